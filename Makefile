@@ -1,0 +1,54 @@
+# One command per task. The virtual environment lives in .venv; nothing is installed globally.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU build of PyTorch, installed before the package so no multi-GB CUDA build is pulled in.
+TORCH := torch==2.13.0
+
+.PHONY: run test test-sqlite test-postgresql lint format bench install install-dev clean
+
+run: $(VENV)/.installed
+	$(BIN)/askwhy serve
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	scripts/install-browser
+	touch $@
+
+test: $(VENV)/.installed-dev
+	scripts/ensure-services
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: $(VENV)/.installed-dev
+	ASKWHY_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+test-postgresql: $(VENV)/.installed-dev
+	ASKWHY_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(VENV)/.installed-dev
+	scripts/ensure-services
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache

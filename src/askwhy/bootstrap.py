@@ -1,0 +1,76 @@
+"""The composition root: builds every adapter once, from settings, with overrides for tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.analysis.embeddings import Embedder
+from askwhy.clock import Clock, SystemClock
+from askwhy.guides import GuideLibrary
+from askwhy.jobs import Jobs, make_huey, register_tasks
+from askwhy.settings import Settings
+from askwhy.store.database import make_engine, make_sessions
+
+
+@dataclass
+class Container:
+    """What the app, the CLI and the worker share. Built by `bootstrap`, never at import."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    guides: GuideLibrary
+    clock: Clock
+    jobs: Jobs
+    embedder_factory: Callable[[], Embedder]
+    _embedder: Embedder | None = field(default=None, init=False, repr=False)
+    _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (a few seconds) and shared afterwards."""
+        with self._embedder_lock:
+            if self._embedder is None:
+                self._embedder = self.embedder_factory()
+            return self._embedder
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    guides: GuideLibrary | None = None,
+    engine: Engine | None = None,
+    embedder: Embedder | None = None,
+) -> Container:
+    """Wire askwhy from settings; tests pass fakes for the clock, guides or engine."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.resolved_database_url)
+    container = Container(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessions(engine),
+        guides=guides if guides is not None else GuideLibrary.from_folder(settings.guides_dir),
+        clock=clock or SystemClock(),
+        jobs=Jobs(make_huey(settings)),
+        embedder_factory=(lambda: embedder) if embedder else _embedder_from(settings),
+    )
+    register_tasks(container.jobs, container)
+    return container
+
+
+def _embedder_from(settings: Settings) -> Callable[[], Embedder]:
+    def load() -> Embedder:
+        from askwhy.analysis.embeddings import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(settings.embedding_model)
+
+    return load

@@ -1,0 +1,24 @@
+"""The `askwhy` command. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from askwhy.cli import chat, config, db, serve, simulate, worker
+
+app = typer.Typer(
+    name="askwhy",
+    help="Conversational customer feedback that explains why metrics move.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config.app, name="config")
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+app.command("chat")(chat.chat)
+app.command("simulate")(simulate.simulate)
+app.command("worker")(worker.worker)
+
+
+def main() -> None:
+    app()

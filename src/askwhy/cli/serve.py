@@ -1,0 +1,43 @@
+"""`askwhy serve`: the API, web chat and dashboard, with background work in the same process."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from askwhy.cli.context import console, opened
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: ASKWHY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: ASKWHY_PORT).")] = None,
+) -> None:
+    """Run askwhy: the web chat, the API and background work, on the embedded database by default."""
+    import uvicorn
+
+    from askwhy.demo import seed_demo_if_empty
+    from askwhy.service.app import create_app
+
+    with opened() as container:
+        settings = container.settings
+        if settings.seed_demo:
+            seeded = seed_demo_if_empty(container)
+            if seeded:
+                console.print(f"stored {seeded} simulated conversations as demo data")
+        app = create_app(container)
+        bind_host, bind_port = host or settings.host, port or settings.port
+        base = f"http://{bind_host}:{bind_port}"
+        console.print(f"askwhy is running at [bold]{base}[/]")
+        for guide_id in container.guides:
+            console.print(f"  web chat: {base}/chat/{guide_id}")
+        console.print(f"  API docs: {base}/docs")
+        # Without Redis the queue is a SQLite file that this process works itself.
+        consumer = None if settings.redis_url else container.jobs.consumer(workers=settings.worker_threads)
+        if consumer is not None:
+            consumer.start()
+        try:
+            uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

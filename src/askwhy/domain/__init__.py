@@ -1,0 +1,1 @@
+"""The vocabulary of customer feedback. Imports no web, database or provider code."""

@@ -1,0 +1,83 @@
+"""Background work on Huey: SQLite storage by default, Redis at scale, inline in tests.
+
+Tasks are registered at start-up by each area's module in `askwhy.tasks`, never at import, so the
+queue is built from settings like every other adapter.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import Task, TaskWrapper
+from huey.consumer import Consumer
+from sqlalchemy.orm import Session
+
+from askwhy.settings import Settings
+from askwhy.store.database import on_commit
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+
+TASK_MODULES = ("askwhy.tasks.conversations",)
+"""Modules with a ``register(jobs, container)`` function that adds their tasks."""
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The queue named by the settings: Redis if ASKWHY_REDIS_URL is set, else a SQLite file."""
+    if settings.queue_inline:
+        return MemoryHuey("askwhy", immediate=True)
+    if settings.redis_url:
+        return RedisHuey("askwhy", url=settings.redis_url.get_secret_value())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"))
+
+
+class Jobs:
+    """Named background tasks on one Huey instance."""
+
+    def __init__(self, huey: Huey) -> None:
+        self.huey = huey
+        self._tasks: dict[str, TaskWrapper] = {}
+
+    def task(self, name: str, **options: Any) -> Callable[[Callable[..., Any]], TaskWrapper]:
+        """Register a function as the task ``name`` (options as Huey's: retries, retry_delay…)."""
+
+        def register(function: Callable[..., Any]) -> TaskWrapper:
+            wrapper: TaskWrapper = self.huey.task(name=name, **options)(function)
+            self._tasks[name] = wrapper
+            return wrapper
+
+        return register
+
+    def periodic(self, name: str, **crontab: str) -> Callable[[Callable[..., Any]], TaskWrapper]:
+        """Register a task that runs on a schedule (``minute="*"`` etc., as Huey's crontab)."""
+        from huey import crontab as schedule
+
+        def register(function: Callable[..., Any]) -> TaskWrapper:
+            wrapper: TaskWrapper = self.huey.periodic_task(schedule(**crontab), name=name)(function)
+            self._tasks[name] = wrapper
+            return wrapper
+
+        return register
+
+    def enqueue(self, name: str, *args: Any, **kwargs: Any) -> Task | None:
+        result = self._tasks[name](*args, **kwargs)
+        return result.task if hasattr(result, "task") else None
+
+    def enqueue_after_commit(self, session: Session, name: str, *args: Any, **kwargs: Any) -> None:
+        """Enqueue once the session's data is committed, so the worker always finds it."""
+        on_commit(session, lambda: self.enqueue(name, *args, **kwargs))
+
+    def has(self, name: str) -> bool:
+        return name in self._tasks
+
+    def consumer(self, *, workers: int) -> Consumer:
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+
+
+def register_tasks(jobs: Jobs, container: Container) -> None:
+    for module_name in TASK_MODULES:
+        importlib.import_module(module_name).register(jobs, container)

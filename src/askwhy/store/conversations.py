@@ -1,0 +1,52 @@
+"""Queries for conversations and their messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from askwhy.store.tables import Conversation, Message, Response
+
+
+def lock_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
+    """Load a conversation for update: a row lock on PostgreSQL, the write lock on SQLite.
+
+    The lock waits at most the connection's lock timeout, so a crashed holder never leaves a
+    conversation stuck.
+    """
+    query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def next_seq(*, session: Session, conversation_id: str) -> int:
+    query = select(func.coalesce(func.max(Message.seq), 0)).where(Message.conversation_id == conversation_id)
+    return int(session.scalar(query) or 0) + 1
+
+
+def message_exists(*, session: Session, channel: str, provider_message_id: str) -> bool:
+    query = select(Message.id).where(
+        Message.channel == channel, Message.provider_message_id == provider_message_id
+    )
+    return session.scalar(query) is not None
+
+
+def transcript(*, session: Session, conversation_id: str) -> Sequence[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
+    return session.scalars(query).all()
+
+
+def response_for(*, session: Session, conversation_id: str) -> Response | None:
+    return session.scalars(select(Response).where(Response.conversation_id == conversation_id)).one_or_none()
+
+
+def idle_open_conversations(*, session: Session, idle_since: datetime, limit: int = 500) -> Sequence[str]:
+    query = (
+        select(Conversation.id)
+        .where(Conversation.status.in_(("invited", "active")), Conversation.last_activity_at < idle_since)
+        .order_by(Conversation.last_activity_at)
+        .limit(limit)
+    )
+    return session.scalars(query).all()

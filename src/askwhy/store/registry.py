@@ -1,0 +1,12 @@
+"""Imports every table module so that the metadata is complete (for Alembic and tests)."""
+
+from __future__ import annotations
+
+import importlib
+
+TABLE_MODULES = ("askwhy.store.tables",)
+
+
+def import_all_tables() -> None:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,105 @@
+"""The core tables: contacts, conversations, messages and responses.
+
+Later capabilities add their own tables in their own modules and extend these with migrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from askwhy.store.base import Base, new_id
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_program_started", "program", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    program: Mapped[str] = mapped_column(String(100))
+    guide_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    simulated: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.seq", cascade="all, delete-orphan"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_message_id"),
+        UniqueConstraint("conversation_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(comment="Order within the conversation, from 1.")
+    direction: Mapped[str] = mapped_column(String(8), comment="in or out")
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(String(100))
+    choices: Mapped[list[Any]] = mapped_column(default=list)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(
+        String(20), comment="received, pending, sent, delivered, read, failed"
+    )
+    created_at: Mapped[datetime]
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Response(Base):
+    """The structured result of a conversation: score, band and answers, kept up to date each turn."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("program", "external_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), unique=True
+    )
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    program: Mapped[str] = mapped_column(String(100))
+    guide_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(20))
+    metric: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int | None]
+    band: Mapped[str] = mapped_column(String(12))
+    answers: Mapped[list[Any]] = mapped_column(default=list)
+    comment: Mapped[str] = mapped_column(Text, default="", comment="The customer's own words, joined.")
+    source: Mapped[str] = mapped_column(String(20), default="conversation", comment="conversation or import")
+    external_id: Mapped[str | None] = mapped_column(String(200), comment="Id in the imported file.")
+    language: Mapped[str] = mapped_column(String(8))
+    completion: Mapped[str] = mapped_column(String(20), comment="completed, partial, abandoned, opted_out")
+    close_the_loop: Mapped[bool | None]
+    simulated: Mapped[bool] = mapped_column(default=False)
+    segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    responded_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]

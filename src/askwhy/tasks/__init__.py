@@ -1,0 +1,1 @@
+"""Background tasks, one module per area, each with ``register(jobs, container)``."""
