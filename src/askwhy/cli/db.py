@@ -13,7 +13,7 @@ app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
 
 @app.command("upgrade")
-def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
     """Bring the database schema up to date (PostgreSQL needs this after every upgrade of askwhy)."""
     with opened(migrate_sqlite=False) as container:
         migrate.upgrade(container.engine, revision)
