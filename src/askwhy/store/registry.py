@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES = ("askwhy.store.tables",)
+TABLE_MODULES = ("askwhy.store.tables", "askwhy.store.analysis_tables")
 
 
 def import_all_tables() -> None:
