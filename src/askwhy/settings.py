@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEVELOPMENT_SECRET = "askwhy-development-secret-change-me"  # noqa: S105 (refused in production)
 
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     guides_dir: Path = Field(
         default=Path("examples/guides"),
         description="Folder of interview guide YAML files; each guide is also a web chat program.",
+    )
+    personas_dir: Path = Field(
+        default=Path("examples/personas"),
+        description="Folder of synthetic customer persona YAML files, one per guide, used by "
+        "`askwhy simulate` and the demo data of `askwhy serve`.",
     )
     host: str = Field(default="127.0.0.1", description="Address `askwhy serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `askwhy serve` listens on.")
@@ -104,5 +110,7 @@ class Settings(BaseSettings):
         for name, info in type(self).model_fields.items():
             value: Any = getattr(self, name)
             shown = "**********" if isinstance(value, SecretStr) else ("" if value is None else str(value))
+            if name == "database_url" and value:
+                shown = make_url(value).render_as_string(hide_password=True)
             rows.append((f"ASKWHY_{name.upper()}", shown, info.description or ""))
         return rows
