@@ -67,7 +67,9 @@ def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
 
 
 def test_naive_datetimes_are_refused(container: Container) -> None:
-    with pytest.raises(Exception, match="naive datetime"), container.sessions.begin() as session:
-        conversation = _conversation()
-        conversation.started_at = datetime(2026, 1, 1)  # noqa: DTZ001
+    conversation = _conversation()
+    conversation.started_at = datetime(2026, 1, 1)
+    with container.sessions() as session:
         session.add(conversation)
+        with pytest.raises(Exception, match="naive datetime"):
+            session.flush()
