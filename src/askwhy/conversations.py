@@ -26,6 +26,9 @@ INLINE_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL, Channel.SIMULATED, C
 
 CLOSE_THE_LOOP_QUESTION = "close_the_loop"
 
+RESPONSES_CLOSED = "askwhy.responses_closed"
+"""``session.info`` key: ids of responses whose conversation closed in this transaction (to analyse)."""
+
 
 class ConversationNotFound(LookupError):
     pass
@@ -268,6 +271,10 @@ def _sync_response(
     response.completion = _completion(state.status)
     response.close_the_loop = state.close_the_loop
     response.updated_at = now
+    if not ConversationStatus(conversation.status).is_open:
+        if response.id is None:
+            session.flush()
+        session.info.setdefault(RESPONSES_CLOSED, set()).add(response.id)
     return response
 
 

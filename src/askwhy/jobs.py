@@ -21,7 +21,7 @@ from askwhy.store.database import on_commit
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
 
-TASK_MODULES = ("askwhy.tasks.conversations",)
+TASK_MODULES = ("askwhy.tasks.conversations", "askwhy.tasks.analysis")
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 

@@ -90,6 +90,46 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="An LLM call slower than this falls back to the built-in path."
     )
 
+    analysis_batch_size: int = Field(
+        default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
+    )
+    analysis_sweep_minutes: int = Field(
+        default=5, ge=1, le=1440, description="How often the worker enriches any response left un-enriched."
+    )
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096, description="Sentences per embedding batch.")
+    embedding_max_seq_length: int | None = Field(
+        default=128,
+        ge=8,
+        description="Tokens of a sentence the embedding model reads; longer ones are truncated. "
+        "Unset: the model's own limit.",
+    )
+    embedding_quantize: bool = Field(
+        default=False,
+        description="Quantise the embedding model's linear layers to int8 (faster on CPU, very close vectors).",
+    )
+    redaction_region: str = Field(
+        default="US", description="Country whose phone numbers redaction recognises without a + prefix."
+    )
+    theme_similarity: float = Field(
+        default=0.5, gt=0, lt=1, description="Cosine similarity a sentence needs to count for a theme."
+    )
+    theme_margin: float = Field(
+        default=0.08,
+        ge=0,
+        lt=1,
+        description="A sentence counts for every theme within this similarity of its best one.",
+    )
+    theme_max_per_sentence: int = Field(default=3, ge=1, le=10, description="Themes one sentence can count for.")
+    theme_min_size: int = Field(
+        default=5, ge=2, description="Sentences a discovered theme needs before it is proposed."
+    )
+    driver_max_themes: int = Field(
+        default=25, ge=1, le=200, description="Most-mentioned themes taken into driver and change analysis."
+    )
+    driver_resamples: int = Field(
+        default=200, ge=20, le=10_000, description="Bootstrap resamples behind driver intervals."
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment is Environment.PRODUCTION:

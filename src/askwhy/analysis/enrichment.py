@@ -1,0 +1,164 @@
+"""Enrichment: from a customer's words to redacted sentences with language, sentiment and embeddings.
+
+Pure orchestration of the analysis pieces, in the order privacy needs: personal data is removed
+before anything else reads the text. Texts are processed as a batch: every distinct sentence (or
+clause) of the batch is embedded exactly once, in one call, and scored for sentiment from that
+embedding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from askwhy.analysis.embeddings import Embedder, Vectors
+from askwhy.analysis.language import detect_language
+from askwhy.analysis.redaction import redact
+from askwhy.analysis.sentences import split_clauses, split_sentences
+from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment
+
+NEUTRAL_BAND = 0.05
+"""A response whose mean sentence sentiment lies within ±this is neutral."""
+
+
+class SentimentScorer(Protocol):
+    """Scores sentences on −1..1 with a label, from their text and their embedding."""
+
+    def score(self, texts: Sequence[str], vectors: Vectors) -> list[tuple[str, float]]: ...
+
+
+class VectorSentiment:
+    """The shipped classifier on sentence embeddings; VADER on the text when none fits the model."""
+
+    def __init__(self, dimension: int, *, embedder: str | None = None) -> None:
+        self._model = load_default_sentiment(dimension, embedder=embedder)
+        self._lexicon = VaderSentiment() if self._model is None else None
+
+    @property
+    def name(self) -> str:
+        return "vader" if self._model is None else "embedding classifier"
+
+    def score(self, texts: Sequence[str], vectors: Vectors) -> list[tuple[str, float]]:
+        if not len(texts):
+            return []
+        if self._model is not None:
+            return [(s.label, float(s.score)) for s in self._model.predict(vectors)]
+        assert self._lexicon is not None
+        return [(s.label, float(s.score)) for s in self._lexicon.predict_texts(list(texts))]
+
+
+@dataclass(frozen=True, eq=False)
+class EnrichedSentence:
+    position: int
+    kind: str
+    """"sentence", or "clause" when a sentence held contrasting parts ("fast but rude")."""
+    text: str
+    sentiment: str
+    sentiment_score: float
+    vector: Vectors
+    """One L2-normalised float32 row."""
+
+
+@dataclass(frozen=True, eq=False)
+class EnrichedText:
+    text: str
+    """Redacted."""
+    pii_found: tuple[str, ...]
+    language: str
+    sentiment: str
+    sentiment_score: float
+    sentences: tuple[EnrichedSentence, ...]
+
+
+class Enricher:
+    """Enriches batches of texts with one embedder and one sentiment scorer, both loaded once."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        sentiment: SentimentScorer | None = None,
+        model_name: str | None = None,
+        default_region: str = "US",
+    ) -> None:
+        self.embedder = embedder
+        self.model_name = model_name or type(embedder).__name__
+        self.sentiment = sentiment or VectorSentiment(embedder.dimension, embedder=model_name)
+        self.default_region = default_region
+
+    def enrich(self, texts: Sequence[str]) -> list[EnrichedText]:
+        """Enrich every text; identical sentences across the batch are embedded and scored once."""
+        redactions = [redact(text, default_region=self.default_region) for text in texts]
+        units = [_units(r.text) for r in redactions]
+        unique = list(dict.fromkeys(text for pieces in units for _, text in pieces))
+        vectors = self.embedder.encode(unique) if unique else np.zeros((0, self.embedder.dimension), np.float32)
+        scores = self.sentiment.score(unique, vectors)
+        row = {text: i for i, text in enumerate(unique)}
+        results = []
+        for redaction, pieces in zip(redactions, units, strict=True):
+            sentences = tuple(
+                EnrichedSentence(
+                    position=position,
+                    kind=kind,
+                    text=text,
+                    sentiment=scores[row[text]][0],
+                    sentiment_score=scores[row[text]][1],
+                    vector=vectors[row[text]],
+                )
+                for position, (kind, text) in enumerate(pieces)
+            )
+            label, score = overall_sentiment(sentences)
+            results.append(
+                EnrichedText(
+                    text=redaction.text,
+                    pii_found=_kinds(redaction.found),
+                    language=detect_language(redaction.text) if redaction.text.strip() else "und",
+                    sentiment=label,
+                    sentiment_score=score,
+                    sentences=sentences,
+                )
+            )
+        return results
+
+
+def overall_sentiment(sentences: Sequence[EnrichedSentence]) -> tuple[str, float]:
+    """A response's sentiment: the mean of its sentences' scores, weighted by their length."""
+    if not sentences:
+        return "neutral", 0.0
+    weights = np.array([max(len(s.text), 1) for s in sentences], dtype=np.float64)
+    values = np.array([s.sentiment_score for s in sentences], dtype=np.float64)
+    score = float(np.average(values, weights=weights))
+    return sentiment_label(score), score
+
+
+def sentiment_label(score: float) -> str:
+    """negative, neutral or positive for a score on −1..1."""
+    if score > NEUTRAL_BAND:
+        return "positive"
+    if score < -NEUTRAL_BAND:
+        return "negative"
+    return "neutral"
+
+
+def polarity(score: float) -> int:
+    """The sign of a sentiment score: −1, 0 or 1 (within the neutral band, 0)."""
+    return {"positive": 1, "negative": -1}.get(sentiment_label(score), 0)
+
+
+def _units(text: str) -> list[tuple[str, str]]:
+    """(kind, text) for each sentence, or for each clause of a sentence with contrasting parts."""
+    units: list[tuple[str, str]] = []
+    for sentence in split_sentences(text):
+        clauses = [c for c in split_clauses(sentence) if c.strip()]
+        if len(clauses) > 1:
+            units.extend(("clause", c) for c in clauses)
+        else:
+            units.append(("sentence", sentence))
+    return units
+
+
+def _kinds(found: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(kind for kind, count in found.items() if count))

@@ -1,0 +1,163 @@
+"""The themes codebook the team owns: rename, accept, merge, split and delete themes.
+
+Ids are stable: every edit changes only the themes it names (a split adds new child themes), so
+links to other themes, and their memberships, never move.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from askwhy.analysis.discovery import split_theme
+from askwhy.analysis.labels import label_clusters
+from askwhy.insights.vectors import stack, to_bytes, unit_mean
+from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
+from askwhy.store.base import new_id
+
+
+class ThemeNotFound(LookupError):
+    pass
+
+
+class CodebookError(ValueError):
+    """An edit that makes no sense, with a message for the person who asked for it."""
+
+
+def get_theme(*, session: Session, theme_id: str) -> Theme:
+    """The theme with this id (merged themes included), or ThemeNotFound."""
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise ThemeNotFound(theme_id)
+    return theme
+
+
+def rename(*, session: Session, theme_id: str, label: str, now: datetime, description: str | None = None) -> Theme:
+    """Give a theme a new label (and optionally description); nothing else changes."""
+    label = label.strip()
+    if not label:
+        raise CodebookError("a theme needs a non-empty label")
+    theme = _live(session, theme_id)
+    theme.label = label[:200]
+    if description is not None:
+        theme.description = description
+    theme.updated_at = now
+    return theme
+
+
+def accept(*, session: Session, theme_id: str, now: datetime) -> Theme:
+    """Mark a proposed theme as accepted into the codebook."""
+    theme = _live(session, theme_id)
+    theme.status = "accepted"
+    theme.updated_at = now
+    return theme
+
+
+def delete_theme(*, session: Session, theme_id: str) -> int:
+    """Remove a theme; its sentences with no other theme go back to the pool. Returns how many did."""
+    theme = get_theme(session=session, theme_id=theme_id)
+    members = select(ThemeMention.sentence_id).where(ThemeMention.theme_id == theme_id)
+    others = exists().where(ThemeMention.sentence_id == Sentence.id, ThemeMention.theme_id != theme_id)
+    orphaned = list(session.scalars(select(Sentence.id).where(Sentence.id.in_(members), ~others)))
+    session.execute(update(Theme).where(Theme.parent_id == theme_id).values(parent_id=theme.parent_id))
+    session.execute(update(Theme).where(Theme.merged_into_id == theme_id).values(merged_into_id=None))
+    session.execute(delete(ThemeMention).where(ThemeMention.theme_id == theme_id))
+    for start in range(0, len(orphaned), 5000):
+        chunk = orphaned[start : start + 5000]
+        session.execute(update(Sentence).where(Sentence.id.in_(chunk)).values(theme_state="pool"))
+    session.delete(theme)
+    return len(orphaned)
+
+
+def merge(*, session: Session, theme_id: str, into_id: str, now: datetime) -> Theme:
+    """Fold one theme into another: its mentions move over, its id stays as a pointer to the other."""
+    if theme_id == into_id:
+        raise CodebookError("a theme cannot be merged into itself")
+    source, target = _live(session, theme_id), _live(session, into_id)
+    already = select(ThemeMention.sentence_id).where(ThemeMention.theme_id == into_id)
+    session.execute(
+        delete(ThemeMention).where(ThemeMention.theme_id == theme_id, ThemeMention.sentence_id.in_(already))
+    )
+    session.execute(update(ThemeMention).where(ThemeMention.theme_id == theme_id).values(theme_id=into_id))
+    session.execute(update(Theme).where(Theme.parent_id == theme_id).values(parent_id=into_id))
+    target.keywords = list(dict.fromkeys([*target.keywords, *source.keywords]))[:10]
+    target.examples = list(dict.fromkeys([*target.examples, *source.examples]))[:10]
+    _recentre(session, target)
+    target.updated_at = now
+    source.status, source.merged_into_id, source.centroid, source.updated_at = "merged", into_id, None, now
+    return target
+
+
+def split(*, session: Session, theme_id: str, now: datetime, parts: int = 2) -> list[Theme]:
+    """Split a theme into ``parts`` new child themes that take over its sentences; returns the children.
+
+    The theme keeps its id and label as the parent of the new themes.
+    """
+    theme = _live(session, theme_id)
+    rows = list(
+        session.execute(
+            select(ThemeMention.sentence_id, Sentence.text, Sentence.embedding, Sentence.sentiment_score)
+            .join(Sentence, Sentence.id == ThemeMention.sentence_id)
+            .where(ThemeMention.theme_id == theme_id)
+            .order_by(ThemeMention.sentence_id)
+        )
+    )
+    vectors = stack([r.embedding for r in rows])
+    try:
+        groups = split_theme(vectors, parts=parts)
+    except ValueError as exc:
+        raise CodebookError(str(exc)) from None
+    cluster = np.full(len(rows), -1, dtype=np.int64)
+    for number, members in enumerate(groups):
+        cluster[members] = number
+    labels = label_clusters([r.text for r in rows], cluster, sentiments=[r.sentiment_score for r in rows])
+    children = []
+    for number, members in enumerate(groups):
+        label = labels.get(number)
+        centre = unit_mean(vectors[members])
+        child = Theme(
+            id=new_id(),
+            label=(label.name if label else f"{theme.label} ({number + 1})")[:200],
+            description=label.description if label else "",
+            status="proposed",
+            parent_id=theme.id,
+            keywords=list(label.keywords) if label else [],
+            centroid=to_bytes(centre),
+            examples=[rows[i].sentence_id for i in members[:5]],
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(child)
+        session.flush()
+        ids = [rows[i].sentence_id for i in members]
+        for start in range(0, len(ids), 5000):
+            session.execute(
+                update(ThemeMention)
+                .where(ThemeMention.theme_id == theme_id, ThemeMention.sentence_id.in_(ids[start : start + 5000]))
+                .values(theme_id=child.id)
+            )
+        children.append(child)
+    theme.centroid, theme.updated_at = None, now
+    return children
+
+
+def _live(session: Session, theme_id: str) -> Theme:
+    theme = get_theme(session=session, theme_id=theme_id)
+    if theme.status == "merged":
+        raise CodebookError(f"theme {theme_id} was merged into {theme.merged_into_id}; edit that one")
+    return theme
+
+
+def _recentre(session: Session, theme: Theme) -> None:
+    blobs = list(
+        session.scalars(
+            select(Sentence.embedding)
+            .join(ThemeMention, ThemeMention.sentence_id == Sentence.id)
+            .where(ThemeMention.theme_id == theme.id)
+        )
+    )
+    if blobs:
+        theme.centroid = to_bytes(unit_mean(stack(blobs)))

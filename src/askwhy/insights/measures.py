@@ -1,0 +1,165 @@
+"""Metrics, drivers and changes from the store, per period, program, channel and segment, always with n."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from askwhy.analysis.change import ChangeExplanation, explain_change
+from askwhy.analysis.drivers import DriverReport, analyse_drivers
+from askwhy.analysis.narrative import describe_change
+from askwhy.domain.conversation import ConversationStatus
+from askwhy.domain.funnel import ConversationProgress, Funnel, funnel
+from askwhy.domain.grouping import (
+    GroupEstimate,
+    Period,
+    by_channel,
+    by_period,
+    by_program,
+    by_segment,
+    period_start,
+)
+from askwhy.domain.metrics import MetricEstimate, estimate
+from askwhy.domain.scales import Metric
+from askwhy.insights.scored import Scored, main_metric, scored_responses, theme_names, themed_scores
+from askwhy.insights.selection import Selection, start_of
+from askwhy.store.tables import Conversation
+
+
+class NothingToMeasure(LookupError):
+    """No scored response matches the question."""
+
+
+@dataclass(frozen=True)
+class MetricsReport:
+    metric: Metric
+    period: Period
+    overall: MetricEstimate
+    trend: list[GroupEstimate]
+    by_program: list[GroupEstimate]
+    by_channel: list[GroupEstimate]
+    by_segment: dict[str, list[GroupEstimate]]
+    funnel: Funnel
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    period: Period
+    before: date
+    after: date
+    explanation: ChangeExplanation
+    narrative: str
+    theme_ids: dict[str, str] = field(default_factory=dict)
+    """Display label → theme id, to link every effect to its quotes."""
+
+
+def load(*, session: Session, selection: Selection, metric: Metric | None) -> Scored:
+    """The scored responses to measure, on the given metric or the one most responses use."""
+    chosen = metric or main_metric(session=session, selection=selection)
+    if chosen is None:
+        raise NothingToMeasure("no scored responses match")
+    scored = scored_responses(session=session, selection=selection, metric=chosen)
+    if not scored.responses:
+        raise NothingToMeasure(f"no {chosen.value} responses match")
+    return scored
+
+
+def choose_period(scored: Scored) -> Period:
+    """Months over half a year of data, weeks over three weeks, else days."""
+    span = scored.responses[-1].responded_at - scored.responses[0].responded_at
+    if span > timedelta(days=180):
+        return Period.MONTH
+    return Period.WEEK if span > timedelta(days=21) else Period.DAY
+
+
+def metrics(
+    *, session: Session, selection: Selection, metric: Metric | None = None, period: Period | None = None
+) -> MetricsReport:
+    """The metric overall and broken down by period, program, channel and every segment attribute."""
+    scored = load(session=session, selection=selection, metric=metric)
+    chosen_period = period or choose_period(scored)
+    responses, m = scored.responses, scored.metric
+    keys = sorted({key for r in responses for key in r.segment})
+    return MetricsReport(
+        metric=m,
+        period=chosen_period,
+        overall=estimate([r.score for r in responses], metric=m),
+        trend=by_period(responses, metric=m, period=chosen_period),
+        by_program=by_program(responses, metric=m),
+        by_channel=by_channel(responses, metric=m),
+        by_segment={key: by_segment(responses, metric=m, segment=key) for key in keys},
+        funnel=conversation_funnel(session=session, selection=selection),
+    )
+
+
+def conversation_funnel(*, session: Session, selection: Selection) -> Funnel:
+    """Invited → started → completed over the conversations of the selection (imports have none)."""
+    query = select(Conversation.status, Conversation.started_at)
+    if selection.program:
+        query = query.where(Conversation.program == selection.program)
+    if selection.channel:
+        query = query.where(Conversation.channel == selection.channel)
+    if selection.since:
+        query = query.where(Conversation.started_at >= start_of(selection.since))
+    if selection.until:
+        query = query.where(Conversation.started_at < start_of(selection.until))
+    return funnel(
+        ConversationProgress(status=ConversationStatus(status), invited_at=started)
+        for status, started in session.execute(query)
+    )
+
+
+def drivers(
+    *,
+    session: Session,
+    selection: Selection,
+    metric: Metric | None = None,
+    max_themes: int = 25,
+    resamples: int = 200,
+) -> tuple[DriverReport, dict[str, str]]:
+    """How much each theme moves the metric, and display label → theme id."""
+    scored = load(session=session, selection=selection, metric=metric)
+    if len(scored.responses) < 3:
+        raise NothingToMeasure("drivers need at least three scored responses")
+    names = theme_names(session=session, max_themes=max_themes)
+    data = themed_scores(session=session, scored=scored, names=names)
+    report = analyse_drivers(data, metric=scored.metric, resamples=resamples)
+    return report, {label: theme_id for theme_id, label in names.items()}
+
+
+def change(
+    *,
+    session: Session,
+    selection: Selection,
+    metric: Metric | None = None,
+    period: Period | None = None,
+    before: date | None = None,
+    after: date | None = None,
+    max_themes: int = 25,
+) -> ChangeReport:
+    """Explain the change between the periods holding ``before`` and ``after`` (default: the last two)."""
+    scored = load(session=session, selection=selection, metric=metric)
+    chosen = period or choose_period(scored)
+    starts = sorted({period_start(r.responded_at, chosen) for r in scored.responses})
+    if before is None or after is None:
+        if len(starts) < 2:
+            raise NothingToMeasure("a change needs responses in two periods")
+        old, new = starts[-2], starts[-1]
+    else:
+        old, new = period_start(before, chosen), period_start(after, chosen)
+    rows_old = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == old]
+    rows_new = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == new]
+    if not rows_old or not rows_new:
+        missing = old if not rows_old else new
+        raise NothingToMeasure(f"no {scored.metric.value} responses in the {chosen.value} of {missing}")
+    names = theme_names(session=session, max_themes=max_themes)
+    explanation = explain_change(
+        themed_scores(session=session, scored=scored, names=names, subset=rows_old),
+        themed_scores(session=session, scored=scored, names=names, subset=rows_new),
+        metric=scored.metric,
+    )
+    labels = {label: theme_id for theme_id, label in names.items()}
+    return ChangeReport(chosen, old, new, explanation, describe_change(explanation), labels)

@@ -1,0 +1,143 @@
+"""Reading the codebook: themes with their volume and sentiment, and a theme with its quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from askwhy.insights.codebook import get_theme
+from askwhy.insights.selection import Selection
+from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
+from askwhy.store.tables import Response
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    id: str
+    label: str
+    description: str
+    status: str
+    parent_id: str | None
+    merged_into_id: str | None
+    keywords: list[str]
+    mentions: int
+    """Sentences that speak of the theme."""
+    responses: int
+    share: float | None
+    """Responses mentioning the theme / enriched responses in the selection (None when there are none)."""
+    sentiment: float | None
+    """Mean sentiment (−1..1) of the sentences that speak of it."""
+    positive: int
+    negative: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Quote:
+    sentence_id: int
+    response_id: str
+    text: str
+    """Redacted."""
+    sentiment: str
+    sentiment_score: float
+    similarity: float
+    responded_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeDetail:
+    theme: ThemeSummary
+    quotes: list[Quote]
+    children: list[ThemeSummary] = field(default_factory=list)
+
+
+def enriched_count(*, session: Session, selection: Selection) -> int:
+    """Enriched responses in the selection: the denominator of a theme's share."""
+    query = select(func.count()).select_from(ResponseAnalysis).join(Response)
+    return int(session.scalar(selection.apply(query)) or 0)
+
+
+def list_themes(
+    *, session: Session, selection: Selection | None = None, include_merged: bool = False
+) -> list[ThemeSummary]:
+    """Every theme with its volume and sentiment in the selection, most mentioned first."""
+    selection = selection or Selection()
+    counts = {row.theme_id: row for row in session.execute(_counts(selection))}
+    total = enriched_count(session=session, selection=selection)
+    themes = session.scalars(select(Theme).order_by(Theme.created_at, Theme.id))
+    summaries = [
+        _summary(theme, counts.get(theme.id), total)
+        for theme in themes
+        if include_merged or theme.status != "merged"
+    ]
+    return sorted(summaries, key=lambda s: (-s.responses, -s.mentions, s.label))
+
+
+def show_theme(
+    *, session: Session, theme_id: str, selection: Selection | None = None, quotes: int = 10
+) -> ThemeDetail:
+    """One theme with its quotes (chosen examples first, then the closest sentences) and children."""
+    selection = selection or Selection()
+    theme = get_theme(session=session, theme_id=theme_id)
+    counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_id=theme_id))}
+    total = enriched_count(session=session, selection=selection)
+    query = (
+        select(ThemeMention.similarity, Sentence, Response.responded_at)
+        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
+        .join(Response, Response.id == ThemeMention.response_id)
+        .where(ThemeMention.theme_id == theme_id)
+    )
+    examples = [e for e in theme.examples if isinstance(e, int)]
+    ordered = query.order_by(Sentence.id.in_(examples or [-1]).desc(), ThemeMention.similarity.desc())
+    rows = session.execute(selection.apply(ordered).limit(quotes))
+    found = [
+        Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
+        for similarity, s, when in rows
+    ]
+    children = [s for s in list_themes(session=session, selection=selection) if s.parent_id == theme_id]
+    return ThemeDetail(_summary(theme, counts.get(theme_id), total), found, children)
+
+
+def _counts(selection: Selection, *, theme_id: str | None = None):  # type: ignore[no-untyped-def]
+    query = (
+        select(
+            ThemeMention.theme_id,
+            func.count().label("mentions"),
+            func.count(func.distinct(ThemeMention.response_id)).label("responses"),
+            func.avg(Sentence.sentiment_score).label("sentiment"),
+            func.sum(case((ThemeMention.polarity > 0, 1), else_=0)).label("positive"),
+            func.sum(case((ThemeMention.polarity < 0, 1), else_=0)).label("negative"),
+        )
+        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
+        .join(Response, Response.id == ThemeMention.response_id)
+        .group_by(ThemeMention.theme_id)
+    )
+    if theme_id is not None:
+        query = query.where(ThemeMention.theme_id == theme_id)
+    return selection.apply(query)
+
+
+def _summary(theme: Theme, counts: object | None, total: int) -> ThemeSummary:
+    responses = int(getattr(counts, "responses", 0) or 0)
+    sentiment = getattr(counts, "sentiment", None)
+    return ThemeSummary(
+        id=theme.id,
+        label=theme.label,
+        description=theme.description,
+        status=theme.status,
+        parent_id=theme.parent_id,
+        merged_into_id=theme.merged_into_id,
+        keywords=[str(k) for k in theme.keywords],
+        mentions=int(getattr(counts, "mentions", 0) or 0),
+        responses=responses,
+        share=responses / total if total else None,
+        sentiment=None if sentiment is None else round(float(sentiment), 4),
+        positive=int(getattr(counts, "positive", 0) or 0),
+        negative=int(getattr(counts, "negative", 0) or 0),
+        created_at=theme.created_at,
+        updated_at=theme.updated_at,
+    )
