@@ -211,3 +211,19 @@ def _date(value: Any, date_format: str | None) -> datetime:
         hint = f"the format {date_format!r}" if date_format else "ISO 8601 (2024-03-31); see --date-format"
         raise ValueError(f"date {text!r} is not in {hint}")
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+TEXT_COLUMN_HINTS = ("review text", "comment", "comments", "feedback", "verbatim", "text", "review", "message")
+
+
+def guess_text_column(path: Path) -> str | None:
+    """The column that most likely holds the customer's words, by its name (CSV only)."""
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        return None
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","), [])
+    names = {h.strip().lower(): h.strip() for h in header}
+    for hint in TEXT_COLUMN_HINTS:
+        if hint in names:
+            return names[hint]
+    return next((h for key, h in names.items() if any(word in key for word in ("text", "comment"))), None)

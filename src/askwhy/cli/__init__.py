@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from askwhy.cli import chat, config, db, serve, simulate, worker
+from askwhy.cli import analysis, chat, config, db, serve, simulate, themes, worker
 
 app = typer.Typer(
     name="askwhy",
@@ -18,6 +18,9 @@ app.command("serve")(serve.serve)
 app.command("chat")(chat.chat)
 app.command("simulate")(simulate.simulate)
 app.command("worker")(worker.worker)
+app.command("import")(analysis.import_feedback)
+app.command("analyze")(analysis.analyze)
+app.add_typer(themes.app, name="themes")
 
 
 def main() -> None:

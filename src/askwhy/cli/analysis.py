@@ -1,0 +1,167 @@
+"""`askwhy import` and `askwhy analyze`: existing feedback in, themes, metrics and a report out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from askwhy.bootstrap import Container
+from askwhy.cli.context import console, fail, load_settings, opened
+from askwhy.cli.steps import discover_step, enrich_step, import_step
+from askwhy.domain.scales import Metric
+from askwhy.feedback_import import ColumnMapping, FeedbackFileError, guess_text_column
+from askwhy.insights.selection import Selection
+from askwhy.report.collect import collect
+from askwhy.report.render import write_report
+
+TextOption = Annotated[
+    str | None, typer.Option("--text", help="Column with the customer's words (guessed when omitted).")
+]
+ScoreOption = Annotated[str | None, typer.Option("--score", help="Column with the score.")]
+MetricOption = Annotated[Metric | None, typer.Option("--metric", help="What the score measures.")]
+DateOption = Annotated[str | None, typer.Option("--date", help="Column with the response date.")]
+DateFormatOption = Annotated[
+    str | None, typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y.")
+]
+IdOption = Annotated[
+    str | None, typer.Option("--id", help="Column with a unique id (default: a hash of the row).")
+]
+SegmentOption = Annotated[
+    list[str] | None, typer.Option("--segment", help="Column to break results down by; repeatable.")
+]
+ProgramOption = Annotated[str | None, typer.Option("--program", help="Program name (default: the file name).")]
+ChannelOption = Annotated[str, typer.Option("--channel", help="Channel the feedback came from.")]
+
+
+def import_feedback(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL file of feedback.", exists=True, dir_okay=False)],
+    text: TextOption = None,
+    score: ScoreOption = None,
+    metric: MetricOption = None,
+    date_column: DateOption = None,
+    date_format: DateFormatOption = None,
+    id_column: IdOption = None,
+    segment: SegmentOption = None,
+    program: ProgramOption = None,
+    channel: ChannelOption = "import",
+    enrich: Annotated[bool, typer.Option(help="Analyse the imported responses now (else the worker does).")] = True,
+) -> None:
+    """Import existing feedback; bad rows are reported by line and the good ones still import."""
+    mapping = _mapping(file, text, score, metric, date_column, date_format, id_column, segment)
+    with opened() as container:
+        _import(container, file, mapping, program or file.stem, channel)
+        if enrich:
+            enrich_step(container)
+
+
+def analyze(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL file of comments.", exists=True, dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report and its files.")] = Path("report"),
+    text: TextOption = None,
+    score: ScoreOption = None,
+    metric: MetricOption = None,
+    date_column: DateOption = None,
+    date_format: DateFormatOption = None,
+    id_column: IdOption = None,
+    segment: SegmentOption = None,
+    program: ProgramOption = None,
+    channel: ChannelOption = "import",
+    from_date: Annotated[
+        str | None, typer.Option("--from", help="A date in the earlier period to compare (ISO).")
+    ] = None,
+    to_date: Annotated[str | None, typer.Option("--to", help="A date in the later period to compare (ISO).")] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL (default: a fresh SQLite file in --out).")
+    ] = None,
+) -> None:
+    """Import, analyse, discover themes, measure and write a self-contained report, in one step."""
+    mapping = _mapping(file, text, score, metric, date_column, date_format, id_column, segment)
+    before, after = _day(from_date, "--from"), _day(to_date, "--to")
+    if (before is None) != (after is None):
+        raise fail("give both --from and --to, or neither (then the last two periods are compared)")
+    out.mkdir(parents=True, exist_ok=True)
+    store = out / "askwhy.db"
+    if database is None:
+        for leftover in out.glob("askwhy.db*"):
+            leftover.unlink()
+    settings = load_settings().model_copy(
+        update={"database_url": database or f"sqlite:///{store}", "data_dir": out, "queue_inline": True}
+    )
+    name = program or file.stem
+    with opened(settings) as container:
+        _import(container, file, mapping, name, channel)
+        enrich_step(container)
+        discover_step(container)
+        with console.status("measuring: metrics, drivers and the change"), container.sessions.begin() as session:
+            data = collect(
+                session=session,
+                selection=Selection(program=name),
+                title=name,
+                generated_at=container.clock.now(),
+                before=before,
+                after=after,
+                max_themes=settings.driver_max_themes,
+                resamples=settings.driver_resamples,
+            )
+        page = write_report(data, out)
+    for note in data["notes"]:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    console.print(f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)")
+
+
+def _import(container: Container, file: Path, mapping: ColumnMapping, program: str, channel: str) -> None:
+    try:
+        result = import_step(container, file, mapping, program=program, channel=channel)
+    except FeedbackFileError as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        f"{result.imported} responses imported, {result.already_present} already present, "
+        f"{len(result.problems)} rows skipped",
+        highlight=False,
+    )
+    if result.problems:
+        table = Table("line", "problem", title=f"rows skipped in {file.name}", title_justify="left")
+        for problem in result.problems[:20]:
+            table.add_row(str(problem.line), problem.reason)
+        console.print(table)
+        if len(result.problems) > 20:
+            console.print(f"… and {len(result.problems) - 20} more", highlight=False)
+
+
+def _mapping(
+    file: Path,
+    text: str | None,
+    score: str | None,
+    metric: Metric | None,
+    date_column: str | None,
+    date_format: str | None,
+    id_column: str | None,
+    segment: list[str] | None,
+) -> ColumnMapping:
+    if score and metric in (None, Metric.NONE):
+        raise fail("--score needs --metric nps, csat or ces")
+    column = text or guess_text_column(file)
+    if column is None:
+        raise fail(f"{file}: name the column with the customer's words with --text")
+    return ColumnMapping(
+        text=column,
+        score=score,
+        metric=metric or Metric.NONE,
+        date=date_column,
+        id=id_column,
+        segments=tuple(segment or ()),
+        date_format=date_format,
+    )
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not an ISO date such as 2024-03-31") from None

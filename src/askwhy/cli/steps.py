@@ -1,0 +1,81 @@
+"""The long steps of the analysis commands, each behind a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from askwhy.bootstrap import Container
+from askwhy.cli.context import console
+from askwhy.feedback_import import ColumnMapping, count_lines
+from askwhy.insights import discovering, enriching, importing
+from askwhy.insights.discovering import DiscoveryResult
+from askwhy.insights.importing import ImportResult
+from askwhy.insights.wiring import assignment_rule, enricher
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def import_step(
+    container: Container, file: Path, mapping: ColumnMapping, *, program: str, channel: str
+) -> ImportResult:
+    """Import the file into the store, showing lines read."""
+    with progress_bar() as bar:
+        task = bar.add_task(f"importing {file.name}", total=max(count_lines(file) - 1, 1))
+        result = importing.import_feedback(
+            sessions=container.sessions,
+            path=file,
+            mapping=mapping,
+            program=program,
+            channel=channel,
+            now=container.clock.now(),
+            progress=lambda lines: bar.advance(task, lines),
+        )
+        bar.update(task, completed=bar.tasks[0].total)
+    return result
+
+
+def enrich_step(container: Container) -> int:
+    """Enrich every pending response in batches, showing responses done."""
+    with container.sessions.begin() as session:
+        pending = len(enriching.pending_responses(session=session))
+    if not pending:
+        return 0
+    with console.status("loading the language model"):
+        built = enricher(container)
+    with progress_bar() as bar:
+        task = bar.add_task("analysing responses", total=pending)
+        return enriching.enrich_pending(
+            sessions=container.sessions,
+            enricher=built,
+            rule=assignment_rule(container.settings),
+            now=container.clock.now,
+            batch_size=container.settings.analysis_batch_size,
+            progress=lambda done: bar.advance(task, done),
+        )
+
+
+def discover_step(container: Container) -> DiscoveryResult:
+    """Discover themes in the unassigned pool."""
+    with console.status("discovering themes"), container.sessions.begin() as session:
+        result = discovering.discover(
+            session=session,
+            rule=assignment_rule(container.settings),
+            now=container.clock.now(),
+            min_theme_size=container.settings.theme_min_size,
+        )
+    console.print(
+        f"{len(result.themes)} themes proposed; {result.themed} of {result.pool} unthemed sentences now have one",
+        highlight=False,
+    )
+    return result

@@ -1,0 +1,134 @@
+"""Insights API: metrics, themes with quotes, drivers and changes, filtered by program, channel, segment."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.exceptions import RequestValidationError
+
+from askwhy.domain.grouping import Period
+from askwhy.domain.scales import Metric
+from askwhy.insights import measures, shapes
+from askwhy.insights.codebook import ThemeNotFound
+from askwhy.insights.selection import Selection
+from askwhy.insights.theme_views import list_themes, show_theme
+from askwhy.service.dependencies import ContainerDep, TransactionDep
+
+router = APIRouter(prefix="/v1", tags=["insights"])
+
+
+def _selection(
+    program: Annotated[str | None, Query(max_length=100, description="Only this program.")] = None,
+    channel: Annotated[str | None, Query(max_length=20, description="Only this channel.")] = None,
+    since: Annotated[date | None, Query(description="Responses on or after this day (ISO date).")] = None,
+    until: Annotated[date | None, Query(description="Responses before this day (ISO date).")] = None,
+    segment: Annotated[
+        list[str] | None,
+        Query(description="NAME:VALUE, e.g. region:north; repeatable."),
+    ] = None,
+) -> Selection:
+    if since and until and since >= until:
+        raise _invalid("until", "until must be after since")
+    if any(":" not in item or item.startswith(":") for item in segment or []):
+        raise _invalid("segment", "write a segment as NAME:VALUE, e.g. region:north")
+    pairs = dict(item.split(":", 1) for item in segment or [])
+    return Selection(program=program, channel=channel, since=since, until=until, segment=pairs)
+
+
+SelectionDep = Annotated[Selection, Depends(_selection)]
+MetricQuery = Annotated[Metric | None, Query(description="nps, csat or ces (default: the most used).")]
+PeriodQuery = Annotated[Period | None, Query(description="day, week or month (default: from the data's span).")]
+
+
+@router.get("/metrics")
+def get_metrics(
+    session: TransactionDep, selection: SelectionDep, metric: MetricQuery = None, period: PeriodQuery = None
+) -> dict[str, Any]:
+    """The metric with its interval and n, per period, program, channel and segment, and the funnel."""
+    try:
+        report = measures.metrics(session=session, selection=selection, metric=_scored(metric), period=period)
+    except measures.NothingToMeasure as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return shapes.metrics(report)
+
+
+@router.get("/themes")
+def get_themes(session: TransactionDep, selection: SelectionDep) -> dict[str, Any]:
+    """The codebook with each theme's volume and sentiment in the selection."""
+    return {"themes": [shapes.theme(t) for t in list_themes(session=session, selection=selection)]}
+
+
+@router.get("/themes/{theme_id}")
+def get_theme(
+    theme_id: str,
+    session: TransactionDep,
+    selection: SelectionDep,
+    quotes: Annotated[int, Query(ge=0, le=100, description="How many quotes.")] = 10,
+) -> dict[str, Any]:
+    """One theme with its quotes (redacted) and its children."""
+    try:
+        detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
+    except ThemeNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "theme not found") from None
+    return shapes.theme_detail(detail)
+
+
+@router.get("/drivers")
+def get_drivers(
+    session: TransactionDep, selection: SelectionDep, container: ContainerDep, metric: MetricQuery = None
+) -> dict[str, Any]:
+    """How much each theme moves the metric, with relative weights and their intervals."""
+    settings = container.settings
+    try:
+        report, ids = measures.drivers(
+            session=session,
+            selection=selection,
+            metric=_scored(metric),
+            max_themes=settings.driver_max_themes,
+            resamples=settings.driver_resamples,
+        )
+    except measures.NothingToMeasure as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return shapes.drivers(report, ids)
+
+
+@router.get("/changes")
+def get_changes(
+    session: TransactionDep,
+    selection: SelectionDep,
+    container: ContainerDep,
+    metric: MetricQuery = None,
+    period: PeriodQuery = None,
+    from_: Annotated[date | None, Query(alias="from", description="A day in the earlier period.")] = None,
+    to: Annotated[date | None, Query(description="A day in the later period.")] = None,
+) -> dict[str, Any]:
+    """The change between two periods (default: the last two) split into the themes behind it."""
+    if (from_ is None) != (to is None):
+        raise _invalid("to" if to is None else "from", "give both from and to, or neither")
+    if from_ and to and from_ >= to:
+        raise _invalid("to", "to must be after from")
+    try:
+        report = measures.change(
+            session=session,
+            selection=selection,
+            metric=_scored(metric),
+            period=period,
+            before=from_,
+            after=to,
+            max_themes=container.settings.driver_max_themes,
+        )
+    except measures.NothingToMeasure as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return shapes.change(report)
+
+
+def _scored(metric: Metric | None) -> Metric | None:
+    if metric is Metric.NONE:
+        raise _invalid("metric", "choose nps, csat or ces")
+    return metric
+
+
+def _invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("query", field), "msg": message, "type": "value_error"}])
