@@ -1,0 +1,81 @@
+"""WhatsApp Business Cloud API webhooks: the subscription handshake and message deliveries.
+
+A delivery is verified against the app secret over its raw bytes, parsed, and stored in the
+request's transaction; the customer's answer is worked out on the queue, so Meta gets its 200
+quickly and a retried delivery is stored once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse
+
+from askwhy import inbound
+from askwhy.channels.base import WebhookEvent
+from askwhy.channels.whatsapp import webhook
+from askwhy.service.dependencies import ClockDep, ContainerDep, TransactionDep
+
+router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _verified_events(
+    body: Annotated[bytes, Depends(_raw_body)],
+    container: ContainerDep,
+    clock: ClockDep,
+    signature: Annotated[str | None, Header(alias=webhook.SIGNATURE_HEADER)] = None,
+) -> list[WebhookEvent]:
+    secret = container.settings.whatsapp_app_secret
+    if secret is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, "WhatsApp is not configured: ASKWHY_WHATSAPP_APP_SECRET"
+        )
+    if not signature:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"missing {webhook.SIGNATURE_HEADER} header")
+    if not webhook.signature_matches(app_secret=secret.get_secret_value(), body=body, header=signature):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{webhook.SIGNATURE_HEADER} does not match the body")
+    try:
+        return webhook.parse_delivery(body, now=clock.now())
+    except webhook.MalformedDelivery as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+
+
+VerifiedEvents = Annotated[list[WebhookEvent], Depends(_verified_events)]
+"""The events of a delivery whose signature checked out; resolved before any transaction opens."""
+
+
+@router.get("", response_class=PlainTextResponse)
+def handshake(
+    container: ContainerDep,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
+) -> PlainTextResponse:
+    """Meta's subscription check: echo the challenge when the verify token is ours."""
+    expected = container.settings.whatsapp_verify_token
+    echoed = webhook.handshake_challenge(
+        mode=mode,
+        token=token,
+        challenge=challenge,
+        verify_token=expected.get_secret_value() if expected else None,
+    )
+    if echoed is None:
+        return PlainTextResponse("verification failed", status_code=status.HTTP_403_FORBIDDEN)
+    return PlainTextResponse(echoed)
+
+
+@router.post("")
+def receive(
+    events: VerifiedEvents, session: TransactionDep, container: ContainerDep, clock: ClockDep
+) -> dict[str, int]:
+    accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=clock.now())
+    return {
+        "messages": len(accepted.new_messages),
+        "duplicates": accepted.duplicates,
+        "statuses": accepted.statuses,
+    }
