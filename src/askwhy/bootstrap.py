@@ -10,9 +10,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.embeddings import Embedder
+from askwhy.channels.base import Sender
+from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
+from askwhy.domain.conversation import Channel
 from askwhy.guides import GuideLibrary
 from askwhy.jobs import Jobs, make_huey, register_tasks
+from askwhy.outbox import watch_outbox
 from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_sessions
 
@@ -28,6 +32,8 @@ class Container:
     clock: Clock
     jobs: Jobs
     embedder_factory: Callable[[], Embedder]
+    senders: dict[Channel, Sender] = field(default_factory=dict)
+    """The configured channels' senders, used by the outbox worker (`askwhy.delivery`)."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -50,8 +56,9 @@ def bootstrap(
     guides: GuideLibrary | None = None,
     engine: Engine | None = None,
     embedder: Embedder | None = None,
+    senders: dict[Channel, Sender] | None = None,
 ) -> Container:
-    """Wire askwhy from settings; tests pass fakes for the clock, guides or engine."""
+    """Wire askwhy from settings; tests pass fakes for the clock, guides, engine or senders."""
     settings = settings or Settings()
     engine = engine or make_engine(settings.resolved_database_url)
     container = Container(
@@ -62,8 +69,10 @@ def bootstrap(
         clock=clock or SystemClock(),
         jobs=Jobs(make_huey(settings)),
         embedder_factory=(lambda: embedder) if embedder else _embedder_from(settings),
+        senders=senders if senders is not None else build_senders(settings),
     )
     register_tasks(container.jobs, container)
+    watch_outbox(sessions=container.sessions, jobs=container.jobs, clock=container.clock)
     return container
 
 

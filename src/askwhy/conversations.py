@@ -19,6 +19,7 @@ from askwhy.domain.conversation import Channel, ConversationStatus, Inbound, Int
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
 from askwhy.store import conversations as queries
+from askwhy.store.base import new_id
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
 INLINE_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL, Channel.SIMULATED, Channel.VOICE})
@@ -67,8 +68,15 @@ def start_conversation(
     language: str | None = None,
     simulated: bool = False,
     segment: dict[str, Any] | None = None,
+    channel_address: str | None = None,
+    send_at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> Reply:
-    """Create a conversation and send its opening question."""
+    """Create a conversation and send its opening question.
+
+    On a provider channel the opening goes to the outbox for ``channel_address``, due at
+    ``send_at`` (default: now), with ``payload`` (e.g. the approved template to send it as).
+    """
     turn = interview.open_conversation(guide, language=language, now=now)
     conversation = Conversation(
         contact_id=contact_id,
@@ -81,10 +89,13 @@ def start_conversation(
         simulated=simulated,
         started_at=now,
         last_activity_at=now,
+        channel_address=channel_address,
     )
     session.add(conversation)
     session.flush()
-    sent = _record_outbound(session=session, conversation=conversation, turn=turn, seq=1, now=now)
+    sent = _record_outbound(
+        session=session, conversation=conversation, turn=turn, seq=1, now=now, due=send_at, payload=payload
+    )
     _sync_response(session=session, conversation=conversation, guide=guide, now=now, segment=segment)
     return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
 
@@ -112,27 +123,70 @@ def receive_message(
     ):
         return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
     guide = _guide_of(conversation, guides)
-    seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    row = store_inbound(
+        session=session,
+        conversation=conversation,
+        inbound=inbound,
+        channel=channel,
+        provider_message_id=provider_message_id,
+        now=now,
+    )
+    if row is None:
+        return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
+    sent = take_turn(session=session, guide=guide, conversation=conversation, inbound=inbound, now=now)
+    row.processed_at = now
+    return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
+
+
+def store_inbound(
+    *,
+    session: Session,
+    conversation: Conversation,
+    inbound: Inbound,
+    channel: Channel,
+    now: datetime,
+    provider_message_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    seq: int | None = None,
+) -> Message | None:
+    """Insert a customer's message at the end of a (locked) conversation; None if already stored.
+
+    The unique (channel, provider message id) makes a provider's retry a no-op, even when two
+    copies race: the loser's insert fails inside a savepoint and the transaction carries on.
+    """
+    if seq is None:
+        seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    row = _inbound_row(
+        conversation=conversation,
+        inbound=inbound,
+        channel=channel,
+        provider_message_id=provider_message_id,
+        seq=seq,
+        now=now,
+    )
+    row.payload = payload or {}
     try:
         with session.begin_nested():
-            session.add(
-                _inbound_row(
-                    conversation=conversation,
-                    inbound=inbound,
-                    channel=channel,
-                    provider_message_id=provider_message_id,
-                    seq=seq,
-                    now=now,
-                )
-            )
+            session.add(row)
     except IntegrityError:
-        return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
+        return None
+    return row
+
+
+def take_turn(
+    *, session: Session, guide: Guide, conversation: Conversation, inbound: Inbound, now: datetime
+) -> list[SentMessage]:
+    """Run the interviewer on one customer message of a locked conversation; store its reply.
+
+    Replies on channels that are not answered in the request go to the outbox (status pending).
+    """
     state = InterviewState.from_dict(conversation.state)
     turn = interview.next_turn(guide, state, inbound, now)
     _apply(session=session, conversation=conversation, turn=turn, now=now)
-    sent = _record_outbound(session=session, conversation=conversation, turn=turn, seq=seq + 1, now=now)
+    seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    sent = _record_outbound(session=session, conversation=conversation, turn=turn, seq=seq, now=now)
     _sync_response(session=session, conversation=conversation, guide=guide, now=now)
-    return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
+    return sent
 
 
 def close_if_idle(
@@ -210,7 +264,14 @@ def _apply(
 
 
 def _record_outbound(
-    *, session: Session, conversation: Conversation, turn: Turn, seq: int, now: datetime
+    *,
+    session: Session,
+    conversation: Conversation,
+    turn: Turn,
+    seq: int,
+    now: datetime,
+    due: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> list[SentMessage]:
     inline = Channel(conversation.channel) in INLINE_CHANNELS
     sent = []
@@ -218,6 +279,12 @@ def _record_outbound(
         row = _outbound_row(
             conversation, message, seq + offset, now, status="delivered" if inline else "pending"
         )
+        if not inline:
+            # The outbox: the worker delivers it (askwhy.delivery) once this transaction commits.
+            row.to_address = conversation.channel_address
+            row.idempotency_key = new_id()
+            row.next_attempt_at = due or now
+            row.payload = dict(payload or {}) if offset == 0 else {}
         session.add(row)
         sent.append(SentMessage(seq=row.seq, text=row.text, question=row.question, choices=row.choices))
     session.flush()

@@ -4,18 +4,44 @@ A webhook route verifies the provider's signature, parses the body into `Webhook
 channel module, and calls `accept_events` inside one transaction; it answers 200 as soon as that
 commits. The interviewer's turn happens afterwards on the queue (`process_inbound`), so a slow
 turn never makes a provider retry, and a provider's retry never produces a second reply.
+
+Routing: a message goes to the newest open conversation with that address on that channel; if
+there is none, to the newest conversation with it on that channel (a late reply, a STOP or START
+after the end: stored and heard, not interviewed); if there is none either, a program that allows
+inbound starts on that channel opens a new conversation (`askwhy.inbound_start`). Otherwise the
+message is not stored (``unrouted``), but a STOP or START in it still counts for the customer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from askwhy.channels.base import WebhookEvent
+from askwhy import consent, conversations
+from askwhy.addresses import PHONE_CHANNELS, normalise_address
+from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
+from askwhy.delivery_status import record_status
+from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
+from askwhy.domain.guide import Guide
+from askwhy.inbound_start import start_from_inbound
+from askwhy.interview.optout import is_opt_out
 from askwhy.jobs import Jobs
+from askwhy.store import conversations as conversation_queries
+from askwhy.store import messaging as queries
+from askwhy.store.tables import Contact, Conversation, Message
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+REPLY_WINDOWS = {Channel.WHATSAPP: timedelta(hours=24)}
+"""Channels where a business may answer freely only for a while after the customer wrote."""
 
 
 @dataclass(frozen=True)
@@ -28,18 +54,176 @@ class Accepted:
     """Events whose provider message id was already stored (provider retries): ignored."""
     statuses: int = 0
     """Delivery status events recorded."""
+    unrouted: int = 0
+    """Messages from an address with no conversation on that channel: not stored."""
 
 
-def accept_events(
-    *, session: Session, jobs: Jobs, events: Sequence[WebhookEvent], now: datetime
-) -> Accepted:
+def accept_events(*, session: Session, jobs: Jobs, events: Sequence[WebhookEvent], now: datetime) -> Accepted:
     """Store each inbound message once (unique on channel + provider id) and record statuses.
 
     New messages are handed to the queue (`process_inbound`) once the caller's transaction commits.
     """
-    raise NotImplementedError
+    new_messages: list[int] = []
+    duplicates = statuses = unrouted = 0
+    for event in events:
+        if isinstance(event, StatusEvent):
+            record_status(session=session, event=event, now=now)
+            statuses += 1
+            continue
+        outcome = _accept_message(session=session, event=event, now=now)
+        if outcome is None:
+            unrouted += 1
+        elif outcome == 0:
+            duplicates += 1
+        else:
+            new_messages.append(outcome)
+    for message_id in new_messages:
+        jobs.enqueue_after_commit(session, "process_inbound", message_id)
+    return Accepted(new_messages=new_messages, duplicates=duplicates, statuses=statuses, unrouted=unrouted)
 
 
-def process_inbound(*, container: object, message_id: int) -> None:
-    """Run the interviewer for a stored inbound message, under the conversation's lock."""
-    raise NotImplementedError
+def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> int | None:
+    """The new message's id, 0 for a duplicate, None when no conversation takes it."""
+    channel = Channel(event.channel)
+    if conversation_queries.message_exists(
+        session=session, channel=channel.value, provider_message_id=event.provider_message_id
+    ):
+        return 0
+    address = normalise_address(channel, event.sender)
+    found = queries.open_conversation_for(
+        session=session, channel=channel.value, address=address
+    ) or queries.latest_conversation_for(session=session, channel=channel.value, address=address)
+    if found is None:
+        found = start_from_inbound(session=session, channel=channel, address=address, now=now)
+    if found is None:
+        _heed_keywords(session=session, channel=channel, address=address, text=event.text, now=now)
+        return None
+    conversation = conversation_queries.lock_conversation(session=session, conversation_id=found.id)
+    assert conversation is not None
+    row = conversations.store_inbound(
+        session=session,
+        conversation=conversation,
+        inbound=Inbound(text=event.text, media_type=event.media_type, choice_id=event.choice_id),
+        channel=channel,
+        provider_message_id=event.provider_message_id,
+        now=now,
+        payload=_payload_of(event),
+    )
+    if row is None:
+        return 0
+    window = REPLY_WINDOWS.get(channel)
+    if window is not None:
+        until = event.received_at + window
+        if conversation.reply_window_until is None or conversation.reply_window_until < until:
+            conversation.reply_window_until = until
+    return row.id
+
+
+def _payload_of(event: InboundEvent) -> dict[str, object]:
+    payload: dict[str, object] = {"received_at": event.received_at.isoformat()}
+    for name in ("media_id", "choice_id", "recipient"):
+        value = getattr(event, name)
+        if value is not None:
+            payload[name] = value
+    return payload
+
+
+def process_inbound(*, container: Container, message_id: int) -> int:
+    """Run the interviewer for a stored inbound message, under the conversation's lock.
+
+    Every unprocessed message of the conversation is taken, in order, so a message whose task
+    ran late is never answered before the one before it. Returns how many were taken.
+    """
+    with container.sessions.begin() as session:
+        message = session.get(Message, message_id)
+        if message is None or message.direction != "in" or message.processed_at is not None:
+            return 0
+        return process_conversation(
+            session=session,
+            guides=container.guides,
+            conversation_id=message.conversation_id,
+            now=container.clock.now(),
+        )
+
+
+def process_conversation(
+    *, session: Session, guides: Mapping[str, Guide], conversation_id: str, now: datetime
+) -> int:
+    """Take every unprocessed inbound message of one conversation, oldest first."""
+    conversation = conversation_queries.lock_conversation(session=session, conversation_id=conversation_id)
+    if conversation is None:
+        return 0
+    pending = queries.unprocessed_inbound(session=session, conversation_id=conversation.id)
+    for message in pending:
+        _take(session=session, guides=guides, conversation=conversation, message=message, now=now)
+        message.processed_at = now
+    return len(pending)
+
+
+def _take(
+    *,
+    session: Session,
+    guides: Mapping[str, Guide],
+    conversation: Conversation,
+    message: Message,
+    now: datetime,
+) -> None:
+    contact = _contact_of(session=session, conversation=conversation)
+    source = f"reply:{conversation.channel}"
+    if consent.is_opt_in(message.text) and contact is not None and contact.opted_out_at is not None:
+        consent.opt_in(session=session, contact=contact, channel=conversation.channel, at=now, source=source)
+        return
+    if not ConversationStatus(conversation.status).is_open:
+        if is_opt_out(message.text) and contact is not None:
+            consent.opt_out(
+                session=session, contact=contact, channel=conversation.channel, at=now, source=source
+            )
+        return
+    guide = guides.get(conversation.guide_id)
+    if guide is None:
+        log.warning(
+            "conversation %s: guide %s is not loaded; message kept", conversation.id, conversation.guide_id
+        )
+        return
+    inbound = Inbound(
+        text=message.text,
+        media_type=message.media_type,
+        choice_id=_str_or_none(message.payload.get("choice_id")),
+    )
+    conversations.take_turn(session=session, guide=guide, conversation=conversation, inbound=inbound, now=now)
+    if conversation.status == ConversationStatus.OPTED_OUT.value and contact is not None:
+        consent.opt_out(session=session, contact=contact, channel=conversation.channel, at=now, source=source)
+
+
+def _heed_keywords(*, session: Session, channel: Channel, address: str, text: str, now: datetime) -> None:
+    """A STOP or START from an address with no conversation still counts for its customer."""
+    opting_out, opting_in = is_opt_out(text), consent.is_opt_in(text)
+    if not (opting_out or opting_in):
+        return
+    contact = _contact_by_address(session=session, channel=channel, address=address)
+    if contact is None:
+        return
+    change = consent.opt_out if opting_out else consent.opt_in
+    change(session=session, contact=contact, channel=channel.value, at=now, source=f"reply:{channel.value}")
+
+
+def _contact_of(*, session: Session, conversation: Conversation) -> Contact | None:
+    if conversation.contact_id:
+        return session.get(Contact, conversation.contact_id)
+    if conversation.channel_address is None:
+        return None
+    return _contact_by_address(
+        session=session, channel=Channel(conversation.channel), address=conversation.channel_address
+    )
+
+
+def _contact_by_address(*, session: Session, channel: Channel, address: str) -> Contact | None:
+    if channel in PHONE_CHANNELS:
+        return queries.contact_by_address(session=session, phone=address)
+    if channel is Channel.EMAIL:
+        return queries.contact_by_address(session=session, email=address)
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

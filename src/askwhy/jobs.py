@@ -21,7 +21,12 @@ from askwhy.store.database import on_commit
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
 
-TASK_MODULES = ("askwhy.tasks.conversations", "askwhy.tasks.analysis")
+TASK_MODULES = (
+    "askwhy.tasks.conversations",
+    "askwhy.tasks.analysis",
+    "askwhy.tasks.inbound",
+    "askwhy.tasks.delivery",
+)
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 
@@ -66,6 +71,13 @@ class Jobs:
     def enqueue(self, name: str, *args: Any, **kwargs: Any) -> Task | None:
         result = self._tasks[name](*args, **kwargs)
         return result.task if hasattr(result, "task") else None
+
+    def enqueue_in(self, delay_seconds: float, name: str, *args: Any) -> None:
+        """Enqueue to run in ``delay_seconds`` (now, if that is not in the future)."""
+        if delay_seconds <= 0:
+            self.enqueue(name, *args)
+        else:
+            self._tasks[name].schedule(args=args, delay=delay_seconds)
 
     def enqueue_after_commit(self, session: Session, name: str, *args: Any, **kwargs: Any) -> None:
         """Enqueue once the session's data is committed, so the worker always finds it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from askwhy.domain.conversation import Channel, Choice
 
@@ -42,6 +42,13 @@ class StatusEvent:
     at: datetime
     error_code: str | None = None
     error_reason: str | None = None
+    idempotency_key: str | None = None
+    """The `OutgoingMessage.idempotency_key` the provider echoed back (callback data), if any.
+
+    It lets a status be matched to its message even when the worker died before it could record
+    the provider's message id, so the message is not sent a second time."""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    """The provider's own status object, kept with the event for audits."""
 
 
 WebhookEvent = InboundEvent | StatusEvent

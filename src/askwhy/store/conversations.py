@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from askwhy.store.tables import Conversation, Message, Response
+
+LOCK_TIMEOUT = "5s"
+"""How long a transaction waits for a conversation's row lock on PostgreSQL (SQLite: busy timeout)."""
 
 
 def lock_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
     """Load a conversation for update: a row lock on PostgreSQL, the write lock on SQLite.
 
-    The lock waits at most the connection's lock timeout, so a crashed holder never leaves a
-    conversation stuck.
+    The lock waits at most the lock timeout (then the transaction fails and is retried), so a
+    slow or crashed holder never leaves a conversation stuck.
     """
+    set_lock_timeout(session)
     query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
     return session.scalars(query).one_or_none()
 
@@ -50,3 +54,9 @@ def idle_open_conversations(*, session: Session, idle_since: datetime, limit: in
         .limit(limit)
     )
     return session.scalars(query).all()
+
+
+def set_lock_timeout(session: Session) -> None:
+    """Bound lock waits for the rest of this transaction on PostgreSQL (SQLite has its busy timeout)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES = ("askwhy.store.tables", "askwhy.store.analysis_tables")
+TABLE_MODULES = (
+    "askwhy.store.tables",
+    "askwhy.store.analysis_tables",
+    "askwhy.store.messaging_tables",
+    "askwhy.store.program_tables",
+    "askwhy.store.api_tables",
+)
 
 
 def import_all_tables() -> None:

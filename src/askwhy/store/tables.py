@@ -30,7 +30,10 @@ class Contact(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_program_started", "program", "started_at"),)
+    __table_args__ = (
+        Index("ix_conversations_program_started", "program", "started_at"),
+        Index("ix_conversations_channel_address", "channel", "channel_address", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
@@ -44,6 +47,12 @@ class Conversation(Base):
     started_at: Mapped[datetime]
     last_activity_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
+    channel_address: Mapped[str | None] = mapped_column(
+        String(320), comment="The customer's address on the channel: E.164 phone or e-mail."
+    )
+    reply_window_until: Mapped[datetime | None] = mapped_column(
+        comment="End of the channel's customer-service window (WhatsApp: last inbound + 24 h)."
+    )
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.seq", cascade="all, delete-orphan"
@@ -68,9 +77,26 @@ class Message(Base):
     media_type: Mapped[str | None] = mapped_column(String(100))
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(
-        String(20), comment="received, pending, sent, delivered, read, failed"
+        String(20), comment="received, pending, sending, sent, delivered, read, played, failed"
     )
     created_at: Mapped[datetime]
+    to_address: Mapped[str | None] = mapped_column(String(320), comment="Outbound: where it is sent.")
+    idempotency_key: Mapped[str | None] = mapped_column(
+        String(64), unique=True, comment="Outbound: stable across retries; providers echo it back."
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        index=True, comment="Outbound: when it is due (pending) or when the send lease ends (sending)."
+    )
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    error_code: Mapped[str | None] = mapped_column(String(100))
+    error_reason: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None] = mapped_column(comment="Inbound: when the interviewer took it.")
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default="{}", comment="Template, media ids and other channel details."
+    )
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 

@@ -1,0 +1,44 @@
+"""Which channel senders are configured: each channel module is imported only when it is.
+
+A channel module adds a `SenderBuilder` to `BUILDERS`: a check on the settings that needs no import,
+and the dotted path of a ``build_sender(settings) -> Sender`` function. `bootstrap` calls
+`build_senders` once; tests pass their own senders instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from askwhy.domain.conversation import Channel
+
+if TYPE_CHECKING:
+    from askwhy.channels.base import Sender
+    from askwhy.settings import Settings
+
+
+@dataclass(frozen=True)
+class SenderBuilder:
+    channel: Channel
+    target: str
+    """``"package.module:function"``; the function takes the settings and returns a `Sender`."""
+    configured: Callable[[Settings], bool]
+    """True when the settings hold what the channel needs (checked before importing the module)."""
+
+
+BUILDERS: tuple[SenderBuilder, ...] = ()
+"""One builder per channel that sends through a provider (WhatsApp, SMS, voice, e-mail)."""
+
+
+def build_senders(settings: Settings) -> dict[Channel, Sender]:
+    """A sender for every channel whose settings are present; the rest stay unimported."""
+    senders: dict[Channel, Sender] = {}
+    for builder in BUILDERS:
+        if not builder.configured(settings):
+            continue
+        module_name, _, function_name = builder.target.partition(":")
+        build: Callable[[Settings], Sender] = getattr(importlib.import_module(module_name), function_name)
+        senders[builder.channel] = build(settings)
+    return senders

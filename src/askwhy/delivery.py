@@ -1,0 +1,224 @@
+"""The outbox worker: deliver each pending outbound message exactly once, retrying what can be.
+
+A delivery claims its message in one short transaction (status ``sending``, one more attempt, a
+lease until ``next_attempt_at``), calls the channel's sender with no transaction open, then
+records the outcome in another. A worker that dies mid-send leaves the lease to expire; the
+message is then sent again only if, within a grace period, no status event carrying its
+idempotency key shows the first send went through.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
+from askwhy.delivery_status import apply_status, reconcile
+from askwhy.domain.conversation import Channel, Choice, ConversationStatus
+from askwhy.programs.catalog import template_for
+from askwhy.settings import Settings
+from askwhy.store import outbox as queries
+from askwhy.store.tables import Conversation, Message
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    backoff_seconds: float
+    backoff_max_seconds: float
+    lease_seconds: float
+    grace_seconds: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            max_attempts=settings.delivery_max_attempts,
+            backoff_seconds=settings.delivery_backoff_seconds,
+            backoff_max_seconds=settings.delivery_backoff_max_seconds,
+            lease_seconds=settings.delivery_lease_seconds,
+            grace_seconds=settings.delivery_grace_seconds,
+        )
+
+    def backoff(self, attempts: int, retry_after: float | None, rng: random.Random) -> float:
+        """Exponential backoff with equal jitter, never shorter than the provider's Retry-After."""
+        ceiling = min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(attempts - 1, 0))
+        delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
+        return float(max(delay, retry_after or 0.0))
+
+
+@dataclass(frozen=True)
+class Claim:
+    message_id: int
+    channel: Channel
+    outgoing: OutgoingMessage
+
+
+_rng = random.Random()
+
+
+def deliver_message(*, container: Container, message_id: int) -> str:
+    """Send one due message; returns what happened (sent, retry, failed, skipped…)."""
+    policy = RetryPolicy.from_settings(container.settings)
+    with container.sessions.begin() as session:
+        claim = claim_message(
+            session=session, message_id=message_id, now=container.clock.now(), policy=policy
+        )
+    if claim is None:
+        return "skipped"
+    sender = container.senders.get(claim.channel)
+    try:
+        if sender is None:
+            raise SendError(f"no sender is configured for {claim.channel.value}", code="not_configured")
+        result = sender.send(claim.outgoing)
+    except SendError as error:
+        return _after_failure(container=container, claim=claim, error=error, policy=policy)
+    except Exception as exc:  # a sender bug or network error must not lose the message
+        log.exception("message %s: unexpected error from the %s sender", claim.message_id, claim.channel)
+        unexpected = SendError(f"unexpected {type(exc).__name__} from the sender", code="exception")
+        return _after_failure(container=container, claim=claim, error=unexpected, policy=policy)
+    with container.sessions.begin() as session:
+        record_sent(session=session, message_id=claim.message_id, result=result, now=container.clock.now())
+    return "sent"
+
+
+def claim_message(*, session: Session, message_id: int, now: datetime, policy: RetryPolicy) -> Claim | None:
+    """Take a due message for sending, or None if it is not due, taken, or already settled."""
+    message = queries.lock_message(session=session, message_id=message_id, skip_locked=True)
+    if message is None or message.direction != "out" or message.next_attempt_at is None:
+        return None
+    if message.next_attempt_at > now or message.status not in ("pending", "sending"):
+        return None
+    if message.status == "sending":
+        # The last attempt's lease ran out with no outcome recorded: did the provider get it?
+        if reconcile(session=session, message=message) or message.status != "sending":
+            return None
+        if now < message.next_attempt_at + timedelta(seconds=policy.grace_seconds):
+            return None
+    expires = message.payload.get("expires_at")
+    if expires and datetime.fromisoformat(str(expires)) < now:
+        _fail(
+            session=session,
+            message=message,
+            code="expired",
+            reason="the invitation expired before it was sent",
+        )
+        return None
+    message.status = "sending"
+    message.attempts += 1
+    message.next_attempt_at = now + timedelta(seconds=policy.lease_seconds)
+    return Claim(message_id=message.id, channel=Channel(message.channel), outgoing=_outgoing(message))
+
+
+def record_sent(*, session: Session, message_id: int, result: SendResult, now: datetime) -> None:
+    """Store the provider's id and status, then apply any status that arrived before it."""
+    message = queries.lock_message(session=session, message_id=message_id)
+    if message is None:
+        return
+    if message.provider_message_id is None:
+        message.provider_message_id = result.provider_message_id
+    message.error_code = message.error_reason = None
+    apply_status(message=message, status="sent", at=now)
+    apply_status(message=message, status=result.status, at=now)
+    reconcile(session=session, message=message)
+
+
+def _after_failure(*, container: Container, claim: Claim, error: SendError, policy: RetryPolicy) -> str:
+    now = container.clock.now()
+    with container.sessions.begin() as session:
+        message = queries.lock_message(session=session, message_id=claim.message_id)
+        if message is None or message.status != "sending":
+            return "settled"
+        outcome, delay = _decide_retry(session=session, message=message, error=error, policy=policy, now=now)
+    if delay is not None:
+        container.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
+    log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, outcome, error)
+    return outcome
+
+
+def _decide_retry(
+    *, session: Session, message: Message, error: SendError, policy: RetryPolicy, now: datetime
+) -> tuple[str, float | None]:
+    message.error_code, message.error_reason = error.code, error.reason
+    if error.needs_template and "template" not in message.payload:
+        template = _template_of(session=session, message=message)
+        if template is not None:
+            message.payload = {**message.payload, "template": template}
+            return _retry_at(message, now, 0.0), 0.0
+        _fail(session=session, message=message, code=error.code, reason=f"{error.reason} (no template)")
+        return "failed", None
+    if error.permanent or error.needs_template:
+        _fail(session=session, message=message, code=error.code, reason=error.reason)
+        return "failed", None
+    if message.attempts >= policy.max_attempts:
+        reason = f"gave up after {message.attempts} attempts: {error.reason}"
+        _fail(session=session, message=message, code=error.code, reason=reason)
+        return "failed", None
+    delay = policy.backoff(message.attempts, error.retry_after_seconds, _rng)
+    return _retry_at(message, now, delay), delay
+
+
+def _retry_at(message: Message, now: datetime, delay: float) -> str:
+    message.status = "pending"
+    message.next_attempt_at = now + timedelta(seconds=delay)
+    return "retry"
+
+
+def _fail(*, session: Session, message: Message, code: str | None, reason: str) -> None:
+    message.status = "failed"
+    message.next_attempt_at = None
+    message.error_code, message.error_reason = code, reason
+    conversation = session.get(Conversation, message.conversation_id)
+    if conversation is not None and message.seq == 1 and conversation.status == ConversationStatus.INVITED:
+        # The invitation never reached the customer: the conversation cannot happen.
+        conversation.status = ConversationStatus.FAILED.value
+        conversation.state = {**conversation.state, "status": ConversationStatus.FAILED.value}
+
+
+def _template_of(*, session: Session, message: Message) -> dict[str, object] | None:
+    conversation = session.get(Conversation, message.conversation_id)
+    if conversation is None:
+        return None
+    return template_for(session=session, program_id=conversation.program, channel=Channel(message.channel))
+
+
+def _outgoing(message: Message) -> OutgoingMessage:
+    template = message.payload.get("template")
+    return OutgoingMessage(
+        to=message.to_address or "",
+        text=message.text,
+        idempotency_key=message.idempotency_key or f"message-{message.id}",
+        choices=tuple(Choice(id=str(c["id"]), title=str(c["title"])) for c in message.choices),
+        template=Template(
+            name=str(template["name"]),
+            language=str(template.get("language") or "en"),
+            parameters=tuple(str(p) for p in template.get("parameters") or ()),
+        )
+        if isinstance(template, dict)
+        else None,
+        conversation_id=message.conversation_id,
+    )
+
+
+def due_messages(*, container: Container, limit: int = 200) -> list[int]:
+    """Ids of outbound messages whose send is due or whose lease ran out."""
+    with container.sessions.begin() as session:
+        return queries.due_message_ids(session=session, now=container.clock.now(), limit=limit)
+
+
+def deliver_due(*, container: Container, limit: int = 200) -> dict[str, int]:
+    """Deliver every due message here and now (tests, `askwhy outbox flush`); counts by outcome."""
+    outcomes: dict[str, int] = {}
+    for message_id in due_messages(container=container, limit=limit):
+        outcome = deliver_message(container=container, message_id=message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

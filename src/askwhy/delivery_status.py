@@ -1,0 +1,99 @@
+"""Delivery statuses: every event is kept, and the highest status a message reached wins.
+
+Providers send statuses late, twice and out of order ("read" before "delivered"), and sometimes
+before askwhy has even recorded that the send went through. So each event is stored as received
+(`delivery_events`), matched to its message by the provider's id or the echoed idempotency key,
+and applied by rank: sent < delivered < read < played. A failure is recorded with its reason but
+never overrides delivered or read. Statuses askwhy does not know are kept, not rejected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from askwhy.channels.base import StatusEvent
+from askwhy.store import messaging as queries
+from askwhy.store.messaging_tables import DeliveryEvent
+from askwhy.store.tables import Message
+
+STATUS_RANK = {"pending": 0, "sending": 1, "sent": 2, "failed": 2.5, "delivered": 3, "read": 4, "played": 5}
+FAILED = frozenset({"failed", "undelivered"})
+
+
+def record_status(*, session: Session, event: StatusEvent, now: datetime) -> DeliveryEvent:
+    """Keep the event and apply it to its message, if that message is known yet."""
+    row = DeliveryEvent(
+        channel=event.channel.value,
+        provider_message_id=event.provider_message_id,
+        idempotency_key=event.idempotency_key,
+        status=event.status.strip().lower()[:40],
+        at=event.at,
+        error_code=event.error_code,
+        error_reason=event.error_reason,
+        raw=dict(event.raw),
+        received_at=now,
+    )
+    session.add(row)
+    message = queries.outbound_for_status(
+        session=session,
+        channel=row.channel,
+        provider_message_id=row.provider_message_id,
+        idempotency_key=row.idempotency_key,
+    )
+    if message is not None:
+        apply_event(message=message, event=row)
+    session.flush()
+    return row
+
+
+def reconcile(*, session: Session, message: Message) -> int:
+    """Apply the events that arrived before the message's send result; returns how many."""
+    events = queries.unmatched_events_for(session=session, message=message)
+    for event in events:
+        apply_event(message=message, event=event)
+    return len(events)
+
+
+def apply_event(*, message: Message, event: DeliveryEvent) -> None:
+    """Link the event to the message and let its status count."""
+    event.message_id = message.id
+    if message.provider_message_id is None:
+        # The worker died before recording the send; the provider's echo of our key tells us it went.
+        message.provider_message_id = event.provider_message_id
+    apply_status(
+        message=message,
+        status=event.status,
+        at=event.at,
+        error_code=event.error_code,
+        error_reason=event.error_reason,
+    )
+
+
+def apply_status(
+    *,
+    message: Message,
+    status: str,
+    at: datetime,
+    error_code: str | None = None,
+    error_reason: str | None = None,
+) -> None:
+    """Move the message to ``status`` if it ranks higher than where the message stands."""
+    status = "failed" if status in FAILED else status
+    rank = STATUS_RANK.get(status)
+    if rank is None:
+        return
+    if status == "failed":
+        message.error_code = error_code or message.error_code
+        message.error_reason = error_reason or message.error_reason or "the provider reported a failure"
+    if rank >= STATUS_RANK["sent"]:
+        message.next_attempt_at = None
+        if status != "failed":
+            message.sent_at = message.sent_at or at
+    if rank >= STATUS_RANK["delivered"]:
+        message.delivered_at = message.delivered_at or at
+    if rank >= STATUS_RANK["read"]:
+        message.read_at = message.read_at or at
+    if rank > STATUS_RANK.get(message.status, 0):
+        message.status = status

@@ -1,0 +1,39 @@
+"""The transactional outbox: every pending outbound message is queued for delivery once committed.
+
+Use cases only write messages (status ``pending``, due at ``next_attempt_at``) in the transaction
+that decided them; this hook hands each new one to the queue after that transaction commits, so
+a rollback sends nothing and a crash after the commit loses nothing (the periodic sweep finds it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.clock import Clock
+from askwhy.jobs import Jobs
+from askwhy.store.database import on_commit
+from askwhy.store.tables import Message
+
+
+def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -> None:
+    """Enqueue ``deliver_message`` for each pending outbound message written through ``sessions``."""
+
+    def collect(session: Session, _context: Any) -> None:
+        for row in session.new:
+            if isinstance(row, Message) and row.direction == "out" and row.status == "pending":
+                on_commit(session, _deliver_later(jobs, clock, row))
+
+    event.listen(sessions, "after_flush", collect)
+
+
+def _deliver_later(jobs: Jobs, clock: Clock, row: Message) -> Any:
+    message_id, due = row.id, row.next_attempt_at
+
+    def enqueue() -> None:
+        delay = (due - clock.now()).total_seconds() if due else 0.0
+        jobs.enqueue_in(delay, "deliver_message", message_id)
+
+    return enqueue
