@@ -89,6 +89,40 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(
         default=3.0, gt=0, description="An LLM call slower than this falls back to the built-in path."
     )
+    whatsapp_phone_number_id: str | None = Field(
+        default=None,
+        description="WhatsApp Business Cloud API phone number id messages are sent from. Unset, with "
+        "the access token unset: WhatsApp is off.",
+    )
+    whatsapp_access_token: SecretStr | None = Field(
+        default=None, description="WhatsApp Cloud API access token (a system user token in production)."
+    )
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None,
+        description="The Meta app secret: webhook deliveries are accepted only with a valid "
+        "X-Hub-Signature-256 made with it.",
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None,
+        description="The verify token entered in the Meta app's webhook settings, echoed back in the "
+        "subscription handshake (GET /webhooks/whatsapp).",
+    )
+    whatsapp_api_base_url: str = Field(
+        default="https://graph.facebook.com",
+        description="Base URL of the Graph API (tests point it at a fake).",
+    )
+    whatsapp_api_version: str = Field(default="v21.0", description="Graph API version used for sends.")
+    whatsapp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A WhatsApp send slower than this is retried later."
+    )
+    whatsapp_invitation_template: str | None = Field(
+        default=None,
+        description="Name of the approved message template that opens a conversation outside "
+        "WhatsApp's 24-hour customer service window.",
+    )
+    whatsapp_template_language: str = Field(
+        default="en_US", description="Language code of the invitation template (e.g. en_US, de, pt_BR)."
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
@@ -172,7 +206,17 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "ASKWHY_SECRET_KEY must be set to a random value of 32+ characters in production"
                 )
+            if self.whatsapp_configured and not self.whatsapp_app_secret:
+                raise ValueError(
+                    "ASKWHY_WHATSAPP_APP_SECRET must be set when WhatsApp is configured in production: "
+                    "webhooks cannot be verified without it"
+                )
         return self
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        """WhatsApp sending is on: a phone number id and an access token are set."""
+        return bool(self.whatsapp_phone_number_id and self.whatsapp_access_token)
 
     @property
     def resolved_database_url(self) -> str:
