@@ -1,0 +1,105 @@
+"""The optional LLM backend: the rules decide every turn; an LLM may only word a follow-up better.
+
+When a client is given, a probe question chosen by the rules is rewritten to acknowledge the
+customer's last answer more naturally. The LLM never decides what to ask or when to stop, and its
+text is used only when it passes the checks below (one question, short, in the conversation's
+language, no numbers or addresses echoed, no request for data we must not hold). Any error,
+timeout or rejected text keeps the rules' wording in the same turn: the customer never waits for,
+or sees, a failure. The client is injected; this module does no I/O itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from askwhy.domain.conversation import InterviewState, Outbound, Turn
+from askwhy.domain.guide import Guide
+from askwhy.interview.language import detect_language
+
+DEFAULT_TIMEOUT_SECONDS = 2.0
+_MAX_CHARS = 280
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+_PERSONAL = re.compile(r"\S+@\S+|https?://\S+|\+?\d[\d\s().-]{2,}\d|\d")
+_FORBIDDEN = re.compile(
+    r"card|password|passcode|\bpin\b|cvv|iban|account number|social security"
+    r"|tarjeta|contraseña|clave|cuenta bancaria",
+    re.IGNORECASE,
+)
+_CHANGEABLE = "probe:"
+
+
+class LLMClient(Protocol):
+    """A text-completion port; adapters (an OpenAI-compatible endpoint) live at the edge."""
+
+    def complete(self, prompt: str, *, timeout: float) -> str:
+        """Return the completion for ``prompt``, or raise; give up after ``timeout`` seconds."""
+        ...
+
+
+@dataclass
+class ScriptedLLM:
+    """A fake client that answers from a script: a string is a completion, an exception is raised."""
+
+    script: list[str | Exception] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+
+    def complete(self, prompt: str, *, timeout: float) -> str:
+        self.prompts.append(prompt)
+        if not self.script:
+            raise TimeoutError(f"no scripted answer within {timeout} s")
+        answer = self.script.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def reword_follow_up(
+    guide: Guide, turn: Turn, client: LLMClient, *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> Turn:
+    """The rules' turn, with its probe question worded by the LLM when that wording is acceptable."""
+    if not turn.messages or not (turn.messages[-1].question or "").startswith(_CHANGEABLE):
+        return turn
+    planned = turn.messages[-1]
+    try:
+        worded = client.complete(_prompt(guide, turn.state, planned), timeout=timeout).strip()
+    except Exception:  # any failure of the optional backend falls back to the rules' words
+        return turn
+    if not acceptable(worded, turn.state.language):
+        return turn
+    return replace(turn, messages=(*turn.messages[:-1], replace(planned, text=worded)))
+
+
+def acceptable(text: str, language: str) -> bool:
+    """True when an LLM's wording may be sent: short, one question, safe, in the right language."""
+    detected = detect_language(text)
+    return (
+        0 < len(text) <= _MAX_CHARS
+        and text.count("?") == 1
+        and not _PERSONAL.search(text)
+        and not _FORBIDDEN.search(text)
+        and detected in (None, language)
+    )
+
+
+def _prompt(guide: Guide, state: InterviewState, planned: Outbound) -> str:
+    language = _LANGUAGE_NAMES.get(state.language, state.language)
+    last_answer = _redact(state.answers[-1].text if state.answers else "")
+    score = "no score" if state.score is None else f"a score of {state.score} ({guide.metric.value.upper()})"
+    return "\n".join(
+        [
+            f"You are {guide.brand}'s friendly feedback interviewer, chatting with a customer in {language}.",
+            f"The customer gave {score}. Their last answer was:",
+            f'"""{last_answer}"""',
+            "Write one short, warm message in "
+            f"{language}: briefly acknowledge their answer, then ask exactly this one question, keeping "
+            f'its meaning: "{planned.text}"',
+            "Ask only one question. Do not repeat numbers, e-mail addresses or phone numbers. Never ask for",
+            "card numbers, passwords or other personal data. Reply with the message only.",
+        ]
+    )
+
+
+def _redact(text: str) -> str:
+    return _PERSONAL.sub("…", text[:500])
