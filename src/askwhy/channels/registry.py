@@ -28,7 +28,13 @@ class SenderBuilder:
     """True when the settings hold what the channel needs (checked before importing the module)."""
 
 
-BUILDERS: tuple[SenderBuilder, ...] = ()
+def _whatsapp_configured(settings: Settings) -> bool:
+    return settings.whatsapp_configured
+
+
+BUILDERS: tuple[SenderBuilder, ...] = (
+    SenderBuilder(Channel.WHATSAPP, "askwhy.channels.whatsapp.sender:build_sender", _whatsapp_configured),
+)
 """One builder per channel that sends through a provider (WhatsApp, SMS, voice, e-mail)."""
 
 

@@ -1,0 +1,181 @@
+"""A fake WhatsApp Graph API: a real HTTP server on 127.0.0.1 that records sends and can fail.
+
+It answers ``POST /{version}/{phone-number-id}/messages`` with the documented success body, or,
+when told to, with the documented error bodies (rate limits, re-engagement, undeliverable…),
+a 500, or no answer at all until the client gives up (a timeout).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ERRORS: dict[str, tuple[int, int, str, str]] = {
+    # name: (HTTP status, code, title, details), as listed on Meta's error-codes page
+    "rate_limit": (400, 130429, "Rate limit hit", "Cloud API message throughput has been reached."),
+    "pair_rate_limit": (
+        400,
+        131056,
+        "(Business Account, Consumer Account) pair rate limit hit",
+        "Too many messages sent from the sender phone number to the same recipient phone number "
+        "in a short period of time.",
+    ),
+    "reengagement": (
+        400,
+        131047,
+        "Re-engagement message",
+        "Message failed to send because more than 24 hours have passed since the customer last "
+        "replied to this number.",
+    ),
+    "undeliverable": (400, 131026, "Message undeliverable", "Unable to deliver message."),
+    "invalid_parameter": (400, 100, "Invalid parameter", "Parameter value is not valid."),
+    "token_expired": (401, 190, "Access token has expired", "Error validating access token."),
+    "service_unavailable": (503, 131016, "Service unavailable", "A service is temporarily unavailable."),
+}
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request the fake answered: what a test asserts on."""
+
+    path: str
+    authorization: str | None
+    body: dict[str, Any]
+    accepted: bool
+
+
+@dataclass
+class FakeGraphApi:
+    """Start with `start()` (or as a context manager); ``base_url`` is where to point the sender."""
+
+    access_token: str = "test-access-token"
+    latency_seconds: float = 0.0
+    on_accepted: Callable[[dict[str, Any], str], None] | None = None
+    """Called (on the server's thread) with each accepted send's body and message id; benchmarks
+    time replies with it."""
+    received: list[Received] = field(default_factory=list)
+    _failures: deque[str] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _server: ThreadingHTTPServer | None = None
+
+    def start(self) -> FakeGraphApi:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-graph-api",
+            daemon=True,
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeGraphApi:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def fail_next(self, *kinds: str) -> None:
+        """Answer the next sends with these failures, in order: an `ERRORS` name, "http_500" or "timeout"."""
+        for kind in kinds:
+            if kind not in ERRORS and kind not in ("http_500", "timeout"):
+                raise ValueError(f"unknown failure {kind!r}")
+        with self._lock:
+            self._failures.extend(kinds)
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        """Bodies of the sends that were accepted."""
+        with self._lock:
+            return [r.body for r in self.received if r.accepted]
+
+    def _answer(self, path: str, authorization: str | None, body: dict[str, Any]) -> tuple[int, Any]:
+        with self._lock:
+            failure = self._failures.popleft() if self._failures else None
+        if authorization != f"Bearer {self.access_token}":
+            failure = "token_expired"
+        if failure is None and not path.endswith("/messages"):
+            failure = "invalid_parameter"
+        if failure == "timeout":
+            self._stopping.wait(60)
+            return 0, None
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
+        with self._lock:
+            self.received.append(Received(path, authorization, body, accepted=failure is None))
+        if failure == "http_500":
+            return 500, {
+                "error": {"message": "An unknown error occurred", "type": "OAuthException", "code": 1}
+            }
+        if failure is not None:
+            return _error(failure)
+        address = body.get("to") or body.get("recipient")
+        message_id = f"wamid.FAKE{next(self._ids):08d}"
+        if self.on_accepted is not None:
+            self.on_accepted(body, message_id)
+        return 200, {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": address, "wa_id": address}],
+            "messages": [{"id": message_id}],
+        }
+
+
+def _error(name: str) -> tuple[int, dict[str, Any]]:
+    status, code, title, details = ERRORS[name]
+    return status, {
+        "error": {
+            "message": f"(#{code}) {title}",
+            "type": "OAuthException",
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details},
+            "fbtrace_id": "AFakeTraceId",
+        }
+    }
+
+
+def _handler(fake: FakeGraphApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+            except json.JSONDecodeError:
+                body = {}
+            status, answer = fake._answer(self.path, self.headers.get("Authorization"), body)
+            if status == 0:
+                self.close_connection = True
+                return
+            payload = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
