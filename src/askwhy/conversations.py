@@ -189,6 +189,18 @@ def take_turn(
     return sent
 
 
+def open_started(
+    *, session: Session, guide: Guide, conversation: Conversation, now: datetime, language: str | None = None
+) -> list[SentMessage]:
+    """Ask the opening question of a conversation the customer started by writing first."""
+    turn = interview.open_conversation(guide, language=language, now=now)
+    _apply(session=session, conversation=conversation, turn=turn, now=now)
+    seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    sent = _record_outbound(session=session, conversation=conversation, turn=turn, seq=seq, now=now)
+    _sync_response(session=session, conversation=conversation, guide=guide, now=now)
+    return sent
+
+
 def close_if_idle(
     *, session: Session, guides: Mapping[str, Guide], conversation_id: str, now: datetime
 ) -> bool:

@@ -180,6 +180,10 @@ def _take(
             )
         return
     guide = guides.get(conversation.guide_id)
+    if guide is not None and not conversation.state:
+        # The customer wrote first (an inbound start): their message opens the conversation.
+        conversations.open_started(session=session, guide=guide, conversation=conversation, now=now)
+        return
     if guide is None:
         log.warning(
             "conversation %s: guide %s is not loaded; message kept", conversation.id, conversation.guide_id

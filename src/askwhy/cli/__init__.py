@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from askwhy.cli import analysis, chat, config, db, serve, simulate, themes, worker
+from askwhy.cli import analysis, chat, config, db, keys, programs, serve, simulate, themes, worker
 
 app = typer.Typer(
     name="askwhy",
@@ -21,6 +21,8 @@ app.command("worker")(worker.worker)
 app.command("import")(analysis.import_feedback)
 app.command("analyze")(analysis.analyze)
 app.add_typer(themes.app, name="themes")
+app.add_typer(keys.app, name="keys")
+app.add_typer(programs.app, name="programs")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from askwhy.cli.context import console, opened
+from askwhy.cli.context import console, fail, opened
 
 
 def serve(
@@ -17,10 +17,16 @@ def serve(
     import uvicorn
 
     from askwhy.demo import seed_demo_if_empty
+    from askwhy.programs.loading import ProgramError
+    from askwhy.programs.startup import sync_from_folder
     from askwhy.service.app import create_app
 
     with opened() as container:
         settings = container.settings
+        try:
+            sync_from_folder(container)
+        except ProgramError as exc:
+            raise fail(f"programs not synced:\n{exc}") from None
         if settings.seed_demo:
             seeded = seed_demo_if_empty(container)
             if seeded:

@@ -28,3 +28,8 @@ def template_for(*, session: Session, program_id: str, channel: Channel) -> dict
     if options is None or options.template is None:
         return None
     return options.template.model_dump()
+
+
+def stored_programs(*, session: Session) -> list[ProgramRow]:
+    """Every stored program, active or not, by id (for `askwhy programs list`)."""
+    return list(session.scalars(select(ProgramRow).order_by(ProgramRow.id)))

@@ -1,0 +1,134 @@
+"""Erasing a customer: their personal data and messages go; anonymous aggregates stay.
+
+What stays is what the metrics need and nothing that points back to the person: each response
+keeps its score, band, program, channel, language and dates, but loses its text, its answers,
+its link to the customer and conversation, and any segment value that identifies them. Contact
+decisions stay as anonymous counts (no customer, no event). Everything else about the customer is
+deleted: the contact, consents, moment events, conversations with every message, delivery
+events, and whatever other tables derived from their responses (analysis, themes mentions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from askwhy.addresses import normalise_phone
+from askwhy.customers import find_customer
+from askwhy.store.base import Base
+from askwhy.store.messaging_tables import DeliveryEvent
+from askwhy.store.program_tables import ContactDecision
+from askwhy.store.registry import import_all_tables
+from askwhy.store.tables import Contact, Conversation, Message, Response
+
+IDENTIFYING_SEGMENT_KEYS = frozenset(
+    {"id", "customer_id", "external_id", "email", "phone", "name", "first_name", "last_name", "address"}
+)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    conversations: int
+    messages: int
+    responses_anonymised: int
+
+
+def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
+    """Erase the customer with this id; None if there is none."""
+    contact = find_customer(session=session, external_id=external_id)
+    if contact is None:
+        return None
+    identifiers = _identifiers(contact)
+    conversation_ids = _conversation_ids(session=session, contact=contact)
+    messages = session.execute(
+        select(Message.id, Message.provider_message_id, Message.idempotency_key).where(
+            Message.conversation_id.in_(conversation_ids)
+        )
+    ).all()
+    _delete_delivery_events(session=session, messages=messages, identifiers=identifiers)
+    response_ids = list(
+        session.scalars(
+            select(Response.id).where(
+                or_(Response.contact_id == contact.id, Response.conversation_id.in_(conversation_ids))
+            )
+        )
+    )
+    _delete_derived(session=session, parent="responses", ids=response_ids)
+    for response in session.scalars(select(Response).where(Response.id.in_(response_ids))):
+        _anonymise(response, identifiers)
+    session.execute(
+        update(ContactDecision)
+        .where(
+            or_(
+                ContactDecision.contact_id == contact.id,
+                ContactDecision.conversation_id.in_(conversation_ids),
+            )
+        )
+        .values(contact_id=None, event_id=None, conversation_id=None)
+    )
+    session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+    session.delete(contact)  # consents and moment events go with it (ON DELETE CASCADE)
+    session.flush()
+    return Erasure(
+        conversations=len(conversation_ids), messages=len(messages), responses_anonymised=len(response_ids)
+    )
+
+
+def _identifiers(contact: Contact) -> list[str]:
+    values = [contact.external_id, contact.phone, contact.email]
+    if contact.phone:
+        values.append(normalise_phone(contact.phone).lstrip("+"))  # WhatsApp's form of the number
+    return [value for value in values if value]
+
+
+def _conversation_ids(*, session: Session, contact: Contact) -> list[str]:
+    addresses = [value for value in (contact.phone, contact.email) if value]
+    query = select(Conversation.id).where(
+        or_(Conversation.contact_id == contact.id, Conversation.channel_address.in_(addresses))
+    )
+    return list(session.scalars(query))
+
+
+def _delete_delivery_events(*, session: Session, messages: Collection[Any], identifiers: list[str]) -> None:
+    provider_ids = [row.provider_message_id for row in messages if row.provider_message_id]
+    keys = [row.idempotency_key for row in messages if row.idempotency_key]
+    raw_text = cast(DeliveryEvent.raw, String)
+    conditions = [
+        DeliveryEvent.message_id.in_([row.id for row in messages]),
+        DeliveryEvent.provider_message_id.in_(provider_ids),
+        DeliveryEvent.idempotency_key.in_(keys),
+        *(raw_text.contains(value) for value in identifiers),
+    ]
+    session.execute(delete(DeliveryEvent).where(or_(*conditions)))
+
+
+def _delete_derived(*, session: Session, parent: str, ids: list[str]) -> None:
+    """Delete rows of any table that hangs off ``parent`` rows (analysis of responses, etc.)."""
+    if not ids:
+        return
+    import_all_tables()
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name == parent:
+            continue
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table.name == parent and foreign_key.column.name == "id":
+                session.execute(delete(table).where(foreign_key.parent.in_(ids)))
+
+
+def _anonymise(response: Response, identifiers: list[str]) -> None:
+    response.contact_id = None
+    response.conversation_id = None
+    response.external_id = None
+    response.comment = ""
+    response.answers = []
+    response.segment = {
+        key: value
+        for key, value in response.segment.items()
+        if key.lower() not in IDENTIFYING_SEGMENT_KEYS
+        and not any(ident in str(value) for ident in identifiers)
+    }
