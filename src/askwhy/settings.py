@@ -115,14 +115,6 @@ class Settings(BaseSettings):
     whatsapp_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A WhatsApp send slower than this is retried later."
     )
-    whatsapp_invitation_template: str | None = Field(
-        default=None,
-        description="Name of the approved message template that opens a conversation outside "
-        "WhatsApp's 24-hour customer service window.",
-    )
-    whatsapp_template_language: str = Field(
-        default="en_US", description="Language code of the invitation template (e.g. en_US, de, pt_BR)."
-    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
