@@ -125,9 +125,7 @@ def _records(path: Path, mapping: ColumnMapping) -> Iterator[Record]:
             yield from _jsonl_records(handle)
 
 
-def _csv_records(
-    path: Path, handle: IO[str], mapping: ColumnMapping, *, delimiter: str
-) -> Iterator[Record]:
+def _csv_records(path: Path, handle: IO[str], mapping: ColumnMapping, *, delimiter: str) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.reader(handle, delimiter=delimiter)
     header = next(reader, None)
@@ -203,7 +201,7 @@ def _date(value: Any, date_format: str | None) -> datetime:
             parsed = None
     for candidate in formats if parsed is None else ():
         try:
-            parsed = datetime.strptime(text, candidate)  # noqa: DTZ007 (naive is read as UTC below)
+            parsed = datetime.strptime(text, candidate)
             break
         except ValueError:
             continue
@@ -213,7 +211,16 @@ def _date(value: Any, date_format: str | None) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-TEXT_COLUMN_HINTS = ("review text", "comment", "comments", "feedback", "verbatim", "text", "review", "message")
+TEXT_COLUMN_HINTS = (
+    "review text",
+    "comment",
+    "comments",
+    "feedback",
+    "verbatim",
+    "text",
+    "review",
+    "message",
+)
 
 
 def guess_text_column(path: Path) -> str | None:

@@ -94,7 +94,9 @@ class Enricher:
         redactions = [redact(text, default_region=self.default_region) for text in texts]
         units = [_units(r.text) for r in redactions]
         unique = list(dict.fromkeys(text for pieces in units for _, text in pieces))
-        vectors = self.embedder.encode(unique) if unique else np.zeros((0, self.embedder.dimension), np.float32)
+        vectors = (
+            self.embedder.encode(unique) if unique else np.zeros((0, self.embedder.dimension), np.float32)
+        )
         scores = self.sentiment.score(unique, vectors)
         row = {text: i for i, text in enumerate(unique)}
         results = []

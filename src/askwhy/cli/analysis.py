@@ -33,11 +33,13 @@ IdOption = Annotated[
 SegmentOption = Annotated[
     list[str] | None, typer.Option("--segment", help="Column to break results down by; repeatable.")
 ]
-ProgramOption = Annotated[str | None, typer.Option("--program", help="Program name (default: the file name).")]
+ProgramOption = Annotated[
+    str | None, typer.Option("--program", help="Program name (default: the file name).")
+]
 ChannelOption = Annotated[str, typer.Option("--channel", help="Channel the feedback came from.")]
 
 
-def import_feedback(
+def import_feedback(  # noqa: PLR0917 (Typer maps options to parameters)
     file: Annotated[Path, typer.Argument(help="CSV or JSONL file of feedback.", exists=True, dir_okay=False)],
     text: TextOption = None,
     score: ScoreOption = None,
@@ -48,17 +50,28 @@ def import_feedback(
     segment: SegmentOption = None,
     program: ProgramOption = None,
     channel: ChannelOption = "import",
-    enrich: Annotated[bool, typer.Option(help="Analyse the imported responses now (else the worker does).")] = True,
+    enrich: Annotated[
+        bool, typer.Option(help="Analyse the imported responses now (else the worker does).")
+    ] = True,
 ) -> None:
     """Import existing feedback; bad rows are reported by line and the good ones still import."""
-    mapping = _mapping(file, text, score, metric, date_column, date_format, id_column, segment)
+    mapping = _mapping(
+        file,
+        text=text,
+        score=score,
+        metric=metric,
+        date_column=date_column,
+        date_format=date_format,
+        id_column=id_column,
+        segment=segment,
+    )
     with opened() as container:
         _import(container, file, mapping, program or file.stem, channel)
         if enrich:
             enrich_step(container)
 
 
-def analyze(
+def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     file: Annotated[Path, typer.Argument(help="CSV or JSONL file of comments.", exists=True, dir_okay=False)],
     out: Annotated[Path, typer.Option("--out", help="Folder for the report and its files.")] = Path("report"),
     text: TextOption = None,
@@ -73,13 +86,24 @@ def analyze(
     from_date: Annotated[
         str | None, typer.Option("--from", help="A date in the earlier period to compare (ISO).")
     ] = None,
-    to_date: Annotated[str | None, typer.Option("--to", help="A date in the later period to compare (ISO).")] = None,
+    to_date: Annotated[
+        str | None, typer.Option("--to", help="A date in the later period to compare (ISO).")
+    ] = None,
     database: Annotated[
         str | None, typer.Option("--database", help="Database URL (default: a fresh SQLite file in --out).")
     ] = None,
 ) -> None:
     """Import, analyse, discover themes, measure and write a self-contained report, in one step."""
-    mapping = _mapping(file, text, score, metric, date_column, date_format, id_column, segment)
+    mapping = _mapping(
+        file,
+        text=text,
+        score=score,
+        metric=metric,
+        date_column=date_column,
+        date_format=date_format,
+        id_column=id_column,
+        segment=segment,
+    )
     before, after = _day(from_date, "--from"), _day(to_date, "--to")
     if (before is None) != (after is None):
         raise fail("give both --from and --to, or neither (then the last two periods are compared)")
@@ -96,7 +120,10 @@ def analyze(
         _import(container, file, mapping, name, channel)
         enrich_step(container)
         discover_step(container)
-        with console.status("measuring: metrics, drivers and the change"), container.sessions.begin() as session:
+        with (
+            console.status("measuring: metrics, drivers and the change"),
+            container.sessions.begin() as session,
+        ):
             data = collect(
                 session=session,
                 selection=Selection(program=name),
@@ -110,7 +137,9 @@ def analyze(
         page = write_report(data, out)
     for note in data["notes"]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    console.print(f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)")
+    console.print(
+        f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)"
+    )
 
 
 def _import(container: Container, file: Path, mapping: ColumnMapping, program: str, channel: str) -> None:
@@ -134,6 +163,7 @@ def _import(container: Container, file: Path, mapping: ColumnMapping, program: s
 
 def _mapping(
     file: Path,
+    *,
     text: str | None,
     score: str | None,
     metric: Metric | None,

@@ -75,7 +75,8 @@ def discover_step(container: Container) -> DiscoveryResult:
             min_theme_size=container.settings.theme_min_size,
         )
     console.print(
-        f"{len(result.themes)} themes proposed; {result.themed} of {result.pool} unthemed sentences now have one",
+        f"{len(result.themes)} themes proposed; "
+        f"{result.themed} of {result.pool} unthemed sentences now have one",
         highlight=False,
     )
     return result

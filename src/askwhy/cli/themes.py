@@ -16,7 +16,9 @@ from askwhy.cli.steps import discover_step, enrich_step
 from askwhy.insights import codebook
 from askwhy.insights.theme_views import ThemeSummary, list_themes, show_theme
 
-app = typer.Typer(help="The themes codebook: review, rename, merge, split, accept, delete.", no_args_is_help=True)
+app = typer.Typer(
+    help="The themes codebook: review, rename, merge, split, accept, delete.", no_args_is_help=True
+)
 ThemeId = Annotated[str, typer.Argument(help="Theme id (from `askwhy themes list`).")]
 T = TypeVar("T")
 
@@ -41,7 +43,8 @@ def list_command() -> None:
     """Every theme with its volume and sentiment, most mentioned first."""
     with _editing() as (_, session):
         themes = list_themes(session=session)
-    table = Table("id", "label", "status", "responses", "share", "sentiment", "parent")
+    table = Table("label", "status", "responses", "share", "sentiment", "parent")
+    table.add_column("id", no_wrap=True, min_width=32)
     for theme in themes:
         table.add_row(*_cells(theme))
     console.print(table if themes else "no themes yet (run `askwhy themes discover`)")
@@ -68,7 +71,9 @@ def show(theme_id: ThemeId) -> None:
 def rename(theme_id: ThemeId, name: Annotated[str, typer.Argument(help="The new label.")]) -> None:
     """Give a theme a new label."""
     with _editing() as (container, session):
-        theme = _run(lambda: codebook.rename(session=session, theme_id=theme_id, label=name, now=container.clock.now()))
+        theme = _run(
+            lambda: codebook.rename(session=session, theme_id=theme_id, label=name, now=container.clock.now())
+        )
         console.print(f"{theme.id} is now “{theme.label}”", highlight=False)
 
 
@@ -85,13 +90,17 @@ def merge(theme_id: ThemeId, into_id: Annotated[str, typer.Argument(help="The th
     """Fold a theme into another; its sentences move over."""
     with _editing() as (container, session):
         target = _run(
-            lambda: codebook.merge(session=session, theme_id=theme_id, into_id=into_id, now=container.clock.now())
+            lambda: codebook.merge(
+                session=session, theme_id=theme_id, into_id=into_id, now=container.clock.now()
+            )
         )
         console.print(f"merged {theme_id} into {target.id} “{target.label}”", highlight=False)
 
 
 @app.command("split")
-def split(theme_id: ThemeId, parts: Annotated[int, typer.Option(min=2, max=10, help="How many parts.")] = 2) -> None:
+def split(
+    theme_id: ThemeId, parts: Annotated[int, typer.Option(min=2, max=10, help="How many parts.")] = 2
+) -> None:
     """Split a theme into new child themes that take over its sentences."""
     with _editing() as (container, session):
         children = _run(
@@ -120,4 +129,5 @@ def discover() -> None:
 def _cells(theme: ThemeSummary) -> list[str]:
     share = "—" if theme.share is None else f"{100 * theme.share:.1f}%"
     sentiment = "—" if theme.sentiment is None else f"{theme.sentiment:+.2f}"
-    return [theme.id, theme.label, theme.status, str(theme.responses), share, sentiment, theme.parent_id or ""]
+    parent = (theme.parent_id or "")[:8]
+    return [theme.label, theme.status, str(theme.responses), share, sentiment, parent, theme.id]

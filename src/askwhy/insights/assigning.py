@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.assignment import assign_themes
@@ -75,7 +75,10 @@ def assign_pool(*, session: Session, rule: AssignmentRule, theme_ids: Sequence[s
             mention
             for row, found in zip(rows, matches, strict=True)
             for mention in mention_rows(
-                sentence_id=row.id, response_id=row.response_id, sentiment_score=row.sentiment_score, matches=found
+                sentence_id=row.id,
+                response_id=row.response_id,
+                sentiment_score=row.sentiment_score,
+                matches=found,
             )
         ]
         hit = [row.id for row, found in zip(rows, matches, strict=True) if found]
@@ -90,7 +93,7 @@ def write_mentions(
 ) -> None:
     """Store mentions and mark their sentences themed; mark the others as waiting in the pool."""
     if mentions:
-        session.execute(ThemeMention.__table__.insert(), list(mentions))
+        session.execute(insert(ThemeMention), list(mentions))
     for state, ids in (("themed", themed), ("pool", pooled)):
         for start in range(0, len(ids), 5000):
             chunk = list(ids[start : start + 5000])

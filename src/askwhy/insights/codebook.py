@@ -35,7 +35,9 @@ def get_theme(*, session: Session, theme_id: str) -> Theme:
     return theme
 
 
-def rename(*, session: Session, theme_id: str, label: str, now: datetime, description: str | None = None) -> Theme:
+def rename(
+    *, session: Session, theme_id: str, label: str, now: datetime, description: str | None = None
+) -> Theme:
     """Give a theme a new label (and optionally description); nothing else changes."""
     label = label.strip()
     if not label:
@@ -136,7 +138,9 @@ def split(*, session: Session, theme_id: str, now: datetime, parts: int = 2) -> 
         for start in range(0, len(ids), 5000):
             session.execute(
                 update(ThemeMention)
-                .where(ThemeMention.theme_id == theme_id, ThemeMention.sentence_id.in_(ids[start : start + 5000]))
+                .where(
+                    ThemeMention.theme_id == theme_id, ThemeMention.sentence_id.in_(ids[start : start + 5000])
+                )
                 .values(theme_id=child.id)
             )
         children.append(child)

@@ -41,7 +41,9 @@ def discover(
     """Cluster the pool into proposed themes and assign the pool to them; other themes stay as they are."""
     rows = list(
         session.execute(
-            select(Sentence.id, Sentence.response_id, Sentence.text, Sentence.sentiment_score, Sentence.embedding)
+            select(
+                Sentence.id, Sentence.response_id, Sentence.text, Sentence.sentiment_score, Sentence.embedding
+            )
             .where(Sentence.theme_state == "pool")
             .order_by(Sentence.id)
         )

@@ -31,7 +31,9 @@ def pending_responses(
         select(Response.id)
         .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
         .where(ENRICHABLE)
-        .where(or_(ResponseAnalysis.response_id.is_(None), Response.updated_at > ResponseAnalysis.enriched_at))
+        .where(
+            or_(ResponseAnalysis.response_id.is_(None), Response.updated_at > ResponseAnalysis.enriched_at)
+        )
         .order_by(Response.responded_at, Response.id)
     )
     if only is not None:
@@ -126,7 +128,10 @@ def _store_sentences(
         mention
         for sentence_id, (response_id, s), themes in zip(ids, sentences, found, strict=True)
         for mention in mention_rows(
-            sentence_id=sentence_id, response_id=response_id, sentiment_score=s.sentiment_score, matches=themes
+            sentence_id=sentence_id,
+            response_id=response_id,
+            sentiment_score=s.sentiment_score,
+            matches=themes,
         )
     ]
     write_mentions(session=session, mentions=mentions, themed=[], pooled=[])

@@ -83,7 +83,9 @@ def store_rows(
             fresh.setdefault(row.external_id, row)
     if not fresh:
         return 0
-    values = [_values(row, program=program, mapping=mapping, channel=channel, now=now) for row in fresh.values()]
+    values = [
+        _values(row, program=program, mapping=mapping, channel=channel, now=now) for row in fresh.values()
+    ]
     session.execute(_insert_ignoring_duplicates(session), values)
     return len(values)
 

@@ -68,11 +68,14 @@ def trend(points: Sequence[Point], *, unit: str) -> str:
         interval = "" if p.low is None or p.high is None else f" (95% CI {p.low:.1f} to {p.high:.1f})"
         tip = f"{p.label}: {p.value:.1f} {unit}{interval}, n={p.n}"
         parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="4" fill="{LINE}"><title>{escape(tip)}</title></circle>'
+            f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="4" fill="{LINE}">'
+            f"<title>{escape(tip)}</title></circle>"
         )
         if i % every == 0 or i == len(points) - 1:
             parts.append(_text(x(i), height - bottom + 16, p.label, anchor="middle", size=11))
-            parts.append(_text(x(i), height - bottom + 30, f"n={p.n}", anchor="middle", size=10, fill="#57534e"))
+            parts.append(
+                _text(x(i), height - bottom + 30, f"n={p.n}", anchor="middle", size=10, fill="#57534e")
+            )
     return _svg(height, parts, "trend")
 
 
@@ -128,7 +131,9 @@ def diverging(steps: Sequence[Step], *, unit: str, notes: Sequence[str] = ()) ->
         )
         label_x = x - 4 if step.value < 0 else x + width + 4
         parts.append(
-            _text(label_x, top + 15, f"{step.value:+.1f}", anchor="end" if step.value < 0 else "start", size=11)
+            _text(
+                label_x, top + 15, f"{step.value:+.1f}", anchor="end" if step.value < 0 else "start", size=11
+            )
         )
     return _svg(height, parts, "drivers")
 
@@ -157,7 +162,8 @@ def waterfall(start: Step, steps: Sequence[Step], end: Step, *, unit: str) -> st
         upper, lower = y(max(a, b)), y(min(a, b))
         tip = f"{bar.label}: {bar.value:.1f} {unit}" if total else f"{bar.label}: {bar.value:+.2f} {unit}"
         parts.append(
-            f'<rect x="{x:.1f}" y="{upper:.1f}" width="{slot * 0.7:.1f}" height="{max(lower - upper, 1):.1f}" '
+            f'<rect x="{x:.1f}" y="{upper:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{max(lower - upper, 1):.1f}" '
             f'fill="{colour}"><title>{escape(tip)}</title></rect>'
         )
         figure = f"{bar.value:.1f}" if total else f"{bar.value:+.1f}"
@@ -184,7 +190,9 @@ def _axis_y(y0: float, y1: float, y: object, x_from: float, x_to: float) -> str:
     lines = []
     while tick <= y1:
         position = y(tick)
-        lines.append(f'<line x1="{x_from}" y1="{position:.1f}" x2="{x_to}" y2="{position:.1f}" stroke="#e7e5e4"/>')
+        lines.append(
+            f'<line x1="{x_from}" y1="{position:.1f}" x2="{x_to}" y2="{position:.1f}" stroke="#e7e5e4"/>'
+        )
         lines.append(_text(x_from - 6, position + 4, f"{tick:g}", anchor="end", size=10, fill="#57534e"))
         tick += step
     return "".join(lines)
@@ -195,7 +203,9 @@ def _tick_step(raw: float) -> float:
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, fill: str = "#1c1917") -> str:
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, fill: str = "#1c1917"
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
         f"{escape(text)}</text>"

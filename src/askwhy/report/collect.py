@@ -44,7 +44,9 @@ def collect(
     )
     themes = list_themes(session=session, selection=selection)
     data["themes"] = [
-        shapes.theme_detail(show_theme(session=session, theme_id=t.id, selection=selection, quotes=QUOTES_PER_THEME))
+        shapes.theme_detail(
+            show_theme(session=session, theme_id=t.id, selection=selection, quotes=QUOTES_PER_THEME)
+        )
         for t in themes
         if t.mentions
     ]
@@ -52,7 +54,11 @@ def collect(
         notes,
         lambda: shapes.drivers(
             *measures.drivers(
-                session=session, selection=selection, metric=metric, max_themes=max_themes, resamples=resamples
+                session=session,
+                selection=selection,
+                metric=metric,
+                max_themes=max_themes,
+                resamples=resamples,
             )
         ),
     )
@@ -60,7 +66,12 @@ def collect(
         notes,
         lambda: shapes.change(
             measures.change(
-                session=session, selection=selection, metric=metric, before=before, after=after, max_themes=max_themes
+                session=session,
+                selection=selection,
+                metric=metric,
+                before=before,
+                after=after,
+                max_themes=max_themes,
             )
         ),
     )

@@ -10,14 +10,22 @@ from typing import Any
 
 METRIC_COLUMNS = ("breakdown", "key", "label", "value", "low", "high", "n", "method")
 THEME_COLUMNS = (
-    "id", "label", "status", "parent_id", "mentions", "responses", "share", "sentiment", "positive", "negative",
-    "keywords", "description",
+    "id", "label", "status", "parent_id", "mentions", "responses", "share", "sentiment", "positive",
+    "negative", "keywords", "description",
 )  # fmt: skip
 DRIVER_COLUMNS = (
     "theme_id", "theme", "mentions", "share", "mean_sentiment", "with_theme", "without_theme", "impact",
     "weight", "weight_low", "weight_high", "significant",
 )  # fmt: skip
-CHANGE_COLUMNS = ("theme_id", "theme", "share_before", "share_after", "volume_effect", "severity_effect", "total")
+CHANGE_COLUMNS = (
+    "theme_id",
+    "theme",
+    "share_before",
+    "share_after",
+    "volume_effect",
+    "severity_effect",
+    "total",
+)
 
 
 def write_files(data: Mapping[str, Any], folder: Path) -> list[Path]:

@@ -36,13 +36,16 @@ def build_charts(data: Mapping[str, Any]) -> dict[str, Markup]:
     unit = metrics["overall"]["label"] if metrics else ""
     built = {
         "trend": charts.trend(
-            [charts.Point(p["key"], p["value"], p["low"], p["high"], p["n"]) for p in metrics["trend"]], unit=unit
+            [charts.Point(p["key"], p["value"], p["low"], p["high"], p["n"]) for p in metrics["trend"]],
+            unit=unit,
         )
         if metrics
         else "",
         "themes": charts.stacked_bars(
             [
-                charts.Bar(t["label"], t["negative"], t["mentions"] - t["negative"] - t["positive"], t["positive"])
+                charts.Bar(
+                    t["label"], t["negative"], t["mentions"] - t["negative"] - t["positive"], t["positive"]
+                )
                 for t in list(data.get("themes") or [])[:MOST_THEMES]
             ],
             unit="sentences",

@@ -22,9 +22,7 @@ class ResponseAnalysis(Base):
 
     __tablename__ = "response_analyses"
 
-    response_id: Mapped[str] = mapped_column(
-        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
-    )
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     text: Mapped[str] = mapped_column(Text, comment="The comment with personal data redacted.")
     pii_found: Mapped[list[Any]] = mapped_column(default=list, comment="Kinds of personal data removed.")
     language: Mapped[str] = mapped_column(String(8))

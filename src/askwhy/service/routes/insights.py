@@ -39,7 +39,9 @@ def _selection(
 
 SelectionDep = Annotated[Selection, Depends(_selection)]
 MetricQuery = Annotated[Metric | None, Query(description="nps, csat or ces (default: the most used).")]
-PeriodQuery = Annotated[Period | None, Query(description="day, week or month (default: from the data's span).")]
+PeriodQuery = Annotated[
+    Period | None, Query(description="day, week or month (default: from the data's span).")
+]
 
 
 @router.get("/metrics")
@@ -95,7 +97,7 @@ def get_drivers(
 
 
 @router.get("/changes")
-def get_changes(
+def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
     session: TransactionDep,
     selection: SelectionDep,
     container: ContainerDep,

@@ -1,0 +1,147 @@
+"""Enrichment: redacted text, one embedding per distinct sentence, sentiment, and the job at close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from askwhy.analysis.embeddings import HashingEmbedder, Vectors
+from askwhy.analysis.enrichment import Enricher
+from askwhy.bootstrap import Container
+from askwhy.insights.assigning import AssignmentRule
+from askwhy.insights.enriching import enrich_responses, pending_responses
+from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
+from askwhy.store.tables import Response
+
+pytest_plugins = ("tests.insights.fixtures",)
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        return super().encode(texts)
+
+
+def _response(container: Container, comment: str, external_id: str) -> str:
+    now = container.clock.now()
+    with container.sessions.begin() as session:
+        row = Response(
+            program="shop",
+            guide_id="import",
+            channel="import",
+            metric="none",
+            band="unknown",
+            comment=comment,
+            source="import",
+            external_id=external_id,
+            language="",
+            completion="completed",
+            responded_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_container: Container) -> None:
+    comment = (
+        "The courier was late again. Write to me at jane.doe@example.com or call +1 415 555 2671! "
+        "Fast delivery but rude support."
+    )
+    response_id = _response(insights_container, comment, "x1")
+    embedder = CountingEmbedder()
+    with insights_container.sessions.begin() as session:
+        enrich_responses(
+            session=session,
+            enricher=Enricher(embedder),
+            response_ids=[response_id],
+            rule=AssignmentRule(),
+            now=insights_container.clock.now(),
+        )
+    with insights_container.sessions() as session:
+        analysis = session.get(ResponseAnalysis, response_id)
+        sentences = list(session.scalars(select(Sentence).where(Sentence.response_id == response_id)))
+    assert analysis is not None
+    stored = [analysis.text, *(s.text for s in sentences)]
+    for secret in ("jane.doe@example.com", "555 2671", "415"):
+        assert all(secret not in text for text in stored)
+    assert set(analysis.pii_found) == {"email", "phone"}
+    assert analysis.language == "en"
+    assert analysis.sentences == len(sentences) == 4
+    assert [s.kind for s in sentences] == ["sentence", "sentence", "clause", "clause"]
+    assert all(len(s.embedding) == 4 * embedder.dimension for s in sentences)
+    assert len(embedder.calls) == 1
+    assert len(embedder.calls[0]) == 4
+    vectors = np.frombuffer(sentences[0].embedding, dtype="<f4")
+    assert abs(float(np.linalg.norm(vectors)) - 1) < 1e-5
+    fast, rude = sentences[2], sentences[3]
+    assert fast.sentiment_score > rude.sentiment_score
+
+
+def test_identical_sentences_in_a_batch_are_embedded_once(insights_container: Container) -> None:
+    ids = [_response(insights_container, f"Great price. Order {i} was fine.", f"d{i}") for i in range(3)]
+    embedder = CountingEmbedder()
+    with insights_container.sessions.begin() as session:
+        enrich_responses(
+            session=session,
+            enricher=Enricher(embedder),
+            response_ids=ids,
+            rule=AssignmentRule(),
+            now=insights_container.clock.now(),
+        )
+    assert len(embedder.calls) == 1
+    assert sorted(embedder.calls[0]) == sorted(
+        {"Great price.", "Order 0 was fine.", "Order 1 was fine.", "Order 2 was fine."}
+    )
+
+
+def test_closing_a_conversation_enriches_its_response(
+    insights_container: Container, insights_client: TestClient
+) -> None:
+    opened = insights_client.post(
+        "/v1/conversations", json={"program": "post-checkout", "language": "en"}
+    ).json()
+    conversation_id = opened["conversation_id"]
+    answers = iter(
+        [
+            "3",
+            "The parcel arrived a week late and support never answered my email at bob@example.com.",
+            "It mattered a lot, I needed it for a birthday.",
+            "Ship on time and answer emails.",
+            "No, that's all.",
+        ]
+    )
+    status = opened["status"]
+    while status == "active":
+        reply = insights_client.post(
+            f"/v1/conversations/{conversation_id}/messages", json={"text": next(answers, "no")}
+        )
+        status = reply.json()["status"]
+    assert status == "completed"
+    with insights_container.sessions() as session:
+        response = session.scalars(select(Response).where(Response.conversation_id == conversation_id)).one()
+        analysis = session.get(ResponseAnalysis, response.id)
+        sentences = list(session.scalars(select(Sentence).where(Sentence.response_id == response.id)))
+        assert pending_responses(session=session) == []
+    assert analysis is not None
+    assert analysis.sentences == len(sentences) > 0
+    assert "bob@example.com" not in analysis.text
+    assert "[email]" in analysis.text
+
+
+def test_open_conversations_wait_and_the_sweep_enriches_what_was_left(insights_container: Container) -> None:
+    from askwhy.tasks.analysis import sweep
+
+    ids = [_response(insights_container, "Too expensive for what it is.", f"s{i}") for i in range(3)]
+    with insights_container.sessions() as session:
+        assert sorted(pending_responses(session=session)) == sorted(ids)
+    assert sweep(insights_container) == 3
+    assert sweep(insights_container) == 0

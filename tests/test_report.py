@@ -1,0 +1,166 @@
+"""The report: self-contained HTML with its charts and files, and `askwhy analyze` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from askwhy.analysis.embeddings import Embedder, HashingEmbedder
+from askwhy.bootstrap import Container
+from askwhy.cli import app
+from askwhy.insights.selection import Selection
+from askwhy.report.collect import collect
+from askwhy.report.render import render_html, write_report
+from askwhy.settings import Settings
+
+pytest_plugins = ("tests.insights.fixtures",)
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands build their own container; give them the hashing embedder instead of the real model."""
+
+    def factory(settings: Settings) -> Callable[[], Embedder]:
+        return HashingEmbedder
+
+    monkeypatch.setattr("askwhy.bootstrap._embedder_from", factory)
+
+
+def assert_offline(html: str) -> None:
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    assert not re.search(r"(?:src|href|url)\s*[=(]\s*[\"']?(?:https?:)?//", html)
+    assert "http" not in html
+
+
+def test_report_has_every_chart_and_works_offline(analysed: Container, tmp_path: Path) -> None:
+    with analysed.sessions() as session:
+        data = collect(
+            session=session,
+            selection=Selection(),
+            title="Reviews",
+            generated_at=analysed.clock.now(),
+            resamples=50,
+        )
+    html = render_html(data)
+    for chart in ("chart-trend", "chart-themes", "chart-drivers", "chart-waterfall"):
+        assert f'class="chart {chart}"' in html
+    assert '<polygon class="band"' in html
+    assert "n=" in html
+    assert_offline(html)
+    page = write_report(data, tmp_path / "out")
+    assert page.read_text(encoding="utf-8") == html
+    names = {p.name for p in page.parent.iterdir()}
+    assert {"metrics.csv", "themes.csv", "drivers.csv", "change.csv", "summary.json"} <= names
+    summary = json.loads((page.parent / "summary.json").read_text(encoding="utf-8"))
+    assert summary["metrics"]["overall"]["n"] == 160
+
+
+def test_quotes_in_the_report_are_redacted(analysed: Container) -> None:
+    from askwhy.store.tables import Response
+
+    now = analysed.clock.now()
+    with analysed.sessions.begin() as session:
+        session.add(
+            Response(
+                program="reviews",
+                guide_id="import",
+                channel="import",
+                metric="csat",
+                score=1,
+                band="detractor",
+                comment="The delivery was late. Mail me at ann@example.org please.",
+                source="import",
+                external_id="pii",
+                language="",
+                completion="completed",
+                responded_at=now,
+                updated_at=now,
+            )
+        )
+    from askwhy.tasks.analysis import sweep
+
+    sweep(analysed)
+    with analysed.sessions() as session:
+        data = collect(session=session, selection=Selection(), title="r", generated_at=now, resamples=50)
+    assert "ann@example.org" not in render_html(data)
+    assert "ann@example.org" not in json.dumps(data)
+
+
+def test_analyze_end_to_end_writes_the_report_and_files(
+    tmp_path: Path, reviews: Path, no_model: None
+) -> None:
+    source = reviews
+    with source.open("a", encoding="utf-8") as handle:
+        handle.write("bad,,3,2024-01-01,Tops\n")
+    out = tmp_path / "out"
+    args = ["analyze", str(source), "--out", str(out), "--text", "Review Text", "--score", "Rating",
+            "--metric", "csat", "--date", "Date", "--id", "id", "--segment", "Department"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "160 responses imported" in result.output
+    assert "162" in result.output
+    assert "no text" in result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'class="chart chart-waterfall"' in html
+    assert_offline(html)
+    with (out / "themes.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) >= 4
+    with (out / "metrics.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["breakdown"] == "overall"
+    assert rows[0]["n"] == "160"
+    change = json.loads((out / "summary.json").read_text(encoding="utf-8"))["change"]
+    assert change["period"] == "week"
+    assert change["from"] < change["to"] <= "2024-04-30"
+
+
+def test_analyze_compares_the_periods_asked_for(tmp_path: Path, reviews: Path, no_model: None) -> None:
+    source = reviews
+    out = tmp_path / "out"
+    args = ["analyze", str(source), "--out", str(out), "--score", "Rating", "--metric", "csat",
+            "--date", "Date", "--from", "2024-01-03", "--to", "2024-02-14"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    change = json.loads((out / "summary.json").read_text(encoding="utf-8"))["change"]
+    assert (change["from"], change["to"]) == ("2024-01-01", "2024-02-12")
+    only_one = CliRunner().invoke(app, [*args[:-4], "--from", "2024-01-15"])
+    assert only_one.exit_code == 2
+    assert "both --from and --to" in only_one.output
+
+
+def test_import_and_themes_commands(
+    tmp_path: Path, reviews: Path, no_model: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ASKWHY_QUEUE_INLINE", "true")
+    source = reviews
+    runner = CliRunner()
+    imported = runner.invoke(
+        app, ["import", str(source), "--score", "Rating", "--metric", "csat", "--id", "id"]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "160 responses imported" in imported.output
+    again = runner.invoke(app, ["import", str(source), "--score", "Rating", "--metric", "csat", "--id", "id"])
+    assert "0 responses imported, 160 already present" in again.output
+    assert runner.invoke(app, ["themes", "discover"]).exit_code == 0
+    listed = runner.invoke(app, ["themes", "list"], terminal_width=200)
+    theme_id = re.findall(r"\b[0-9a-f]{32}\b", listed.output)[0]
+    renamed = runner.invoke(app, ["themes", "rename", theme_id, "Late parcels"])
+    assert renamed.exit_code == 0
+    assert "Late parcels" in renamed.output
+    assert "Late parcels" in runner.invoke(app, ["themes", "show", theme_id]).output
+    assert runner.invoke(app, ["themes", "accept", theme_id]).exit_code == 0
+    missing = runner.invoke(app, ["themes", "delete", "nope"])
+    assert missing.exit_code == 2
+    assert "no theme nope" in missing.output
+    bad = runner.invoke(app, ["import", str(source), "--score", "Rating"])
+    assert bad.exit_code == 2
+    assert "--metric" in bad.output
