@@ -1,0 +1,81 @@
+"""Demo data: a first start on an empty database gets a small simulated set, and only then."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.clock import FakeClock
+from askwhy.demo import DAYS, seed_demo_if_empty
+from askwhy.settings import Settings
+from askwhy.store.tables import Conversation, Response
+
+PERSONAS = Path(__file__).resolve().parents[1] / "examples" / "personas"
+PER_GUIDE = 12
+"""Fewer than the demo's sixty, to keep the test fast; the code path is the same."""
+
+
+@pytest.fixture
+def demo_container(settings: Settings, clock: FakeClock) -> Iterator[Container]:
+    """The container `askwhy serve` would build: a real queue (not run here), the example personas."""
+    update = {"queue_inline": False, "personas_dir": PERSONAS}
+    built = bootstrap(settings.model_copy(update=update), clock=clock, embedder=HashingEmbedder())
+    yield built
+    built.close()
+
+
+def count(container: Container, model: type[Response] | type[Conversation]) -> int:
+    with container.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_first_start_seeds_every_guide_and_second_start_stores_nothing(
+    demo_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("askwhy.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
+    stored = seed_demo_if_empty(demo_container)
+    assert stored == PER_GUIDE * len(demo_container.guides)
+    assert count(demo_container, Response) == stored
+    with demo_container.sessions() as session:
+        responses = session.scalars(select(Response)).all()
+    assert all(r.simulated for r in responses)
+    assert Counter(r.guide_id for r in responses) == dict.fromkeys(demo_container.guides, PER_GUIDE)
+    now = demo_container.clock.now()
+    assert all(now - timedelta(days=DAYS + 1) <= r.responded_at <= now for r in responses)
+    assert seed_demo_if_empty(demo_container) == 0
+    assert count(demo_container, Response) == stored
+
+
+def test_a_database_with_real_responses_is_left_alone(demo_container: Container) -> None:
+    with demo_container.sessions.begin() as session:
+        session.add(
+            Response(
+                program="post-checkout",
+                guide_id="post-checkout",
+                channel="web",
+                metric="nps",
+                score=9,
+                band="promoter",
+                language="en",
+                completion="completed",
+                responded_at=demo_container.clock.now(),
+                updated_at=demo_container.clock.now(),
+            )
+        )
+    assert seed_demo_if_empty(demo_container) == 0
+    assert count(demo_container, Conversation) == 0
+
+
+def test_guides_without_personas_are_skipped(
+    demo_container: Container, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    demo_container.settings = demo_container.settings.model_copy(update={"personas_dir": tmp_path})
+    assert seed_demo_if_empty(demo_container) == 0
+    assert "no demo data for guide post-checkout" in caplog.text
