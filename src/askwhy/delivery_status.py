@@ -87,13 +87,18 @@ def apply_status(
     if status == "failed":
         message.error_code = error_code or message.error_code
         message.error_reason = error_reason or message.error_reason or "the provider reported a failure"
+    # A higher status implies the lower ones happened by then; the earliest evidence wins.
     if rank >= STATUS_RANK["sent"]:
         message.next_attempt_at = None
         if status != "failed":
-            message.sent_at = message.sent_at or at
+            message.sent_at = _earliest(message.sent_at, at)
     if rank >= STATUS_RANK["delivered"]:
-        message.delivered_at = message.delivered_at or at
+        message.delivered_at = _earliest(message.delivered_at, at)
     if rank >= STATUS_RANK["read"]:
-        message.read_at = message.read_at or at
+        message.read_at = _earliest(message.read_at, at)
     if rank > STATUS_RANK.get(message.status, 0):
         message.status = status
+
+
+def _earliest(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None or at < current else current

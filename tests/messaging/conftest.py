@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from askwhy import api_keys
+from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import RecordingSender
 from askwhy.clock import FakeClock
@@ -41,8 +42,10 @@ def senders() -> dict[Channel, RecordingSender]:
 
 
 @pytest.fixture
-def container(settings: Settings, clock: FakeClock, senders: dict[Channel, RecordingSender]) -> Iterator[Container]:
-    built = bootstrap(settings, clock=clock, senders=dict(senders))
+def container(
+    settings: Settings, clock: FakeClock, senders: dict[Channel, RecordingSender]
+) -> Iterator[Container]:
+    built = bootstrap(settings, clock=clock, senders=dict(senders), embedder=HashingEmbedder())
     yield built
     built.close()
 
@@ -91,7 +94,11 @@ def event(
     **extra: Any,
 ) -> dict[str, Any]:
     """An events API body (defaults: a UK customer who consented to WhatsApp)."""
-    customer: dict[str, Any] = {"id": customer_id, "time_zone": time_zone, "attributes": {"first_name": "Ann"}}
+    customer: dict[str, Any] = {
+        "id": customer_id,
+        "time_zone": time_zone,
+        "attributes": {"first_name": "Ann"},
+    }
     if phone:
         customer["phone"] = phone
     if email:

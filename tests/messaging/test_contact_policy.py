@@ -48,7 +48,11 @@ def run(prog: Program | None = None, cust: Customer | None = None, **kwargs: Any
 
 def test_an_eligible_customer_is_invited_on_the_first_consented_channel_after_the_delay() -> None:
     decision = run()
-    assert (decision.kind, decision.reason, decision.channel) == (DecisionKind.INVITED, Reason.ELIGIBLE, Channel.WHATSAPP)
+    assert (decision.kind, decision.reason, decision.channel) == (
+        DecisionKind.INVITED,
+        Reason.ELIGIBLE,
+        Channel.WHATSAPP,
+    )
     assert decision.send_at == NOW + timedelta(hours=2)
 
 
@@ -69,9 +73,17 @@ def test_the_customer_cap_counts_every_program() -> None:
 
 
 def test_the_program_cap_counts_only_its_own_invitations() -> None:
-    prog = program(caps={"customer": {"invitations": 5, "days": 30}, "program": {"invitations": 1, "days": 90}})
-    assert run(prog, recent=[PastInvitation(program="post-checkout", at=NOW - timedelta(days=60))]).reason is Reason.CAPPED
-    assert run(prog, recent=[PastInvitation(program="other", at=NOW - timedelta(days=1))]).reason is Reason.ELIGIBLE
+    prog = program(
+        caps={"customer": {"invitations": 5, "days": 30}, "program": {"invitations": 1, "days": 90}}
+    )
+    assert (
+        run(prog, recent=[PastInvitation(program="post-checkout", at=NOW - timedelta(days=60))]).reason
+        is Reason.CAPPED
+    )
+    assert (
+        run(prog, recent=[PastInvitation(program="other", at=NOW - timedelta(days=1))]).reason
+        is Reason.ELIGIBLE
+    )
 
 
 def test_sampling_is_a_deterministic_draw_of_customer_and_moment() -> None:

@@ -25,9 +25,13 @@ def count(container: Container, table: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
 
-def test_events_need_a_valid_key_with_the_events_scope(client: TestClient, container: Container, program: Any) -> None:
+def test_events_need_a_valid_key_with_the_events_scope(
+    client: TestClient, container: Container, program: Any
+) -> None:
     assert client.post("/v1/events", json=event()).status_code == 401
-    assert client.post("/v1/events", json=event(), headers={"Authorization": "Bearer aw_x_y"}).status_code == 401
+    assert (
+        client.post("/v1/events", json=event(), headers={"Authorization": "Bearer aw_x_y"}).status_code == 401
+    )
     with container.sessions.begin() as session:
         _, reader = api_keys.create_key(session=session, name="r", scopes=["read"], now=container.clock.now())
     forbidden = client.post("/v1/events", json=event(), headers={"X-API-Key": reader})
@@ -36,7 +40,9 @@ def test_events_need_a_valid_key_with_the_events_scope(client: TestClient, conta
     assert count(container, MomentEvent) == 0
 
 
-def test_keys_are_stored_hashed_and_can_be_revoked(client: TestClient, container: Container, api_key: str, program: Any) -> None:
+def test_keys_are_stored_hashed_and_can_be_revoked(
+    client: TestClient, container: Container, api_key: str, program: Any
+) -> None:
     key_id, secret = api_key.split("_")[1:]
     with container.sessions.begin() as session:
         stored = session.get(ApiKey, key_id)
@@ -47,7 +53,9 @@ def test_keys_are_stored_hashed_and_can_be_revoked(client: TestClient, container
     assert client.post("/v1/events", json=event(), headers={"X-API-Key": api_key}).status_code == 401
 
 
-def test_an_event_invites_and_the_decision_is_visible(client: TestClient, container: Container, auth: dict, program: Any) -> None:
+def test_an_event_invites_and_the_decision_is_visible(
+    client: TestClient, container: Container, auth: dict, program: Any
+) -> None:
     response = client.post("/v1/events", json=event(), headers=auth)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -85,7 +93,9 @@ def test_every_skip_is_recorded_with_its_reason(client: TestClient, auth: dict, 
     assert [d["reason"] for d in listed] == ["capped", "eligible"]
 
 
-def test_a_moment_no_program_listens_to_is_stored_without_decisions(client: TestClient, auth: dict, program: Any) -> None:
+def test_a_moment_no_program_listens_to_is_stored_without_decisions(
+    client: TestClient, auth: dict, program: Any
+) -> None:
     body = client.post("/v1/events", json=event(moment="newsletter_opened"), headers=auth).json()
     assert body["decisions"] == []
 
@@ -103,7 +113,9 @@ def test_invalid_input_is_a_422_naming_each_field_and_stores_nothing(
     assert count(container, Contact) == 0
 
 
-def test_a_batch_is_all_or_nothing(client: TestClient, container: Container, auth: dict, program: Any) -> None:
+def test_a_batch_is_all_or_nothing(
+    client: TestClient, container: Container, auth: dict, program: Any
+) -> None:
     good, bad = event("a"), event("b")
     bad["customer"]["phone"] = "nope"
     response = client.post("/v1/events:batch", json={"events": [good, bad]}, headers=auth)
@@ -115,14 +127,20 @@ def test_a_batch_is_all_or_nothing(client: TestClient, container: Container, aut
     assert [e["decisions"][0]["kind"] for e in ok.json()["events"]] == ["invited", "invited"]
 
 
-def test_a_batch_larger_than_the_limit_is_refused(client: TestClient, container: Container, auth: dict) -> None:
+def test_a_batch_larger_than_the_limit_is_refused(
+    client: TestClient, container: Container, auth: dict
+) -> None:
     container.settings.events_batch_max = 2
-    response = client.post("/v1/events:batch", json={"events": [event(str(i)) for i in range(3)]}, headers=auth)
+    response = client.post(
+        "/v1/events:batch", json={"events": [event(str(i)) for i in range(3)]}, headers=auth
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "events"
 
 
-def test_idempotency_key_replays_the_first_response(client: TestClient, container: Container, auth: dict, program: Any) -> None:
+def test_idempotency_key_replays_the_first_response(
+    client: TestClient, container: Container, auth: dict, program: Any
+) -> None:
     headers = {**auth, "Idempotency-Key": "order-1234"}
     first = client.post("/v1/events", json=event(), headers=headers)
     again = client.post("/v1/events", json=event(), headers=headers)
