@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.bootstrap import Container
 from askwhy.clock import Clock
@@ -24,6 +24,10 @@ def _transaction(container: Annotated[Container, Depends(_container)]) -> Iterat
         yield session
 
 
+def _sessions(container: Annotated[Container, Depends(_container)]) -> sessionmaker[Session]:
+    return container.sessions
+
+
 def _guides(container: Annotated[Container, Depends(_container)]) -> GuideLibrary:
     return container.guides
 
@@ -38,6 +42,13 @@ def _templates(request: Request) -> Jinja2Templates:
 
 
 ContainerDep = Annotated[Container, Depends(_container)]
+SessionsDep = Annotated[sessionmaker[Session], Depends(_sessions)]
+"""Open the unit of work inside the route body: ``with sessions.begin() as session: ...``.
+
+The transaction then begins and commits within one threadpool call, so no lock is ever held
+while the request waits for another thread (response serialization also runs in the threadpool,
+and threads blocked on a lock could otherwise starve the one holding it).
+"""
 TransactionDep = Annotated[Session, Depends(_transaction, scope="function")]
 """A session in one transaction, committed before the response is sent and rolled back on error."""
 GuidesDep = Annotated[GuideLibrary, Depends(_guides)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +23,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20, **kwargs
+    )
+    writer = _SingleWriter()
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", writer.begin)
+    event.listen(engine, "commit", writer.end)
+    event.listen(engine, "rollback", writer.end)
+    event.listen(engine.pool, "reset", writer.on_reset)
+    event.listen(engine.pool, "invalidate", writer.on_invalidate)
     return engine
 
 
@@ -38,10 +47,41 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    # BEGIN IMMEDIATE takes SQLite's single write lock up front, so two turns of one conversation
-    # can never interleave: the second waits (up to the busy timeout) instead of failing mid-way.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class _SingleWriter:
+    """One transaction at a time per process, queued fairly, then SQLite's own write lock.
+
+    BEGIN IMMEDIATE takes SQLite's write lock up front, so two turns of one conversation can never
+    interleave. Waiting first on a Python lock keeps threads of one process in a fair queue instead
+    of SQLite's sleep-and-poll busy handler, which collapses under many concurrent writers; other
+    processes (an `askwhy worker`) still wait on the busy timeout.
+    """
+
+    HELD = "askwhy.sqlite_writer"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, connection: Any) -> None:
+        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked: no write turn within the busy timeout")
+        connection.info[self.HELD] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: Any) -> None:
+        if connection.info.pop(self.HELD, False):
+            self._lock.release()
+
+    def on_reset(self, dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        # A connection returned to the pool mid-transaction must not keep the turn.
+        if connection_record.info.pop(self.HELD, False):
+            self._lock.release()
+
+    def on_invalidate(self, dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
+        self.on_reset(dbapi_connection, connection_record, None)
 
 
 AFTER_COMMIT = "askwhy.after_commit"

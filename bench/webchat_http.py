@@ -1,0 +1,135 @@
+"""Web chat over HTTP: 50 concurrent conversations against a real server, beside a bare endpoint.
+
+Run: python -m bench.webchat_http
+Targets: turn round-trip p99 ≤ 50 ms, throughput ≥ 25% of the bare FastAPI endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from askwhy.settings import Settings
+from askwhy.store import migrate
+from askwhy.store.database import make_engine
+from bench.common import ROOT, machine, write_section
+from bench.servers import running
+
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "400"))
+SCRIPT = [
+    ["9", "nine", "a solid 8", "3", "10!!!", "7 or 8"],
+    ["The parcel arrived five days late", "Checkout rejected my card twice", "it was fine", "Great prices"],
+    ["It meant I missed a birthday", "Send tracking updates", "The agent was rude"],
+    ["nothing else", "that's all", "no"],
+    ["no thanks", "yes"],
+]
+
+
+async def _conversation(client: httpx.AsyncClient, rng: random.Random, timings: list[float]) -> None:
+    started = time.perf_counter()
+    response = await client.post("/v1/conversations", json={"program": "post-checkout", "language": "en"})
+    timings.append(time.perf_counter() - started)
+    reply = response.json()
+    conversation = reply["conversation_id"]
+    for options in SCRIPT:
+        if reply["status"] != "active":
+            return
+        started = time.perf_counter()
+        response = await client.post(
+            f"/v1/conversations/{conversation}/messages", json={"text": rng.choice(options)}
+        )
+        timings.append(time.perf_counter() - started)
+        response.raise_for_status()
+        reply = response.json()
+
+
+async def _askwhy_load(base: str) -> tuple[list[float], float]:
+    timings: list[float] = []
+    rng = random.Random(3)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(CONVERSATIONS):
+        queue.put_nowait(index)
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                await _conversation(client, rng, timings)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return timings, elapsed
+
+
+async def _bare_load(base: str, requests: int) -> tuple[list[float], float]:
+    timings: list[float] = []
+    per_worker = requests // CONCURRENCY
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            for _ in range(per_worker):
+                started = time.perf_counter()
+                response = await client.post("/echo", json={"text": "The parcel arrived five days late"})
+                timings.append(time.perf_counter() - started)
+                response.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return timings, elapsed
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
+
+
+def main() -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder), guides_dir=ROOT / "examples" / "guides")
+        engine = make_engine(settings.resolved_database_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        env = {
+            "ASKWHY_DATA_DIR": folder,
+            "ASKWHY_GUIDES_DIR": str(settings.guides_dir),
+            "ASKWHY_SEED_DEMO": "false",
+        }
+        with running("askwhy_app", env=env) as base:
+            asyncio.run(_askwhy_load(base))  # warm-up pass: connections, caches
+            turns, elapsed = asyncio.run(_askwhy_load(base))
+    with running("bare_app") as base:
+        asyncio.run(_bare_load(base, 1000))
+        bare, bare_elapsed = asyncio.run(_bare_load(base, len(turns)))
+    ours, floor = len(turns) / elapsed, len(bare) / bare_elapsed
+    ratio = ours / floor
+    section = f"""## Web chat over HTTP
+
+Command: `python -m bench.webchat_http` · machine: {machine()} · one uvicorn process on SQLite (WAL),
+{CONCURRENCY} concurrent conversations, {CONVERSATIONS} conversations of up to 6 turns each; the load generator
+runs on the same machine.
+
+| endpoint | requests | p50 | p99 | throughput |
+| --- | --- | --- | --- | --- |
+| askwhy turn (`POST /v1/conversations/…/messages`, stored) | {len(turns):,} | {_percentile(turns, 0.5):.1f} ms | {_percentile(turns, 0.99):.1f} ms | {ours:,.0f} turns/s |
+| bare FastAPI JSON endpoint | {len(bare):,} | {_percentile(bare, 0.5):.1f} ms | {_percentile(bare, 0.99):.1f} ms | {floor:,.0f} req/s |
+
+askwhy throughput is **{ratio:.0%}** of the bare endpoint (target ≥ 25%); turn p99 target ≤ 50 ms.
+"""
+    write_section("webchat", section)
+    print(section)
+    return section
+
+
+if __name__ == "__main__":
+    main()
