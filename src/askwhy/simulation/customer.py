@@ -24,6 +24,8 @@ _NUMBER_WORDS = {
 _LAST_REPLY_AT = (0, 1, 1, 2, 2, 3)
 """Replies given before an abandoning or opting-out customer stops (0: never answers at all)."""
 _EXTRA_REMARK = 0.35
+_OPENER = 0.6
+"""A chatty customer starts one of their answers ("Honestly?") this often."""
 _OTHER_REASON = 0.5
 """Asked about a theme they have nothing more on, half the customers bring up something else."""
 
@@ -50,6 +52,8 @@ class Customer:
     reason: str = ""
     given: int = 0
     asked: list[str] = field(default_factory=list)
+    said: set[str] = field(default_factory=set)
+    opened: bool = False
 
     def reply_to(self, question: str | None) -> str | None:
         """The customer's next message, or None when they stop replying."""
@@ -88,7 +92,7 @@ class Customer:
         text = self._score_phrase(self.score, self.scale.high) if in_words else str(self.score)
         if first and self.rng.random() < behaviour.reason_with_score:
             self.asked.append("why")
-            return f"{text}, {self._free(self.reason)}"
+            return f"{text}, {self._free(self.reason, chatty=False)}"
         return text
 
     def _score_phrase(self, score: int, top: int) -> str:
@@ -119,7 +123,8 @@ class Customer:
         return self._free(self._pick(self.replies.anything_else or self.replies.fix))
 
     def _about(self, theme: str) -> str:
-        details = self.persona.details.get(theme)
+        own_band = any(band == self.band.value for band in self.persona.by_band)
+        details = None if own_band else self.persona.details.get(theme)
         if details:
             return self._pick(details)
         reasons = self.persona.reasons_for(self.band.value)
@@ -136,13 +141,18 @@ class Customer:
             return self._free(self._pick(self.replies.anything_else))
         return self._pick(self.replies.endings)
 
-    def _free(self, text: str) -> str:
-        return styled(
-            text, style=self.persona.style, band=self.band, openers=self.replies.openers, rng=self.rng
-        )
+    def _free(self, text: str, *, chatty: bool = True) -> str:
+        opener = None
+        if chatty and not self.opened and self.replies.openers and self.rng.random() < _OPENER:
+            opener, self.opened = self._pick(self.replies.openers), True
+        return styled(text, style=self.persona.style, band=self.band, rng=self.rng, opener=opener)
 
     def _pick(self, options: list[str]) -> str:
-        return self.rng.choice(options)
+        """One of ``options``, avoiding what this customer has already said while it can."""
+        fresh = [option for option in options if option not in self.said] or options
+        choice = self.rng.choice(fresh)
+        self.said.add(choice)
+        return choice
 
 
 def fate_of(persona: Persona, rng: random.Random) -> tuple[Fate, int]:

@@ -86,7 +86,9 @@ class Replies(_Strict):
     opt_out: Sentences = Field(default_factory=list, description="'stop', 'leave me alone'...")
     accept: Sentences = Field(default_factory=list, description="Yes to being contacted.")
     decline: Sentences = Field(default_factory=list, description="No to being contacted.")
-    openers: Sentences = Field(default_factory=list, description="Chatty starts: 'Honestly,'...")
+    openers: Sentences = Field(
+        default_factory=list, description="How a chatty persona may start an answer: 'Honestly?', 'Well...'"
+    )
 
     def merged(self, fallback: Replies | None) -> Replies:
         """These replies, with every empty list taken from ``fallback``."""

@@ -21,12 +21,12 @@ _EMOJI = {
 _MIN_TYPO_WORD = 5
 
 
-def styled(text: str, *, style: Style, band: Band, openers: list[str], rng: random.Random) -> str:
-    """``text`` as a persona of ``style`` would write it."""
+def styled(text: str, *, style: Style, band: Band, rng: random.Random, opener: str | None = None) -> str:
+    """``text`` as a persona of ``style`` would write it; a chatty one may start with ``opener``."""
     if style is Style.TERSE:
         return _terse(text)
     if style is Style.CHATTY:
-        return _chatty(text, openers, rng)
+        return f"{opener.strip()} {text}" if opener else text
     if style is Style.TYPOS:
         return _typos(text, rng)
     if style is Style.EMOJI:
@@ -37,14 +37,6 @@ def styled(text: str, *, style: Style, band: Band, openers: list[str], rng: rand
 def _terse(text: str) -> str:
     text = text.strip().rstrip(".!")
     return text[:1].lower() + text[1:] if not text[:2].isupper() else text
-
-
-def _chatty(text: str, openers: list[str], rng: random.Random) -> str:
-    if not openers or rng.random() < 0.4:
-        return text
-    opener = rng.choice(openers).strip()
-    first = text[:1].lower() if not text[:2].isupper() and not text.startswith("I ") else text[:1]
-    return f"{opener} {first}{text[1:]}"
 
 
 def _typos(text: str, rng: random.Random) -> str:
