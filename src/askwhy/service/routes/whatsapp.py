@@ -15,7 +15,8 @@ from fastapi.responses import PlainTextResponse
 from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp import webhook
-from askwhy.service.dependencies import ClockDep, ContainerDep, TransactionDep
+from askwhy.service.dependencies import ClockDep, ContainerDep
+from askwhy.store.database import transaction
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
@@ -70,10 +71,12 @@ def handshake(
 
 
 @router.post("")
-def receive(
-    events: VerifiedEvents, session: TransactionDep, container: ContainerDep, clock: ClockDep
-) -> dict[str, int]:
-    accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=clock.now())
+def receive(events: VerifiedEvents, container: ContainerDep, clock: ClockDep) -> dict[str, int]:
+    # The transaction opens and commits within this one call (not a yield dependency, whose exit
+    # would need a second threadpool slot): under a burst of deliveries on SQLite, the request
+    # holding the write turn never waits for a thread behind the requests waiting for that turn.
+    with transaction(container.sessions) as session:
+        accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=clock.now())
     return {
         "messages": len(accepted.new_messages),
         "duplicates": accepted.duplicates,
