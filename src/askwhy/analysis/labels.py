@@ -1,0 +1,186 @@
+"""Readable theme labels from the words that set one cluster of sentences apart from the others.
+
+Class-based TF-IDF (c-TF-IDF, as in BERTopic): all sentences of a cluster form one class, and a
+term scores high when it is frequent in that class and rare across classes. Brand names, @handles,
+#tags and URLs never make a label, and terms found in nearly every cluster are dropped unless a
+cluster uses them far more than the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+SPANISH_STOP_WORDS = frozenset(
+    """
+    a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante e el
+    ella ellas ellos en entre era eran es esa esas ese eso esos esta estaba estado estamos estan estar
+    este esto estos estoy fue fueron ha hay han hasta la las le les lo los mas me mi mis mucho muy nada
+    ni no nos nosotros o otra otro para pero poco por porque que quien se sea ser si sido sin sobre su
+    sus tambien te tengo tiene tienen todo todos tu tus un una uno unos usted y ya yo él está están
+    más qué también tú sí cómo cuándo dónde
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+EXTRA_STOP_WORDS = frozenset(
+    """
+    don didn doesn isn wasn weren won wouldn couldn shouldn haven hasn aren ve ll im ive dont cant
+    just got get gets really lol ok okay
+    """.split()  # noqa: SIM905
+)
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | SPANISH_STOP_WORDS | EXTRA_STOP_WORDS)
+
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+", re.IGNORECASE)
+_WORD = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+UBIQUITOUS_SHARE = 0.8
+"""A term found in at least this share of clusters says nothing about any one of them..."""
+UBIQUITOUS_LIFT = 3.0
+"""...unless one cluster uses it at least this many times more often than all sentences do."""
+
+
+@dataclass(frozen=True)
+class ThemeLabel:
+    name: str
+    keywords: tuple[str, ...]
+    description: str
+
+
+def clean_text(text: str, *, brand_terms: Collection[str] = ()) -> str:
+    """The text without URLs, @handles, #tags and the given brand names."""
+    text = _NOISE.sub(" ", text)
+    for term in brand_terms:
+        if term.strip():
+            text = re.sub(rf"(?<!\w){re.escape(term.strip())}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def label_clusters(
+    texts: Sequence[str],
+    cluster_ids: Sequence[int] | NDArray[np.integer],
+    *,
+    brand_terms: Collection[str] = (),
+    top_n: int = 4,
+    sentiments: Sequence[float] | None = None,
+) -> dict[int, ThemeLabel]:
+    """A label for every cluster id ≥ 0; id −1 (the unassigned pool) only serves as contrast."""
+    ids = np.asarray(cluster_ids, dtype=np.int64)
+    if len(ids) != len(texts):
+        raise ValueError(f"got {len(texts)} texts but {len(ids)} cluster ids")
+    clusters = sorted(int(c) for c in np.unique(ids) if c >= 0)
+    if not clusters:
+        return {}
+    terms, scores = _class_scores([clean_text(t, brand_terms=brand_terms) for t in texts], ids, clusters)
+    return {
+        cluster: _label(
+            _top_terms(terms, scores[row], top_n),
+            size=int(np.sum(ids == cluster)),
+            sentiments=None
+            if sentiments is None
+            else [s for s, c in zip(sentiments, ids, strict=True) if c == cluster],
+        )
+        for row, cluster in enumerate(clusters)
+    }
+
+
+def _class_scores(
+    texts: list[str], ids: NDArray[np.int64], clusters: list[int]
+) -> tuple[NDArray[np.str_], NDArray[np.float64]]:
+    """Terms, and one row of c-TF-IDF scores per cluster (ubiquitous terms zeroed)."""
+    vectorizer = CountVectorizer(
+        stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=_WORD, lowercase=True, binary=True
+    )
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing but stop words, handles and brand names
+        return np.array([], dtype=np.str_), np.zeros((len(clusters), 0))
+    rows = np.searchsorted(clusters, ids)
+    keep = ids >= 0
+    membership = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], np.flatnonzero(keep))), shape=(len(clusters), len(texts))
+    )
+    per_class = np.asarray((membership @ counts).todense(), dtype=np.float64)
+    overall = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+    tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1.0)
+    idf = np.log1p(per_class.sum(axis=1).mean() / np.maximum(overall, 1.0))
+    scores = tf * idf
+    terms = np.asarray(vectorizer.get_feature_names_out())
+    if len(clusters) >= 3:
+        spread = (per_class > 0).mean(axis=0)
+        lift = tf / np.maximum(overall / max(overall.sum(), 1.0), 1e-12)
+        dropped = (spread >= UBIQUITOUS_SHARE) & (lift < UBIQUITOUS_LIFT)
+        scores[dropped | _with_dropped_word(terms, dropped)] = 0.0
+    return terms, scores
+
+
+def _with_dropped_word(terms: NDArray[np.str_], dropped: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Per cluster, the bigrams one of whose words is itself dropped in that cluster."""
+    index = {str(t): i for i, t in enumerate(terms)}
+    mask = np.zeros_like(dropped)
+    for j, term in enumerate(terms):
+        words = str(term).split()
+        if len(words) == 2:
+            mask[:, j] = dropped[:, [index.get(w, j) for w in words]].any(axis=1)
+    return mask
+
+
+def _top_terms(terms: NDArray[np.str_], scores: NDArray[np.float64], top_n: int) -> list[str]:
+    """The best terms, preferring a strong bigram to its single words and never repeating a word."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    score_of = {str(terms[i]): float(scores[i]) for i in order[: 20 * top_n]}
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for i in order[: 20 * top_n]:
+        term = str(terms[i])
+        if " " not in term:
+            term = _best_bigram(term, score_of) or term
+        if set(term.split()) <= covered:
+            continue
+        chosen.append(term)
+        covered.update(term.split())
+        if len(chosen) == top_n:
+            break
+    return chosen
+
+
+def _best_bigram(word: str, score_of: dict[str, float]) -> str | None:
+    """A bigram containing `word` that scores at least 60% as high as the word alone."""
+    bigrams = [(s, t) for t, s in score_of.items() if " " in t and word in t.split()]
+    best = max(bigrams, default=None)
+    return best[1] if best and best[0] >= 0.6 * score_of[word] else None
+
+
+def _label(terms: list[str], *, size: int, sentiments: Sequence[float] | None) -> ThemeLabel:
+    if not terms:
+        return ThemeLabel("(no distinctive words)", (), f"No distinctive words ({_count(size)}).")
+    name_parts: list[str] = []
+    for term in terms:
+        if name_parts and sum(len(p.split()) for p in [*name_parts, term]) > 3:
+            break
+        name_parts.append(term)
+    words = list(dict.fromkeys(w for t in terms for w in t.split()))[:4]
+    mood = _mood(sentiments)
+    detail = f"{_count(size)}, {mood}" if mood else _count(size)
+    return ThemeLabel(
+        " · ".join(name_parts), tuple(terms), f"Customers mention {', '.join(words)} ({detail})."
+    )
+
+
+def _count(size: int) -> str:
+    return f"{size} sentence" if size == 1 else f"{size} sentences"
+
+
+def _mood(sentiments: Sequence[float] | None) -> str:
+    values = np.asarray(sentiments or (), dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return ""
+    if np.mean(values < 0) >= 0.6:
+        return "mostly negative"
+    if np.mean(values > 0) >= 0.6:
+        return "mostly positive"
+    return "mixed"

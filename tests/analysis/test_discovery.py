@@ -1,0 +1,111 @@
+"""Theme discovery finds the groups in the data without being told how many there are."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+from sklearn.metrics import adjusted_rand_score
+
+from askwhy.analysis.discovery import DiscoveredTheme, discover_themes, split_theme
+from askwhy.analysis.embeddings import HashingEmbedder
+
+
+def blobs(
+    sizes: list[int], *, dimension: int = 32, spread: float = 0.15, seed: int = 0
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """Well-separated groups of unit vectors around random directions, and each row's group."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(len(sizes), dimension))
+    rows = [
+        c + rng.normal(scale=spread, size=(n, dimension)) * np.linalg.norm(c) / np.sqrt(dimension)
+        for c, n in zip(centres, sizes, strict=True)
+    ]
+    vectors = np.concatenate(rows)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    return vectors.astype(np.float32), truth
+
+
+def found_ids(themes: list[DiscoveredTheme], n: int) -> NDArray[np.int64]:
+    ids = np.full(n, -1, dtype=np.int64)
+    for number, theme in enumerate(themes):
+        ids[list(theme.members)] = number
+    return ids
+
+
+def test_finds_planted_groups_without_being_told_how_many() -> None:
+    vectors, truth = blobs([60, 45, 40, 30, 25, 20])
+    texts = [f"sentence {i}" for i in range(len(truth))]
+
+    themes = discover_themes(texts, vectors)
+
+    assert len(themes) == 6
+    assert adjusted_rand_score(truth, found_ids(themes, len(truth))) >= 0.9
+
+
+def test_finds_planted_groups_when_clustering_a_sample() -> None:
+    vectors, truth = blobs([400, 300, 200, 100])
+    texts = [f"sentence {i}" for i in range(len(truth))]
+
+    themes = discover_themes(texts, vectors, min_theme_size=10, max_sample=300)
+
+    assert adjusted_rand_score(truth, found_ids(themes, len(truth))) >= 0.9
+
+
+def test_groups_smaller_than_the_minimum_stay_in_the_unassigned_pool() -> None:
+    vectors, truth = blobs([40, 30, 3])
+    texts = [f"sentence {i}" for i in range(len(truth))]
+
+    themes = discover_themes(texts, vectors, min_theme_size=5)
+
+    assert [t.size for t in themes] == [40, 30]
+    members = {i for t in themes for i in t.members}
+    assert members.isdisjoint(np.flatnonzero(truth == 2).tolist())
+
+
+def test_a_theme_carries_label_quotes_sentiment_and_a_unit_centroid() -> None:
+    texts = [f"the parcel delivery was late again d{i}" for i in range(12)] + [
+        f"support agent was rude on the phone s{i}" for i in range(8)
+    ]
+    vectors = HashingEmbedder().encode(texts)
+    sentiments = [-0.8] * 12 + [-0.5] * 8
+
+    themes = discover_themes(texts, vectors, sentiments=sentiments)
+
+    delivery = themes[0]
+    assert delivery.size == 12 == len(delivery.members)
+    assert {"parcel", "delivery", "late"} & set(" ".join(delivery.keywords).split())
+    assert delivery.sentiment == pytest.approx(-0.8)
+    assert 3 <= len(delivery.quotes) <= 5
+    assert set(delivery.quotes) <= set(delivery.members)
+    assert np.linalg.norm(delivery.centroid) == pytest.approx(1.0, abs=1e-5)
+    assert "12 sentences, mostly negative" in delivery.description
+
+
+def test_themes_are_sorted_by_size_and_the_same_for_the_same_seed() -> None:
+    vectors, truth = blobs([20, 50, 35], seed=3)
+    texts = [f"sentence {i}" for i in range(len(truth))]
+
+    first = discover_themes(texts, vectors, random_state=7, max_sample=80)
+    second = discover_themes(texts, vectors, random_state=7, max_sample=80)
+
+    assert [t.size for t in first] == sorted((t.size for t in first), reverse=True)
+    assert [t.members for t in first] == [t.members for t in second]
+
+
+def test_too_few_sentences_give_no_theme() -> None:
+    vectors, _ = blobs([3])
+    assert discover_themes(["a", "b", "c"], vectors, min_theme_size=5) == []
+    assert discover_themes([], np.zeros((0, 8), dtype=np.float32)) == []
+
+
+def test_split_separates_two_subgroups_of_a_theme() -> None:
+    vectors, _ = blobs([30, 20], seed=5)
+
+    parts = split_theme(vectors, parts=2)
+
+    assert [len(p) for p in parts] == [30, 20]
+    assert sorted(np.concatenate(parts).tolist()) == list(range(50))
+    with pytest.raises(ValueError, match="cannot split"):
+        split_theme(vectors[:1], parts=2)
