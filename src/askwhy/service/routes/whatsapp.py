@@ -7,15 +7,17 @@ quickly and a retried delivery is stored once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
+from pydantic import SecretStr
 
 from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp import webhook
-from askwhy.service.dependencies import ClockDep, ContainerDep
+from askwhy.service.dependencies import ContainerDep
 from askwhy.store.database import transaction
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
@@ -25,13 +27,14 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+RawBody = Annotated[bytes, Depends(_raw_body)]
+Signature = Annotated[str | None, Header(alias=webhook.SIGNATURE_HEADER)]
+
+
 def _verified_events(
-    body: Annotated[bytes, Depends(_raw_body)],
-    container: ContainerDep,
-    clock: ClockDep,
-    signature: Annotated[str | None, Header(alias=webhook.SIGNATURE_HEADER)] = None,
+    *, body: bytes, signature: str | None, secret: SecretStr | None, now: datetime
 ) -> list[WebhookEvent]:
-    secret = container.settings.whatsapp_app_secret
+    """The delivery's events, once its signature checks out; nothing has touched the store yet."""
     if secret is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, "WhatsApp is not configured: ASKWHY_WHATSAPP_APP_SECRET"
@@ -41,13 +44,9 @@ def _verified_events(
     if not webhook.signature_matches(app_secret=secret.get_secret_value(), body=body, header=signature):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{webhook.SIGNATURE_HEADER} does not match the body")
     try:
-        return webhook.parse_delivery(body, now=clock.now())
+        return webhook.parse_delivery(body, now=now)
     except webhook.MalformedDelivery as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-
-
-VerifiedEvents = Annotated[list[WebhookEvent], Depends(_verified_events)]
-"""The events of a delivery whose signature checked out; resolved before any transaction opens."""
 
 
 @router.get("", response_class=PlainTextResponse)
@@ -71,12 +70,17 @@ def handshake(
 
 
 @router.post("")
-def receive(events: VerifiedEvents, container: ContainerDep, clock: ClockDep) -> dict[str, int]:
+def receive(body: RawBody, container: ContainerDep, signature: Signature = None) -> dict[str, int]:
+    """Verify, parse and store a delivery in one call; the turns it causes run on the queue."""
+    now = container.clock.now()
+    events = _verified_events(
+        body=body, signature=signature, secret=container.settings.whatsapp_app_secret, now=now
+    )
     # The transaction opens and commits within this one call (not a yield dependency, whose exit
     # would need a second threadpool slot): under a burst of deliveries on SQLite, the request
     # holding the write turn never waits for a thread behind the requests waiting for that turn.
     with transaction(container.sessions) as session:
-        accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=clock.now())
+        accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=now)
     return {
         "messages": len(accepted.new_messages),
         "duplicates": accepted.duplicates,
