@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of PyTorch, installed before the package so no multi-GB CUDA build is pulled in.
 TORCH := torch==2.13.0
 
-.PHONY: run test test-sqlite test-postgresql lint format bench install install-dev clean
+.PHONY: run test test-sqlite test-postgresql lint format bench docs install install-dev clean
 
 run: $(VENV)/.installed
 	$(BIN)/askwhy serve
@@ -49,6 +49,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	scripts/ensure-services
 	$(BIN)/python -m bench
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/askwhy config docs
+	$(BIN)/typer askwhy.cli utils docs --name askwhy --title "Command line" --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache
