@@ -84,4 +84,5 @@ class HashingEmbedder:
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return out / norms
+        normalised: Vectors = out / norms
+        return normalised
