@@ -1,0 +1,282 @@
+"""WhatsApp webhooks under load: signed deliveries for 200 concurrent conversations, 10% retried.
+
+Run: python -m bench.whatsapp_webhooks            (SQLite, then PostgreSQL with Redis)
+     python -m bench.whatsapp_webhooks --sqlite-only
+
+askwhy runs as it does in production, in child processes on 127.0.0.1: on SQLite `askwhy serve`
+(the API with its queue worker); on PostgreSQL `askwhy serve` beside two `askwhy worker`
+processes sharing a Redis queue. Replies go to a fake Graph API in this process, which times them.
+A bare FastAPI endpoint takes the same deliveries in the same run, as the floor to compare with.
+Targets: ≥ 300 messages/s on SQLite, p99 time to 200 ≤ 100 ms, no duplicate reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import redis
+from fastapi import FastAPI, Request
+from sqlalchemy import create_engine, text
+
+from askwhy.bootstrap import bootstrap
+from askwhy.conversations import start_conversation
+from askwhy.domain.conversation import Channel
+from askwhy.settings import Settings
+from askwhy.store import migrate
+from bench.common import ROOT, machine, write_section
+from bench.whatsapp_customers import Load, Replies, flood, text_delivery
+from tests.fakes.graph_api import FakeGraphApi
+
+CONVERSATIONS = int(os.environ.get("BENCH_WA_CONVERSATIONS", "1000"))
+CONCURRENCY = int(os.environ.get("BENCH_WA_CONCURRENCY", "200"))
+SECRET, TOKEN, NUMBER_ID = "bench-app-secret", "bench-access-token", "106540352242922"
+METADATA = {"display_phone_number": "15550783881", "phone_number_id": NUMBER_ID}
+POSTGRES_ADMIN = os.environ.get(
+    "ASKWHY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("ASKWHY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@dataclass(frozen=True)
+class Result:
+    setup: str
+    messages: int
+    seconds: float
+    to_200: list[float]
+    to_reply: list[float]
+    duplicate_replies: int
+    missing_replies: int
+    duplicates_sent: int
+    status_deliveries: int
+    errors: list[str]
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def phones() -> list[str]:
+    return [f"4477009{index:05d}" for index in range(CONVERSATIONS)]
+
+
+def environment(
+    data_dir: Path, graph: FakeGraphApi, database_url: str | None, redis_url: str | None
+) -> dict[str, str]:
+    env = {
+        "ASKWHY_DATA_DIR": str(data_dir), "ASKWHY_SEED_DEMO": "false", "ASKWHY_LOG_LEVEL": "WARNING",
+        "ASKWHY_GUIDES_DIR": str(ROOT / "examples" / "guides"),
+        "ASKWHY_WORKER_THREADS": "4", "ASKWHY_WHATSAPP_PHONE_NUMBER_ID": NUMBER_ID,
+        "ASKWHY_WHATSAPP_ACCESS_TOKEN": TOKEN, "ASKWHY_WHATSAPP_APP_SECRET": SECRET,
+        "ASKWHY_WHATSAPP_API_BASE_URL": graph.base_url,
+    }  # fmt: skip
+    if database_url:
+        env["ASKWHY_DATABASE_URL"] = database_url
+    if redis_url:
+        env["ASKWHY_REDIS_URL"] = redis_url
+    return env
+
+
+def invite(env: dict[str, str]) -> None:
+    """The conversations the customers answer: invited on WhatsApp, openings queued for sending."""
+    settings = Settings(**{k.removeprefix("ASKWHY_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    container = bootstrap(settings)
+    try:
+        migrate.upgrade(container.engine)
+        guide = container.guides["post-checkout"]
+        with container.sessions.begin() as session:
+            for phone in phones():
+                start_conversation(session=session, guide=guide, program="post-checkout", channel=Channel.WHATSAPP,
+                                   channel_address=f"+{phone}", now=container.clock.now())  # fmt: skip
+    finally:
+        container.close()
+
+
+@contextmanager
+def askwhy(env: dict[str, str], *, workers: int) -> Iterator[str]:
+    """`askwhy serve` (working the queue itself without Redis) and ``workers`` `askwhy worker`s."""
+    port = free_port()
+    executable = str(Path(sys.executable).parent / "askwhy")
+    commands = [[executable, "serve", "--port", str(port)]] + [[executable, "worker"]] * workers
+    base = f"http://127.0.0.1:{port}"
+    with children(commands, env, base + "/healthz"):
+        yield base
+
+
+async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int) -> Result:
+    loop = asyncio.get_running_loop()
+    replies = Replies(loop=loop)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        FakeGraphApi(access_token=TOKEN, on_accepted=replies.on_send) as graph,
+    ):
+        env = environment(Path(folder), graph, env_for["database"], env_for["redis"])
+        invite(env)
+        with askwhy(env, workers=workers) as base:
+            deadline = time.monotonic() + 120
+            while sum(len(r) for r in replies.received.values()) < CONVERSATIONS:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the invitations were not all delivered")
+                await asyncio.sleep(0.1)
+            load = Load(base_url=base, secret=SECRET, replies=replies, metadata=METADATA)
+            seconds = await load.run(phones(), concurrency=CONCURRENCY)
+            await asyncio.sleep(2.0)  # a late second answer to a retried delivery would arrive here
+    expected = 1 + 3  # the opening, then one question per answer
+    extra = sum(max(0, len(got) - expected) for got in replies.received.values())
+    repeated_keys = len(replies.keys) - len(set(replies.keys))
+    return Result(setup=setup, messages=load.messages, seconds=seconds, to_200=load.to_200, to_reply=load.to_reply,
+                  duplicate_replies=extra + repeated_keys, missing_replies=load.missing_replies,
+                  duplicates_sent=load.duplicates_sent, status_deliveries=load.status_deliveries,
+                  errors=load.errors)  # fmt: skip
+
+
+def bare_webhook_app() -> FastAPI:
+    """The floor: a FastAPI endpoint that reads the delivery and answers 200, doing nothing else."""
+    app = FastAPI()
+
+    @app.post("/webhooks/whatsapp")
+    async def receive(request: Request) -> dict[str, bool]:
+        await request.body()
+        return {"ok": True}
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def children(commands: list[list[str]], env: dict[str, str], health: str) -> Iterator[None]:
+    """Start the commands (from the repository root) and wait until ``health`` answers."""
+    processes = [
+        subprocess.Popen(c, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL) for c in commands
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(health, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                raise RuntimeError(f"{commands[0]} did not start")
+            time.sleep(0.2)
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+async def run_bare(count: int) -> tuple[float, list[float]]:
+    bodies = [text_delivery(phone=f"4477009{i % 100000:05d}", name="Customer", message_id=f"wamid.B{i}", text="9",
+                            metadata=METADATA) for i in range(count)]  # fmt: skip
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench.whatsapp_webhooks:bare_webhook_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    with children([command], {}, f"http://127.0.0.1:{port}/docs"):
+        return await flood(
+            f"http://127.0.0.1:{port}", "/webhooks/whatsapp", bodies, SECRET, concurrency=CONCURRENCY
+        )
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    name = f"askwhy_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def report(results: list[Result], bare_rate: float, bare_p99: float, command: str) -> str:
+    lines = [
+        "## WhatsApp webhooks",
+        "",
+        f"`{command}` on {machine()}. {CONVERSATIONS} invited WhatsApp conversations (post-checkout guide), "
+        f"{CONCURRENCY} at a time; each customer sends 3 signed text webhooks, waiting for the next "
+        "question to reach the fake Graph API before answering; 10% of deliveries are posted a second "
+        "time (a provider retry), and every reply is followed by a delivered+read status webhook. "
+        "Everything on 127.0.0.1: load generator and fake provider in one process, askwhy in others.",
+        "",
+        "| setup | messages | sustained messages/s | p50 to 200 | p99 to 200 | p99 webhook → reply at provider "
+        "| duplicate replies | retries sent | missing replies | non-200 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.setup} | {r.messages} | {r.rate:.0f} | {ms(statistics.median(r.to_200))} | "
+            f"{ms(percentile(r.to_200, 0.99))} | {ms(percentile(r.to_reply, 0.99))} | {r.duplicate_replies} | "
+            f"{r.duplicates_sent} | {r.missing_replies} | {len(r.errors)} |"
+        )
+    for r in results:
+        if r.errors:
+            kinds = Counter(error.split(" ", 1)[0] for error in r.errors).most_common(3)
+            lines.append(
+                f"\n{r.setup}: failed deliveries by kind: " + ", ".join(f"{k} × {n}" for k, n in kinds)
+            )
+    lines += [
+        "",
+        f"Bare FastAPI endpoint (same deliveries, {CONCURRENCY} clients posting back to back, no work): "
+        f"{bare_rate:.0f} requests/s, p99 {ms(bare_p99)}.",
+    ]
+    lines += [f"- {r.setup}: {r.rate / bare_rate:.0%} of the bare endpoint's rate." for r in results]
+    lines.append("")
+    lines.append("Targets: ≥ 300 messages/s on SQLite, p99 to 200 ≤ 100 ms, 0 duplicate replies.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL with Redis")
+    args = parser.parse_args()
+    results = [asyncio.run(run_setup("SQLite, `askwhy serve`", {"database": None, "redis": None}, workers=0))]
+    if not args.sqlite_only:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        with throwaway_postgres() as url:
+            setup = "PostgreSQL + Redis, `askwhy serve` + 2 `askwhy worker`"
+            results.append(asyncio.run(run_setup(setup, {"database": url, "redis": REDIS_URL}, workers=2)))
+    seconds, timings = asyncio.run(run_bare(max(r.messages for r in results)))
+    command = "python -m bench.whatsapp_webhooks" + (" --sqlite-only" if args.sqlite_only else "")
+    markdown = report(results, len(timings) / seconds, percentile(timings, 0.99), command)
+    print(markdown)
+    write_section("whatsapp", markdown)
+
+
+if __name__ == "__main__":
+    main()
