@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,12 @@ def _embedder_from(settings: Settings) -> Callable[[], Embedder]:
     def load() -> Embedder:
         from askwhy.analysis.embeddings import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(settings.embedding_model)
+        return SentenceTransformerEmbedder(
+            settings.embedding_model,
+            batch_size=settings.embedding_batch_size,
+            max_seq_length=settings.embedding_max_seq_length,
+            quantize=settings.embedding_quantize,
+            threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        )
 
     return load
