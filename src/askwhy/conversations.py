@@ -15,15 +15,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from askwhy import interview
-from askwhy.domain.conversation import Channel, ConversationStatus, Inbound, InterviewState, Outbound, Turn
+from askwhy.domain.conversation import (
+    Channel,
+    ConversationStatus,
+    Inbound,
+    InterviewState,
+    Outbound,
+    Step,
+    Turn,
+)
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
 from askwhy.store import conversations as queries
 from askwhy.store.base import new_id
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
-INLINE_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL, Channel.SIMULATED, Channel.VOICE})
-"""Channels whose replies go back in the same request; others queue replies in the outbox."""
+INLINE_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL, Channel.SIMULATED, Channel.VOICE, Channel.EMAIL})
+"""Channels whose replies go back in the same request; others queue replies in the outbox.
+
+A call is answered in its own webhook, and an e-mail invitation's conversation continues in the
+web chat behind its link. Their openings, when addressed to a customer, are invitations all the
+same: the outbox delivers them (a call placed, an e-mail sent)."""
 
 CLOSE_THE_LOOP_QUESTION = "close_the_loop"
 
@@ -94,7 +106,14 @@ def start_conversation(
     session.add(conversation)
     session.flush()
     sent = _record_outbound(
-        session=session, conversation=conversation, turn=turn, seq=1, now=now, due=send_at, payload=payload
+        session=session,
+        conversation=conversation,
+        turn=turn,
+        seq=1,
+        now=now,
+        due=send_at,
+        payload=payload,
+        inline=channel in INLINE_CHANNELS and channel_address is None,
     )
     _sync_response(session=session, conversation=conversation, guide=guide, now=now, segment=segment)
     return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
@@ -217,6 +236,31 @@ def close_if_idle(
     return True
 
 
+def end_conversation(
+    *,
+    session: Session,
+    guides: Mapping[str, Guide],
+    conversation_id: str,
+    status: ConversationStatus,
+    now: datetime,
+) -> bool:
+    """Close an open conversation with no further message: a hang-up, an opt-out the provider
+    already confirmed. True if it was open."""
+    conversation = queries.lock_conversation(session=session, conversation_id=conversation_id)
+    if conversation is None or not ConversationStatus(conversation.status).is_open:
+        return False
+    guide = _guide_of(conversation, guides)
+    state = InterviewState.from_dict(conversation.state)
+    _apply(
+        session=session,
+        conversation=conversation,
+        turn=Turn(state.evolve(status=status, step=Step.DONE)),
+        now=now,
+    )
+    _sync_response(session=session, conversation=conversation, guide=guide, now=now)
+    return True
+
+
 def transcript(*, session: Session, conversation_id: str) -> tuple[Conversation, list[Message]]:
     """The conversation and its messages in order, for resuming a chat or showing it."""
     conversation = session.get(Conversation, conversation_id)
@@ -284,8 +328,10 @@ def _record_outbound(
     now: datetime,
     due: datetime | None = None,
     payload: dict[str, Any] | None = None,
+    inline: bool | None = None,
 ) -> list[SentMessage]:
-    inline = Channel(conversation.channel) in INLINE_CHANNELS
+    if inline is None:
+        inline = Channel(conversation.channel) in INLINE_CHANNELS
     sent = []
     for offset, message in enumerate(turn.messages):
         row = _outbound_row(

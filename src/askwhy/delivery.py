@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from askwhy import consent
+from askwhy.addresses import PHONE_CHANNELS
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
 from askwhy.delivery_status import apply_status, reconcile
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries
-from askwhy.store.tables import Conversation, Message
+from askwhy.store.messaging import contact_by_address
+from askwhy.store.tables import Contact, Conversation, Message
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -149,6 +152,8 @@ def _decide_retry(
     *, session: Session, message: Message, error: SendError, policy: RetryPolicy, now: datetime
 ) -> tuple[str, float | None]:
     message.error_code, message.error_reason = error.code, error.reason
+    if error.recipient_opted_out:
+        _opt_out_recipient(session=session, message=message, now=now)
     if error.needs_template and "template" not in message.payload:
         template = _template_of(session=session, message=message)
         if template is not None:
@@ -182,6 +187,24 @@ def _fail(*, session: Session, message: Message, code: str | None, reason: str) 
         # The invitation never reached the customer: the conversation cannot happen.
         conversation.status = ConversationStatus.FAILED.value
         conversation.state = {**conversation.state, "status": ConversationStatus.FAILED.value}
+
+
+def _opt_out_recipient(*, session: Session, message: Message, now: datetime) -> None:
+    """The provider refused because the customer opted out with it (replied STOP): so do we."""
+    conversation = session.get(Conversation, message.conversation_id)
+    contact = (
+        session.get(Contact, conversation.contact_id) if conversation and conversation.contact_id else None
+    )
+    if contact is None and message.to_address and Channel(message.channel) in PHONE_CHANNELS:
+        contact = contact_by_address(session=session, phone=message.to_address)
+    if contact is not None:
+        consent.opt_out(
+            session=session,
+            contact=contact,
+            channel=message.channel,
+            at=now,
+            source=f"provider:{message.channel}",
+        )
 
 
 def _template_of(*, session: Session, message: Message) -> dict[str, object] | None:

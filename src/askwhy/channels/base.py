@@ -91,6 +91,8 @@ class SendError(Exception):
     retry_after_seconds: float | None = None
     needs_template: bool = False
     """The provider refused free text (e.g. WhatsApp's 24-hour window closed): send a template."""
+    recipient_opted_out: bool = False
+    """The provider refused because the customer opted out with it (Twilio 21610, after STOP)."""
 
     def __str__(self) -> str:
         return f"{self.code or 'error'}: {self.reason}"
