@@ -1,0 +1,69 @@
+"""Twilio webhooks: the form body and the ``X-Twilio-Signature`` that proves Twilio sent it.
+
+Twilio signs the full URL it called (scheme, host, path, query) followed by every POST parameter,
+sorted. Behind a proxy or load balancer the URL this server sees differs from the one Twilio
+called, so the URL is rebuilt from the configured public base URL, never from the Host header.
+The check itself is the ``twilio`` package's `RequestValidator`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from urllib.parse import parse_qsl
+
+from twilio.request_validator import RequestValidator
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+
+
+class FormParams(Mapping[str, str]):
+    """A form-encoded body: the first value of each parameter, and every value through `getlist`.
+
+    `RequestValidator` signs every value of a repeated parameter, so the lists are kept.
+    """
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self._values.setdefault(name, []).append(value)
+
+    @classmethod
+    def parse(cls, body: bytes) -> FormParams:
+        """The parameters of an ``application/x-www-form-urlencoded`` body (UTF-8)."""
+        text = body.decode("utf-8", errors="replace")
+        return cls(parse_qsl(text, keep_blank_values=True))
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self._values.get(name, []))
+
+    def text(self, name: str) -> str | None:
+        """The parameter's value, stripped, or None when it is absent or blank."""
+        value = self.get(name, "").strip()
+        return value or None
+
+
+def public_url(*, base_url: str, path: str, query: str = "") -> str:
+    """The URL Twilio called: the public base URL, the request path and its query, as received."""
+    url = base_url.rstrip("/") + path
+    return f"{url}?{query}" if query else url
+
+
+def signature_matches(*, auth_token: str, url: str, params: FormParams, signature: str | None) -> bool:
+    """Whether ``signature`` is Twilio's signature of ``url`` and ``params`` with the auth token."""
+    if not signature or not auth_token:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, params, signature))
+
+
+def sign(*, auth_token: str, url: str, params: Mapping[str, str]) -> str:
+    """The signature Twilio would send for this request (tests and local tools sign with it)."""
+    return str(RequestValidator(auth_token).compute_signature(url, params))

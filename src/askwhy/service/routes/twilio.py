@@ -1,0 +1,196 @@
+"""Twilio webhooks: incoming SMS/WhatsApp messages, their delivery statuses, and voice calls.
+
+Every request is checked against ``X-Twilio-Signature``, computed over the public URL Twilio
+called (``ASKWHY_PUBLIC_BASE_URL`` + path + query) so the check holds behind a proxy; a missing or
+wrong signature is a 403 and stores nothing. Messages are stored once and answered through the
+outbox; a call's turns are taken here, in the request, and answered with TwiML.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import Response
+
+from askwhy import inbound, sms_keywords, voice_calls
+from askwhy.channels import twilio_sms as sms
+from askwhy.channels import twilio_voice as voice
+from askwhy.channels.twilio_signature import SIGNATURE_HEADER, FormParams, public_url, signature_matches
+from askwhy.service.dependencies import ContainerDep
+from askwhy.settings import Settings
+from askwhy.store.database import transaction
+
+router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+Signature = Annotated[str | None, Header(alias=SIGNATURE_HEADER)]
+
+
+def _verified_form(*, request: Request, body: bytes, signature: str | None, settings: Settings) -> FormParams:
+    """The form of a request Twilio signed for the public URL it called; nothing is stored before."""
+    if settings.twilio_auth_token is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Twilio is not configured: ASKWHY_TWILIO_AUTH_TOKEN")
+    params = FormParams.parse(body)
+    url = public_url(base_url=settings.public_base_url, path=request.url.path, query=request.url.query)
+    token = settings.twilio_auth_token.get_secret_value()
+    if not signature_matches(auth_token=token, url=url, params=params, signature=signature):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{SIGNATURE_HEADER} is missing or does not match")
+    return params
+
+
+def _twiml(xml: str) -> Response:
+    return Response(content=xml, media_type="text/xml")
+
+
+@router.post("/sms")
+def receive_message(
+    *, request: Request, body: RawBody, container: ContainerDep, signature: Signature = None
+) -> Response:
+    """An SMS or WhatsApp message: stored once; the reply goes out through the outbox."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    now = container.clock.now()
+    try:
+        event = sms.parse_message(params, now=now)
+    except sms.MalformedWebhook as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    # Verify, store and commit within this one call, as the WhatsApp webhook does (see there).
+    with transaction(container.sessions) as session:
+        sms_keywords.accept_sms(
+            session=session,
+            jobs=container.jobs,
+            guides=container.guides,
+            events=[event],
+            keyword=sms.carrier_keyword(params),
+            now=now,
+        )
+    return _twiml(sms.empty_twiml())
+
+
+@router.post("/status")
+def message_status(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    signature: Signature = None,
+    key: Annotated[str | None, Query(alias=sms.KEY_PARAM)] = None,
+) -> Response:
+    """A delivery status of a message askwhy sent; ``key`` is the idempotency key it was sent with."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    now = container.clock.now()
+    try:
+        event = sms.parse_status(params, now=now, idempotency_key=key)
+    except sms.MalformedWebhook as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    with transaction(container.sessions) as session:
+        inbound.accept_events(session=session, jobs=container.jobs, events=[event], now=now)
+    return _twiml(sms.empty_twiml())
+
+
+@router.post("/voice")
+def answer_call(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    signature: Signature = None,
+    conversation: str | None = None,
+) -> Response:
+    """A call connected: an invitation call (``conversation`` set) or a customer calling in."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    with transaction(container.sessions) as session:
+        prompt = voice_calls.answer_call(
+            session=session,
+            guides=container.guides,
+            customer=call.customer,
+            conversation_id=conversation,
+            inbound_guide=container.settings.twilio_voice_inbound_program,
+            now=container.clock.now(),
+        )
+    return _twiml(_said(prompt, base_url=container.settings.public_base_url))
+
+
+@router.post("/voice/gather")
+def gathered(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    conversation: str,
+    turn: int,
+    again: bool = False,
+    signature: Signature = None,
+) -> Response:
+    """A Gather's result (speech, digits or silence): one interviewer turn, answered in TwiML."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    with transaction(container.sessions) as session:
+        prompt = voice_calls.take_answer(
+            session=session,
+            guides=container.guides,
+            conversation_id=conversation,
+            call_id=call.call_sid,
+            turn=turn,
+            speech=call.speech,
+            digits=call.digits,
+            again=again,
+            now=container.clock.now(),
+        )
+    return _twiml(_said(prompt, base_url=container.settings.public_base_url))
+
+
+@router.post("/voice/status")
+def call_status(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    signature: Signature = None,
+    conversation: str | None = None,
+    key: str | None = None,
+) -> Response:
+    """A call's status callback: a hang-up closes its conversation; an invitation call's status is kept."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    now = container.clock.now()
+    event = voice.invitation_status(call, idempotency_key=key, now=now)
+    with transaction(container.sessions) as session:
+        if call.status in voice.ENDED:
+            voice_calls.call_ended(
+                session=session,
+                guides=container.guides,
+                conversation_id=conversation,
+                customer=call.customer,
+                answered=call.status not in voice.NOT_CONNECTED,
+                status=event,
+                now=now,
+            )
+        elif event is not None:
+            inbound.accept_events(session=session, jobs=container.jobs, events=[event], now=now)
+    return _twiml(sms.empty_twiml())
+
+
+def _call(params: FormParams) -> voice.CallEvent:
+    try:
+        return voice.parse_call(params)
+    except voice.MalformedCall as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+
+
+def _said(prompt: voice_calls.Prompt, *, base_url: str) -> str:
+    """The TwiML for a prompt: ask and listen, ask again, or say goodbye and hang up."""
+    if prompt.gave_up:
+        return voice.farewell(texts=[voice.goodbye_after_silence(prompt.language)], language=prompt.language)
+    if not prompt.listening or prompt.conversation_id is None:
+        return voice.farewell(texts=prompt.texts, language=prompt.language)
+    action = voice.gather_url(
+        base_url=base_url, conversation_id=prompt.conversation_id, turn=prompt.turn, again=prompt.again
+    )
+    return voice.ask(texts=prompt.texts, action_url=action, language=prompt.language, again=prompt.again)
