@@ -14,6 +14,16 @@
   let conversationId = null;
   let open = true;
 
+  // An invitation link (/c/<token>) lands here as ?c=<conversation id>: resume that conversation,
+  // and drop the parameter so a reload resumes it the usual way.
+  const linked = new URLSearchParams(window.location.search).get("c");
+  if (linked) {
+    localStorage.setItem(storageKey, linked);
+    const url = new URL(window.location.href);
+    url.searchParams.delete("c");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);

@@ -1,0 +1,70 @@
+"""Signed, expiring links that open one conversation in the web chat (e-mail invitations carry one).
+
+The token is the conversation id signed with ``ASKWHY_SECRET_KEY`` (itsdangerous'
+`URLSafeTimedSerializer`, with a salt of its own so no other signed value can pass for it) and
+stamped with the time it was made; it is refused once older than the configured age.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from askwhy.store.tables import Conversation
+
+SALT = "askwhy.chat-link"
+LINK_PATH = "/c/"
+
+
+class LinkExpired(Exception):
+    """The link was genuine but is older than its allowed age."""
+
+
+class LinkInvalid(Exception):
+    """The link was not made by this server (tampered, truncated, or signed with another key)."""
+
+
+def sign(*, secret_key: str, conversation_id: str, now: datetime) -> str:
+    """A URL-safe token for the conversation, stamped with ``now``."""
+    return str(_serializer(secret_key, now).dumps(conversation_id))
+
+
+def link_url(*, base_url: str, token: str) -> str:
+    """The public URL of the link (``GET /c/{token}`` redirects to the chat)."""
+    return f"{base_url.rstrip('/')}{LINK_PATH}{quote(token, safe='')}"
+
+
+def conversation_of(*, secret_key: str, token: str, max_age: timedelta, now: datetime) -> str:
+    """The conversation id a token was made for; `LinkExpired` or `LinkInvalid` if it cannot be used."""
+    try:
+        value = _serializer(secret_key, now).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise LinkExpired(token) from None
+    except BadSignature:
+        raise LinkInvalid(token) from None
+    if not isinstance(value, str):
+        raise LinkInvalid(token)
+    return value
+
+
+def chat_location(*, session: Session, conversation_id: str) -> str | None:
+    """Where the web chat resumes this conversation (``/chat/{guide}?c={id}``); None if it is gone."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return None
+    return f"/chat/{quote(conversation.guide_id, safe='')}?{urlencode({'c': conversation.id})}"
+
+
+def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
+    stamp = int(now.timestamp())
+
+    class StampedAt(TimestampSigner):
+        """Signs and checks ages against the caller's clock, so tests and servers agree on time."""
+
+        def get_timestamp(self) -> int:
+            return stamp
+
+    return URLSafeTimedSerializer(secret_key, salt=SALT, signer=StampedAt)
