@@ -115,6 +115,63 @@ class Settings(BaseSettings):
     whatsapp_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A WhatsApp send slower than this is retried later."
     )
+    twilio_account_sid: str | None = Field(
+        default=None,
+        description="Twilio Account SID (AC…). Unset, with the auth token unset: SMS and voice are off.",
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Twilio Auth Token: authenticates sends and verifies X-Twilio-Signature on webhooks.",
+    )
+    twilio_api_base_url: str = Field(
+        default="https://api.twilio.com",
+        description="Base URL of Twilio's REST API (tests point it at a fake).",
+    )
+    twilio_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A Twilio API call slower than this is retried later."
+    )
+    twilio_sms_from: str | None = Field(
+        default=None, description="The Twilio phone number (E.164) or short code SMS are sent from."
+    )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        description="Messaging Service SID (MG…) to send SMS through instead of one From number.",
+    )
+    twilio_whatsapp_from: str | None = Field(
+        default=None,
+        description="WhatsApp sender on Twilio (e.g. whatsapp:+14155238886); used only when the WhatsApp "
+        "Cloud API is not configured.",
+    )
+    twilio_voice_from: str | None = Field(
+        default=None, description="The Twilio phone number (E.164) invitation calls are placed from."
+    )
+    twilio_voice_inbound_program: str | None = Field(
+        default=None,
+        description="Guide (program) a customer's inbound call starts when no open conversation or "
+        "program with inbound voice starts takes it. Unset: inbound calls are thanked and ended.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail invitations. Unset: e-mail is off."
+    )
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535, description="SMTP server port (587 STARTTLS, 465 SSL)."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(default=False, description="Connect with implicit TLS (SMTPS, usually port 465).")
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="An SMTP exchange slower than this is retried later."
+    )
+    email_from: str | None = Field(
+        default=None, description='From address of invitation e-mails, e.g. "Acme <feedback@acme.example>".'
+    )
+    email_subject: str = Field(
+        default="Two minutes of your feedback?", description="Subject of invitation e-mails."
+    )
+    email_link_max_age_hours: int = Field(
+        default=168, ge=1, description="Hours the web chat link in an invitation e-mail stays valid."
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
@@ -209,6 +266,11 @@ class Settings(BaseSettings):
     def whatsapp_configured(self) -> bool:
         """WhatsApp sending is on: a phone number id and an access token are set."""
         return bool(self.whatsapp_phone_number_id and self.whatsapp_access_token)
+
+    @property
+    def twilio_configured(self) -> bool:
+        """Twilio credentials are set: its webhooks can be verified and its senders built."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     @property
     def resolved_database_url(self) -> str:

@@ -32,8 +32,37 @@ def _whatsapp_configured(settings: Settings) -> bool:
     return settings.whatsapp_configured
 
 
+def _twilio_sms_configured(settings: Settings) -> bool:
+    return settings.twilio_configured and bool(
+        settings.twilio_sms_from or settings.twilio_messaging_service_sid
+    )
+
+
+def _twilio_whatsapp_configured(settings: Settings) -> bool:
+    # The Cloud API sender wins when both are set: it is registered first and this one steps aside.
+    return (
+        settings.twilio_configured
+        and bool(settings.twilio_whatsapp_from)
+        and not settings.whatsapp_configured
+    )
+
+
+def _twilio_voice_configured(settings: Settings) -> bool:
+    return settings.twilio_configured and bool(settings.twilio_voice_from)
+
+
+def _email_configured(settings: Settings) -> bool:
+    return bool(settings.smtp_host and settings.email_from)
+
+
 BUILDERS: tuple[SenderBuilder, ...] = (
     SenderBuilder(Channel.WHATSAPP, "askwhy.channels.whatsapp.sender:build_sender", _whatsapp_configured),
+    SenderBuilder(
+        Channel.WHATSAPP, "askwhy.channels.twilio_sms:build_whatsapp_sender", _twilio_whatsapp_configured
+    ),
+    SenderBuilder(Channel.SMS, "askwhy.channels.twilio_sms:build_sender", _twilio_sms_configured),
+    SenderBuilder(Channel.VOICE, "askwhy.channels.twilio_voice:build_sender", _twilio_voice_configured),
+    SenderBuilder(Channel.EMAIL, "askwhy.channels.email:build_sender", _email_configured),
 )
 """One builder per channel that sends through a provider (WhatsApp, SMS, voice, e-mail)."""
 

@@ -13,7 +13,17 @@ from sqlalchemy.exc import OperationalError
 
 from askwhy import __version__
 from askwhy.bootstrap import Container
-from askwhy.service.routes import chat, conversations, customers, events, health, insights, whatsapp
+from askwhy.service.routes import (
+    chat,
+    conversations,
+    customers,
+    events,
+    health,
+    insights,
+    links,
+    twilio,
+    whatsapp,
+)
 
 HERE = Path(__file__).parent
 
@@ -24,7 +34,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (health, chat, conversations, insights, whatsapp, events, customers):
+    for module in (health, chat, conversations, insights, whatsapp, events, customers, twilio, links):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
