@@ -55,7 +55,7 @@ def test_erasing_a_customer_leaves_nothing_behind(
                 "read",
                 clock.now(),
                 raw={"recipient_id": PHONE.lstrip("+"), "status": "read"},
-            ),  # fmt: skip
+            ),
             InboundEvent(Channel.WHATSAPP, "wamid.1", PHONE.lstrip("+"), "3", clock.now()),
             InboundEvent(Channel.WHATSAPP, "wamid.2", PHONE.lstrip("+"), WORDS[0], clock.now()),
             InboundEvent(Channel.WHATSAPP, "wamid.3", PHONE.lstrip("+"), WORDS[1], clock.now()),

@@ -156,9 +156,9 @@ def test_idempotency_key_replays_the_first_response(
 def test_keys_cli_creates_lists_and_revokes(settings: Any, monkeypatch: Any, container: Container) -> None:
     from askwhy.cli import app
 
-    for name, value in {"ASKWHY_DATABASE_URL": settings.database_url, "ASKWHY_DATA_DIR": str(settings.data_dir),
-                        "ASKWHY_GUIDES_DIR": str(settings.guides_dir)}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASKWHY_GUIDES_DIR", str(settings.guides_dir))
     runner = CliRunner()
     created = runner.invoke(app, ["keys", "create", "--name", "shop", "--scope", "events:write"])
     assert created.exit_code == 0, created.output
