@@ -26,6 +26,7 @@ TASK_MODULES = (
     "askwhy.tasks.analysis",
     "askwhy.tasks.inbound",
     "askwhy.tasks.delivery",
+    "askwhy.tasks.events",
 )
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 

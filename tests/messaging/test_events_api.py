@@ -172,3 +172,16 @@ def test_keys_cli_creates_lists_and_revokes(settings: Any, monkeypatch: Any, con
     with container.sessions.begin() as session:
         assert session.scalars(select(ContactDecision)).all() == []
         assert session.get(ApiKey, key_id).revoked_at is not None  # type: ignore[union-attr]
+
+
+def test_idempotency_records_expire(
+    client: TestClient, container: Container, auth: dict, program: Any
+) -> None:
+    from askwhy.store.api_tables import IdempotencyRecord
+    from askwhy.tasks.events import purge
+
+    client.post("/v1/events", json=event(), headers={**auth, "Idempotency-Key": "k1"})
+    assert purge(container) == 0
+    container.clock.advance(hours=25)  # type: ignore[attr-defined]
+    assert purge(container) == 1
+    assert count(container, IdempotencyRecord) == 0

@@ -39,7 +39,7 @@ class HttpSender:
 
 def main() -> None:
     container = bootstrap(Settings(), senders={Channel.SMS: HttpSender(os.environ["FAKE_PROVIDER_URL"])})
-    print("worker ready", flush=True)  # noqa: T201
+    print("worker ready", flush=True)
     container.jobs.consumer(workers=1).run()
 
 
