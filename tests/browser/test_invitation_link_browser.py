@@ -34,7 +34,7 @@ def test_the_link_resumes_the_invited_conversation(
     )
     page = browser_page
     script_errors: list[Any] = []
-    page.on("pageerror", script_errors.append)
+    page.on("pageerror", lambda error: script_errors.append(error))  # noqa: PLW0108 (Playwright wants a Python function)
     page.goto(f"{live_server}/c/{token}")
     page.wait_for_selector("#log .msg--out")
     assert page.url == f"{live_server}/chat/post-checkout", "the id is kept, not left in the address"
