@@ -260,6 +260,11 @@ class Settings(BaseSettings):
                     "ASKWHY_WHATSAPP_APP_SECRET must be set when WhatsApp is configured in production: "
                     "webhooks cannot be verified without it"
                 )
+            if self.twilio_configured and not self.public_base_url.startswith("https://"):
+                raise ValueError(
+                    "ASKWHY_PUBLIC_BASE_URL must be the public https:// address Twilio reaches askwhy at "
+                    "when Twilio is configured in production: webhook signatures are checked against it"
+                )
         return self
 
     @property

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
 from askwhy.channels.twilio_signature import FormParams, public_url, sign, signature_matches
+from askwhy.settings import Environment, Settings
 
 # From twilio-python's tests/unit/test_request_validator.py, recomputed (provider-samples).
 TOKEN = "12345"
@@ -98,3 +100,19 @@ def test_form_params_keep_blank_values_and_decode_plus_signs() -> None:
     assert params["From"] == "+14017122661"
     assert params["Empty"] == ""
     assert params.text("Empty") is None
+
+
+def production_with_twilio(public_base_url: str) -> Settings:
+    return Settings(
+        environment=Environment.PRODUCTION,
+        secret_key=SecretStr("x" * 40),
+        twilio_account_sid="AC1",
+        twilio_auth_token=SecretStr("token"),
+        public_base_url=public_base_url,
+    )
+
+
+def test_production_with_twilio_needs_the_public_https_address() -> None:
+    with pytest.raises(ValidationError, match="ASKWHY_PUBLIC_BASE_URL"):
+        production_with_twilio("http://127.0.0.1:8000")
+    assert production_with_twilio("https://feedback.example.com").twilio_configured
