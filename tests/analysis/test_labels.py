@@ -72,3 +72,19 @@ def test_clean_text_removes_handles_tags_links_and_brands() -> None:
         "@acme #deals see www.acme.com or https://x.y/z — Acme Corp rocks", brand_terms=["acme corp"]
     )
     assert cleaned.split() == ["see", "or", "—", "rocks"]
+
+
+def test_a_label_does_not_repeat_a_word_in_another_form() -> None:
+    texts = [
+        "love the colors, the color is lovely",
+        "colors are great and the color blue too",
+        "nice color",
+        "dresses run small, this dress too",
+        "the dress is small like all dresses",
+        "dress was small",
+    ]
+
+    labels = label_clusters(texts, [0, 0, 0, 1, 1, 1], top_n=3)
+
+    assert not {"colors", "color"} <= {w for k in labels[0].keywords for w in k.split()}
+    assert not {"dresses", "dress"} <= {w for k in labels[1].keywords for w in k.split()}

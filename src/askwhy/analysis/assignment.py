@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-STRONG_SIMILARITY = 0.7
-"""Close enough to a theme's centre to count for it even when another theme is closer."""
+STRONG_SIMILARITY = 0.8
+"""Close enough to a theme's centre to count for it even when another theme is closer (at 0.7, queries
+of Banking77 train got 15% more wrong extra themes and no more right ones)."""
 
 
 def assign_themes(

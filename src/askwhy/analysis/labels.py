@@ -37,6 +37,7 @@ STOP_WORDS = sorted(ENGLISH_STOP_WORDS | SPANISH_STOP_WORDS | EXTRA_STOP_WORDS)
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+", re.IGNORECASE)
 _WORD = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+_ENDINGS = frozenset({"s", "es", "d", "ed", "ing"})
 UBIQUITOUS_SHARE = 0.8
 """A term found in at least this share of clusters says nothing about any one of them..."""
 UBIQUITOUS_LIFT = 3.0
@@ -130,16 +131,16 @@ def _with_dropped_word(terms: NDArray[np.str_], dropped: NDArray[np.bool_]) -> N
 
 def _top_terms(terms: NDArray[np.str_], scores: NDArray[np.float64], top_n: int) -> list[str]:
     """The best terms, preferring a strong bigram to its single words and never repeating a word."""
-    order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
-    score_of = {str(terms[i]): float(scores[i]) for i in order[: 20 * top_n]}
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][: 20 * top_n]
+    score_of = {str(terms[i]): float(scores[i]) for i in order}
     chosen: list[str] = []
     covered: set[str] = set()
-    for i in order[: 20 * top_n]:
+    for i in order:
         term = str(terms[i])
-        if " " not in term:
-            term = _best_bigram(term, score_of) or term
-        if set(term.split()) <= covered:
+        if not _adds_words(term, covered):
             continue
+        if " " not in term:
+            term = _best_bigram(term, score_of, covered) or term
         chosen.append(term)
         covered.update(term.split())
         if len(chosen) == top_n:
@@ -147,9 +148,27 @@ def _top_terms(terms: NDArray[np.str_], scores: NDArray[np.float64], top_n: int)
     return chosen
 
 
-def _best_bigram(word: str, score_of: dict[str, float]) -> str | None:
-    """A bigram containing `word` that scores at least 60% as high as the word alone."""
+def _adds_words(term: str, covered: set[str]) -> bool:
+    """True when no word of `term` is covered yet, in any form, and its words are not forms of each other."""
+    words = term.split()
+    return not any(_covered(w, covered) for w in words) and not (
+        len(words) == 2 and _covered(words[0], {words[1]})
+    )
+
+
+def _covered(word: str, covered: set[str]) -> bool:
+    """True when `word` or a form of it differing only by an ending (s, es, ed, ing) is covered."""
+    return any(
+        word == seen or (long.startswith(short) and long[len(short) :] in _ENDINGS)
+        for seen in covered
+        for short, long in [sorted((word, seen), key=len)]
+    )
+
+
+def _best_bigram(word: str, score_of: dict[str, float], covered: set[str]) -> str | None:
+    """A new bigram containing `word` that scores at least 60% as high as the word alone."""
     bigrams = [(s, t) for t, s in score_of.items() if " " in t and word in t.split()]
+    bigrams = [(s, t) for s, t in bigrams if _adds_words(t, covered)]
     best = max(bigrams, default=None)
     return best[1] if best and best[0] >= 0.6 * score_of[word] else None
 
@@ -162,7 +181,10 @@ def _label(terms: list[str], *, size: int, sentiments: Sequence[float] | None) -
         if name_parts and sum(len(p.split()) for p in [*name_parts, term]) > 3:
             break
         name_parts.append(term)
-    words = list(dict.fromkeys(w for t in terms for w in t.split()))[:4]
+    words: list[str] = []
+    for word in (w for t in terms for w in t.split()):
+        if not _covered(word, set(words)):
+            words.append(word)
     mood = _mood(sentiments)
     detail = f"{_count(size)}, {mood}" if mood else _count(size)
     return ThemeLabel(
