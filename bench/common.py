@@ -17,7 +17,8 @@ from askwhy.analysis.embeddings import DEFAULT_MODEL, SentenceTransformerEmbedde
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).resolve().parent / ".cache"
 RESULTS = ROOT / "docs" / "benchmarks.md"
-DATA = Path(os.environ.get("ASKWHY_BENCH_DATA", "/work/shared/data"))
+DATA = Path(os.environ.get("ASKWHY_BENCH_DATA", ROOT.parent / "shared" / "data"))
+"""The shared benchmark data beside the checkout (read in place, never copied into the repo)."""
 
 
 def machine() -> str:
