@@ -86,7 +86,11 @@ def _embedder_from(settings: Settings) -> Callable[[], Embedder]:
             batch_size=settings.embedding_batch_size,
             max_seq_length=settings.embedding_max_seq_length,
             quantize=settings.embedding_quantize,
-            threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+            threads=settings.embedding_threads or _cores(),
         )
 
     return load
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -186,6 +186,13 @@ class Settings(BaseSettings):
         description="Tokens of a sentence the embedding model reads; longer ones are truncated. "
         "Unset: the model's own limit.",
     )
+    embedding_threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Torch threads for embeddings; 0: one per core. With several workers on one machine, "
+        "fewer threads each are faster.",
+    )
     embedding_quantize: bool = Field(
         default=False,
         description="Quantise the embedding model's linear layers to int8 (faster on CPU, very close vectors).",
@@ -202,7 +209,9 @@ class Settings(BaseSettings):
         lt=1,
         description="A sentence counts for every theme within this similarity of its best one.",
     )
-    theme_max_per_sentence: int = Field(default=3, ge=1, le=10, description="Themes one sentence can count for.")
+    theme_max_per_sentence: int = Field(
+        default=3, ge=1, le=10, description="Themes one sentence can count for."
+    )
     theme_min_size: int = Field(
         default=5, ge=2, description="Sentences a discovered theme needs before it is proposed."
     )

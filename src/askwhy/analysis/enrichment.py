@@ -92,7 +92,7 @@ class Enricher:
     def enrich(self, texts: Sequence[str]) -> list[EnrichedText]:
         """Enrich every text; identical sentences across the batch are embedded and scored once."""
         redactions = [redact(text, default_region=self.default_region) for text in texts]
-        units = [_units(r.text) for r in redactions]
+        units = [sentence_units(r.text) for r in redactions]
         unique = list(dict.fromkeys(text for pieces in units for _, text in pieces))
         vectors = (
             self.embedder.encode(unique) if unique else np.zeros((0, self.embedder.dimension), np.float32)
@@ -150,7 +150,7 @@ def polarity(score: float) -> int:
     return {"positive": 1, "negative": -1}.get(sentiment_label(score), 0)
 
 
-def _units(text: str) -> list[tuple[str, str]]:
+def sentence_units(text: str) -> list[tuple[str, str]]:
     """(kind, text) for each sentence, or for each clause of a sentence with contrasting parts."""
     units: list[tuple[str, str]] = []
     for sentence in split_sentences(text):

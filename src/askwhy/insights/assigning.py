@@ -36,9 +36,13 @@ def theme_centres(*, session: Session, theme_ids: Sequence[str] | None = None) -
 def match(
     vectors: Vectors, centres: dict[str, Vectors], rule: AssignmentRule
 ) -> list[list[tuple[str, float]]]:
-    """(theme id, similarity) pairs for each vector, most similar first; empty for the pool."""
+    """(theme id, similarity) pairs for each vector, most similar first; empty for the pool.
+
+    Centres from another embedding model (another dimension) are ignored until rediscovered.
+    """
+    usable = {theme: centre for theme, centre in centres.items() if centre.shape[-1] == vectors.shape[-1]}
     return assign_themes(
-        vectors, centres, threshold=rule.threshold, margin=rule.margin, max_themes=rule.max_themes
+        vectors, usable, threshold=rule.threshold, margin=rule.margin, max_themes=rule.max_themes
     )
 
 
