@@ -80,7 +80,7 @@ def list_themes(
 def show_theme(
     *, session: Session, theme_id: str, selection: Selection | None = None, quotes: int = 10
 ) -> ThemeDetail:
-    """One theme with its quotes (chosen examples first, then the closest sentences) and children."""
+    """One theme with its quotes (chosen examples first, then the closest; no repeats) and children."""
     selection = selection or Selection()
     theme = get_theme(session=session, theme_id=theme_id)
     counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_id=theme_id))}
@@ -93,11 +93,17 @@ def show_theme(
     )
     examples = [e for e in theme.examples if isinstance(e, int)]
     ordered = query.order_by(Sentence.id.in_(examples or [-1]).desc(), ThemeMention.similarity.desc())
-    rows = session.execute(selection.apply(ordered).limit(quotes))
-    found = [
-        Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
-        for similarity, s, when in rows
-    ]
+    rows = session.execute(selection.apply(ordered).limit(quotes * 5))
+    found: list[Quote] = []
+    seen: set[str] = set()
+    for similarity, s, when in rows:
+        key = " ".join(s.text.lower().split())
+        if key in seen or len(found) >= quotes:
+            continue
+        seen.add(key)
+        found.append(
+            Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
+        )
     children = [s for s in list_themes(session=session, selection=selection) if s.parent_id == theme_id]
     return ThemeDetail(_summary(theme, counts.get(theme_id), total), found, children)
 

@@ -72,9 +72,11 @@ def trend(points: Sequence[Point], *, unit: str) -> str:
             f"<title>{escape(tip)}</title></circle>"
         )
         if i % every == 0 or i == len(points) - 1:
-            parts.append(_text(x(i), height - bottom + 16, p.label, anchor="middle", size=11))
+            # The last label ends at its point, so it is not cut at the right edge.
+            anchor = "end" if i == len(points) - 1 and len(points) > 1 else "middle"
+            parts.append(_text(x(i), height - bottom + 16, p.label, anchor=anchor, size=11))
             parts.append(
-                _text(x(i), height - bottom + 30, f"n={p.n}", anchor="middle", size=10, fill="#57534e")
+                _text(x(i), height - bottom + 30, f"n={p.n}", anchor=anchor, size=10, fill="#57534e")
             )
     return _svg(height, parts, "trend")
 
