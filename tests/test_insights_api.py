@@ -86,3 +86,8 @@ def test_no_scored_responses_is_404_with_a_reason(insights_client: TestClient) -
     response = insights_client.get("/v1/metrics")
     assert response.status_code == 404
     assert "no scored responses" in response.json()["detail"]
+
+
+def test_insights_need_an_api_key_with_the_read_scope(insights_client: TestClient) -> None:
+    for url in ("/v1/metrics", "/v1/themes", "/v1/themes/x", "/v1/drivers", "/v1/changes"):
+        assert insights_client.get(url, headers={"X-API-Key": ""}).status_code == 401, url

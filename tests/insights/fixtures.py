@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from askwhy import api_keys
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
@@ -70,7 +71,11 @@ def insights_container(settings: Settings, clock: FakeClock) -> Iterator[Contain
 
 @pytest.fixture
 def insights_client(insights_container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(insights_container)) as test_client:
+    with insights_container.sessions.begin() as session:
+        _, key = api_keys.create_key(
+            session=session, name="analyst", scopes=["read"], now=insights_container.clock.now()
+        )
+    with TestClient(create_app(insights_container), headers={"X-API-Key": key}) as test_client:
         yield test_client
 
 

@@ -14,9 +14,11 @@ from askwhy.insights import measures, shapes
 from askwhy.insights.codebook import ThemeNotFound
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes, show_theme
+from askwhy.service.auth import require
 from askwhy.service.dependencies import ContainerDep, TransactionDep
 
-router = APIRouter(prefix="/v1", tags=["insights"])
+router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[require("read")])
+"""Every insight needs an API key with the ``read`` scope: the answers quote customers."""
 
 
 def _selection(
