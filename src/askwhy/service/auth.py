@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, status
 
 from askwhy import api_keys
-from askwhy.service.dependencies import ClockDep, TransactionDep
+from askwhy.service.dependencies import ClockDep, SessionsDep
 from askwhy.store.api_tables import ApiKey
 
 
@@ -23,15 +23,17 @@ def require(scope: str) -> object:
     """A dependency that returns the request's API key if it has ``scope`` (401/403 otherwise)."""
 
     def check(
-        session: TransactionDep,
+        sessions: SessionsDep,
         clock: ClockDep,
         authorization: Annotated[str | None, Header()] = None,
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> ApiKey:
+        presented = _presented(authorization, x_api_key)
         try:
-            return api_keys.authenticate(
-                session=session, presented=_presented(authorization, x_api_key), scope=scope, now=clock.now()
-            )
+            with sessions.begin() as session:
+                return api_keys.authenticate(
+                    session=session, presented=presented, scope=scope, now=clock.now()
+                )
         except api_keys.InvalidKey as exc:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}

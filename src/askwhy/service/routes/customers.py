@@ -6,16 +6,17 @@ from fastapi import APIRouter, HTTPException, status
 
 from askwhy import erasure
 from askwhy.service.auth import CustomerEraser
-from askwhy.service.dependencies import TransactionDep
+from askwhy.service.dependencies import SessionsDep
 from askwhy.service.event_schemas import ErasureOut
 
 router = APIRouter(tags=["customers"])
 
 
 @router.delete("/v1/customers/{customer_id}")
-def erase(customer_id: str, key: CustomerEraser, session: TransactionDep) -> ErasureOut:
+def erase(customer_id: str, key: CustomerEraser, sessions: SessionsDep) -> ErasureOut:
     """Erase a customer's personal data and messages; anonymous aggregates stay."""
-    done = erasure.erase_customer(session=session, external_id=customer_id)
+    with sessions.begin() as session:
+        done = erasure.erase_customer(session=session, external_id=customer_id)
     if done is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
     return ErasureOut(

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from askwhy import event_intake, idempotency
 from askwhy.invitations import RecordedMoment
 from askwhy.service.auth import EventsWriter, Reader
-from askwhy.service.dependencies import ClockDep, ContainerDep, TransactionDep
+from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.service.event_schemas import (
     DecisionOut,
     DecisionsOut,
@@ -33,7 +33,7 @@ def post_event(
     *,
     body: EventIn,
     key: EventsWriter,
-    session: TransactionDep,
+    sessions: SessionsDep,
     container: ContainerDep,
     clock: ClockDep,
     idempotency_key: IdempotencyKey = None,
@@ -41,7 +41,7 @@ def post_event(
     """Record one moment; the response lists each program's decision (invited, deferred, skipped)."""
     return _take(
         body=body, events=[body], key_id=key.id, idempotency_key=idempotency_key, endpoint="POST /v1/events",
-        session=session, container=container, clock=clock, single=True,
+        sessions=sessions, container=container, clock=clock, single=True,
     )  # fmt: skip
 
 
@@ -50,7 +50,7 @@ def post_events(
     *,
     body: EventBatchIn,
     key: EventsWriter,
-    session: TransactionDep,
+    sessions: SessionsDep,
     container: ContainerDep,
     clock: ClockDep,
     idempotency_key: IdempotencyKey = None,
@@ -62,7 +62,7 @@ def post_events(
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
     return _take(
         body=body, events=body.events, key_id=key.id, idempotency_key=idempotency_key,
-        endpoint="POST /v1/events:batch", session=session, container=container, clock=clock, single=False,
+        endpoint="POST /v1/events:batch", sessions=sessions, container=container, clock=clock, single=False,
     )  # fmt: skip
 
 
@@ -73,7 +73,7 @@ def _take(
     key_id: str,
     idempotency_key: str | None,
     endpoint: str,
-    session: TransactionDep,
+    sessions: SessionsDep,
     container: ContainerDep,
     clock: ClockDep,
     single: bool,
@@ -84,12 +84,13 @@ def _take(
         return jsonable(EventBatchOut(events=[EventOut.of(r) for r in recorded]))
 
     try:
-        outcome = event_intake.take_events(
-            session=session, guides=container.guides, senders=container.senders.keys(),
-            moments=[event.moment_of() for event in events], render=render, now=clock.now(),
-            api_key_id=key_id, idempotency_key=idempotency_key, request=jsonable(body), endpoint=endpoint,
-            ttl=timedelta(hours=container.settings.idempotency_ttl_hours),
-        )  # fmt: skip
+        with sessions.begin() as session:
+            outcome = event_intake.take_events(
+                session=session, guides=container.guides, senders=container.senders.keys(),
+                moments=[event.moment_of() for event in events], render=render, now=clock.now(),
+                api_key_id=key_id, idempotency_key=idempotency_key, request=jsonable(body), endpoint=endpoint,
+                ttl=timedelta(hours=container.settings.idempotency_ttl_hours),
+            )  # fmt: skip
     except idempotency.IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
@@ -97,21 +98,23 @@ def _take(
 
 
 @router.get("/v1/events/{event_id}")
-def show_event(event_id: str, key: Reader, session: TransactionDep) -> EventOut:
+def show_event(event_id: str, key: Reader, sessions: SessionsDep) -> EventOut:
     """A moment event with every program's decision and its reason."""
-    recorded = event_intake.event_with_decisions(session=session, event_id=event_id)
-    if recorded is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "event not found")
-    return EventOut.of(recorded)
+    with sessions.begin() as session:
+        recorded = event_intake.event_with_decisions(session=session, event_id=event_id)
+        if recorded is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "event not found")
+        return EventOut.of(recorded)
 
 
 @router.get("/v1/decisions")
 def list_decisions(
     key: Reader,
-    session: TransactionDep,
+    sessions: SessionsDep,
     customer: Annotated[str, Query(min_length=1, max_length=200, description="Your id for the customer.")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DecisionsOut:
     """A customer's contact decisions, newest first, each with its reason."""
-    rows = event_intake.customer_decisions(session=session, customer_id=customer, limit=limit)
-    return DecisionsOut(decisions=[DecisionOut.of(row) for row in rows])
+    with sessions.begin() as session:
+        rows = event_intake.customer_decisions(session=session, customer_id=customer, limit=limit)
+        return DecisionsOut(decisions=[DecisionOut.of(row) for row in rows])
