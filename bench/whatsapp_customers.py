@@ -28,6 +28,8 @@ SCRIPTS = (
     ("10!!!", "the support agent sorted my refund in minutes", "no, that's all"),
 )
 """Three answers per customer: each gets exactly one question back from the post-checkout guide."""
+KEEPALIVE_SECONDS = 2.0
+"""Below uvicorn's 5 s keep-alive timeout, so a connection the server is closing is never reused."""
 
 
 def signed(body: bytes, secret: str) -> dict[str, str]:
@@ -106,7 +108,11 @@ class Load:
 
     async def run(self, phones: list[str], *, concurrency: int) -> float:
         """Hold every customer's conversation, ``concurrency`` at a time; returns the seconds taken."""
-        limits = httpx.Limits(max_connections=concurrency + 50, max_keepalive_connections=concurrency + 50)
+        limits = httpx.Limits(
+            max_connections=concurrency + 50,
+            max_keepalive_connections=concurrency + 50,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        )
         queue: asyncio.Queue[str] = asyncio.Queue()
         for phone in phones:
             queue.put_nowait(phone)
@@ -179,7 +185,9 @@ async def flood(
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=KEEPALIVE_SECONDS
+    )
 
     async def client_loop(client: httpx.AsyncClient) -> None:
         while not queue.empty():

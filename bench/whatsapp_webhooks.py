@@ -49,6 +49,7 @@ METADATA = {"display_phone_number": "15550783881", "phone_number_id": NUMBER_ID}
 POSTGRES_ADMIN = os.environ.get(
     "ASKWHY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+LOAD_AT_START = os.getloadavg()[0]
 REDIS_URL = os.environ.get("ASKWHY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -230,7 +231,9 @@ def report(results: list[Result], bare_rate: float, bare_p99: float, command: st
         f"{CONCURRENCY} at a time; each customer sends 3 signed text webhooks, waiting for the next "
         "question to reach the fake Graph API before answering; 10% of deliveries are posted a second "
         "time (a provider retry), and every reply is followed by a delivered+read status webhook. "
-        "Everything on 127.0.0.1: load generator and fake provider in one process, askwhy in others.",
+        "Everything on 127.0.0.1: load generator and fake provider in one process, askwhy in others. "
+        f"Load average of the machine when the run started: {LOAD_AT_START:.1f}"
+        + (" (other work was running on it)." if LOAD_AT_START > 1 else "."),
         "",
         "| setup | messages | sustained messages/s | p50 to 200 | p99 to 200 | p99 webhook → reply at provider "
         "| duplicate replies | retries sent | missing replies | non-200 |",
