@@ -1,0 +1,124 @@
+"""Taking a customer's message: stored once, answered in order, under the conversation's lock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from askwhy import interview
+from askwhy.conversations.records import (
+    ConversationNotFound,
+    Reply,
+    SentMessage,
+    apply_turn,
+    guide_of,
+    inbound_row,
+    record_outbound,
+    sync_response,
+)
+from askwhy.domain.conversation import Channel, Inbound, InterviewState
+from askwhy.domain.guide import Guide
+from askwhy.store import conversations as queries
+from askwhy.store.tables import Conversation, Message
+
+
+def receive_message(
+    *,
+    session: Session,
+    guides: Mapping[str, Guide],
+    conversation_id: str,
+    inbound: Inbound,
+    channel: Channel,
+    now: datetime,
+    provider_message_id: str | None = None,
+) -> Reply:
+    """Store the customer's message once, take the interviewer's turn, store and return the reply.
+
+    The conversation row is locked first, so two messages of one customer are handled one after
+    the other, in arrival order, and a provider's retry of the same message id is a no-op.
+    """
+    conversation = queries.lock_conversation(session=session, conversation_id=conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    guide = guide_of(conversation, guides)
+    row = store_inbound(
+        session=session,
+        conversation=conversation,
+        inbound=inbound,
+        channel=channel,
+        provider_message_id=provider_message_id,
+        now=now,
+    )
+    if row is None:
+        return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
+    sent = take_turn(
+        session=session, guide=guide, conversation=conversation, inbound=inbound, now=now, seq=row.seq + 1
+    )
+    row.processed_at = now
+    return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
+
+
+def store_inbound(
+    *,
+    session: Session,
+    conversation: Conversation,
+    inbound: Inbound,
+    channel: Channel,
+    now: datetime,
+    provider_message_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    seq: int | None = None,
+) -> Message | None:
+    """Insert a customer's message at the end of a (locked) conversation; None if already stored.
+
+    The unique (channel, provider message id) makes a provider's retry a no-op, even when two
+    copies race: the loser's insert fails inside a savepoint and the transaction carries on.
+    """
+    if seq is None:
+        seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    row = inbound_row(
+        conversation=conversation,
+        inbound=inbound,
+        channel=channel,
+        provider_message_id=provider_message_id,
+        seq=seq,
+        now=now,
+    )
+    row.payload = payload or {}
+    if provider_message_id is None:
+        session.add(row)  # nothing to collide with: no savepoint needed
+        return row
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def take_turn(
+    *,
+    session: Session,
+    guide: Guide,
+    conversation: Conversation,
+    inbound: Inbound,
+    now: datetime,
+    seq: int | None = None,
+) -> list[SentMessage]:
+    """Run the interviewer on one customer message of a locked conversation; store its reply.
+
+    Replies on channels that are not answered in the request go to the outbox (status pending).
+    ``seq`` is where the reply goes in the conversation, when the caller already knows it.
+    """
+    state = InterviewState.from_dict(conversation.state)
+    turn = interview.next_turn(guide, state, inbound, now)
+    apply_turn(session=session, conversation=conversation, turn=turn, now=now)
+    if seq is None:
+        seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    sent = record_outbound(session=session, conversation=conversation, turn=turn, seq=seq, now=now)
+    sync_response(session=session, conversation=conversation, guide=guide, now=now, state=turn.state)
+    return sent
