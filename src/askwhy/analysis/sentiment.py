@@ -1,0 +1,148 @@
+"""Sentiment of a sentence or a response: a small classifier on sentence embeddings, and VADER.
+
+The shipped classifier is a multinomial logistic regression trained on all-MiniLM-L6-v2
+embeddings of real customer reviews (see `bench/train_sentiment.py`). It is stored as plain
+arrays, so loading it needs numpy only. VADER, a word lexicon, is the fallback when the
+configured embedder is not the one the classifier was trained on, and the baseline it must beat.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
+DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "models" / "sentiment-all-MiniLM-L6-v2.npz"
+VADER_THRESHOLD = 0.05
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """A label and a score in [-1, 1]: P(positive) - P(negative), or VADER's compound score."""
+
+    label: SentimentLabel
+    score: float
+
+
+class SentimentModel:
+    """A linear softmax classifier over embeddings: ``coef`` is (classes, dimension)."""
+
+    def __init__(
+        self,
+        *,
+        coef: npt.ArrayLike,
+        intercept: npt.ArrayLike,
+        classes: Sequence[str],
+        embedder: str = "",
+    ) -> None:
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32).reshape(-1)
+        unknown = set(classes) - set(LABELS)
+        if unknown or len(set(classes)) != len(classes):
+            raise ValueError(f"sentiment classes must be distinct and among {LABELS}, got {list(classes)}")
+        if self.coef.ndim != 2 or self.coef.shape[0] != len(classes) or len(self.intercept) != len(classes):
+            shapes = f"coef {self.coef.shape} and intercept {self.intercept.shape}"
+            raise ValueError(f"{shapes} do not fit {len(classes)} classes")
+        self.classes: tuple[SentimentLabel, ...] = tuple(cast(SentimentLabel, name) for name in classes)
+        self.embedder = embedder
+        self._negative = self.classes.index("negative") if "negative" in self.classes else None
+        self._positive = self.classes.index("positive") if "positive" in self.classes else None
+
+    @property
+    def dimension(self) -> int:
+        return int(self.coef.shape[1])
+
+    @classmethod
+    def load(cls, path: Path) -> SentimentModel:
+        """Read an artifact written by `save` (a compressed .npz; no pickle involved)."""
+        with np.load(path, allow_pickle=False) as stored:
+            return cls(
+                coef=stored["coef"],
+                intercept=stored["intercept"],
+                classes=[str(name) for name in stored["classes"]],
+                embedder=str(stored["embedder"]) if "embedder" in stored.files else "",
+            )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path,
+            coef=self.coef,
+            intercept=self.intercept,
+            classes=np.asarray(self.classes),
+            embedder=np.asarray(self.embedder),
+        )
+
+    def probabilities(self, vectors: FloatArray) -> FloatArray:
+        """Class probabilities, one row per vector, columns in the order of `classes`."""
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[1] != self.dimension:
+            raise ValueError(f"expected vectors of shape (n, {self.dimension}), got {matrix.shape}")
+        logits = matrix @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return cast(FloatArray, exp / exp.sum(axis=1, keepdims=True))
+
+    def predict(self, vectors: FloatArray) -> list[Sentiment]:
+        """One sentiment per row of `vectors` (embeddings from the model the classifier knows)."""
+        probabilities = self.probabilities(vectors)
+        positive = probabilities[:, self._positive] if self._positive is not None else 0.0
+        negative = probabilities[:, self._negative] if self._negative is not None else 0.0
+        scores = np.clip(np.zeros(len(probabilities)) + positive - negative, -1.0, 1.0)
+        winners = probabilities.argmax(axis=1)
+        return [
+            Sentiment(self.classes[int(winner)], float(score))
+            for winner, score in zip(winners, scores, strict=True)
+        ]
+
+
+def load_default_sentiment(dimension: int, *, embedder: str | None = None) -> SentimentModel | None:
+    """The shipped classifier, or None when it cannot read this embedder's vectors.
+
+    None when the artifact's dimension differs from `dimension`, or when `embedder` is given and
+    is not the model the classifier was trained on; the caller then falls back to VADER.
+    """
+    model = _shipped_model()
+    if model is None or model.dimension != dimension:
+        return None
+    if embedder is not None and model.embedder and embedder != model.embedder:
+        return None
+    return model
+
+
+@functools.cache
+def _shipped_model() -> SentimentModel | None:
+    if not DEFAULT_ARTIFACT.exists():
+        return None
+    return SentimentModel.load(DEFAULT_ARTIFACT)
+
+
+class VaderSentiment:
+    """VADER's lexicon and rules: compound >= 0.05 positive, <= -0.05 negative, neutral between."""
+
+    def __init__(self, threshold: float = VADER_THRESHOLD) -> None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self.threshold = threshold
+        self._analyzer: Any = SentimentIntensityAnalyzer()
+
+    def predict_texts(self, texts: Sequence[str]) -> list[Sentiment]:
+        """One sentiment per text."""
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> Sentiment:
+        compound = float(self._analyzer.polarity_scores(text)["compound"])
+        if compound >= self.threshold:
+            return Sentiment("positive", compound)
+        if compound <= -self.threshold:
+            return Sentiment("negative", compound)
+        return Sentiment("neutral", compound)
