@@ -83,7 +83,7 @@ def show_theme(
     """One theme with its quotes (chosen examples first, then the closest; no repeats) and children."""
     selection = selection or Selection()
     theme = get_theme(session=session, theme_id=theme_id)
-    counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_id=theme_id))}
+    counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[theme_id]))}
     total = enriched_count(session=session, selection=selection)
     query = (
         select(ThemeMention.similarity, Sentence, Response.responded_at)
@@ -104,11 +104,17 @@ def show_theme(
         found.append(
             Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
         )
-    children = [s for s in list_themes(session=session, selection=selection) if s.parent_id == theme_id]
+    children = []
+    kids = list(session.scalars(select(Theme).where(Theme.parent_id == theme_id, Theme.status != "merged")))
+    if kids:
+        kid_counts = {
+            row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[k.id for k in kids]))
+        }
+        children = [_summary(kid, kid_counts.get(kid.id), total) for kid in kids]
     return ThemeDetail(_summary(theme, counts.get(theme_id), total), found, children)
 
 
-def _counts(selection: Selection, *, theme_id: str | None = None):  # type: ignore[no-untyped-def]
+def _counts(selection: Selection, *, theme_ids: list[str] | None = None):  # type: ignore[no-untyped-def]
     query = (
         select(
             ThemeMention.theme_id,
@@ -122,8 +128,8 @@ def _counts(selection: Selection, *, theme_id: str | None = None):  # type: igno
         .join(Response, Response.id == ThemeMention.response_id)
         .group_by(ThemeMention.theme_id)
     )
-    if theme_id is not None:
-        query = query.where(ThemeMention.theme_id == theme_id)
+    if theme_ids is not None:
+        query = query.where(ThemeMention.theme_id.in_(theme_ids))
     return selection.apply(query)
 
 

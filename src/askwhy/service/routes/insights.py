@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, params, status
 from fastapi.exceptions import RequestValidationError
 
 from askwhy.domain.grouping import Period
@@ -17,7 +17,7 @@ from askwhy.insights.theme_views import list_themes, show_theme
 from askwhy.service.auth import require
 from askwhy.service.dependencies import ContainerDep, TransactionDep
 
-router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[require("read")])
+router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, require("read"))])
 """Every insight needs an API key with the ``read`` scope: the answers quote customers."""
 
 
