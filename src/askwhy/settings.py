@@ -177,7 +177,7 @@ class Settings(BaseSettings):
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
     )
     analysis_sweep_minutes: int = Field(
-        default=5, ge=1, le=1440, description="How often the worker enriches any response left un-enriched."
+        default=5, ge=1, le=59, description="Minutes between sweeps for responses left un-enriched."
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=4096, description="Sentences per embedding batch.")
     embedding_max_seq_length: int | None = Field(
