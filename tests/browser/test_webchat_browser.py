@@ -34,7 +34,7 @@ def send(page: Any, text: str) -> None:
 def test_whole_conversation_in_chromium(live_server: str, browser_page: Any, container: Container) -> None:
     page = browser_page
     script_errors: list[Any] = []
-    page.on("pageerror", lambda error: script_errors.append(error))
+    page.on("pageerror", lambda error: script_errors.append(error))  # noqa: PLW0108 (Playwright cannot wrap a builtin)
     page.goto(f"{live_server}/chat/post-checkout")
     page.wait_for_selector("#log .msg--out")
     assert "recommend" in bot_messages(page)[0].lower()
