@@ -11,7 +11,9 @@ from askwhy.cli.context import console, opened
 
 
 def worker(
-    threads: Annotated[int | None, typer.Option(help="Task threads (default: ASKWHY_WORKER_THREADS).")] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Task threads (default: ASKWHY_WORKER_THREADS).")
+    ] = None,
 ) -> None:
     """Work the queue until interrupted. Run any number of these against Redis and PostgreSQL."""
     with opened() as container:
