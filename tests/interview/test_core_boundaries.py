@@ -1,4 +1,5 @@
-"""The core knows nothing of the edges: domain and interview import no web, database or provider code."""
+"""The core knows nothing of the edges: domain, interview and analysis import no web, database or
+provider code."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ _CHECK = textwrap.dedent(
     """
     import importlib, json, pkgutil, sys
     names = []
-    for package_name in ("askwhy.domain", "askwhy.interview"):
+    for package_name in ("askwhy.domain", "askwhy.interview", "askwhy.analysis"):
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, package_name + "."):
             importlib.import_module(module.name)
@@ -28,4 +29,5 @@ def test_core_imports_no_edge_library() -> None:
     report = json.loads(result.stdout)
     assert "askwhy.interview.rules" in report["modules"]
     assert "askwhy.domain.conversation" in report["modules"]
+    assert "askwhy.analysis.discovery" in report["modules"]
     assert sorted(set(FORBIDDEN) & set(report["loaded"])) == []
