@@ -38,7 +38,9 @@ def make_huey(settings: Settings) -> Huey:
     if settings.redis_url:
         return RedisHuey("askwhy", url=settings.redis_url.get_secret_value())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"))
+    # The queue only nudges: every message and analysis is durable in the database, and periodic
+    # sweeps pick up anything a lost nudge would have done, so the queue file need not fsync.
+    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"), fsync=False)
 
 
 class Jobs:
@@ -88,7 +90,10 @@ class Jobs:
         return name in self._tasks
 
     def consumer(self, *, workers: int) -> Consumer:
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+        # Idle workers poll a SQLite queue; Huey's default back-off (up to 10 s) would delay replies.
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=True, initial_delay=0.01, max_delay=0.2
+        )
 
 
 def register_tasks(jobs: Jobs, container: Container) -> None:

@@ -50,7 +50,10 @@ def enrich_responses(
     now: datetime,
 ) -> int:
     """Enrich these responses (replacing any earlier enrichment); returns how many sentences resulted."""
-    responses = list(session.scalars(select(Response).where(Response.id.in_(response_ids))))
+    # Locked, so two workers handed the same response (the close-of-conversation job and the sweep)
+    # take turns instead of both inserting its analysis.
+    query = select(Response).where(Response.id.in_(response_ids)).order_by(Response.id).with_for_update()
+    responses = list(session.scalars(query))
     if not responses:
         return 0
     enriched = enricher.enrich([r.comment for r in responses])
