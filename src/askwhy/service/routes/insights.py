@@ -15,7 +15,7 @@ from askwhy.insights.codebook import ThemeNotFound
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes, show_theme
 from askwhy.service.auth import require
-from askwhy.service.dependencies import ContainerDep, TransactionDep
+from askwhy.service.dependencies import ContainerDep, SessionsDep
 
 router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, require("read"))])
 """Every insight needs an API key with the ``read`` scope: the answers quote customers."""
@@ -48,32 +48,37 @@ PeriodQuery = Annotated[
 
 @router.get("/metrics")
 def get_metrics(
-    session: TransactionDep, selection: SelectionDep, metric: MetricQuery = None, period: PeriodQuery = None
+    sessions: SessionsDep, selection: SelectionDep, metric: MetricQuery = None, period: PeriodQuery = None
 ) -> dict[str, Any]:
     """The metric with its interval and n, per period, program, channel and segment, and the funnel."""
     try:
-        report = measures.metrics(session=session, selection=selection, metric=_scored(metric), period=period)
+        with sessions() as session:
+            report = measures.metrics(
+                session=session, selection=selection, metric=_scored(metric), period=period
+            )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return shapes.metrics(report)
 
 
 @router.get("/themes")
-def get_themes(session: TransactionDep, selection: SelectionDep) -> dict[str, Any]:
+def get_themes(sessions: SessionsDep, selection: SelectionDep) -> dict[str, Any]:
     """The codebook with each theme's volume and sentiment in the selection."""
-    return {"themes": [shapes.theme(t) for t in list_themes(session=session, selection=selection)]}
+    with sessions() as session:
+        return {"themes": [shapes.theme(t) for t in list_themes(session=session, selection=selection)]}
 
 
 @router.get("/themes/{theme_id}")
 def get_theme(
     theme_id: str,
-    session: TransactionDep,
+    sessions: SessionsDep,
     selection: SelectionDep,
     quotes: Annotated[int, Query(ge=0, le=100, description="How many quotes.")] = 10,
 ) -> dict[str, Any]:
     """One theme with its quotes (redacted) and its children."""
     try:
-        detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
+        with sessions() as session:
+            detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "theme not found") from None
     return shapes.theme_detail(detail)
@@ -81,18 +86,19 @@ def get_theme(
 
 @router.get("/drivers")
 def get_drivers(
-    session: TransactionDep, selection: SelectionDep, container: ContainerDep, metric: MetricQuery = None
+    sessions: SessionsDep, selection: SelectionDep, container: ContainerDep, metric: MetricQuery = None
 ) -> dict[str, Any]:
     """How much each theme moves the metric, with relative weights and their intervals."""
     settings = container.settings
     try:
-        report, ids = measures.drivers(
-            session=session,
-            selection=selection,
-            metric=_scored(metric),
-            max_themes=settings.driver_max_themes,
-            resamples=settings.driver_resamples,
-        )
+        with sessions() as session:
+            report, ids = measures.drivers(
+                session=session,
+                selection=selection,
+                metric=_scored(metric),
+                max_themes=settings.driver_max_themes,
+                resamples=settings.driver_resamples,
+            )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return shapes.drivers(report, ids)
@@ -100,7 +106,7 @@ def get_drivers(
 
 @router.get("/changes")
 def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
-    session: TransactionDep,
+    sessions: SessionsDep,
     selection: SelectionDep,
     container: ContainerDep,
     metric: MetricQuery = None,
@@ -114,15 +120,16 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
     if from_ and to and from_ >= to:
         raise _invalid("to", "to must be after from")
     try:
-        report = measures.change(
-            session=session,
-            selection=selection,
-            metric=_scored(metric),
-            period=period,
-            before=from_,
-            after=to,
-            max_themes=container.settings.driver_max_themes,
-        )
+        with sessions() as session:
+            report = measures.change(
+                session=session,
+                selection=selection,
+                metric=_scored(metric),
+                period=period,
+                before=from_,
+                after=to,
+                max_themes=container.settings.driver_max_themes,
+            )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return shapes.change(report)
