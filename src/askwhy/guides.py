@@ -6,44 +6,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from askwhy.domain.guide import Guide
+from askwhy.yaml_files import YamlFileError, describe_errors, load_model
+
+__all__ = ["GuideError", "GuideLibrary", "describe_errors", "load_guide"]
 
 
-class GuideError(ValueError):
+class GuideError(YamlFileError):
     """A guide file that cannot be used; the message says where and why."""
 
 
 def load_guide(path: Path) -> Guide:
     """Read and validate one guide file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise GuideError(f"{path}: cannot read file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise GuideError(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(raw, dict):
-        raise GuideError(f"{path}: a guide must be a YAML mapping of fields")
-    try:
-        return Guide.model_validate(raw)
-    except ValidationError as exc:
-        raise GuideError("\n".join(describe_errors(path, exc))) from exc
-
-
-def describe_errors(path: Path | str, exc: ValidationError) -> list[str]:
-    """One line per problem: ``file: field.path: reason``."""
-    lines = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        reason = "field required" if error["type"] == "missing" else error["msg"]
-        if error["type"] == "extra_forbidden":
-            reason = "unknown field"
-        lines.append(f"{path}: {where}: {reason}")
-    return lines
+    return load_model(path, Guide, what="a guide", error=GuideError)
 
 
 @dataclass

@@ -5,33 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from askwhy.domain.program import Program
-from askwhy.guides import describe_errors
+from askwhy.yaml_files import YamlFileError, load_model
 
 
-class ProgramError(ValueError):
+class ProgramError(YamlFileError):
     """Program files that cannot be used; the message has one line per problem."""
 
 
 def load_program(path: Path) -> Program:
     """Read and validate one program file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgramError(f"{path}: cannot read file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise ProgramError(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(raw, dict):
-        raise ProgramError(f"{path}: a program must be a YAML mapping of fields")
-    try:
-        return Program.model_validate(raw)
-    except ValidationError as exc:
-        raise ProgramError("\n".join(describe_errors(path, exc))) from exc
+    return load_model(path, Program, what="a program", error=ProgramError)
 
 
 def load_programs(folder: Path, *, guides: Collection[str]) -> dict[str, tuple[Program, Path]]:

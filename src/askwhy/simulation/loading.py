@@ -14,17 +14,17 @@ from pydantic import ValidationError
 
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import SCALES
-from askwhy.guides import describe_errors
 from askwhy.simulation.personas import REQUIRED_REPLIES, PersonaFile
+from askwhy.yaml_files import YamlFileError, describe_errors, read_mapping
 
 
-class PersonaError(ValueError):
+class PersonaError(YamlFileError):
     """A persona file that cannot be used; the message says where and why."""
 
 
 def load_personas(path: Path, *, guide: Guide | None = None) -> PersonaFile:
     """Read and validate one persona file, and check it against ``guide`` when one is given."""
-    raw = _read_yaml(path)
+    raw = read_mapping(path, what="a persona file", error=PersonaError)
     try:
         personas = PersonaFile.model_validate(raw)
     except ValidationError as exc:
@@ -87,20 +87,6 @@ def problems_with_guide(personas: PersonaFile, guide: Guide) -> list[str]:
         if persona.language not in guide.languages:
             found.append(f"{where}.language: guide {guide.id!r} does not speak {persona.language!r}")
     return found
-
-
-def _read_yaml(path: Path) -> object:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PersonaError(f"{path}: cannot read file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise PersonaError(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(raw, dict):
-        raise PersonaError(f"{path}: a persona file must be a YAML mapping of fields")
-    return raw
 
 
 def _candidates(folder: Path, guide_id: str) -> list[Path]:
