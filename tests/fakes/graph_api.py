@@ -7,15 +7,14 @@ a 500, or no answer at all until the client gives up (a timeout).
 
 from __future__ import annotations
 
-import itertools
 import json
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
+
+from tests.fakes.server import LocalHttpFake
 
 ERRORS: dict[str, tuple[int, int, str, str]] = {
     # name: (HTTP status, code, title, details), as listed on Meta's error-codes page
@@ -52,8 +51,10 @@ class Received:
 
 
 @dataclass
-class FakeGraphApi:
+class FakeGraphApi(LocalHttpFake):
     """Start with `start()` (or as a context manager); ``base_url`` is where to point the sender."""
+
+    thread_name: ClassVar[str] = "fake-graph-api"
 
     access_token: str = "test-access-token"
     latency_seconds: float = 0.0
@@ -61,40 +62,9 @@ class FakeGraphApi:
     """Called (on the server's thread) with each accepted send's body and message id; benchmarks
     time replies with it."""
     received: list[Received] = field(default_factory=list)
-    _failures: deque[str] = field(default_factory=deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stopping: threading.Event = field(default_factory=threading.Event)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _server: ThreadingHTTPServer | None = None
 
-    def start(self) -> FakeGraphApi:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-graph-api",
-            daemon=True,
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeGraphApi:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def fail_next(self, *kinds: str) -> None:
         """Answer the next sends with these failures, in order: an `ERRORS` name, "http_500" or "timeout"."""

@@ -9,14 +9,13 @@ told to, answers with Twilio's documented error bodies (``{"code", "message", "m
 from __future__ import annotations
 
 import base64
-import itertools
 import json
-import threading
-from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
+
+from tests.fakes.server import LocalHttpFake
 
 ERRORS: dict[str, tuple[int, int, str]] = {
     # name: (HTTP status, Twilio error code, message), as on Twilio's error dictionary
@@ -40,46 +39,17 @@ class Received:
 
 
 @dataclass
-class FakeTwilioApi:
+class FakeTwilioApi(LocalHttpFake):
     """Start with `start()` or as a context manager; point the sender at ``base_url``."""
+
+    thread_name: ClassVar[str] = "fake-twilio-api"
 
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "test-auth-token"
     received: list[Received] = field(default_factory=list)
-    _failures: deque[str] = field(default_factory=deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stopping: threading.Event = field(default_factory=threading.Event)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _server: ThreadingHTTPServer | None = None
 
-    def start(self) -> FakeTwilioApi:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-twilio-api",
-            daemon=True,
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeTwilioApi:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def fail_next(self, *kinds: str) -> None:
         """Answer the next requests with these failures, in order: an `ERRORS` name or "timeout"."""
