@@ -17,6 +17,7 @@ import httpx
 from pydantic import SecretStr
 
 from askwhy.channels.base import SendError
+from askwhy.channels.http_errors import as_int, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,13 @@ class TwilioApi:
 def send_error(*, status_code: int, body: bytes, retry_after: str | None) -> SendError:
     """The `SendError` for a non-2xx answer with Twilio's error body (code, message, more_info)."""
     document = _json(body)
-    code = _int(document.get("code"))
+    code = as_int(document.get("code"))
     reason = str(document.get("message") or f"HTTP {status_code}")
     shown = str(code) if code is not None else f"http_{status_code}"
     if code == UNSUBSCRIBED:
         return SendError(reason=reason, code=shown, permanent=True, recipient_opted_out=True)
     if code in TRANSIENT_CODES or status_code == 429 or status_code >= 500 or status_code == 408:
-        wait = _seconds(retry_after) or DEFAULT_RETRY_SECONDS
+        wait = retry_after_seconds(retry_after) or DEFAULT_RETRY_SECONDS
         return SendError(reason=reason, code=shown, retry_after_seconds=wait)
     return SendError(reason=reason, code=shown, permanent=True)
 
@@ -113,17 +114,3 @@ def _json(body: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return document if isinstance(document, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _seconds(header: str | None) -> float | None:
-    try:
-        return max(float(header), 0.0) if header else None
-    except ValueError:
-        return None

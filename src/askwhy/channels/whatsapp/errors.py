@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from askwhy.channels.base import SendError
+from askwhy.channels.http_errors import as_int, retry_after_seconds
 
 REENGAGEMENT = 131047
 """More than 24 hours since the customer last wrote: only a template may be sent."""
@@ -29,10 +30,10 @@ DEFAULT_RETRY_SECONDS = 5.0
 def send_error(*, status_code: int, body: bytes, retry_after: str | None) -> SendError:
     """The `SendError` for a non-2xx Graph API response."""
     error = _error_object(body)
-    code = _int(error.get("code"))
+    code = as_int(error.get("code"))
     reason = _reason(error) or f"HTTP {status_code}"
     shown = str(code) if code is not None else f"http_{status_code}"
-    wait = _seconds(retry_after)
+    wait = retry_after_seconds(retry_after)
     if code == REENGAGEMENT:
         return SendError(reason=reason, code=shown, permanent=True, needs_template=True)
     if code in THROTTLED:
@@ -57,17 +58,3 @@ def _reason(error: Mapping[str, Any]) -> str | None:
     details = data.get("details") if isinstance(data, dict) else None
     parts = [str(part) for part in (message, details) if part]
     return " — ".join(parts) or None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _seconds(header: str | None) -> float | None:
-    try:
-        return max(float(header), 0.0) if header else None
-    except ValueError:
-        return None
