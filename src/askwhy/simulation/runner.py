@@ -22,7 +22,6 @@ from askwhy.domain.guide import Guide
 from askwhy.simulation.casting import Casting
 from askwhy.simulation.customer import Customer
 from askwhy.simulation.schedule import days_before, start_times
-from askwhy.store.database import transaction
 from askwhy.store.tables import Conversation
 
 BATCH_SIZE = 50
@@ -62,7 +61,7 @@ def simulate(
     schedule = start_times(count=count, end=end, days=max(1, days), rng=random.Random(f"{seed}/{guide.id}"))
     summary = Summary(guide_id=guide.id)
     for first in range(0, count, batch_size):
-        with transaction(sessions) as session:
+        with sessions.begin() as session:
             for index in range(first, min(first + batch_size, count)):
                 rng = random.Random(f"{seed}/{guide.id}/{index}")
                 when = days_before(schedule[index], end)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,13 +109,6 @@ def _run_after_commit(session: Session) -> None:
 def _forget_after_commit(session: Session, _previous: Any) -> None:
     if not session.in_transaction():
         session.info.pop(AFTER_COMMIT, None)
-
-
-@contextmanager
-def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls back everything on any error."""
-    with sessions() as session, session.begin():
-        yield session
 
 
 def is_sqlite(engine: Engine) -> bool:

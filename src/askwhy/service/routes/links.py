@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from askwhy import chat_links
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
-from askwhy.store.database import transaction
 
 router = APIRouter(tags=["web chat"])
 
@@ -53,7 +52,7 @@ def open_link(
         return _problem(request, templates, status.HTTP_410_GONE)
     except chat_links.LinkInvalid:
         return _problem(request, templates, status.HTTP_400_BAD_REQUEST)
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         location = chat_links.chat_location(session=session, conversation_id=conversation_id)
     if location is None:
         return _problem(request, templates, status.HTTP_404_NOT_FOUND)

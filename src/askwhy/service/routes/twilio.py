@@ -19,7 +19,6 @@ from askwhy.channels import twilio_voice as voice
 from askwhy.channels.twilio_signature import SIGNATURE_HEADER, FormParams, public_url, signature_matches
 from askwhy.service.dependencies import ContainerDep
 from askwhy.settings import Settings
-from askwhy.store.database import transaction
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
 
@@ -60,7 +59,7 @@ def receive_message(
     except sms.MalformedWebhook as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     # Verify, store and commit within this one call, as the WhatsApp webhook does (see there).
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         sms_keywords.accept_sms(
             session=session,
             jobs=container.jobs,
@@ -88,7 +87,7 @@ def message_status(
         event = sms.parse_status(params, now=now, idempotency_key=key)
     except sms.MalformedWebhook as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         inbound.accept_events(session=session, jobs=container.jobs, events=[event], now=now)
     return _twiml(sms.empty_twiml())
 
@@ -105,7 +104,7 @@ def answer_call(
     """A call connected: an invitation call (``conversation`` set) or a customer calling in."""
     params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
     call = _call(params)
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         prompt = voice_calls.answer_call(
             session=session,
             guides=container.guides,
@@ -131,7 +130,7 @@ def gathered(
     """A Gather's result (speech, digits or silence): one interviewer turn, answered in TwiML."""
     params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
     call = _call(params)
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         prompt = voice_calls.take_answer(
             session=session,
             guides=container.guides,
@@ -161,7 +160,7 @@ def call_status(
     call = _call(params)
     now = container.clock.now()
     event = voice.invitation_status(call, idempotency_key=key, now=now)
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         if call.status in voice.ENDED:
             voice_calls.call_ended(
                 session=session,

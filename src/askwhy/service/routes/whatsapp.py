@@ -18,7 +18,6 @@ from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp import webhook
 from askwhy.service.dependencies import ContainerDep
-from askwhy.store.database import transaction
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
@@ -79,7 +78,7 @@ def receive(body: RawBody, container: ContainerDep, signature: Signature = None)
     # The transaction opens and commits within this one call (not a yield dependency, whose exit
     # would need a second threadpool slot): under a burst of deliveries on SQLite, the request
     # holding the write turn never waits for a thread behind the requests waiting for that turn.
-    with transaction(container.sessions) as session:
+    with container.sessions.begin() as session:
         accepted = inbound.accept_events(session=session, jobs=container.jobs, events=events, now=now)
     return {
         "messages": len(accepted.new_messages),
