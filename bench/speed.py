@@ -1,12 +1,14 @@
 """Speed of `askwhy analyze` on the clothing reviews, against the stock embedding floor, in one run.
 
-Run: `python -m bench.speed` (all 23k reviews) or `python -m bench.speed --rows 2000` (the first rows).
+Run: `python -m bench.speed` (all 23k reviews) or `python -m bench.speed --rows 2000` (the first rows);
+`--precisions auto,float32` chooses the embedding precisions to run (default: auto, float32 and int8).
 
 1. The floor: stock sentence-transformers (the same model, default settings, batch 64) encoding
    every sentence the pipeline embeds, in a child process.
 2. The whole `askwhy analyze` (import, enrich, discover, metrics, drivers, report) in a child
-   process, as shipped (float) and with int8 quantisation: wall time and peak RSS, and the mean
-   cosine between the embeddings it stored and the stock ones for the same sentences.
+   process, as shipped (precision "auto": bfloat16 where the CPU has it natively), in float32 and
+   with int8 quantisation: wall time and peak RSS, and the mean cosine between the embeddings it
+   stored and the stock ones for the same sentences.
 3. One new response analysed end to end, warm (redact, split, embed, sentiment, store, assign to
    the codebook): 200 responses, p50 and p95.
 Results go to docs/benchmarks.md (section "speed").
@@ -40,6 +42,12 @@ ANALYZE = ["--text", TEXT, "--score", SCORE, "--metric", "csat", "--segment", "D
 LATENCY_RESPONSES = 200
 CLI = "from askwhy.cli import main; main()"
 LATENCY_ENV = {"ASKWHY_EMBEDDING_THREADS": "1"}
+LABELS = {
+    "auto": "as shipped, precision auto",
+    "float32": "float32",
+    "bfloat16": "bfloat16",
+    "int8": "int8 dynamic quantisation",
+}
 """One torch thread per analysis, as for a worker thread handling one closed conversation at a time."""
 
 FLOOR = """
@@ -89,7 +97,11 @@ print(json.dumps({"p50": float(np.percentile(times, 50)), "p95": float(np.percen
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None, help="Only the first ROWS reviews (default: all).")
+    parser.add_argument(
+        "--precisions", default="auto,float32,int8", help="Embedding precisions to run, comma-separated."
+    )
     args = parser.parse_args()
+    precisions = [p.strip() for p in args.precisions.split(",") if p.strip()]
     with tempfile.TemporaryDirectory(prefix="askwhy-speed-") as scratch:
         work = Path(scratch)
         source, latency_texts = _input(work, args.rows)
@@ -98,7 +110,8 @@ def main() -> None:
         floor = _child([sys.executable, "-c", FLOOR, str(work / "sentences.json"), str(work / "floor.npy")])
         stock = dict(zip(sentences, np.load(work / "floor.npy"), strict=True))
         runs = {}
-        for name, env in (("float", {}), ("int8", {"ASKWHY_EMBEDDING_QUANTIZE": "true"})):
+        for name in precisions:
+            env = {"ASKWHY_EMBEDDING_PRECISION": name}
             out = work / name
             run = _child([sys.executable, "-c", CLI, "analyze", str(source), "--out", str(out), *ANALYZE],
                          env=env, output=False)  # fmt: skip
@@ -109,12 +122,26 @@ def main() -> None:
         floor["encode_after"] = again["encode"]
         (work / "latency.json").write_text(json.dumps(latency_texts))
         latency = _child(
-            [sys.executable, "-c", LATENCY, str(work / "float" / "askwhy.db"), str(work / "latency.json")],
-            env=LATENCY_ENV,
+            [
+                sys.executable,
+                "-c",
+                LATENCY,
+                str(work / precisions[0] / "askwhy.db"),
+                str(work / "latency.json"),
+            ],
+            env={**LATENCY_ENV, "ASKWHY_EMBEDDING_PRECISION": precisions[0]},
         )
-        report = _markdown(args.rows, len(sentences), len(set(sentences)), floor, runs, latency)
+        report = _markdown(
+            args.rows, len(sentences), len(set(sentences)), floor, runs, latency, precisions[0]
+        )
     write_section("speed", report)
     print(report)
+
+
+def _native_bfloat16() -> bool:
+    import torch
+
+    return bool(torch.cpu._is_avx512_bf16_supported())
 
 
 def _input(work: Path, rows: int | None) -> tuple[Path, list[str]]:
@@ -183,6 +210,7 @@ def _markdown(
     floor: dict[str, Any],
     runs: dict[str, Any],
     latency: dict[str, Any],
+    latency_precision: str,
 ) -> str:
     scope = "all reviews" if rows is None else f"the first {rows} reviews"
     command = "python -m bench.speed" + ("" if rows is None else f" --rows {rows}")
@@ -200,9 +228,7 @@ def _markdown(
         f"{floor['peak_rss_mb']:.0f} MB | 1 |",
     ]
     for name, run in runs.items():
-        label = (
-            "float32" if name == "float" else "int8 dynamic quantisation (`ASKWHY_EMBEDDING_QUANTIZE=true`)"
-        )
+        label = LABELS.get(name, name) + f" (`ASKWHY_EMBEDDING_PRECISION={name}`)"
         lines.append(
             f"| full `askwhy analyze`, {label} | {run['wall']:.1f} s | {run['wall'] / base:.2f} | "
             f"{run['peak_rss_mb']:.0f} MB | {run['agreement']:.4f} |"
@@ -212,9 +238,11 @@ def _markdown(
         f"The floor's model load ({floor['load']:.1f} s) is not counted in it; the full runs include everything "
         "(start-up, model load, import, redaction, sentences, embeddings, sentiment, discovery, metrics, drivers, "
         "change, report). Speed-ups in the embedding adapter: distinct sentences only, a cache, length-sorted "
-        "batches, truncation at 128 tokens, torch threads = cores, optional int8.",
+        "batches, truncation at 128 tokens, torch threads = cores, bfloat16 where the CPU computes it natively "
+        f"(this one: {'yes' if _native_bfloat16() else 'no'}), optional int8.",
         "",
-        f"One new response analysed end to end, warm ({latency['n']} responses, `ASKWHY_EMBEDDING_THREADS=1`): "
+        f"One new response analysed end to end, warm ({latency['n']} responses, `ASKWHY_EMBEDDING_THREADS=1`, "
+        f"precision {latency_precision}): "
         f"p50 {1000 * latency['p50']:.0f} ms, "
         f"p95 {1000 * latency['p95']:.0f} ms, max {1000 * latency['max']:.0f} ms.",
     ]

@@ -85,7 +85,7 @@ def _embedder_from(settings: Settings) -> Callable[[], Embedder]:
             settings.embedding_model,
             batch_size=settings.embedding_batch_size,
             max_seq_length=settings.embedding_max_seq_length,
-            quantize=settings.embedding_quantize,
+            precision=settings.embedding_precision,
             threads=settings.embedding_threads or _cores(),
         )
 

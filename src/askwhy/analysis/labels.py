@@ -76,13 +76,15 @@ def label_clusters(
     if not clusters:
         return {}
     terms, scores = _class_scores([clean_text(t, brand_terms=brand_terms) for t in texts], ids, clusters)
+    members: dict[int, list[int]] = {cluster: [] for cluster in clusters}
+    for index, cluster in enumerate(ids.tolist()):
+        if cluster >= 0:
+            members[cluster].append(index)
     return {
         cluster: _label(
             _top_terms(terms, scores[row], top_n),
-            size=int(np.sum(ids == cluster)),
-            sentiments=None
-            if sentiments is None
-            else [s for s, c in zip(sentiments, ids, strict=True) if c == cluster],
+            size=len(members[cluster]),
+            sentiments=None if sentiments is None else [sentiments[i] for i in members[cluster]],
         )
         for row, cluster in enumerate(clusters)
     }
@@ -121,17 +123,23 @@ def _class_scores(
 def _with_dropped_word(terms: NDArray[np.str_], dropped: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Per cluster, the bigrams one of whose words is itself dropped in that cluster."""
     index = {str(t): i for i, t in enumerate(terms)}
-    mask = np.zeros_like(dropped)
+    bigrams, first, second = [], [], []
     for j, term in enumerate(terms):
         words = str(term).split()
         if len(words) == 2:
-            mask[:, j] = dropped[:, [index.get(w, j) for w in words]].any(axis=1)
+            bigrams.append(j)
+            first.append(index.get(words[0], j))
+            second.append(index.get(words[1], j))
+    mask = np.zeros_like(dropped)
+    mask[:, bigrams] = dropped[:, first] | dropped[:, second]
     return mask
 
 
 def _top_terms(terms: NDArray[np.str_], scores: NDArray[np.float64], top_n: int) -> list[str]:
     """The best terms, preferring a strong bigram to its single words and never repeating a word."""
-    order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][: 20 * top_n]
+    positive = np.flatnonzero(scores > 0)
+    ranked = positive[np.argsort(-scores[positive], kind="stable")]
+    order = [int(i) for i in ranked[: 20 * top_n]]
     score_of = {str(terms[i]): float(scores[i]) for i in order}
     chosen: list[str] = []
     covered: set[str] = set()

@@ -59,8 +59,9 @@ def discover(
     )
     created = []
     members_themed: list[int] = []
+    sentence_ids = [r.id for r in rows]
     for discovered in found:
-        theme = _theme(discovered, sentence_ids=[r.id for r in rows], now=now)
+        theme = _theme(discovered, sentence_ids=sentence_ids, now=now)
         session.add(theme)
         session.flush()
         created.append(theme.id)

@@ -85,11 +85,41 @@ def show_theme(
     theme = get_theme(session=session, theme_id=theme_id)
     counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[theme_id]))}
     total = enriched_count(session=session, selection=selection)
+    return _detail(
+        session=session,
+        theme=theme,
+        summary=_summary(theme, counts.get(theme_id), total),
+        selection=selection,
+        quotes=quotes,
+        total=total,
+    )
+
+
+def theme_details(
+    *, session: Session, themes: list[ThemeSummary], selection: Selection, quotes: int, total: int
+) -> list[ThemeDetail]:
+    """`show_theme` for many themes already summarised (by `list_themes`), without counting again."""
+    return [
+        _detail(
+            session=session,
+            theme=get_theme(session=session, theme_id=summary.id),
+            summary=summary,
+            selection=selection,
+            quotes=quotes,
+            total=total,
+        )
+        for summary in themes
+    ]
+
+
+def _detail(
+    *, session: Session, theme: Theme, summary: ThemeSummary, selection: Selection, quotes: int, total: int
+) -> ThemeDetail:
     query = (
         select(ThemeMention.similarity, Sentence, Response.responded_at)
         .join(Sentence, Sentence.id == ThemeMention.sentence_id)
         .join(Response, Response.id == ThemeMention.response_id)
-        .where(ThemeMention.theme_id == theme_id)
+        .where(ThemeMention.theme_id == theme.id)
     )
     examples = [e for e in theme.examples if isinstance(e, int)]
     ordered = query.order_by(Sentence.id.in_(examples or [-1]).desc(), ThemeMention.similarity.desc())
@@ -105,13 +135,13 @@ def show_theme(
             Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
         )
     children = []
-    kids = list(session.scalars(select(Theme).where(Theme.parent_id == theme_id, Theme.status != "merged")))
+    kids = list(session.scalars(select(Theme).where(Theme.parent_id == theme.id, Theme.status != "merged")))
     if kids:
         kid_counts = {
             row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[k.id for k in kids]))
         }
         children = [_summary(kid, kid_counts.get(kid.id), total) for kid in kids]
-    return ThemeDetail(_summary(theme, counts.get(theme_id), total), found, children)
+    return ThemeDetail(summary, found, children)
 
 
 def _counts(selection: Selection, *, theme_ids: list[str] | None = None):  # type: ignore[no-untyped-def]

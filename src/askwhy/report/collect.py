@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from askwhy.domain.scales import Metric
 from askwhy.insights import measures, shapes
 from askwhy.insights.selection import Selection
-from askwhy.insights.theme_views import enriched_count, list_themes, show_theme
+from askwhy.insights.theme_views import enriched_count, list_themes, theme_details
 from askwhy.store.tables import Response
 
 QUOTES_PER_THEME = 3
@@ -42,14 +42,11 @@ def collect(
         notes,
         lambda: shapes.metrics(measures.metrics(session=session, selection=selection, metric=metric)),
     )
-    themes = list_themes(session=session, selection=selection)
-    data["themes"] = [
-        shapes.theme_detail(
-            show_theme(session=session, theme_id=t.id, selection=selection, quotes=QUOTES_PER_THEME)
-        )
-        for t in themes
-        if t.mentions
-    ]
+    themes = [t for t in list_themes(session=session, selection=selection) if t.mentions]
+    details = theme_details(
+        session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=data["enriched"]
+    )
+    data["themes"] = [shapes.theme_detail(detail) for detail in details]
     data["drivers"] = _attempt(
         notes,
         lambda: shapes.drivers(
