@@ -20,32 +20,46 @@ from askwhy.store.tables import Message
 
 STATUS_RANK = {"pending": 0, "sending": 1, "sent": 2, "failed": 2.5, "delivered": 3, "read": 4, "played": 5}
 FAILED = frozenset({"failed", "undelivered"})
+DEFAULT_FAILURE = "the provider reported a failure"
 
 
-def record_status(*, session: Session, event: StatusEvent, now: datetime) -> DeliveryEvent:
-    """Keep the event and apply it to its message, if that message is known yet."""
-    row = DeliveryEvent(
+def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int | None:
+    """Keep the event and apply it to its message, if that message is known yet; returns its id.
+
+    One UPDATE applies the status by rank inside the database (no message is loaded), so two
+    statuses of one message racing on PostgreSQL take turns on its row and the higher one wins.
+    """
+    status = event.status.strip().lower()[:40]
+    effective = "failed" if status in FAILED else status
+    message_id = queries.apply_status_to_outbound(
+        session=session,
         channel=event.channel.value,
         provider_message_id=event.provider_message_id,
         idempotency_key=event.idempotency_key,
-        status=event.status.strip().lower()[:40],
+        status=effective,
+        rank=STATUS_RANK.get(effective),
+        ranks=STATUS_RANK,
         at=event.at,
         error_code=event.error_code,
         error_reason=event.error_reason,
-        raw=dict(event.raw),
-        received_at=now,
+        default_reason=DEFAULT_FAILURE,
     )
-    session.add(row)
-    message = queries.outbound_for_status(
+    queries.insert_delivery_event(
         session=session,
-        channel=row.channel,
-        provider_message_id=row.provider_message_id,
-        idempotency_key=row.idempotency_key,
+        values={
+            "channel": event.channel.value,
+            "provider_message_id": event.provider_message_id,
+            "idempotency_key": event.idempotency_key,
+            "message_id": message_id,
+            "status": status,
+            "at": event.at,
+            "error_code": event.error_code,
+            "error_reason": event.error_reason,
+            "raw": dict(event.raw),
+            "received_at": now,
+        },
     )
-    if message is not None:
-        apply_event(message=message, event=row)
-    session.flush()
-    return row
+    return message_id
 
 
 def reconcile(*, session: Session, message: Message) -> int:
@@ -86,7 +100,7 @@ def apply_status(
         return
     if status == "failed":
         message.error_code = error_code or message.error_code
-        message.error_reason = error_reason or message.error_reason or "the provider reported a failure"
+        message.error_reason = error_reason or message.error_reason or DEFAULT_FAILURE
     # A higher status implies the lower ones happened by then; the earliest evidence wins.
     if rank >= STATUS_RANK["sent"]:
         message.next_attempt_at = None

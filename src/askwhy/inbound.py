@@ -83,40 +83,47 @@ def accept_events(*, session: Session, jobs: Jobs, events: Sequence[WebhookEvent
 
 
 def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> int | None:
-    """The new message's id, 0 for a duplicate, None when no conversation takes it."""
+    """The new message's id, 0 for a duplicate, None when no conversation takes it.
+
+    Plain statements, no ORM objects: this runs for every webhook, holding SQLite's write turn.
+    """
     channel = Channel(event.channel)
-    if conversation_queries.message_exists(
-        session=session, channel=channel.value, provider_message_id=event.provider_message_id
-    ):
-        return 0
     address = normalise_address(channel, event.sender)
-    found = queries.open_conversation_for(
-        session=session, channel=channel.value, address=address
-    ) or queries.latest_conversation_for(session=session, channel=channel.value, address=address)
-    if found is None:
-        found = start_from_inbound(session=session, channel=channel, address=address, now=now)
-    if found is None:
+    conversation_id = queries.conversation_to_route(session=session, channel=channel.value, address=address)
+    if conversation_id is None:
+        started = start_from_inbound(session=session, channel=channel, address=address, now=now)
+        conversation_id = started.id if started is not None else None
+    if conversation_id is None or not conversation_queries.lock_conversation_id(
+        session=session, conversation_id=conversation_id
+    ):
         _heed_keywords(session=session, channel=channel, address=address, text=event.text, now=now)
         return None
-    conversation = conversation_queries.lock_conversation(session=session, conversation_id=found.id)
-    assert conversation is not None
-    row = conversations.store_inbound(
+    # Under the conversation's lock, so messages of one conversation take consecutive places.
+    seq = conversation_queries.next_seq(session=session, conversation_id=conversation_id)
+    message_id = queries.insert_inbound(
         session=session,
-        conversation=conversation,
-        inbound=Inbound(text=event.text, media_type=event.media_type, choice_id=event.choice_id),
-        channel=channel,
-        provider_message_id=event.provider_message_id,
-        now=now,
-        payload=_payload_of(event),
+        values={
+            "conversation_id": conversation_id,
+            "seq": seq,
+            "direction": "in",
+            "channel": channel.value,
+            "text": event.text,
+            "media_type": event.media_type,
+            "provider_message_id": event.provider_message_id,
+            "status": "received",
+            "created_at": now,
+            "choices": [],
+            "payload": _payload_of(event),
+        },
     )
-    if row is None:
+    if message_id is None:
         return 0
     window = REPLY_WINDOWS.get(channel)
     if window is not None:
-        until = event.received_at + window
-        if conversation.reply_window_until is None or conversation.reply_window_until < until:
-            conversation.reply_window_until = until
-    return row.id
+        queries.extend_reply_window(
+            session=session, conversation_id=conversation_id, until=event.received_at + window
+        )
+    return message_id
 
 
 def _payload_of(event: InboundEvent) -> dict[str, object]:

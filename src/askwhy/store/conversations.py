@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from askwhy.store.tables import Conversation, Message, Response
@@ -25,16 +27,28 @@ def lock_conversation(*, session: Session, conversation_id: str) -> Conversation
     return session.scalars(query).one_or_none()
 
 
+def lock_conversation_id(*, session: Session, conversation_id: str) -> bool:
+    """Take the conversation's lock as `lock_conversation` does, loading nothing; False if it is gone."""
+    set_lock_timeout(session)
+    return session.execute(_lock_query(), {"conversation_id": conversation_id}).first() is not None
+
+
 def next_seq(*, session: Session, conversation_id: str) -> int:
-    query = select(func.coalesce(func.max(Message.seq), 0)).where(Message.conversation_id == conversation_id)
-    return int(session.scalar(query) or 0) + 1
+    return int(session.execute(_next_seq_query(), {"conversation_id": conversation_id}).scalar() or 0) + 1
 
 
-def message_exists(*, session: Session, channel: str, provider_message_id: str) -> bool:
-    query = select(Message.id).where(
-        Message.channel == channel, Message.provider_message_id == provider_message_id
+@cache
+def _lock_query() -> Select[tuple[str]]:
+    table = cast(Table, Conversation.__table__)
+    return select(table.c.id).where(table.c.id == bindparam("conversation_id")).with_for_update()
+
+
+@cache
+def _next_seq_query() -> Select[tuple[int]]:
+    table = cast(Table, Message.__table__)
+    return select(func.coalesce(func.max(table.c.seq), 0)).where(
+        table.c.conversation_id == bindparam("conversation_id")
     )
-    return session.scalar(query) is not None
 
 
 def transcript(*, session: Session, conversation_id: str) -> Sequence[Message]:

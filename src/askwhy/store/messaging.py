@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, Select, Table, Update, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from askwhy.store.messaging_tables import DeliveryEvent
@@ -22,17 +27,6 @@ def open_conversation_for(*, session: Session, channel: str, address: str) -> Co
             Conversation.channel_address == address,
             Conversation.status.in_(OPEN_STATUSES),
         )
-        .order_by(Conversation.started_at.desc(), Conversation.id.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
-
-
-def latest_conversation_for(*, session: Session, channel: str, address: str) -> Conversation | None:
-    """The newest conversation, open or not, with this customer on this channel."""
-    query = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.channel_address == address)
         .order_by(Conversation.started_at.desc(), Conversation.id.desc())
         .limit(1)
     )
@@ -67,17 +61,6 @@ def unprocessed_inbound(*, session: Session, conversation_id: str) -> Sequence[M
     return session.scalars(query).all()
 
 
-def outbound_for_status(
-    *, session: Session, channel: str, provider_message_id: str, idempotency_key: str | None
-) -> Message | None:
-    """The outbound message a status is about: by the provider's id, else by the echoed key."""
-    condition = Message.provider_message_id == provider_message_id
-    if idempotency_key:
-        condition = or_(condition, Message.idempotency_key == idempotency_key)
-    query = select(Message).where(Message.channel == channel, Message.direction == "out", condition)
-    return session.scalars(query.limit(1)).first()
-
-
 def unmatched_events_for(*, session: Session, message: Message) -> Sequence[DeliveryEvent]:
     """Status events that arrived before the message's send result was recorded, oldest first."""
     conditions = []
@@ -93,3 +76,172 @@ def unmatched_events_for(*, session: Session, message: Message) -> Sequence[Deli
         .order_by(DeliveryEvent.at, DeliveryEvent.id)
     )
     return session.scalars(query).all()
+
+
+def conversation_to_route(*, session: Session, channel: str, address: str) -> str | None:
+    """The conversation a message from this address goes to, in one indexed query: the newest
+    open one, else the newest of any status; None if the address has none on this channel."""
+    found = session.execute(_route_query(), {"channel": channel, "address": address}).scalar()
+    return None if found is None else str(found)
+
+
+def insert_inbound(*, session: Session, values: dict[str, Any]) -> int | None:
+    """Insert an inbound message row; None when its (channel, provider id) is already stored.
+
+    The unique index decides (INSERT … ON CONFLICT DO NOTHING), so two copies racing store one.
+    """
+    statement = _insert_inbound(session.get_bind().dialect.name)
+    found = session.execute(statement, values).scalar()
+    return None if found is None else int(found)
+
+
+def extend_reply_window(*, session: Session, conversation_id: str, until: datetime) -> None:
+    """Move the conversation's reply window to ``until`` unless it already reaches further."""
+    session.execute(_extend_window(), {"conversation_id": conversation_id, "until": until})
+
+
+def apply_status_to_outbound(
+    *,
+    session: Session,
+    channel: str,
+    provider_message_id: str,
+    idempotency_key: str | None,
+    status: str,
+    rank: float | None,
+    ranks: Mapping[str, float],
+    at: datetime,
+    error_code: str | None,
+    error_reason: str | None,
+    default_reason: str,
+) -> int | None:
+    """Apply a delivery status to the outbound message it is about (by the provider's id, else
+    the echoed key) in one UPDATE: the status moves only to a higher rank, each timestamp keeps
+    its earliest evidence. Returns the message's id, None when no message matches yet.
+
+    A status of unknown rank (None) only links the message to the provider's id."""
+    level = 0 if rank is None else sum(rank >= ranks[name] for name in ("sent", "delivered", "read"))
+    # Ranks go to SQL doubled, as integers (failed ranks 2.5), so every backend compares them alike.
+    doubled = tuple((name, round(value * 2)) for name, value in ranks.items())
+    statement = _status_update(level=level, failed=status == "failed", ranks=doubled)
+    parameters = {
+        "p_channel": channel,
+        "p_provider_message_id": provider_message_id,
+        "p_idempotency_key": idempotency_key,
+        "p_status": status,
+        "p_rank": -1 if rank is None else round(rank * 2),
+        "p_at": at,
+        "p_error_code": error_code,
+        "p_error_reason": error_reason,
+        "p_default_reason": default_reason,
+    }
+    found = session.execute(statement, parameters).scalar()
+    return None if found is None else int(found)
+
+
+def insert_delivery_event(*, session: Session, values: dict[str, Any]) -> None:
+    """Keep a status event as received."""
+    session.execute(_insert_delivery_event(), values)
+
+
+# Hot-path statements are built once: building one costs more than running it on SQLite.
+
+
+@cache
+def _route_query() -> Select[tuple[str]]:
+    table = cast(Table, Conversation.__table__)
+    closed = case((table.c.status.in_(OPEN_STATUSES), 0), else_=1)
+    return (
+        select(table.c.id)
+        .where(table.c.channel == bindparam("channel"), table.c.channel_address == bindparam("address"))
+        .order_by(closed, table.c.started_at.desc(), table.c.id.desc())
+        .limit(1)
+    )
+
+
+INBOUND_COLUMNS = (
+    "conversation_id", "seq", "direction", "channel", "text", "media_type", "provider_message_id",
+    "status", "created_at", "choices", "payload",
+)  # fmt: skip
+"""The columns `insert_inbound` sets."""
+
+
+@cache
+def _insert_inbound(dialect: str) -> Any:
+    table = cast(Table, Message.__table__)
+    if dialect == "postgresql":
+        statement: Any = postgresql_insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite_insert(table)
+    else:  # pragma: no cover - askwhy runs on SQLite or PostgreSQL
+        raise NotImplementedError(dialect)
+    return (
+        statement.values({name: bindparam(name, type_=table.c[name].type) for name in INBOUND_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _extend_window() -> Update:
+    table = cast(Table, Conversation.__table__)
+    window = table.c.reply_window_until
+    until = bindparam("until", type_=window.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("conversation_id"), or_(window.is_(None), window < until))
+        .values(reply_window_until=until)
+    )
+
+
+@cache
+def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ...]) -> Update:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    at = bindparam("p_at", type_=c.sent_at.type)
+    key = bindparam("p_idempotency_key", type_=c.idempotency_key.type)
+    target = (
+        select(c.id)
+        .where(
+            c.channel == bindparam("p_channel"),
+            c.direction == "out",
+            or_(c.provider_message_id == bindparam("p_provider_message_id"), c.idempotency_key == key),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    current_rank = case(dict(ranks), value=c.status, else_=0)
+    changes: dict[str, Any] = {
+        "provider_message_id": func.coalesce(c.provider_message_id, bindparam("p_provider_message_id")),
+        "status": case(
+            (current_rank < bindparam("p_rank", type_=Integer), bindparam("p_status")), else_=c.status
+        ),
+    }
+    if failed:
+        changes["error_code"] = func.coalesce(bindparam("p_error_code"), c.error_code)
+        changes["error_reason"] = func.coalesce(
+            bindparam("p_error_reason"), c.error_reason, bindparam("p_default_reason")
+        )
+    # A higher status implies the lower ones happened by then; the earliest evidence wins.
+    if level >= 1:
+        changes["next_attempt_at"] = None
+        if not failed:
+            changes["sent_at"] = _earliest(c.sent_at, at)
+    if level >= 2:
+        changes["delivered_at"] = _earliest(c.delivered_at, at)
+    if level >= 3:
+        changes["read_at"] = _earliest(c.read_at, at)
+    return update(table).where(c.id == target).values(changes).returning(c.id)
+
+
+def _earliest(column: Any, at: Any) -> Any:
+    return case((or_(column.is_(None), column > at), at), else_=column)
+
+
+@cache
+def _insert_delivery_event() -> Any:
+    table = cast(Table, DeliveryEvent.__table__)
+    names = (
+        "channel", "provider_message_id", "idempotency_key", "message_id", "status", "at",
+        "error_code", "error_reason", "raw", "received_at",
+    )  # fmt: skip
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names})

@@ -1,0 +1,125 @@
+"""CPU per WhatsApp message, stage by stage, on one thread against a SQLite file.
+
+Run: python -m bench.whatsapp_profile [--messages 600] [--profile accept|turn|deliver|status]
+
+Each customer answers the opening question once; the stages run as the server runs them, one
+message at a time: accept the signed webhook (verify, parse, store, nudge the queue), take the
+interviewer's turn, deliver the reply (to an in-memory sender), and record a delivered+read
+status webhook. Prints the CPU milliseconds per message of each stage; with ``--profile`` the
+cProfile of one stage, so a change can be judged by the work it removes, not by a noisy clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import pstats
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from askwhy import delivery, inbound
+from askwhy.bootstrap import bootstrap
+from askwhy.channels.base import OutgoingMessage, SendResult
+from askwhy.channels.whatsapp import webhook
+from askwhy.conversations import start_conversation
+from askwhy.domain.conversation import Channel
+from askwhy.settings import Settings
+from askwhy.store import migrate
+from bench.common import ROOT
+from bench.whatsapp_customers import signed, status_delivery, text_delivery
+
+SECRET = "profile-secret"
+METADATA = {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"}
+
+
+class MemorySender:
+    channel = Channel.WHATSAPP
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMessage] = []
+        self._ids = itertools.count()
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        self.sent.append(message)
+        return SendResult(provider_message_id=f"wamid.OUT{next(self._ids):08d}", status="sent")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--profile", choices=("accept", "turn", "deliver", "status"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        run(Path(folder), args.messages, args.profile)
+
+
+def run(folder: Path, count: int, profiled: str | None) -> None:
+    settings = Settings(data_dir=folder, guides_dir=ROOT / "examples" / "guides", seed_demo=False)
+    sender = MemorySender()
+    container = bootstrap(settings, senders={Channel.WHATSAPP: sender})
+    migrate.upgrade(container.engine)
+    phones = [f"4477009{i:05d}" for i in range(count)]
+    guide = container.guides["post-checkout"]
+    with container.sessions.begin() as session:
+        for phone in phones:
+            start_conversation(session=session, guide=guide, program="post-checkout", channel=Channel.WHATSAPP,
+                               channel_address=f"+{phone}", now=container.clock.now())  # fmt: skip
+    delivery.deliver_due(container=container, limit=count * 2)
+
+    def accept(body: bytes) -> list[int]:
+        header = signed(body, SECRET)["X-Hub-Signature-256"]
+        assert webhook.signature_matches(app_secret=SECRET, body=body, header=header)
+        now = container.clock.now()
+        events = webhook.parse_delivery(body, now=now)
+        with container.sessions.begin() as session:
+            return inbound.accept_events(
+                session=session, jobs=container.jobs, events=events, now=now
+            ).new_messages
+
+    bodies = [text_delivery(phone=p, name="C", message_id=f"wamid.IN{i:08d}", text="9", metadata=METADATA)
+              for i, p in enumerate(phones)]  # fmt: skip
+    stages: dict[str, float] = {}
+    new_ids: list[int] = []
+    stages["accept"] = timed(
+        profiled == "accept", lambda: new_ids.extend(i for b in bodies for i in accept(b))
+    )
+    stages["turn"] = timed(
+        profiled == "turn",
+        lambda: [inbound.process_inbound(container=container, message_id=m) for m in new_ids],
+    )
+    due = delivery.due_messages(container=container, limit=count * 2)
+    before = len(sender.sent)
+    stages["deliver"] = timed(
+        profiled == "deliver",
+        lambda: [delivery.deliver_message(container=container, message_id=m) for m in due],
+    )
+    replies = sender.sent[before:]
+    statuses = [status_delivery(phone=m.to.lstrip("+"), wamid=f"wamid.OUT{before + i:08d}", metadata=METADATA)
+                for i, m in enumerate(replies)]  # fmt: skip
+    stages["status"] = timed(profiled == "status", lambda: [accept(b) for b in statuses])
+    print(f"{count} messages, {len(replies)} replies delivered; CPU ms per message:")
+    for name, seconds in stages.items():
+        print(f"  {name:8} {seconds * 1000 / count:6.2f}")
+    print(f"  {'total':8} {sum(stages.values()) * 1000 / count:6.2f}")
+    container.close()
+
+
+def timed(profiled: bool, work: Callable[[], object]) -> float:
+    profile = cProfile.Profile() if profiled else None
+    started = time.process_time()
+    if profile is not None:
+        profile.enable()
+    work()
+    if profile is not None:
+        profile.disable()
+    spent = time.process_time() - started
+    if profile is not None:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    return spent
+
+
+if __name__ == "__main__":
+    main()
