@@ -51,12 +51,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--profile", choices=("accept", "turn", "deliver", "status"))
+    parser.add_argument("--batch", type=int, default=20, help="conversations per queue run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), args.messages, args.profile)
+        run(Path(folder), args.messages, args.profile, args.batch)
 
 
-def run(folder: Path, count: int, profiled: str | None) -> None:
+def run(folder: Path, count: int, profiled: str | None, batch: int) -> None:
     settings = Settings(data_dir=folder, guides_dir=ROOT / "examples" / "guides", seed_demo=False)
     sender = MemorySender()
     container = bootstrap(settings, senders={Channel.WHATSAPP: sender})
@@ -86,9 +87,10 @@ def run(folder: Path, count: int, profiled: str | None) -> None:
     stages["accept"] = timed(
         profiled == "accept", lambda: new_ids.extend(i for b in bodies for i in accept(b))
     )
+    # A burst of webhooks coalesces into runs of the nudged task; ``batch`` conversations each.
     stages["turn"] = timed(
         profiled == "turn",
-        lambda: [inbound.process_inbound(container=container, message_id=m) for m in new_ids],
+        lambda: [inbound.answer_waiting(container=container, limit=batch) for _ in range(0, count, batch)],
     )
     due = delivery.due_messages(container=container, limit=count * 2)
     before = len(sender.sent)

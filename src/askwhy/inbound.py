@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 REPLY_WINDOWS = {Channel.WHATSAPP: timedelta(hours=24)}
 """Channels where a business may answer freely only for a while after the customer wrote."""
+ANSWERED_WITHIN = timedelta(hours=24)
+"""A message still waiting after this long is not answered by the queue (the customer moved on)."""
+BATCH_CONVERSATIONS = 100
+"""Conversations one `answer_waiting` transaction takes at most."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class Accepted:
 def accept_events(*, session: Session, jobs: Jobs, events: Sequence[WebhookEvent], now: datetime) -> Accepted:
     """Store each inbound message once (unique on channel + provider id) and record statuses.
 
-    New messages are handed to the queue (`process_inbound`) once the caller's transaction commits.
+    Once the caller's transaction commits, the queue is nudged to answer them (`answer_waiting`).
     """
     new_messages: list[int] = []
     duplicates = statuses = unrouted = 0
@@ -77,8 +81,8 @@ def accept_events(*, session: Session, jobs: Jobs, events: Sequence[WebhookEvent
             duplicates += 1
         else:
             new_messages.append(outcome)
-    for message_id in new_messages:
-        jobs.enqueue_after_commit(session, "process_inbound", message_id)
+    if new_messages:
+        jobs.nudge_after_commit(session, "process_inbound")
     return Accepted(new_messages=new_messages, duplicates=duplicates, statuses=statuses, unrouted=unrouted)
 
 
@@ -135,6 +139,39 @@ def _payload_of(event: InboundEvent) -> dict[str, object]:
     return payload
 
 
+def answer_waiting(*, container: Container, limit: int = BATCH_CONVERSATIONS) -> int:
+    """Answer the waiting messages of up to ``limit`` conversations, in one transaction.
+
+    One write transaction for many conversations: on SQLite, where writers take turns, that turn
+    is the scarce thing. Each conversation is locked (on PostgreSQL one another worker holds is
+    left to it) and its messages are taken in order. Should a turn fail, the batch is rolled back
+    and taken again one conversation per transaction, so only the failing one stays waiting.
+    Returns how many conversations were looked at.
+    """
+    now = container.clock.now()
+    with container.sessions.begin() as session:
+        waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
+    try:
+        with container.sessions.begin() as session:
+            for conversation_id in sorted(waiting):  # one lock order for every worker: no deadlock
+                _answer(session=session, container=container, conversation_id=conversation_id, now=now)
+    except Exception:
+        log.warning("a batch of %d conversations failed; answering them one by one", len(waiting))
+        for conversation_id in waiting:
+            try:
+                with container.sessions.begin() as session:
+                    _answer(session=session, container=container, conversation_id=conversation_id, now=now)
+            except Exception:
+                log.exception("conversation %s: its waiting messages could not be answered", conversation_id)
+    return len(waiting)
+
+
+def _answer(*, session: Session, container: Container, conversation_id: str, now: datetime) -> None:
+    process_conversation(
+        session=session, guides=container.guides, conversation_id=conversation_id, now=now, skip_locked=True
+    )
+
+
 def process_inbound(*, container: Container, message_id: int) -> int:
     """Run the interviewer for a stored inbound message, under the conversation's lock.
 
@@ -154,10 +191,20 @@ def process_inbound(*, container: Container, message_id: int) -> int:
 
 
 def process_conversation(
-    *, session: Session, guides: Mapping[str, Guide], conversation_id: str, now: datetime
+    *,
+    session: Session,
+    guides: Mapping[str, Guide],
+    conversation_id: str,
+    now: datetime,
+    skip_locked: bool = False,
 ) -> int:
-    """Take every unprocessed inbound message of one conversation, oldest first."""
-    conversation = conversation_queries.lock_conversation(session=session, conversation_id=conversation_id)
+    """Take every unprocessed inbound message of one conversation, oldest first.
+
+    With ``skip_locked``, a conversation whose lock another transaction holds is left alone.
+    """
+    conversation = conversation_queries.lock_conversation(
+        session=session, conversation_id=conversation_id, skip_locked=skip_locked
+    )
     if conversation is None:
         return 0
     pending = queries.unprocessed_inbound(session=session, conversation_id=conversation.id)
@@ -175,15 +222,22 @@ def _take(
     message: Message,
     now: datetime,
 ) -> None:
-    contact = _contact_of(session=session, conversation=conversation)
     source = f"reply:{conversation.channel}"
-    if consent.is_opt_in(message.text) and contact is not None and contact.opted_out_at is not None:
-        consent.opt_in(session=session, contact=contact, channel=conversation.channel, at=now, source=source)
+
+    def contact() -> Contact | None:  # looked up only when consent is at stake
+        return _contact_of(session=session, conversation=conversation)
+
+    if (
+        consent.is_opt_in(message.text)
+        and (found := contact()) is not None
+        and found.opted_out_at is not None
+    ):
+        consent.opt_in(session=session, contact=found, channel=conversation.channel, at=now, source=source)
         return
     if not ConversationStatus(conversation.status).is_open:
-        if is_opt_out(message.text) and contact is not None:
+        if is_opt_out(message.text) and (found := contact()) is not None:
             consent.opt_out(
-                session=session, contact=contact, channel=conversation.channel, at=now, source=source
+                session=session, contact=found, channel=conversation.channel, at=now, source=source
             )
         return
     guide = guides.get(conversation.guide_id)
@@ -202,8 +256,8 @@ def _take(
         choice_id=_str_or_none(message.payload.get("choice_id")),
     )
     conversations.take_turn(session=session, guide=guide, conversation=conversation, inbound=inbound, now=now)
-    if conversation.status == ConversationStatus.OPTED_OUT.value and contact is not None:
-        consent.opt_out(session=session, contact=contact, channel=conversation.channel, at=now, source=source)
+    if conversation.status == ConversationStatus.OPTED_OUT.value and (found := contact()) is not None:
+        consent.opt_out(session=session, contact=found, channel=conversation.channel, at=now, source=source)
 
 
 def _heed_keywords(*, session: Session, channel: Channel, address: str, text: str, now: datetime) -> None:

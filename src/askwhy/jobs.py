@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
+from huey.constants import EmptyData
 from huey.consumer import Consumer
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,9 @@ def make_huey(settings: Settings) -> Huey:
 
 class Jobs:
     """Named background tasks on one Huey instance."""
+
+    NUDGED = "askwhy:nudged:"
+    """Queue-storage key prefix marking a nudged task whose run has not started yet."""
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
@@ -85,6 +89,32 @@ class Jobs:
     def enqueue_after_commit(self, session: Session, name: str, *args: Any, **kwargs: Any) -> None:
         """Enqueue once the session's data is committed, so the worker always finds it."""
         on_commit(session, lambda: self.enqueue(name, *args, **kwargs))
+
+    def nudge_after_commit(self, session: Session, name: str) -> None:
+        """Nudge the task ``name`` (`nudge`) once the session's data is committed."""
+        on_commit(session, lambda: self.nudge(name))
+
+    def nudge(self, name: str) -> None:
+        """Enqueue the argument-less task ``name``, unless a run of it is already waiting to start.
+
+        For tasks that take all the work there is: a run that has not started yet will see every
+        commit made before this call, so one waiting run is enough. The task calls `nudge_taken`
+        before it looks for work. The mark lives in the queue's storage, so it holds across
+        processes; a periodic sweep clears it too, should a process die between mark and enqueue.
+        """
+        storage, key = self.huey.storage, self.NUDGED + name
+        if storage.peek_data(key) is not EmptyData:
+            return
+        if storage.put_if_empty(key, b"1"):
+            try:
+                self.enqueue(name)
+            except BaseException:
+                storage.pop_data(key)
+                raise
+
+    def nudge_taken(self, name: str) -> None:
+        """Called by a nudged task as it starts: later commits need a run of their own."""
+        self.huey.storage.pop_data(self.NUDGED + name)
 
     def has(self, name: str) -> bool:
         return name in self._tasks

@@ -28,8 +28,8 @@ class HeldJobs:
     def __init__(self) -> None:
         self.enqueued: list[tuple[str, tuple[Any, ...]]] = []
 
-    def enqueue_after_commit(self, session: Any, name: str, *args: Any) -> None:
-        self.enqueued.append((name, args))
+    def nudge_after_commit(self, session: Any, name: str) -> None:
+        self.enqueued.append((name, ()))
 
 
 def says(text: str, provider_id: str, *, channel: Channel = Channel.WHATSAPP, sender: str = "447700900123",
@@ -88,10 +88,9 @@ def test_every_waiting_message_is_answered_in_order_by_one_task(
     held = HeldJobs()
     accept(container, says("3", "wamid.1", clock=clock), jobs=held)
     accept(container, says("the parcel came a week late", "wamid.2", clock=clock), jobs=held)
-    assert [name for name, _ in held.enqueued] == ["process_inbound", "process_inbound"]
-    second_id = held.enqueued[1][1][0]
-    assert inbound.process_inbound(container=container, message_id=second_id) == 2  # takes both, in order
-    assert inbound.process_inbound(container=container, message_id=held.enqueued[0][1][0]) == 0
+    assert held.enqueued == [("process_inbound", ()), ("process_inbound", ())]
+    assert inbound.answer_waiting(container=container) == 1  # one conversation, both messages, in order
+    assert inbound.answer_waiting(container=container) == 0  # nothing is left waiting
     lines = transcript(container, conversation_id)
     assert [d for d, _ in lines] == ["out", "in", "in", "out", "out"]
     with container.sessions.begin() as session:
@@ -99,6 +98,32 @@ def test_every_waiting_message_is_answered_in_order_by_one_task(
         assert conversation is not None
         assert conversation.state["score"] == 3
         assert [a["text"] for a in conversation.state["answers"]] == ["3", "the parcel came a week late"]
+
+
+def test_one_waiting_run_answers_many_conversations_and_leaves_old_messages_alone(
+    client: TestClient, container: Container, auth: dict, program: Any, clock: FakeClock
+) -> None:
+    first = invited(client, container, auth, clock, customer_id="c-1", phone=PHONE)
+    second = invited(client, container, auth, clock, customer_id="c-2", phone="+447700900124")
+    held = HeldJobs()
+    accept(container, says("2", "wamid.old", clock=clock), jobs=held)
+    clock.advance(hours=25)  # older than a queue answers: the customer has moved on
+    accept(container, says("9", "wamid.2", sender="447700900124", clock=clock), jobs=held)
+    assert inbound.answer_waiting(container=container) == 1
+    assert [d for d, _ in transcript(container, second)] == ["out", "in", "out"]
+    assert [d for d, _ in transcript(container, first)] == ["out", "in"]
+
+
+def test_a_nudge_waiting_to_run_covers_later_commits(container: Container) -> None:
+    ran: list[int] = []
+    container.jobs.huey.immediate = False
+    container.jobs.task("counted")(lambda: ran.append(1))
+    container.jobs.nudge("counted")
+    container.jobs.nudge("counted")  # the first run has not started: nothing more to enqueue
+    assert len(container.jobs.huey) == 1
+    container.jobs.nudge_taken("counted")  # the run starts: a later commit needs another
+    container.jobs.nudge("counted")
+    assert len(container.jobs.huey) == 2
 
 
 def test_stop_on_any_channel_stops_every_future_invitation_until_start(

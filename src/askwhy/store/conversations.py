@@ -16,14 +16,21 @@ LOCK_TIMEOUT = "5s"
 """How long a transaction waits for a conversation's row lock on PostgreSQL (SQLite: busy timeout)."""
 
 
-def lock_conversation(*, session: Session, conversation_id: str) -> Conversation | None:
+def lock_conversation(
+    *, session: Session, conversation_id: str, skip_locked: bool = False
+) -> Conversation | None:
     """Load a conversation for update: a row lock on PostgreSQL, the write lock on SQLite.
 
     The lock waits at most the lock timeout (then the transaction fails and is retried), so a
-    slow or crashed holder never leaves a conversation stuck.
+    slow or crashed holder never leaves a conversation stuck; with ``skip_locked`` a conversation
+    another transaction holds gives None at once (PostgreSQL; SQLite has one writer anyway).
     """
     set_lock_timeout(session)
-    query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    query = (
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update(skip_locked=skip_locked)
+    )
     return session.scalars(query).one_or_none()
 
 

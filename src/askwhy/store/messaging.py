@@ -61,6 +61,15 @@ def unprocessed_inbound(*, session: Session, conversation_id: str) -> Sequence[M
     return session.scalars(query).all()
 
 
+def conversations_waiting(*, session: Session, since: datetime, limit: int) -> list[str]:
+    """Conversations with customer messages the interviewer has not taken, longest waiting first.
+
+    Only messages stored since ``since`` count; the partial index ix_messages_waiting holds
+    exactly the waiting messages, so this reads a handful of rows whatever the table's size."""
+    rows = session.execute(_waiting_query(), {"since": since, "limit": limit})
+    return [str(conversation_id) for (conversation_id,) in rows]
+
+
 def unmatched_events_for(*, session: Session, message: Message) -> Sequence[DeliveryEvent]:
     """Status events that arrived before the message's send result was recorded, oldest first."""
     conditions = []
@@ -144,6 +153,23 @@ def insert_delivery_event(*, session: Session, values: dict[str, Any]) -> None:
 
 
 # Hot-path statements are built once: building one costs more than running it on SQLite.
+
+
+@cache
+def _waiting_query() -> Select[tuple[str]]:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    return (
+        select(c.conversation_id)
+        .where(
+            c.direction == "in",
+            c.processed_at.is_(None),
+            c.created_at >= bindparam("since", type_=c.created_at.type),
+        )
+        .group_by(c.conversation_id)
+        .order_by(func.min(c.created_at))
+        .limit(bindparam("limit"))
+    )
 
 
 @cache

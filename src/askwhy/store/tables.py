@@ -101,6 +101,16 @@ class Message(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
 
+WAITING_INBOUND = (Message.direction == "in") & Message.processed_at.is_(None)
+# The customers' messages the interviewer has not taken yet: its work list, a handful of rows.
+Index(
+    "ix_messages_waiting",
+    Message.created_at,
+    sqlite_where=WAITING_INBOUND,
+    postgresql_where=WAITING_INBOUND,
+)
+
+
 class Response(Base):
     """The structured result of a conversation: score, band and answers, kept up to date each turn."""
 

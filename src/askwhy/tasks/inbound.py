@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from askwhy import inbound
@@ -10,9 +11,41 @@ if TYPE_CHECKING:
     from askwhy.bootstrap import Container
     from askwhy.jobs import Jobs
 
+log = logging.getLogger(__name__)
+
 
 def register(jobs: Jobs, container: Container) -> None:
-    # A lock wait that times out (another turn of the same conversation is slow) is retried.
+    # Nudged after each webhook that stored messages (`Jobs.nudge`): one run takes everything
+    # waiting, so a burst of webhooks costs a few runs, not one each. ``message_id`` is accepted
+    # for runs queued by earlier versions, which enqueued one per message.
+    # A transaction that fails (the database busy past its timeout) is retried.
     @jobs.task("process_inbound", retries=5, retry_delay=2)
-    def process_inbound(message_id: int) -> int:
-        return inbound.process_inbound(container=container, message_id=message_id)
+    def process_inbound(message_id: int | None = None) -> int:
+        jobs.nudge_taken("process_inbound")
+        return answer_all(container)
+
+    @jobs.periodic("answer_waiting_messages", minute="*")
+    def answer_waiting_messages() -> int:
+        # The safety net: a nudge lost with its queue (a crash) leaves messages waiting.
+        jobs.nudge_taken("process_inbound")
+        answered = answer_all(container)
+        if answered:
+            log.info("answered the waiting messages of %d conversations", answered)
+        return answered
+
+
+MAX_BATCHES = 20
+"""Batches one run takes at most, so conversations that keep failing cannot hold a worker."""
+
+
+def answer_all(container: Container) -> int:
+    """Answer batch after batch until one is not full; returns how many conversations were taken."""
+    total = 0
+    for _ in range(MAX_BATCHES):
+        taken = inbound.answer_waiting(container=container)
+        total += taken
+        if taken < inbound.BATCH_CONVERSATIONS:
+            break
+    else:
+        container.jobs.nudge("process_inbound")  # more is waiting: another run, on any worker
+    return total
