@@ -57,6 +57,12 @@ def test_emoji_ends_a_sentence_and_stays_with_it() -> None:
     assert split_sentences("😍") == ["😍"]
 
 
+def test_a_bare_number_stays_with_the_sentence_before_it() -> None:
+    assert split_sentences("Great service. 10") == ["Great service. 10"]
+    assert split_sentences("Loved it!\n9/10") == ["Loved it! 9/10"]
+    assert split_sentences("9") == ["9"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\n", "...", "!!! ???", "- \n *"])
 def test_empty_and_punctuation_only_give_nothing(text: str) -> None:
     assert split_sentences(text) == []

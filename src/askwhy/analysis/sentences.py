@@ -25,6 +25,7 @@ _EMOJI_BREAK = re.compile(rf"(?<=[^\s{_EMOJI}])\s*[{_EMOJI}]+(?=\s+[A-ZÁÉÍÓ�
 _LINE = re.compile(r"\s*\n\s*")
 _BULLET = re.compile(r"^(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"\w")
+_LETTER = re.compile(r"[^\W\d_]")
 _EMOJI_ONLY = re.compile(rf"^[\s{_EMOJI}\W]*[{_EMOJI}][\s{_EMOJI}\W]*$")
 _NEXT_CHAR = re.compile(r"\s*(\S)")
 _SOFT_BREAK = re.compile(r"[,;:]\s+|\s[-–—]\s")
@@ -44,7 +45,8 @@ _SENTENCE_FINAL_ABBREVIATIONS = frozenset({"etc", "inc", "ltd", "co", "corp", "j
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, stripped, in order; pieces with no words are dropped.
 
-    An emoji-only piece joins the sentence before it (it is how chat users end a sentence).
+    An emoji-only piece joins the sentence before it (it is how chat users end a sentence), and so
+    does a piece with no letters ("Great service. 10"): a bare number says nothing on its own.
     """
     sentences: list[str] = []
     for line in _LINE.split(text.strip()):
@@ -52,7 +54,7 @@ def split_sentences(text: str) -> list[str]:
             piece = raw.strip()
             if not piece:
                 continue
-            if _EMOJI_ONLY.match(piece):
+            if _EMOJI_ONLY.match(piece) or (sentences and not _LETTER.search(piece)):
                 if sentences:
                     sentences[-1] = f"{sentences[-1]} {piece}"
                 else:
