@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.change import ChangeExplanation, explain_change
@@ -26,7 +26,7 @@ from askwhy.domain.metrics import MetricEstimate, estimate
 from askwhy.domain.scales import Metric
 from askwhy.insights.scored import Scored, main_metric, scored_responses, theme_names, themed_scores
 from askwhy.insights.selection import Selection, start_of
-from askwhy.store.tables import Conversation
+from askwhy.store.tables import Conversation, Message
 
 
 class NothingToMeasure(LookupError):
@@ -97,7 +97,12 @@ def metrics(
 
 def conversation_funnel(*, session: Session, selection: Selection) -> Funnel:
     """Invited → started → completed over the conversations of the selection (imports have none)."""
-    query = select(Conversation.status, Conversation.started_at)
+    first_reply = (
+        select(func.min(Message.created_at))
+        .where(Message.conversation_id == Conversation.id, Message.direction == "in")
+        .scalar_subquery()
+    )
+    query = select(Conversation.status, Conversation.started_at, first_reply)
     if selection.program:
         query = query.where(Conversation.program == selection.program)
     if selection.channel:
@@ -107,8 +112,8 @@ def conversation_funnel(*, session: Session, selection: Selection) -> Funnel:
     if selection.until:
         query = query.where(Conversation.started_at < start_of(selection.until))
     return funnel(
-        ConversationProgress(status=ConversationStatus(status), invited_at=started)
-        for status, started in session.execute(query)
+        ConversationProgress(status=ConversationStatus(status), invited_at=invited, started_at=replied)
+        for status, invited, replied in session.execute(query)
     )
 
 
