@@ -91,3 +91,13 @@ def test_no_scored_responses_is_404_with_a_reason(insights_client: TestClient) -
 def test_insights_need_an_api_key_with_the_read_scope(insights_client: TestClient) -> None:
     for url in ("/v1/metrics", "/v1/themes", "/v1/themes/x", "/v1/drivers", "/v1/changes"):
         assert insights_client.get(url, headers={"X-API-Key": ""}).status_code == 401, url
+
+
+def test_two_days_of_the_same_period_are_a_422_not_a_change_of_zero(
+    analysed: Container, insights_client: TestClient
+) -> None:
+    response = insights_client.get(
+        "/v1/changes", params={"from": "2024-01-10", "to": "2024-01-20", "period": "month"}
+    )
+    assert response.status_code == 422
+    assert "same month" in response.text

@@ -33,6 +33,10 @@ class NothingToMeasure(LookupError):
     """No scored response matches the question."""
 
 
+class SamePeriod(ValueError):
+    """The two days asked to compare fall in the same period: there is no change to explain."""
+
+
 @dataclass(frozen=True)
 class MetricsReport:
     metric: Metric
@@ -155,6 +159,11 @@ def change(
         old, new = starts[-2], starts[-1]
     else:
         old, new = period_start(before, chosen), period_start(after, chosen)
+        if old == new:
+            raise SamePeriod(
+                f"{before} and {after} are in the same {chosen.value} ({old}); "
+                f"choose days in two different {chosen.value}s or a shorter period"
+            )
     rows_old = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == old]
     rows_new = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == new]
     if not rows_old or not rows_new:

@@ -132,6 +132,8 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
             )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except measures.SamePeriod as exc:
+        raise _invalid("to", str(exc)) from None
     return shapes.change(report)
 
 
