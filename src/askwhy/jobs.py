@@ -28,6 +28,7 @@ TASK_MODULES = (
     "askwhy.tasks.inbound",
     "askwhy.tasks.delivery",
     "askwhy.tasks.events",
+    "askwhy.tasks.retention",
 )
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 

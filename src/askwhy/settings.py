@@ -63,7 +63,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
     raw_transcript_retention_days: int = Field(
-        default=90, ge=0, description="Days raw (unredacted) transcripts are kept; 0 keeps none."
+        default=90,
+        ge=0,
+        description="Days raw (unredacted) customer text is kept before it is replaced by its redacted "
+        "form (checked hourly); 0 keeps none past analysis.",
     )
     redis_url: SecretStr | None = Field(
         default=None,

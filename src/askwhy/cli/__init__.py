@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from askwhy.cli import analysis, chat, config, db, keys, programs, serve, simulate, themes, worker
+from askwhy.cli import analysis, chat, config, db, keys, programs, retention, serve, simulate, themes, worker
 
 app = typer.Typer(
     name="askwhy",
@@ -23,6 +23,7 @@ app.command("analyze")(analysis.analyze)
 app.add_typer(themes.app, name="themes")
 app.add_typer(keys.app, name="keys")
 app.add_typer(programs.app, name="programs")
+app.add_typer(retention.app, name="retention")
 
 
 def main() -> None:

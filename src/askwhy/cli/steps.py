@@ -13,6 +13,7 @@ from askwhy.insights import discovering, enriching, importing
 from askwhy.insights.discovering import DiscoveryResult
 from askwhy.insights.importing import ImportResult
 from askwhy.insights.wiring import assignment_rule, enricher
+from askwhy.tasks.retention import purge
 
 
 def progress_bar() -> Progress:
@@ -55,7 +56,7 @@ def enrich_step(container: Container) -> int:
         built = enricher(container)
     with progress_bar() as bar:
         task = bar.add_task("analysing responses", total=pending)
-        return enriching.enrich_pending(
+        done = enriching.enrich_pending(
             sessions=container.sessions,
             enricher=built,
             rule=assignment_rule(container.settings),
@@ -63,6 +64,9 @@ def enrich_step(container: Container) -> int:
             batch_size=container.settings.analysis_batch_size,
             progress=lambda done: bar.advance(task, done),
         )
+    if container.settings.raw_transcript_retention_days == 0:
+        purge(container)  # keeping no raw text: it goes as soon as its redacted form is stored
+    return done
 
 
 def discover_step(container: Container) -> DiscoveryResult:

@@ -8,10 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from askwhy.store.base import Base, new_id
+
+RAW_KEPT = text("raw_purged_at IS NULL")
+RAW_INBOUND = text("direction = 'in' AND raw_purged_at IS NULL")
 
 
 class Contact(Base):
@@ -64,6 +67,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_message_id"),
         UniqueConstraint("conversation_id", "seq"),
+        # Only the customer's messages still raw: the retention sweep's work list, small by design.
+        Index("ix_messages_raw_kept", "created_at", sqlite_where=RAW_INBOUND, postgresql_where=RAW_INBOUND),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -97,6 +102,9 @@ class Message(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(
         default=dict, server_default="{}", comment="Template, media ids and other channel details."
     )
+    raw_purged_at: Mapped[datetime | None] = mapped_column(
+        comment="Inbound: when its text was replaced by the redacted form (raw transcript retention)."
+    )
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -115,7 +123,10 @@ class Response(Base):
     """The structured result of a conversation: score, band and answers, kept up to date each turn."""
 
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("program", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("program", "external_id"),
+        Index("ix_responses_raw_kept", "responded_at", sqlite_where=RAW_KEPT, postgresql_where=RAW_KEPT),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str | None] = mapped_column(
@@ -139,3 +150,6 @@ class Response(Base):
     segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     responded_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+    raw_purged_at: Mapped[datetime | None] = mapped_column(
+        comment="When comment and answers were replaced by their redacted form (raw transcript retention)."
+    )

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from askwhy import retention
 from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import enriching
 from askwhy.insights.wiring import assignment_rule, enricher
+from askwhy.tasks.retention import purge
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -47,13 +49,23 @@ def analyse(container: Container, response_id: str) -> int:
     with container.sessions.begin() as session:
         if response_id not in enriching.pending_responses(session=session, only=[response_id]):
             return 0
-        return enriching.enrich_responses(
+        sentences = enriching.enrich_responses(
             session=session,
             enricher=enricher(container),
             response_ids=[response_id],
             rule=assignment_rule(container.settings),
             now=container.clock.now(),
         )
+        if container.settings.raw_transcript_retention_days == 0:
+            # Keeping none: the raw words go in the transaction that stores their redacted form.
+            retention.purge_raw_transcripts(
+                session=session,
+                now=container.clock.now(),
+                retention_days=0,
+                region=container.settings.redaction_region,
+                only=[response_id],
+            )
+        return sentences
 
 
 def sweep(container: Container) -> int:
@@ -70,4 +82,6 @@ def sweep(container: Container) -> int:
     )
     if done:
         log.info("enriched %d responses", done)
+    if done and container.settings.raw_transcript_retention_days == 0:
+        purge(container)
     return done
