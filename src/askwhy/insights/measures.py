@@ -133,7 +133,7 @@ def drivers(
     scored = load(session=session, selection=selection, metric=metric)
     if len(scored.responses) < 3:
         raise NothingToMeasure("drivers need at least three scored responses")
-    names = theme_names(session=session, max_themes=max_themes)
+    names = theme_names(session=session, max_themes=max_themes, selection=selection)
     data = themed_scores(session=session, scored=scored, names=names)
     report = analyse_drivers(data, metric=scored.metric, resamples=resamples)
     return report, {label: theme_id for theme_id, label in names.items()}
@@ -169,7 +169,7 @@ def change(
     if not rows_old or not rows_new:
         missing = old if not rows_old else new
         raise NothingToMeasure(f"no {scored.metric.value} responses in the {chosen.value} of {missing}")
-    names = theme_names(session=session, max_themes=max_themes)
+    names = theme_names(session=session, max_themes=max_themes, selection=selection)
     explanation = explain_change(
         themed_scores(session=session, scored=scored, names=names, subset=rows_old),
         themed_scores(session=session, scored=scored, names=names, subset=rows_new),

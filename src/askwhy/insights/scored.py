@@ -55,15 +55,19 @@ def scored_responses(*, session: Session, selection: Selection, metric: Metric) 
     return Scored(metric, ids, responses)
 
 
-def theme_names(*, session: Session, max_themes: int | None = None) -> dict[str, str]:
-    """Theme id → a unique display label, for the live themes with the most mentions first."""
+def theme_names(
+    *, session: Session, max_themes: int | None = None, selection: Selection | None = None
+) -> dict[str, str]:
+    """Theme id → a unique display label, for the live themes most mentioned in the selection first."""
     query = (
         select(Theme.id, Theme.label)
         .join(ThemeMention, ThemeMention.theme_id == Theme.id)
+        .join(Response, Response.id == ThemeMention.response_id)
         .where(Theme.status != "merged")
         .group_by(Theme.id, Theme.label)
         .order_by(func.count().desc(), Theme.id)
     )
+    query = (selection or Selection()).apply(query)
     names: dict[str, str] = {}
     seen: Counter[str] = Counter()
     for theme_id, label in session.execute(query.limit(max_themes) if max_themes else query):
