@@ -92,11 +92,10 @@ def run(folder: Path, count: int, profiled: str | None, batch: int) -> None:
         profiled == "turn",
         lambda: [inbound.answer_waiting(container=container, limit=batch) for _ in range(0, count, batch)],
     )
-    due = delivery.due_messages(container=container, limit=count * 2)
     before = len(sender.sent)
     stages["deliver"] = timed(
         profiled == "deliver",
-        lambda: [delivery.deliver_message(container=container, message_id=m) for m in due],
+        lambda: [delivery.deliver_due_now(container=container, limit=batch) for _ in range(0, count, batch)],
     )
     replies = sender.sent[before:]
     statuses = [status_delivery(phone=m.to.lstrip("+"), wamid=f"wamid.OUT{before + i:08d}", metadata=METADATA)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from askwhy.channels.base import StatusEvent
+from askwhy.channels.base import SendResult, StatusEvent
 from askwhy.store import messaging as queries
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
@@ -60,6 +60,25 @@ def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int
         },
     )
     return message_id
+
+
+def record_send_result(*, session: Session, message_id: int, result: SendResult, now: datetime) -> None:
+    """A send went through: the provider's id, and "sent" (or better), by rank, in one UPDATE."""
+    for status in dict.fromkeys(("sent", result.status)):
+        queries.apply_status_to_outbound(
+            session=session,
+            channel="",
+            provider_message_id=result.provider_message_id,
+            idempotency_key=None,
+            status=status,
+            rank=STATUS_RANK.get(status),
+            ranks=STATUS_RANK,
+            at=now,
+            error_code=None,
+            error_reason=None,
+            default_reason=DEFAULT_FAILURE,
+            message_id=message_id,
+        )
 
 
 def reconcile(*, session: Session, message: Message) -> int:

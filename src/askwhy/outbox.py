@@ -31,9 +31,14 @@ def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -
 
 def _deliver_later(jobs: Jobs, clock: Clock, row: Message) -> Any:
     message_id, due = row.id, row.next_attempt_at
+    # An invitation that may expire is checked one by one (`askwhy.delivery.claim_message`).
+    batched = "expires_at" not in (row.payload or {})
 
     def enqueue() -> None:
         delay = (due - clock.now()).total_seconds() if due else 0.0
-        jobs.enqueue_in(delay, "deliver_message", message_id)
+        if delay <= 0 and batched:
+            jobs.nudge("deliver_due_now")  # one waiting run sends every message due by then
+        else:
+            jobs.enqueue_in(delay, "deliver_message", message_id)
 
     return enqueue

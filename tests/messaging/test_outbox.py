@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from askwhy import delivery, inbound
 from askwhy.bootstrap import Container
@@ -256,3 +256,20 @@ def test_a_lost_send_is_repeated_after_the_grace_period(
     message = invitation(container, conversation_id)
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(senders[Channel.WHATSAPP].sent) == 1
+
+
+def test_due_messages_are_sent_together_each_once_and_failures_retried_alone(
+    client: TestClient, container: Container, auth: dict, program: Any, clock: FakeClock, senders: dict
+) -> None:
+    whatsapp: RecordingSender = senders[Channel.WHATSAPP]
+    whatsapp.failures = [SendError("server error", code="500")]
+    conversations = [invite(client, auth, customer_id=f"c-{i}", phone=f"+44770090012{i}") for i in range(3)]
+    clock.advance(hours=2)
+    with container.sessions.begin() as session:  # no expiry to check one by one, as for a reply
+        session.execute(update(Message).where(Message.conversation_id.in_(conversations)).values(payload={}))
+    assert delivery.deliver_due_now(container=container) == 3
+    assert delivery.deliver_due_now(container=container) == 0  # claimed once: nothing left due
+    states = sorted((m.status, m.attempts) for m in (invitation(container, c) for c in conversations))
+    assert states == [("pending", 1), ("sent", 1), ("sent", 1)]
+    assert len(whatsapp.sent) == 2
+    assert len({m.idempotency_key for m in whatsapp.sent}) == 2

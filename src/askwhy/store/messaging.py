@@ -122,17 +122,22 @@ def apply_status_to_outbound(
     error_code: str | None,
     error_reason: str | None,
     default_reason: str,
+    message_id: int | None = None,
 ) -> int | None:
     """Apply a delivery status to the outbound message it is about (by the provider's id, else
     the echoed key) in one UPDATE: the status moves only to a higher rank, each timestamp keeps
     its earliest evidence. Returns the message's id, None when no message matches yet.
 
-    A status of unknown rank (None) only links the message to the provider's id."""
+    A status of unknown rank (None) only links the message to the provider's id. With
+    ``message_id`` (a send's own result), that message is the one, and its last error is cleared."""
     level = 0 if rank is None else sum(rank >= ranks[name] for name in ("sent", "delivered", "read"))
     # Ranks go to SQL doubled, as integers (failed ranks 2.5), so every backend compares them alike.
     doubled = tuple((name, round(value * 2)) for name, value in ranks.items())
-    statement = _status_update(level=level, failed=status == "failed", ranks=doubled)
+    statement = _status_update(
+        level=level, failed=status == "failed", ranks=doubled, by_id=message_id is not None
+    )
     parameters = {
+        "p_id": message_id,
         "p_channel": channel,
         "p_provider_message_id": provider_message_id,
         "p_idempotency_key": idempotency_key,
@@ -220,20 +225,24 @@ def _extend_window() -> Update:
 
 
 @cache
-def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ...]) -> Update:
+def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ...], by_id: bool) -> Update:
     table = cast(Table, Message.__table__)
     c = table.c
     at = bindparam("p_at", type_=c.sent_at.type)
     key = bindparam("p_idempotency_key", type_=c.idempotency_key.type)
-    target = (
-        select(c.id)
-        .where(
-            c.channel == bindparam("p_channel"),
-            c.direction == "out",
-            or_(c.provider_message_id == bindparam("p_provider_message_id"), c.idempotency_key == key),
+    target: Any = (
+        bindparam("p_id")
+        if by_id
+        else (
+            select(c.id)
+            .where(
+                c.channel == bindparam("p_channel"),
+                c.direction == "out",
+                or_(c.provider_message_id == bindparam("p_provider_message_id"), c.idempotency_key == key),
+            )
+            .limit(1)
+            .scalar_subquery()
         )
-        .limit(1)
-        .scalar_subquery()
     )
     current_rank = case(dict(ranks), value=c.status, else_=0)
     changes: dict[str, Any] = {
@@ -242,6 +251,8 @@ def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ..
             (current_rank < bindparam("p_rank", type_=Integer), bindparam("p_status")), else_=c.status
         ),
     }
+    if by_id:
+        changes["error_code"] = changes["error_reason"] = None
     if failed:
         changes["error_code"] = func.coalesce(bindparam("p_error_code"), c.error_code)
         changes["error_reason"] = func.coalesce(

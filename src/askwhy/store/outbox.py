@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, Table, Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
 
 
@@ -29,3 +32,67 @@ def due_message_ids(*, session: Session, now: datetime, limit: int) -> list[int]
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def claim_due(*, session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Row[Any]]:
+    """Mark up to ``limit`` due pending messages as being sent (one more attempt, a lease until
+    ``lease_until``) and return them; rows another worker holds are skipped (PostgreSQL).
+
+    Messages with an expiry in their payload are left alone: `askwhy.delivery.claim_message`
+    checks it one by one."""
+    rows = list(session.execute(_due_rows(), {"now": now, "limit": limit}))
+    claimed = [row for row in rows if "expires_at" not in (row.payload or {})]
+    if claimed:
+        session.execute(_claim(), {"ids": [row.id for row in claimed], "lease": lease_until})
+    return claimed
+
+
+def waiting_events(*, session: Session, keys: list[str], provider_ids: list[str]) -> set[str]:
+    """Of these idempotency keys and provider ids, those carried by status events not yet matched."""
+    table = cast(Table, DeliveryEvent.__table__)
+    c = table.c
+    query = select(c.idempotency_key, c.provider_message_id).where(
+        c.message_id.is_(None), or_(c.idempotency_key.in_(keys), c.provider_message_id.in_(provider_ids))
+    )
+    return {value for row in session.execute(query) for value in row if value}
+
+
+@cache
+def _due_rows() -> Select[Any]:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    return (
+        select(
+            c.id,
+            c.channel,
+            c.to_address,
+            c.text,
+            c.idempotency_key,
+            c.choices,
+            c.payload,
+            c.conversation_id,
+        )
+        .where(
+            c.direction == "out",
+            c.status == "pending",
+            c.next_attempt_at <= bindparam("now", type_=c.next_attempt_at.type),
+        )
+        .order_by(c.next_attempt_at)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+
+
+@cache
+def _claim() -> Update:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    return (
+        update(table)
+        .where(c.id.in_(bindparam("ids", expanding=True)), c.status == "pending")
+        .values(
+            status="sending",
+            attempts=c.attempts + 1,
+            next_attempt_at=bindparam("lease", type_=c.next_attempt_at.type),
+        )
+    )

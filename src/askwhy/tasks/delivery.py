@@ -1,4 +1,5 @@
-"""Delivering the outbox: one task per message, and a sweep for anything due or stranded."""
+"""Delivering the outbox: due messages in batches when nudged, scheduled ones one by one, and a
+sweep for anything due or stranded."""
 
 from __future__ import annotations
 
@@ -13,15 +14,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_BATCHES = 20
+"""Batches one run of `deliver_due_now` sends at most before handing over to another run."""
+
 
 def register(jobs: Jobs, container: Container) -> None:
     @jobs.task("deliver_message")
     def deliver_message(message_id: int) -> str:
         return delivery.deliver_message(container=container, message_id=message_id)
 
+    @jobs.task("deliver_due_now")
+    def deliver_due_now() -> int:
+        # Nudged when replies are written (`Jobs.nudge`): one run sends all that is due, in batches.
+        jobs.nudge_taken("deliver_due_now")
+        total = 0
+        for _ in range(MAX_BATCHES):
+            claimed = delivery.deliver_due_now(container=container)
+            total += claimed
+            if claimed < delivery.BATCH:
+                break
+        else:
+            jobs.nudge("deliver_due_now")  # more is due: another run, on any worker
+        return total
+
     @jobs.periodic("deliver_due_messages", minute="*")
     def deliver_due_messages() -> int:
         # Scheduled sends, retries whose task was lost, and leases of workers that died.
+        jobs.nudge_taken("deliver_due_now")
         due = delivery.due_messages(container=container)
         for message_id in due:
             jobs.enqueue("deliver_message", message_id)
