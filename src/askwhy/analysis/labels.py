@@ -82,7 +82,7 @@ def label_clusters(
             members[cluster].append(index)
     return {
         cluster: _label(
-            _top_terms(terms, scores[row], top_n),
+            _top_terms(terms, scores[[row]], top_n),
             size=len(members[cluster]),
             sentiments=None if sentiments is None else [sentiments[i] for i in members[cluster]],
         )
@@ -92,55 +92,72 @@ def label_clusters(
 
 def _class_scores(
     texts: list[str], ids: NDArray[np.int64], clusters: list[int]
-) -> tuple[NDArray[np.str_], NDArray[np.float64]]:
-    """Terms, and one row of c-TF-IDF scores per cluster (ubiquitous terms zeroed)."""
+) -> tuple[NDArray[np.str_], sparse.csr_matrix]:
+    """Terms, and one sparse row of c-TF-IDF scores per cluster (ubiquitous terms zeroed).
+
+    Sparse throughout: with hundreds of clusters and a vocabulary of bigrams, dense rows would
+    take gigabytes for what is mostly zeros.
+    """
     vectorizer = CountVectorizer(
         stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=_WORD, lowercase=True, binary=True
     )
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words, handles and brand names
-        return np.array([], dtype=np.str_), np.zeros((len(clusters), 0))
+        return np.array([], dtype=np.str_), sparse.csr_matrix((len(clusters), 0))
     rows = np.searchsorted(clusters, ids)
     keep = ids >= 0
     membership = sparse.csr_matrix(
         (np.ones(int(keep.sum())), (rows[keep], np.flatnonzero(keep))), shape=(len(clusters), len(texts))
     )
-    per_class = np.asarray((membership @ counts).todense(), dtype=np.float64)
+    per_class = sparse.csr_matrix(membership @ counts, dtype=np.float64)
     overall = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
-    tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1.0)
-    idf = np.log1p(per_class.sum(axis=1).mean() / np.maximum(overall, 1.0))
-    scores = tf * idf
+    sizes = np.asarray(per_class.sum(axis=1), dtype=np.float64).ravel()
+    tf = sparse.csr_matrix(sparse.diags(1.0 / np.maximum(sizes, 1.0)) @ per_class)
+    idf = np.log1p(sizes.mean() / np.maximum(overall, 1.0))
+    scores = sparse.csr_matrix(tf @ sparse.diags(idf))
     terms = np.asarray(vectorizer.get_feature_names_out())
     if len(clusters) >= 3:
-        spread = (per_class > 0).mean(axis=0)
-        lift = tf / np.maximum(overall / max(overall.sum(), 1.0), 1e-12)
-        dropped = (spread >= UBIQUITOUS_SHARE) & (lift < UBIQUITOUS_LIFT)
-        scores[dropped | _with_dropped_word(terms, dropped)] = 0.0
+        _drop_ubiquitous(scores, tf, terms, overall)
+    scores.sort_indices()
     return terms, scores
 
 
-def _with_dropped_word(terms: NDArray[np.str_], dropped: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """Per cluster, the bigrams one of whose words is itself dropped in that cluster."""
-    index = {str(t): i for i, t in enumerate(terms)}
-    bigrams, first, second = [], [], []
+def _drop_ubiquitous(
+    scores: sparse.csr_matrix, tf: sparse.csr_matrix, terms: NDArray[np.str_], overall: NDArray[np.float64]
+) -> None:
+    """Zero, per cluster, each term found in most clusters that the cluster does not use far more
+    than all sentences do, and the bigrams with such a word."""
+    spread = np.asarray((tf > 0).sum(axis=0), dtype=np.float64).ravel() / tf.shape[0]
+    common = np.flatnonzero(spread >= UBIQUITOUS_SHARE)
+    if not len(common):
+        return
+    share = overall[common] / max(overall.sum(), 1.0)
+    dropped = tf[:, common].toarray() / np.maximum(share, 1e-12) < UBIQUITOUS_LIFT  # cluster × common
+    position = {str(terms[j]): k for k, j in enumerate(common)}
+    first = np.full(len(terms), -1)
+    second = np.full(len(terms), -1)
+    first[common] = np.arange(len(common))
     for j, term in enumerate(terms):
         words = str(term).split()
         if len(words) == 2:
-            bigrams.append(j)
-            first.append(index.get(words[0], j))
-            second.append(index.get(words[1], j))
-    mask = np.zeros_like(dropped)
-    mask[:, bigrams] = dropped[:, first] | dropped[:, second]
-    return mask
+            first[j], second[j] = position.get(words[0], -1), position.get(words[1], -1)
+    touched = np.flatnonzero((first[scores.indices] >= 0) | (second[scores.indices] >= 0))
+    rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))[touched]
+    columns = scores.indices[touched]
+    a, b = first[columns], second[columns]
+    hit = ((a >= 0) & dropped[rows, np.maximum(a, 0)]) | ((b >= 0) & dropped[rows, np.maximum(b, 0)])
+    scores.data[touched[hit]] = 0.0
 
 
-def _top_terms(terms: NDArray[np.str_], scores: NDArray[np.float64], top_n: int) -> list[str]:
-    """The best terms, preferring a strong bigram to its single words and never repeating a word."""
-    positive = np.flatnonzero(scores > 0)
-    ranked = positive[np.argsort(-scores[positive], kind="stable")]
-    order = [int(i) for i in ranked[: 20 * top_n]]
-    score_of = {str(terms[i]): float(scores[i]) for i in order}
+def _top_terms(terms: NDArray[np.str_], scores: sparse.csr_matrix, top_n: int) -> list[str]:
+    """The best terms of one cluster (a one-row matrix), preferring a strong bigram to its single
+    words and never repeating a word."""
+    positive = scores.data > 0
+    columns, values = scores.indices[positive], scores.data[positive]
+    ranked = np.argsort(-values, kind="stable")[: 20 * top_n]
+    order = [int(columns[i]) for i in ranked]
+    score_of = {str(terms[columns[i]]): float(values[i]) for i in ranked}
     chosen: list[str] = []
     covered: set[str] = set()
     for i in order:
