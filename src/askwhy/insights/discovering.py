@@ -59,15 +59,16 @@ def discover(
     )
     created = []
     members_themed: list[int] = []
+    mentions: list[dict[str, object]] = []
     sentence_ids = [r.id for r in rows]
-    for discovered in found:
-        theme = _theme(discovered, sentence_ids=sentence_ids, now=now)
-        session.add(theme)
-        session.flush()
+    themes = [_theme(discovered, sentence_ids=sentence_ids, now=now) for discovered in found]
+    session.add_all(themes)
+    session.flush()
+    for theme, discovered in zip(themes, found, strict=True):
         created.append(theme.id)
         vectors = stack([rows[i].embedding for i in discovered.members])
         similarities = vectors @ discovered.centroid
-        mentions = [
+        mentions.extend(
             mention
             for i, similarity in zip(discovered.members, similarities, strict=True)
             for mention in mention_rows(
@@ -76,9 +77,9 @@ def discover(
                 sentiment_score=rows[i].sentiment_score,
                 matches=[(theme.id, round(float(similarity), 4))],
             )
-        ]
+        )
         members_themed.extend(rows[i].id for i in discovered.members)
-        write_mentions(session=session, mentions=mentions, themed=members_themed[-len(mentions) :], pooled=[])
+    write_mentions(session=session, mentions=mentions, themed=members_themed, pooled=[])
     themed = len(members_themed)
     if created:
         themed += assign_pool(session=session, rule=rule, theme_ids=created)
