@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.assignment import assign_themes
@@ -98,7 +99,7 @@ def write_mentions(
     """Store mentions and mark their sentences themed; mark the others as waiting in the pool."""
     if mentions:
         # Core's executemany: the ORM's bulk path costs several times more per row for no gain here.
-        session.execute(insert(ThemeMention.__table__), list(mentions))
+        session.execute(insert(cast(Table, ThemeMention.__table__)), list(mentions))
     for state, ids in (("themed", themed), ("pool", pooled)):
         for start in range(0, len(ids), 5000):
             chunk = list(ids[start : start + 5000])
