@@ -164,3 +164,35 @@ def test_import_and_themes_commands(
     bad = runner.invoke(app, ["import", str(source), "--score", "Rating"])
     assert bad.exit_code == 2
     assert "--metric" in bad.output
+
+
+def _labels_of(out: Path) -> str:
+    with (out / "themes.csv").open(encoding="utf-8") as handle:
+        return " ".join(f"{row['label']} {row['keywords']}" for row in csv.DictReader(handle)).lower()
+
+
+def test_configured_brand_names_never_label_a_theme(
+    tmp_path: Path, no_model: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "brand.csv"
+    phrases = ["parcel arrived late", "courier lost the parcel", "AcmePay refund AcmePay app crashed"]
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["comment", "score"])
+        writer.writerows([[f"{phrases[i % 3]} again", 1 + i % 5] for i in range(60)])
+    args = ["analyze", str(source), "--text", "comment", "--score", "score", "--metric", "csat"]
+
+    plain = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "plain")])
+    monkeypatch.setenv("ASKWHY_THEME_BRAND_TERMS", "Zalvo, AcmePay")
+    branded = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "branded")])
+
+    assert plain.exit_code == 0, plain.output
+    assert branded.exit_code == 0, branded.output
+    assert "acmepay" in _labels_of(tmp_path / "plain")
+    assert "acmepay" not in _labels_of(tmp_path / "branded")
+    assert "refund" in _labels_of(tmp_path / "branded")
+
+
+def test_brand_terms_are_read_as_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASKWHY_THEME_BRAND_TERMS", " Zalvo ,AcmePay,, ")
+    assert Settings().theme_brand_terms == ["Zalvo", "AcmePay"]

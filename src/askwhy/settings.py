@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 DEVELOPMENT_SECRET = "askwhy-development-secret-change-me"  # noqa: S105 (refused in production)
@@ -221,6 +221,11 @@ class Settings(BaseSettings):
     theme_min_size: int = Field(
         default=5, ge=2, description="Sentences a discovered theme needs before it is proposed."
     )
+    theme_brand_terms: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Brand, product and shop names never used in theme labels, comma-separated "
+        "(e.g. Acme,AcmePay). The guides' brands are added to them.",
+    )
     driver_max_themes: int = Field(
         default=25, ge=1, le=200, description="Most-mentioned themes taken into driver and change analysis."
     )
@@ -261,6 +266,13 @@ class Settings(BaseSettings):
         description="After a send lease expires with its outcome unknown (a worker died), wait this long for "
         "the provider's status event before sending again, so a message is not delivered twice.",
     )
+
+    @field_validator("theme_brand_terms", mode="before")
+    @classmethod
+    def _split_terms(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [term.strip() for term in value.split(",") if term.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -69,6 +69,12 @@ def enrich_step(container: Container) -> int:
     return done
 
 
+def brand_terms(container: Container) -> list[str]:
+    """Names that must not label a theme: the configured terms and every guide's brand."""
+    guides = {guide.brand for guide in container.guides.values() if guide.brand.lower() != "us"}
+    return sorted({*container.settings.theme_brand_terms, *guides})
+
+
 def discover_step(container: Container) -> DiscoveryResult:
     """Discover themes in the unassigned pool."""
     with console.status("discovering themes"), container.sessions.begin() as session:
@@ -77,6 +83,7 @@ def discover_step(container: Container) -> DiscoveryResult:
             rule=assignment_rule(container.settings),
             now=container.clock.now(),
             min_theme_size=container.settings.theme_min_size,
+            brand_terms=brand_terms(container),
         )
     console.print(
         f"{len(result.themes)} themes proposed; "
