@@ -131,3 +131,30 @@ def test_new_sentences_are_assigned_to_existing_themes_with_polarity(analysed: C
         mentions = session.scalars(select(ThemeMention).where(ThemeMention.response_id == response_id)).all()
     assert mentions
     assert all(m.polarity == -1 for m in mentions)
+
+
+def test_every_mention_points_the_way_of_its_sentence_label(analysed: Container) -> None:
+    from askwhy.store.analysis_tables import Sentence
+
+    direction = {"positive": 1, "neutral": 0, "negative": -1}
+    with analysed.sessions() as session:
+        rows = session.execute(
+            select(Sentence.sentiment, ThemeMention.polarity).join(
+                ThemeMention, ThemeMention.sentence_id == Sentence.id
+            )
+        ).all()
+    assert rows
+    assert all(polarity == direction[label] for label, polarity in rows)
+
+
+def test_a_neutral_sentence_is_a_neutral_mention_whatever_its_score() -> None:
+    from askwhy.insights.assigning import mention_rows
+
+    rows = mention_rows(sentence_id=1, response_id="r", sentiment="neutral", matches=[("t", 0.7), ("u", 0.6)])
+    assert [row["polarity"] for row in rows] == [0, 0]
+    assert (
+        mention_rows(sentence_id=1, response_id="r", sentiment="negative", matches=[("t", 0.7)])[0][
+            "polarity"
+        ]
+        == -1
+    )

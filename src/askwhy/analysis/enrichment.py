@@ -145,11 +145,6 @@ def sentiment_label(score: float) -> str:
     return "neutral"
 
 
-def polarity(score: float) -> int:
-    """The sign of a sentiment score: −1, 0 or 1 (within the neutral band, 0)."""
-    return {"positive": 1, "negative": -1}.get(sentiment_label(score), 0)
-
-
 def sentence_units(text: str) -> list[tuple[str, str]]:
     """(kind, text) for each sentence, or for each clause of a sentence with contrasting parts."""
     units: list[tuple[str, str]] = []

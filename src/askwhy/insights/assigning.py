@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from askwhy.analysis.assignment import assign_themes
 from askwhy.analysis.embeddings import Vectors
-from askwhy.analysis.enrichment import polarity
 from askwhy.insights.vectors import from_bytes, stack
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
 
@@ -47,11 +46,16 @@ def match(
     )
 
 
+POLARITY = {"positive": 1, "negative": -1}
+"""A mention's direction by its sentence's sentiment label; neutral is 0."""
+
+
 def mention_rows(
-    *, sentence_id: int, response_id: str, sentiment_score: float, matches: Sequence[tuple[str, float]]
+    *, sentence_id: int, response_id: str, sentiment: str, matches: Sequence[tuple[str, float]]
 ) -> list[dict[str, object]]:
-    """Theme mention rows for one sentence, each with the sign of the sentence's sentiment."""
-    sign = polarity(sentiment_score)
+    """Theme mention rows for one sentence, each with the direction of the sentence's sentiment label,
+    so a theme's positive and negative counts agree with the labels its quotes show."""
+    sign = POLARITY.get(sentiment, 0)
     return [
         {
             "sentence_id": sentence_id,
@@ -69,7 +73,7 @@ def assign_pool(*, session: Session, rule: AssignmentRule, theme_ids: Sequence[s
     centres = theme_centres(session=session, theme_ids=theme_ids)
     if not centres:
         return 0
-    query = select(Sentence.id, Sentence.response_id, Sentence.sentiment_score, Sentence.embedding).where(
+    query = select(Sentence.id, Sentence.response_id, Sentence.sentiment, Sentence.embedding).where(
         Sentence.theme_state.in_(("pool", "pending"))
     )
     themed = 0
@@ -82,7 +86,7 @@ def assign_pool(*, session: Session, rule: AssignmentRule, theme_ids: Sequence[s
             for mention in mention_rows(
                 sentence_id=row.id,
                 response_id=row.response_id,
-                sentiment_score=row.sentiment_score,
+                sentiment=row.sentiment,
                 matches=found,
             )
         ]

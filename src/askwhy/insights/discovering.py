@@ -42,7 +42,12 @@ def discover(
     rows = list(
         session.execute(
             select(
-                Sentence.id, Sentence.response_id, Sentence.text, Sentence.sentiment_score, Sentence.embedding
+                Sentence.id,
+                Sentence.response_id,
+                Sentence.text,
+                Sentence.sentiment,
+                Sentence.sentiment_score,
+                Sentence.embedding,
             )
             .where(Sentence.theme_state == "pool")
             .order_by(Sentence.id)
@@ -74,7 +79,7 @@ def discover(
             for mention in mention_rows(
                 sentence_id=rows[i].id,
                 response_id=rows[i].response_id,
-                sentiment_score=rows[i].sentiment_score,
+                sentiment=rows[i].sentiment,
                 matches=[(theme.id, round(float(similarity), 4))],
             )
         )

@@ -133,7 +133,7 @@ def _store_sentences(
         for mention in mention_rows(
             sentence_id=sentence_id,
             response_id=response_id,
-            sentiment_score=s.sentiment_score,
+            sentiment=s.sentiment,
             matches=themes,
         )
     ]
