@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from askwhy import consent, conversations
 from askwhy.addresses import PHONE_CHANNELS, normalise_address
 from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
+from askwhy.conversations.records import Known
 from askwhy.delivery_status import record_status
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
@@ -44,7 +45,7 @@ REPLY_WINDOWS = {Channel.WHATSAPP: timedelta(hours=24)}
 """Channels where a business may answer freely only for a while after the customer wrote."""
 ANSWERED_WITHIN = timedelta(hours=24)
 """A message still waiting after this long is not answered by the queue (the customer moved on)."""
-BATCH_CONVERSATIONS = 100
+BATCH_CONVERSATIONS = 20
 """Conversations one `answer_waiting` transaction takes at most."""
 
 
@@ -202,15 +203,31 @@ def process_conversation(
 
     With ``skip_locked``, a conversation whose lock another transaction holds is left alone.
     """
-    conversation = conversation_queries.lock_conversation(
-        session=session, conversation_id=conversation_id, skip_locked=skip_locked
-    )
-    if conversation is None:
-        return 0
-    pending = queries.unprocessed_inbound(session=session, conversation_id=conversation.id)
-    for message in pending:
-        _take(session=session, guides=guides, conversation=conversation, message=message, now=now)
-        message.processed_at = now
+    # What the turns need is read once, up front, with no flush: the batch's writes so far belong
+    # to other conversations, and are flushed together when the batch commits.
+    with session.no_autoflush:
+        conversation = conversation_queries.lock_conversation(
+            session=session, conversation_id=conversation_id, skip_locked=skip_locked
+        )
+        if conversation is None:
+            return 0
+        pending = queries.unprocessed_inbound(session=session, conversation_id=conversation.id)
+        if not pending:
+            return 0
+        known = Known(
+            seq=conversation_queries.next_seq(session=session, conversation_id=conversation.id),
+            response=conversation_queries.response_for(session=session, conversation_id=conversation.id),
+        )
+        for message in pending:
+            _take(
+                session=session,
+                guides=guides,
+                conversation=conversation,
+                message=message,
+                now=now,
+                known=known,
+            )
+            message.processed_at = now
     return len(pending)
 
 
@@ -221,10 +238,12 @@ def _take(
     conversation: Conversation,
     message: Message,
     now: datetime,
+    known: Known | None = None,
 ) -> None:
     source = f"reply:{conversation.channel}"
 
     def contact() -> Contact | None:  # looked up only when consent is at stake
+        session.flush()  # consent reads the store: let it see this batch's writes
         return _contact_of(session=session, conversation=conversation)
 
     if (
@@ -243,7 +262,9 @@ def _take(
     guide = guides.get(conversation.guide_id)
     if guide is not None and not conversation.state:
         # The customer wrote first (an inbound start): their message opens the conversation.
-        conversations.open_started(session=session, guide=guide, conversation=conversation, now=now)
+        conversations.open_started(
+            session=session, guide=guide, conversation=conversation, now=now, known=known
+        )
         return
     if guide is None:
         log.warning(
@@ -255,7 +276,9 @@ def _take(
         media_type=message.media_type,
         choice_id=_str_or_none(message.payload.get("choice_id")),
     )
-    conversations.take_turn(session=session, guide=guide, conversation=conversation, inbound=inbound, now=now)
+    conversations.take_turn(
+        session=session, guide=guide, conversation=conversation, inbound=inbound, now=now, known=known
+    )
     if conversation.status == ConversationStatus.OPTED_OUT.value and (found := contact()) is not None:
         consent.opt_out(session=session, contact=found, channel=conversation.channel, at=now, source=source)
 

@@ -55,6 +55,16 @@ class Reply:
     duplicate: bool = False
 
 
+@dataclass
+class Known:
+    """What a caller that took a conversation's lock already read of it: where its next message
+    goes and its response (None: it has none yet). Turns keep both current, so a batch of turns
+    needs no query that would flush the batch's pending writes first."""
+
+    seq: int
+    response: Response | None
+
+
 def guide_of(conversation: Conversation, guides: Mapping[str, Guide]) -> Guide:
     try:
         return guides[conversation.guide_id]
@@ -155,10 +165,14 @@ def sync_response(
     now: datetime,
     state: InterviewState | None = None,
     segment: dict[str, Any] | None = None,
+    known: Known | None = None,
 ) -> Response:
     """Keep the conversation's structured response (score, band, answers) current after a turn."""
     state = state or InterviewState.from_dict(conversation.state)
-    response = queries.response_for(session=session, conversation_id=conversation.id)
+    if known is not None:
+        response = known.response
+    else:
+        response = queries.response_for(session=session, conversation_id=conversation.id)
     if response is None:
         response = Response(
             conversation_id=conversation.id,
@@ -184,6 +198,8 @@ def sync_response(
         if response.id is None:
             session.flush()
         session.info.setdefault(RESPONSES_CLOSED, set()).add(response.id)
+    if known is not None:
+        known.response = response
     return response
 
 

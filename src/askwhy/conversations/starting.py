@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from askwhy import interview
 from askwhy.conversations.records import (
     INLINE_CHANNELS,
+    Known,
     Reply,
     SentMessage,
     apply_turn,
@@ -75,12 +76,22 @@ def start_conversation(
 
 
 def open_started(
-    *, session: Session, guide: Guide, conversation: Conversation, now: datetime, language: str | None = None
+    *,
+    session: Session,
+    guide: Guide,
+    conversation: Conversation,
+    now: datetime,
+    language: str | None = None,
+    known: Known | None = None,
 ) -> list[SentMessage]:
     """Ask the opening question of a conversation the customer started by writing first."""
     turn = interview.open_conversation(guide, language=language, now=now)
     apply_turn(session=session, conversation=conversation, turn=turn, now=now)
-    seq = queries.next_seq(session=session, conversation_id=conversation.id)
+    seq = known.seq if known else queries.next_seq(session=session, conversation_id=conversation.id)
     sent = record_outbound(session=session, conversation=conversation, turn=turn, seq=seq, now=now)
-    sync_response(session=session, conversation=conversation, guide=guide, now=now, state=turn.state)
+    if known is not None:
+        known.seq += len(sent)
+    sync_response(
+        session=session, conversation=conversation, guide=guide, now=now, state=turn.state, known=known
+    )
     return sent

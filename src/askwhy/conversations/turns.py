@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from askwhy import interview
 from askwhy.conversations.records import (
     ConversationNotFound,
+    Known,
     Reply,
     SentMessage,
     apply_turn,
@@ -108,17 +109,25 @@ def take_turn(
     inbound: Inbound,
     now: datetime,
     seq: int | None = None,
+    known: Known | None = None,
 ) -> list[SentMessage]:
     """Run the interviewer on one customer message of a locked conversation; store its reply.
 
     Replies on channels that are not answered in the request go to the outbox (status pending).
-    ``seq`` is where the reply goes in the conversation, when the caller already knows it.
+    ``seq`` is where the reply goes in the conversation, when the caller already knows it; with
+    ``known``, the caller knows that and the response, and both are kept current.
     """
     state = InterviewState.from_dict(conversation.state)
     turn = interview.next_turn(guide, state, inbound, now)
     apply_turn(session=session, conversation=conversation, turn=turn, now=now)
-    if seq is None:
+    if known is not None:
+        seq = known.seq
+    elif seq is None:
         seq = queries.next_seq(session=session, conversation_id=conversation.id)
     sent = record_outbound(session=session, conversation=conversation, turn=turn, seq=seq, now=now)
-    sync_response(session=session, conversation=conversation, guide=guide, now=now, state=turn.state)
+    if known is not None:
+        known.seq += len(sent)
+    sync_response(
+        session=session, conversation=conversation, guide=guide, now=now, state=turn.state, known=known
+    )
     return sent
