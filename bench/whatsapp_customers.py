@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from bench.whatsapp_client import ConnectionLost, WebhookClient
 
 SCRIPTS = (
     ("6", "it was fine", "the parcel came three days late and the box was crushed"),
@@ -28,8 +28,6 @@ SCRIPTS = (
     ("10!!!", "the support agent sorted my refund in minutes", "no, that's all"),
 )
 """Three answers per customer: each gets exactly one question back from the post-checkout guide."""
-KEEPALIVE_SECONDS = 2.0
-"""Below uvicorn's 5 s keep-alive timeout, so a connection the server is closing is never reused."""
 
 
 def signed(body: bytes, secret: str) -> dict[str, str]:
@@ -105,31 +103,26 @@ class Load:
     missing_replies: int = 0
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _background: set[asyncio.Task[None]] = field(default_factory=set)
-    _clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     async def run(self, phones: list[str], *, concurrency: int) -> float:
         """Hold every customer's conversation, ``concurrency`` at a time; returns the seconds taken."""
         queue: asyncio.Queue[str] = asyncio.Queue()
         for phone in phones:
             queue.put_nowait(phone)
+        client = WebhookClient(self.base_url)
         started = time.perf_counter()
-        await asyncio.gather(*(self._customers(queue) for _ in range(concurrency)))
+        await asyncio.gather(*(self._customers(client, queue) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
         await asyncio.gather(*self._background)
-        for client in self._clients:
-            await client.aclose()
+        await client.close()
         return elapsed
 
-    async def _customers(self, queue: asyncio.Queue[str]) -> None:
-        # One small client per concurrent customer: a single pool of hundreds of connections costs
-        # httpx more than the server it measures (about 120 against 370 requests/s here).
-        client = _client(self.base_url, connections=3)
-        self._clients.append(client)
+    async def _customers(self, client: WebhookClient, queue: asyncio.Queue[str]) -> None:
         while not queue.empty():
             phone = queue.get_nowait()
             await self._conversation(client, phone, self.rng.choice(SCRIPTS))
 
-    async def _conversation(self, client: httpx.AsyncClient, phone: str, script: tuple[str, ...]) -> None:
+    async def _conversation(self, client: WebhookClient, phone: str, script: tuple[str, ...]) -> None:
         for text in script:
             body = text_delivery(phone=phone, name=f"Customer {phone[-4:]}", message_id=f"wamid.IN{next(self._ids):09d}",
                                  text=text, metadata=self.metadata)  # fmt: skip
@@ -147,42 +140,31 @@ class Load:
             self.to_reply.append(arrived - sent_at)
             self._later(self._statuses(client, phone, wamid))
 
-    async def _retry(self, client: httpx.AsyncClient, body: bytes) -> None:
+    async def _retry(self, client: WebhookClient, body: bytes) -> None:
         await asyncio.sleep(self.rng.uniform(0.0, 0.3))
         await self._post(client, body)
         self.duplicates_sent += 1
 
-    async def _statuses(self, client: httpx.AsyncClient, phone: str, wamid: str) -> None:
+    async def _statuses(self, client: WebhookClient, phone: str, wamid: str) -> None:
         await self._post(client, status_delivery(phone=phone, wamid=wamid, metadata=self.metadata))
         self.status_deliveries += 1
 
-    async def _post(self, client: httpx.AsyncClient, body: bytes) -> None:
-        """Deliver once; a dropped keep-alive connection is retried, as the provider would."""
-        for _ in range(3):
-            started = time.perf_counter()
-            try:
-                response = await client.post(
-                    "/webhooks/whatsapp", content=body, headers=signed(body, self.secret)
-                )
-            except httpx.TransportError as exc:
-                self.errors.append(f"{type(exc).__name__}")
-                continue
-            self.to_200.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                self.errors.append(f"{response.status_code} {response.text[:200]}")
+    async def _post(self, client: WebhookClient, body: bytes) -> None:
+        """Deliver once; a dropped keep-alive connection is retried by the client, as a provider would."""
+        started = time.perf_counter()
+        try:
+            status, answer = await client.post("/webhooks/whatsapp", body, signed(body, self.secret))
+        except (ConnectionLost, OSError) as exc:
+            self.errors.append(f"{type(exc).__name__}")
             return
+        self.to_200.append(time.perf_counter() - started)
+        if status != 200:
+            self.errors.append(f"{status} {answer[:200].decode(errors='replace')}")
 
     def _later(self, work: Any) -> None:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-
-def _client(base_url: str, *, connections: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_SECONDS
-    )
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30)
 
 
 async def flood(
@@ -193,16 +175,19 @@ async def flood(
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
+    client = WebhookClient(base_url)
 
     async def client_loop() -> None:
-        async with _client(base_url, connections=1) as client:
-            while not queue.empty():
-                body = queue.get_nowait()
-                started = time.perf_counter()
-                response = await client.post(path, content=body, headers=signed(body, secret))
-                timings.append(time.perf_counter() - started)
-                response.raise_for_status()
+        while not queue.empty():
+            body = queue.get_nowait()
+            started = time.perf_counter()
+            status, _ = await client.post(path, body, signed(body, secret))
+            timings.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"the bare endpoint answered {status}")
 
     started = time.perf_counter()
     await asyncio.gather(*(client_loop() for _ in range(concurrency)))
-    return time.perf_counter() - started, timings
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed, timings

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -65,6 +66,10 @@ class Result:
     duplicates_sent: int
     status_deliveries: int
     errors: list[str]
+    server_cpu: float = 0.0
+    """CPU seconds askwhy's processes spent during the load."""
+    bench_cpu: float = 0.0
+    """CPU seconds this process (load generator and fake Graph API) spent during the load."""
 
     @property
     def rate(self) -> float:
@@ -113,14 +118,29 @@ def invite(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def askwhy(env: dict[str, str], *, workers: int) -> Iterator[str]:
+def askwhy(env: dict[str, str], *, workers: int) -> Iterator[tuple[str, list[int]]]:
     """`askwhy serve` (working the queue itself without Redis) and ``workers`` `askwhy worker`s."""
     port = free_port()
     executable = str(Path(sys.executable).parent / "askwhy")
     commands = [[executable, "serve", "--port", str(port)]] + [[executable, "worker"]] * workers
     base = f"http://127.0.0.1:{port}"
-    with children(commands, env, base + "/healthz"):
-        yield base
+    with children(commands, env, base + "/healthz") as pids:
+        yield base, pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int) -> Result:
@@ -132,14 +152,16 @@ async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int)
     ):
         env = environment(Path(folder), graph, env_for["database"], env_for["redis"])
         invite(env)
-        with askwhy(env, workers=workers) as base:
+        with askwhy(env, workers=workers) as (base, pids):
             deadline = time.monotonic() + 120
             while sum(len(r) for r in replies.received.values()) < CONVERSATIONS:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the invitations were not all delivered")
                 await asyncio.sleep(0.1)
             load = Load(base_url=base, secret=SECRET, replies=replies, metadata=METADATA)
+            server_before, bench_before = cpu_seconds(pids), own_cpu_seconds()
             seconds = await load.run(phones(), concurrency=CONCURRENCY)
+            server_cpu, bench_cpu = cpu_seconds(pids) - server_before, own_cpu_seconds() - bench_before
             await asyncio.sleep(2.0)  # a late second answer to a retried delivery would arrive here
     expected = 1 + 3  # the opening, then one question per answer
     extra = sum(max(0, len(got) - expected) for got in replies.received.values())
@@ -147,7 +169,7 @@ async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int)
     return Result(setup=setup, messages=load.messages, seconds=seconds, to_200=load.to_200, to_reply=load.to_reply,
                   duplicate_replies=extra + repeated_keys, missing_replies=load.missing_replies,
                   duplicates_sent=load.duplicates_sent, status_deliveries=load.status_deliveries,
-                  errors=load.errors)  # fmt: skip
+                  errors=load.errors, server_cpu=server_cpu, bench_cpu=bench_cpu)  # fmt: skip
 
 
 def bare_webhook_app() -> FastAPI:
@@ -169,7 +191,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def children(commands: list[list[str]], env: dict[str, str], health: str) -> Iterator[None]:
+def children(commands: list[list[str]], env: dict[str, str], health: str) -> Iterator[list[int]]:
     """Start the commands (from the repository root) and wait until ``health`` answers."""
     processes = [
         subprocess.Popen(c, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL) for c in commands
@@ -185,7 +207,7 @@ def children(commands: list[list[str]], env: dict[str, str], health: str) -> Ite
             if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
                 raise RuntimeError(f"{commands[0]} did not start")
             time.sleep(0.2)
-        yield
+        yield [p.pid for p in processes]
     finally:
         for process in processes:
             process.terminate()
@@ -193,16 +215,18 @@ def children(commands: list[list[str]], env: dict[str, str], health: str) -> Ite
             process.wait(timeout=30)
 
 
-async def run_bare(count: int) -> tuple[float, list[float]]:
+async def run_bare(count: int) -> tuple[float, list[float], float]:
     bodies = [text_delivery(phone=f"4477009{i % 100000:05d}", name="Customer", message_id=f"wamid.B{i}", text="9",
                             metadata=METADATA) for i in range(count)]  # fmt: skip
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "bench.whatsapp_webhooks:bare_webhook_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
-    with children([command], {}, f"http://127.0.0.1:{port}/docs"):
-        return await flood(
+    with children([command], {}, f"http://127.0.0.1:{port}/docs") as pids:
+        before = cpu_seconds(pids)
+        seconds, timings = await flood(
             f"http://127.0.0.1:{port}", "/webhooks/whatsapp", bodies, SECRET, concurrency=CONCURRENCY
         )
+        return seconds, timings, cpu_seconds(pids) - before
 
 
 @contextmanager
@@ -223,7 +247,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def report(results: list[Result], bare_rate: float, bare_p99: float, command: str) -> str:
+def report(results: list[Result], bare_rate: float, bare_p99: float, bare_cpu: float, command: str) -> str:
     lines = [
         "## WhatsApp webhooks",
         "",
@@ -255,9 +279,20 @@ def report(results: list[Result], bare_rate: float, bare_p99: float, command: st
     lines += [
         "",
         f"Bare FastAPI endpoint (same deliveries, {CONCURRENCY} clients posting back to back, no work): "
-        f"{bare_rate:.0f} requests/s, p99 {ms(bare_p99)}.",
+        f"{bare_rate:.0f} requests/s, p99 {ms(bare_p99)}, {bare_cpu * 1000:.2f} ms of server CPU a request.",
     ]
     lines += [f"- {r.setup}: {r.rate / bare_rate:.0%} of the bare endpoint's rate." for r in results]
+    lines += [
+        "",
+        "CPU per customer message during the load (each message brings about 2.1 webhooks: itself, "
+        "a share of retries, and the status of its reply):",
+        "",
+    ]
+    lines += [
+        f"- {r.setup}: askwhy {r.server_cpu * 1000 / r.messages:.1f} ms, load generator and fake Graph API "
+        f"{r.bench_cpu * 1000 / r.messages:.1f} ms; askwhy used {r.server_cpu / r.seconds:.2f} of the 2 cores."
+        for r in results
+    ]
     sqlite = results[0]
     met = {True: "met", False: "not met"}
     lines += [
@@ -282,9 +317,10 @@ def main() -> None:
         with throwaway_postgres() as url:
             setup = "PostgreSQL + Redis, `askwhy serve` + 2 `askwhy worker`"
             results.append(asyncio.run(run_setup(setup, {"database": url, "redis": REDIS_URL}, workers=2)))
-    seconds, timings = asyncio.run(run_bare(max(r.messages for r in results)))
+    count = max(r.messages for r in results)
+    seconds, timings, bare_cpu = asyncio.run(run_bare(count))
     command = "python -m bench.whatsapp_webhooks" + (" --sqlite-only" if args.sqlite_only else "")
-    markdown = report(results, len(timings) / seconds, percentile(timings, 0.99), command)
+    markdown = report(results, len(timings) / seconds, percentile(timings, 0.99), bare_cpu / count, command)
     print(markdown)
     write_section("whatsapp", markdown)
 
