@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from askwhy.analysis.embeddings import HashingEmbedder, Vectors
 from askwhy.analysis.enrichment import Enricher
@@ -58,14 +59,13 @@ def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_c
     )
     response_id = _response(insights_container, comment, "x1")
     embedder = CountingEmbedder()
-    with insights_container.sessions.begin() as session:
-        enrich_responses(
-            session=session,
-            enricher=Enricher(embedder),
-            response_ids=[response_id],
-            rule=AssignmentRule(),
-            now=insights_container.clock.now(),
-        )
+    enrich_responses(
+        sessions=insights_container.sessions,
+        enricher=Enricher(embedder),
+        response_ids=[response_id],
+        rule=AssignmentRule(),
+        now=insights_container.clock.now(),
+    )
     with insights_container.sessions() as session:
         analysis = session.get(ResponseAnalysis, response_id)
         sentences = list(session.scalars(select(Sentence).where(Sentence.response_id == response_id)))
@@ -89,14 +89,13 @@ def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_c
 def test_identical_sentences_in_a_batch_are_embedded_once(insights_container: Container) -> None:
     ids = [_response(insights_container, f"Great price. Order {i} was fine.", f"d{i}") for i in range(3)]
     embedder = CountingEmbedder()
-    with insights_container.sessions.begin() as session:
-        enrich_responses(
-            session=session,
-            enricher=Enricher(embedder),
-            response_ids=ids,
-            rule=AssignmentRule(),
-            now=insights_container.clock.now(),
-        )
+    enrich_responses(
+        sessions=insights_container.sessions,
+        enricher=Enricher(embedder),
+        response_ids=ids,
+        rule=AssignmentRule(),
+        now=insights_container.clock.now(),
+    )
     assert len(embedder.calls) == 1
     assert sorted(embedder.calls[0]) == sorted(
         {"Great price.", "Order 0 was fine.", "Order 1 was fine.", "Order 2 was fine."}
@@ -145,3 +144,60 @@ def test_open_conversations_wait_and_the_sweep_enriches_what_was_left(insights_c
         assert sorted(pending_responses(session=session)) == sorted(ids)
     assert sweep(insights_container) == 3
     assert sweep(insights_container) == 0
+
+
+class WritingEmbedder(HashingEmbedder):
+    """Writes to the response from another thread while the model runs, as a webhook would."""
+
+    def __init__(self, container: Container, response_id: str, *, edit: bool) -> None:
+        super().__init__()
+        self.container, self.response_id, self.edit = container, response_id, edit
+        self.wrote_in_time = False
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        worker = threading.Thread(target=self._write)
+        worker.start()
+        worker.join(timeout=3)
+        self.wrote_in_time = not worker.is_alive()
+        worker.join()
+        return super().encode(texts)
+
+    def _write(self) -> None:
+        with self.container.sessions.begin() as session:
+            values: dict[str, object] = {"segment": {"touched": "yes"}}
+            if self.edit:
+                values |= {"comment": "Changed my mind: all good.", "updated_at": self.container.clock.now()}
+            session.execute(update(Response).where(Response.id == self.response_id).values(**values))
+
+
+def test_the_model_runs_while_other_writers_go_ahead(insights_container: Container) -> None:
+    response_id = _response(insights_container, "The courier was late again.", "w1")
+    embedder = WritingEmbedder(insights_container, response_id, edit=False)
+    stored = enrich_responses(
+        sessions=insights_container.sessions,
+        enricher=Enricher(embedder),
+        response_ids=[response_id],
+        rule=AssignmentRule(),
+        now=insights_container.clock.now(),
+    )
+    assert embedder.wrote_in_time
+    assert stored == 1
+    with insights_container.sessions() as session:
+        assert session.get(ResponseAnalysis, response_id) is not None
+
+
+def test_a_response_edited_while_analysed_stays_pending(insights_container: Container) -> None:
+    response_id = _response(insights_container, "The courier was late again.", "w2")
+    insights_container.clock.advance(seconds=5)
+    embedder = WritingEmbedder(insights_container, response_id, edit=True)
+    stored = enrich_responses(
+        sessions=insights_container.sessions,
+        enricher=Enricher(embedder),
+        response_ids=[response_id],
+        rule=AssignmentRule(),
+        now=insights_container.clock.now(),
+    )
+    assert stored == 0
+    with insights_container.sessions() as session:
+        assert session.get(ResponseAnalysis, response_id) is None
+        assert pending_responses(session=session, only=[response_id]) == [response_id]

@@ -43,25 +43,67 @@ def pending_responses(
 
 def enrich_responses(
     *,
-    session: Session,
+    sessions: sessionmaker[Session],
     enricher: Enricher,
     response_ids: Sequence[str],
     rule: AssignmentRule,
     now: datetime,
+    after_store: Callable[[Session], object] | None = None,
 ) -> int:
-    """Enrich these responses (replacing any earlier enrichment); returns how many sentences resulted."""
-    # Locked, so two workers handed the same response (the close-of-conversation job and the sweep)
-    # take turns instead of both inserting its analysis.
-    query = select(Response).where(Response.id.in_(response_ids)).order_by(Response.id).with_for_update()
-    responses = list(session.scalars(query))
+    """Enrich those of these responses still pending (replacing any earlier enrichment); returns how
+    many sentences resulted.
+
+    The model runs between two short transactions, never inside one: on SQLite a transaction holds
+    the only write turn, and webhooks must not wait for embeddings. A response edited while its text
+    was being analysed is left pending for the next run; ``after_store`` runs in the storing
+    transaction.
+    """
+    with sessions.begin() as session:
+        pending = pending_responses(session=session, only=response_ids)
+        read = {
+            row.id: (row.comment, row.updated_at)
+            for row in session.execute(
+                select(Response.id, Response.comment, Response.updated_at).where(Response.id.in_(pending))
+            )
+        }
+    if not read:
+        return 0
+    ids = sorted(read)
+    results = dict(zip(ids, enricher.enrich([read[i][0] for i in ids]), strict=True))
+    with sessions.begin() as session:
+        # Locked, so two workers handed the same response (the close-of-conversation job and the sweep)
+        # take turns; the second finds it enriched already and stores nothing.
+        still_pending = set(pending_responses(session=session, only=ids))
+        query = select(Response).where(Response.id.in_(ids)).order_by(Response.id).with_for_update()
+        responses = [
+            r
+            for r in session.scalars(query)
+            if r.id in still_pending and (r.comment, r.updated_at) == read[r.id]
+        ]
+        stored = _store(session=session, responses=responses, results=results, model=enricher.model_name,
+                        rule=rule, now=now)  # fmt: skip
+        if after_store is not None:
+            after_store(session)
+    return stored
+
+
+def _store(
+    *,
+    session: Session,
+    responses: list[Response],
+    results: dict[str, EnrichedText],
+    model: str,
+    rule: AssignmentRule,
+    now: datetime,
+) -> int:
     if not responses:
         return 0
-    enriched = enricher.enrich([r.comment for r in responses])
     ids = [r.id for r in responses]
+    enriched = [results[i] for i in ids]
     session.execute(delete(Sentence).where(Sentence.response_id.in_(ids)))
     session.execute(delete(ResponseAnalysis).where(ResponseAnalysis.response_id.in_(ids)))
     for response, result in zip(responses, enriched, strict=True):
-        session.add(_analysis(response.id, result, model=enricher.model_name, now=now))
+        session.add(_analysis(response.id, result, model=model, now=now))
         if not response.language and result.language != "und":
             response.language = result.language[:8]
     session.flush()
@@ -83,8 +125,7 @@ def enrich_pending(
         pending = pending_responses(session=session, limit=limit)
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
-        with sessions.begin() as session:
-            enrich_responses(session=session, enricher=enricher, response_ids=batch, rule=rule, now=now())
+        enrich_responses(sessions=sessions, enricher=enricher, response_ids=batch, rule=rule, now=now())
         if progress is not None:
             progress(len(batch))
     return len(pending)

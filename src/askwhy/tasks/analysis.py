@@ -46,26 +46,25 @@ def register(jobs: Jobs, container: Container) -> None:
 
 def analyse(container: Container, response_id: str) -> int:
     """Enrich one response and match its sentences to the codebook; returns its sentence count."""
-    with container.sessions.begin() as session:
-        if response_id not in enriching.pending_responses(session=session, only=[response_id]):
-            return 0
-        sentences = enriching.enrich_responses(
+
+    def purge_now(session: Session) -> None:
+        # Keeping none: the raw words go in the transaction that stores their redacted form.
+        retention.purge_raw_transcripts(
             session=session,
-            enricher=enricher(container),
-            response_ids=[response_id],
-            rule=assignment_rule(container.settings),
             now=container.clock.now(),
+            retention_days=0,
+            region=container.settings.redaction_region,
+            only=[response_id],
         )
-        if container.settings.raw_transcript_retention_days == 0:
-            # Keeping none: the raw words go in the transaction that stores their redacted form.
-            retention.purge_raw_transcripts(
-                session=session,
-                now=container.clock.now(),
-                retention_days=0,
-                region=container.settings.redaction_region,
-                only=[response_id],
-            )
-        return sentences
+
+    return enriching.enrich_responses(
+        sessions=container.sessions,
+        enricher=enricher(container),
+        response_ids=[response_id],
+        rule=assignment_rule(container.settings),
+        now=container.clock.now(),
+        after_store=purge_now if container.settings.raw_transcript_retention_days == 0 else None,
+    )
 
 
 def sweep(container: Container) -> int:
