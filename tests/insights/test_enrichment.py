@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from askwhy.analysis.embeddings import HashingEmbedder, Vectors
 from askwhy.analysis.enrichment import Enricher
 from askwhy.bootstrap import Container
+from askwhy.clock import FakeClock
 from askwhy.insights.assigning import AssignmentRule
 from askwhy.insights.enriching import enrich_responses, pending_responses
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
@@ -188,7 +189,9 @@ def test_the_model_runs_while_other_writers_go_ahead(insights_container: Contain
 
 def test_a_response_edited_while_analysed_stays_pending(insights_container: Container) -> None:
     response_id = _response(insights_container, "The courier was late again.", "w2")
-    insights_container.clock.advance(seconds=5)
+    clock = insights_container.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=5)
     embedder = WritingEmbedder(insights_container, response_id, edit=True)
     stored = enrich_responses(
         sessions=insights_container.sessions,
