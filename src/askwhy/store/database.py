@@ -102,6 +102,8 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the real one
     for callback in session.info.pop(AFTER_COMMIT, []):
         callback()
 

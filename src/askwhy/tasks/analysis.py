@@ -33,6 +33,8 @@ def register(jobs: Jobs, container: Container) -> None:
         return sweep(container)
 
     def enqueue_closed(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released, not the transaction committed
         for response_id in sorted(session.info.pop(RESPONSES_CLOSED, ())):
             jobs.enqueue(ANALYSE_RESPONSE, response_id)
 
