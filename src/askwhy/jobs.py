@@ -117,6 +117,21 @@ class Jobs:
         """Called by a nudged task as it starts: later commits need a run of their own."""
         self.huey.storage.pop_data(self.NUDGED + name)
 
+    def drain(self, name: str, take: Callable[[], int], *, full: int, max_batches: int = 20) -> int:
+        """Call ``take`` (one batch; how many it took) until a batch is not ``full``; returns the total.
+
+        After ``max_batches`` full ones, the rest goes to another run of ``name`` (on any worker),
+        so work that keeps failing cannot hold this one.
+        """
+        total = 0
+        for _ in range(max_batches):
+            taken = take()
+            total += taken
+            if taken < full:
+                return total
+        self.nudge(name)
+        return total
+
     def has(self, name: str) -> bool:
         return name in self._tasks
 

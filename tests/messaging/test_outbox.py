@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -273,3 +274,14 @@ def test_due_messages_are_sent_together_each_once_and_failures_retried_alone(
     assert states == [("pending", 1), ("sent", 1), ("sent", 1)]
     assert len(whatsapp.sent) == 2
     assert len({m.idempotency_key for m in whatsapp.sent}) == 2
+
+
+def test_draining_stops_at_a_partial_batch_and_hands_on_after_too_many_full_ones(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches = iter([5, 5, 2, 9])
+    assert container.jobs.drain("deliver_due_now", lambda: next(batches), full=5) == 12
+    nudged: list[str] = []
+    monkeypatch.setattr(container.jobs, "nudge", nudged.append)
+    assert container.jobs.drain("deliver_due_now", lambda: 5, full=5, max_batches=3) == 15
+    assert nudged == ["deliver_due_now"]

@@ -14,9 +14,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BATCHES = 20
-"""Batches one run of `deliver_due_now` sends at most before handing over to another run."""
-
 
 def register(jobs: Jobs, container: Container) -> None:
     @jobs.task("deliver_message")
@@ -27,15 +24,9 @@ def register(jobs: Jobs, container: Container) -> None:
     def deliver_due_now() -> int:
         # Nudged when replies are written (`Jobs.nudge`): one run sends all that is due, in batches.
         jobs.nudge_taken("deliver_due_now")
-        total = 0
-        for _ in range(MAX_BATCHES):
-            claimed = delivery.deliver_due_now(container=container)
-            total += claimed
-            if claimed < delivery.BATCH:
-                break
-        else:
-            jobs.nudge("deliver_due_now")  # more is due: another run, on any worker
-        return total
+        return jobs.drain(
+            "deliver_due_now", lambda: delivery.deliver_due_now(container=container), full=delivery.BATCH
+        )
 
     @jobs.periodic("deliver_due_messages", minute="*")
     def deliver_due_messages() -> int:

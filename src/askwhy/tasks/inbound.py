@@ -34,18 +34,10 @@ def register(jobs: Jobs, container: Container) -> None:
         return answered
 
 
-MAX_BATCHES = 20
-"""Batches one run takes at most, so conversations that keep failing cannot hold a worker."""
-
-
 def answer_all(container: Container) -> int:
     """Answer batch after batch until one is not full; returns how many conversations were taken."""
-    total = 0
-    for _ in range(MAX_BATCHES):
-        taken = inbound.answer_waiting(container=container)
-        total += taken
-        if taken < inbound.BATCH_CONVERSATIONS:
-            break
-    else:
-        container.jobs.nudge("process_inbound")  # more is waiting: another run, on any worker
-    return total
+    return container.jobs.drain(
+        "process_inbound",
+        lambda: inbound.answer_waiting(container=container),
+        full=inbound.BATCH_CONVERSATIONS,
+    )
