@@ -21,6 +21,16 @@ from askwhy.store.tables import Response
 pytest_plugins = ("tests.insights.fixtures",)
 
 
+def _enrich(container: Container, embedder: HashingEmbedder, response_ids: list[str]) -> int:
+    return enrich_responses(
+        sessions=container.sessions,
+        enricher=Enricher(embedder),
+        response_ids=response_ids,
+        rule=AssignmentRule(),
+        now=container.clock.now(),
+    )
+
+
 class CountingEmbedder(HashingEmbedder):
     def __init__(self) -> None:
         super().__init__()
@@ -60,13 +70,7 @@ def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_c
     )
     response_id = _response(insights_container, comment, "x1")
     embedder = CountingEmbedder()
-    enrich_responses(
-        sessions=insights_container.sessions,
-        enricher=Enricher(embedder),
-        response_ids=[response_id],
-        rule=AssignmentRule(),
-        now=insights_container.clock.now(),
-    )
+    _enrich(insights_container, embedder, [response_id])
     with insights_container.sessions() as session:
         analysis = session.get(ResponseAnalysis, response_id)
         sentences = list(session.scalars(select(Sentence).where(Sentence.response_id == response_id)))
@@ -90,13 +94,7 @@ def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_c
 def test_identical_sentences_in_a_batch_are_embedded_once(insights_container: Container) -> None:
     ids = [_response(insights_container, f"Great price. Order {i} was fine.", f"d{i}") for i in range(3)]
     embedder = CountingEmbedder()
-    enrich_responses(
-        sessions=insights_container.sessions,
-        enricher=Enricher(embedder),
-        response_ids=ids,
-        rule=AssignmentRule(),
-        now=insights_container.clock.now(),
-    )
+    _enrich(insights_container, embedder, ids)
     assert len(embedder.calls) == 1
     assert sorted(embedder.calls[0]) == sorted(
         {"Great price.", "Order 0 was fine.", "Order 1 was fine.", "Order 2 was fine."}
@@ -174,13 +172,7 @@ class WritingEmbedder(HashingEmbedder):
 def test_the_model_runs_while_other_writers_go_ahead(insights_container: Container) -> None:
     response_id = _response(insights_container, "The courier was late again.", "w1")
     embedder = WritingEmbedder(insights_container, response_id, edit=False)
-    stored = enrich_responses(
-        sessions=insights_container.sessions,
-        enricher=Enricher(embedder),
-        response_ids=[response_id],
-        rule=AssignmentRule(),
-        now=insights_container.clock.now(),
-    )
+    stored = _enrich(insights_container, embedder, [response_id])
     assert embedder.wrote_in_time
     assert stored == 1
     with insights_container.sessions() as session:
@@ -193,13 +185,7 @@ def test_a_response_edited_while_analysed_stays_pending(insights_container: Cont
     assert isinstance(clock, FakeClock)
     clock.advance(seconds=5)
     embedder = WritingEmbedder(insights_container, response_id, edit=True)
-    stored = enrich_responses(
-        sessions=insights_container.sessions,
-        enricher=Enricher(embedder),
-        response_ids=[response_id],
-        rule=AssignmentRule(),
-        now=insights_container.clock.now(),
-    )
+    stored = _enrich(insights_container, embedder, [response_id])
     assert stored == 0
     with insights_container.sessions() as session:
         assert session.get(ResponseAnalysis, response_id) is None
