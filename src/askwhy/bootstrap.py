@@ -19,7 +19,7 @@ from askwhy.guides import GuideLibrary
 from askwhy.jobs import Jobs, make_huey, register_tasks
 from askwhy.outbox import watch_outbox
 from askwhy.settings import Settings
-from askwhy.store.database import make_engine, make_sessions
+from askwhy.store.database import make_engine, make_read_sessions, make_sessions
 
 
 @dataclass
@@ -29,6 +29,9 @@ class Container:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    """Sessions for work that writes (on SQLite each transaction takes the single write turn)."""
+    reads: sessionmaker[Session]
+    """Sessions for reads only: they never wait for, or hold up, a writer."""
     guides: GuideLibrary
     clock: Clock
     jobs: Jobs
@@ -66,6 +69,7 @@ def bootstrap(
         settings=settings,
         engine=engine,
         sessions=make_sessions(engine),
+        reads=make_read_sessions(engine),
         guides=guides if guides is not None else GuideLibrary.from_folder(settings.guides_dir),
         clock=clock or SystemClock(),
         jobs=Jobs(make_huey(settings)),

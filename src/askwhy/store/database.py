@@ -1,4 +1,10 @@
-"""Engines and sessions: SQLite in WAL mode with a single writer, or PostgreSQL."""
+"""Engines and sessions: SQLite in WAL mode with a single writer, or PostgreSQL.
+
+Two kinds of session share one engine: `make_sessions` for work that writes, and
+`make_read_sessions` for reads. On SQLite a writing transaction takes the write turn up front
+(one at a time); a reading one takes none, since readers of a WAL database see a snapshot and
+never wait for the writer, so reads do not queue behind webhooks and turns.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "askwhy_read_only"
+"""Execution option marking the connections of read sessions."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -61,10 +69,15 @@ class _SingleWriter:
         self._lock = threading.Lock()
 
     def begin(self, connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            _query_only(connection, True)  # a write by mistake fails instead of racing the writer
+            connection.exec_driver_sql("BEGIN")
+            return
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked: no write turn within the busy timeout")
         connection.info[self.HELD] = True
         try:
+            _query_only(connection, False)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             self.end(connection)
@@ -83,6 +96,14 @@ class _SingleWriter:
         self.on_reset(dbapi_connection, connection_record, None)
 
 
+def _query_only(connection: Any, wanted: bool) -> None:
+    """Set SQLite's query_only pragma on the connection, if it is not set so already."""
+    info = connection.info  # kept with the DBAPI connection across checkouts
+    if info.get("query_only", False) != wanted:
+        connection.exec_driver_sql(f"PRAGMA query_only={int(wanted)}")
+        info["query_only"] = wanted
+
+
 AFTER_COMMIT = "askwhy.after_commit"
 
 
@@ -91,6 +112,14 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     event.listen(sessions, "after_commit", _run_after_commit)
     event.listen(sessions, "after_soft_rollback", _forget_after_commit)
     return sessions
+
+
+def make_read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: no write turn on SQLite, a READ ONLY transaction on PostgreSQL."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if not is_sqlite(engine):
+        options["postgresql_readonly"] = True
+    return sessionmaker(engine.execution_options(**options), expire_on_commit=False)
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
