@@ -3,15 +3,21 @@ deliveries stored once with their messages answered on the queue."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from askwhy import conversations
+from askwhy import conversations, inbound
 from askwhy.bootstrap import Container, bootstrap
+from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp.sender import WhatsAppSender
 from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
@@ -247,3 +253,62 @@ def test_statuses_alone_are_accepted_including_unknown_ones(app: TestClient, wha
     assert response.json()["statuses"] == 2
     with whatsapp.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+async def _post_all(application: FastAPI, bodies: list[bytes]) -> list[int]:
+    """Post every body at once, as concurrent requests to the app."""
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://askwhy") as client:
+        responses = await asyncio.gather(
+            *(client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body)) for body in bodies)
+        )
+    return [response.status_code for response in responses]
+
+
+def _count_transactions(monkeypatch: pytest.MonkeyPatch, *, failing: str | None = None) -> list[Session]:
+    """Record the session each delivery is stored in; fail the delivery with message id ``failing``."""
+    sessions: list[Session] = []  # kept alive, so that no two share an id
+    accept = inbound.accept_events
+
+    def recording(*, session: Session, events: Sequence[WebhookEvent], **kwargs: Any) -> inbound.Accepted:
+        sessions.append(session)
+        if any(getattr(event, "provider_message_id", None) == failing for event in events):
+            raise ValueError("this delivery cannot be stored")
+        return accept(session=session, events=events, **kwargs)
+
+    monkeypatch.setattr(inbound, "accept_events", recording)
+    return sessions
+
+
+def test_deliveries_arriving_together_share_transactions_and_are_all_stored(
+    whatsapp: Container, graph: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phones = [f"4477009{n:05d}" for n in range(20)]
+    invite(whatsapp, *phones)
+    sessions = _count_transactions(monkeypatch)
+    bodies = [wa.encode(wa.delivery(wa.value(messages=[wa.text("9", sender=phone)]))) for phone in phones]
+    assert asyncio.run(_post_all(create_app(whatsapp), bodies)) == [200] * 20
+    assert len({id(session) for session in sessions}) < 20  # 20 if each had its own transaction
+    with whatsapp.sessions() as session:
+        query = select(Conversation.channel_address).join(Message).where(Message.direction == "in")
+        assert sorted(session.scalars(query)) == [f"+{phone}" for phone in phones]
+
+
+def test_a_delivery_that_fails_in_a_shared_transaction_fails_alone(
+    whatsapp: Container, graph: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phones = [f"4477009{n:05d}" for n in range(8)]
+    invite(whatsapp, *phones)
+    _count_transactions(monkeypatch, failing="wamid.BAD")
+    bodies = [
+        wa.encode(wa.delivery(wa.value(messages=[wa.text("9", sender=phone, message_id=f"wamid.{n}")])))
+        for n, phone in enumerate(phones)
+    ]
+    bodies[3] = wa.encode(
+        wa.delivery(wa.value(messages=[wa.text("9", sender=phones[3], message_id="wamid.BAD")]))
+    )
+    statuses = asyncio.run(_post_all(create_app(whatsapp), bodies))
+    assert statuses == [200, 200, 200, 500, 200, 200, 200, 200]
+    assert sorted(m.provider_message_id for m in stored_inbound(whatsapp)) == sorted(
+        f"wamid.{n}" for n in range(8) if n != 3
+    )

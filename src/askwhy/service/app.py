@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from askwhy import __version__
 from askwhy.bootstrap import Container
+from askwhy.service.intake import WebhookIntake
 from askwhy.service.routes import (
     chat,
     conversations,
@@ -33,6 +34,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="askwhy", version=__version__, docs_url="/docs", redoc_url=None)
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.intake = WebhookIntake(container)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (health, chat, conversations, insights, whatsapp, events, customers, twilio, links):
         app.include_router(module.router)

@@ -1,8 +1,8 @@
 """WhatsApp Business Cloud API webhooks: the subscription handshake and message deliveries.
 
-A delivery is verified against the app secret over its raw bytes, parsed, and stored in the
-request's transaction; the customer's answer is worked out on the queue, so Meta gets its 200
-quickly and a retried delivery is stored once.
+A delivery is verified against the app secret over its raw bytes, parsed, and stored (in a
+transaction it may share with other deliveries, `service.intake`); the customer's answer is worked
+out on the queue, so Meta gets its 200 quickly and a retried delivery is stored once.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import SecretStr
-from starlette.concurrency import run_in_threadpool
 
-from askwhy import inbound
 from askwhy.bootstrap import Container
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp import webhook
 from askwhy.service.dependencies import ContainerDep
+from askwhy.service.intake import WebhookIntake
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
@@ -75,18 +74,13 @@ async def receive(request: Request) -> Response:
         secret=container.settings.whatsapp_app_secret,
         now=now,
     )
-    # The transaction opens and commits within one threadpool call: under a burst of deliveries
-    # on SQLite, the request holding the write turn never waits for a thread behind the requests
-    # waiting for that turn. Verifying and parsing stay on the event loop: they are quick.
-    accepted = await run_in_threadpool(_store, container, events, now)
+    # Verifying and parsing stay on the event loop (they are quick); storing shares a transaction
+    # with the deliveries arriving meanwhile, and returns once that transaction has committed.
+    intake: WebhookIntake = request.app.state.intake
+    accepted = await intake.store(events, received_at=now)
     counts = {
         "messages": len(accepted.new_messages),
         "duplicates": accepted.duplicates,
         "statuses": accepted.statuses,
     }
     return Response(json.dumps(counts).encode(), media_type="application/json")
-
-
-def _store(container: Container, events: list[WebhookEvent], now: datetime) -> inbound.Accepted:
-    with container.sessions.begin() as session:
-        return inbound.accept_events(session=session, jobs=container.jobs, events=events, now=now)
