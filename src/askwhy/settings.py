@@ -78,6 +78,20 @@ class Settings(BaseSettings):
         description="Run background tasks inline, in the request that enqueues them (tests, demos).",
     )
     worker_threads: int = Field(default=2, ge=1, le=64, description="Task threads per worker process.")
+    worker_processes: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Queue worker processes `askwhy serve` runs beside itself when the queue is the SQLite "
+        "file (no ASKWHY_REDIS_URL), so that the queue's work uses other CPU cores than the server's "
+        "requests; 0 works the queue on threads inside the server process.",
+    )
+    opentelemetry: bool = Field(
+        default=False,
+        description="Report every HTTP request's traces, metrics and logs through OpenTelemetry (FastAPI's "
+        "native telemetry), to the providers configured in the process. Off by default: looking for "
+        "providers costs time on every request.",
+    )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="sentence-transformers model name or folder. The default ships with askwhy "

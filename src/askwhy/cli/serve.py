@@ -1,4 +1,4 @@
-"""`askwhy serve`: the API, web chat and dashboard, with background work in the same process."""
+"""`askwhy serve`: the API, web chat and dashboard, with the queue worked beside it (SQLite queue)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def serve(
     """Run askwhy: the web chat, the API and background work, on the embedded database by default."""
     import uvicorn
 
+    from askwhy.cli.worker_pool import WorkerPool
     from askwhy.demo import seed_demo_if_empty
     from askwhy.programs.loading import ProgramError
     from askwhy.programs.startup import sync_from_folder
@@ -38,12 +39,20 @@ def serve(
         for guide_id in container.guides:
             console.print(f"  web chat: {base}/chat/{guide_id}")
         console.print(f"  API docs: {base}/docs")
-        # Without Redis the queue is a SQLite file that this process works itself.
-        consumer = None if settings.redis_url else container.jobs.consumer(workers=settings.worker_threads)
-        if consumer is not None:
+        # Without Redis the queue is a SQLite file that this server works: in worker processes
+        # beside it, or on threads of its own.
+        local_queue = settings.redis_url is None
+        pool = WorkerPool(count=settings.worker_processes, threads=settings.worker_threads)
+        consumer = None
+        if local_queue and settings.worker_processes:
+            pool.start()
+            console.print(f"  queue: {settings.worker_processes} worker process(es) beside the server")
+        elif local_queue:
+            consumer = container.jobs.consumer(workers=settings.worker_threads)
             consumer.start()
         try:
             uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+            pool.stop()

@@ -1,0 +1,87 @@
+"""Queue worker processes that `askwhy serve` keeps running beside itself on a SQLite queue.
+
+One Python process runs one thread at a time. The server's requests and the queue's work (the
+interviewer's turns, deliveries, analysis) in one process take turns on one core however many the
+machine has; in their own processes they use the others. A worker that dies is started again, and
+a worker whose server died stops, so none is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.process import BaseProcess
+
+log = logging.getLogger(__name__)
+
+CHECK_SECONDS = 1.0
+"""How often the server checks that its workers are alive, and a worker that its server is."""
+
+
+class WorkerPool:
+    """``count`` worker processes of ``threads`` task threads each, restarted should one die."""
+
+    def __init__(self, *, count: int, threads: int) -> None:
+        self._count, self._threads = count, threads
+        self._processes: list[BaseProcess] = []
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="askwhy-worker-pool", daemon=True)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p.pid is not None]
+
+    def start(self) -> None:
+        self._processes = [self._spawn(n) for n in range(self._count)]
+        self._watcher.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the workers: a task under way is cut short and runs again later (tasks are safe to)."""
+        self._stopping.set()
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + timeout
+        for process in self._processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    def _spawn(self, number: int) -> BaseProcess:
+        # spawn, not fork: the server has threads and open connections a fork would copy
+        process = multiprocessing.get_context("spawn").Process(
+            target=work_queue,
+            kwargs={"threads": self._threads, "server_pid": os.getpid()},
+            name=f"askwhy-worker-{number + 1}",
+            daemon=True,
+        )
+        process.start()
+        return process
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(CHECK_SECONDS):
+            for number, process in enumerate(self._processes):
+                if not process.is_alive() and not self._stopping.is_set():
+                    log.warning("%s exited with code %s; starting it again", process.name, process.exitcode)
+                    self._processes[number] = self._spawn(number)
+
+
+def work_queue(*, threads: int, server_pid: int) -> None:
+    """A worker process's life: work the queue until told to stop, or until its server is gone."""
+    from askwhy.cli.context import opened
+
+    threading.Thread(target=_stop_when_orphaned, args=(server_pid,), daemon=True).start()
+    with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
+        logging.basicConfig(level=container.settings.log_level)
+        container.jobs.consumer(workers=threads).run()
+
+
+def _stop_when_orphaned(server_pid: int) -> None:
+    while os.getppid() == server_pid:
+        time.sleep(CHECK_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)  # Huey's consumer stops on SIGTERM

@@ -1,0 +1,131 @@
+"""`askwhy serve` as a real process: it works its SQLite queue in a worker process beside itself,
+starts that worker again if it dies, and leaves none behind when it stops."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from askwhy.bootstrap import bootstrap
+from askwhy.conversations import start_conversation
+from askwhy.domain.conversation import Channel
+from askwhy.settings import Settings
+from tests.channels import whatsapp_deliveries as wa
+from tests.fakes.graph_api import FakeGraphApi
+
+TOKEN = "serve-test-token"
+PHONE = "447700900123"
+
+
+def wait_for(condition: Callable[[], object], *, seconds: float = 30, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def workers_of(pid: int) -> list[int]:
+    """The queue worker processes among ``pid``'s children (not multiprocessing's own helpers)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"multiprocessing.spawn" in command and b"resource_tracker" not in command:
+                found.append(int(child))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraphApi]:
+    with FakeGraphApi(access_token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def server(settings: Settings, graph: FakeGraphApi) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`askwhy serve` with one worker process, WhatsApp pointed at the fake, one invited customer."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "ASKWHY_DATABASE_URL": settings.resolved_database_url, "ASKWHY_DATA_DIR": str(settings.data_dir),
+        "ASKWHY_GUIDES_DIR": str(settings.guides_dir), "ASKWHY_SEED_DEMO": "false",
+        "ASKWHY_LOG_LEVEL": "WARNING", "ASKWHY_WORKER_PROCESSES": "1", "ASKWHY_WORKER_THREADS": "2",
+        "ASKWHY_WHATSAPP_PHONE_NUMBER_ID": wa.BUSINESS_NUMBER_ID, "ASKWHY_WHATSAPP_ACCESS_TOKEN": TOKEN,
+        "ASKWHY_WHATSAPP_APP_SECRET": wa.APP_SECRET, "ASKWHY_WHATSAPP_API_BASE_URL": graph.base_url,
+    }  # fmt: skip
+    container = bootstrap(Settings(**{k.removeprefix("ASKWHY_").lower(): v for k, v in env.items()}))  # type: ignore[arg-type]
+    with container.sessions.begin() as session:
+        guide = container.guides["post-checkout"]
+        start_conversation(session=session, guide=guide, program="post-checkout", channel=Channel.WHATSAPP,
+                           channel_address=f"+{PHONE}", now=container.clock.now())  # fmt: skip
+    container.close()
+    command = [str(Path(sys.executable).parent / "askwhy"), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(healthy, seconds=60, what="askwhy serve to answer")
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def answer(base: str, text: str) -> None:
+    body = wa.encode(wa.delivery(wa.value(messages=[wa.text(text, sender=PHONE)])))
+    response = httpx.post(f"{base}/webhooks/whatsapp", content=body, headers=wa.headers(body), timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_the_queue_is_worked_by_a_worker_process_that_is_restarted_and_stopped_with_the_server(
+    server: tuple[subprocess.Popen[bytes], str], graph: FakeGraphApi
+) -> None:
+    process, base = server
+    [worker] = workers_of(process.pid)
+    wait_for(lambda: len(graph.sent) == 1, what="the invitation to be sent by the worker")
+    answer(base, "9")
+    wait_for(lambda: len(graph.sent) == 2, what="the reply to the score")
+
+    os.kill(worker, signal.SIGKILL)
+    wait_for(lambda: workers_of(process.pid) not in ([], [worker]), what="a new worker process")
+    [restarted] = workers_of(process.pid)
+    answer(base, "the parcel came three days late")
+    wait_for(lambda: len(graph.sent) == 3, what="the reply from the restarted worker")
+
+    process.terminate()
+    process.wait(timeout=30)
+    wait_for(lambda: not is_running(restarted), seconds=10, what="the worker to stop with the server")
+
+
+def test_a_worker_whose_server_was_killed_stops(server: tuple[subprocess.Popen[bytes], str]) -> None:
+    process, _ = server
+    [worker] = workers_of(process.pid)
+    process.kill()
+    process.wait(timeout=10)
+    wait_for(lambda: not is_running(worker), seconds=15, what="the orphaned worker to stop")
