@@ -31,7 +31,14 @@ HERE = Path(__file__).parent
 
 def create_app(container: Container) -> FastAPI:
     """Build the app around an existing container; nothing global, so tests can build many."""
-    app = FastAPI(title="askwhy", version=__version__, docs_url="/docs", redoc_url=None)
+    observed = container.settings.opentelemetry
+    app = FastAPI(
+        title="askwhy",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        telemetry={"tracing": observed, "metrics": observed, "logs": observed},
+    )
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.intake = WebhookIntake(container)
