@@ -4,8 +4,8 @@ Run: python -m bench.whatsapp_webhooks            (SQLite, then PostgreSQL with 
      python -m bench.whatsapp_webhooks --sqlite-only
 
 askwhy runs as it does in production, in child processes on 127.0.0.1: on SQLite `askwhy serve`
-(the API with its queue worker); on PostgreSQL `askwhy serve` beside two `askwhy worker`
-processes sharing a Redis queue. Replies go to a fake Graph API in this process, which times them.
+(the API, and the queue worker process it starts beside itself); on PostgreSQL `askwhy serve`
+beside two `askwhy worker` processes sharing a Redis queue. Replies go to a fake Graph API in this process, which times them.
 A bare FastAPI endpoint takes the same deliveries in the same run, as the floor to compare with.
 Targets: ≥ 300 messages/s on SQLite, p99 time to 200 ≤ 100 ms, no duplicate reply.
 """
@@ -129,13 +129,24 @@ def askwhy(env: dict[str, str], *, workers: int) -> Iterator[tuple[str, list[int
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (Linux /proc)."""
+    """User + system CPU so far of these processes and their children (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for pid in pids:
+    for pid in family(pids):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+def family(pids: list[int]) -> list[int]:
+    """The processes and all their descendants (`askwhy serve` starts its queue workers itself)."""
+    found, pending = [], list(pids)
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pending += [int(child) for child in (task / "children").read_text().split()]
+    return found
 
 
 def own_cpu_seconds() -> float:
@@ -311,7 +322,8 @@ def main() -> None:
     )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL with Redis")
     args = parser.parse_args()
-    results = [asyncio.run(run_setup("SQLite, `askwhy serve`", {"database": None, "redis": None}, workers=0))]
+    sqlite = "SQLite, `askwhy serve` (and the worker process it starts)"
+    results = [asyncio.run(run_setup(sqlite, {"database": None, "redis": None}, workers=0))]
     if not args.sqlite_only:
         redis.Redis.from_url(REDIS_URL).flushdb()
         with throwaway_postgres() as url:
