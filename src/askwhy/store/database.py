@@ -30,16 +30,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20, **kwargs
-    )
     writer = _SingleWriter()
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "factory": writer.connection_class()},
+        pool_size=20,
+        max_overflow=20,
+        **kwargs,
+    )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", writer.begin)
-    event.listen(engine, "commit", writer.end)
-    event.listen(engine, "rollback", writer.end)
-    event.listen(engine.pool, "reset", writer.on_reset)
-    event.listen(engine.pool, "invalidate", writer.on_invalidate)
     return engine
 
 
@@ -61,12 +61,40 @@ class _SingleWriter:
     interleave. Waiting first on a Python lock keeps threads of one process in a fair queue instead
     of SQLite's sleep-and-poll busy handler, which collapses under many concurrent writers; other
     processes (an `askwhy worker`) still wait on the busy timeout.
-    """
 
-    HELD = "askwhy.sqlite_writer"
+    The turn is handed on by the DBAPI connection once its COMMIT or ROLLBACK has run, not at
+    SQLAlchemy's commit event, which fires before: handed on then, the next transaction's BEGIN
+    would find the database still locked and sleep in the busy handler. A connection closed or
+    reset by the pool ends with a rollback or a close, so it never keeps the turn either.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._holder: sqlite3.Connection | None = None
+
+    def connection_class(self) -> type[sqlite3.Connection]:
+        writer = self
+
+        class TurnTakingConnection(sqlite3.Connection):
+            def commit(self) -> None:
+                try:
+                    super().commit()
+                finally:
+                    writer.hand_on(self)
+
+            def rollback(self) -> None:
+                try:
+                    super().rollback()
+                finally:
+                    writer.hand_on(self)
+
+            def close(self) -> None:
+                try:
+                    super().close()
+                finally:
+                    writer.hand_on(self)
+
+        return TurnTakingConnection
 
     def begin(self, connection: Any) -> None:
         if connection.get_execution_options().get(READ_ONLY):
@@ -75,25 +103,19 @@ class _SingleWriter:
             return
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked: no write turn within the busy timeout")
-        connection.info[self.HELD] = True
+        self._holder = connection.connection.dbapi_connection
         try:
             _query_only(connection, False)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            self.end(connection)
+            self.hand_on(self._holder)
             raise
 
-    def end(self, connection: Any) -> None:
-        if connection.info.pop(self.HELD, False):
+    def hand_on(self, dbapi_connection: sqlite3.Connection | None) -> None:
+        """Release the turn if ``dbapi_connection`` holds it."""
+        if dbapi_connection is not None and self._holder is dbapi_connection:
+            self._holder = None
             self._lock.release()
-
-    def on_reset(self, dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
-        # A connection returned to the pool mid-transaction must not keep the turn.
-        if connection_record.info.pop(self.HELD, False):
-            self._lock.release()
-
-    def on_invalidate(self, dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
-        self.on_reset(dbapi_connection, connection_record, None)
 
 
 def _query_only(connection: Any, wanted: bool) -> None:
