@@ -8,8 +8,7 @@ never wait for the writer, so reads do not queue behind webhooks and turns.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.store.write_turn import FileTurn, WriteTurn
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "askwhy_read_only"
@@ -30,7 +31,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    writer = _SingleWriter()
+    path = parsed.database if parsed.database and parsed.database != ":memory:" else None
+    writer = WriteTurn(
+        timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        between_processes=FileTurn(Path(path)) if path and os.name == "posix" else None,
+    )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "factory": writer.connection_class()},
@@ -39,7 +44,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         **kwargs,
     )
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", writer.begin)
+    event.listen(engine, "begin", _begin(writer))
     return engine
 
 
@@ -54,68 +59,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _SingleWriter:
-    """One transaction at a time per process, queued fairly, then SQLite's own write lock.
+def _begin(turn: WriteTurn) -> Callable[[Any], None]:
+    """The engine's begin: a read begins at once; a write takes the turn, then SQLite's lock.
 
     BEGIN IMMEDIATE takes SQLite's write lock up front, so two turns of one conversation can never
-    interleave. Waiting first on a Python lock keeps threads of one process in a fair queue instead
-    of SQLite's sleep-and-poll busy handler, which collapses under many concurrent writers; other
-    processes (an `askwhy worker`) still wait on the busy timeout.
+    interleave, and a transaction never fails half-way for want of the lock."""
 
-    The turn is handed on by the DBAPI connection once its COMMIT or ROLLBACK has run, not at
-    SQLAlchemy's commit event, which fires before: handed on then, the next transaction's BEGIN
-    would find the database still locked and sleep in the busy handler. A connection closed or
-    reset by the pool ends with a rollback or a close, so it never keeps the turn either.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holder: sqlite3.Connection | None = None
-
-    def connection_class(self) -> type[sqlite3.Connection]:
-        writer = self
-
-        class TurnTakingConnection(sqlite3.Connection):
-            def commit(self) -> None:
-                try:
-                    super().commit()
-                finally:
-                    writer.hand_on(self)
-
-            def rollback(self) -> None:
-                try:
-                    super().rollback()
-                finally:
-                    writer.hand_on(self)
-
-            def close(self) -> None:
-                try:
-                    super().close()
-                finally:
-                    writer.hand_on(self)
-
-        return TurnTakingConnection
-
-    def begin(self, connection: Any) -> None:
+    def begin(connection: Any) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             _query_only(connection, True)  # a write by mistake fails instead of racing the writer
             connection.exec_driver_sql("BEGIN")
             return
-        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise sqlite3.OperationalError("database is locked: no write turn within the busy timeout")
-        self._holder = connection.connection.dbapi_connection
+        dbapi_connection = connection.connection.dbapi_connection
+        turn.take(dbapi_connection)
         try:
             _query_only(connection, False)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            self.hand_on(self._holder)
+            turn.hand_on(dbapi_connection)
             raise
 
-    def hand_on(self, dbapi_connection: sqlite3.Connection | None) -> None:
-        """Release the turn if ``dbapi_connection`` holds it."""
-        if dbapi_connection is not None and self._holder is dbapi_connection:
-            self._holder = None
-            self._lock.release()
+    return begin
 
 
 def _query_only(connection: Any, wanted: bool) -> None:
