@@ -136,9 +136,11 @@ class Jobs:
         return name in self._tasks
 
     def consumer(self, *, workers: int) -> Consumer:
-        # Idle workers poll a SQLite queue; Huey's default back-off (up to 10 s) would delay replies.
+        # Idle workers poll a SQLite queue, and a reply waits for the next poll twice (the turn, then
+        # its delivery): Huey's default back-off (up to 10 s) would hold replies for seconds. A poll
+        # is one indexed read of the queue file, so polling every 20 ms at most costs little.
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, initial_delay=0.01, max_delay=0.2
+            workers=workers, worker_type="thread", periodic=True, initial_delay=0.002, max_delay=0.02
         )
 
 
