@@ -7,7 +7,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Integer, Select, Table, Update, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -130,11 +143,8 @@ def apply_status_to_outbound(
 
     A status of unknown rank (None) only links the message to the provider's id. With
     ``message_id`` (a send's own result), that message is the one, and its last error is cleared."""
-    level = 0 if rank is None else sum(rank >= ranks[name] for name in ("sent", "delivered", "read"))
-    # Ranks go to SQL doubled, as integers (failed ranks 2.5), so every backend compares them alike.
-    doubled = tuple((name, round(value * 2)) for name, value in ranks.items())
     statement = _status_update(
-        level=level, failed=status == "failed", ranks=doubled, by_id=message_id is not None
+        **_status_shape(status=status, rank=rank, ranks=ranks), by_id=message_id is not None
     )
     parameters = {
         "p_id": message_id,
@@ -142,7 +152,7 @@ def apply_status_to_outbound(
         "p_provider_message_id": provider_message_id,
         "p_idempotency_key": idempotency_key,
         "p_status": status,
-        "p_rank": -1 if rank is None else round(rank * 2),
+        "p_rank": _doubled(rank),
         "p_at": at,
         "p_error_code": error_code,
         "p_error_reason": error_reason,
@@ -152,12 +162,63 @@ def apply_status_to_outbound(
     return None if found is None else int(found)
 
 
+def apply_send_results(
+    *,
+    session: Session,
+    sent: Sequence[tuple[int, str]],
+    status: str,
+    rank: float | None,
+    ranks: Mapping[str, float],
+    at: datetime,
+    default_reason: str,
+) -> None:
+    """`apply_status_to_outbound` for many sends' own results at once: each ``(message id,
+    provider's id)`` gets ``status`` and its error cleared, one statement executed for all."""
+    if not sent:
+        return
+    statement = _status_update(
+        **_status_shape(status=status, rank=rank, ranks=ranks), by_id=True, returning=False
+    )
+    shared = {
+        "p_status": status,
+        "p_rank": _doubled(rank),
+        "p_at": at,
+        "p_error_code": None,
+        "p_error_reason": None,
+        "p_default_reason": default_reason,
+    }
+    session.execute(
+        statement,
+        [
+            {**shared, "p_id": message_id, "p_provider_message_id": provider_id}
+            for message_id, provider_id in sent
+        ],
+    )
+
+
+def _status_shape(*, status: str, rank: float | None, ranks: Mapping[str, float]) -> dict[str, Any]:
+    """What decides the UPDATE's form: the timestamps ``rank`` implies, failure, and the ranks."""
+    level = 0 if rank is None else sum(rank >= ranks[name] for name in ("sent", "delivered", "read"))
+    # Ranks go to SQL doubled, as integers (failed ranks 2.5), so every backend compares them alike.
+    doubled = tuple((name, round(value * 2)) for name, value in ranks.items())
+    return {"level": level, "failed": status == "failed", "ranks": doubled}
+
+
+def _doubled(rank: float | None) -> int:
+    return -1 if rank is None else round(rank * 2)
+
+
 def insert_delivery_event(*, session: Session, values: dict[str, Any]) -> None:
     """Keep a status event as received."""
     session.execute(_insert_delivery_event(), values)
 
 
 # Hot-path statements are built once: building one costs more than running it on SQLite.
+
+OUTBOUND = literal_column("'out'", Message.direction.type)
+"""``direction = 'out'`` written inline, not as a bound parameter: beside the OR of two index
+lookups that finds a status's message, a bound direction made SQLite's work for the status
+UPDATE about three times as long (0.10 against 0.03 ms on SQLite 3.40)."""
 
 
 @cache
@@ -225,7 +286,9 @@ def _extend_window() -> Update:
 
 
 @cache
-def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ...], by_id: bool) -> Update:
+def _status_update(
+    *, level: int, failed: bool, ranks: tuple[tuple[str, int], ...], by_id: bool, returning: bool = True
+) -> Update:
     table = cast(Table, Message.__table__)
     c = table.c
     at = bindparam("p_at", type_=c.sent_at.type)
@@ -237,7 +300,7 @@ def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ..
             select(c.id)
             .where(
                 c.channel == bindparam("p_channel"),
-                c.direction == "out",
+                c.direction == OUTBOUND,
                 or_(c.provider_message_id == bindparam("p_provider_message_id"), c.idempotency_key == key),
             )
             .limit(1)
@@ -267,7 +330,8 @@ def _status_update(*, level: int, failed: bool, ranks: tuple[tuple[str, int], ..
         changes["delivered_at"] = _earliest(c.delivered_at, at)
     if level >= 3:
         changes["read_at"] = _earliest(c.read_at, at)
-    return update(table).where(c.id == target).values(changes).returning(c.id)
+    statement = update(table).where(c.id == target).values(changes)
+    return statement.returning(c.id) if returning else statement
 
 
 def _earliest(column: Any, at: Any) -> Any:
