@@ -2,15 +2,18 @@
 
 A delivery claims its message in one short transaction (status ``sending``, one more attempt, a
 lease until ``next_attempt_at``), calls the channel's sender with no transaction open, then
-records the outcome in another. A worker that dies mid-send leaves the lease to expire; the
-message is then sent again only if, within a grace period, no status event carrying its
-idempotency key shows the first send went through.
+records the outcome in another; a batch shares both transactions. A worker that dies mid-send
+leaves the lease to expire; the message is then sent again only if, within a grace period, no
+status event carrying its idempotency key shows the first send went through.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Session
 from askwhy import consent
 from askwhy.addresses import PHONE_CHANNELS
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
-from askwhy.delivery_status import apply_status, reconcile, record_send_result
+from askwhy.delivery_status import reconcile, record_send_results
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
@@ -68,11 +71,40 @@ class Claim:
     outgoing: OutgoingMessage
 
 
+Outcome = SendResult | SendError
+
+
 _rng = random.Random()
 BATCH = 50
 """Messages `deliver_due_now` claims at most at once."""
 SENDS_AT_ONCE = 8
-"""Sends of one batch in flight together."""
+"""Sends in flight together in one process."""
+
+
+class _SendThreads:
+    """The threads a batch's messages are sent on: started on first use in a process and kept,
+    since starting threads for every batch cost more CPU than a batch's database work."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    def map(self, send: Callable[[Claim], Outcome], claims: list[Claim]) -> list[Outcome]:
+        if len(claims) == 1:
+            return [send(claims[0])]
+        return list(self._executor().map(send, claims))
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            # A forked worker process inherits the pool but not its threads: it starts its own.
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=SENDS_AT_ONCE, thread_name_prefix="askwhy-send")
+                self._pid = os.getpid()
+            return self._pool
+
+
+_send_threads = _SendThreads()
 
 
 def deliver_message(*, container: Container, message_id: int) -> str:
@@ -84,43 +116,35 @@ def deliver_message(*, container: Container, message_id: int) -> str:
         )
     if claim is None:
         return "skipped"
-    outcome = _send(container, claim)
-    if isinstance(outcome, SendError):
-        return _after_failure(container=container, claim=claim, error=outcome, policy=policy)
-    with container.sessions.begin() as session:
-        record_sent(session=session, message_id=claim.message_id, result=outcome, now=container.clock.now())
-    return "sent"
+    [outcome] = _record(container=container, outcomes=[(claim, _send(container, claim))], policy=policy)
+    return outcome
 
 
 def deliver_due_now(*, container: Container, limit: int = BATCH) -> int:
-    """Send up to ``limit`` due messages together: claimed in one transaction, sent at once,
-    their results recorded in one more; returns how many were claimed.
+    """Send up to ``limit`` due messages together: found with a read, claimed in one short write
+    transaction, sent at once, their results recorded in one more; returns how many were claimed.
 
     The same guarantees as `deliver_message`, fewer write transactions: with SQLite's one writer
-    at a time, a reply costs a share of two transactions instead of two of its own.
+    at a time, a reply costs a share of two transactions instead of two of its own, and a run
+    that finds nothing due takes no write turn at all.
     """
     policy = RetryPolicy.from_settings(container.settings)
     now = container.clock.now()
-    with container.sessions.begin() as session:
-        rows = queries.claim_due(
-            session=session, now=now, lease_until=now + timedelta(seconds=policy.lease_seconds), limit=limit
-        )
-    claims = [Claim(message_id=row.id, channel=Channel(row.channel), outgoing=_outgoing(row)) for row in rows]
-    if not claims:
+    with container.reads.begin() as session:
+        due = queries.due_for_batch(session=session, now=now, limit=limit)
+    if not due:
         return 0
-    with ThreadPoolExecutor(max_workers=min(SENDS_AT_ONCE, len(claims))) as pool:
-        outcomes = list(pool.map(lambda claim: _send(container, claim), claims))
-    sent = [(c, o) for c, o in zip(claims, outcomes, strict=True) if isinstance(o, SendResult)]
-    if sent:
-        with container.sessions.begin() as session:
-            record_all_sent(session=session, sent=sent, now=container.clock.now())
-    for claim, outcome in zip(claims, outcomes, strict=True):
-        if isinstance(outcome, SendError):
-            _after_failure(container=container, claim=claim, error=outcome, policy=policy)
+    lease_until = now + timedelta(seconds=policy.lease_seconds)
+    with container.sessions.begin() as session:
+        rows = queries.claim(session=session, message_ids=due, now=now, lease_until=lease_until)
+    claims = [Claim(message_id=row.id, channel=Channel(row.channel), outgoing=_outgoing(row)) for row in rows]
+    if claims:
+        outcomes = _send_threads.map(lambda claim: _send(container, claim), claims)
+        _record(container=container, outcomes=list(zip(claims, outcomes, strict=True)), policy=policy)
     return len(claims)
 
 
-def _send(container: Container, claim: Claim) -> SendResult | SendError:
+def _send(container: Container, claim: Claim) -> Outcome:
     """Hand the message to its channel's sender; no transaction is open meanwhile."""
     sender = container.senders.get(claim.channel)
     try:
@@ -162,24 +186,34 @@ def claim_message(*, session: Session, message_id: int, now: datetime, policy: R
     return Claim(message_id=message.id, channel=Channel(message.channel), outgoing=_outgoing(message))
 
 
-def record_sent(*, session: Session, message_id: int, result: SendResult, now: datetime) -> None:
-    """Store the provider's id and status, then apply any status that arrived before it."""
-    message = queries.lock_message(session=session, message_id=message_id)
-    if message is None:
-        return
-    if message.provider_message_id is None:
-        message.provider_message_id = result.provider_message_id
-    message.error_code = message.error_reason = None
-    apply_status(message=message, status="sent", at=now)
-    apply_status(message=message, status=result.status, at=now)
-    reconcile(session=session, message=message)
+def _record(*, container: Container, outcomes: list[tuple[Claim, Outcome]], policy: RetryPolicy) -> list[str]:
+    """Record every outcome of a batch in one transaction, then queue the retries it decided;
+    returns what happened to each message (sent, retry, failed, settled)."""
+    now = container.clock.now()
+    sent = [(claim, result) for claim, result in outcomes if isinstance(result, SendResult)]
+    decided: list[tuple[str, float | None]] = []
+    with container.sessions.begin() as session:
+        if sent:
+            record_all_sent(session=session, sent=sent, now=now)
+        for claim, outcome in outcomes:
+            if isinstance(outcome, SendError):
+                decided.append(
+                    _after_failure(session=session, claim=claim, error=outcome, policy=policy, now=now)
+                )
+            else:
+                decided.append(("sent", None))
+    for (claim, outcome), (what, delay) in zip(outcomes, decided, strict=True):
+        if delay is not None:
+            container.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
+        if isinstance(outcome, SendError):
+            log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, what, outcome)
+    return [what for what, _ in decided]
 
 
 def record_all_sent(*, session: Session, sent: list[tuple[Claim, SendResult]], now: datetime) -> None:
-    """`record_sent` for many messages: one UPDATE each, and status events that arrived early
-    (rare: the provider was faster than this) looked for once, for all of them."""
-    for claim, result in sent:
-        record_send_result(session=session, message_id=claim.message_id, result=result, now=now)
+    """Store the sends' provider ids and statuses (one statement for all), then apply the status
+    events that arrived early (rare: the provider was faster than this), looked for once."""
+    record_send_results(session=session, sent=[(claim.message_id, result) for claim, result in sent], now=now)
     early = queries.waiting_events(
         session=session,
         keys=[claim.outgoing.idempotency_key for claim, _ in sent],
@@ -192,17 +226,13 @@ def record_all_sent(*, session: Session, sent: list[tuple[Claim, SendResult]], n
                 reconcile(session=session, message=message)
 
 
-def _after_failure(*, container: Container, claim: Claim, error: SendError, policy: RetryPolicy) -> str:
-    now = container.clock.now()
-    with container.sessions.begin() as session:
-        message = queries.lock_message(session=session, message_id=claim.message_id)
-        if message is None or message.status != "sending":
-            return "settled"
-        outcome, delay = _decide_retry(session=session, message=message, error=error, policy=policy, now=now)
-    if delay is not None:
-        container.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
-    log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, outcome, error)
-    return outcome
+def _after_failure(
+    *, session: Session, claim: Claim, error: SendError, policy: RetryPolicy, now: datetime
+) -> tuple[str, float | None]:
+    message = queries.lock_message(session=session, message_id=claim.message_id)
+    if message is None or message.status != "sending":
+        return "settled", None
+    return _decide_retry(session=session, message=message, error=error, policy=policy, now=now)
 
 
 def _decide_retry(
@@ -290,8 +320,8 @@ def _outgoing(message: Message | Row[Any]) -> OutgoingMessage:
 
 
 def due_messages(*, container: Container, limit: int = 200) -> list[int]:
-    """Ids of outbound messages whose send is due or whose lease ran out."""
-    with container.sessions.begin() as session:
+    """Ids of outbound messages whose send is due or whose lease ran out (a read: no write turn)."""
+    with container.reads.begin() as session:
         return queries.due_message_ids(session=session, now=container.clock.now(), limit=limit)
 
 

@@ -9,6 +9,7 @@ never overrides delivered or read. Statuses askwhy does not know are kept, not r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -62,22 +63,22 @@ def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int
     return message_id
 
 
-def record_send_result(*, session: Session, message_id: int, result: SendResult, now: datetime) -> None:
-    """A send went through: the provider's id, and "sent" (or better), by rank, in one UPDATE."""
-    for status in dict.fromkeys(("sent", result.status)):
-        queries.apply_status_to_outbound(
+def record_send_results(*, session: Session, sent: Sequence[tuple[int, SendResult]], now: datetime) -> None:
+    """Sends went through: each message's provider id, and "sent" (or better) by rank, one
+    statement for the whole batch per status."""
+    by_status: dict[str, list[tuple[int, str]]] = {}
+    for message_id, result in sent:
+        for status in dict.fromkeys(("sent", result.status)):
+            by_status.setdefault(status, []).append((message_id, result.provider_message_id))
+    for status, results in by_status.items():  # "sent" first, as it happened first
+        queries.apply_send_results(
             session=session,
-            channel="",
-            provider_message_id=result.provider_message_id,
-            idempotency_key=None,
+            sent=results,
             status=status,
             rank=STATUS_RANK.get(status),
             ranks=STATUS_RANK,
             at=now,
-            error_code=None,
-            error_reason=None,
             default_reason=DEFAULT_FAILURE,
-            message_id=message_id,
         )
 
 

@@ -1,7 +1,13 @@
-"""Queries for the outbox: outbound messages waiting to be sent."""
+"""Queries for the outbox: outbound messages waiting to be sent.
+
+A batch is found with a read (`due_for_batch`, no write turn on SQLite) and taken with one
+UPDATE (`claim`) that re-checks each message is still pending and due, so two workers never take
+the same message; the claimed rows' content comes back from that UPDATE, never from the read.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -9,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, Table, Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from askwhy.store.messaging import OUTBOUND
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
 
@@ -21,48 +28,98 @@ def lock_message(*, session: Session, message_id: int, skip_locked: bool = False
 
 def due_message_ids(*, session: Session, now: datetime, limit: int) -> list[int]:
     """Outbound messages due to be sent, or whose sending lease has run out, oldest due first."""
-    query = (
-        select(Message.id)
-        .where(
-            Message.direction == "out",
-            Message.status.in_(("pending", "sending")),
-            Message.next_attempt_at <= now,
-        )
-        .order_by(Message.next_attempt_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_due_ids(), {"now": now, "limit": limit}))
 
 
-def claim_due(*, session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Row[Any]]:
-    """Mark up to ``limit`` due pending messages as being sent (one more attempt, a lease until
-    ``lease_until``) and return them; rows another worker holds are skipped (PostgreSQL).
+def due_for_batch(*, session: Session, now: datetime, limit: int) -> list[int]:
+    """Up to ``limit`` pending messages due by ``now``, oldest due first, for `claim`.
 
-    Messages with an expiry in their payload are left alone: `askwhy.delivery.claim_message`
+    Messages with an expiry in their payload are left out: `askwhy.delivery.claim_message`
     checks it one by one."""
-    rows = list(session.execute(_due_rows(), {"now": now, "limit": limit}))
-    claimed = [row for row in rows if "expires_at" not in (row.payload or {})]
-    if claimed:
-        session.execute(_claim(), {"ids": [row.id for row in claimed], "lease": lease_until})
-    return claimed
+    rows = session.execute(_due_pending(), {"now": now, "limit": limit})
+    return [row.id for row in rows if "expires_at" not in (row.payload or {})]
+
+
+def claim(
+    *, session: Session, message_ids: Sequence[int], now: datetime, lease_until: datetime
+) -> list[Row[Any]]:
+    """Mark those of these messages still pending and due as being sent (one more attempt, a
+    lease until ``lease_until``), in one UPDATE, and return what to send of each.
+
+    Rows another worker holds are skipped (PostgreSQL); on SQLite the write turn serialises claims.
+    """
+    if not message_ids:
+        return []
+    parameters = {"ids": list(message_ids), "now": now, "lease": lease_until}
+    return list(session.execute(_claim(), parameters))
 
 
 def waiting_events(*, session: Session, keys: list[str], provider_ids: list[str]) -> set[str]:
     """Of these idempotency keys and provider ids, those carried by status events not yet matched."""
-    table = cast(Table, DeliveryEvent.__table__)
-    c = table.c
-    query = select(c.idempotency_key, c.provider_message_id).where(
-        c.message_id.is_(None), or_(c.idempotency_key.in_(keys), c.provider_message_id.in_(provider_ids))
-    )
-    return {value for row in session.execute(query) for value in row if value}
+    rows = session.execute(_waiting_events(), {"keys": keys, "provider_ids": provider_ids})
+    return {value for row in rows for value in row if value}
+
+
+# Hot-path statements are built once: building one costs more than running it on SQLite.
+
+
+def _messages() -> Table:
+    return cast(Table, Message.__table__)
 
 
 @cache
-def _due_rows() -> Select[Any]:
-    table = cast(Table, Message.__table__)
-    c = table.c
+def _due_ids() -> Select[tuple[int]]:
+    c = _messages().c
     return (
-        select(
+        select(c.id)
+        .where(
+            c.direction == OUTBOUND,
+            c.status.in_(("pending", "sending")),
+            c.next_attempt_at <= bindparam("now", type_=c.next_attempt_at.type),
+        )
+        .order_by(c.next_attempt_at)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _due_pending() -> Select[Any]:
+    c = _messages().c
+    return (
+        select(c.id, c.payload)
+        .where(
+            c.direction == OUTBOUND,
+            c.status == "pending",
+            c.next_attempt_at <= bindparam("now", type_=c.next_attempt_at.type),
+        )
+        .order_by(c.next_attempt_at)
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _claim() -> Update:
+    table = _messages()
+    c = table.c
+    still_due = (
+        select(c.id)
+        .where(
+            c.id.in_(bindparam("ids", expanding=True)),
+            c.direction == OUTBOUND,
+            c.status == "pending",
+            c.next_attempt_at <= bindparam("now", type_=c.next_attempt_at.type),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(table)
+        .where(c.id.in_(still_due))
+        .values(
+            status="sending",
+            attempts=c.attempts + 1,
+            next_attempt_at=bindparam("lease", type_=c.next_attempt_at.type),
+        )
+        .returning(
             c.id,
             c.channel,
             c.to_address,
@@ -72,27 +129,16 @@ def _due_rows() -> Select[Any]:
             c.payload,
             c.conversation_id,
         )
-        .where(
-            c.direction == "out",
-            c.status == "pending",
-            c.next_attempt_at <= bindparam("now", type_=c.next_attempt_at.type),
-        )
-        .order_by(c.next_attempt_at)
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True)
     )
 
 
 @cache
-def _claim() -> Update:
-    table = cast(Table, Message.__table__)
-    c = table.c
-    return (
-        update(table)
-        .where(c.id.in_(bindparam("ids", expanding=True)), c.status == "pending")
-        .values(
-            status="sending",
-            attempts=c.attempts + 1,
-            next_attempt_at=bindparam("lease", type_=c.next_attempt_at.type),
-        )
+def _waiting_events() -> Select[tuple[str | None, str]]:
+    c = cast(Table, DeliveryEvent.__table__).c
+    return select(c.idempotency_key, c.provider_message_id).where(
+        c.message_id.is_(None),
+        or_(
+            c.idempotency_key.in_(bindparam("keys", expanding=True)),
+            c.provider_message_id.in_(bindparam("provider_ids", expanding=True)),
+        ),
     )
