@@ -1,16 +1,18 @@
 """Enriching stored responses: redacted text, language, sentiment, sentences with embeddings, themes.
 
-Responses are enriched in batches (an import) or one at a time (a closed conversation); either way
-every sentence is embedded once and matched against the codebook straight away.
+Responses are enriched in batches (an import, or the conversations closed since the last run);
+every sentence of a batch is embedded once and matched against the codebook straight away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.enrichment import EnrichedText, Enricher
@@ -21,24 +23,47 @@ from askwhy.store.tables import Response
 
 ENRICHABLE = or_(Response.source == "import", Response.completion != "partial")
 """Conversations are analysed once closed; imported feedback at once."""
+PENDING = or_(ResponseAnalysis.response_id.is_(None), Response.updated_at > ResponseAnalysis.enriched_at)
+"""Never enriched, or changed since it was."""
+
+ANALYSES = cast(Table, ResponseAnalysis.__table__)
+SENTENCES = cast(Table, Sentence.__table__)
+RESPONSES = cast(Table, Response.__table__)
 
 
 def pending_responses(
-    *, session: Session, limit: int | None = None, only: Sequence[str] | None = None
+    *,
+    session: Session,
+    limit: int | None = None,
+    only: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
+    conversations_only: bool = False,
 ) -> list[str]:
-    """Ids of responses never enriched, or changed since they were, oldest first (among ``only``)."""
+    """Ids of responses never enriched, or changed since they were, oldest first (among ``only``,
+    leaving out ``skip``; only closed conversations' with ``conversations_only``)."""
     query = (
         select(Response.id)
         .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
-        .where(ENRICHABLE)
-        .where(
-            or_(ResponseAnalysis.response_id.is_(None), Response.updated_at > ResponseAnalysis.enriched_at)
-        )
+        .where(ENRICHABLE, PENDING)
         .order_by(Response.responded_at, Response.id)
     )
     if only is not None:
         query = query.where(Response.id.in_(only))
+    if skip:
+        query = query.where(Response.id.not_in(skip))
+    if conversations_only:
+        query = query.where(Response.source != "import")
     return list(session.scalars(query.limit(limit) if limit else query))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A pending response as it stood when read, and whether it had been enriched before."""
+
+    comment: str
+    updated_at: datetime
+    language: str
+    enriched: bool
 
 
 def enrich_responses(
@@ -48,66 +73,134 @@ def enrich_responses(
     response_ids: Sequence[str],
     rule: AssignmentRule,
     now: datetime,
-    after_store: Callable[[Session], object] | None = None,
+    reads: sessionmaker[Session] | None = None,
+    after_store: Callable[[Session, list[str]], object] | None = None,
 ) -> int:
     """Enrich those of these responses still pending (replacing any earlier enrichment); returns how
     many sentences resulted.
 
-    The model runs between two short transactions, never inside one: on SQLite a transaction holds
+    The model runs between a read (on ``reads``, which on SQLite takes no write turn) and one short
+    writing transaction that only inserts rows prepared beforehand: on SQLite that transaction holds
     the only write turn, and webhooks must not wait for embeddings. A response edited while its text
-    was being analysed is left pending for the next run; ``after_store`` runs in the storing
-    transaction.
+    was being analysed is left pending for the next run. ``after_store`` runs in the storing
+    transaction with the ids stored.
     """
-    with sessions.begin() as session:
-        pending = pending_responses(session=session, only=response_ids)
-        read = {
-            row.id: (row.comment, row.updated_at)
-            for row in session.execute(
-                select(Response.id, Response.comment, Response.updated_at).where(Response.id.in_(pending))
-            )
-        }
-    if not read:
+    with (reads or sessions).begin() as session:
+        seen = _pending(session=session, ids=response_ids, lock=False)
+    if not seen:
         return 0
-    ids = sorted(read)
-    results = dict(zip(ids, enricher.enrich([read[i][0] for i in ids]), strict=True))
+    ids = sorted(seen)
+    prepared = _Prepared.of(ids, enricher.enrich([seen[i].comment for i in ids]), enricher.model_name, now)
     with sessions.begin() as session:
-        # Locked, so two workers handed the same response (the close-of-conversation job and the sweep)
-        # take turns; the second finds it enriched already and stores nothing.
-        still_pending = set(pending_responses(session=session, only=ids))
-        query = select(Response).where(Response.id.in_(ids)).order_by(Response.id).with_for_update()
-        responses = [
-            r
-            for r in session.scalars(query)
-            if r.id in still_pending and (r.comment, r.updated_at) == read[r.id]
-        ]
-        stored = _store(session=session, responses=responses, results=results, model=enricher.model_name,
-                        rule=rule, now=now)  # fmt: skip
-        if after_store is not None:
-            after_store(session)
-    return stored
+        stored = _store(session=session, seen=seen, prepared=prepared, rule=rule)
+        if after_store is not None and stored:
+            after_store(session, stored)
+    return sum(len(prepared.results[i].sentences) for i in stored)
+
+
+def _pending(*, session: Session, ids: Sequence[str], lock: bool) -> dict[str, _Seen]:
+    """The pending ones of these responses; locked (on PostgreSQL) in id order when storing."""
+    query = (
+        select(
+            Response.id,
+            Response.comment,
+            Response.updated_at,
+            Response.language,
+            ResponseAnalysis.response_id.is_not(None),
+        )
+        .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
+        .where(Response.id.in_(ids), ENRICHABLE, PENDING)
+        .order_by(Response.id)
+    )
+    rows = session.execute(query.with_for_update(of=Response) if lock else query)
+    return {
+        id_: _Seen(comment, updated_at, language or "", bool(had))
+        for id_, comment, updated_at, language, had in rows
+    }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The rows of a batch, built before the writing transaction so that it only inserts them."""
+
+    results: dict[str, EnrichedText]
+    analyses: dict[str, dict[str, Any]]
+    sentences: dict[str, list[dict[str, Any]]]
+    vectors: dict[str, np.ndarray[Any, Any]]
+
+    @classmethod
+    def of(cls, ids: Sequence[str], enriched: Sequence[EnrichedText], model: str, now: datetime) -> _Prepared:
+        results = dict(zip(ids, enriched, strict=True))
+        return cls(
+            results=results,
+            analyses={i: _analysis_row(i, r, model=model, now=now) for i, r in results.items()},
+            sentences={i: _sentence_rows(i, r) for i, r in results.items()},
+            vectors={i: np.stack([s.vector for s in r.sentences]) for i, r in results.items() if r.sentences},
+        )
 
 
 def _store(
-    *,
-    session: Session,
-    responses: list[Response],
-    results: dict[str, EnrichedText],
-    model: str,
-    rule: AssignmentRule,
-    now: datetime,
-) -> int:
-    if not responses:
-        return 0
-    ids = [r.id for r in responses]
-    enriched = [results[i] for i in ids]
-    session.execute(delete(Sentence).where(Sentence.response_id.in_(ids)))
-    session.execute(delete(ResponseAnalysis).where(ResponseAnalysis.response_id.in_(ids)))
-    for response, result in zip(responses, enriched, strict=True):
-        session.add(_analysis(response.id, result, model=model, now=now))
-        if not response.language and result.language != "und":
-            response.language = result.language[:8]
-    session.flush()
-    return _store_sentences(session=session, responses=ids, enriched=enriched, rule=rule)
+    *, session: Session, seen: dict[str, _Seen], prepared: _Prepared, rule: AssignmentRule
+) -> list[str]:
+    """Store the batch's rows for the responses still as they were read; returns their ids.
+
+    Locked, so two workers handed the same response (a batch run and the sweep) take turns; the
+    second finds it enriched already and stores nothing.
+    """
+    current = _pending(session=session, ids=list(prepared.results), lock=True)
+    ids = [
+        i
+        for i, row in current.items()
+        if (row.comment, row.updated_at) == (seen[i].comment, seen[i].updated_at)
+    ]
+    if not ids:
+        return []
+    again = [i for i in ids if current[i].enriched]
+    if again:
+        session.execute(delete(Sentence).where(Sentence.response_id.in_(again)))
+        session.execute(delete(ResponseAnalysis).where(ResponseAnalysis.response_id.in_(again)))
+    session.execute(insert(ANALYSES), [prepared.analyses[i] for i in ids])
+    languages = [
+        {"b_id": i, "b_language": prepared.analyses[i]["language"]}
+        for i in ids
+        if not current[i].language and prepared.analyses[i]["language"] != "und"
+    ]
+    if languages:
+        by_id = RESPONSES.c.id == bindparam("b_id")
+        session.execute(update(RESPONSES).where(by_id).values(language=bindparam("b_language")), languages)
+    _store_sentences(session=session, prepared=prepared, ids=ids, rule=rule)
+    return ids
+
+
+def _store_sentences(
+    *, session: Session, prepared: _Prepared, ids: Sequence[str], rule: AssignmentRule
+) -> None:
+    """Insert the sentences, each matched to the codebook as it stands in this transaction."""
+    rows = [row for i in ids for row in prepared.sentences[i]]
+    if not rows:
+        return
+    centres = theme_centres(session=session)
+    vectors = [prepared.vectors[i] for i in ids if i in prepared.vectors]
+    found = match(np.concatenate(vectors), centres, rule) if centres else []
+    if not any(found):
+        session.execute(insert(SENTENCES), [row | {"theme_state": "pool"} for row in rows])
+        return
+    rows = [
+        row | {"theme_state": "themed" if themes else "pool"} for row, themes in zip(rows, found, strict=True)
+    ]
+    returning = insert(SENTENCES).returning(SENTENCES.c.id, sort_by_parameter_order=True)
+    sentence_ids = list(session.scalars(returning, rows))
+    mentions = [
+        mention
+        for sentence_id, row, themes in zip(sentence_ids, rows, found, strict=True)
+        for mention in mention_rows(
+            sentence_id=sentence_id,
+            response_id=row["response_id"],
+            sentiment=row["sentiment"],
+            matches=themes,
+        )
+    ]
+    write_mentions(session=session, mentions=mentions, themed=[], pooled=[])
 
 
 def enrich_pending(
@@ -119,42 +212,37 @@ def enrich_pending(
     batch_size: int = 512,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    reads: sessionmaker[Session] | None = None,
 ) -> int:
     """Enrich every pending response in batches, one transaction each; returns how many were enriched."""
-    with sessions.begin() as session:
+    with (reads or sessions).begin() as session:
         pending = pending_responses(session=session, limit=limit)
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
-        enrich_responses(sessions=sessions, enricher=enricher, response_ids=batch, rule=rule, now=now())
+        enrich_responses(
+            sessions=sessions, reads=reads, enricher=enricher, response_ids=batch, rule=rule, now=now()
+        )
         if progress is not None:
             progress(len(batch))
     return len(pending)
 
 
-def _analysis(response_id: str, result: EnrichedText, *, model: str, now: datetime) -> ResponseAnalysis:
-    return ResponseAnalysis(
-        response_id=response_id,
-        text=result.text,
-        pii_found=list(result.pii_found),
-        language=result.language[:8],
-        sentiment=result.sentiment,
-        sentiment_score=result.sentiment_score,
-        sentences=len(result.sentences),
-        model=model[:200],
-        enriched_at=now,
-    )
+def _analysis_row(response_id: str, result: EnrichedText, *, model: str, now: datetime) -> dict[str, Any]:
+    return {
+        "response_id": response_id,
+        "text": result.text,
+        "pii_found": list(result.pii_found),
+        "language": result.language[:8],
+        "sentiment": result.sentiment,
+        "sentiment_score": result.sentiment_score,
+        "sentences": len(result.sentences),
+        "model": model[:200],
+        "enriched_at": now,
+    }
 
 
-def _store_sentences(
-    *, session: Session, responses: Sequence[str], enriched: Sequence[EnrichedText], rule: AssignmentRule
-) -> int:
-    sentences = [(rid, s) for rid, result in zip(responses, enriched, strict=True) for s in result.sentences]
-    if not sentences:
-        return 0
-    centres = theme_centres(session=session)
-    matches = match(np.stack([s.vector for _, s in sentences]), centres, rule) if centres else []
-    found = matches or [[] for _ in sentences]
-    rows = [
+def _sentence_rows(response_id: str, result: EnrichedText) -> list[dict[str, Any]]:
+    return [
         {
             "response_id": response_id,
             "position": s.position,
@@ -163,20 +251,6 @@ def _store_sentences(
             "sentiment": s.sentiment,
             "sentiment_score": s.sentiment_score,
             "embedding": to_bytes(s.vector),
-            "theme_state": "themed" if themes else "pool",
         }
-        for (response_id, s), themes in zip(sentences, found, strict=True)
+        for s in result.sentences
     ]
-    ids = list(session.scalars(insert(Sentence).returning(Sentence.id, sort_by_parameter_order=True), rows))
-    mentions = [
-        mention
-        for sentence_id, (response_id, s), themes in zip(ids, sentences, found, strict=True)
-        for mention in mention_rows(
-            sentence_id=sentence_id,
-            response_id=response_id,
-            sentiment=s.sentiment,
-            matches=themes,
-        )
-    ]
-    write_mentions(session=session, mentions=mentions, themed=[], pooled=[])
-    return len(ids)
