@@ -34,6 +34,7 @@ from askwhy.interview.optout import is_opt_out
 from askwhy.jobs import Jobs
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries
+from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Contact, Conversation, Message
 
 if TYPE_CHECKING:
@@ -144,33 +145,37 @@ def answer_waiting(*, container: Container, limit: int = BATCH_CONVERSATIONS) ->
     """Answer the waiting messages of up to ``limit`` conversations, in one transaction.
 
     One write transaction for many conversations: on SQLite, where writers take turns, that turn
-    is the scarce thing. Each conversation is locked (on PostgreSQL one another worker holds is
-    left to it) and its messages are taken in order. Should a turn fail, the batch is rolled back
-    and taken again one conversation per transaction, so only the failing one stays waiting.
-    Returns how many conversations were looked at.
+    is the scarce thing, so which conversations wait is read outside it, and the batch is loaded
+    with a few queries, not a few per conversation. The conversations are locked (on PostgreSQL
+    those another worker holds are left to it) and their messages are taken in order. Should a
+    turn fail, the batch is rolled back and taken again one conversation per transaction, so
+    only the failing one stays waiting. Returns how many conversations were looked at.
     """
     now = container.clock.now()
-    with container.sessions.begin() as session:
+    with container.reads.begin() as session:
         waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
+    if not waiting:
+        return 0
     try:
         with container.sessions.begin() as session:
-            for conversation_id in sorted(waiting):  # one lock order for every worker: no deadlock
-                _answer(session=session, container=container, conversation_id=conversation_id, now=now)
+            process_conversations(
+                session=session, guides=container.guides, conversation_ids=waiting, now=now, skip_locked=True
+            )
     except Exception:
         log.warning("a batch of %d conversations failed; answering them one by one", len(waiting))
         for conversation_id in waiting:
             try:
                 with container.sessions.begin() as session:
-                    _answer(session=session, container=container, conversation_id=conversation_id, now=now)
+                    process_conversation(
+                        session=session,
+                        guides=container.guides,
+                        conversation_id=conversation_id,
+                        now=now,
+                        skip_locked=True,
+                    )
             except Exception:
                 log.exception("conversation %s: its waiting messages could not be answered", conversation_id)
     return len(waiting)
-
-
-def _answer(*, session: Session, container: Container, conversation_id: str, now: datetime) -> None:
-    process_conversation(
-        session=session, guides=container.guides, conversation_id=conversation_id, now=now, skip_locked=True
-    )
 
 
 def process_inbound(*, container: Container, message_id: int) -> int:
@@ -203,32 +208,59 @@ def process_conversation(
 
     With ``skip_locked``, a conversation whose lock another transaction holds is left alone.
     """
-    # What the turns need is read once, up front, with no flush: the batch's writes so far belong
-    # to other conversations, and are flushed together when the batch commits.
+    return process_conversations(
+        session=session, guides=guides, conversation_ids=[conversation_id], now=now, skip_locked=skip_locked
+    )
+
+
+def process_conversations(
+    *,
+    session: Session,
+    guides: Mapping[str, Guide],
+    conversation_ids: Sequence[str],
+    now: datetime,
+    skip_locked: bool = False,
+) -> int:
+    """Take every unprocessed inbound message of these conversations, each one's oldest first.
+
+    The conversations are locked in id order (with ``skip_locked``, those another transaction
+    holds are left alone). Returns how many messages were taken.
+    """
+    # What the turns need is read once, up front, with no flush: the batch's writes are flushed
+    # together when it commits.
     with session.no_autoflush:
-        conversation = conversation_queries.lock_conversation(
-            session=session, conversation_id=conversation_id, skip_locked=skip_locked
+        locked = conversation_queries.lock_conversations(
+            session=session, conversation_ids=sorted(set(conversation_ids)), skip_locked=skip_locked
         )
-        if conversation is None:
-            return 0
-        pending = queries.unprocessed_inbound(session=session, conversation_id=conversation.id)
+        ids = [conversation.id for conversation in locked]
+        pending = queries.unprocessed_inbound(session=session, conversation_ids=ids) if ids else []
         if not pending:
             return 0
-        known = Known(
-            seq=conversation_queries.next_seq(session=session, conversation_id=conversation.id),
-            response=conversation_queries.response_for(session=session, conversation_id=conversation.id),
-        )
+        waiting = {message.conversation_id for message in pending}
+        knowns = _known_of(session=session, conversation_ids=[i for i in ids if i in waiting])
+        by_id = {conversation.id: conversation for conversation in locked}
         for message in pending:
+            conversation_id = message.conversation_id
             _take(
                 session=session,
                 guides=guides,
-                conversation=conversation,
+                conversation=by_id[conversation_id],
                 message=message,
                 now=now,
-                known=known,
+                known=knowns[conversation_id],
             )
-            message.processed_at = now
+    queries.mark_processed(session=session, message_ids=[message.id for message in pending], at=now)
     return len(pending)
+
+
+def _known_of(*, session: Session, conversation_ids: Sequence[str]) -> dict[str, Known]:
+    """Where each locked conversation's next message goes, and its response, in two queries."""
+    seqs = conversation_queries.next_seqs(session=session, conversation_ids=conversation_ids)
+    responses = conversation_queries.responses_of(session=session, conversation_ids=conversation_ids)
+    return {
+        conversation_id: Known(seq=seqs[conversation_id], response=responses.get(conversation_id))
+        for conversation_id in conversation_ids
+    }
 
 
 def _take(
@@ -236,7 +268,7 @@ def _take(
     session: Session,
     guides: Mapping[str, Guide],
     conversation: Conversation,
-    message: Message,
+    message: Unprocessed,
     now: datetime,
     known: Known | None = None,
 ) -> None:

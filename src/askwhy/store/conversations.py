@@ -40,6 +40,33 @@ def lock_conversation_id(*, session: Session, conversation_id: str) -> bool:
     return session.execute(_lock_query(), {"conversation_id": conversation_id}).first() is not None
 
 
+def lock_conversations(
+    *, session: Session, conversation_ids: Sequence[str], skip_locked: bool = False
+) -> list[Conversation]:
+    """Load many conversations for update, in id order, as `lock_conversation` loads one.
+
+    One lock order for every worker, so two batches never deadlock; with ``skip_locked`` those
+    another transaction holds are left out (PostgreSQL; SQLite has one writer anyway)."""
+    if not conversation_ids:
+        return []
+    set_lock_timeout(session)
+    query = _lock_many_query(skip_locked)
+    return list(session.scalars(query, {"ids": list(conversation_ids)}))
+
+
+def next_seqs(*, session: Session, conversation_ids: Sequence[str]) -> dict[str, int]:
+    """Where the next message of each conversation goes (1 for one with no message yet)."""
+    rows = session.execute(_next_seqs_query(), {"ids": list(conversation_ids)})
+    found = {str(conversation_id): int(last) + 1 for conversation_id, last in rows}
+    return {conversation_id: found.get(conversation_id, 1) for conversation_id in conversation_ids}
+
+
+def responses_of(*, session: Session, conversation_ids: Sequence[str]) -> dict[str, Response]:
+    """The responses of these conversations, by conversation id (one with none is absent)."""
+    responses = session.scalars(_responses_query(), {"ids": list(conversation_ids)})
+    return {str(response.conversation_id): response for response in responses}
+
+
 def next_seq(*, session: Session, conversation_id: str) -> int:
     return int(session.execute(_next_seq_query(), {"conversation_id": conversation_id}).scalar() or 0) + 1
 
@@ -48,6 +75,35 @@ def next_seq(*, session: Session, conversation_id: str) -> int:
 def _lock_query() -> Select[tuple[str]]:
     table = cast(Table, Conversation.__table__)
     return select(table.c.id).where(table.c.id == bindparam("conversation_id")).with_for_update()
+
+
+# Batch statements are built once (a cached statement keeps its cache key): building one costs
+# more than running it on SQLite.
+
+
+@cache
+def _lock_many_query(skip_locked: bool) -> Select[tuple[Conversation]]:
+    return (
+        select(Conversation)
+        .where(Conversation.id.in_(bindparam("ids", expanding=True)))
+        .order_by(Conversation.id)
+        .with_for_update(skip_locked=skip_locked)
+    )
+
+
+@cache
+def _next_seqs_query() -> Select[tuple[str, int]]:
+    table = cast(Table, Message.__table__)
+    return (
+        select(table.c.conversation_id, func.max(table.c.seq))
+        .where(table.c.conversation_id.in_(bindparam("ids", expanding=True)))
+        .group_by(table.c.conversation_id)
+    )
+
+
+@cache
+def _responses_query() -> Select[tuple[Response]]:
+    return select(Response).where(Response.conversation_id.in_(bindparam("ids", expanding=True)))
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -60,18 +61,37 @@ def contact_by_address(
     return session.scalars(query).first()
 
 
-def unprocessed_inbound(*, session: Session, conversation_id: str) -> Sequence[Message]:
-    """The conversation's inbound messages the interviewer has not taken yet, oldest first."""
-    query = (
-        select(Message)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.direction == "in",
-            Message.processed_at.is_(None),
+@dataclass(frozen=True)
+class Unprocessed:
+    """An inbound message the interviewer has not taken yet: what a turn reads of it."""
+
+    id: int
+    conversation_id: str
+    text: str
+    media_type: str | None
+    payload: dict[str, Any]
+
+
+def unprocessed_inbound(*, session: Session, conversation_ids: Sequence[str]) -> list[Unprocessed]:
+    """The inbound messages of these conversations the interviewer has not taken yet, each
+    conversation's oldest first. Plain rows: they are only read, then marked (`mark_processed`)."""
+    rows = session.execute(_unprocessed_query(), {"ids": list(conversation_ids)})
+    return [
+        Unprocessed(
+            id=row.id,
+            conversation_id=str(row.conversation_id),
+            text=row.text,
+            media_type=row.media_type,
+            payload=row.payload or {},
         )
-        .order_by(Message.seq)
-    )
-    return session.scalars(query).all()
+        for row in rows
+    ]
+
+
+def mark_processed(*, session: Session, message_ids: Sequence[int], at: datetime) -> None:
+    """Record that the interviewer took these inbound messages, in one statement."""
+    if message_ids:
+        session.execute(_mark_processed(), {"ids": list(message_ids), "at": at})
 
 
 def conversations_waiting(*, session: Session, since: datetime, limit: int) -> list[str]:
@@ -239,6 +259,32 @@ def _waiting_query() -> Select[tuple[str]]:
 
 
 @cache
+def _unprocessed_query() -> Select[Any]:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    return (
+        select(c.id, c.conversation_id, c.text, c.media_type, c.payload)
+        .where(
+            c.conversation_id.in_(bindparam("ids", expanding=True)),
+            c.direction == "in",
+            c.processed_at.is_(None),
+        )
+        .order_by(c.conversation_id, c.seq)
+    )
+
+
+@cache
+def _mark_processed() -> Update:
+    table = cast(Table, Message.__table__)
+    c = table.c
+    return (
+        update(table)
+        .where(c.id.in_(bindparam("ids", expanding=True)))
+        .values(processed_at=bindparam("at", type_=c.processed_at.type))
+    )
+
+
+@cache
 def _route_query() -> Select[tuple[str]]:
     table = cast(Table, Conversation.__table__)
     closed = case((table.c.status.in_(OPEN_STATUSES), 0), else_=1)
@@ -307,7 +353,10 @@ def _status_update(
             .scalar_subquery()
         )
     )
-    current_rank = case(dict(ranks), value=c.status, else_=0)
+    current_rank = case(
+        *((c.status == literal_column(f"'{name}'"), literal_column(str(value))) for name, value in ranks),
+        else_=literal_column("0"),
+    )
     changes: dict[str, Any] = {
         "provider_message_id": func.coalesce(c.provider_message_id, bindparam("p_provider_message_id")),
         "status": case(
