@@ -353,10 +353,7 @@ def _status_update(
             .scalar_subquery()
         )
     )
-    current_rank = case(
-        *((c.status == literal_column(f"'{name}'"), literal_column(str(value))) for name, value in ranks),
-        else_=literal_column("0"),
-    )
+    current_rank = case(dict(ranks), value=c.status, else_=0)
     changes: dict[str, Any] = {
         "provider_message_id": func.coalesce(c.provider_message_id, bindparam("p_provider_message_id")),
         "status": case(
