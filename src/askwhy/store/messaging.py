@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     Table,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -97,27 +99,43 @@ def mark_processed(*, session: Session, message_ids: Sequence[int], at: datetime
 def conversations_waiting(*, session: Session, since: datetime, limit: int) -> list[str]:
     """Conversations with customer messages the interviewer has not taken, longest waiting first.
 
-    Only messages stored since ``since`` count; the partial index ix_messages_waiting holds
-    exactly the waiting messages, so this reads a handful of rows whatever the table's size."""
-    rows = session.execute(_waiting_query(), {"since": since, "limit": limit})
-    return [str(conversation_id) for (conversation_id,) in rows]
+    Only messages stored since ``since`` count. The waiting messages are read in arrival order
+    from the partial index ix_messages_waiting, which holds exactly them, so this reads a handful
+    of rows whatever the table's size; a GROUP BY would make the planner scan the whole table."""
+    rows = session.execute(_waiting_query(), {"since": since, "rows": limit * WAITING_ROWS_PER_CONVERSATION})
+    return list(dict.fromkeys(str(conversation_id) for (conversation_id,) in rows))[:limit]
+
+
+WAITING_ROWS_PER_CONVERSATION = 8
+"""Waiting messages read per conversation wanted: customers rarely send more in one go."""
 
 
 def unmatched_events_for(*, session: Session, message: Message) -> Sequence[DeliveryEvent]:
-    """Status events that arrived before the message's send result was recorded, oldest first."""
-    conditions = []
+    """Status events that arrived before the message's send result was recorded, oldest first.
+
+    Matched by provider id or by our idempotency key, as two indexed lookups: under one OR, SQLite
+    would read every event of the channel."""
+    lookups = []
     if message.provider_message_id:
-        conditions.append(DeliveryEvent.provider_message_id == message.provider_message_id)
+        lookups.append(
+            _unmatched(DeliveryEvent.provider_message_id == message.provider_message_id, message.channel)
+        )
     if message.idempotency_key:
-        conditions.append(DeliveryEvent.idempotency_key == message.idempotency_key)
-    if not conditions:
+        lookups.append(_unmatched(DeliveryEvent.idempotency_key == message.idempotency_key, message.channel))
+    if not lookups:
         return []
     query = (
         select(DeliveryEvent)
-        .where(DeliveryEvent.channel == message.channel, DeliveryEvent.message_id.is_(None), or_(*conditions))
+        .where(DeliveryEvent.id.in_(union(*lookups)))
         .order_by(DeliveryEvent.at, DeliveryEvent.id)
     )
     return session.scalars(query).all()
+
+
+def _unmatched(condition: ColumnElement[bool], channel: str) -> Select[tuple[int]]:
+    return select(DeliveryEvent.id).where(
+        condition, DeliveryEvent.channel == channel, DeliveryEvent.message_id.is_(None)
+    )
 
 
 def conversation_to_route(*, session: Session, channel: str, address: str) -> str | None:
@@ -241,6 +259,11 @@ lookups that finds a status's message, a bound direction made SQLite's work for 
 UPDATE about three times as long (0.10 against 0.03 ms on SQLite 3.40)."""
 
 
+INBOUND = literal_column("'in'", Message.direction.type)
+"""``direction = 'in'`` written inline: a partial index on waiting messages is only used by a
+query whose condition names its direction as the index does."""
+
+
 @cache
 def _waiting_query() -> Select[tuple[str]]:
     table = cast(Table, Message.__table__)
@@ -248,13 +271,12 @@ def _waiting_query() -> Select[tuple[str]]:
     return (
         select(c.conversation_id)
         .where(
-            c.direction == "in",
+            c.direction == INBOUND,
             c.processed_at.is_(None),
             c.created_at >= bindparam("since", type_=c.created_at.type),
         )
-        .group_by(c.conversation_id)
-        .order_by(func.min(c.created_at))
-        .limit(bindparam("limit"))
+        .order_by(c.created_at)
+        .limit(bindparam("rows"))
     )
 
 
