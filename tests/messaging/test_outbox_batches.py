@@ -164,3 +164,31 @@ def test_a_claim_skips_a_message_another_transaction_holds(
                 session=session, message_ids=[held, free], now=clock.now(), lease_until=clock.now()
             )
         assert [row.id for row in claimed] == [free]
+
+
+def test_a_run_that_loses_part_of_its_batch_to_another_worker_goes_on_to_the_rest(
+    client: TestClient,
+    container: Container,
+    auth: dict,
+    program: Any,
+    clock: FakeClock,
+    senders: dict[Channel, RecordingSender],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = due_replies(client, container, auth, clock, 5)
+    claim = queries.claim
+    taken_elsewhere: list[int] = []
+
+    def another_worker_first(*, session: Session, message_ids: list[int], **kwargs: Any) -> Any:
+        if not taken_elsewhere:  # between this run's read and its claim, another worker takes two
+            taken_elsewhere.extend(message_ids[:2])
+            with container.sessions.begin() as other:
+                claim(session=other, message_ids=taken_elsewhere, **kwargs)
+        return claim(session=session, message_ids=message_ids, **kwargs)
+
+    monkeypatch.setattr(queries, "claim", another_worker_first)
+    monkeypatch.setattr(delivery, "BATCH", 3)
+    container.jobs.enqueue("deliver_due_now")  # one run, draining batch after batch
+    assert len(ids) == 5
+    sent = {m for m in ids if message(container, m).status == "sent"}
+    assert sent == set(ids) - set(taken_elsewhere)

@@ -25,7 +25,9 @@ def register(jobs: Jobs, container: Container) -> None:
         # Nudged when replies are written (`Jobs.nudge`): one run sends all that is due, in batches.
         jobs.nudge_taken("deliver_due_now")
         return jobs.drain(
-            "deliver_due_now", lambda: delivery.deliver_due_now(container=container), full=delivery.BATCH
+            "deliver_due_now",
+            lambda: delivery.deliver_due_now(container=container, limit=delivery.BATCH),
+            full=delivery.BATCH,
         )
 
     @jobs.periodic("deliver_due_messages", minute="*")
