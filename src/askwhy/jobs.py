@@ -35,14 +35,16 @@ TASK_MODULES = (
 
 def make_huey(settings: Settings) -> Huey:
     """The queue named by the settings: Redis if ASKWHY_REDIS_URL is set, else a SQLite file."""
+    # Tasks report through the database, never through return values: storing those would cost
+    # the queue a write per task.
     if settings.queue_inline:
-        return MemoryHuey("askwhy", immediate=True)
+        return MemoryHuey("askwhy", immediate=True, results=False)
     if settings.redis_url:
-        return RedisHuey("askwhy", url=settings.redis_url.get_secret_value())
+        return RedisHuey("askwhy", url=settings.redis_url.get_secret_value(), results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # The queue only nudges: every message and analysis is durable in the database, and periodic
     # sweeps pick up anything a lost nudge would have done, so the queue file need not fsync.
-    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"), fsync=False)
+    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"), fsync=False, results=False)
 
 
 class Jobs:
