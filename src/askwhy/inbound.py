@@ -99,18 +99,14 @@ def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> 
     if conversation_id is None:
         started = start_from_inbound(session=session, channel=channel, address=address, now=now)
         conversation_id = started.id if started is not None else None
-    if conversation_id is None or not conversation_queries.lock_conversation_id(
-        session=session, conversation_id=conversation_id
-    ):
+    if conversation_id is None or not _hold(session=session, conversation_id=conversation_id):
         _heed_keywords(session=session, channel=channel, address=address, text=event.text, now=now)
         return None
     # Under the conversation's lock, so messages of one conversation take consecutive places.
-    seq = conversation_queries.next_seq(session=session, conversation_id=conversation_id)
     message_id = queries.insert_inbound(
         session=session,
         values={
             "conversation_id": conversation_id,
-            "seq": seq,
             "direction": "in",
             "channel": channel.value,
             "text": event.text,
@@ -130,6 +126,16 @@ def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> 
             session=session, conversation_id=conversation_id, until=event.received_at + window
         )
     return message_id
+
+
+def _hold(*, session: Session, conversation_id: str) -> bool:
+    """Lock the conversation for this transaction; False if it is gone.
+
+    On SQLite the transaction already holds the only write turn, and found the conversation
+    itself, so there is nothing more to take."""
+    if session.get_bind().dialect.name == "sqlite":
+        return True
+    return conversation_queries.lock_conversation_id(session=session, conversation_id=conversation_id)
 
 
 def _payload_of(event: InboundEvent) -> dict[str, object]:

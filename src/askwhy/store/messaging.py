@@ -146,7 +146,8 @@ def conversation_to_route(*, session: Session, channel: str, address: str) -> st
 
 
 def insert_inbound(*, session: Session, values: dict[str, Any]) -> int | None:
-    """Insert an inbound message row; None when its (channel, provider id) is already stored.
+    """Insert an inbound message row at the conversation's next place; None when its (channel,
+    provider id) is already stored.
 
     The unique index decides (INSERT … ON CONFLICT DO NOTHING), so two copies racing store one.
     """
@@ -319,10 +320,10 @@ def _route_query() -> Select[tuple[str]]:
 
 
 INBOUND_COLUMNS = (
-    "conversation_id", "seq", "direction", "channel", "text", "media_type", "provider_message_id",
+    "conversation_id", "direction", "channel", "text", "media_type", "provider_message_id",
     "status", "created_at", "choices", "payload",
 )  # fmt: skip
-"""The columns `insert_inbound` sets."""
+"""The columns `insert_inbound` sets; ``seq`` it works out itself."""
 
 
 @cache
@@ -334,8 +335,16 @@ def _insert_inbound(dialect: str) -> Any:
         statement = sqlite_insert(table)
     else:  # pragma: no cover - askwhy runs on SQLite or PostgreSQL
         raise NotImplementedError(dialect)
+    # The next place in the conversation, in the same statement: the caller holds the
+    # conversation (its row lock, or SQLite's single writer), so no other message takes it.
+    next_seq = (
+        select(func.coalesce(func.max(table.c.seq), 0) + 1)
+        .where(table.c.conversation_id == bindparam("conversation_id"))
+        .scalar_subquery()
+    )
+    values = {name: bindparam(name, type_=table.c[name].type) for name in INBOUND_COLUMNS}
     return (
-        statement.values({name: bindparam(name, type_=table.c[name].type) for name in INBOUND_COLUMNS})
+        statement.values({**values, "seq": next_seq})
         .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
         .returning(table.c.id)
     )
