@@ -122,10 +122,12 @@ def deliver_message(*, container: Container, message_id: int) -> str:
 
 def deliver_due_now(*, container: Container, limit: int = BATCH) -> int:
     """Send up to ``limit`` due messages together: found with a read, claimed in one short write
-    transaction, sent at once, their results recorded in one more; returns how many were found due.
+    transaction, sent at once, their results recorded in one more; returns how many were found due,
+    or 0 if another worker had claimed them all.
 
-    Found, not claimed: a run that loses some of its batch to another worker claims fewer than
-    a full batch although more may be due, and must go on (`Jobs.drain` stops at a short batch).
+    A run that loses part of its batch to another worker claims fewer than a full batch although
+    more may be due, and must go on (`Jobs.drain` stops at a short batch); one that lost all of
+    it stops, as the run that won goes on.
 
     The same guarantees as `deliver_message`, fewer write transactions: with SQLite's one writer
     at a time, a reply costs a share of two transactions instead of two of its own, and a run
@@ -144,7 +146,7 @@ def deliver_due_now(*, container: Container, limit: int = BATCH) -> int:
     if claims:
         outcomes = _send_threads.map(lambda claim: _send(container, claim), claims)
         _record(container=container, outcomes=list(zip(claims, outcomes, strict=True)), policy=policy)
-    return len(due)
+    return len(due) if claims else 0
 
 
 def _send(container: Container, claim: Claim) -> Outcome:
