@@ -49,12 +49,19 @@ def text_delivery(*, phone: str, name: str, message_id: str, text: str, metadata
     return delivery({"metadata": metadata, "contacts": [contact], "messages": [message]})
 
 
-def status_delivery(*, phone: str, wamid: str, metadata: dict[str, str]) -> bytes:
+def status_delivery(
+    *, phone: str, wamid: str, metadata: dict[str, str], callback_data: str | None = None
+) -> bytes:
+    """Delivered and read, as Meta reports them: with the ``biz_opaque_callback_data`` the message
+    was sent with, when it had one."""
     stamp = str(int(time.time()))
     statuses = [
         {"id": wamid, "status": state, "timestamp": stamp, "recipient_id": phone}
         for state in ("delivered", "read")
     ]
+    if callback_data is not None:
+        for status in statuses:
+            status["biz_opaque_callback_data"] = callback_data
     return delivery({"metadata": metadata, "statuses": statuses})
 
 
@@ -65,7 +72,7 @@ class Replies:
     loop: asyncio.AbstractEventLoop
     received: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
     keys: list[str] = field(default_factory=list)
-    waiting: dict[str, asyncio.Future[tuple[float, str]]] = field(default_factory=dict)
+    waiting: dict[str, asyncio.Future[tuple[float, str, str]]] = field(default_factory=dict)
 
     def on_send(self, body: dict[str, Any], wamid: str) -> None:
         arrived = time.perf_counter()
@@ -77,10 +84,10 @@ class Replies:
         self.keys.append(key)
         future = self.waiting.pop(phone, None)
         if future is not None and not future.done():
-            future.set_result((arrived, wamid))
+            future.set_result((arrived, wamid, key))
 
-    def expect(self, phone: str) -> asyncio.Future[tuple[float, str]]:
-        future: asyncio.Future[tuple[float, str]] = self.loop.create_future()
+    def expect(self, phone: str) -> asyncio.Future[tuple[float, str, str]]:
+        future: asyncio.Future[tuple[float, str, str]] = self.loop.create_future()
         self.waiting[phone] = future
         return future
 
@@ -133,20 +140,21 @@ class Load:
             if self.rng.random() < self.duplicate_share:
                 self._later(self._retry(client, body))
             try:
-                arrived, wamid = await asyncio.wait_for(reply, self.reply_timeout)
+                arrived, wamid, key = await asyncio.wait_for(reply, self.reply_timeout)
             except TimeoutError:
                 self.missing_replies += 1
                 return
             self.to_reply.append(arrived - sent_at)
-            self._later(self._statuses(client, phone, wamid))
+            self._later(self._statuses(client, phone, wamid, key))
 
     async def _retry(self, client: WebhookClient, body: bytes) -> None:
         await asyncio.sleep(self.rng.uniform(0.0, 0.3))
         await self._post(client, body)
         self.duplicates_sent += 1
 
-    async def _statuses(self, client: WebhookClient, phone: str, wamid: str) -> None:
-        await self._post(client, status_delivery(phone=phone, wamid=wamid, metadata=self.metadata))
+    async def _statuses(self, client: WebhookClient, phone: str, wamid: str, key: str) -> None:
+        body = status_delivery(phone=phone, wamid=wamid, metadata=self.metadata, callback_data=key)
+        await self._post(client, body)
         self.status_deliveries += 1
 
     async def _post(self, client: WebhookClient, body: bytes) -> None:
