@@ -330,6 +330,13 @@ def due_messages(*, container: Container, limit: int = 200) -> list[int]:
         return queries.due_message_ids(session=session, now=container.clock.now(), limit=limit)
 
 
+def stranded_messages(*, container: Container, limit: int = 200) -> list[int]:
+    """Ids of due messages that batch runs leave to `deliver_message`: leases that ran out, and
+    messages with an expiry (a read: no write turn)."""
+    with container.reads.begin() as session:
+        return queries.stranded_message_ids(session=session, now=container.clock.now(), limit=limit)
+
+
 def deliver_due(*, container: Container, limit: int = 200) -> dict[str, int]:
     """Deliver every due message here and now (tests, `askwhy outbox flush`); counts by outcome."""
     outcomes: dict[str, int] = {}

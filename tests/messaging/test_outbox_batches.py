@@ -5,6 +5,7 @@ Nothing is sent twice, whatever another worker did between the read and the clai
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -192,3 +193,32 @@ def test_a_run_that_loses_part_of_its_batch_to_another_worker_goes_on_to_the_res
     assert len(ids) == 5
     sent = {m for m in ids if message(container, m).status == "sent"}
     assert sent == set(ids) - set(taken_elsewhere)
+
+
+def test_the_minute_sweep_sends_due_replies_in_a_batch_and_only_stranded_ones_one_by_one(
+    client: TestClient,
+    container: Container,
+    auth: dict,
+    program: Any,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = due_replies(client, container, auth, clock, 4)
+    with container.sessions.begin() as session:  # a worker died while sending this one
+        session.execute(
+            update(Message)
+            .where(Message.id == ids[0])
+            .values(status="sending", attempts=1, next_attempt_at=clock.now() - timedelta(minutes=10))
+        )
+    enqueued: list[str] = []
+    enqueue = container.jobs.enqueue
+
+    def recording(name: str, *args: Any) -> Any:
+        enqueued.append(name)
+        return enqueue(name, *args)
+
+    monkeypatch.setattr(container.jobs, "enqueue", recording)
+    enqueue("deliver_due_messages")
+    assert enqueued.count("deliver_message") == 1  # the stranded one; the rest in one batched run
+    assert enqueued.count("deliver_due_now") == 1
+    assert {message(container, m).status for m in ids} == {"sent"}

@@ -31,6 +31,13 @@ def due_message_ids(*, session: Session, now: datetime, limit: int) -> list[int]
     return list(session.scalars(_due_ids(), {"now": now, "limit": limit}))
 
 
+def stranded_message_ids(*, session: Session, now: datetime, limit: int) -> list[int]:
+    """Of the messages due, those a batch run (`due_for_batch`) leaves alone: leases that ran out
+    while ``sending`` (a worker died mid-send), and messages with an expiry to check."""
+    rows = session.execute(_due_rows(), {"now": now, "limit": limit})
+    return [row.id for row in rows if row.status == "sending" or "expires_at" in (row.payload or {})]
+
+
 def due_for_batch(*, session: Session, now: datetime, limit: int) -> list[int]:
     """Up to ``limit`` pending messages due by ``now``, oldest due first, for `claim`.
 
@@ -80,6 +87,12 @@ def _due_ids() -> Select[tuple[int]]:
         .order_by(c.next_attempt_at)
         .limit(bindparam("limit"))
     )
+
+
+@cache
+def _due_rows() -> Select[Any]:
+    c = _messages().c
+    return _due_ids().with_only_columns(c.id, c.status, c.payload)
 
 
 @cache

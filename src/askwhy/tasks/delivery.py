@@ -32,11 +32,14 @@ def register(jobs: Jobs, container: Container) -> None:
 
     @jobs.periodic("deliver_due_messages", minute="*")
     def deliver_due_messages() -> int:
-        # Scheduled sends, retries whose task was lost, and leases of workers that died.
+        # Scheduled sends and retries whose task was lost go to one batched run; leases of workers
+        # that died and messages with an expiry, one task each. Under load many replies are due
+        # at any moment: a task each would be a burst of write transactions for nothing.
         jobs.nudge_taken("deliver_due_now")
-        due = delivery.due_messages(container=container)
-        for message_id in due:
+        jobs.nudge("deliver_due_now")
+        stranded = delivery.stranded_messages(container=container)
+        for message_id in stranded:
             jobs.enqueue("deliver_message", message_id)
-        if due:
-            log.info("queued %d due messages for delivery", len(due))
-        return len(due)
+        if stranded:
+            log.info("queued %d stranded or expiring messages for delivery", len(stranded))
+        return len(stranded)
