@@ -3,6 +3,7 @@ starts that worker again if it dies, and leaves none behind when it stops."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from askwhy.bootstrap import bootstrap
+from askwhy.cli.context import GC_THRESHOLDS, settle_heap
 from askwhy.conversations import start_conversation
 from askwhy.domain.conversation import Channel
 from askwhy.settings import Settings
@@ -129,3 +131,14 @@ def test_a_worker_whose_server_was_killed_stops(server: tuple[subprocess.Popen[b
     process.kill()
     process.wait(timeout=10)
     wait_for(lambda: not is_running(worker), seconds=15, what="the orphaned worker to stop")
+
+
+def test_a_long_running_process_sets_its_start_up_objects_aside_from_collections() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from askwhy.cli.context import console, fail, opened
+from askwhy.cli.context import console, fail, opened, settle_heap
 
 
 def serve(
@@ -50,6 +50,7 @@ def serve(
         elif local_queue:
             consumer = container.jobs.consumer(workers=settings.worker_threads)
             consumer.start()
+        settle_heap()
         try:
             uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
         finally:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from askwhy.cli.context import console, opened
+from askwhy.cli.context import console, opened, settle_heap
 
 
 def worker(
@@ -21,4 +21,6 @@ def worker(
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         where = "Redis" if settings.redis_url else f"{settings.data_dir / 'queue.db'}"
         console.print(f"askwhy worker: {threads or settings.worker_threads} threads on the queue in {where}")
-        container.jobs.consumer(workers=threads or settings.worker_threads).run()
+        consumer = container.jobs.consumer(workers=threads or settings.worker_threads)
+        settle_heap()
+        consumer.run()
