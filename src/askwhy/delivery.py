@@ -30,6 +30,7 @@ from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries
+from askwhy.store.database import run_again_if_aborted
 from askwhy.store.messaging import contact_by_address
 from askwhy.store.tables import Contact, Conversation, Message
 
@@ -196,17 +197,24 @@ def _record(*, container: Container, outcomes: list[tuple[Claim, Outcome]], poli
     returns what happened to each message (sent, retry, failed, settled)."""
     now = container.clock.now()
     sent = [(claim, result) for claim, result in outcomes if isinstance(result, SendResult)]
-    decided: list[tuple[str, float | None]] = []
-    with container.sessions.begin() as session:
-        if sent:
-            record_all_sent(session=session, sent=sent, now=now)
-        for claim, outcome in outcomes:
-            if isinstance(outcome, SendError):
-                decided.append(
-                    _after_failure(session=session, claim=claim, error=outcome, policy=policy, now=now)
-                )
-            else:
-                decided.append(("sent", None))
+
+    def record() -> list[tuple[str, float | None]]:
+        decided: list[tuple[str, float | None]] = []
+        with container.sessions.begin() as session:
+            if sent:
+                record_all_sent(session=session, sent=sent, now=now)
+            for claim, outcome in outcomes:
+                if isinstance(outcome, SendError):
+                    decided.append(
+                        _after_failure(session=session, claim=claim, error=outcome, policy=policy, now=now)
+                    )
+                else:
+                    decided.append(("sent", None))
+        return decided
+
+    # The messages were sent: their results must be kept, even if PostgreSQL broke a deadlock
+    # with a status webhook by aborting this transaction.
+    decided = run_again_if_aborted(record)
     for (claim, outcome), (what, delay) in zip(outcomes, decided, strict=True):
         if delay is not None:
             container.jobs.enqueue_in(delay, "deliver_message", claim.message_id)

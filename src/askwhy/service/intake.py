@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
+from askwhy.store.database import run_again_if_aborted
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -79,9 +80,12 @@ class WebhookIntake:
                     delivery.stored.set_result(outcome)
 
     def _store_batch(self, batch: list[_Delivery]) -> list[inbound.Accepted | Exception]:
-        try:
+        def store() -> list[inbound.Accepted | Exception]:
             with self._container.sessions.begin() as session:
                 return [self._accept(session, delivery) for delivery in batch]
+
+        try:
+            return run_again_if_aborted(store)  # a deadlock with a worker is not an outage
         except OperationalError:
             raise  # the database is unavailable: every delivery gets 503, the provider retries
         except Exception:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.store.write_turn import FileTurn, WriteTurn
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 READ_ONLY = "askwhy_read_only"
 """Execution option marking the connections of read sessions."""
 
@@ -126,6 +128,22 @@ def _run_after_commit(session: Session) -> None:
 def _forget_after_commit(session: Session, _previous: Any) -> None:
     if not session.in_transaction():
         session.info.pop(AFTER_COMMIT, None)
+
+
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: it aborted the transaction to let
+another finish, and the same work run again succeeds."""
+
+
+def run_again_if_aborted(work: Callable[[], T], *, attempts: int = 3) -> T:
+    """Run ``work`` (one transaction), again when PostgreSQL aborted it to break a deadlock."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRIED_SQLSTATES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -230,7 +230,7 @@ def apply_send_results(
         statement,
         [
             {**shared, "p_id": message_id, "p_provider_message_id": provider_id}
-            for message_id, provider_id in sent
+            for message_id, provider_id in sorted(sent)  # one lock order for every worker
         ],
     )
 
