@@ -99,7 +99,15 @@ def enrich_responses(
 
 
 def _pending(*, session: Session, ids: Sequence[str], lock: bool) -> dict[str, _Seen]:
-    """The pending ones of these responses; locked (on PostgreSQL) in id order when storing."""
+    """The pending ones of these responses; locked (on PostgreSQL) in id order when storing.
+
+    Locked first, then read: a locking read that waited for another worker's transaction would
+    see that worker's response rows again but not the analyses it stored beside them, and take
+    the responses for pending still. A read after the lock sees them."""
+    if lock:
+        session.execute(
+            select(Response.id).where(Response.id.in_(ids)).order_by(Response.id).with_for_update()
+        )
     query = (
         select(
             Response.id,
@@ -112,7 +120,7 @@ def _pending(*, session: Session, ids: Sequence[str], lock: bool) -> dict[str, _
         .where(Response.id.in_(ids), ENRICHABLE, PENDING)
         .order_by(Response.id)
     )
-    rows = session.execute(query.with_for_update(of=Response) if lock else query)
+    rows = session.execute(query)
     return {
         id_: _Seen(comment, updated_at, language or "", bool(had))
         for id_, comment, updated_at, language, had in rows
