@@ -9,6 +9,8 @@ never wait for the writer, so reads do not queue behind webhooks and turns.
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -135,14 +137,18 @@ RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
 another finish, and the same work run again succeeds."""
 
 
-def run_again_if_aborted(work: Callable[[], T], *, attempts: int = 3) -> T:
-    """Run ``work`` (one transaction), again when PostgreSQL aborted it to break a deadlock."""
+def run_again_if_aborted(work: Callable[[], T], *, attempts: int = 5) -> T:
+    """Run ``work`` (one transaction), again when PostgreSQL aborted it to break a deadlock.
+
+    After a short random wait, longer each time, so that the two sides of a deadlock do not meet
+    again at once."""
     for attempt in range(1, attempts + 1):
         try:
             return work()
         except DBAPIError as exc:
             if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRIED_SQLSTATES:
                 raise
+            time.sleep(random.uniform(0, 0.02 * attempt))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
