@@ -25,7 +25,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from askwhy.store.messaging_tables import DeliveryEvent
@@ -329,10 +328,14 @@ INBOUND_COLUMNS = (
 @cache
 def _insert_inbound(dialect: str) -> Any:
     table = cast(Table, Message.__table__)
-    if dialect == "postgresql":
-        statement: Any = postgresql_insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite_insert(table)
+    if dialect == "sqlite":
+        # INSERT OR IGNORE on SQLAlchemy's own insert: it compiles once and is cached, where the
+        # SQLite dialect's insert (for ON CONFLICT DO NOTHING) is compiled again on every call,
+        # which cost more than running it. The row holds every NOT NULL value and takes its seq
+        # under the write turn, so the unique provider id is the only conflict there can be.
+        statement: Any = insert(table).prefix_with("OR IGNORE")
+    elif dialect == "postgresql":
+        statement = postgresql_insert(table)
     else:  # pragma: no cover - askwhy runs on SQLite or PostgreSQL
         raise NotImplementedError(dialect)
     # The next place in the conversation, in the same statement: the caller holds the
@@ -343,11 +346,10 @@ def _insert_inbound(dialect: str) -> Any:
         .scalar_subquery()
     )
     values = {name: bindparam(name, type_=table.c[name].type) for name in INBOUND_COLUMNS}
-    return (
-        statement.values({**values, "seq": next_seq})
-        .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
-        .returning(table.c.id)
-    )
+    statement = statement.values({**values, "seq": next_seq})
+    if dialect == "postgresql":
+        statement = statement.on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
+    return statement.returning(table.c.id)
 
 
 @cache
