@@ -31,10 +31,6 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="askwhy-worker-pool", daemon=True)
 
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self._processes if p.pid is not None]
-
     def start(self) -> None:
         self._processes = [self._spawn(n) for n in range(self._count)]
         self._watcher.start()

@@ -29,16 +29,16 @@ READ_ONLY = "askwhy_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; on SQLite, turn on WAL and make every transaction take the write lock."""
+    """Create an engine; on SQLite, turn on WAL and make every writing transaction take the write turn."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    path = parsed.database if parsed.database and parsed.database != ":memory:" else None
+    path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     writer = WriteTurn(
         timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
-        between_processes=FileTurn(Path(path)) if path and os.name == "posix" else None,
+        between_processes=FileTurn(path) if path is not None and os.name == "posix" else None,
     )
     engine = create_engine(
         url,
@@ -53,7 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _begin_immediate).
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

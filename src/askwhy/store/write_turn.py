@@ -9,6 +9,7 @@ worker) on a pair of file locks that hand the turn to a waiting process as soon 
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import sys
@@ -60,7 +61,7 @@ def _lock_file(owner: object, database: Path, suffix: str) -> int:
 
 
 def _lock(file: int, deadline: float) -> None:
-    for attempt in range(1_000_000_000):
+    for attempt in itertools.count():
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
