@@ -16,6 +16,7 @@ def serve(
     """Run askwhy: the web chat, the API and background work, on the embedded database by default."""
     import uvicorn
 
+    from askwhy.cli.worker import warm_up_analysis
     from askwhy.cli.worker_pool import WorkerPool
     from askwhy.demo import seed_demo_if_empty
     from askwhy.programs.loading import ProgramError
@@ -48,6 +49,7 @@ def serve(
             pool.start()
             console.print(f"  queue: {settings.worker_processes} worker process(es) beside the server")
         elif local_queue:
+            warm_up_analysis(container)
             consumer = container.jobs.consumer(workers=settings.worker_threads)
             consumer.start()
         settle_heap()

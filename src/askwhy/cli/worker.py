@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from askwhy.cli.context import console, opened, settle_heap
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+
+log = logging.getLogger(__name__)
 
 
 def worker(
@@ -21,6 +26,27 @@ def worker(
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         where = "Redis" if settings.redis_url else f"{settings.data_dir / 'queue.db'}"
         console.print(f"askwhy worker: {threads or settings.worker_threads} threads on the queue in {where}")
-        consumer = container.jobs.consumer(workers=threads or settings.worker_threads)
-        settle_heap()
-        consumer.run()
+        work(container, threads=threads or settings.worker_threads)
+
+
+def work(container: Container, *, threads: int) -> None:
+    """Work the queue on ``threads`` task threads until the process is told to stop."""
+    warm_up_analysis(container)
+    consumer = container.jobs.consumer(workers=threads)
+    settle_heap()
+    consumer.run()
+
+
+def warm_up_analysis(container: Container) -> None:
+    """Load the analysis models before taking tasks (`askwhy.insights.wiring.warm_up`).
+
+    Models that fail to load are reported and the worker goes on: deliveries and turns need no
+    model, and the analysis tasks fail, and are retried, on their own."""
+    from askwhy.insights.wiring import warm_up
+
+    try:
+        seconds = warm_up(container)
+    except Exception:
+        log.exception("the analysis models could not be loaded; analysis waits until they can be")
+        return
+    log.info("analysis models loaded in %.1f s", seconds)

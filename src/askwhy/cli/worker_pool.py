@@ -69,14 +69,13 @@ class WorkerPool:
 
 def work_queue(*, threads: int, server_pid: int) -> None:
     """A worker process's life: work the queue until told to stop, or until its server is gone."""
-    from askwhy.cli.context import opened, settle_heap
+    from askwhy.cli.context import opened
+    from askwhy.cli.worker import work
 
     threading.Thread(target=_stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
-        consumer = container.jobs.consumer(workers=threads)
-        settle_heap()
-        consumer.run()
+        work(container, threads=threads)
 
 
 def _stop_when_orphaned(server_pid: int) -> None:

@@ -1,0 +1,58 @@
+"""`askwhy worker` and the worker processes of `askwhy serve`: ready before they take tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from huey.consumer import Consumer
+
+from askwhy.analysis.embeddings import HashingEmbedder, Vectors
+from askwhy.bootstrap import bootstrap
+from askwhy.cli.worker import work
+from askwhy.insights.wiring import WARM_UP_TEXT
+from askwhy.settings import Settings
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.encoded += texts
+        return super().encode(texts)
+
+
+def test_a_worker_runs_the_analysis_models_once_before_it_takes_tasks(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = CountingEmbedder()
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}), embedder=embedder)
+    seen_at_start: list[str] = []
+    monkeypatch.setattr(Consumer, "run", lambda consumer: seen_at_start.extend(embedder.encoded))
+    try:
+        work(container, threads=1)
+    finally:
+        container.close()
+    assert seen_at_start, "the models ran before the first task"
+    assert all(text.lower() in WARM_UP_TEXT.lower() for text in seen_at_start), "only the sample"
+
+
+def test_a_worker_whose_models_fail_to_load_still_takes_tasks(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+
+    def unavailable() -> HashingEmbedder:
+        raise OSError("model files missing")
+
+    container.embedder_factory = unavailable
+    ran: list[bool] = []
+    monkeypatch.setattr(Consumer, "run", lambda consumer: ran.append(True))
+    try:
+        work(container, threads=1)
+    finally:
+        container.close()
+    assert ran == [True]
+    assert "could not be loaded" in caplog.text
