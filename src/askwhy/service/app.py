@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -27,6 +29,8 @@ from askwhy.service.routes import (
 )
 
 HERE = Path(__file__).parent
+WEBHOOK_PARSERS = {"whatsapp": whatsapp.parse_kept}
+"""How a delivery kept in the webhook inbox is parsed again, by channel."""
 
 
 def create_app(container: Container) -> FastAPI:
@@ -38,16 +42,24 @@ def create_app(container: Container) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         telemetry={"tracing": observed, "metrics": observed, "logs": observed},
+        lifespan=_lifespan,
     )
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.intake = WebhookIntake(container)
+    app.state.intake = WebhookIntake.for_container(container, parsers=WEBHOOK_PARSERS)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (health, chat, conversations, insights, whatsapp, events, customers, twilio, links):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    intake: WebhookIntake = app.state.intake
+    async with intake.running():
+        yield
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,110 +1,99 @@
-"""Group commit for webhook deliveries: the deliveries that arrive while one batch is being stored
-are stored together in the next transaction.
+"""Webhook intake: what a provider's delivery goes through before its 200.
 
-A provider's 200 must mean "stored", so each delivery waits for the commit that holds it. Under
-load most of a webhook's cost is its transaction (taking the write turn, beginning, committing,
-the pool), not its few statements; sharing one transaction among the deliveries that queued
-meanwhile cuts that cost, and on SQLite the time the single write turn is held, without delaying
-anyone: a lone delivery is stored at once, in a batch of one.
+A provider's 200 must mean "kept". With a queue worked in the background (`askwhy serve`), a
+delivery is kept in the webhook inbox (`askwhy.store.inbox`) and answered at once, and a task on
+the server's event loop stores what the inbox holds as messages and statuses, in batches
+(`askwhy.webhook_storing.InboxStorer`): a delivery then never waits for the database's writers,
+on SQLite the interviewer's turns and the outbox, which hold the single write turn for tens of
+milliseconds at a time. With the queue inline (tests, demos), where everything happens within the
+request, a delivery is stored at once instead.
 
-Should a batch fail on something other than the database being unavailable, each of its
-deliveries is stored again on its own, so one bad delivery fails alone.
+Either way the deliveries that arrive while one batch is written share the next transaction
+(`GroupCommit`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
-from askwhy.store.database import run_again_if_aborted
+from askwhy.service.group_commit import GroupCommit
+from askwhy.store.inbox import Delivery, Inbox, open_inbox
+from askwhy.webhook_storing import BATCH, InboxStorer, Parsed, Parser, store_deliveries
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 128
-"""Deliveries stored in one transaction at most."""
-
-
-@dataclass(frozen=True)
-class _Delivery:
-    events: list[WebhookEvent]
-    received_at: datetime
-    stored: asyncio.Future[inbound.Accepted]
+RETRY_CHECK_SECONDS = 1.0
+"""How often the inbox is looked at when no delivery arrives: for retries come due, and for
+deliveries kept while the database was unavailable."""
 
 
 class WebhookIntake:
-    """Stores verified webhook deliveries, many to a transaction; one per app, on its event loop."""
+    """Keeps or stores verified webhook deliveries, many to a transaction; one per app."""
 
-    def __init__(self, container: Container, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, container: Container, *, inbox: Inbox | None, parsers: Mapping[str, Parser]) -> None:
         self._container = container
-        self._max_batch = max_batch
-        self._waiting: list[_Delivery] = []
-        self._storing: asyncio.Task[None] | None = None
+        self._direct: GroupCommit[Parsed, inbound.Accepted] = GroupCommit(self._store, max_batch=BATCH)
+        self._kept: GroupCommit[Delivery, int] | None = None
+        self._storer: InboxStorer | None = None
+        self._wake: asyncio.Event | None = None
+        if inbox is not None:
+            self._kept = GroupCommit(inbox.put, max_batch=BATCH)
+            self._storer = InboxStorer(container=container, inbox=inbox, parsers=parsers)
 
-    async def store(self, events: list[WebhookEvent], *, received_at: datetime) -> inbound.Accepted:
-        """Store one delivery's events; returns once they are committed (or raises why not)."""
-        stored: asyncio.Future[inbound.Accepted] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Delivery(events=events, received_at=received_at, stored=stored))
-        if self._storing is None or self._storing.done():
-            self._storing = asyncio.create_task(self._store_waiting())
-        return await stored
+    @classmethod
+    def for_container(cls, container: Container, *, parsers: Mapping[str, Parser]) -> WebhookIntake:
+        """With an inbox, unless the queue runs inline (then everything happens in the request)."""
+        inbox = None if container.settings.queue_inline else open_inbox(container.engine)
+        return cls(container, inbox=inbox, parsers=parsers)
 
-    async def _store_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+    async def receive(
+        self, *, channel: str, body: bytes, events: list[WebhookEvent], received_at: datetime
+    ) -> None:
+        """Keep (or store) one verified delivery, parsed into ``events``; returns once committed."""
+        if self._kept is None:
+            await self._direct.submit((events, received_at))
+            return
+        await self._kept.submit(Delivery(channel=channel, body=body, received_at=received_at))
+        if self._wake is not None:
+            self._wake.set()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Store what the inbox holds while the app runs (what an earlier run left, first)."""
+        if self._storer is None:
+            yield
+            return
+        self._wake = asyncio.Event()
+        storing = asyncio.create_task(self._store_kept(self._storer, self._wake))
+        try:
+            yield
+        finally:
+            storing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await storing
+
+    async def _store_kept(self, storer: InboxStorer, wake: asyncio.Event) -> None:
+        while True:
+            wake.clear()
             try:
-                outcomes = await run_in_threadpool(self._store_batch, batch)
-            except asyncio.CancelledError:
-                for delivery in batch + self._waiting:
-                    delivery.stored.cancel()
-                raise
-            except Exception as exc:  # handed to every request of the batch, which answers for it
-                outcomes = [exc] * len(batch)
-            for delivery, outcome in zip(batch, outcomes, strict=True):
-                if delivery.stored.done():
-                    continue  # its request went away; the delivery is stored all the same
-                if isinstance(outcome, Exception):
-                    delivery.stored.set_exception(outcome)
-                else:
-                    delivery.stored.set_result(outcome)
+                while await run_in_threadpool(storer.store_due) == storer.batch:
+                    pass
+            except Exception:
+                log.exception("the webhook inbox could not be stored; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=RETRY_CHECK_SECONDS)
 
-    def _store_batch(self, batch: list[_Delivery]) -> list[inbound.Accepted | Exception]:
-        def store() -> list[inbound.Accepted | Exception]:
-            with self._container.sessions.begin() as session:
-                return [self._accept(session, delivery) for delivery in batch]
-
-        try:
-            return run_again_if_aborted(store)  # a deadlock with a worker is not an outage
-        except OperationalError:
-            raise  # the database is unavailable: every delivery gets 503, the provider retries
-        except Exception:
-            if len(batch) == 1:
-                raise
-            log.warning("a batch of %d webhook deliveries failed; storing them one by one", len(batch))
-        return [self._store_alone(delivery) for delivery in batch]
-
-    def _store_alone(self, delivery: _Delivery) -> inbound.Accepted | Exception:
-        try:
-            with self._container.sessions.begin() as session:
-                return self._accept(session, delivery)
-        except Exception as exc:
-            return exc
-
-    def _accept(self, session: Session, delivery: _Delivery) -> inbound.Accepted:
-        return inbound.accept_events(
-            session=session,
-            jobs=self._container.jobs,
-            events=delivery.events,
-            now=delivery.received_at,
-        )
+    def _store(self, batch: list[Parsed]) -> list[inbound.Accepted | Exception]:
+        return store_deliveries(container=self._container, batch=batch)

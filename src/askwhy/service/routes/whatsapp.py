@@ -1,8 +1,9 @@
 """WhatsApp Business Cloud API webhooks: the subscription handshake and message deliveries.
 
-A delivery is verified against the app secret over its raw bytes, parsed, and stored (in a
-transaction it may share with other deliveries, `service.intake`); the customer's answer is worked
-out on the queue, so Meta gets its 200 quickly and a retried delivery is stored once.
+A delivery is verified against the app secret over its raw bytes, parsed, and kept (in the webhook
+inbox, in a transaction it may share with other deliveries: `service.intake`); it is stored as
+messages and statuses right after, and the customer's answer is worked out on the queue, so Meta
+gets its 200 quickly and a retried delivery is stored once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import SecretStr
 
 from askwhy.bootstrap import Container
-from askwhy.channels.base import WebhookEvent
+from askwhy.channels.base import StatusEvent, WebhookEvent
 from askwhy.channels.whatsapp import webhook
 from askwhy.service.dependencies import ContainerDep
 from askwhy.service.intake import WebhookIntake
@@ -64,7 +65,7 @@ def handshake(
 
 @router.post("", response_class=Response)
 async def receive(request: Request) -> Response:
-    """Verify, parse and store a delivery in one call; the turns it causes run on the queue."""
+    """Verify, parse and keep a delivery; storing it and the turns it causes happen right after."""
     container: Container = request.app.state.container
     body = await request.body()
     now = container.clock.now()
@@ -74,13 +75,15 @@ async def receive(request: Request) -> Response:
         secret=container.settings.whatsapp_app_secret,
         now=now,
     )
-    # Verifying and parsing stay on the event loop (they are quick); storing shares a transaction
+    # Verifying and parsing stay on the event loop (they are quick); keeping shares a transaction
     # with the deliveries arriving meanwhile, and returns once that transaction has committed.
     intake: WebhookIntake = request.app.state.intake
-    accepted = await intake.store(events, received_at=now)
-    counts = {
-        "messages": len(accepted.new_messages),
-        "duplicates": accepted.duplicates,
-        "statuses": accepted.statuses,
-    }
+    await intake.receive(channel="whatsapp", body=body, events=events, received_at=now)
+    statuses = sum(isinstance(event, StatusEvent) for event in events)
+    counts = {"messages": len(events) - statuses, "statuses": statuses}
     return Response(json.dumps(counts).encode(), media_type="application/json")
+
+
+def parse_kept(body: bytes, received_at: datetime) -> list[WebhookEvent]:
+    """A delivery kept in the webhook inbox, parsed again as it was when it arrived."""
+    return webhook.parse_delivery(body, now=received_at)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from askwhy.store.base import Base
+from askwhy.store.inbox import managed_by_migrations
 from askwhy.store.registry import import_all_tables
 
 import_all_tables()
@@ -30,6 +31,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=managed_by_migrations,
     )
     with context.begin_transaction():
         context.run_migrations()
