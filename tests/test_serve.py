@@ -1,5 +1,6 @@
 """`askwhy serve` as a real process: it works its SQLite queue in a worker process beside itself,
-starts that worker again if it dies, and leaves none behind when it stops."""
+and stores the webhook deliveries it keeps in one more; it starts either again if it dies, and
+leaves none behind when it stops."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def wait_for(condition: Callable[[], object], *, seconds: float = 30, what: str)
 
 
 def workers_of(pid: int) -> list[int]:
-    """The queue worker processes among ``pid``'s children (not multiprocessing's own helpers)."""
+    """The worker processes among ``pid``'s children, the queue's and the inbox storer (not
+    multiprocessing's own helpers)."""
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
@@ -105,32 +107,47 @@ def answer(base: str, text: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_the_queue_is_worked_by_a_worker_process_that_is_restarted_and_stopped_with_the_server(
-    server: tuple[subprocess.Popen[bytes], str], graph: FakeGraphApi
+def expected_workers(settings: Settings) -> int:
+    """A queue worker, and on SQLite the inbox storer (on PostgreSQL the queue stores the inbox)."""
+    return 2 if settings.resolved_database_url.startswith("sqlite") else 1
+
+
+def test_the_worker_processes_are_restarted_and_stopped_with_the_server(
+    server: tuple[subprocess.Popen[bytes], str], graph: FakeGraphApi, settings: Settings
 ) -> None:
     process, base = server
-    [worker] = workers_of(process.pid)
+    workers = workers_of(process.pid)
+    assert len(workers) == expected_workers(settings)
     wait_for(lambda: len(graph.sent) == 1, what="the invitation to be sent by the worker")
     answer(base, "9")
     wait_for(lambda: len(graph.sent) == 2, what="the reply to the score")
 
-    os.kill(worker, signal.SIGKILL)
-    wait_for(lambda: workers_of(process.pid) not in ([], [worker]), what="a new worker process")
-    [restarted] = workers_of(process.pid)
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    wait_for(
+        lambda: (
+            len(restarted := workers_of(process.pid)) == len(workers) and not set(restarted) & set(workers)
+        ),
+        what="new worker processes",
+    )
+    restarted = workers_of(process.pid)
     answer(base, "the parcel came three days late")
-    wait_for(lambda: len(graph.sent) == 3, what="the reply from the restarted worker")
+    wait_for(lambda: len(graph.sent) == 3, what="the reply through the restarted processes")
 
     process.terminate()
     process.wait(timeout=30)
-    wait_for(lambda: not is_running(restarted), seconds=10, what="the worker to stop with the server")
+    wait_for(lambda: not any(map(is_running, restarted)), seconds=10, what="the workers to stop")
 
 
-def test_a_worker_whose_server_was_killed_stops(server: tuple[subprocess.Popen[bytes], str]) -> None:
+def test_workers_whose_server_was_killed_stop(
+    server: tuple[subprocess.Popen[bytes], str], settings: Settings
+) -> None:
     process, _ = server
-    [worker] = workers_of(process.pid)
+    workers = workers_of(process.pid)
+    assert len(workers) == expected_workers(settings)
     process.kill()
     process.wait(timeout=10)
-    wait_for(lambda: not is_running(worker), seconds=15, what="the orphaned worker to stop")
+    wait_for(lambda: not any(map(is_running, workers)), seconds=15, what="the orphaned workers to stop")
 
 
 def test_a_long_running_process_sets_its_start_up_objects_aside_from_collections() -> None:

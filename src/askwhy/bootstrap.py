@@ -20,6 +20,7 @@ from askwhy.jobs import Jobs, make_huey, register_tasks
 from askwhy.outbox import watch_outbox
 from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_read_sessions, make_sessions
+from askwhy.store.inbox import Inbox, open_inbox
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Container:
     """The configured channels' senders, used by the outbox worker (`askwhy.delivery`)."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _inbox: Inbox | None = field(default=None, init=False, repr=False)
 
     @property
     def embedder(self) -> Embedder:
@@ -49,7 +51,17 @@ class Container:
                 self._embedder = self.embedder_factory()
             return self._embedder
 
+    @property
+    def inbox(self) -> Inbox:
+        """The webhook inbox (`askwhy.store.inbox`), opened on first use."""
+        with self._embedder_lock:
+            if self._inbox is None:
+                self._inbox = open_inbox(self.engine)
+            return self._inbox
+
     def close(self) -> None:
+        if self._inbox is not None and self._inbox.engine is not self.engine:
+            self._inbox.engine.dispose()
         self.engine.dispose()
 
 

@@ -8,6 +8,7 @@ stored again one by one, so that one bad delivery fails alone.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 128
 """Deliveries stored in one transaction at most."""
+STORE_KEPT = "store_kept_deliveries"
+"""The queue task that stores what the webhook inbox keeps (nudged after each keep)."""
+PARSERS = {"whatsapp": "askwhy.channels.whatsapp.webhook:parse_kept"}
+"""Each channel's parser of a kept delivery (``module:function``), imported when first needed."""
 
 Parsed = tuple[list[WebhookEvent], datetime]
 """A delivery's events, and when it was received."""
@@ -78,13 +83,23 @@ class InboxStorer:
     """
 
     def __init__(
-        self, *, container: Container, inbox: Inbox, parsers: Mapping[str, Parser], batch: int = BATCH
+        self,
+        *,
+        container: Container,
+        inbox: Inbox,
+        parsers: Mapping[str, Parser] | None = None,
+        batch: int = BATCH,
     ) -> None:
-        self._container, self._inbox, self._parsers = container, inbox, parsers
+        self._container, self.inbox = container, inbox
+        self._parsers = dict(parsers) if parsers is not None else {}
         self.batch = batch
 
     def store_due(self) -> int:
         """Store up to a batch of due deliveries; returns how many were taken."""
+        with self.inbox.storing():
+            return self._store_due()
+
+    def _store_due(self) -> int:
         now = self._container.clock.now()
         taken: list[Kept] = []
         try:
@@ -104,14 +119,14 @@ class InboxStorer:
 
     def _store(self, taken: list[Kept], *, now: datetime, limit: int, only: int | None = None) -> None:
         taken.clear()
-        inbox = self._inbox
+        inbox = self.inbox
         if inbox.shares_database:
             with self._container.sessions.begin() as session:
                 taken += inbox.take(session=session, now=now, limit=limit, only=only)
                 _accept(self._container, session, self._parsed(taken))
                 inbox.remove(session=session, ids=[kept.id for kept in taken])
             return
-        with inbox.sessions() as inbox_session:
+        with inbox.reads() as inbox_session:
             taken += inbox.take(session=inbox_session, now=now, limit=limit, only=only)
         if not taken:
             return
@@ -120,6 +135,7 @@ class InboxStorer:
             _accept(self._container, session, parsed)
         with inbox.sessions.begin() as inbox_session:
             inbox.remove(session=inbox_session, ids=[kept.id for kept in taken])
+        inbox.checkpoint_now_and_then(len(taken))
 
     def _store_alone(self, kept: Kept, *, now: datetime) -> None:
         try:
@@ -137,13 +153,24 @@ class InboxStorer:
             kept.channel,
             exc_info=error,
         )
-        sessions = self._container.sessions if self._inbox.shares_database else self._inbox.sessions
+        sessions = self._container.sessions if self.inbox.shares_database else self.inbox.sessions
         with sessions.begin() as session:
-            self._inbox.retry_later(
+            self.inbox.retry_later(
                 session=session, kept=kept, error=repr(error), at=now + retry_delay(kept.attempts + 1)
             )
 
     def _parsed(self, taken: list[Kept]) -> list[Parsed]:
-        return [
-            (self._parsers[kept.channel](kept.body, kept.received_at), kept.received_at) for kept in taken
-        ]
+        return [(self._parser(kept.channel)(kept.body, kept.received_at), kept.received_at) for kept in taken]
+
+    def _parser(self, channel: str) -> Parser:
+        if channel not in self._parsers:
+            module, _, function = PARSERS[channel].partition(":")
+            self._parsers[channel] = getattr(importlib.import_module(module), function)
+        return self._parsers[channel]
+
+
+def store_kept(*, container: Container) -> int:
+    """Store every delivery the webhook inbox keeps that is due, batch after batch; returns how
+    many were taken. A batch that was full is followed by another, run as its own task."""
+    storer = InboxStorer(container=container, inbox=container.inbox)
+    return container.jobs.drain(STORE_KEPT, storer.store_due, full=storer.batch)

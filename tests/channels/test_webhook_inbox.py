@@ -1,25 +1,27 @@
 """The webhook inbox: with a background queue, a WhatsApp delivery is kept as received and answered
-200 at once, then stored as messages and statuses, once, in order of arrival; a delivery that
-fails to store is kept for later without holding up the others."""
+200 at once, then stored as messages and statuses by a queue task, once, in order of arrival; a
+delivery that fails to store is kept for later without holding up the others."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import WebhookEvent
 from askwhy.clock import FakeClock
-from askwhy.service.app import WEBHOOK_PARSERS, create_app
+from askwhy.service.app import create_app
 from askwhy.settings import Settings
-from askwhy.store.inbox import Delivery, Inbox, deliveries, open_inbox
+from askwhy.store.inbox import Delivery, Inbox, deliveries
+from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
-from askwhy.webhook_storing import InboxStorer
+from askwhy.webhook_storing import STORE_KEPT, InboxStorer, store_kept
 from tests.channels import whatsapp_deliveries as wa
 from tests.channels.test_whatsapp_route import graph, invite, stored_inbound, whatsapp_settings
 
@@ -36,7 +38,7 @@ def queued(whatsapp_settings: Settings, clock: FakeClock) -> Iterator[Container]
 
 @pytest.fixture
 def inbox(queued: Container) -> Iterator[Inbox]:
-    opened = open_inbox(queued.engine)
+    opened = queued.inbox
     yield opened
     with opened.sessions.begin() as session:  # on PostgreSQL the table outlives the test
         session.execute(deliveries.delete())
@@ -57,22 +59,18 @@ def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def test_a_delivery_is_answered_once_kept_and_stored_right_after(queued: Container, clock: FakeClock) -> None:
+def test_a_delivery_is_answered_once_kept_and_stored_by_the_queue(queued: Container, inbox: Inbox) -> None:
     invite(queued, "16505550100")
-    app = create_app(queued)
-    body = text("16505550100", "9", "wamid.KEPT1")
-    client = TestClient(app)  # not started: nothing stores what the inbox keeps
-    response = client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body))
-    assert response.status_code == 200
-    assert response.json() == {"messages": 1, "statuses": 0}
-    inbox = open_inbox(queued.engine)
-    assert inbox.count() == 1
+    client = TestClient(create_app(queued))
+    for words, message_id in (("9", "wamid.KEPT1"), ("because it was fast", "wamid.KEPT2")):
+        body = text("16505550100", words, message_id)
+        response = client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body))
+        assert response.status_code == 200
+        assert response.json() == {"messages": 1, "statuses": 0}
+    assert inbox.count() == 2
     assert stored_inbound(queued) == []
-    with client:  # started: it stores what it finds, then what arrives
-        wait_for(lambda: len(stored_inbound(queued)) == 1)
-        again = text("16505550100", "because it was fast", "wamid.KEPT2")
-        assert client.post("/webhooks/whatsapp", content=again, headers=wa.headers(again)).status_code == 200
-        wait_for(lambda: len(stored_inbound(queued)) == 2)
+    assert [task.name for task in queued.jobs.huey.pending()].count(STORE_KEPT) == 1, "one nudge for both"
+    assert store_kept(container=queued) == 2
     assert [m.text for m in stored_inbound(queued)] == ["9", "because it was fast"]
     assert inbox.count() == 0
 
@@ -83,7 +81,7 @@ def test_deliveries_are_stored_in_order_of_arrival_and_a_retried_one_once(
     [conversation_id] = invite(queued, "16505550101")
     first, second = text("16505550101", "6", "wamid.A"), text("16505550101", "it was slow", "wamid.B")
     keep(inbox, clock, first, second, first)
-    storer = InboxStorer(container=queued, inbox=inbox, parsers=WEBHOOK_PARSERS)
+    storer = InboxStorer(container=queued, inbox=inbox, parsers=None)
     assert storer.store_due() == 3
     stored = stored_inbound(queued)
     assert [(m.provider_message_id, m.text) for m in stored] == [("wamid.A", "6"), ("wamid.B", "it was slow")]
@@ -104,7 +102,7 @@ def test_a_delivery_that_fails_to_store_is_kept_for_later_and_the_others_are_sto
     keep(inbox, clock, text("16505550102", "8", "wamid.GOOD1"))
     keep(inbox, clock, b"{}", channel="broken")
     keep(inbox, clock, text("16505550103", "7", "wamid.GOOD2"))
-    storer = InboxStorer(container=queued, inbox=inbox, parsers={**WEBHOOK_PARSERS, "broken": broken})
+    storer = InboxStorer(container=queued, inbox=inbox, parsers={"broken": broken})
     assert storer.store_due() == 3
     assert [m.provider_message_id for m in stored_inbound(queued)] == ["wamid.GOOD1", "wamid.GOOD2"]
     with inbox.sessions() as session:
@@ -127,7 +125,7 @@ def test_deliveries_stored_again_after_a_crash_are_stored_once(
         pytest.skip("PostgreSQL removes a delivery in the transaction that stores it")
     invite(queued, "16505550104")
     keep(inbox, clock, text("16505550104", "10", "wamid.CRASH"))
-    storer = InboxStorer(container=queued, inbox=inbox, parsers=WEBHOOK_PARSERS)
+    storer = InboxStorer(container=queued, inbox=inbox, parsers=None)
 
     def crash(**_: object) -> None:
         raise SystemExit("killed between storing and removing")
@@ -159,3 +157,62 @@ def test_inline_queues_store_deliveries_within_the_request(
             ).all() == ["wamid.INLINE"]
     finally:
         container.close()
+
+
+def test_storers_racing_on_one_inbox_file_store_each_delivery_once(
+    queued: Container, inbox: Inbox, clock: FakeClock
+) -> None:
+    phones = [f"165055502{n:02d}" for n in range(20)]
+    invite(queued, *phones)
+    bodies = [text(phone, "8", f"wamid.RACE{n}") for n, phone in enumerate(phones)]
+    statuses = [
+        wa.encode(wa.delivery(wa.value(statuses=[wa.status(f"wamid.OUT{n}", "read")]))) for n in range(20)
+    ]
+    keep(inbox, clock, *[body for pair in zip(bodies, statuses, strict=True) for body in pair])
+    storers = [InboxStorer(container=queued, inbox=inbox, batch=3) for _ in range(3)]
+
+    def drain(storer: InboxStorer) -> None:
+        while storer.store_due():
+            pass
+
+    threads = [threading.Thread(target=drain, args=(storer,)) for storer in storers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(m.provider_message_id or "" for m in stored_inbound(queued)) == sorted(
+        f"wamid.RACE{n}" for n in range(20)
+    )
+    with queued.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DeliveryEvent)) == 20
+    assert inbox.count() == 0
+
+
+def test_the_inbox_file_is_checkpointed_by_its_storer_not_by_the_commits_that_keep(
+    queued: Container, inbox: Inbox, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if inbox.path is None:
+        pytest.skip("PostgreSQL: the inbox is a table of the database")
+    with inbox.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    storer = InboxStorer(container=queued, inbox=inbox, parsers={"bulky": lambda body, at: []})
+    large = [bytes(40_000) for _ in range(10)]
+    keep(inbox, clock, *large, channel="bulky")
+    size = inbox.path.stat().st_size
+    assert storer.store_due() == 10
+    assert inbox.path.stat().st_size == size, "kept and removed, all in the log still"
+    monkeypatch.setattr("askwhy.store.inbox.CHECKPOINT_EVERY", 10)
+    keep(inbox, clock, *large, channel="bulky")
+    assert storer.store_due() == 10
+    assert inbox.path.stat().st_size > size + 100_000, "the log was copied into the file"
+
+
+def test_with_an_inbox_storer_process_the_server_does_not_nudge_the_queue(queued: Container) -> None:
+    invite(queued, "16505550107")
+    client = TestClient(create_app(queued, inbox_storer=True))
+    body = text("16505550107", "9", "wamid.NONUDGE")
+    assert client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body)).status_code == 200
+    assert queued.inbox.count() == 1
+    assert STORE_KEPT not in [task.name for task in queued.jobs.huey.pending()]
+    with queued.inbox.sessions.begin() as session:
+        session.execute(deliveries.delete())

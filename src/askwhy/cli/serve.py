@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from askwhy.cli.context import console, fail, opened, settle_heap
+from askwhy.store.database import is_sqlite
 
 
 def serve(
@@ -33,19 +34,24 @@ def serve(
             seeded = seed_demo_if_empty(container)
             if seeded:
                 console.print(f"stored {seeded} simulated conversations as demo data")
-        app = create_app(container)
+        # Without Redis the queue is a SQLite file that this server works: in worker processes
+        # beside it, or on threads of its own. With processes, on a SQLite database, one more
+        # stores the webhook deliveries the server keeps (`askwhy.cli.inbox_storer`).
+        local_queue = settings.redis_url is None
+        processes = local_queue and settings.worker_processes > 0
+        inbox_storer = processes and is_sqlite(container.engine)
+        app = create_app(container, inbox_storer=inbox_storer)
         bind_host, bind_port = host or settings.host, port or settings.port
         base = f"http://{bind_host}:{bind_port}"
         console.print(f"askwhy is running at [bold]{base}[/]")
         for guide_id in container.guides:
             console.print(f"  web chat: {base}/chat/{guide_id}")
         console.print(f"  API docs: {base}/docs")
-        # Without Redis the queue is a SQLite file that this server works: in worker processes
-        # beside it, or on threads of its own.
-        local_queue = settings.redis_url is None
-        pool = WorkerPool(count=settings.worker_processes, threads=settings.worker_threads)
+        pool = WorkerPool(
+            count=settings.worker_processes, threads=settings.worker_threads, inbox_storer=inbox_storer
+        )
         consumer = None
-        if local_queue and settings.worker_processes:
+        if processes:
             pool.start()
             console.print(f"  queue: {settings.worker_processes} worker process(es) beside the server")
         elif local_queue:

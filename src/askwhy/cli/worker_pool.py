@@ -23,16 +23,18 @@ CHECK_SECONDS = 1.0
 
 
 class WorkerPool:
-    """``count`` worker processes of ``threads`` task threads each, restarted should one die."""
+    """``count`` worker processes of ``threads`` task threads each, and with ``inbox_storer`` the
+    process that stores what the webhook inbox keeps (`askwhy.cli.inbox_storer`); each is started
+    again should it die."""
 
-    def __init__(self, *, count: int, threads: int) -> None:
-        self._count, self._threads = count, threads
+    def __init__(self, *, count: int, threads: int, inbox_storer: bool = False) -> None:
+        self._count, self._threads, self._inbox_storer = count, threads, inbox_storer
         self._processes: list[BaseProcess] = []
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="askwhy-worker-pool", daemon=True)
 
     def start(self) -> None:
-        self._processes = [self._spawn(n) for n in range(self._count)]
+        self._processes = [self._spawn(n) for n in range(self._count + self._inbox_storer)]
         self._watcher.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -50,12 +52,23 @@ class WorkerPool:
 
     def _spawn(self, number: int) -> BaseProcess:
         # spawn, not fork: the server has threads and open connections a fork would copy
-        process = multiprocessing.get_context("spawn").Process(
-            target=work_queue,
-            kwargs={"threads": self._threads, "server_pid": os.getpid()},
-            name=f"askwhy-worker-{number + 1}",
-            daemon=True,
-        )
+        context = multiprocessing.get_context("spawn")
+        if number == self._count:
+            from askwhy.cli.inbox_storer import store_kept_forever
+
+            process = context.Process(
+                target=store_kept_forever,
+                kwargs={"server_pid": os.getpid()},
+                name="askwhy-inbox-storer",
+                daemon=True,
+            )
+        else:
+            process = context.Process(
+                target=work_queue,
+                kwargs={"threads": self._threads, "server_pid": os.getpid()},
+                name=f"askwhy-worker-{number + 1}",
+                daemon=True,
+            )
         process.start()
         return process
 
@@ -72,13 +85,14 @@ def work_queue(*, threads: int, server_pid: int) -> None:
     from askwhy.cli.context import opened
     from askwhy.cli.worker import work
 
-    threading.Thread(target=_stop_when_orphaned, args=(server_pid,), daemon=True).start()
+    threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads)
 
 
-def _stop_when_orphaned(server_pid: int) -> None:
+def stop_when_orphaned(server_pid: int) -> None:
+    """Stop this process once the server that started it is gone (run on a thread)."""
     while os.getppid() == server_pid:
         time.sleep(CHECK_SECONDS)
-    os.kill(os.getpid(), signal.SIGTERM)  # Huey's consumer stops on SIGTERM
+    os.kill(os.getpid(), signal.SIGTERM)  # Huey's consumer stops on SIGTERM; a storer just ends

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -29,12 +27,13 @@ from askwhy.service.routes import (
 )
 
 HERE = Path(__file__).parent
-WEBHOOK_PARSERS = {"whatsapp": whatsapp.parse_kept}
-"""How a delivery kept in the webhook inbox is parsed again, by channel."""
 
 
-def create_app(container: Container) -> FastAPI:
-    """Build the app around an existing container; nothing global, so tests can build many."""
+def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
+    """Build the app around an existing container; nothing global, so tests can build many.
+
+    With ``inbox_storer``, a process of its own stores what the webhook inbox keeps, and the
+    queue is not nudged to."""
     observed = container.settings.opentelemetry
     app = FastAPI(
         title="askwhy",
@@ -42,24 +41,17 @@ def create_app(container: Container) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         telemetry={"tracing": observed, "metrics": observed, "logs": observed},
-        lifespan=_lifespan,
     )
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.intake = WebhookIntake.for_container(container, parsers=WEBHOOK_PARSERS)
+    app.state.intake = WebhookIntake(container, nudge_queue=not inbox_storer)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (health, chat, conversations, insights, whatsapp, events, customers, twilio, links):
+    # Webhooks first: they are the busiest routes, and a request is matched against the routes in order.
+    for module in (whatsapp, twilio, health, chat, conversations, insights, events, customers, links):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     return app
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    intake: WebhookIntake = app.state.intake
-    async with intake.running():
-        yield
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

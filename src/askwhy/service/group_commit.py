@@ -26,15 +26,19 @@ class _Waiting(Generic[T, R]):
 
 
 class GroupCommit(Generic[T, R]):
-    """Writes items in batches with ``write`` (on a thread), one batch at a time, on one event loop.
+    """Writes items in batches with ``write``, one batch at a time, on one event loop: on a thread,
+    or with ``on_loop`` on the loop itself (for writes that take a millisecond or so).
 
     ``write`` returns one outcome per item, in order: a result, or the exception that item's
     caller gets. An exception raised by ``write`` itself goes to every caller of the batch.
     """
 
-    def __init__(self, write: Callable[[list[T]], Sequence[R | Exception]], *, max_batch: int) -> None:
+    def __init__(
+        self, write: Callable[[list[T]], Sequence[R | Exception]], *, max_batch: int, on_loop: bool = False
+    ) -> None:
         self._write = write
         self._max_batch = max_batch
+        self._on_loop = on_loop
         self._waiting: list[_Waiting[T, R]] = []
         self._writing: asyncio.Task[None] | None = None
 
@@ -50,7 +54,12 @@ class GroupCommit(Generic[T, R]):
         while self._waiting:
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
             try:
-                outcomes = await run_in_threadpool(self._write, [waiting.item for waiting in batch])
+                items = [waiting.item for waiting in batch]
+                if self._on_loop:
+                    await asyncio.sleep(0)  # let the requests that are ready join the batch
+                    outcomes = self._write(items)
+                else:
+                    outcomes = await run_in_threadpool(self._write, items)
             except asyncio.CancelledError:
                 for waiting in batch + self._waiting:
                     waiting.written.cancel()

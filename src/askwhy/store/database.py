@@ -8,6 +8,7 @@ never wait for the writer, so reads do not queue behind webhooks and turns.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
@@ -28,8 +29,9 @@ READ_ONLY = "askwhy_read_only"
 """Execution option marking the connections of read sessions."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; on SQLite, turn on WAL and make every writing transaction take the write turn."""
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
+    """Create an engine; on SQLite, turn on WAL and make every writing transaction take the write
+    turn, waiting at most ``busy_timeout_ms`` for it."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
@@ -37,7 +39,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     writer = WriteTurn(
-        timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        timeout=busy_timeout_ms / 1000,
         between_processes=FileTurn(path) if path is not None and os.name == "posix" else None,
     )
     engine = create_engine(
@@ -47,19 +49,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         max_overflow=20,
         **kwargs,
     )
-    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "connect", functools.partial(_configure_sqlite, busy_timeout_ms=busy_timeout_ms))
     event.listen(engine, "begin", _begin(writer))
     return engine
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.close()
 
 

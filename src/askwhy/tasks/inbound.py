@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from askwhy import inbound
+from askwhy.webhook_storing import STORE_KEPT, store_kept
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -23,6 +24,19 @@ def register(jobs: Jobs, container: Container) -> None:
     def process_inbound(message_id: int | None = None) -> int:
         jobs.nudge_taken("process_inbound")
         return answer_all(container)
+
+    # Nudged after each keep in the webhook inbox (`askwhy.service.intake`): one run stores all
+    # that is kept. A transaction that fails (the database busy past its timeout) is retried.
+    @jobs.task(STORE_KEPT, retries=5, retry_delay=2)
+    def store_kept_deliveries() -> int:
+        jobs.nudge_taken(STORE_KEPT)
+        return store_kept(container=container)
+
+    @jobs.periodic("store_kept_deliveries_due", minute="*")
+    def store_kept_deliveries_due() -> int:
+        # Deliveries whose storing failed come due again; a nudge lost in a crash leaves some kept.
+        jobs.nudge_taken(STORE_KEPT)
+        return store_kept(container=container)
 
     @jobs.periodic("answer_waiting_messages", minute="*")
     def answer_waiting_messages() -> int:

@@ -61,6 +61,11 @@ def parse_delivery(body: bytes, *, now: datetime) -> list[WebhookEvent]:
     return events
 
 
+def parse_kept(body: bytes, received_at: datetime) -> list[WebhookEvent]:
+    """A delivery kept in the webhook inbox, parsed again as it was when it arrived."""
+    return parse_delivery(body, now=received_at)
+
+
 def _message_values(entries: list[Any]) -> Iterator[Mapping[str, Any]]:
     for entry in entries:
         changes = entry.get("changes") if isinstance(entry, dict) else None

@@ -82,8 +82,3 @@ async def receive(request: Request) -> Response:
     statuses = sum(isinstance(event, StatusEvent) for event in events)
     counts = {"messages": len(events) - statuses, "statuses": statuses}
     return Response(json.dumps(counts).encode(), media_type="application/json")
-
-
-def parse_kept(body: bytes, received_at: datetime) -> list[WebhookEvent]:
-    """A delivery kept in the webhook inbox, parsed again as it was when it arrived."""
-    return webhook.parse_delivery(body, now=received_at)

@@ -1,0 +1,54 @@
+"""The inbox storer: a process that `askwhy serve` runs beside itself on SQLite, storing what the
+webhook inbox keeps as messages and statuses as soon as it is kept.
+
+Storing a batch of deliveries costs about as much CPU as the interviewer's turns and the outbox
+together. In the server it took the interpreter from the requests (a webhook's 200 waited for it),
+and as a queue task it took it from the turns; in a process of its own it uses the machine's
+other core. It notices new deliveries by watching the inbox file's change counter every few
+milliseconds, so the server needs to tell it nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from askwhy.cli.worker_pool import stop_when_orphaned
+
+log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 0.002
+"""How often the inbox file's change counter is read while nothing new is kept."""
+RETRY_CHECK_SECONDS = 1.0
+"""How often the inbox is looked at all the same: for deliveries whose retry came due."""
+
+
+def store_kept_forever(*, server_pid: int) -> None:
+    """The storer process's life: store what is kept until told to stop, or until its server is gone."""
+    from askwhy.cli.context import opened, settle_heap
+    from askwhy.webhook_storing import InboxStorer
+
+    threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
+    with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
+        logging.basicConfig(level=container.settings.log_level)
+        storer = InboxStorer(container=container, inbox=container.inbox)
+        changes = container.inbox.changes()
+        settle_heap()
+        while True:
+            seen = changes()
+            try:
+                while storer.store_due() == storer.batch:
+                    pass
+            except Exception:
+                log.exception("the webhook inbox could not be stored; trying again shortly")
+                time.sleep(RETRY_CHECK_SECONDS)
+            wait_for_change(changes, seen)
+
+
+def wait_for_change(changes: Callable[[], int], seen: int) -> None:
+    """Return once the counter moved past ``seen``, or after `RETRY_CHECK_SECONDS`."""
+    deadline = time.monotonic() + RETRY_CHECK_SECONDS
+    while changes() == seen and time.monotonic() < deadline:
+        time.sleep(WATCH_SECONDS)

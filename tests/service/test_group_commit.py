@@ -1,0 +1,46 @@
+"""Group commit: items that arrive while a batch is written share the next write; each caller
+gets its own outcome, on a thread or on the event loop itself."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from askwhy.service.group_commit import GroupCommit
+
+
+@pytest.mark.parametrize("on_loop", [False, True])
+def test_items_arriving_during_a_write_share_the_next_one(on_loop: bool) -> None:
+    batches: list[list[int]] = []
+    threads: set[int] = set()
+
+    def write(items: list[int]) -> list[int | Exception]:
+        batches.append(items)
+        threads.add(threading.get_ident())
+        return [ValueError(f"{item} is odd") if item % 2 else item * 10 for item in items]
+
+    async def main() -> list[int | BaseException]:
+        commit: GroupCommit[int, int] = GroupCommit(write, max_batch=3, on_loop=on_loop)
+        return await asyncio.gather(*(commit.submit(item) for item in range(6)), return_exceptions=True)
+
+    outcomes = asyncio.run(main())
+    assert [o if isinstance(o, int) else str(o) for o in outcomes] == [
+        0, "1 is odd", 20, "3 is odd", 40, "5 is odd"
+    ]  # fmt: skip
+    assert sorted(item for batch in batches for item in batch) == list(range(6))
+    assert all(len(batch) <= 3 for batch in batches)
+    assert len(batches) < 6, "items shared writes"
+    assert (threads == {threading.get_ident()}) is on_loop
+
+
+def test_a_failing_write_fails_every_caller_of_its_batch() -> None:
+    def write(items: list[int]) -> list[int | Exception]:
+        raise RuntimeError("the database is unavailable")
+
+    async def main() -> list[int | BaseException]:
+        commit: GroupCommit[int, int] = GroupCommit(write, max_batch=8, on_loop=True)
+        return await asyncio.gather(*(commit.submit(item) for item in range(3)), return_exceptions=True)
+
+    assert [str(outcome) for outcome in asyncio.run(main())] == ["the database is unavailable"] * 3
