@@ -42,7 +42,7 @@ class WebhookIntake:
         # than handing it to a thread, whose every step then waits for the interpreter behind
         # the requests (webhooks waited 100 ms and more so in the WhatsApp benchmark).
         in_a_file = not self._inline and container.inbox.path is not None
-        self._kept: GroupCommit[Delivery, int] = GroupCommit(self._keep, max_batch=BATCH, on_loop=in_a_file)
+        self._kept: GroupCommit[Delivery, bool] = GroupCommit(self._keep, max_batch=BATCH, on_loop=in_a_file)
 
     async def receive(
         self, *, channel: str, body: bytes, events: list[WebhookEvent], received_at: datetime
@@ -53,11 +53,11 @@ class WebhookIntake:
         else:
             await self._kept.submit(Delivery(channel=channel, body=body, received_at=received_at))
 
-    def _keep(self, batch: list[Delivery]) -> Sequence[int]:
-        ids = self._container.inbox.put(batch)
+    def _keep(self, batch: list[Delivery]) -> Sequence[bool]:
+        kept = self._container.inbox.put(batch)
         if self._nudge_queue:
             self._container.jobs.nudge(STORE_KEPT)
-        return ids
+        return kept
 
     def _store(self, batch: list[Parsed]) -> list[inbound.Accepted | Exception]:
         return store_deliveries(container=self._container, batch=batch)
