@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 128
 """Deliveries stored in one transaction at most."""
+SHARED_BATCH = 16
+"""Deliveries stored in one transaction at most when the inbox is a table of the database
+(PostgreSQL): the transaction holds the row locks of every conversation and message it touches,
+which the workers' turns and sends wait for, so it is kept short."""
 STORE_KEPT = "store_kept_deliveries"
 """The queue task that stores what the webhook inbox keeps (nudged after each keep)."""
 PARSERS = {"whatsapp": "askwhy.channels.whatsapp.webhook:parse_kept"}
@@ -172,5 +176,8 @@ class InboxStorer:
 def store_kept(*, container: Container) -> int:
     """Store every delivery the webhook inbox keeps that is due, batch after batch; returns how
     many were taken. A batch that was full is followed by another, run as its own task."""
-    storer = InboxStorer(container=container, inbox=container.inbox)
+    inbox = container.inbox
+    storer = InboxStorer(
+        container=container, inbox=inbox, batch=SHARED_BATCH if inbox.shares_database else BATCH
+    )
     return container.jobs.drain(STORE_KEPT, storer.store_due, full=storer.batch)
