@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from askwhy.addresses import normalise_phone
 from askwhy.customers import find_customer
 from askwhy.store.base import Base
+from askwhy.store.inbox import Inbox
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
@@ -35,6 +36,8 @@ class Erasure:
     conversations: int
     messages: int
     responses_anonymised: int
+    identifiers: tuple[str, ...] = ()
+    """The customer's id, phone (in each form) and e-mail, to look for elsewhere (`forget_kept`)."""
 
 
 def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
@@ -75,8 +78,17 @@ def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
     session.delete(contact)  # consents and moment events go with it (ON DELETE CASCADE)
     session.flush()
     return Erasure(
-        conversations=len(conversation_ids), messages=len(messages), responses_anonymised=len(response_ids)
+        conversations=len(conversation_ids),
+        messages=len(messages),
+        responses_anonymised=len(response_ids),
+        identifiers=tuple(identifiers),
     )
+
+
+def forget_kept(*, inbox: Inbox, erasure: Erasure) -> int:
+    """Delete what the webhook inbox still keeps from the erased customer (deliveries not stored
+    yet, or that failed to store); returns how many deliveries went."""
+    return inbox.forget(mentioning=list(erasure.identifiers))
 
 
 def _identifiers(contact: Contact) -> list[str]:

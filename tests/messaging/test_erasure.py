@@ -13,6 +13,7 @@ from askwhy.channels.base import InboundEvent, StatusEvent
 from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
 from askwhy.store.base import Base
+from askwhy.store.inbox import Delivery, deliveries
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Message, Response
@@ -99,3 +100,21 @@ def _reader(container: Container) -> str:
 
     with container.sessions.begin() as session:
         return api_keys.create_key(session=session, name="r", scopes=["read"], now=container.clock.now())[1]
+
+
+def test_erasing_a_customer_forgets_what_the_webhook_inbox_still_keeps_of_them(
+    client: TestClient, container: Container, auth: dict, program: Any, clock: FakeClock
+) -> None:
+    body = event(CUSTOMER, phone=PHONE, email=EMAIL)
+    assert client.post("/v1/events", json=body, headers=auth).status_code == 201
+    theirs = b'{"messages": [{"from": "447700900123", "text": {"body": "Flat 4B Marigold Court"}}]}'
+    others = b'{"messages": [{"from": "447700900999", "text": {"body": "fine"}}]}'
+    inbox = container.inbox
+    inbox.put([Delivery(channel="whatsapp", body=b, received_at=clock.now()) for b in (theirs, others)])
+    try:
+        assert client.delete(f"/v1/customers/{CUSTOMER}", headers=auth).status_code == 200
+        with inbox.sessions() as session:
+            assert session.scalars(select(deliveries.c.body)).all() == [others]
+    finally:
+        with inbox.sessions.begin() as session:
+            session.execute(deliveries.delete())

@@ -200,6 +200,20 @@ class Inbox:
         finally:
             connection.close()
 
+    def forget(self, *, mentioning: list[str]) -> int:
+        """Delete the kept deliveries whose bytes mention any of these values (a customer's
+        phone number, in each of its forms, on erasure); returns how many went. The inbox holds
+        what is not stored yet, and what failed to store: a few rows, read through."""
+        needles = [value.encode() for value in mentioning if value]
+        with self.sessions.begin() as session:
+            ids = [
+                row.id
+                for row in session.execute(select(deliveries.c.id, deliveries.c.body))
+                if any(needle in row.body for needle in needles)
+            ]
+            self.remove(session=session, ids=ids)
+        return len(ids)
+
     def count(self) -> int:
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(deliveries)) or 0)

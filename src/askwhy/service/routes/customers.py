@@ -6,19 +6,20 @@ from fastapi import APIRouter, HTTPException, status
 
 from askwhy import erasure
 from askwhy.service.auth import CustomerEraser
-from askwhy.service.dependencies import SessionsDep
+from askwhy.service.dependencies import ContainerDep
 from askwhy.service.event_schemas import ErasureOut
 
 router = APIRouter(tags=["customers"])
 
 
 @router.delete("/v1/customers/{customer_id}")
-def erase(customer_id: str, key: CustomerEraser, sessions: SessionsDep) -> ErasureOut:
+def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> ErasureOut:
     """Erase a customer's personal data and messages; anonymous aggregates stay."""
-    with sessions.begin() as session:
+    with container.sessions.begin() as session:
         done = erasure.erase_customer(session=session, external_id=customer_id)
     if done is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
+    erasure.forget_kept(inbox=container.inbox, erasure=done)
     return ErasureOut(
         erased=True,
         conversations=done.conversations,
