@@ -186,8 +186,8 @@ class Inbox:
         delivery being kept.
 
         The file is opened with SQLite's automatic checkpoints off: those run within the commit
-        that fills the log, fsyncs and all, and while the server's keeping waited behind one,
-        some fifty webhooks at a time took 130 ms to be answered."""
+        that fills the log, fsyncs and all, which would often be one of the server's, holding up
+        every webhook waiting to be kept."""
         if self.path is None:
             return
         self._removed += removed  # by the one storer at a time (`storing`)
