@@ -42,6 +42,7 @@ class Container:
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inbox: Inbox | None = field(default=None, init=False, repr=False)
+    _inbox_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def embedder(self) -> Embedder:
@@ -54,7 +55,7 @@ class Container:
     @property
     def inbox(self) -> Inbox:
         """The webhook inbox (`askwhy.store.inbox`), opened on first use."""
-        with self._embedder_lock:
+        with self._inbox_lock:
             if self._inbox is None:
                 self._inbox = open_inbox(self.engine)
             return self._inbox

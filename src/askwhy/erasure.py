@@ -12,19 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from askwhy.addresses import normalise_phone
+from askwhy.channels.base import InboundEvent, WebhookEvent
 from askwhy.customers import find_customer
 from askwhy.store.base import Base
-from askwhy.store.inbox import Inbox
+from askwhy.store.inbox import Inbox, Kept
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Conversation, Message, Response
+from askwhy.webhook_storing import parser_for
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
 
 IDENTIFYING_SEGMENT_KEYS = frozenset(
     {"id", "customer_id", "external_id", "email", "phone", "name", "first_name", "last_name", "address"}
@@ -36,8 +41,6 @@ class Erasure:
     conversations: int
     messages: int
     responses_anonymised: int
-    identifiers: tuple[str, ...] = ()
-    """The customer's id, phone (in each form) and e-mail, to look for elsewhere (`forget_kept`)."""
 
 
 def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
@@ -81,14 +84,58 @@ def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
         conversations=len(conversation_ids),
         messages=len(messages),
         responses_anonymised=len(response_ids),
-        identifiers=tuple(identifiers),
     )
 
 
-def forget_kept(*, inbox: Inbox, erasure: Erasure) -> int:
-    """Delete what the webhook inbox still keeps from the erased customer (deliveries not stored
-    yet, or that failed to store); returns how many deliveries went."""
-    return inbox.forget(mentioning=list(erasure.identifiers))
+def erase_everywhere(*, container: Container, external_id: str) -> Erasure | None:
+    """Erase the customer (`erase_customer`) and what the webhook inbox still keeps from them
+    (deliveries not stored yet, or that failed to store); None if there is no such customer.
+
+    No delivery of theirs may be stored meanwhile, or it would bring their messages back: on an
+    inbox file no storer works until the erasure is done; on PostgreSQL the erasure waits for the
+    deliveries a storer holds, then finds them stored or still kept."""
+    inbox = container.inbox
+    with inbox.storing(), container.sessions.begin() as session:
+        contact = find_customer(session=session, external_id=external_id)
+        if contact is None:
+            return None
+        phones = _phone_forms(contact)
+        if inbox.shares_database:
+            _forget_kept(inbox=inbox, session=session, phones=phones)
+        else:
+            with inbox.sessions.begin() as inbox_session:
+                _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
+        return erase_customer(session=session, external_id=external_id)
+
+
+def _forget_kept(*, inbox: Inbox, session: Session, phones: set[str]) -> None:
+    """Remove the kept deliveries from (or about messages to) one of these phone numbers."""
+    if not phones:
+        return
+    ours = [kept.id for kept in inbox.everything(session=session) if _mentions(kept, phones)]
+    inbox.remove(session=session, ids=ours)
+
+
+def _mentions(kept: Kept, phones: set[str]) -> bool:
+    try:
+        events = parser_for(kept.channel)(kept.body, kept.received_at)
+    except Exception:  # not readable as its channel's: look for the number in its bytes
+        return any(phone.encode() in kept.body for phone in phones)
+    return any(_number_of(event).lstrip("+") in phones for event in events)
+
+
+def _number_of(event: WebhookEvent) -> str:
+    """Whom the event is about: a message's sender, a status's recipient."""
+    if isinstance(event, InboundEvent):
+        return event.sender
+    return str(event.raw.get("recipient_id", ""))
+
+
+def _phone_forms(contact: Contact) -> set[str]:
+    """The contact's phone number as providers write it: E.164 digits, without the plus."""
+    if not contact.phone:
+        return set()
+    return {contact.phone.lstrip("+"), normalise_phone(contact.phone).lstrip("+")}
 
 
 def _identifiers(contact: Contact) -> list[str]:

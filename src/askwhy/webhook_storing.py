@@ -8,8 +8,10 @@ stored again one by one, so that one bad delivery fails alone.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -38,6 +40,10 @@ STORE_KEPT = "store_kept_deliveries"
 PARSERS = {"whatsapp": "askwhy.channels.whatsapp.webhook:parse_kept"}
 """Each channel's parser of a kept delivery (``module:function``), imported when first needed."""
 
+UNAVAILABLE = (OperationalError, sqlite3.OperationalError)
+"""The database busy or gone (a write turn not had in time comes as sqlite3's own error): no
+delivery is to blame, so none is marked failed; they stay kept and are tried again."""
+
 Parsed = tuple[list[WebhookEvent], datetime]
 """A delivery's events, and when it was received."""
 Parser = Callable[[bytes, datetime], list[WebhookEvent]]
@@ -48,7 +54,7 @@ def store_deliveries(*, container: Container, batch: Sequence[Parsed]) -> list[i
     """Store the deliveries in one transaction (one by one should that fail); one outcome each."""
     try:
         return list(run_again_if_aborted(lambda: _store_together(container, batch)))
-    except OperationalError:
+    except UNAVAILABLE:
         raise  # the database is unavailable: every delivery fails, its sender retries
     except Exception:
         if len(batch) == 1:
@@ -81,7 +87,8 @@ class InboxStorer:
 
     On PostgreSQL taking them out and storing them is one transaction. On SQLite the inbox is a
     file of its own, so they are removed from it once stored: a crash in between stores them
-    again, which is safe (a message is stored once; a status recorded twice changes nothing).
+    again, which is safe: a message is stored once, and a status recorded twice adds a second copy
+    of its event, as a provider's own retry does, and changes nothing else.
     A delivery that fails to store stays in the inbox and is tried again later, less often each
     time (`askwhy.store.inbox.retry_delay`).
     """
@@ -98,17 +105,18 @@ class InboxStorer:
         self._parsers = dict(parsers) if parsers is not None else {}
         self.batch = batch
 
-    def store_due(self) -> int:
-        """Store up to a batch of due deliveries; returns how many were taken."""
-        with self.inbox.storing():
-            return self._store_due()
+    def store_due(self, *, wait: bool = True) -> int:
+        """Store up to a batch of due deliveries; returns how many were taken (none, without
+        ``wait``, while another storer is at work on an inbox file)."""
+        with self.inbox.storing(wait=wait) as ours:
+            return self._store_due() if ours else 0
 
     def _store_due(self) -> int:
         now = self._container.clock.now()
         taken: list[Kept] = []
         try:
             run_again_if_aborted(lambda: self._store(taken, now=now, limit=self.batch))
-        except OperationalError:
+        except UNAVAILABLE:
             raise  # the database is unavailable: the deliveries stay in the inbox
         except Exception as exc:
             if not taken:
@@ -144,7 +152,7 @@ class InboxStorer:
     def _store_alone(self, kept: Kept, *, now: datetime) -> None:
         try:
             run_again_if_aborted(lambda: self._store([], now=now, limit=1, only=kept.id))
-        except OperationalError:
+        except UNAVAILABLE:
             raise
         except Exception as exc:
             self._failed(kept, exc, now=now)
@@ -167,17 +175,23 @@ class InboxStorer:
         return [(self._parser(kept.channel)(kept.body, kept.received_at), kept.received_at) for kept in taken]
 
     def _parser(self, channel: str) -> Parser:
-        if channel not in self._parsers:
-            module, _, function = PARSERS[channel].partition(":")
-            self._parsers[channel] = getattr(importlib.import_module(module), function)
-        return self._parsers[channel]
+        return self._parsers.get(channel) or parser_for(channel)
 
 
-def store_kept(*, container: Container) -> int:
-    """Store every delivery the webhook inbox keeps that is due, batch after batch; returns how
-    many were taken. A batch that was full is followed by another, run as its own task."""
+@functools.cache
+def parser_for(channel: str) -> Parser:
+    """The channel's parser of a kept delivery (`PARSERS`)."""
+    module, _, function = PARSERS[channel].partition(":")
+    parser: Parser = getattr(importlib.import_module(module), function)
+    return parser
+
+
+def store_kept(*, container: Container, wait: bool = True) -> int:
+    """Store every delivery the webhook inbox keeps that is due, batch after batch, up to
+    `Jobs.drain`'s limit (then another run is nudged); returns how many were taken. Without
+    ``wait``, nothing is done while another storer is at work on an inbox file."""
     inbox = container.inbox
     storer = InboxStorer(
         container=container, inbox=inbox, batch=SHARED_BATCH if inbox.shares_database else BATCH
     )
-    return container.jobs.drain(STORE_KEPT, storer.store_due, full=storer.batch)
+    return container.jobs.drain(STORE_KEPT, lambda: storer.store_due(wait=wait), full=storer.batch)

@@ -17,6 +17,7 @@ from askwhy.store.inbox import Delivery, deliveries
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Message, Response
+from tests.channels import whatsapp_deliveries as wa
 
 from .conftest import event
 
@@ -107,14 +108,22 @@ def test_erasing_a_customer_forgets_what_the_webhook_inbox_still_keeps_of_them(
 ) -> None:
     body = event(CUSTOMER, phone=PHONE, email=EMAIL)
     assert client.post("/v1/events", json=body, headers=auth).status_code == 201
-    theirs = b'{"messages": [{"from": "447700900123", "text": {"body": "Flat 4B Marigold Court"}}]}'
-    others = b'{"messages": [{"from": "447700900999", "text": {"body": "fine"}}]}'
+    number = PHONE.lstrip("+")
+    theirs = wa.encode(wa.delivery(wa.value(messages=[wa.text(WORDS[1], sender=number)])))
+    about_them = wa.encode(wa.delivery(wa.value(statuses=[wa.status("wamid.X", "read", recipient=number)])))
+    unreadable = b'{"from": "' + number.encode() + b'"'
+    mentions_them = wa.encode(
+        wa.delivery(
+            wa.value(messages=[wa.text(f"my friend {CUSTOMER} is on {number}", sender="447700900999")])
+        )
+    )
     inbox = container.inbox
-    inbox.put([Delivery(channel="whatsapp", body=b, received_at=clock.now()) for b in (theirs, others)])
+    bodies = (theirs, about_them, unreadable, mentions_them)
+    inbox.put([Delivery(channel="whatsapp", body=b, received_at=clock.now()) for b in bodies])
     try:
         assert client.delete(f"/v1/customers/{CUSTOMER}", headers=auth).status_code == 200
         with inbox.sessions() as session:
-            assert session.scalars(select(deliveries.c.body)).all() == [others]
+            assert session.scalars(select(deliveries.c.body)).all() == [mentions_them]
     finally:
         with inbox.sessions.begin() as session:
             session.execute(deliveries.delete())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
@@ -12,7 +13,7 @@ from askwhy.service.group_commit import GroupCommit
 
 
 @pytest.mark.parametrize("on_loop", [False, True])
-def test_items_arriving_during_a_write_share_the_next_one(on_loop: bool) -> None:
+def test_items_submitted_together_share_writes_and_get_their_own_outcomes(on_loop: bool) -> None:
     batches: list[list[int]] = []
     threads: set[int] = set()
 
@@ -44,3 +45,22 @@ def test_a_failing_write_fails_every_caller_of_its_batch() -> None:
         return await asyncio.gather(*(commit.submit(item) for item in range(3)), return_exceptions=True)
 
     assert [str(outcome) for outcome in asyncio.run(main())] == ["the database is unavailable"] * 3
+
+
+def test_items_arriving_during_a_write_share_the_next_one() -> None:
+    batches: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int | Exception]:
+        batches.append(items)
+        time.sleep(0.05)  # on a thread: the event loop takes more items meanwhile
+        return list(items)
+
+    async def main() -> None:
+        commit: GroupCommit[int, int] = GroupCommit(write, max_batch=8)
+        first = asyncio.ensure_future(commit.submit(0))
+        await asyncio.sleep(0.01)
+        later = [asyncio.ensure_future(commit.submit(item)) for item in range(1, 5)]
+        assert await asyncio.gather(first, *later) == [0, 1, 2, 3, 4]
+
+    asyncio.run(main())
+    assert batches == [[0], [1, 2, 3, 4]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -51,6 +52,8 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
+    app.add_exception_handler(sqlite3.OperationalError, _database_unavailable)
     return app
 
 

@@ -52,11 +52,12 @@ class GroupCommit(Generic[T, R]):
 
     async def _write_waiting(self) -> None:
         while self._waiting:
+            if self._on_loop:
+                await asyncio.sleep(0)  # the requests already read join the batch before it is cut
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
             try:
                 items = [waiting.item for waiting in batch]
                 if self._on_loop:
-                    await asyncio.sleep(0)  # let the requests that are ready join the batch
                     outcomes = self._write(items)
                 else:
                     outcomes = await run_in_threadpool(self._write, items)

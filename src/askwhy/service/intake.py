@@ -41,7 +41,8 @@ class WebhookIntake:
         # A file of its own is written on the event loop: a batch takes about a millisecond, less
         # than handing it to a thread, whose every step then waits for the interpreter behind
         # the requests (webhooks waited 100 ms and more so in the WhatsApp benchmark).
-        in_a_file = not self._inline and container.inbox.path is not None
+        self._inbox = None if self._inline else container.inbox
+        in_a_file = self._inbox is not None and self._inbox.path is not None
         self._kept: GroupCommit[Delivery, bool] = GroupCommit(self._keep, max_batch=BATCH, on_loop=in_a_file)
 
     async def receive(
@@ -54,7 +55,8 @@ class WebhookIntake:
             await self._kept.submit(Delivery(channel=channel, body=body, received_at=received_at))
 
     def _keep(self, batch: list[Delivery]) -> Sequence[bool]:
-        kept = self._container.inbox.put(batch)
+        assert self._inbox is not None, "deliveries are kept only with a background queue"
+        kept = self._inbox.put(batch)
         if self._nudge_queue:
             self._container.jobs.nudge(STORE_KEPT)
         return kept

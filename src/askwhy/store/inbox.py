@@ -7,8 +7,10 @@ inbox is a SQLite file of its own beside the database, so a provider's delivery 
 the interviewer's turns or the outbox. On PostgreSQL the inbox is a table in the database, and a
 delivery is taken from it and stored in one transaction.
 
-The inbox is a buffer, not part of the data model: rows live for as long as it takes to store
-them (milliseconds), so its one table is created when the inbox is opened, outside the migrations.
+The inbox is a buffer, not part of the data model: a delivery stays for as long as it takes to
+store it (milliseconds), or, should that fail, until a retry succeeds. So its one table is created
+when the inbox is opened, outside the migrations (on PostgreSQL askwhy's database user needs the
+right to create it), and a change to it must wait for an empty inbox.
 """
 
 from __future__ import annotations
@@ -154,22 +156,32 @@ class Inbox:
         )
 
     @contextmanager
-    def storing(self) -> Iterator[None]:
+    def storing(self, *, wait: bool = True) -> Iterator[bool]:
         """Held while deliveries are taken out and stored: one storer at a time, across threads
-        and processes. Needed for a file of its own only: on a shared database each storer locks
-        the rows it takes, and leaves those locked to the others."""
+        and processes; yields False, without waiting, if ``wait`` is off and another holds it.
+        Needed for a file of its own only: on a shared database each storer locks the rows it
+        takes, and leaves those locked to the others."""
         if self.path is None:
-            yield
+            yield True
             return
-        with self._storing:
+        if not self._storing.acquire(blocking=wait):
+            yield False
+            return
+        try:
             if self._storer_file is None:
-                yield
+                yield True
                 return
-            fcntl.flock(self._storer_file, fcntl.LOCK_EX)  # blocks without the GIL: a batch is short
+            try:  # blocks without the GIL: a batch is short
+                fcntl.flock(self._storer_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
             try:
-                yield
+                yield True
             finally:
                 fcntl.flock(self._storer_file, fcntl.LOCK_UN)
+        finally:
+            self._storing.release()
 
     def changes(self) -> Callable[[], int]:
         """A counter that moves whenever another connection commits to the inbox file (SQLite's
@@ -200,19 +212,16 @@ class Inbox:
         finally:
             connection.close()
 
-    def forget(self, *, mentioning: list[str]) -> int:
-        """Delete the kept deliveries whose bytes mention any of these values (a customer's
-        phone number, in each of its forms, on erasure); returns how many went. The inbox holds
-        what is not stored yet, and what failed to store: a few rows, read through."""
-        needles = [value.encode() for value in mentioning if value]
-        with self.sessions.begin() as session:
-            ids = [
-                row.id
-                for row in session.execute(select(deliveries.c.id, deliveries.c.body))
-                if any(needle in row.body for needle in needles)
-            ]
-            self.remove(session=session, ids=ids)
-        return len(ids)
+    def everything(self, *, session: Session) -> list[Kept]:
+        """Every kept delivery, due or not (a few rows: what is not stored yet, and what failed
+        to store); on a shared database locked, waiting for those a storer holds."""
+        query = select(deliveries).order_by(deliveries.c.id)
+        if self.shares_database:
+            query = query.with_for_update()
+        return [
+            Kept(channel=r.channel, body=r.body, received_at=r.received_at, id=r.id, attempts=r.attempts)
+            for r in session.execute(query)
+        ]
 
     def count(self) -> int:
         with self.sessions() as session:

@@ -35,8 +35,8 @@ def register(jobs: Jobs, container: Container) -> None:
     @jobs.periodic("store_kept_deliveries_due", minute="*")
     def store_kept_deliveries_due() -> int:
         # Deliveries whose storing failed come due again; a nudge lost in a crash leaves some kept.
-        jobs.nudge_taken(STORE_KEPT)
-        return store_kept(container=container)
+        # A storer at work (the storer process of `askwhy serve`) is left to it, not waited for.
+        return store_kept(container=container, wait=False)
 
     @jobs.periodic("answer_waiting_messages", minute="*")
     def answer_waiting_messages() -> int:

@@ -15,11 +15,9 @@ router = APIRouter(tags=["customers"])
 @router.delete("/v1/customers/{customer_id}")
 def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> ErasureOut:
     """Erase a customer's personal data and messages; anonymous aggregates stay."""
-    with container.sessions.begin() as session:
-        done = erasure.erase_customer(session=session, external_id=customer_id)
+    done = erasure.erase_everywhere(container=container, external_id=customer_id)
     if done is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
-    erasure.forget_kept(inbox=container.inbox, erasure=done)
     return ErasureOut(
         erased=True,
         conversations=done.conversations,
