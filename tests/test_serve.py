@@ -73,6 +73,7 @@ def server(settings: Settings, graph: FakeGraphApi) -> Iterator[tuple[subprocess
         "ASKWHY_DATABASE_URL": settings.resolved_database_url, "ASKWHY_DATA_DIR": str(settings.data_dir),
         "ASKWHY_GUIDES_DIR": str(settings.guides_dir), "ASKWHY_SEED_DEMO": "false",
         "ASKWHY_LOG_LEVEL": "WARNING", "ASKWHY_WORKER_PROCESSES": "1", "ASKWHY_WORKER_THREADS": "2",
+        "ASKWHY_WORKER_NICENESS": "7",
         "ASKWHY_WHATSAPP_PHONE_NUMBER_ID": wa.BUSINESS_NUMBER_ID, "ASKWHY_WHATSAPP_ACCESS_TOKEN": TOKEN,
         "ASKWHY_WHATSAPP_APP_SECRET": wa.APP_SECRET, "ASKWHY_WHATSAPP_API_BASE_URL": graph.base_url,
     }  # fmt: skip
@@ -148,6 +149,22 @@ def test_workers_whose_server_was_killed_stop(
     process.kill()
     process.wait(timeout=10)
     wait_for(lambda: not any(map(is_running, workers)), seconds=15, what="the orphaned workers to stop")
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_queue_worker_yields_the_cpu_to_the_server_and_the_storer_does_not(
+    server: tuple[subprocess.Popen[bytes], str], settings: Settings
+) -> None:
+    process, _ = server
+    expected = [0, 7] if expected_workers(settings) == 2 else [7]
+
+    def below() -> list[int]:
+        return sorted(niceness(worker) - niceness(process.pid) for worker in workers_of(process.pid))
+
+    wait_for(lambda: below() == expected, what=f"worker niceness {expected} (now {below()})")
 
 
 def test_a_long_running_process_sets_its_start_up_objects_aside_from_collections() -> None:

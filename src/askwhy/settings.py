@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         "file (no ASKWHY_REDIS_URL), so that the queue's work uses other CPU cores than the server's "
         "requests; 0 works the queue on threads inside the server process.",
     )
+    worker_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much lower the CPU priority of those worker processes is than the server's "
+        "(Unix nice): when the machine is busy, webhooks and API requests are answered first, and "
+        "the queue's bursts (the analysis of closed conversations) wait. 0 gives them the same.",
+    )
     opentelemetry: bool = Field(
         default=False,
         description="Report every HTTP request's traces, metrics and logs through OpenTelemetry (FastAPI's "

@@ -48,7 +48,10 @@ def serve(
             console.print(f"  web chat: {base}/chat/{guide_id}")
         console.print(f"  API docs: {base}/docs")
         pool = WorkerPool(
-            count=settings.worker_processes, threads=settings.worker_threads, inbox_storer=inbox_storer
+            count=settings.worker_processes,
+            threads=settings.worker_threads,
+            inbox_storer=inbox_storer,
+            niceness=settings.worker_niceness,
         )
         consumer = None
         if processes:

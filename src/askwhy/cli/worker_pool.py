@@ -23,12 +23,13 @@ CHECK_SECONDS = 1.0
 
 
 class WorkerPool:
-    """``count`` worker processes of ``threads`` task threads each, and with ``inbox_storer`` the
-    process that stores what the webhook inbox keeps (`askwhy.cli.inbox_storer`); each is started
-    again should it die."""
+    """``count`` worker processes of ``threads`` task threads each, at ``niceness`` below the
+    server's CPU priority, and with ``inbox_storer`` the process that stores what the webhook inbox
+    keeps (`askwhy.cli.inbox_storer`), at the server's; each is started again should it die."""
 
-    def __init__(self, *, count: int, threads: int, inbox_storer: bool = False) -> None:
+    def __init__(self, *, count: int, threads: int, inbox_storer: bool = False, niceness: int = 0) -> None:
         self._count, self._threads, self._inbox_storer = count, threads, inbox_storer
+        self._niceness = niceness
         self._processes: list[BaseProcess] = []
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="askwhy-worker-pool", daemon=True)
@@ -65,7 +66,7 @@ class WorkerPool:
         else:
             process = context.Process(
                 target=work_queue,
-                kwargs={"threads": self._threads, "server_pid": os.getpid()},
+                kwargs={"threads": self._threads, "server_pid": os.getpid(), "niceness": self._niceness},
                 name=f"askwhy-worker-{number + 1}",
                 daemon=True,
             )
@@ -80,12 +81,14 @@ class WorkerPool:
                     self._processes[number] = self._spawn(number)
 
 
-def work_queue(*, threads: int, server_pid: int) -> None:
+def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
     """A worker process's life: work the queue until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened
     from askwhy.cli.worker import work
 
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
+    if niceness:
+        os.nice(niceness)  # the server's requests come first; see ASKWHY_WORKER_NICENESS
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads)
