@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from huey.consumer import Consumer
@@ -56,3 +61,29 @@ def test_a_worker_whose_models_fail_to_load_still_takes_tasks(
         container.close()
     assert ran == [True]
     assert "could not be loaded" in caplog.text
+
+
+def test_askwhy_worker_yields_the_cpu_by_its_niceness(settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "ASKWHY_DATABASE_URL": settings.resolved_database_url,
+        "ASKWHY_DATA_DIR": str(settings.data_dir),
+        "ASKWHY_GUIDES_DIR": str(settings.guides_dir),
+        "ASKWHY_WORKER_NICENESS": "6",
+        "ASKWHY_LOG_LEVEL": "WARNING",
+    }
+    command = [str(Path(sys.executable).parent / "askwhy"), "worker", "--threads", "1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while niceness(process.pid) != os.nice(0) + 6:
+            assert process.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "the worker's niceness never changed"
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])

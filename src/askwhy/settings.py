@@ -90,9 +90,10 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         le=19,
-        description="How much lower the CPU priority of those worker processes is than the server's "
-        "(Unix nice): when the machine is busy, webhooks and API requests are answered first, and "
-        "the queue's bursts (the analysis of closed conversations) wait. 0 gives them the same.",
+        description="How much lower the CPU priority of queue worker processes (`askwhy worker`, and "
+        "those `askwhy serve` starts) is than the server's (Unix nice): on a machine they share, "
+        "webhooks and API requests are answered first, and the queue's bursts (the analysis of "
+        "closed conversations) wait. 0 gives them the same.",
     )
     opentelemetry: bool = Field(
         default=False,

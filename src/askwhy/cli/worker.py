@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,6 +27,8 @@ def worker(
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         where = "Redis" if settings.redis_url else f"{settings.data_dir / 'queue.db'}"
         console.print(f"askwhy worker: {threads or settings.worker_threads} threads on the queue in {where}")
+        if settings.worker_niceness:
+            os.nice(settings.worker_niceness)  # requests first, on a machine shared with a server
         work(container, threads=threads or settings.worker_threads)
 
 
