@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from askwhy import conversations
 from askwhy.bootstrap import Container
 from askwhy.domain.conversation import Channel
 from askwhy.store.messaging_tables import Consent
@@ -26,6 +25,7 @@ from tests.channels.twilio_forms import (
     status_form,
 )
 from tests.fakes.twilio_api import FakeTwilioApi
+from tests.invitations import invite_customer
 
 
 @pytest.fixture
@@ -36,20 +36,7 @@ def app(twilio_app: TestClient) -> TestClient:
 
 def invite(container: Container, *, channel: Channel = Channel.SMS, phone: str = CUSTOMER) -> str:
     """An invited conversation with a known customer; its opening goes out through the fake API."""
-    with container.sessions.begin() as session:
-        contact = Contact(phone=phone, created_at=container.clock.now())
-        session.add(contact)
-        session.flush()
-        reply = conversations.start_conversation(
-            session=session,
-            guide=container.guides["post-checkout"],
-            program="post-checkout",
-            channel=channel,
-            channel_address=phone,
-            contact_id=contact.id,
-            now=container.clock.now(),
-        )
-    return reply.conversation_id
+    return invite_customer(container, phone=phone, channel=channel)
 
 
 def inbound(container: Container) -> list[Message]:

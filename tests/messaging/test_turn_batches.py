@@ -18,6 +18,7 @@ from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
 from askwhy.store import conversations as conversation_queries
 from askwhy.store.tables import Contact, Conversation, Message, Response
+from tests.invitations import invite_customer
 
 PHONES = ("447700900201", "447700900202", "447700900203")
 
@@ -32,23 +33,7 @@ class HeldJobs:
 @pytest.fixture
 def invited(container: Container) -> list[str]:
     """A WhatsApp conversation per phone, each with a contact, its opening question asked."""
-    ids = []
-    with container.sessions.begin() as session:
-        for phone in PHONES:
-            contact = Contact(phone=f"+{phone}", created_at=container.clock.now())
-            session.add(contact)
-            session.flush()
-            reply = conversations.start_conversation(
-                session=session,
-                guide=container.guides["post-checkout"],
-                program="post-checkout",
-                channel=Channel.WHATSAPP,
-                channel_address=f"+{phone}",
-                contact_id=contact.id,
-                now=container.clock.now(),
-            )
-            ids.append(reply.conversation_id)
-    return ids
+    return [invite_customer(container, phone=f"+{phone}", channel=Channel.WHATSAPP) for phone in PHONES]
 
 
 @pytest.fixture
