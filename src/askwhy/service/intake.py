@@ -3,11 +3,11 @@
 A provider's 200 must mean "kept". With a queue worked in the background (`askwhy serve`), a
 delivery is kept in the webhook inbox (`askwhy.store.inbox`) and answered at once; a queue task
 (`STORE_KEPT`), or on SQLite a process of its own (`askwhy.cli.inbox_storer`), then stores what
-the inbox holds as messages and statuses, in batches. A delivery
-thus never waits for the database's writers (on SQLite, the interviewer's turns and the outbox,
-which hold the single write turn for tens of milliseconds at a time), and the web process does
-no more than keep it. With the queue inline (tests, demos), where everything happens within the
-request, a delivery is stored at once instead.
+the inbox holds as messages and statuses, in batches. A delivery thus never waits for the
+database's writers (on SQLite, the interviewer's turns and the outbox, which hold the single
+write turn for tens of milliseconds at a time), and the web process does no more than keep it.
+With the queue inline (tests, demos), where everything happens within the request, a delivery
+is stored at once instead.
 
 Either way the deliveries that arrive while one batch is written share the next transaction
 (`GroupCommit`).

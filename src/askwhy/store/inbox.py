@@ -47,10 +47,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
 
 from askwhy.store.base import UTCDateTime
 from askwhy.store.database import make_engine, make_read_sessions
+from askwhy.store.write_turn import lock_file
 
 if sys.platform != "win32":
     import fcntl
@@ -96,23 +98,25 @@ class Kept(Delivery):
 class Inbox:
     """Puts deliveries in, takes them out in order of arrival, removes them once stored."""
 
-    def __init__(self, engine: Engine, *, shares_database: bool, path: Path | None = None) -> None:
+    def __init__(self, engine: Engine, *, path: Path | None = None) -> None:
         self.engine = engine
         self.path = path
-        """The inbox file, when it is one of its own (SQLite)."""
-        self.shares_database = shares_database
-        """True when the inbox is a table of the database itself (PostgreSQL): taking a
-        delivery out and storing it are then one transaction."""
+        """The inbox file, when it is one of its own (SQLite); None for a table of the database."""
         self.sessions = sessionmaker(engine)
         self._storing = threading.Lock()
         self._removed = 0
-        self._storer_file: int | None = None
-        if path is not None and os.name == "posix":
-            self._storer_file = os.open(f"{path}-storer", os.O_RDWR | os.O_CREAT, 0o600)
-            weakref.finalize(self, os.close, self._storer_file)
+        self._storer_file = (
+            lock_file(self, path, "-storer") if path is not None and os.name == "posix" else None
+        )
         self.reads = make_read_sessions(engine)
         """For taking deliveries out of a file of its own: a read does not hold up keeping more."""
         metadata.create_all(engine, checkfirst=True)
+
+    @property
+    def shares_database(self) -> bool:
+        """True when the inbox is a table of the database itself (PostgreSQL): taking a delivery
+        out and storing it are then one transaction."""
+        return self.path is None
 
     def put(self, batch: list[Delivery]) -> list[bool]:
         """Keep every delivery of ``batch`` in one transaction (a plain executemany: this is the
@@ -138,10 +142,7 @@ class Inbox:
             query = query.where(deliveries.c.id == only)
         if self.shares_database:
             query = query.with_for_update(skip_locked=True)
-        return [
-            Kept(channel=r.channel, body=r.body, received_at=r.received_at, id=r.id, attempts=r.attempts)
-            for r in session.execute(query)
-        ]
+        return _kept(session, query)
 
     def remove(self, *, session: Session, ids: list[int]) -> None:
         if ids:
@@ -167,19 +168,14 @@ class Inbox:
         if not self._storing.acquire(blocking=wait):
             yield False
             return
+        file = self._storer_file
         try:
-            if self._storer_file is None:
-                yield True
-                return
-            try:  # blocks without the GIL: a batch is short
-                fcntl.flock(self._storer_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
+            ours = file is None or _flock(file, wait=wait)
             try:
-                yield True
+                yield ours
             finally:
-                fcntl.flock(self._storer_file, fcntl.LOCK_UN)
+                if ours and file is not None:
+                    fcntl.flock(file, fcntl.LOCK_UN)
         finally:
             self._storing.release()
 
@@ -218,14 +214,28 @@ class Inbox:
         query = select(deliveries).order_by(deliveries.c.id)
         if self.shares_database:
             query = query.with_for_update()
-        return [
-            Kept(channel=r.channel, body=r.body, received_at=r.received_at, id=r.id, attempts=r.attempts)
-            for r in session.execute(query)
-        ]
+        return _kept(session, query)
 
     def count(self) -> int:
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(deliveries)) or 0)
+
+
+def _kept(session: Session, query: Select[Any]) -> list[Kept]:
+    return [
+        Kept(channel=r.channel, body=r.body, received_at=r.received_at, id=r.id, attempts=r.attempts)
+        for r in session.execute(query)
+    ]
+
+
+def _flock(file: int, *, wait: bool) -> bool:
+    """Take the lock file; False if ``wait`` is off and another holds it. Waiting releases the
+    GIL, and a storer's batch is short."""
+    try:
+        fcntl.flock(file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
 
 
 @functools.cache
@@ -242,14 +252,14 @@ def open_inbox(database: Engine) -> Inbox:
     """The inbox for a database: a file beside it for SQLite, a table in it for PostgreSQL."""
     url = database.url
     if url.get_backend_name() != "sqlite":
-        return Inbox(database, shares_database=True)
+        return Inbox(database)
     if not url.database or url.database == ":memory:":
         raise ValueError("a webhook inbox needs a SQLite database file")
     path = Path(url.database)
     inbox_path = path.with_name(path.stem + "-inbox.db")
     engine = make_engine(f"sqlite:///{inbox_path}", busy_timeout_ms=FILE_BUSY_TIMEOUT_MS)
     event.listen(engine, "connect", _no_automatic_checkpoints)
-    return Inbox(engine, shares_database=False, path=inbox_path)
+    return Inbox(engine, path=inbox_path)
 
 
 def _no_automatic_checkpoints(dbapi_connection: Any, _record: Any) -> None:

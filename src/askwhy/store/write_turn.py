@@ -39,8 +39,8 @@ class FileTurn:
     """
 
     def __init__(self, database: Path) -> None:
-        self._queue = _lock_file(self, database, "-writer-queue")
-        self._turn = _lock_file(self, database, "-writer")
+        self._queue = lock_file(self, database, "-writer-queue")
+        self._turn = lock_file(self, database, "-writer")
 
     def take(self, deadline: float) -> None:
         _lock(self._queue, deadline)
@@ -53,7 +53,7 @@ class FileTurn:
         fcntl.flock(self._turn, fcntl.LOCK_UN)
 
 
-def _lock_file(owner: object, database: Path, suffix: str) -> int:
+def lock_file(owner: object, database: Path, suffix: str) -> int:
     """A descriptor of the lock file, open as long as ``owner`` lives."""
     descriptor = os.open(f"{database}{suffix}", os.O_RDWR | os.O_CREAT, 0o600)
     weakref.finalize(owner, os.close, descriptor)
