@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from askwhy import interview
 from askwhy.domain.conversation import Inbound
-from askwhy.guides import GuideLibrary
+from askwhy.programs.guides import GuideLibrary
 from bench.common import ROOT, machine, write_section
 
 TURNS = 10_000

@@ -25,12 +25,12 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from askwhy import delivery, inbound
 from askwhy.bootstrap import bootstrap
 from askwhy.channels.base import OutgoingMessage, SendResult
 from askwhy.channels.whatsapp import webhook
-from askwhy.conversations import start_conversation
+from askwhy.conversations import inbound, start_conversation
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.settings import Settings
 from askwhy.store import migrate
 from askwhy.store.database import READ_ONLY

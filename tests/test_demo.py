@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
-from askwhy.demo import DAYS, seed_demo_if_empty
 from askwhy.settings import Settings
+from askwhy.simulation.demo import DAYS, seed_demo_if_empty
 from askwhy.store.tables import Conversation, Response
 
 PERSONAS = Path(__file__).resolve().parents[1] / "examples" / "personas"
@@ -39,7 +39,7 @@ def count(container: Container, model: type[Response] | type[Conversation]) -> i
 def test_first_start_seeds_every_guide_and_second_start_stores_nothing(
     demo_container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("askwhy.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
+    monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
     stored = seed_demo_if_empty(demo_container)
     assert stored == PER_GUIDE * len(demo_container.guides)
     assert count(demo_container, Response) == stored

@@ -10,7 +10,7 @@ import yaml
 
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import Metric
-from askwhy.guides import GuideError, GuideLibrary, load_guide
+from askwhy.programs.guides import GuideError, GuideLibrary, load_guide
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "guides"
 EXPECTED = {"post-checkout": Metric.NPS, "support-call": Metric.CSAT, "trial-end": Metric.CES}

@@ -12,7 +12,13 @@ from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.domain.scales import Metric
-from askwhy.feedback_import import ColumnMapping, FeedbackFileError, FeedbackRow, RowProblem, read_feedback
+from askwhy.insights.feedback_files import (
+    ColumnMapping,
+    FeedbackFileError,
+    FeedbackRow,
+    RowProblem,
+    read_feedback,
+)
 from askwhy.insights.importing import import_feedback
 from askwhy.settings import Settings
 from askwhy.store.tables import Response

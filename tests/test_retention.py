@@ -12,13 +12,14 @@ from sqlalchemy import LargeBinary, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from askwhy import conversations, retention
+from askwhy import conversations
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.conversations.turns import store_inbound
 from askwhy.domain.conversation import Channel, Inbound
 from askwhy.insights import enriching
+from askwhy.privacy import retention
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence

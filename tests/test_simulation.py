@@ -18,11 +18,11 @@ from askwhy.bootstrap import Container, bootstrap
 from askwhy.cli import app
 from askwhy.clock import FakeClock
 from askwhy.domain.scales import SCALES, Band
-from askwhy.guides import load_guide
 from askwhy.interview.optout import is_opt_out
 from askwhy.interview.replies import is_done, read_yes_no
 from askwhy.interview.scores import read_score
 from askwhy.interview.vagueness import is_vague
+from askwhy.programs.guides import load_guide
 from askwhy.settings import Settings
 from askwhy.simulation import Casting, LanguageMixError, PersonaError, load_personas, simulate
 from askwhy.simulation.casting import mixed_weights, parse_language_mix

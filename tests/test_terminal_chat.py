@@ -11,9 +11,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from askwhy.bootstrap import Container
-from askwhy.channels.terminal import TerminalChat
 from askwhy.cli import app
-from askwhy.guides import load_guide
+from askwhy.cli.terminal_chat import TerminalChat
+from askwhy.programs.guides import load_guide
 from askwhy.settings import Settings
 from askwhy.store.tables import Conversation, Message, Response
 

@@ -15,12 +15,12 @@ from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
-from askwhy.guides import GuideLibrary
-from askwhy.jobs import Jobs, make_huey, register_tasks
-from askwhy.outbox import watch_outbox
+from askwhy.outbox.write_hook import watch_outbox
+from askwhy.programs.guides import GuideLibrary
 from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_read_sessions, make_sessions
 from askwhy.store.inbox import Inbox, open_inbox
+from askwhy.tasks.queue import Jobs, make_huey, register_tasks
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Container:
     jobs: Jobs
     embedder_factory: Callable[[], Embedder]
     senders: dict[Channel, Sender] = field(default_factory=dict)
-    """The configured channels' senders, used by the outbox worker (`askwhy.delivery`)."""
+    """The configured channels' senders, used by the outbox worker (`askwhy.outbox.delivery`)."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inbox: Inbox | None = field(default=None, init=False, repr=False)

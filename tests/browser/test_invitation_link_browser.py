@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from askwhy import chat_links, conversations
+from askwhy import conversations
 from askwhy.bootstrap import Container
 from askwhy.domain.conversation import Channel
+from askwhy.outreach import chat_links
 from askwhy.store.tables import Conversation, Message
 
 pytestmark = pytest.mark.browser

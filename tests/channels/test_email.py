@@ -18,14 +18,15 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from askwhy import chat_links, conversations
+from askwhy import conversations
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import OutgoingMessage, SendError
 from askwhy.channels.email import EmailSender
 from askwhy.clock import FakeClock
-from askwhy.delivery import deliver_due
 from askwhy.domain.conversation import Channel
+from askwhy.outbox.delivery import deliver_due
+from askwhy.outreach import chat_links
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.tables import Message

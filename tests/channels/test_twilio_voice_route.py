@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from askwhy import conversations
 from askwhy.bootstrap import Container
+from askwhy.conversations.voice_calls import heard, spoken
 from askwhy.domain.conversation import Channel
 from askwhy.store.tables import Conversation, Message, Response
-from askwhy.voice_calls import heard, spoken
 from tests.channels.twilio_forms import (
     CUSTOMER,
     PUBLIC,

@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import WebhookEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations.webhook_storing import STORE_KEPT, InboxStorer, store_kept
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.inbox import Delivery, Inbox, deliveries, open_inbox
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
-from askwhy.store.write_turn import TurnTimeout
-from askwhy.webhook_storing import STORE_KEPT, InboxStorer, store_kept
+from askwhy.store.writer_lock import TurnTimeout
 from tests.channels import whatsapp_deliveries as wa
 from tests.channels.test_whatsapp_route import graph, invite, stored_inbound, whatsapp_settings
 

@@ -13,14 +13,15 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from askwhy import api_keys, delivery
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.whatsapp.sender import WhatsAppSender
 from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
 from askwhy.domain.program import Program
+from askwhy.outbox import delivery
 from askwhy.programs.syncing import sync_programs
+from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.tables import Conversation, Message

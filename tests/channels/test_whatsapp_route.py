@@ -15,11 +15,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from askwhy import conversations, inbound
+from askwhy import conversations
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.whatsapp.sender import WhatsAppSender
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
 from askwhy.service.app import create_app
 from askwhy.settings import Settings

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from askwhy import api_keys
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.domain.scales import Metric
-from askwhy.feedback_import import ColumnMapping
 from askwhy.insights import discovering, enriching, importing
+from askwhy.insights.feedback_files import ColumnMapping
 from askwhy.insights.wiring import assignment_rule, enricher
+from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 

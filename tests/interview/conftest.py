@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from askwhy.domain.guide import Guide
-from askwhy.guides import load_guide
+from askwhy.programs.guides import load_guide
 
 GUIDES = Path(__file__).resolve().parents[2] / "examples" / "guides"
 

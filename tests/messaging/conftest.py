@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from askwhy import api_keys
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import RecordingSender
@@ -18,6 +17,7 @@ from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
 from askwhy.domain.program import Program
 from askwhy.programs.syncing import sync_programs
+from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 

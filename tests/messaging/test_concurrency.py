@@ -13,11 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from askwhy import delivery, inbound
 from askwhy.bootstrap import Container
 from askwhy.channels.base import InboundEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.store import conversations as conversation_queries
 from askwhy.store.tables import Conversation, Message
 

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import LargeBinary, select
 
-from askwhy import delivery, inbound
 from askwhy.bootstrap import Container
 from askwhy.channels.base import InboundEvent, StatusEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.store.base import Base
 from askwhy.store.inbox import Delivery, deliveries
 from askwhy.store.program_tables import ContactDecision
@@ -97,7 +98,7 @@ def test_erasing_a_customer_leaves_nothing_behind(
 
 
 def _reader(container: Container) -> str:
-    from askwhy import api_keys
+    from askwhy.service import api_keys
 
     with container.sessions.begin() as session:
         return api_keys.create_key(session=session, name="r", scopes=["read"], now=container.clock.now())[1]

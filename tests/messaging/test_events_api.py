@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from askwhy import api_keys
 from askwhy.bootstrap import Container
+from askwhy.service import api_keys
 from askwhy.store.api_tables import ApiKey
 from askwhy.store.program_tables import ContactDecision, MomentEvent
 from askwhy.store.tables import Contact, Conversation, Message

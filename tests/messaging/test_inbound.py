@@ -9,11 +9,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from askwhy import delivery, inbound
 from askwhy.bootstrap import Container
 from askwhy.channels.base import InboundEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.store.messaging_tables import Consent
 from askwhy.store.tables import Contact, Conversation, Message
 

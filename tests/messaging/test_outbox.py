@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from askwhy import delivery, inbound
 from askwhy.bootstrap import Container
 from askwhy.channels.base import RecordingSender, SendError, StatusEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Conversation, Message
 

@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from askwhy import delivery
 from askwhy.bootstrap import Container
 from askwhy.channels.base import RecordingSender, SendError
 from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery
 from askwhy.store import outbox as queries
 from askwhy.store.tables import Message
 

@@ -21,9 +21,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from askwhy import conversations, inbound
+from askwhy import conversations
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import RecordingSender, StatusEvent
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
 from askwhy.service.app import create_app
 from askwhy.settings import Settings

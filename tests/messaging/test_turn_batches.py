@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from askwhy import conversations, inbound
+from askwhy import conversations
 from askwhy.bootstrap import Container
 from askwhy.channels.base import InboundEvent
 from askwhy.clock import FakeClock
+from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
 from askwhy.store import conversations as conversation_queries
 from askwhy.store.tables import Contact, Conversation, Message, Response

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from askwhy.store.write_turn import FileTurn, TurnTimeout
+from askwhy.store.writer_lock import FileTurn, TurnTimeout
 
 
 def later(seconds: float) -> float:

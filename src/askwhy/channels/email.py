@@ -2,7 +2,7 @@
 
 Each invitation is one ``multipart/alternative`` message (plain text and HTML, rendered from
 ``channels/templates``) whose link is valid for ``ASKWHY_EMAIL_LINK_MAX_AGE_HOURS``
-(`askwhy.chat_links`). The conversation itself happens in the web chat, not by e-mail.
+(`askwhy.outreach.chat_links`). The conversation itself happens in the web chat, not by e-mail.
 `smtplib` blocks, so `EmailSender.send` runs in worker threads only; the Message-ID is derived from
 the idempotency key, so a retried invitation carries the same id.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import SecretStr
 
-from askwhy import chat_links
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, as_numbered_text
 from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
+from askwhy.outreach import chat_links
 from askwhy.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, load_settings, opened
 from askwhy.cli.steps import discover_step, enrich_step, import_step
 from askwhy.domain.scales import Metric
-from askwhy.feedback_import import ColumnMapping, FeedbackFileError, guess_text_column
+from askwhy.insights.feedback_files import ColumnMapping, FeedbackFileError, guess_text_column
 from askwhy.insights.selection import Selection
 from askwhy.report.collect import collect
 from askwhy.report.render import write_report

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from askwhy.cli.context import fail, opened
-from askwhy.guides import GuideError, load_guide
+from askwhy.programs.guides import GuideError, load_guide
 
 
 def chat(
@@ -19,7 +19,7 @@ def chat(
     store: Annotated[bool, typer.Option("--store", help="Store the conversation in the database.")] = False,
 ) -> None:
     """Chat with the interviewer in the terminal, exactly as a customer would on a channel."""
-    from askwhy.channels.terminal import TerminalChat
+    from askwhy.cli.terminal_chat import TerminalChat
 
     try:
         guide = load_guide(guide_file)

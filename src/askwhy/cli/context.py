@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from askwhy.bootstrap import Container, bootstrap
-from askwhy.guides import GuideError
+from askwhy.programs.guides import GuideError
 from askwhy.settings import Settings
 from askwhy.store import migrate
 from askwhy.store.database import is_sqlite

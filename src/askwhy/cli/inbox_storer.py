@@ -28,7 +28,7 @@ RETRY_CHECK_SECONDS = 1.0
 def store_kept_forever(*, server_pid: int) -> None:
     """The storer process's life: store what is kept until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened, settle_heap
-    from askwhy.webhook_storing import InboxStorer
+    from askwhy.conversations.webhook_storing import InboxStorer
 
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us

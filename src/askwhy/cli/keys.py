@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from askwhy import api_keys
 from askwhy.cli.context import console, fail, opened
+from askwhy.service import api_keys
 
 app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from askwhy import retention
 from askwhy.cli.context import console, opened
+from askwhy.privacy import retention
 
 app = typer.Typer(help="Raw transcript retention.", no_args_is_help=True)
 

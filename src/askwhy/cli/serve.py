@@ -19,10 +19,10 @@ def serve(
 
     from askwhy.cli.worker import warm_up_analysis
     from askwhy.cli.worker_pool import WorkerPool
-    from askwhy.demo import seed_demo_if_empty
     from askwhy.programs.loading import ProgramError
     from askwhy.programs.startup import sync_from_folder
     from askwhy.service.app import create_app
+    from askwhy.simulation.demo import seed_demo_if_empty
 
     with opened() as container:
         settings = container.settings

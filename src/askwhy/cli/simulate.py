@@ -16,7 +16,7 @@ from askwhy.cli.context import console, fail, opened
 from askwhy.domain.guide import Guide
 from askwhy.domain.metrics import estimate
 from askwhy.domain.scales import SCALES
-from askwhy.guides import GuideError, load_guide
+from askwhy.programs.guides import GuideError, load_guide
 from askwhy.simulation import (
     Casting,
     LanguageMixError,

@@ -8,9 +8,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console
-from askwhy.feedback_import import ColumnMapping, count_lines
 from askwhy.insights import discovering, enriching, importing
 from askwhy.insights.discovering import DiscoveryResult
+from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
 from askwhy.insights.wiring import assignment_rule, enricher
 from askwhy.tasks.retention import purge

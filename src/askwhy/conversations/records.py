@@ -131,7 +131,7 @@ def record_outbound(
             conversation, message, seq + offset, now, status="delivered" if inline else "pending"
         )
         if not inline:
-            # The outbox: the worker delivers it (askwhy.delivery) once this transaction commits.
+            # The outbox: the worker delivers it (askwhy.outbox.delivery) once this transaction commits.
             row.to_address = conversation.channel_address
             row.idempotency_key = new_id()
             row.next_attempt_at = due or now

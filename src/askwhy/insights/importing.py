@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.domain.scales import band_for
-from askwhy.feedback_import import ColumnMapping, FeedbackRow, RowProblem, read_feedback
+from askwhy.insights.feedback_files import ColumnMapping, FeedbackRow, RowProblem, read_feedback
 from askwhy.store.base import new_id
 from askwhy.store.tables import Response
 

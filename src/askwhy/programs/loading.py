@@ -6,7 +6,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from askwhy.domain.program import Program
-from askwhy.yaml_files import YamlFileError, load_model
+from askwhy.programs.yaml_files import YamlFileError, load_model
 
 
 class ProgramError(YamlFileError):

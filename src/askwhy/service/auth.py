@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, status
 
-from askwhy import api_keys
+from askwhy.service import api_keys
 from askwhy.service.dependencies import ClockDep, SessionsDep
 from askwhy.store.api_tables import ApiKey
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.bootstrap import Container
 from askwhy.clock import Clock
-from askwhy.guides import GuideLibrary
+from askwhy.programs.guides import GuideLibrary
 
 
 async def _container(request: Request) -> Container:

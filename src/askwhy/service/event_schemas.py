@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 import phonenumbers
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from askwhy.customers import CustomerDetails
 from askwhy.domain.program import known_time_zone
-from askwhy.invitations import Moment, RecordedMoment
+from askwhy.outreach.customers import CustomerDetails
+from askwhy.outreach.invitations import Moment, RecordedMoment
 from askwhy.store.program_tables import ContactDecision
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

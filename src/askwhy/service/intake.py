@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
+from askwhy.conversations import inbound
+from askwhy.conversations.webhook_storing import BATCH, STORE_KEPT, Parsed, store_deliveries
 from askwhy.service.group_commit import GroupCommit
 from askwhy.store.inbox import Delivery
-from askwhy.webhook_storing import BATCH, STORE_KEPT, Parsed, store_deliveries
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container

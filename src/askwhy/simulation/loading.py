@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import SCALES
+from askwhy.programs.yaml_files import YamlFileError, describe_errors, read_mapping
 from askwhy.simulation.personas import REQUIRED_REPLIES, PersonaFile
-from askwhy.yaml_files import YamlFileError, describe_errors, read_mapping
 
 
 class PersonaError(YamlFileError):

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.store.write_turn import FileTurn, WriteTurn
+from askwhy.store.writer_lock import FileTurn, WriteTurn
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 T = TypeVar("T")

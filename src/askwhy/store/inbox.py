@@ -52,7 +52,7 @@ from sqlalchemy.sql.dml import Insert
 
 from askwhy.store.base import UTCDateTime
 from askwhy.store.database import make_engine, make_read_sessions
-from askwhy.store.write_turn import lock_file
+from askwhy.store.writer_lock import lock_file
 
 if sys.platform != "win32":
     import fcntl

@@ -41,7 +41,7 @@ def stranded_message_ids(*, session: Session, now: datetime, limit: int) -> list
 def due_for_batch(*, session: Session, now: datetime, limit: int) -> list[int]:
     """Up to ``limit`` pending messages due by ``now``, oldest due first, for `claim`.
 
-    Messages with an expiry in their payload are left out: `askwhy.delivery.claim_message`
+    Messages with an expiry in their payload are left out: `askwhy.outbox.delivery.claim_message`
     checks it one by one."""
     rows = session.execute(_due_pending(), {"now": now, "limit": limit})
     return [row.id for row in rows if "expires_at" not in (row.payload or {})]

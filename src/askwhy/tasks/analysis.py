@@ -18,14 +18,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from askwhy import retention
 from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import enriching
 from askwhy.insights.wiring import assignment_rule, enricher
+from askwhy.privacy import retention
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.jobs import Jobs
+    from askwhy.tasks.queue import Jobs
 
 log = logging.getLogger(__name__)
 

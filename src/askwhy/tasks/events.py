@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from askwhy import idempotency
+from askwhy.service import idempotency
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.jobs import Jobs
+    from askwhy.tasks.queue import Jobs
 
 
 def register(jobs: Jobs, container: Container) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from askwhy import inbound
-from askwhy.webhook_storing import STORE_KEPT, store_kept
+from askwhy.conversations import inbound
+from askwhy.conversations.webhook_storing import STORE_KEPT, store_kept
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.jobs import Jobs
+    from askwhy.tasks.queue import Jobs
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from askwhy import retention
+from askwhy.privacy import retention
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.jobs import Jobs
+    from askwhy.tasks.queue import Jobs
 
 log = logging.getLogger(__name__)
 

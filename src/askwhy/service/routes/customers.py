@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from askwhy import erasure
+from askwhy.privacy import erasure
 from askwhy.service.auth import CustomerEraser
 from askwhy.service.dependencies import ContainerDep
 from askwhy.service.event_schemas import ErasureOut

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
-from askwhy import event_intake, idempotency
-from askwhy.invitations import RecordedMoment
+from askwhy.outreach import event_intake
+from askwhy.outreach.invitations import RecordedMoment
+from askwhy.service import idempotency
 from askwhy.service.auth import EventsWriter, Reader
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.service.event_schemas import (

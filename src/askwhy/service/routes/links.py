@@ -11,7 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from askwhy import chat_links
+from askwhy.outreach import chat_links
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 
 router = APIRouter(tags=["web chat"])

@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from askwhy import inbound, sms_keywords, voice_calls
 from askwhy.channels import twilio_sms as sms
 from askwhy.channels import twilio_voice as voice
 from askwhy.channels.twilio_signature import SIGNATURE_HEADER, FormParams, public_url, signature_matches
+from askwhy.conversations import inbound, sms_keywords, voice_calls
 from askwhy.service.dependencies import ContainerDep
 from askwhy.settings import Settings
 

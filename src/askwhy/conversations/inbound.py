@@ -8,7 +8,7 @@ turn never makes a provider retry, and a provider's retry never produces a secon
 Routing: a message goes to the newest open conversation with that address on that channel; if
 there is none, to the newest conversation with it on that channel (a late reply, a STOP or START
 after the end: stored and heard, not interviewed); if there is none either, a program that allows
-inbound starts on that channel opens a new conversation (`askwhy.inbound_start`). Otherwise the
+inbound starts on that channel opens a new conversation (`askwhy.conversations.inbound_start`). Otherwise the
 message is not stored (``unrouted``), but a STOP or START in it still counts for the customer.
 """
 
@@ -22,20 +22,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from askwhy import consent, conversations
-from askwhy.addresses import PHONE_CHANNELS, normalise_address
+from askwhy import conversations
 from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
+from askwhy.conversations import consent
+from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known
-from askwhy.delivery_status import record_status
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
-from askwhy.inbound_start import start_from_inbound
 from askwhy.interview.optout import is_opt_out
-from askwhy.jobs import Jobs
+from askwhy.outbox.statuses import record_status
+from askwhy.outreach.addresses import PHONE_CHANNELS, normalise_address
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries
 from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Contact, Conversation, Message
+from askwhy.tasks.queue import Jobs
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container

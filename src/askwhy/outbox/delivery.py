@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from askwhy import consent
-from askwhy.addresses import PHONE_CHANNELS
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
-from askwhy.delivery_status import reconcile, record_send_results
+from askwhy.conversations import consent
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
+from askwhy.outbox.statuses import reconcile, record_send_results
+from askwhy.outreach.addresses import PHONE_CHANNELS
 from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries

@@ -2,7 +2,7 @@
 
 A program lists the channels in ``inbound_start``; the first such program (by id) takes a message
 from an address that has no conversation on that channel yet. The conversation is created here,
-without messages; `askwhy.inbound.process_inbound` asks its opening question.
+without messages; `askwhy.conversations.inbound.process_inbound` asks its opening question.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from askwhy.addresses import PHONE_CHANNELS
 from askwhy.domain.conversation import Channel, ConversationStatus
+from askwhy.outreach.addresses import PHONE_CHANNELS
 from askwhy.programs.catalog import active_programs
 from askwhy.store import messaging as queries
 from askwhy.store.tables import Conversation

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askwhy.domain.guide import Guide
-from askwhy.yaml_files import YamlFileError, describe_errors, load_model
+from askwhy.programs.yaml_files import YamlFileError, describe_errors, load_model
 
 __all__ = ["GuideError", "GuideLibrary", "describe_errors", "load_guide"]
 

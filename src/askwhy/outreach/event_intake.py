@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from askwhy import idempotency
 from askwhy.domain.conversation import Channel
 from askwhy.domain.guide import Guide
-from askwhy.invitations import Moment, RecordedMoment, record_moment
+from askwhy.outreach.invitations import Moment, RecordedMoment, record_moment
+from askwhy.service import idempotency
 from askwhy.store import decisions as queries
 from askwhy.store.program_tables import ContactDecision
 

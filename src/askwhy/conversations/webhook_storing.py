@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from askwhy import inbound
 from askwhy.channels.base import WebhookEvent
+from askwhy.conversations import inbound
 from askwhy.store.database import run_again_if_aborted
 from askwhy.store.inbox import Inbox, Kept, retry_delay
 

@@ -13,9 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.clock import Clock
-from askwhy.jobs import Jobs
 from askwhy.store.database import on_commit
 from askwhy.store.tables import Message
+from askwhy.tasks.queue import Jobs
 
 
 def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -> None:
@@ -31,7 +31,7 @@ def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -
 
 def _deliver_later(jobs: Jobs, clock: Clock, row: Message) -> Any:
     message_id, due = row.id, row.next_attempt_at
-    # An invitation that may expire is checked one by one (`askwhy.delivery.claim_message`).
+    # An invitation that may expire is checked one by one (`askwhy.outbox.delivery.claim_message`).
     batched = "expires_at" not in (row.payload or {})
 
     def enqueue() -> None:

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from askwhy.addresses import normalise_phone
 from askwhy.channels.base import InboundEvent, WebhookEvent
-from askwhy.customers import find_customer
+from askwhy.conversations.webhook_storing import parser_for
+from askwhy.outreach.addresses import normalise_phone
+from askwhy.outreach.customers import find_customer
 from askwhy.store.base import Base
 from askwhy.store.inbox import Inbox, Kept
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Conversation, Message, Response
-from askwhy.webhook_storing import parser_for
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container

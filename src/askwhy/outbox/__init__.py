@@ -1,0 +1,1 @@
+"""The transactional outbox: the write hook, the delivery worker and delivery statuses."""

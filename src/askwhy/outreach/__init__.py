@@ -1,0 +1,1 @@
+"""Moments to invitations: events, customers, contact decisions and invitation links."""
