@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from askwhy.analysis.cleaning import clean_for_meaning
 from askwhy.analysis.embeddings import Embedder, Vectors
 from askwhy.analysis.language import detect_language
 from askwhy.analysis.redaction import redact
@@ -94,9 +95,7 @@ class Enricher:
         redactions = [redact(text, default_region=self.default_region) for text in texts]
         units = [sentence_units(r.text) for r in redactions]
         unique = list(dict.fromkeys(text for pieces in units for _, text in pieces))
-        vectors = (
-            self.embedder.encode(unique) if unique else np.zeros((0, self.embedder.dimension), np.float32)
-        )
+        vectors = self._embed_cleaned(unique)
         scores = self.sentiment.score(unique, vectors)
         row = {text: i for i, text in enumerate(unique)}
         results = []
@@ -124,6 +123,16 @@ class Enricher:
                 )
             )
         return results
+
+    def _embed_cleaned(self, texts: list[str]) -> Vectors:
+        """Embeddings of the texts as cleaned for meaning (handles, URLs, entities; emoji spelled out)."""
+        cleaned = [clean_for_meaning(t) or t for t in texts]
+        distinct = list(dict.fromkeys(cleaned))
+        if not distinct:
+            return np.zeros((0, self.embedder.dimension), np.float32)
+        encoded = self.embedder.encode(distinct)
+        row = {text: i for i, text in enumerate(distinct)}
+        return np.asarray(encoded[[row[t] for t in cleaned]], dtype=np.float32)
 
 
 def overall_sentiment(sentences: Sequence[EnrichedSentence]) -> tuple[str, float]:
