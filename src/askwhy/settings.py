@@ -241,8 +241,11 @@ class Settings(BaseSettings):
     theme_max_per_sentence: int = Field(
         default=3, ge=1, le=10, description="Themes one sentence can count for."
     )
-    theme_min_size: int = Field(
-        default=5, ge=2, description="Sentences a discovered theme needs before it is proposed."
+    theme_min_size: int | None = Field(
+        default=None,
+        ge=2,
+        description="Sentences a discovered theme needs before it is proposed. "
+        "Unset: 0.2% of the sentences discovery clusters, and at least 3.",
     )
     theme_brand_terms: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

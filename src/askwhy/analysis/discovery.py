@@ -1,19 +1,26 @@
-"""Theme discovery: group the sentences no current theme explains, without being told how many themes.
+"""Theme discovery: a two-level codebook (themes with subthemes) from texts nobody has coded yet.
 
-How (measured in `bench/themes_quality.py`):
+How (measured on every labelled set in `bench/themes_quality.py`):
 
-1. Average-linkage agglomerative clustering on cosine distance over a seeded sample of at most
-   `max_sample` sentences, cut at `distance_threshold`: two groups are one theme while their
-   sentences are, on average, at least that similar. The number of themes follows from the data.
-2. Groups too small to matter in the sample are dropped; the remaining centroids are refined over
-   all sentences (spherical k-means steps, each sentence to its nearest centroid), so the cost on
-   25k sentences is one sample-sized clustering plus a few matrix products.
-3. A sentence less similar than `min_similarity` to every centroid, or whose theme ends up with
-   fewer than `min_theme_size` sentences, stays in the unassigned pool.
+1. Fragments with no content (greetings, thanks, "ok", a handle alone) go to a "no content"
+   bucket and are never clustered; identical texts count once.
+2. A sample of at most `max_sample` distinct texts is chosen by the hash of their text, not by
+   position or by random draw: the same data in any order gives the same sample, and a sample of
+   more data keeps most of the texts the smaller one had (so themes survive added data).
+3. Ward's hierarchical clustering of the sample gives one tree. The top level is the cut with the
+   clearest jump in merge distance among 8–30 groups (fewer for small data); subthemes cut each
+   theme's branch in the same way, with as many subthemes as the theme's share of the data
+   allows. Sizes and cut points follow the amount of data; no minimum is fixed.
+4. Subtheme centres are refined over all texts (spherical k-means steps; a subtheme keeps its
+   parent), and a text much further from every centre than texts usually are stays unassigned.
+5. Labels are phrases from the theme's own texts (`askwhy.analysis.phrases`); two subthemes
+   whose best phrase is the same are one subtheme, merged. Ids are derived from the labels, so the
+   same input gives the same ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -22,16 +29,21 @@ from numpy.typing import NDArray
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 
-from askwhy.analysis.labels import label_clusters
+from askwhy.analysis.cleaning import clean_for_meaning, has_content
+from askwhy.analysis.phrases import NO_PHRASE, Phrase, label_themes
 from askwhy.analysis.quotes import representative
 
-DISTANCE_THRESHOLD = 0.42
-"""Average cosine distance at which groups stop merging; chosen on Banking77 train (see bench)."""
-MIN_SIMILARITY = 0.4
-"""A sentence this far from every theme centre is left unexplained rather than forced into one."""
 MAX_SAMPLE = 5000
-"""Agglomerative clustering needs n² distances: 5,000 sentences take 100 MB, 25,000 would take 2.5 GB."""
-REFINE_STEPS = 5
+"""Ward's clustering needs n² distances: 5,000 texts take 100 MB, 25,000 would take 2.5 GB."""
+TOP_THEMES = (8, 30)
+"""The top level a person can read at a glance, for 1,000 texts and more."""
+SMALL_DATA = 1000
+CLEAR_STRUCTURE = 2.0
+"""Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
+REFINE_STEPS = 4
+OUTLIER_SPREAD = 4.0
+"""A text is unassigned when its closeness to the nearest centre lies this many median absolute
+deviations below the median closeness of all texts: a rule relative to the data and the model."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,121 +56,317 @@ class DiscoveredTheme:
     size: int
     sentiment: float | None
     quotes: tuple[int, ...]
+    id: str = ""
+    """Derived from the label (and the parent's label for a subtheme): same input, same id."""
+    subthemes: tuple[DiscoveredTheme, ...] = ()
+
+
+@dataclass(frozen=True)
+class Discovery:
+    themes: list[DiscoveredTheme]
+    """Top-level themes, largest first, each with its subthemes."""
+    no_content: tuple[int, ...]
+    """Texts with nothing to code (greetings, thanks, "ok", a handle alone)."""
+    unassigned: tuple[int, ...]
+    """Texts with content that no theme explains."""
+
+
+def theme_id(label: str, parent: str = "") -> str:
+    """A stable id for a theme: the hash of its label (under its parent's label for a subtheme)."""
+    return hashlib.sha256(f"{parent}\x1f{label}".casefold().encode()).hexdigest()[:32]
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.casefold().encode(), usedforsecurity=False).hexdigest()
 
 
 def discover_themes(
     texts: Sequence[str],
     vectors: NDArray[np.float32],
     *,
-    min_theme_size: int = 5,
-    sentiments: Sequence[float] | None = None,
+    min_theme_size: int | None = None,
+    sentiments: Sequence[float | None] | None = None,
     brand_terms: Collection[str] = (),
-    random_state: int = 0,
-    distance_threshold: float = DISTANCE_THRESHOLD,
-    min_similarity: float = MIN_SIMILARITY,
     max_sample: int = MAX_SAMPLE,
 ) -> list[DiscoveredTheme]:
-    """Themes found among `texts` (one embedding row each), largest first; members index `texts`."""
+    """Top-level themes found among `texts` (one embedding row each), largest first."""
+    return discover_codebook(
+        texts,
+        vectors,
+        min_theme_size=min_theme_size,
+        sentiments=sentiments,
+        brand_terms=brand_terms,
+        max_sample=max_sample,
+    ).themes
+
+
+def min_size_for(n: int) -> int:
+    """The smallest theme worth proposing: 0.2% of the texts, and at least 3."""
+    return max(3, int(np.ceil(0.002 * n)))
+
+
+def discover_codebook(
+    texts: Sequence[str],
+    vectors: NDArray[np.float32],
+    *,
+    min_theme_size: int | None = None,
+    sentiments: Sequence[float | None] | None = None,
+    brand_terms: Collection[str] = (),
+    max_sample: int = MAX_SAMPLE,
+) -> Discovery:
+    """Themes and subthemes among `texts`; members index `texts` (the module docstring says how)."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     if sentiments is not None and len(sentiments) != len(texts):
         raise ValueError(f"got {len(texts)} texts but {len(sentiments)} sentiments")
-    if min_theme_size < 1:
+    if min_theme_size is not None and min_theme_size < 1:
         raise ValueError("min_theme_size must be at least 1")
-    unit = _normalise(np.asarray(vectors, dtype=np.float32))
-    assignment = cluster_ids(
-        unit,
-        min_theme_size=min_theme_size,
-        random_state=random_state,
-        distance_threshold=distance_threshold,
-        min_similarity=min_similarity,
-        max_sample=max_sample,
-    )
-    labels = label_clusters(texts, assignment, brand_terms=brand_terms, sentiments=sentiments)
-    themes = []
-    for cluster, label in labels.items():
-        members = [int(i) for i in np.flatnonzero(assignment == cluster)]
-        centroid = _normalise(unit[members].mean(axis=0, keepdims=True))[0]
-        quotes = representative(unit[members], centroid, [texts[i] for i in members], k=5)
-        themes.append(
-            DiscoveredTheme(
-                label=label.name,
-                description=label.description,
-                keywords=label.keywords,
-                members=tuple(members),
-                centroid=centroid,
-                size=len(members),
-                sentiment=None if sentiments is None else float(np.mean([sentiments[i] for i in members])),
-                quotes=tuple(members[q] for q in quotes),
-            )
-        )
-    return sorted(themes, key=lambda t: (-t.size, t.members[0]))
+    if not len(texts):
+        return Discovery([], (), ())
+    cleaned = [clean_for_meaning(t, brand_terms=brand_terms, emoji=False) for t in texts]
+    content = np.array([has_content(t) for t in cleaned], dtype=bool)
+    no_content = tuple(int(i) for i in np.flatnonzero(~content))
+    rows = np.flatnonzero(content)
+    least = min_theme_size or min_size_for(len(rows))
+    unit = _normalise(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+    fine, parent = cluster_two_levels(unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample)
+    if not len(parent):
+        return Discovery([], no_content, tuple(int(i) for i in rows))
+    assignment = np.full(len(texts), -1, dtype=np.int64)
+    assignment[rows] = fine
+    scores = _scores(sentiments, len(texts))
+    themes = _build(cleaned, unit, assignment, parent, scores=scores, brand_terms=brand_terms)
+    themed = {m for t in themes for m in t.members}
+    unassigned = tuple(int(i) for i in rows if int(i) not in themed)
+    return Discovery(themes, no_content, unassigned)
 
 
-def cluster_ids(
-    unit: NDArray[np.float32],
-    *,
-    min_theme_size: int = 5,
-    random_state: int = 0,
-    distance_threshold: float = DISTANCE_THRESHOLD,
-    min_similarity: float = MIN_SIMILARITY,
-    max_sample: int = MAX_SAMPLE,
-) -> NDArray[np.int64]:
-    """A cluster id per normalised row, −1 for the unassigned pool (the steps of the module docstring)."""
+def _scores(sentiments: Sequence[float | None] | None, n: int) -> NDArray[np.float64]:
+    if sentiments is None:
+        return np.full(n, np.nan)
+    return np.array([np.nan if s is None else float(s) for s in sentiments], dtype=np.float64)
+
+
+def cluster_two_levels(
+    unit: NDArray[np.float32], keys: Sequence[str], least: int, max_sample: int = MAX_SAMPLE
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """A subtheme number per row (−1 unassigned) and the top-level theme of each subtheme."""
     n = len(unit)
-    if n < max(2, min_theme_size):
-        return np.full(n, -1, dtype=np.int64)
-    rng = np.random.default_rng(random_state)
-    sample = np.sort(rng.choice(n, size=min(n, max_sample), replace=False))
-    tree = linkage(unit[sample].astype(np.float64), method="average", metric="cosine")
-    groups = fcluster(tree, t=distance_threshold, criterion="distance")
-    least = max(2, int(np.ceil(min_theme_size * len(sample) / n)))
-    centroids = [
-        unit[sample[groups == g]].mean(axis=0) for g in np.unique(groups) if (groups == g).sum() >= least
-    ]
-    if not centroids:
-        return np.full(n, -1, dtype=np.int64)
-    return _refine(unit, np.asarray(centroids, dtype=np.float32), min_theme_size, min_similarity)
+    distinct = sorted({key: row for row, key in reversed(list(enumerate(keys)))}.items())
+    if len(distinct) < max(2, least):
+        return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
+    tree = linkage(unit[sample].astype(np.float64), method="ward")
+    scale = n / len(sample)
+    top = fcluster(tree, _natural_cut(tree, *top_range(n, least)), criterion="maxclust")
+    fine = np.zeros(len(sample), dtype=np.int64)
+    parents: list[int] = []
+    for number, group in enumerate(np.unique(top)):
+        inside = np.flatnonzero(top == group)
+        parts = _split_branch(unit[sample[inside]], int(len(inside) * scale), least)
+        fine[inside] = parts + len(parents)
+        parents.extend([number] * (int(parts.max()) + 1))
+    centroids = _normalise(np.stack([unit[sample[fine == f]].mean(axis=0) for f in range(len(parents))]))
+    assignment, centroids, kept = _refine(unit, centroids, least)
+    return _renumber(assignment, np.asarray(parents, dtype=np.int64)[kept])
+
+
+def top_range(n: int, least: int) -> tuple[int, int]:
+    """How many top-level themes to choose between: 8–30 for 1,000 texts and more, fewer below."""
+    most = max(2, min(TOP_THEMES[1], n // max(2 * least, 1)))
+    fewest = TOP_THEMES[0] if n >= SMALL_DATA else 2
+    return min(fewest, most), most
+
+
+def _natural_cut(tree: NDArray[np.float64], fewest: int, most: int) -> int:
+    """The number of groups in [fewest, most] after which the next merge jumps the most; fewer
+    than `fewest` only when the data has a far clearer structure there (planted, well-separated)."""
+    heights = tree[:, 2]
+    count = len(heights) + 1
+    most = min(most, count - 1)
+    if most < 2:
+        return max(1, most)
+
+    def jump(k: int) -> float:
+        # Going from k groups to k − 1 costs heights[count − k]; a natural k is followed by a big step.
+        return float(heights[count - k] / max(heights[count - k - 1], 1e-12))
+
+    inside = max(range(min(fewest, most), most + 1), key=lambda k: (jump(k), -k))
+    below = max(range(2, min(fewest, most) + 1), key=lambda k: (jump(k), -k))
+    return below if jump(below) >= CLEAR_STRUCTURE * jump(inside) else inside
+
+
+def _split_branch(vectors: NDArray[np.float32], represented: int, least: int) -> NDArray[np.int64]:
+    """Subtheme numbers 0..m−1 for one theme's sample rows; m grows with the square root of its size."""
+    most = min(len(vectors) // 2, int(np.sqrt(max(represented, 1) / least)))
+    if most < 2:
+        return np.zeros(len(vectors), dtype=np.int64)
+    tree = linkage(vectors.astype(np.float64), method="ward")
+    parts = fcluster(tree, _natural_cut(tree, 2, most), criterion="maxclust")
+    return np.unique(parts, return_inverse=True)[1].astype(np.int64)
 
 
 def _refine(
-    unit: NDArray[np.float32], centroids: NDArray[np.float32], min_size: int, min_similarity: float
-) -> NDArray[np.int64]:
-    """Spherical k-means steps from the given centroids; small themes dissolve back into the pool."""
+    unit: NDArray[np.float32], centroids: NDArray[np.float32], least: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int64]]:
+    """Spherical k-means steps over all rows; subthemes left with too few rows dissolve."""
+    kept = np.arange(len(centroids))
     for _ in range(REFINE_STEPS):
-        assignment, centroids = _assign_keeping_large(unit, centroids, min_size, min_similarity)
-        if len(centroids) == 0:
-            break
-        updated = _normalise(np.stack([unit[assignment == c].mean(axis=0) for c in range(len(centroids))]))
-        if np.allclose(updated, centroids, atol=1e-4):
-            break
-        centroids = updated
-    assignment, _ = _assign_keeping_large(unit, centroids, min_size, min_similarity)
-    return _renumber(assignment)
+        nearest = np.argmax(unit @ centroids.T, axis=1)
+        sizes = np.bincount(nearest, minlength=len(centroids))
+        if sizes.min() < least and (sizes >= least).any():
+            keep = np.flatnonzero(sizes >= least)
+            kept, centroids = kept[keep], centroids[keep]
+            continue
+        centroids = _normalise(np.stack([unit[nearest == c].mean(axis=0) for c in range(len(centroids))]))
+    similarity = unit @ centroids.T
+    nearest = np.argmax(similarity, axis=1)
+    closeness = similarity[np.arange(len(unit)), nearest]
+    median = float(np.median(closeness))
+    spread = float(np.median(np.abs(closeness - median))) or 1e-3
+    assignment = np.where(closeness >= median - OUTLIER_SPREAD * spread, nearest, -1)
+    return assignment.astype(np.int64), centroids, kept
 
 
-def _assign_keeping_large(
-    unit: NDArray[np.float32], centroids: NDArray[np.float32], min_size: int, min_similarity: float
-) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """Each row to its nearest centroid (or −1), after dropping centroids that would gather too few rows."""
-    centroids = _normalise(centroids)
-    while len(centroids):
-        similarity = unit @ centroids.T
-        nearest = np.argmax(similarity, axis=1)
-        assignment = np.where(similarity[np.arange(len(unit)), nearest] >= min_similarity, nearest, -1)
-        sizes = np.bincount(assignment[assignment >= 0], minlength=len(centroids))
-        if sizes.min() >= min_size:
-            return assignment.astype(np.int64), centroids
-        centroids = centroids[sizes >= min_size]
-    return np.full(len(unit), -1, dtype=np.int64), centroids
+def _renumber(
+    assignment: NDArray[np.int64], parents: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Subthemes present, numbered 0..m−1; parents numbered 0..k−1 in order of first subtheme."""
+    present = np.unique(assignment[assignment >= 0])
+    mapping = np.full(len(parents), -1, dtype=np.int64)
+    mapping[present] = np.arange(len(present))
+    renumbered = np.where(assignment >= 0, mapping[np.maximum(assignment, 0)], -1)
+    _, tops = np.unique(parents[present], return_inverse=True)
+    return renumbered.astype(np.int64), tops.astype(np.int64)
 
 
-def _renumber(assignment: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Cluster ids 0..k−1 by decreasing size, −1 unchanged."""
-    ids, counts = np.unique(assignment[assignment >= 0], return_counts=True)
-    order = ids[np.argsort(-counts, kind="stable")]
-    mapping = {int(old): new for new, old in enumerate(order)}
-    return np.array([mapping.get(int(a), -1) for a in assignment], dtype=np.int64)
+def _build(
+    cleaned: Sequence[str],
+    unit: NDArray[np.float32],
+    fine: NDArray[np.int64],
+    parent: NDArray[np.int64],
+    *,
+    scores: NDArray[np.float64],
+    brand_terms: Collection[str],
+) -> list[DiscoveredTheme]:
+    """Label, merge by label and package the subthemes and their themes."""
+    top = np.where(fine >= 0, parent[np.maximum(fine, 0)], -1)
+    top_groups = [np.flatnonzero(top == t) for t in range(int(parent.max()) + 1)]
+    fine_groups = [np.flatnonzero(fine == f) for f in range(len(parent))]
+    top_labels, top_ranked = _labels(cleaned, unit, top_groups, scores=scores, brand_terms=brand_terms)
+    fine_labels, fine_ranked = _labels(
+        cleaned,
+        unit,
+        fine_groups,
+        scores=scores,
+        brand_terms=brand_terms,
+        taken=top_labels,
+        families=[int(p) for p in parent],
+    )
+    themes = []
+    for t, members in enumerate(top_groups):
+        children: dict[str, list[int]] = {}
+        ranked: dict[str, list[Phrase]] = {}
+        for f in np.flatnonzero(parent == t):
+            children.setdefault(fine_labels[f], []).extend(int(i) for i in fine_groups[f])
+            ranked.setdefault(fine_labels[f], fine_ranked[f])
+        subthemes = [
+            _theme(
+                label,
+                np.sort(np.asarray(rows)),
+                cleaned=cleaned,
+                unit=unit,
+                scores=scores,
+                ranked=ranked[label],
+                parent_label=top_labels[t],
+            )
+            for label, rows in children.items()
+        ]
+        subthemes = subthemes if len(subthemes) > 1 else []
+        theme = _theme(
+            top_labels[t],
+            members,
+            cleaned=cleaned,
+            unit=unit,
+            scores=scores,
+            ranked=top_ranked[t],
+            parent_label="",
+        )
+        themes.append(_with_subthemes(theme, sorted(subthemes, key=_order)))
+    return sorted(themes, key=_order)
+
+
+def _labels(
+    cleaned: Sequence[str],
+    unit: NDArray[np.float32],
+    groups: list[NDArray[np.intp]],
+    *,
+    scores: NDArray[np.float64],
+    brand_terms: Collection[str],
+    taken: Sequence[str] = (),
+    families: Sequence[int] | None = None,
+) -> tuple[list[str], list[list[Phrase]]]:
+    closeness = np.zeros(len(cleaned), dtype=np.float64)
+    for members in groups:
+        centre = _normalise(unit[members].mean(axis=0, keepdims=True))[0]
+        closeness[members] = unit[members] @ centre
+    moods = [float(np.nanmean(scores[m])) if np.isfinite(scores[m]).any() else 0.0 for m in groups]
+    return label_themes(
+        cleaned, groups, closeness, brand_terms=brand_terms, moods=moods, taken=taken, families=families
+    )
+
+
+def _theme(
+    label: str,
+    members: NDArray[np.intp],
+    *,
+    cleaned: Sequence[str],
+    unit: NDArray[np.float32],
+    scores: NDArray[np.float64],
+    ranked: list[Phrase],
+    parent_label: str,
+) -> DiscoveredTheme:
+    centroid = _normalise(unit[members].mean(axis=0, keepdims=True))[0]
+    quotes = representative(unit[members], centroid, [cleaned[i] for i in members], k=5)
+    mood = scores[members]
+    sentiment = float(np.nanmean(mood)) if np.isfinite(mood).any() else None
+    keywords = tuple(p.text for p in ranked[:5]) or ((label,) if label != NO_PHRASE else ())
+    return DiscoveredTheme(
+        label=label,
+        description=_description(keywords, len(members), mood),
+        keywords=keywords,
+        members=tuple(int(i) for i in members),
+        centroid=centroid,
+        size=len(members),
+        sentiment=sentiment,
+        quotes=tuple(int(members[q]) for q in quotes),
+        id=theme_id(label, parent_label),
+    )
+
+
+def _with_subthemes(theme: DiscoveredTheme, subthemes: list[DiscoveredTheme]) -> DiscoveredTheme:
+    return DiscoveredTheme(**{**theme.__dict__, "subthemes": tuple(subthemes)})
+
+
+def _order(theme: DiscoveredTheme) -> tuple[int, str]:
+    return (-theme.size, theme.label)
+
+
+def _description(keywords: tuple[str, ...], size: int, scores: NDArray[np.float64]) -> str:
+    values = scores[np.isfinite(scores)]
+    count = f"{size} sentence" if size == 1 else f"{size} sentences"
+    mood = ""
+    if values.size:
+        mood = (
+            "mostly negative"
+            if np.mean(values < 0) >= 0.6
+            else "mostly positive"
+            if np.mean(values > 0) >= 0.6
+            else "mixed"
+        )
+    detail = f"{count}, {mood}" if mood else count
+    said = ", ".join(f'"{k}"' for k in keywords[:4]) or "nothing distinctive"
+    return f"Customers say {said} ({detail})."
 
 
 def split_theme(

@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from askwhy.analysis.themed import ThemedScores
 from askwhy.domain.grouping import ScoredResponse
@@ -58,12 +58,19 @@ def scored_responses(*, session: Session, selection: Selection, metric: Metric) 
 def theme_names(
     *, session: Session, max_themes: int | None = None, selection: Selection | None = None
 ) -> dict[str, str]:
-    """Theme id → a unique display label, for the live themes most mentioned in the selection first."""
+    """Theme id → a unique display label, for the live themes most mentioned in the selection first.
+
+    Top-level themes only: a discovered subtheme's sentences already count for its parent theme.
+    """
+    parent = aliased(ThemeMention)
     query = (
         select(Theme.id, Theme.label)
         .join(ThemeMention, ThemeMention.theme_id == Theme.id)
         .join(Response, Response.id == ThemeMention.response_id)
-        .where(Theme.status != "merged")
+        .where(
+            Theme.status != "merged",
+            or_(Theme.parent_id.is_(None), ~exists().where(parent.theme_id == Theme.parent_id)),
+        )
         .group_by(Theme.id, Theme.label)
         .order_by(func.count().desc(), Theme.id)
     )

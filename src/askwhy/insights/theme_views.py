@@ -64,7 +64,8 @@ def enriched_count(*, session: Session, selection: Selection) -> int:
 def list_themes(
     *, session: Session, selection: Selection | None = None, include_merged: bool = False
 ) -> list[ThemeSummary]:
-    """Every theme with its volume and sentiment in the selection, most mentioned first."""
+    """Every theme with its volume and sentiment in the selection: top-level themes first, each level
+    most mentioned first."""
     selection = selection or Selection()
     counts = {row.theme_id: row for row in session.execute(_counts(selection))}
     total = enriched_count(session=session, selection=selection)
@@ -74,7 +75,13 @@ def list_themes(
         for theme in themes
         if include_merged or theme.status != "merged"
     ]
-    return sorted(summaries, key=lambda s: (-s.responses, -s.mentions, s.label))
+    return sorted(summaries, key=lambda s: (is_subtheme(s, counts), -s.responses, -s.mentions, s.label))
+
+
+def is_subtheme(summary: ThemeSummary, counts: dict[str, object]) -> bool:
+    """True for a subtheme of a theme that is counted itself (a discovered subtheme); the children
+    of a split theme take its place at the top level, since the split moved its mentions to them."""
+    return summary.parent_id is not None and summary.parent_id in counts
 
 
 def show_theme(

@@ -42,7 +42,9 @@ def collect(
         notes,
         lambda: shapes.metrics(measures.metrics(session=session, selection=selection, metric=metric)),
     )
-    themes = [t for t in list_themes(session=session, selection=selection) if t.mentions]
+    listed = [t for t in list_themes(session=session, selection=selection) if t.mentions]
+    counted = {t.id for t in listed}
+    themes = [t for t in listed if t.parent_id not in counted]  # subthemes show under their theme
     details = theme_details(
         session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=data["enriched"]
     )

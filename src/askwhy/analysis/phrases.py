@@ -1,0 +1,198 @@
+"""Theme labels a person would write: a short phrase taken verbatim from the theme's own texts.
+
+A candidate is a run of 2–5 words found in at least `MIN_TEXTS` of the theme's texts (counted among
+its most central ones), that neither starts nor ends with a stop word, holds no brand term and no
+handle, and whose words do not argue with the theme's dominant sentiment. Candidates are ranked
+by how central they are (the closeness to the theme's centre of the texts that use them) times how
+distinctive (how much more often the theme uses them than all texts do). Labels are chosen from the
+largest theme down, and a label already taken, or made of the same words as one, is skipped, so
+no two themes share a label. A theme with no such phrase falls back to its most distinctive word.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from askwhy.analysis.labels import STOP_WORDS
+
+MIN_TEXTS = 3
+MAX_WORDS = 5
+CENTRAL_TEXTS = 150
+"""Phrases are counted among a theme's most central texts: the ones a label should stand for."""
+BACKGROUND_TEXTS = 3000
+NO_PHRASE = "(no distinctive phrase)"
+TIE_BREAK = 0.1
+"""Where no phrase is more distinctive than another, the most common one wins."""
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+_STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've", "wasn't", "isn't"}
+_NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
+_WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    score: float
+    texts: int
+    """How many of the theme's central texts contain it."""
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, apostrophes kept inside words."""
+    return [w.replace("’", "'") for w in _TOKEN.findall(text.casefold())]
+
+
+def _grams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for size in range(1, MAX_WORDS + 1):
+        for start in range(len(tokens) - size + 1):
+            found.add(tuple(tokens[start : start + size]))
+    return found
+
+
+def _acceptable(gram: tuple[str, ...], banned: frozenset[str]) -> bool:
+    if gram[0] in _STOP or gram[-1] in _STOP or gram[-1] in _NEGATIONS:
+        return False
+    if any(w in banned or w.isdigit() for w in gram):
+        return False
+    content = [w for w in gram if w not in _STOP]
+    if len(gram) == 1:
+        return len(gram[0]) > 3 and gram[0] not in _WEAK_WORDS
+    return len(content) >= 1 and not all(w in _WEAK_WORDS for w in content)
+
+
+@functools.cache
+def _valence() -> dict[str, float]:
+    """VADER's word valences (−4..4), to spot a label whose words argue with its theme's mood."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return {str(k): float(v) for k, v in SentimentIntensityAnalyzer().lexicon.items()}
+
+
+def _contradicts(gram: tuple[str, ...], mood: float) -> bool:
+    """True when the phrase leans clearly one way and the theme clearly the other."""
+    lexicon = _valence()
+    lean = sum(lexicon.get(w, 0.0) for w in gram)
+    if any(w in _NEGATIONS for w in gram):
+        lean = -lean
+    return (mood <= -0.25 and lean >= 1.5) or (mood >= 0.25 and lean <= -1.5)
+
+
+def _document_frequency(texts: Sequence[Sequence[str]]) -> Counter[tuple[str, ...]]:
+    counts: Counter[tuple[str, ...]] = Counter()
+    for tokens in texts:
+        counts.update(_grams(tokens))
+    return counts
+
+
+def rank_phrases(
+    central: Sequence[Sequence[str]],
+    closeness: NDArray[np.float64],
+    background: Counter[tuple[str, ...]],
+    background_size: int,
+    *,
+    banned: frozenset[str] = frozenset(),
+    mood: float = 0.0,
+) -> list[Phrase]:
+    """Candidate phrases of one theme, best first (see the module docstring)."""
+    weight: dict[tuple[str, ...], float] = {}
+    seen: Counter[tuple[str, ...]] = Counter()
+    for tokens, close in zip(central, closeness, strict=True):
+        for gram in _grams(tokens):
+            seen[gram] += 1
+            weight[gram] = weight.get(gram, 0.0) + float(close)
+    total = max(float(np.sum(closeness)), 1e-9)
+    least = min(MIN_TEXTS, max(2, len(central) // 2))
+    ranked = []
+    for gram, count in seen.items():
+        if count < least or not _acceptable(gram, banned) or _contradicts(gram, mood):
+            continue
+        share = weight[gram] / total
+        overall = (background.get(gram, 0) + 1) / (background_size + 1)
+        lift = max(share / overall, 1.0)
+        # Two and three words read best; a single word only when nothing longer is there.
+        shape = {1: 0.35, 2: 1.0, 3: 1.0, 4: 0.8, 5: 0.6}[len(gram)]
+        ranked.append(Phrase(" ".join(gram), share * (np.log(lift) + TIE_BREAK) * shape, count))
+    return sorted(ranked, key=lambda p: (-p.score, p.text))
+
+
+def choose_labels(
+    candidates: Sequence[Sequence[Phrase]],
+    *,
+    taken: Collection[str] = (),
+    families: Sequence[int] | None = None,
+) -> list[str]:
+    """One label per theme, in the order given (largest first): the best phrase not taken yet.
+
+    With `families` (a parent number per theme), a theme whose best phrase is already the label of
+    a sibling gets that same label: the two are near-duplicates, to be merged by the caller.
+    """
+    owner: dict[frozenset[str], tuple[str, int]] = {_key(t): (t, -1) for t in taken}
+    labels = []
+    for number, phrases in enumerate(candidates):
+        family = -2 - number if families is None else families[number]
+        label = NO_PHRASE
+        for phrase in phrases:
+            holder = owner.get(_key(phrase.text))
+            if holder is None:
+                label = phrase.text
+                owner[_key(label)] = (label, family)
+                break
+            if holder[1] == family:
+                label = holder[0]
+                break
+        labels.append(label)
+    return labels
+
+
+def _key(text: str) -> frozenset[str]:
+    return frozenset(w for w in text.split() if w not in _STOP) or frozenset(text.split())
+
+
+def label_themes(
+    texts: Sequence[str],
+    groups: Sequence[NDArray[np.intp]],
+    closeness: NDArray[np.float64],
+    *,
+    brand_terms: Collection[str] = (),
+    moods: Sequence[float] | None = None,
+    taken: Collection[str] = (),
+    families: Sequence[int] | None = None,
+) -> tuple[list[str], list[list[Phrase]]]:
+    """A distinct label per group of row indices into `texts`, and each group's ranked phrases.
+
+    `closeness` holds each text's similarity to its own group's centre; `moods` each group's mean
+    sentiment on −1..1 (labels never argue with it).
+    """
+    tokens = [words(t) for t in texts]
+    banned = frozenset(w for term in brand_terms for w in words(term))
+    every = np.arange(len(texts))
+    step = max(1, len(texts) // BACKGROUND_TEXTS)
+    background = _document_frequency([tokens[i] for i in every[::step]])
+    size = len(every[::step])
+    ranked = []
+    for number, members in enumerate(groups):
+        order = members[np.argsort(-closeness[members], kind="stable")][:CENTRAL_TEXTS]
+        mood = 0.0 if moods is None else float(moods[number])
+        ranked.append(
+            rank_phrases(
+                [tokens[i] for i in order], closeness[order], background, size, banned=banned, mood=mood
+            )
+        )
+    order = sorted(range(len(groups)), key=lambda g: -len(groups[g]))
+    chosen = choose_labels(
+        [ranked[g] for g in order],
+        taken=taken,
+        families=None if families is None else [families[g] for g in order],
+    )
+    labels = [""] * len(groups)
+    for g, label in zip(order, chosen, strict=True):
+        labels[g] = label
+    return labels, ranked
