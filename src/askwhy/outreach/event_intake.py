@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from askwhy.domain.conversation import Channel
 from askwhy.domain.guide import Guide
 from askwhy.outreach.invitations import Moment, RecordedMoment, record_moment
-from askwhy.service import idempotency
 from askwhy.store import decisions as queries
+from askwhy.store import idempotency
 from askwhy.store.program_tables import ContactDecision
 
 

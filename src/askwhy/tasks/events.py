@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from askwhy.service import idempotency
+from askwhy.store import idempotency
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container

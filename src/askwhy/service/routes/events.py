@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from askwhy.outreach import event_intake
 from askwhy.outreach.invitations import RecordedMoment
-from askwhy.service import idempotency
 from askwhy.service.auth import EventsWriter, Reader
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.service.event_schemas import (
@@ -22,6 +21,7 @@ from askwhy.service.event_schemas import (
     EventOut,
     jsonable,
 )
+from askwhy.store import idempotency
 
 router = APIRouter(tags=["events"])
 IdempotencyKey = Annotated[
