@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from askwhy.channels.base import InboundEvent, StatusEvent
+from askwhy.channels.base import InboundEvent, RejectedItem, StatusEvent
 from askwhy.channels.whatsapp.webhook import (
     MalformedDelivery,
     handshake_challenge,
     parse_delivery,
+    parse_kept,
+    read_delivery,
+    read_kept,
     signature_matches,
 )
 from askwhy.domain.conversation import Channel
@@ -250,3 +253,141 @@ def test_a_missing_timestamp_falls_back_to_now() -> None:
 def test_malformed_deliveries_are_refused_with_a_clear_reason(body: bytes, says: str) -> None:
     with pytest.raises(MalformedDelivery, match=says):
         parse_delivery(body, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"entry": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper than 32 levels"),
+        (b'{"entry": [' * 40 + b"]}" * 40, "nested deeper than 32 levels"),
+        (b'{"entry": [], "n": 1' + b"0" * 5000 + b"}", "integer out of range"),
+        (b'{"entry": [], "n": NaN}', "not a JSON number"),
+        (b'{"entry": [], "n": 1e999}', "number out of range"),
+        (b'{"entry": [], "s": "' + b"x" * 70_000 + b'"}', "longer than 65536 characters"),
+    ],
+)
+def test_hostile_json_is_refused_as_a_malformed_delivery(body: bytes, says: str) -> None:
+    with pytest.raises(MalformedDelivery, match=says):
+        parse_delivery(body, now=NOW)
+
+
+def _read_beside_a_valid_message(poison: dict[str, object]) -> tuple[list[object], list[RejectedItem]]:
+    good = wa.text("Nine, fast delivery", message_id="wamid.good")
+    read = read_delivery(wa.encode(wa.delivery(wa.value(messages=[poison, good]))), now=NOW)
+    return list(read.events), read.rejected
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "says"),
+    [
+        ("253402300799", "out of range"),
+        (253402300799, "out of range"),
+        ("-1", "out of range"),
+        ("soon", "not a Unix time"),
+        (1.5, "not a Unix time"),
+        ([1], "not a Unix time"),
+        ("١٢٣", "not a Unix time"),  # Arabic-Indic digits: int() reads them, WhatsApp never sends them
+    ],
+)
+def test_a_message_with_a_timestamp_that_is_no_time_is_refused_alone(timestamp: object, says: str) -> None:
+    poison = wa.text("hello", message_id="wamid.poison")
+    poison["timestamp"] = timestamp
+    events, rejected = _read_beside_a_valid_message(poison)
+    assert [e.provider_message_id for e in events] == ["wamid.good"]  # type: ignore[attr-defined]
+    [item] = rejected
+    assert item.channel is Channel.WHATSAPP
+    assert item.provider_message_id == "wamid.poison"
+    assert item.reason.startswith("messages.0: ")
+    assert says in item.reason
+    assert json.loads(item.raw)["id"] == "wamid.poison"
+
+
+@pytest.mark.parametrize(
+    ("poison", "says"),
+    [
+        ({"from": "16505551234", "type": "text", "text": {"body": "no id"}}, "needs an 'id'"),
+        ({"id": "wamid.x", "type": "text", "text": {"body": "no sender"}}, "needs an 'id' and a sender"),
+        ({"id": "wamid.\ud83d", "from": "16505551234", "type": "text"}, "'id' is not a valid id"),
+        ({"id": "wamid.x", "from": "1650\x00", "type": "text"}, "'from' is not a valid id"),
+        ({"id": {"nested": 1}, "from": "16505551234", "type": "text"}, "'id' is not text"),
+        (
+            {"id": "wamid.x", "from": "16505551234", "type": "text", "text": {"body": "x" * 4097}},
+            "longer than",
+        ),
+        ("just a string", "not an object"),
+        (["a", "list"], "not an object"),
+    ],
+)
+def test_an_unreadable_message_is_refused_alone_with_its_reason(poison: object, says: str) -> None:
+    good = wa.text("Nine, fast delivery", message_id="wamid.good", sender="16505550000")
+    contacts = [wa.contact("16505550000"), wa.contact("16505559999")]  # neither is the poison's sender
+    value = wa.value(messages=[poison, good], contacts=contacts)  # type: ignore[list-item]
+    read = read_delivery(wa.encode(wa.delivery(value)), now=NOW)
+    assert [e.provider_message_id for e in read.events] == ["wamid.good"]
+    [item] = read.rejected
+    assert says in item.reason
+    assert item.raw.isascii()
+
+
+def test_lone_surrogates_and_nuls_in_the_customers_words_are_replaced_not_stored() -> None:
+    message = wa.text("nine \ud83d and \x00 done", message_id="wamid.words")
+    message["text"]["body"] = "nine \ud83d and \x00 done"
+    contact = wa.contact("16505551234", name="Sheena \udc00")
+    read = read_delivery(wa.encode(wa.delivery(wa.value(messages=[message], contacts=[contact]))), now=NOW)
+    [event] = read.events
+    assert isinstance(event, InboundEvent)
+    assert event.text == "nine \ufffd and \ufffd done"
+    assert event.profile_name == "Sheena \ufffd"
+    assert read.rejected == []
+    event.text.encode("utf-8")  # storable
+
+
+def test_raw_bytes_of_a_surrogate_are_replaced_too() -> None:
+    body = wa.encode(wa.delivery(wa.value(messages=[wa.text("PLACEHOLDER", message_id="wamid.b")])))
+    [event] = parse_delivery(body.replace(b"PLACEHOLDER", b"ok \xed\xa0\xbd!"), now=NOW)
+    assert isinstance(event, InboundEvent)
+    assert event.text == "ok \ufffd!"
+
+
+def test_a_surrogate_pair_sent_escaped_is_the_emoji_it_stands_for() -> None:
+    body = wa.encode(wa.delivery(wa.value(messages=[wa.text("\U0001f600 great", message_id="wamid.e")])))
+    assert b"\\ud83d\\ude00" in body
+    [event] = parse_delivery(body, now=NOW)
+    assert isinstance(event, InboundEvent)
+    assert event.text == "\U0001f600 great"
+
+
+def test_an_unreadable_status_is_refused_alone_and_the_raw_status_kept_is_storable() -> None:
+    good = wa.status("wamid.sent1", "delivered")
+    good["pricing"] = {"category": "service\x00", "note": "\ud83d"}
+    bad_time = wa.status("wamid.sent2", "read")
+    bad_time["timestamp"] = "253402300799"
+    no_id = {"status": "read", "timestamp": "1749416400"}
+    read = read_delivery(wa.encode(wa.delivery(wa.value(statuses=[bad_time, good, no_id, 7]))), now=NOW)
+    [event] = read.events
+    assert isinstance(event, StatusEvent)
+    assert event.provider_message_id == "wamid.sent1"
+    assert event.raw["pricing"] == {"category": "service\ufffd", "note": "\ufffd"}
+    assert [item.reason for item in read.rejected] == [
+        "statuses.0: 'timestamp' is out of range (1970 to 2100)",
+        "statuses.2: a status needs an 'id' and a 'status'",
+        "statuses.3: not an object",
+    ]
+    assert read.rejected[0].provider_message_id == "wamid.sent2"
+
+
+def test_messages_that_are_not_a_list_are_refused_and_the_statuses_beside_them_read() -> None:
+    value = wa.value(statuses=[wa.status("wamid.sent1", "delivered")])
+    value["messages"] = {"id": "wamid.x"}
+    read = read_delivery(wa.encode(wa.delivery(value)), now=NOW)
+    assert [e.provider_message_id for e in read.events] == ["wamid.sent1"]
+    assert [item.reason for item in read.rejected] == ["messages: not a list"]
+
+
+def test_parse_delivery_and_parse_kept_return_the_readable_events_only() -> None:
+    poison = wa.text("hello", message_id="wamid.poison")
+    poison["timestamp"] = "253402300799"
+    body = wa.encode(wa.delivery(wa.value(messages=[poison, wa.text("ok", message_id="wamid.ok")])))
+    assert [e.provider_message_id for e in parse_delivery(body, now=NOW)] == ["wamid.ok"]
+    assert [e.provider_message_id for e in parse_kept(body, NOW)] == ["wamid.ok"]
+    assert [i.provider_message_id for i in read_kept(body, NOW).rejected] == ["wamid.poison"]

@@ -55,6 +55,28 @@ WebhookEvent = InboundEvent | StatusEvent
 
 
 @dataclass(frozen=True)
+class RejectedItem:
+    """One message or status of a delivery that could not be read, set aside with its reason.
+
+    The valid items beside it are stored as usual; this one can be dead-lettered and looked at."""
+
+    channel: Channel
+    reason: str
+    """Why it was refused, in one line that names the field (no customer data)."""
+    raw: str
+    """The item as received, as ASCII JSON text: lone surrogates and NULs escaped, safe to store."""
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadDelivery:
+    """Everything in one delivery: the events read from it, and the items refused one by one."""
+
+    events: list[WebhookEvent]
+    rejected: list[RejectedItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Template:
     """A provider-approved template, required to start a conversation on some channels."""
 
@@ -124,6 +146,20 @@ class RecordingSender:
             raise self.failures.pop(0)
         self.sent.append(message)
         return SendResult(provider_message_id=f"fake-{len(self.sent)}-{message.idempotency_key}")
+
+
+def storable(text: str) -> str:
+    """The text with what no database stores (lone surrogates, NUL) replaced by U+FFFD."""
+    if "\x00" not in text:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return text
+    # Through UTF-16: a surrogate pair becomes its character again, a lone surrogate U+FFFD.
+    units = text.replace("\x00", "\ufffd").encode("utf-16-le", "surrogatepass")
+    return units.decode("utf-16-le", "replace")
 
 
 def as_numbered_text(text: str, choices: Sequence[Choice]) -> str:

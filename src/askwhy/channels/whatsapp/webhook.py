@@ -4,6 +4,12 @@ One delivery can carry several entries, each with several changes, each with sev
 and statuses; every one of them becomes an event. Kinds askwhy has no use for (reactions, system
 notices, other webhook fields) are skipped; unknown message kinds are kept as media references so
 the interviewer can ask the customer to type, and unknown statuses are passed through as they are.
+
+The body is read within bounds (`askwhy.channels.json_guard`); a body that is not a delivery is
+refused whole. Each message and status is then read on its own: one that cannot be read (no id,
+a timestamp that is no time, an id no database stores…) is set aside as a `RejectedItem` with its
+reason, and never takes the items beside it along. Lone surrogates and NULs in the customer's
+words are replaced, so that nothing read here fails to store.
 """
 
 from __future__ import annotations
@@ -16,7 +22,15 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
+from askwhy.channels import json_guard
+from askwhy.channels.base import (
+    InboundEvent,
+    ReadDelivery,
+    RejectedItem,
+    StatusEvent,
+    WebhookEvent,
+    storable,
+)
 from askwhy.domain.conversation import Channel
 
 log = logging.getLogger(__name__)
@@ -24,10 +38,19 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SKIPPED_TYPES = frozenset({"reaction", "system", "request_welcome", "ephemeral", "revoke"})
 """Message kinds that are not a customer's answer and get no reply."""
+MAX_TEXT_CHARS = 4096
+"""WhatsApp's own limit on a text message; a longer one did not come from WhatsApp."""
+MAX_ID_CHARS = 512
+LATEST_TIMESTAMP = 4_102_444_800
+"""2100-01-01: a message's Unix time is between 1970 and this."""
 
 
 class MalformedDelivery(ValueError):
     """The body is not a WhatsApp webhook delivery; the message says what is wrong."""
+
+
+class _Refused(ValueError):
+    """One item cannot be read; the message says which field and why (never its value)."""
 
 
 def handshake_challenge(
@@ -48,22 +71,35 @@ def signature_matches(*, app_secret: str, body: bytes, header: str | None) -> bo
 
 
 def parse_delivery(body: bytes, *, now: datetime) -> list[WebhookEvent]:
-    """Every message and status in a delivery, in the order they appear."""
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedDelivery(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
-        raise MalformedDelivery("the body has no 'entry' list: not a WhatsApp webhook delivery")
-    events: list[WebhookEvent] = []
-    for value in _message_values(document["entry"]):
-        events.extend(_events_in(value, now=now))
-    return events
+    """Every message and status in a delivery that can be read, in the order they appear."""
+    read = read_delivery(body, now=now)
+    for item in read.rejected:
+        log.warning("whatsapp webhook item refused: %s", item.reason)
+    return read.events
 
 
 def parse_kept(body: bytes, received_at: datetime) -> list[WebhookEvent]:
     """A delivery kept in the webhook inbox, parsed again as it was when it arrived."""
     return parse_delivery(body, now=received_at)
+
+
+def read_kept(body: bytes, received_at: datetime) -> ReadDelivery:
+    """A kept delivery read again as it was when it arrived, with the items it refuses."""
+    return read_delivery(body, now=received_at)
+
+
+def read_delivery(body: bytes, *, now: datetime) -> ReadDelivery:
+    """Every message and status in a delivery, in order, and the items refused one by one."""
+    try:
+        document = json_guard.load(body)
+    except json_guard.UnsafeJson as exc:
+        raise MalformedDelivery(f"the body is {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
+        raise MalformedDelivery("the body has no 'entry' list: not a WhatsApp webhook delivery")
+    read = ReadDelivery(events=[])
+    for value in _message_values(document["entry"]):
+        _read_value(value, now=now, into=read)
+    return read
 
 
 def _message_values(entries: list[Any]) -> Iterator[Mapping[str, Any]]:
@@ -79,39 +115,70 @@ def _message_values(entries: list[Any]) -> Iterator[Mapping[str, Any]]:
             yield change["value"]
 
 
-def _events_in(value: Mapping[str, Any], *, now: datetime) -> Iterator[WebhookEvent]:
+def _read_value(value: Mapping[str, Any], *, now: datetime, into: ReadDelivery) -> None:
     recipient = _text(_dict(value.get("metadata")).get("phone_number_id"))
     contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
     for error in _list(value.get("errors")):
         log.warning("whatsapp webhook reported an error: code=%s", _error_code(error))
-    for message in _list(value.get("messages")):
-        if isinstance(message, dict):
+    for index, message in _items(value, "messages", into):
+        try:
             event = _inbound(message, contacts=contacts, recipient=recipient, now=now)
+        except Exception as exc:  # whatever is wrong with one message stays with that message
+            into.rejected.append(_rejected(f"messages.{index}", exc, message))
+        else:
             if event is not None:
-                yield event
-    for status in _list(value.get("statuses")):
-        if isinstance(status, dict) and status.get("id") and status.get("status"):
-            yield _status(status, now=now)
+                into.events.append(event)
+    for index, status in _items(value, "statuses", into):
+        try:
+            into.events.append(_status(status, now=now))
+        except Exception as exc:
+            into.rejected.append(_rejected(f"statuses.{index}", exc, status))
+
+
+def _items(value: Mapping[str, Any], name: str, into: ReadDelivery) -> Iterator[tuple[int, Any]]:
+    items = value.get(name)
+    if items is None:
+        return
+    if not isinstance(items, list):
+        into.rejected.append(_rejected(name, _Refused("not a list"), items))
+        return
+    yield from enumerate(items)
+
+
+def _rejected(where: str, error: Exception, item: Any) -> RejectedItem:
+    reason = str(error) if isinstance(error, _Refused) else f"unreadable ({type(error).__name__})"
+    message_id = item.get("id") if isinstance(item, dict) else None
+    return RejectedItem(
+        channel=Channel.WHATSAPP,
+        reason=f"{where}: {reason}",
+        raw=json.dumps(item, ensure_ascii=True),
+        provider_message_id=message_id
+        if isinstance(message_id, str) and not json_guard.unstorable(message_id)
+        else None,
+    )
 
 
 def _inbound(
-    message: Mapping[str, Any], *, contacts: list[dict[str, Any]], recipient: str | None, now: datetime
+    message: Any, *, contacts: list[dict[str, Any]], recipient: str | None, now: datetime
 ) -> InboundEvent | None:
+    if not isinstance(message, dict):
+        raise _Refused("not an object")
     kind = _text(message.get("type")) or "unknown"
-    message_id = _text(message.get("id"))
     if kind in SKIPPED_TYPES:
         return None
+    message_id = _identifier(message, "id")
     contact = _contact_for(message, contacts)
     sender = _sender(message, contact)
     if not message_id or not sender:
-        log.warning("whatsapp message of type %s without id or sender skipped", kind)
-        return None
+        raise _Refused("a message needs an 'id' and a sender ('from', 'from_user_id' or its contact)")
     content = _content(kind, message)
+    if len(content["text"]) > MAX_TEXT_CHARS:
+        raise _Refused(f"the text is longer than {MAX_TEXT_CHARS} characters")
     return InboundEvent(
         channel=Channel.WHATSAPP,
         provider_message_id=message_id,
         sender=sender,
-        received_at=_timestamp(message.get("timestamp"), now=now),
+        received_at=_timestamp(message, now=now),
         recipient=recipient,
         profile_name=_text(_dict(_dict(contact).get("profile")).get("name")),
         **content,
@@ -127,25 +194,30 @@ def _content(kind: str, message: Mapping[str, Any]) -> dict[str, Any]:
         reply = body.get(_text(body.get("type")) or "")
         if isinstance(reply, dict) and body.get("type") in ("button_reply", "list_reply"):
             return {"text": _text(reply.get("title")) or "", "choice_id": _text(reply.get("id"))}
-        return {"text": "", "media_type": f"interactive:{body.get('type')}"}
+        return {"text": "", "media_type": f"interactive:{_text(body.get('type'))}"}
     if kind == "button":
         text = _text(body.get("text")) or _text(body.get("payload")) or ""
         return {"text": text, "choice_id": _text(body.get("payload"))}
     return {"text": _text(body.get("caption")) or "", "media_type": kind, "media_id": _text(body.get("id"))}
 
 
-def _status(status: Mapping[str, Any], *, now: datetime) -> StatusEvent:
+def _status(status: Any, *, now: datetime) -> StatusEvent:
+    if not isinstance(status, dict):
+        raise _Refused("not an object")
+    message_id, state = _identifier(status, "id"), _identifier(status, "status")
+    if not message_id or not state:
+        raise _Refused("a status needs an 'id' and a 'status'")
     errors = [e for e in _list(status.get("errors")) if isinstance(e, dict)]
     first = errors[0] if errors else None
     return StatusEvent(
         channel=Channel.WHATSAPP,
-        provider_message_id=str(status["id"]),
-        status=str(status["status"]),
-        at=_timestamp(status.get("timestamp"), now=now),
+        provider_message_id=message_id,
+        status=state,
+        at=_timestamp(status, now=now),
         error_code=_error_code(first) if first else None,
         error_reason=_error_reason(first) if first else None,
         idempotency_key=_text(status.get("biz_opaque_callback_data")),
-        raw=dict(status),
+        raw=_storable_copy(status),
     )
 
 
@@ -161,10 +233,10 @@ def _contact_for(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> 
 def _sender(message: Mapping[str, Any], contact: Mapping[str, Any] | None) -> str | None:
     """The customer's address: E.164 when WhatsApp shares the phone number, else the user id."""
     contact = _dict(contact)
-    phone = _text(message.get("from")) or _text(contact.get("wa_id"))
+    phone = _identifier(message, "from") or _identifier(contact, "wa_id")
     if phone:
         return phone if phone.startswith("+") else f"+{phone}"
-    return _text(message.get("from_user_id")) or _text(contact.get("user_id"))
+    return _identifier(message, "from_user_id") or _identifier(contact, "user_id")
 
 
 def _error_code(error: Any) -> str | None:
@@ -177,11 +249,42 @@ def _error_reason(error: Mapping[str, Any]) -> str | None:
     return ": ".join(part for part in (title, details) if part) or None
 
 
-def _timestamp(raw: Any, *, now: datetime) -> datetime:
-    try:
-        return datetime.fromtimestamp(int(str(raw)), tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+def _timestamp(item: Mapping[str, Any], *, now: datetime) -> datetime:
+    """The item's Unix time; ``now`` when it has none. One that is no time refuses the item."""
+    raw = item.get("timestamp")
+    if raw is None or raw == "":
         return now
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).isascii():
+        raise _Refused("'timestamp' is not a Unix time")
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise _Refused("'timestamp' is not a Unix time") from None
+    if not 0 <= seconds < LATEST_TIMESTAMP:
+        raise _Refused("'timestamp' is out of range (1970 to 2100)")
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _identifier(item: Mapping[str, Any], name: str) -> str | None:
+    """An id-like field as text; one a database could not store as sent refuses the item."""
+    value = item.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list, bool, float)):
+        raise _Refused(f"'{name}' is not text")
+    text = str(value)
+    if len(text) > MAX_ID_CHARS or json_guard.unstorable(text):
+        raise _Refused(f"'{name}' is not a valid id")
+    return text
+
+
+def _storable_copy(value: Any) -> Any:
+    """The provider's object with every string made storable (depth is bounded by the guard)."""
+    if isinstance(value, dict):
+        return {storable(str(key)): _storable_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable_copy(item) for item in value]
+    return storable(value) if isinstance(value, str) else value
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -195,4 +298,4 @@ def _list(value: Any) -> list[Any]:
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
-    return str(value) or None
+    return storable(str(value)) or None
