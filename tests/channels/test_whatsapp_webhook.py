@@ -391,3 +391,33 @@ def test_parse_delivery_and_parse_kept_return_the_readable_events_only() -> None
     assert [e.provider_message_id for e in parse_delivery(body, now=NOW)] == ["wamid.ok"]
     assert [e.provider_message_id for e in parse_kept(body, NOW)] == ["wamid.ok"]
     assert [i.provider_message_id for i in read_kept(body, NOW).rejected] == ["wamid.poison"]
+
+
+@pytest.mark.parametrize(
+    ("poison", "says"),
+    [
+        (wa.text("hi", message_id="wamid." + "x" * 200), "'id' is not a valid id"),
+        (wa.text("hi", sender="1" * 64), "'from' is not a valid id"),
+        (wa.message("x" * 100, {"id": "1"}), "'type' is not a valid id"),
+    ],
+)
+def test_values_longer_than_the_store_keeps_refuse_their_message(
+    poison: dict[str, object], says: str
+) -> None:
+    events, rejected = _read_beside_a_valid_message(poison)
+    assert [e.provider_message_id for e in events] == ["wamid.good"]  # type: ignore[attr-defined]
+    assert [says in item.reason for item in rejected] == [True]
+
+
+def test_a_status_with_an_overlong_status_or_code_is_refused_and_a_foreign_callback_key_dropped() -> None:
+    long_state = wa.status("wamid.1", "x" * 41)
+    long_code = wa.status("wamid.2", "failed", error=(131047, "Re-engagement message"))
+    long_code["errors"][0]["code"] = "9" * 101
+    foreign_key = wa.status("wamid.3", "read", callback_data="k" * 65)
+    read = read_delivery(
+        wa.encode(wa.delivery(wa.value(statuses=[long_state, long_code, foreign_key]))), now=NOW
+    )
+    [event] = read.events
+    assert isinstance(event, StatusEvent)
+    assert (event.provider_message_id, event.idempotency_key) == ("wamid.3", None)
+    assert [item.provider_message_id for item in read.rejected] == ["wamid.1", "wamid.2"]

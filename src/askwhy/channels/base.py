@@ -53,6 +53,15 @@ class StatusEvent:
 
 WebhookEvent = InboundEvent | StatusEvent
 
+# The longest value of each kind the store keeps; a parser refuses a longer one (no provider sends it).
+MAX_PROVIDER_ID_CHARS = 200
+MAX_ADDRESS_CHARS = 64
+MAX_STATUS_CHARS = 40
+MAX_CODE_CHARS = 100
+"""Error codes, and message kinds (a media type is kept as ``kind`` or ``interactive:kind``)."""
+MAX_KEY_CHARS = 64
+"""askwhy's own idempotency keys: a longer one echoed back is not askwhy's."""
+
 
 @dataclass(frozen=True)
 class RejectedItem:

@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl
 
 from twilio.request_validator import RequestValidator
 
+from askwhy.channels.base import storable
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
@@ -46,8 +48,11 @@ class FormParams(Mapping[str, str]):
         return list(self._values.get(name, []))
 
     def text(self, name: str) -> str | None:
-        """The parameter's value, stripped, or None when it is absent or blank."""
-        value = self.get(name, "").strip()
+        """The parameter's value, stripped and storable, or None when it is absent or blank.
+
+        A NUL (``%00``) would fail to store, so it is replaced, like the undecodable bytes `parse`
+        replaces; the signature is checked over the values as received."""
+        value = storable(self.get(name, "")).strip()
         return value or None
 
 

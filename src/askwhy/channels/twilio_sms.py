@@ -19,12 +19,18 @@ from urllib.parse import urlencode
 from twilio.twiml.messaging_response import MessagingResponse
 
 from askwhy.channels.base import (
+    MAX_ADDRESS_CHARS,
+    MAX_CODE_CHARS,
+    MAX_KEY_CHARS,
+    MAX_PROVIDER_ID_CHARS,
+    MAX_STATUS_CHARS,
     InboundEvent,
     OutgoingMessage,
     SendError,
     SendResult,
     StatusEvent,
     as_numbered_text,
+    storable,
 )
 from askwhy.channels.twilio_api import TwilioApi, logged
 from askwhy.channels.twilio_signature import FormParams
@@ -56,6 +62,10 @@ KEYWORDS: dict[str, CarrierKeyword] = {
 """Twilio's default keywords: a message that is exactly one of them, in any case."""
 
 
+MAX_TEXT_CHARS = 4096
+"""Longer than Twilio's longest message (1,600 characters for SMS, 4,096 for WhatsApp)."""
+
+
 class MalformedWebhook(ValueError):
     """The form is not a Twilio messaging webhook; the message says which parameter is missing."""
 
@@ -73,13 +83,15 @@ def channel_of(params: FormParams) -> Channel:
 
 def parse_message(params: FormParams, *, now: datetime) -> InboundEvent:
     """The inbound message in an incoming-message webhook."""
-    message_sid = params.text("MessageSid") or params.text("SmsMessageSid") or params.text("SmsSid")
-    sender = params.text("From")
+    message_sid = bounded(params, "MessageSid", "SmsMessageSid", "SmsSid", max_chars=MAX_PROVIDER_ID_CHARS)
+    sender = bounded(params, "From", max_chars=MAX_ADDRESS_CHARS)
     if not message_sid or not sender:
         raise MalformedWebhook("an incoming message needs MessageSid and From")
     media = _media(params)
     payload = params.text("ButtonPayload")
-    text = params.get("Body", "").strip()
+    text = params.text("Body") or ""
+    if len(text) > MAX_TEXT_CHARS:
+        raise MalformedWebhook(f"Body is longer than {MAX_TEXT_CHARS} characters")
     if payload and not text:
         text = params.text("ButtonText") or payload
     return InboundEvent(
@@ -98,11 +110,13 @@ def parse_message(params: FormParams, *, now: datetime) -> InboundEvent:
 
 def parse_status(params: FormParams, *, now: datetime, idempotency_key: str | None) -> StatusEvent:
     """The delivery status in a status callback (``MessageStatus``; ``ErrorCode`` when it failed)."""
-    message_sid = params.text("MessageSid") or params.text("SmsSid")
-    status = params.text("MessageStatus") or params.text("SmsStatus")
+    message_sid = bounded(params, "MessageSid", "SmsSid", max_chars=MAX_PROVIDER_ID_CHARS)
+    status = bounded(params, "MessageStatus", "SmsStatus", max_chars=MAX_STATUS_CHARS)
     if not message_sid or not status:
         raise MalformedWebhook("a status callback needs MessageSid and MessageStatus")
-    error_code = params.text("ErrorCode")
+    error_code = bounded(params, "ErrorCode", max_chars=MAX_CODE_CHARS)
+    if idempotency_key is not None and len(idempotency_key) > MAX_KEY_CHARS:
+        idempotency_key = None  # not a key askwhy put on the callback URL
     return StatusEvent(
         channel=channel_of(params),
         provider_message_id=message_sid,
@@ -111,8 +125,19 @@ def parse_status(params: FormParams, *, now: datetime, idempotency_key: str | No
         error_code=error_code,
         error_reason=params.text("ErrorMessage") or (f"Twilio error {error_code}" if error_code else None),
         idempotency_key=idempotency_key,
-        raw={name: params[name] for name in params if name not in ("Body",)},
+        raw={storable(name): storable(params[name]) for name in params if name not in ("Body",)},
     )
+
+
+def bounded(params: FormParams, *names: str, max_chars: int) -> str | None:
+    """The first of the parameters present (stripped, storable); `MalformedWebhook` if too long."""
+    for name in names:
+        value = params.text(name)
+        if value and len(value) > max_chars:
+            raise MalformedWebhook(f"{name} is longer than {max_chars} characters")
+        if value:
+            return value
+    return None
 
 
 def carrier_keyword(params: FormParams) -> CarrierKeyword | None:
@@ -126,7 +151,7 @@ def carrier_keyword(params: FormParams) -> CarrierKeyword | None:
     named = (params.text("OptOutType") or "").upper()
     if named in CarrierKeyword.__members__.values():
         return CarrierKeyword(named)
-    return KEYWORDS.get(params.get("Body", "").strip().upper())
+    return KEYWORDS.get((params.text("Body") or "").upper())
 
 
 def _media(params: FormParams) -> tuple[str, str] | None:

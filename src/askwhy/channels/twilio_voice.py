@@ -9,6 +9,7 @@ POSTing the Calls resource with askwhy's voice webhook as ``Url``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,10 +17,19 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from askwhy.channels.base import OutgoingMessage, SendError, SendResult, StatusEvent
+from askwhy.channels.base import (
+    MAX_ADDRESS_CHARS,
+    MAX_KEY_CHARS,
+    MAX_PROVIDER_ID_CHARS,
+    MAX_STATUS_CHARS,
+    OutgoingMessage,
+    SendError,
+    SendResult,
+    StatusEvent,
+)
 from askwhy.channels.twilio_api import TwilioApi, logged
 from askwhy.channels.twilio_signature import FormParams
-from askwhy.channels.twilio_sms import api_from
+from askwhy.channels.twilio_sms import MAX_TEXT_CHARS, MalformedWebhook, api_from, bounded
 from askwhy.domain.conversation import Channel
 from askwhy.settings import Settings
 
@@ -73,18 +83,24 @@ class MalformedCall(ValueError):
 
 def parse_call(params: FormParams) -> CallEvent:
     """The call in a voice webhook (call, Gather action or status callback)."""
-    call_sid = params.text("CallSid")
+    try:
+        call_sid = bounded(params, "CallSid", max_chars=MAX_PROVIDER_ID_CHARS)
+        outbound = (params.text("Direction") or "inbound").startswith("outbound")
+        customer = bounded(params, "To" if outbound else "From", max_chars=MAX_ADDRESS_CHARS) or ""
+        status = bounded(params, "CallStatus", max_chars=MAX_STATUS_CHARS) or ""
+        speech = bounded(params, "SpeechResult", max_chars=MAX_TEXT_CHARS)
+        digits = bounded(params, "Digits", max_chars=MAX_TEXT_CHARS)
+    except MalformedWebhook as exc:
+        raise MalformedCall(str(exc)) from None
     if not call_sid:
         raise MalformedCall("a voice webhook needs CallSid")
-    outbound = (params.text("Direction") or "inbound").startswith("outbound")
-    customer = params.text("To" if outbound else "From") or ""
     return CallEvent(
         call_sid=call_sid,
-        status=(params.text("CallStatus") or "").lower(),
+        status=status.lower(),
         customer=customer,
-        speech=params.text("SpeechResult"),
+        speech=speech,
         confidence=_float(params.text("Confidence")),
-        digits=params.text("Digits"),
+        digits=digits,
     )
 
 
@@ -93,7 +109,7 @@ def invitation_status(call: CallEvent, *, idempotency_key: str | None, now: date
 
     Only an invitation call's callback carries askwhy's idempotency key (see `TwilioVoiceSender`).
     """
-    if not idempotency_key or call.status not in DELIVERY_STATUS:
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_CHARS or call.status not in DELIVERY_STATUS:
         return None
     failed = DELIVERY_STATUS[call.status] == "failed"
     return StatusEvent(
@@ -201,6 +217,7 @@ def build_sender(settings: Settings) -> TwilioVoiceSender:
 
 def _float(value: str | None) -> float | None:
     try:
-        return float(value) if value else None
+        number = float(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None

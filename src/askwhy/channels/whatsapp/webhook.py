@@ -24,6 +24,11 @@ from typing import Any
 
 from askwhy.channels import json_guard
 from askwhy.channels.base import (
+    MAX_ADDRESS_CHARS,
+    MAX_CODE_CHARS,
+    MAX_KEY_CHARS,
+    MAX_PROVIDER_ID_CHARS,
+    MAX_STATUS_CHARS,
     InboundEvent,
     ReadDelivery,
     RejectedItem,
@@ -40,7 +45,6 @@ SKIPPED_TYPES = frozenset({"reaction", "system", "request_welcome", "ephemeral",
 """Message kinds that are not a customer's answer and get no reply."""
 MAX_TEXT_CHARS = 4096
 """WhatsApp's own limit on a text message; a longer one did not come from WhatsApp."""
-MAX_ID_CHARS = 512
 LATEST_TIMESTAMP = 4_102_444_800
 """2100-01-01: a message's Unix time is between 1970 and this."""
 
@@ -119,7 +123,7 @@ def _read_value(value: Mapping[str, Any], *, now: datetime, into: ReadDelivery) 
     recipient = _text(_dict(value.get("metadata")).get("phone_number_id"))
     contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
     for error in _list(value.get("errors")):
-        log.warning("whatsapp webhook reported an error: code=%s", _error_code(error))
+        log.warning("whatsapp webhook reported an error: code=%.100s", _text(_dict(error).get("code")))
     for index, message in _items(value, "messages", into):
         try:
             event = _inbound(message, contacts=contacts, recipient=recipient, now=now)
@@ -163,10 +167,10 @@ def _inbound(
 ) -> InboundEvent | None:
     if not isinstance(message, dict):
         raise _Refused("not an object")
-    kind = _text(message.get("type")) or "unknown"
+    kind = _identifier(message, "type", MAX_CODE_CHARS - len("interactive:")) or "unknown"
     if kind in SKIPPED_TYPES:
         return None
-    message_id = _identifier(message, "id")
+    message_id = _identifier(message, "id", MAX_PROVIDER_ID_CHARS)
     contact = _contact_for(message, contacts)
     sender = _sender(message, contact)
     if not message_id or not sender:
@@ -194,7 +198,8 @@ def _content(kind: str, message: Mapping[str, Any]) -> dict[str, Any]:
         reply = body.get(_text(body.get("type")) or "")
         if isinstance(reply, dict) and body.get("type") in ("button_reply", "list_reply"):
             return {"text": _text(reply.get("title")) or "", "choice_id": _text(reply.get("id"))}
-        return {"text": "", "media_type": f"interactive:{_text(body.get('type'))}"}
+        shown = _identifier(body, "type", MAX_CODE_CHARS - len("interactive:"))
+        return {"text": "", "media_type": f"interactive:{shown}"}
     if kind == "button":
         text = _text(body.get("text")) or _text(body.get("payload")) or ""
         return {"text": text, "choice_id": _text(body.get("payload"))}
@@ -204,7 +209,8 @@ def _content(kind: str, message: Mapping[str, Any]) -> dict[str, Any]:
 def _status(status: Any, *, now: datetime) -> StatusEvent:
     if not isinstance(status, dict):
         raise _Refused("not an object")
-    message_id, state = _identifier(status, "id"), _identifier(status, "status")
+    message_id = _identifier(status, "id", MAX_PROVIDER_ID_CHARS)
+    state = _identifier(status, "status", MAX_STATUS_CHARS)
     if not message_id or not state:
         raise _Refused("a status needs an 'id' and a 'status'")
     errors = [e for e in _list(status.get("errors")) if isinstance(e, dict)]
@@ -216,7 +222,7 @@ def _status(status: Any, *, now: datetime) -> StatusEvent:
         at=_timestamp(status, now=now),
         error_code=_error_code(first) if first else None,
         error_reason=_error_reason(first) if first else None,
-        idempotency_key=_text(status.get("biz_opaque_callback_data")),
+        idempotency_key=_ours(_text(status.get("biz_opaque_callback_data"))),
         raw=_storable_copy(status),
     )
 
@@ -233,14 +239,22 @@ def _contact_for(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> 
 def _sender(message: Mapping[str, Any], contact: Mapping[str, Any] | None) -> str | None:
     """The customer's address: E.164 when WhatsApp shares the phone number, else the user id."""
     contact = _dict(contact)
-    phone = _identifier(message, "from") or _identifier(contact, "wa_id")
+    phone = _address(message, "from") or _address(contact, "wa_id")
     if phone:
         return phone if phone.startswith("+") else f"+{phone}"
-    return _identifier(message, "from_user_id") or _identifier(contact, "user_id")
+    return _address(message, "from_user_id") or _address(contact, "user_id")
+
+
+def _address(item: Mapping[str, Any], name: str) -> str | None:
+    return _identifier(item, name, MAX_ADDRESS_CHARS - 1)
 
 
 def _error_code(error: Any) -> str | None:
-    return _text(error.get("code")) if isinstance(error, dict) else None
+    return _identifier(error, "code", MAX_CODE_CHARS) if isinstance(error, dict) else None
+
+
+def _ours(key: str | None) -> str | None:
+    return key if key is None or len(key) <= MAX_KEY_CHARS else None
 
 
 def _error_reason(error: Mapping[str, Any]) -> str | None:
@@ -265,7 +279,7 @@ def _timestamp(item: Mapping[str, Any], *, now: datetime) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _identifier(item: Mapping[str, Any], name: str) -> str | None:
+def _identifier(item: Mapping[str, Any], name: str, max_chars: int) -> str | None:
     """An id-like field as text; one a database could not store as sent refuses the item."""
     value = item.get(name)
     if value is None or value == "":
@@ -273,7 +287,7 @@ def _identifier(item: Mapping[str, Any], name: str) -> str | None:
     if isinstance(value, (dict, list, bool, float)):
         raise _Refused(f"'{name}' is not text")
     text = str(value)
-    if len(text) > MAX_ID_CHARS or json_guard.unstorable(text):
+    if len(text) > max_chars or json_guard.unstorable(text):
         raise _Refused(f"'{name}' is not a valid id")
     return text
 
