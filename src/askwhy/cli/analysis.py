@@ -17,6 +17,7 @@ from askwhy.insights.feedback_files import ColumnMapping, FeedbackFileError, gue
 from askwhy.insights.selection import Selection
 from askwhy.report.collect import collect
 from askwhy.report.render import write_report
+from askwhy.store.private_files import private_folder
 
 TextOption = Annotated[
     str | None, typer.Option("--text", help="Column with the customer's words (guessed when omitted).")
@@ -107,7 +108,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     before, after = _day(from_date, "--from"), _day(to_date, "--to")
     if (before is None) != (after is None):
         raise fail("give both --from and --to, or neither (then the last two periods are compared)")
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)
     store = out / "askwhy.db"
     if database is None:
         for leftover in out.glob("askwhy.db*"):

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from askwhy.store.private_files import private_file, private_folder, write_private_text
+
 METRIC_COLUMNS = ("breakdown", "key", "label", "value", "low", "high", "n", "method")
 THEME_COLUMNS = (
     "id", "label", "status", "parent_id", "mentions", "responses", "share", "sentiment", "positive",
@@ -29,8 +31,9 @@ CHANGE_COLUMNS = (
 
 
 def write_files(data: Mapping[str, Any], folder: Path) -> list[Path]:
-    """Write every results file into ``folder``; returns their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write every results file into ``folder`` (a new folder 0700, the files 0600: they quote
+    customers); returns their paths."""
+    private_folder(folder)
     written = [
         _csv(folder / "metrics.csv", METRIC_COLUMNS, metric_rows(data.get("metrics"))),
         _csv(folder / "themes.csv", THEME_COLUMNS, theme_rows(data.get("themes") or [])),
@@ -38,7 +41,7 @@ def write_files(data: Mapping[str, Any], folder: Path) -> list[Path]:
         _csv(folder / "change.csv", CHANGE_COLUMNS, change_rows(data.get("change"))),
     ]
     summary = folder / "summary.json"
-    summary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_private_text(summary, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return [*written, summary]
 
 
@@ -82,6 +85,7 @@ def change_rows(change: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
 
 
 def _csv(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> Path:
+    private_file(path)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()

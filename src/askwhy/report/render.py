@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from askwhy.report import charts
 from askwhy.report.files import write_files
+from askwhy.store.private_files import write_private_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 MOST_THEMES = 20
@@ -26,7 +27,7 @@ def write_report(data: Mapping[str, Any], folder: Path) -> Path:
     """Write report.html and its CSV/JSON files into ``folder``; returns the HTML file's path."""
     write_files(data, folder)
     page = folder / "report.html"
-    page.write_text(render_html(data), encoding="utf-8")
+    write_private_text(page, render_html(data))
     return page
 
 

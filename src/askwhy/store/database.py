@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from askwhy.store.private_files import private_file
 from askwhy.store.writer_lock import FileTurn, WriteTurn
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -37,7 +38,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
     path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # before SQLite makes it: its log files take the database file's mode
     writer = WriteTurn(
         timeout=busy_timeout_ms / 1000,
         between_processes=FileTurn(path) if path is not None and os.name == "posix" else None,
@@ -62,6 +63,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: i
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted content is zeroed, whatever the default
     cursor.close()
 
 

@@ -76,6 +76,9 @@ FILE_BUSY_TIMEOUT_MS = 2_000
 time, so a longer wait means it is stuck: the deliveries then get 503 and their providers retry."""
 CHECKPOINT_EVERY = 500
 """Deliveries through the inbox file between two checkpoints: a few hundred kilobytes of log."""
+LOG_SIZE_LIMIT = 0
+"""Bytes of write-ahead log left on disk once a checkpoint let it start afresh: none, so that
+deliveries already stored (and erased customers' ones) do not linger in it."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,9 @@ def open_inbox(database: Engine) -> Inbox:
 
 def _no_automatic_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")  # see `Inbox.checkpoint_now_and_then`
+    # Once a checkpoint has copied the log in, the next write starts the log afresh and cuts the
+    # file back: it never holds more than the deliveries since the last checkpoint.
+    dbapi_connection.execute(f"PRAGMA journal_size_limit={LOG_SIZE_LIMIT}")
 
 
 def managed_by_migrations(name: str | None, kind: str, parents: Mapping[Any, str | None]) -> bool:

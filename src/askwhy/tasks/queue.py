@@ -14,10 +14,12 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
 from huey.constants import EmptyData
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 from sqlalchemy.orm import Session
 
 from askwhy.settings import Settings
 from askwhy.store.database import on_commit
+from askwhy.store.private_files import private_file
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -41,10 +43,28 @@ def make_huey(settings: Settings) -> Huey:
         return MemoryHuey("askwhy", immediate=True, results=False)
     if settings.redis_url:
         return RedisHuey("askwhy", url=settings.redis_url.get_secret_value(), results=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    queue_file = private_file(settings.data_dir / "queue.db")
     # The queue only nudges: every message and analysis is durable in the database, and periodic
     # sweeps pick up anything a lost nudge would have done, so the queue file need not fsync.
-    return SqliteHuey("askwhy", filename=str(settings.data_dir / "queue.db"), fsync=False, results=False)
+    return PrivateSqliteHuey("askwhy", filename=str(queue_file), fsync=False, results=False)
+
+
+class ZeroingSqliteStorage(SqliteStorage):  # type: ignore[misc]
+    """Huey's SQLite storage with deleted tasks overwritten by zeros, whatever SQLite's build default.
+
+    Task arguments are ids, never a customer's words; should one ever carry more, a finished task
+    still leaves nothing of it in the file."""
+
+    def _create_connection(self) -> Any:
+        connection = super()._create_connection()
+        connection.execute("PRAGMA secure_delete=ON")
+        return connection
+
+
+class PrivateSqliteHuey(SqliteHuey):  # type: ignore[misc]
+    """A SQLite queue in a file readable by the owner alone, deleted tasks zeroed."""
+
+    storage_class = ZeroingSqliteStorage
 
 
 class Jobs:
