@@ -7,7 +7,6 @@ package is where its decisions meet the store.
 from askwhy.conversations.closing import close_if_idle, end_conversation, idle_candidates, transcript
 from askwhy.conversations.records import (
     CLOSE_THE_LOOP_QUESTION,
-    INLINE_CHANNELS,
     RESPONSES_CLOSED,
     ConversationNotFound,
     GuideUnavailable,
@@ -19,7 +18,6 @@ from askwhy.conversations.turns import receive_message, store_inbound, take_turn
 
 __all__ = [
     "CLOSE_THE_LOOP_QUESTION",
-    "INLINE_CHANNELS",
     "RESPONSES_CLOSED",
     "ConversationNotFound",
     "GuideUnavailable",

@@ -27,11 +27,12 @@ from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
 from askwhy.conversations import consent
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known
+from askwhy.domain.channels import PHONE_ADDRESSED, facts
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
 from askwhy.interview.optout import is_opt_out
 from askwhy.outbox.statuses import record_status
-from askwhy.outreach.addresses import PHONE_CHANNELS, normalise_address
+from askwhy.outreach.addresses import normalise_address
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries
 from askwhy.store.messaging import Unprocessed
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REPLY_WINDOWS = {Channel.WHATSAPP: timedelta(hours=24)}
 """Channels where a business may answer freely only for a while after the customer wrote."""
 ANSWERED_WITHIN = timedelta(hours=24)
 """A message still waiting after this long is not answered by the queue (the customer moved on)."""
@@ -123,7 +123,7 @@ def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> 
     )
     if message_id is None:
         return 0
-    window = REPLY_WINDOWS.get(channel)
+    window = facts(channel).reply_window
     if window is not None:
         queries.extend_reply_window(
             session=session, conversation_id=conversation_id, until=event.received_at + window
@@ -347,7 +347,7 @@ def _contact_of(*, session: Session, conversation: Conversation) -> Contact | No
 
 
 def _contact_by_address(*, session: Session, channel: Channel, address: str) -> Contact | None:
-    if channel in PHONE_CHANNELS:
+    if channel in PHONE_ADDRESSED:
         return queries.contact_by_address(session=session, phone=address)
     if channel is Channel.EMAIL:
         return queries.contact_by_address(session=session, email=address)

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, ConversationStatus
-from askwhy.outreach.addresses import PHONE_CHANNELS
 from askwhy.programs.catalog import active_programs
 from askwhy.store import messaging as queries
 from askwhy.store.tables import Conversation
@@ -25,7 +25,7 @@ def start_from_inbound(
     program = next((p for p in active_programs(session=session) if channel in p.inbound_start), None)
     if program is None:
         return None
-    phone, email = (address, None) if channel in PHONE_CHANNELS else (None, address)
+    phone, email = (address, None) if channel in PHONE_ADDRESSED else (None, address)
     contact = queries.contact_by_address(session=session, phone=phone, email=email)
     if contact is not None and contact.opted_out_at is not None:
         return None

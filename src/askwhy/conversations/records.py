@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from askwhy.domain.channels import INLINE
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound, InterviewState, Outbound, Turn
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
@@ -16,7 +17,6 @@ from askwhy.store import conversations as queries
 from askwhy.store.base import new_id
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
-INLINE_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL, Channel.SIMULATED, Channel.VOICE, Channel.EMAIL})
 """Channels whose replies go back in the same request; others queue replies in the outbox.
 
 A call is answered in its own webhook, and an e-mail invitation's conversation continues in the
@@ -124,7 +124,7 @@ def record_outbound(
 ) -> list[SentMessage]:
     """Add the turn's messages; those not answered in the request go to the outbox."""
     if inline is None:
-        inline = Channel(conversation.channel) in INLINE_CHANNELS
+        inline = Channel(conversation.channel) in INLINE
     sent = []
     for offset, message in enumerate(turn.messages):
         row = _outbound_row(

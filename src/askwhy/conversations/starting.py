@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from askwhy import interview
 from askwhy.conversations.records import (
-    INLINE_CHANNELS,
     Known,
     Reply,
     SentMessage,
@@ -17,6 +16,7 @@ from askwhy.conversations.records import (
     record_outbound,
     sync_response,
 )
+from askwhy.domain.channels import INLINE
 from askwhy.domain.conversation import Channel
 from askwhy.domain.guide import Guide
 from askwhy.store import conversations as queries
@@ -67,7 +67,7 @@ def start_conversation(
         now=now,
         due=send_at,
         payload=payload,
-        inline=channel in INLINE_CHANNELS and channel_address is None,
+        inline=channel in INLINE and channel_address is None,
     )
     sync_response(
         session=session, conversation=conversation, guide=guide, now=now, state=turn.state, segment=segment

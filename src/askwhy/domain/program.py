@@ -22,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from askwhy.domain.channels import INVITATION_CHANNELS
 from askwhy.domain.conversation import Channel
 
-INVITATION_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS, Channel.VOICE, Channel.EMAIL})
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
 from askwhy.conversations import consent
+from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.outbox.statuses import reconcile, record_send_results
-from askwhy.outreach.addresses import PHONE_CHANNELS
 from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries
@@ -295,7 +295,7 @@ def _opt_out_recipient(*, session: Session, message: Message, now: datetime) -> 
     contact = (
         session.get(Contact, conversation.contact_id) if conversation and conversation.contact_id else None
     )
-    if contact is None and message.to_address and Channel(message.channel) in PHONE_CHANNELS:
+    if contact is None and message.to_address and Channel(message.channel) in PHONE_ADDRESSED:
         contact = contact_by_address(session=session, phone=message.to_address)
     if contact is not None:
         consent.opt_out(

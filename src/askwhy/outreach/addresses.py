@@ -9,26 +9,23 @@ E-mail addresses are lower-cased.
 
 from __future__ import annotations
 
-import re
 from email.utils import parseaddr
 
 import phonenumbers
 
+from askwhy.domain.channels import PHONE_ADDRESSED, facts
 from askwhy.domain.conversation import Channel
-
-PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS, Channel.VOICE})
-WHATSAPP_USER_ID = re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]+")
-"""A business-scoped user id: country code, a dot, then letters and digits (``ENT`` for a parent id)."""
 
 
 def normalise_address(channel: Channel, raw: str) -> str:
     """The customer's address in the form askwhy stores it (``conversations.channel_address``)."""
     value = raw.strip()
-    if channel is Channel.WHATSAPP and WHATSAPP_USER_ID.fullmatch(value):
+    pattern = facts(channel).user_id_pattern
+    if pattern is not None and pattern.fullmatch(value):
         return value
-    if channel in PHONE_CHANNELS:
+    if channel in PHONE_ADDRESSED:
         return normalise_phone(value)
-    if channel is Channel.EMAIL:
+    if facts(channel).email_addressed:
         return (parseaddr(value)[1] or value).lower()
     return value
 
@@ -48,7 +45,7 @@ def normalise_phone(raw: str) -> str:
 
 def address_for(channel: Channel, *, phone: str | None, email: str | None) -> str | None:
     """Where a customer with this phone and e-mail can be reached on ``channel``, if anywhere."""
-    if channel in PHONE_CHANNELS and phone:
+    if channel in PHONE_ADDRESSED and phone:
         return normalise_phone(phone)
     if channel is Channel.EMAIL and email:
         return normalise_address(channel, email)

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from askwhy import conversations
 from askwhy.conversations.consent import current_consents
+from askwhy.domain.channels import INVITATION_CHANNELS, TEMPLATE_FIRST
 from askwhy.domain.contact_policy import Customer, Decision, PastInvitation, decide, sampling_draw
 from askwhy.domain.conversation import Channel, ConversationStatus
 from askwhy.domain.guide import Guide
-from askwhy.domain.program import INVITATION_CHANNELS, Program
+from askwhy.domain.program import Program
 from askwhy.outreach.addresses import address_for
 from askwhy.outreach.customers import CustomerDetails, upsert_customer
 from askwhy.programs.catalog import active_programs
@@ -27,7 +28,6 @@ from askwhy.store import decisions as queries
 from askwhy.store.program_tables import ContactDecision, MomentEvent
 from askwhy.store.tables import Contact, Conversation
 
-TEMPLATE_FIRST = frozenset({Channel.WHATSAPP})
 """Channels where a business-initiated conversation must open with an approved template."""
 
 

@@ -1,0 +1,75 @@
+"""What differs between channels, in one table: the only place such facts live.
+
+A use case asks the table (``facts(channel).phone_addressed``, ``INLINE``) instead of keeping its
+own set of channels, so adding a channel is one row here plus its adapter in ``askwhy.channels``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from askwhy.domain.conversation import Channel
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    """The facts about one channel that use cases act on."""
+
+    inline: bool
+    """Answered within the customer's own request (web chat, a call); otherwise by the outbox."""
+    phone_addressed: bool
+    """Customers are reached at a phone number."""
+    email_addressed: bool = False
+    """Customers are reached at an e-mail address."""
+    invites: bool = False
+    """A program may invite customers on it."""
+    template_first: bool = False
+    """A first message must be a provider-approved template (outside any reply window)."""
+    reply_window: timedelta | None = None
+    """How long after the customer's last message free-form replies may be sent; None: always."""
+    consent_name: str | None = None
+    """The name consent is recorded under for this channel (events API ``consents``)."""
+    user_id_pattern: re.Pattern[str] | None = None
+    """A provider-scoped user id accepted as an address in place of a phone number."""
+
+
+FACTS: dict[Channel, ChannelFacts] = {
+    Channel.WEB: ChannelFacts(inline=True, phone_addressed=False),
+    Channel.TERMINAL: ChannelFacts(inline=True, phone_addressed=False),
+    Channel.SIMULATED: ChannelFacts(inline=True, phone_addressed=False),
+    Channel.IMPORT: ChannelFacts(inline=False, phone_addressed=False),
+    Channel.VOICE: ChannelFacts(inline=True, phone_addressed=True, invites=True, consent_name="voice"),
+    Channel.EMAIL: ChannelFacts(
+        inline=True, phone_addressed=False, email_addressed=True, invites=True, consent_name="email"
+    ),
+    Channel.SMS: ChannelFacts(inline=False, phone_addressed=True, invites=True, consent_name="sms"),
+    Channel.WHATSAPP: ChannelFacts(
+        inline=False,
+        phone_addressed=True,
+        invites=True,
+        template_first=True,
+        reply_window=timedelta(hours=24),
+        consent_name="whatsapp",
+        # Business-scoped user id: country code, a dot, then letters and digits (ENT for a parent id).
+        user_id_pattern=re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]+"),
+    ),
+}
+
+
+def facts(channel: Channel) -> ChannelFacts:
+    """The facts of ``channel``."""
+    return FACTS[channel]
+
+
+INLINE = frozenset(channel for channel, known in FACTS.items() if known.inline)
+"""Channels answered within the customer's request."""
+PHONE_ADDRESSED = frozenset(channel for channel, known in FACTS.items() if known.phone_addressed)
+"""Channels whose customers are reached at a phone number."""
+INVITATION_CHANNELS = frozenset(channel for channel, known in FACTS.items() if known.invites)
+"""Channels a program may invite customers on."""
+TEMPLATE_FIRST = frozenset(channel for channel, known in FACTS.items() if known.template_first)
+"""Channels whose first message must be an approved template."""
+CONSENT_NAMES = frozenset(known.consent_name for known in FACTS.values() if known.consent_name)
+"""Names consent can be recorded under, besides ``*`` for every channel."""
