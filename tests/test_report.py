@@ -196,3 +196,25 @@ def test_configured_brand_names_never_label_a_theme(
 def test_brand_terms_are_read_as_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASKWHY_THEME_BRAND_TERMS", " Zalvo ,AcmePay,, ")
     assert Settings().theme_brand_terms == ["Zalvo", "AcmePay"]
+
+
+def test_without_a_score_drivers_and_the_change_run_on_sentiment(
+    tmp_path: Path, reviews: Path, no_model: None
+) -> None:
+    out = tmp_path / "out"
+    args = ["analyze", str(reviews), "--out", str(out), "--text", "Review Text", "--date", "Date",
+            "--segment", "Department"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    complaints = summary["complaints"]
+    assert complaints["overall"]["n"] == 160
+    assert complaints["drivers"]
+    assert complaints["change"]["period"] == "week"
+    assert complaints["by_segment"]["Department"]
+    assert "What drives complaints" in html
+    assert "points of the change" in html
+    assert html.count("not available") + html.count("No scored responses") == 1
+    assert "No driver analysis" not in html
+    assert "No change to explain" not in html

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from askwhy.domain.scales import Metric
 from askwhy.insights import measures, shapes
+from askwhy.insights.complaints import NothingFelt, complaints
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import enriched_count, list_themes, theme_details
 from askwhy.store.tables import Response
@@ -49,8 +50,9 @@ def collect(
         session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=data["enriched"]
     )
     data["themes"] = [shapes.theme_detail(detail) for detail in details]
+    unscored: list[str] = []
     data["drivers"] = _attempt(
-        notes,
+        unscored,
         lambda: shapes.drivers(
             *measures.drivers(
                 session=session,
@@ -62,7 +64,7 @@ def collect(
         ),
     )
     data["change"] = _attempt(
-        notes,
+        unscored,
         lambda: shapes.change(
             measures.change(
                 session=session,
@@ -74,13 +76,24 @@ def collect(
             )
         ),
     )
+    data["complaints"] = None
+    if data["metrics"] is None:
+        # No score: sentiment is the outcome, so drivers and the change still answer "why".
+        data["complaints"] = _attempt(
+            notes,
+            lambda: complaints(
+                session=session, selection=selection, max_themes=max_themes, before=before, after=after
+            ),
+        )
+    else:
+        notes.extend(note for note in unscored if note not in notes)
     return data
 
 
 def _attempt(notes: list[str], build: Any) -> dict[str, Any] | None:
     try:
         result: dict[str, Any] = build()
-    except (measures.NothingToMeasure, ValueError) as exc:
+    except (measures.NothingToMeasure, NothingFelt, ValueError) as exc:
         notes.append(str(exc))
         return None
     return result
