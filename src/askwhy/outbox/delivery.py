@@ -26,8 +26,8 @@ from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Templat
 from askwhy.conversations import consent
 from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
+from askwhy.outbox.reply_window import with_template
 from askwhy.outbox.statuses import reconcile, record_send_results
-from askwhy.programs.catalog import template_for
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries
 from askwhy.store.database import run_again_if_aborted
@@ -255,9 +255,7 @@ def _decide_retry(
     if error.recipient_opted_out:
         _opt_out_recipient(session=session, message=message, now=now)
     if error.needs_template and "template" not in message.payload:
-        template = _template_of(session=session, message=message)
-        if template is not None:
-            message.payload = {**message.payload, "template": template}
+        if with_template(session=session, message=message):
             return _retry_at(message, now, 0.0), 0.0
         _fail(session=session, message=message, code=error.code, reason=f"{error.reason} (no template)")
         return "failed", None
@@ -305,13 +303,6 @@ def _opt_out_recipient(*, session: Session, message: Message, now: datetime) -> 
             at=now,
             source=f"provider:{message.channel}",
         )
-
-
-def _template_of(*, session: Session, message: Message) -> dict[str, object] | None:
-    conversation = session.get(Conversation, message.conversation_id)
-    if conversation is None:
-        return None
-    return template_for(session=session, program_id=conversation.program, channel=Channel(message.channel))
 
 
 def _outgoing(message: Message | Row[Any]) -> OutgoingMessage:

@@ -4,7 +4,9 @@ Providers send statuses late, twice and out of order ("read" before "delivered")
 before askwhy has even recorded that the send went through. So each event is stored as received
 (`delivery_events`), matched to its message by the provider's id or the echoed idempotency key,
 and applied by rank: sent < delivered < read < played. A failure is recorded with its reason but
-never overrides delivered or read. Statuses askwhy does not know are kept, not rejected.
+never overrides delivered or read. Statuses askwhy does not know are kept, not rejected. A
+failure that says the reply window had closed sends the message again as a template
+(`askwhy.outbox.reply_window`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from askwhy.channels.base import SendResult, StatusEvent
+from askwhy.outbox.reply_window import send_again_as_template, window_closed
 from askwhy.store import messaging as queries
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
@@ -60,6 +63,10 @@ def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int
             "received_at": now,
         },
     )
+    if message_id is not None and effective == "failed" and window_closed(event.channel, event.error_code):
+        message = session.get(Message, message_id, with_for_update=True)
+        if message is not None:
+            send_again_as_template(session=session, message=message, now=now)
     return message_id
 
 

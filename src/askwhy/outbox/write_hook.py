@@ -7,12 +7,14 @@ a rollback sends nothing and a crash after the commit loses nothing (the periodi
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.clock import Clock
+from askwhy.outbox.reply_window import DUE_AGAIN
 from askwhy.store.database import on_commit
 from askwhy.store.tables import Message
 from askwhy.tasks.queue import Jobs
@@ -25,6 +27,8 @@ def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -
         for row in session.new:
             if isinstance(row, Message) and row.direction == "out" and row.status == "pending":
                 on_commit(session, _deliver_later(jobs, clock, row))
+        for message_id in session.info.pop(DUE_AGAIN, ()):  # sent once, due again (reply_window)
+            on_commit(session, functools.partial(jobs.enqueue, "deliver_message", message_id))
 
     event.listen(sessions, "after_flush", collect)
 
