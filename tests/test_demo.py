@@ -8,14 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from pydantic import SecretStr
+from sqlalchemy import delete, func, select
 
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
-from askwhy.settings import Settings
+from askwhy.domain.conversation import Channel
+from askwhy.insights import measures
+from askwhy.insights.scored import main_metric
+from askwhy.insights.selection import Selection
+from askwhy.settings import Environment, Settings
 from askwhy.simulation.demo import DAYS, seed_demo_if_empty
-from askwhy.store.tables import Conversation, Response
+from askwhy.store.tables import Contact, Conversation, Response
+from tests.invitations import invite_customer
 
 PERSONAS = Path(__file__).resolve().parents[1] / "examples" / "personas"
 PER_GUIDE = 12
@@ -79,3 +85,43 @@ def test_guides_without_personas_are_skipped(
     demo_container.settings = demo_container.settings.model_copy(update={"personas_dir": tmp_path})
     assert seed_demo_if_empty(demo_container) == 0
     assert "no demo data for guide post-checkout" in caplog.text
+
+
+def test_production_is_never_seeded(demo_container: Container) -> None:
+    demo_container.settings = demo_container.settings.model_copy(
+        update={"environment": Environment.PRODUCTION, "secret_key": SecretStr("s" * 64)}
+    )
+    assert seed_demo_if_empty(demo_container) == 0
+    assert count(demo_container, Conversation) == 0
+
+
+def test_a_database_with_customers_or_conversations_is_left_alone(
+    demo_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
+    with demo_container.sessions.begin() as session:
+        session.add(Contact(external_id="real-1", created_at=demo_container.clock.now()))
+    assert seed_demo_if_empty(demo_container) == 0
+    assert count(demo_container, Conversation) == 0
+    with demo_container.sessions.begin() as session:
+        session.execute(delete(Contact))
+    invite_customer(demo_container, phone="+447700900555", channel=Channel.SMS)
+    assert seed_demo_if_empty(demo_container) == 0
+    assert count(demo_container, Conversation) == 1
+
+
+def test_demo_data_counts_only_when_asked_for(
+    demo_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
+    assert seed_demo_if_empty(demo_container) > 0
+    with demo_container.sessions() as session:
+        assert main_metric(session=session, selection=Selection()) is None
+        chosen = main_metric(session=session, selection=Selection(include_simulated=True))
+        assert chosen is not None
+        with pytest.raises(measures.NothingToMeasure):
+            measures.metrics(session=session, selection=Selection(), metric=chosen)
+        report = measures.metrics(session=session, selection=Selection(include_simulated=True))
+        assert report.overall.n > 0
+        assert report.funnel.invited > 0
+        assert measures.conversation_funnel(session=session, selection=Selection()).invited == 0

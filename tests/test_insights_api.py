@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, update
 
 from askwhy.bootstrap import Container
+from askwhy.domain.scales import Metric
+from askwhy.insights import importing
+from askwhy.insights.feedback_files import ColumnMapping
+from askwhy.store.analysis_tables import ThemeMention
+from askwhy.store.tables import Response
 
 pytest_plugins = ("tests.insights.fixtures",)
 
@@ -101,3 +110,84 @@ def test_two_days_of_the_same_period_are_a_422_not_a_change_of_zero(
     )
     assert response.status_code == 422
     assert "same month" in response.text
+
+
+@pytest.fixture
+def imported(insights_container: Container, reviews: Path) -> Container:
+    """The reviews imported, no theme discovered yet."""
+    importing.import_feedback(
+        sessions=insights_container.sessions,
+        path=reviews,
+        mapping=ColumnMapping(
+            text="Review Text", score="Rating", metric=Metric.CSAT, date="Date", id="id", segments=()
+        ),
+        program="reviews",
+        channel="import",
+        now=insights_container.clock.now(),
+    )
+    return insights_container
+
+
+def test_drivers_and_changes_without_themes_are_empty_with_the_reason(
+    imported: Container, insights_client: TestClient
+) -> None:
+    drivers = insights_client.get("/v1/drivers")
+    assert drivers.status_code == 200, drivers.text
+    assert drivers.json() == {
+        "drivers": [],
+        "reason": "no themes yet: run askwhy themes discover",
+        "simulated": "excluded",
+    }
+    change = insights_client.get("/v1/changes", params={"period": "month"})
+    assert change.status_code == 200, change.text
+    assert change.json()["effects"] == []
+    assert change.json()["reason"] == "no themes yet: run askwhy themes discover"
+
+
+def test_drivers_when_no_selected_response_mentions_a_theme(
+    analysed: Container, insights_client: TestClient
+) -> None:
+    with analysed.sessions.begin() as session:
+        session.execute(delete(ThemeMention))
+    body = insights_client.get("/v1/drivers").json()
+    assert body["drivers"] == []
+    assert body["reason"] == "no theme is mentioned by the responses selected"
+
+
+def test_simulated_responses_count_only_when_asked_for(
+    analysed: Container, insights_client: TestClient
+) -> None:
+    with analysed.sessions.begin() as session:
+        tops = Response.segment["Department"].as_string() == "Tops"
+        session.execute(update(Response).where(tops).values(simulated=True))
+    real = insights_client.get("/v1/metrics").json()
+    assert (real["overall"]["n"], real["simulated"]) == (80, "excluded")
+    assert {g["key"] for g in real["by_segment"]["Department"]} == {"Dresses"}
+    everything = insights_client.get("/v1/metrics", params={"include_simulated": "true"}).json()
+    assert (everything["overall"]["n"], everything["simulated"]) == (160, "included")
+
+    themes = insights_client.get("/v1/themes").json()
+    with_simulated = insights_client.get("/v1/themes", params={"include_simulated": "true"}).json()
+    assert themes["simulated"] == "excluded"
+    assert sum(t["responses"] for t in themes["themes"]) < sum(
+        t["responses"] for t in with_simulated["themes"]
+    )
+    theme_id = themes["themes"][0]["id"]
+    detail = insights_client.get(f"/v1/themes/{theme_id}", params={"quotes": 100}).json()
+    with analysed.sessions() as session:
+        simulated_ids = set(session.scalars(select(Response.id).where(Response.simulated.is_(True))))
+    assert detail["quotes"]
+    assert not {q["response_id"] for q in detail["quotes"]} & simulated_ids
+
+    drivers = insights_client.get("/v1/drivers").json()
+    assert drivers["simulated"] == "excluded"
+    assert drivers["overall"]["n"] == 80
+    change = insights_client.get("/v1/changes", params={"period": "month"}).json()
+    assert change["simulated"] == "excluded"
+    assert change["before"]["n"] + change["after"]["n"] <= 40
+
+
+def test_include_simulated_must_be_a_boolean(insights_client: TestClient) -> None:
+    response = insights_client.get("/v1/metrics", params={"include_simulated": "perhaps"})
+    assert response.status_code == 422
+    assert "include_simulated" in response.text

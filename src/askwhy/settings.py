@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     )
     seed_demo: bool = Field(
         default=True,
-        description="On first start of `askwhy serve`, store a small simulated set of conversations.",
+        description="In development only: on the first start of `askwhy serve` with an empty database, "
+        "store a small set of conversations, marked simulated (insights leave them out unless asked).",
     )
     log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
     raw_transcript_retention_days: int = Field(

@@ -93,6 +93,12 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     database: Annotated[
         str | None, typer.Option("--database", help="Database URL (default: a fresh SQLite file in --out).")
     ] = None,
+    include_simulated: Annotated[
+        bool,
+        typer.Option(
+            "--include-simulated", help="Count simulated responses (demo data, askwhy simulate) too."
+        ),
+    ] = False,
 ) -> None:
     """Import, analyse, discover themes, measure and write a self-contained report, in one step."""
     mapping = _mapping(
@@ -117,6 +123,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
         update={"database_url": database or f"sqlite:///{store}", "data_dir": out, "queue_inline": True}
     )
     name = program or file.stem
+    selection = Selection(program=name, include_simulated=include_simulated)
     with opened(settings) as container:
         _import(container, file, mapping, name, channel)
         enrich_step(container)
@@ -127,7 +134,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
         ):
             data = collect(
                 session=session,
-                selection=Selection(program=name),
+                selection=selection,
                 title=name,
                 generated_at=container.clock.now(),
                 before=before,
@@ -135,9 +142,11 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
                 max_themes=settings.driver_max_themes,
                 resamples=settings.driver_resamples,
             )
+        data = {**data, "simulated": selection.simulated}
         page = write_report(data, out)
     for note in data["notes"]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    console.print(f"simulated responses: {selection.simulated}", highlight=False)
     console.print(
         f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)"
     )

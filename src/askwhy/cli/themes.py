@@ -14,12 +14,17 @@ from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened
 from askwhy.cli.steps import discover_step, enrich_step
 from askwhy.insights import codebook
+from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import ThemeSummary, list_themes, show_theme
 
 app = typer.Typer(
     help="The themes codebook: review, rename, merge, split, accept, delete.", no_args_is_help=True
 )
 ThemeId = Annotated[str, typer.Argument(help="Theme id (from `askwhy themes list`).")]
+IncludeSimulated = Annotated[
+    bool,
+    typer.Option("--include-simulated", help="Count simulated responses (demo data, askwhy simulate) too."),
+]
 T = TypeVar("T")
 
 
@@ -39,22 +44,25 @@ def _run(action: Callable[[], T]) -> T:
 
 
 @app.command("list")
-def list_command() -> None:
+def list_command(include_simulated: IncludeSimulated = False) -> None:
     """Every theme with its volume and sentiment, most mentioned first."""
+    selection = Selection(include_simulated=include_simulated)
     with _editing() as (_, session):
-        themes = list_themes(session=session)
+        themes = list_themes(session=session, selection=selection)
     table = Table("label", "status", "responses", "share", "sentiment", "parent")
     table.add_column("id", no_wrap=True, min_width=32)
     for theme in themes:
         table.add_row(*_cells(theme))
     console.print(table if themes else "no themes yet (run `askwhy themes discover`)")
+    _say_simulated(selection)
 
 
 @app.command("show")
-def show(theme_id: ThemeId) -> None:
+def show(theme_id: ThemeId, include_simulated: IncludeSimulated = False) -> None:
     """A theme with its keywords, quotes and children."""
+    selection = Selection(include_simulated=include_simulated)
     with _editing() as (_, session):
-        detail = _run(lambda: show_theme(session=session, theme_id=theme_id))
+        detail = _run(lambda: show_theme(session=session, theme_id=theme_id, selection=selection))
     theme = detail.theme
     console.print(f"[bold]{theme.label}[/]  ({theme.id}, {theme.status})", highlight=False)
     if theme.description:
@@ -65,6 +73,7 @@ def show(theme_id: ThemeId) -> None:
         console.print(f"  “{quote.text}”  [dim]{quote.sentiment}, {quote.similarity:.2f}[/]", highlight=False)
     for child in detail.children:
         console.print(f"  child: {child.id} {child.label} ({child.responses} responses)", highlight=False)
+    _say_simulated(selection)
 
 
 @app.command("rename")
@@ -124,6 +133,13 @@ def discover() -> None:
     with opened() as container:
         enrich_step(container)
         discover_step(container)
+
+
+def _say_simulated(selection: Selection) -> None:
+    if selection.include_simulated:
+        console.print("simulated responses: included", highlight=False)
+    else:
+        console.print("simulated responses: excluded (--include-simulated counts them)", highlight=False)
 
 
 def _cells(theme: ThemeSummary) -> list[str]:

@@ -24,13 +24,28 @@ from askwhy.domain.grouping import (
 )
 from askwhy.domain.metrics import MetricEstimate, estimate
 from askwhy.domain.scales import Metric
-from askwhy.insights.scored import Scored, main_metric, scored_responses, theme_names, themed_scores
+from askwhy.insights.scored import (
+    Scored,
+    has_themes,
+    main_metric,
+    scored_responses,
+    theme_names,
+    themed_scores,
+)
 from askwhy.insights.selection import Selection, start_of
 from askwhy.store.tables import Conversation, Message
 
 
 class NothingToMeasure(LookupError):
     """No scored response matches the question."""
+
+
+class NoThemes(NothingToMeasure):
+    """No theme to weigh: none discovered yet, or none mentioned by the responses selected."""
+
+
+NO_THEMES_YET = "no themes yet: run askwhy themes discover"
+NO_THEME_MENTIONED = "no theme is mentioned by the responses selected"
 
 
 class SamePeriod(ValueError):
@@ -107,6 +122,8 @@ def conversation_funnel(*, session: Session, selection: Selection) -> Funnel:
         .scalar_subquery()
     )
     query = select(Conversation.status, Conversation.started_at, first_reply)
+    if not selection.include_simulated:
+        query = query.where(Conversation.simulated.is_(False))
     if selection.program:
         query = query.where(Conversation.program == selection.program)
     if selection.channel:
@@ -133,7 +150,7 @@ def drivers(
     scored = load(session=session, selection=selection, metric=metric)
     if len(scored.responses) < 3:
         raise NothingToMeasure("drivers need at least three scored responses")
-    names = theme_names(session=session, max_themes=max_themes, selection=selection)
+    names = _themes(session=session, max_themes=max_themes, selection=selection)
     data = themed_scores(session=session, scored=scored, names=names)
     report = analyse_drivers(data, metric=scored.metric, resamples=resamples)
     return report, {label: theme_id for theme_id, label in names.items()}
@@ -169,7 +186,7 @@ def change(
     if not rows_old or not rows_new:
         missing = old if not rows_old else new
         raise NothingToMeasure(f"no {scored.metric.value} responses in the {chosen.value} of {missing}")
-    names = theme_names(session=session, max_themes=max_themes, selection=selection)
+    names = _themes(session=session, max_themes=max_themes, selection=selection)
     explanation = explain_change(
         themed_scores(session=session, scored=scored, names=names, subset=rows_old),
         themed_scores(session=session, scored=scored, names=names, subset=rows_new),
@@ -177,3 +194,11 @@ def change(
     )
     labels = {label: theme_id for theme_id, label in names.items()}
     return ChangeReport(chosen, old, new, explanation, describe_change(explanation), labels)
+
+
+def _themes(*, session: Session, max_themes: int, selection: Selection) -> dict[str, str]:
+    """`theme_names`, or `NoThemes` saying why there are none to weigh."""
+    names = theme_names(session=session, max_themes=max_themes, selection=selection)
+    if not names:
+        raise NoThemes(NO_THEME_MENTIONED if has_themes(session=session) else NO_THEMES_YET)
+    return names

@@ -83,6 +83,11 @@ def theme_names(
     return names
 
 
+def has_themes(*, session: Session) -> bool:
+    """True when the codebook holds a live theme (discovered or the guide's own)."""
+    return session.scalar(select(Theme.id).where(Theme.status != "merged").limit(1)) is not None
+
+
 def themed_scores(
     *, session: Session, scored: Scored, names: dict[str, str], subset: list[int] | None = None
 ) -> ThemedScores:

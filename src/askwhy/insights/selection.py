@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -14,16 +14,27 @@ from askwhy.store.tables import Response
 
 @dataclass(frozen=True)
 class Selection:
-    """A filter over responses; empty means all of them. ``until`` is exclusive."""
+    """A filter over responses; empty means every real one. ``until`` is exclusive.
+
+    Simulated responses (demo data, `askwhy simulate`) are left out unless ``include_simulated``:
+    a figure about customers counts customers."""
 
     program: str | None = None
     channel: str | None = None
     since: date | None = None
     until: date | None = None
     segment: Mapping[str, str] = field(default_factory=dict)
+    include_simulated: bool = False
+
+    @property
+    def simulated(self) -> str:
+        """What became of simulated responses, as every answer says it: included or excluded."""
+        return "included" if self.include_simulated else "excluded"
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """The query restricted to this selection (it must select from or join ``responses``)."""
+        if not self.include_simulated:
+            query = query.where(Response.simulated.is_(False))
         if self.program:
             query = query.where(Response.program == self.program)
         if self.channel:
@@ -38,7 +49,7 @@ class Selection:
 
     def narrowed(self, *, since: date | None, until: date | None) -> Selection:
         """The same selection within [since, until)."""
-        return Selection(self.program, self.channel, since, until, dict(self.segment))
+        return replace(self, since=since, until=until)
 
 
 def start_of(day: date) -> datetime:

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.De
 """Every insight needs an API key with the ``read`` scope: the answers quote customers."""
 
 
-def _selection(
+def _selection(  # noqa: PLR0917 (FastAPI maps query parameters)
     program: Annotated[str | None, Query(max_length=100, description="Only this program.")] = None,
     channel: Annotated[str | None, Query(max_length=20, description="Only this channel.")] = None,
     since: Annotated[date | None, Query(description="Responses on or after this day (ISO date).")] = None,
@@ -30,13 +30,23 @@ def _selection(
         list[str] | None,
         Query(description="NAME:VALUE, e.g. region:north; repeatable."),
     ] = None,
+    include_simulated: Annotated[
+        bool, Query(description="Count simulated responses (demo data, askwhy simulate) too.")
+    ] = False,
 ) -> Selection:
     if since and until and since >= until:
         raise _invalid("until", "until must be after since")
     if any(":" not in item or item.startswith(":") for item in segment or []):
         raise _invalid("segment", "write a segment as NAME:VALUE, e.g. region:north")
     pairs = dict(item.split(":", 1) for item in segment or [])
-    return Selection(program=program, channel=channel, since=since, until=until, segment=pairs)
+    return Selection(
+        program=program,
+        channel=channel,
+        since=since,
+        until=until,
+        segment=pairs,
+        include_simulated=include_simulated,
+    )
 
 
 SelectionDep = Annotated[Selection, Depends(_selection)]
@@ -58,14 +68,15 @@ def get_metrics(
             )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return shapes.metrics(report)
+    return {**shapes.metrics(report), "simulated": selection.simulated}
 
 
 @router.get("/themes")
 def get_themes(sessions: SessionsDep, selection: SelectionDep) -> dict[str, Any]:
     """The codebook with each theme's volume and sentiment in the selection."""
     with sessions() as session:
-        return {"themes": [shapes.theme(t) for t in list_themes(session=session, selection=selection)]}
+        listed = list_themes(session=session, selection=selection)
+    return {"themes": [shapes.theme(t) for t in listed], "simulated": selection.simulated}
 
 
 @router.get("/themes/{theme_id}")
@@ -81,7 +92,7 @@ def get_theme(
             detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "theme not found") from None
-    return shapes.theme_detail(detail)
+    return {**shapes.theme_detail(detail), "simulated": selection.simulated}
 
 
 @router.get("/drivers")
@@ -99,9 +110,11 @@ def get_drivers(
                 max_themes=settings.driver_max_themes,
                 resamples=settings.driver_resamples,
             )
+    except measures.NoThemes as exc:
+        return {"drivers": [], "reason": str(exc), "simulated": selection.simulated}
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return shapes.drivers(report, ids)
+    return {**shapes.drivers(report, ids), "simulated": selection.simulated}
 
 
 @router.get("/changes")
@@ -130,11 +143,13 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
                 after=to,
                 max_themes=container.settings.driver_max_themes,
             )
+    except measures.NoThemes as exc:
+        return {"effects": [], "reason": str(exc), "simulated": selection.simulated}
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except measures.SamePeriod as exc:
         raise _invalid("to", str(exc)) from None
-    return shapes.change(report)
+    return {**shapes.change(report), "simulated": selection.simulated}
 
 
 def _scored(metric: Metric | None) -> Metric | None:
