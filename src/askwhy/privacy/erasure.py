@@ -22,7 +22,8 @@ from askwhy.conversations.webhook_storing import parser_for
 from askwhy.outreach.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
 from askwhy.store.base import Base
-from askwhy.store.inbox import Inbox, Kept
+from askwhy.store.freed_space import wipe_freed_space
+from askwhy.store.inbox import Inbox, Kept, deliveries
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision
 from askwhy.store.registry import import_all_tables
@@ -89,23 +90,38 @@ def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
 
 def erase_everywhere(*, container: Container, external_id: str) -> Erasure | None:
     """Erase the customer (`erase_customer`) and what the webhook inbox still keeps from them
-    (deliveries not stored yet, or that failed to store); None if there is no such customer.
+    (deliveries not stored yet, or that failed to store), then leave no copy of the deleted rows
+    in the files of the database and the inbox (`wipe_freed_space`); None if there is no such
+    customer.
 
     No delivery of theirs may be stored meanwhile, or it would bring their messages back: on an
     inbox file no storer works until the erasure is done; on PostgreSQL the erasure waits for the
     deliveries a storer holds, then finds them stored or still kept."""
     inbox = container.inbox
-    with inbox.storing(), container.sessions.begin() as session:
-        contact = find_customer(session=session, external_id=external_id)
-        if contact is None:
-            return None
-        phones = _phone_forms(contact)
-        if inbox.shares_database:
-            _forget_kept(inbox=inbox, session=session, phones=phones)
-        else:
-            with inbox.sessions.begin() as inbox_session:
-                _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
-        return erase_customer(session=session, external_id=external_id)
+    with inbox.storing():
+        with container.sessions.begin() as session:
+            contact = find_customer(session=session, external_id=external_id)
+            if contact is None:
+                return None
+            phones = _phone_forms(contact)
+            if inbox.shares_database:
+                _forget_kept(inbox=inbox, session=session, phones=phones)
+            else:
+                with inbox.sessions.begin() as inbox_session:
+                    _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
+            done = erase_customer(session=session, external_id=external_id)
+        wipe_freed_space(container.engine, tables=_erased_tables(inbox))
+        if not inbox.shares_database:
+            wipe_freed_space(inbox.engine)
+    return done
+
+
+def _erased_tables(inbox: Inbox) -> list[str]:
+    """The tables an erasure may have deleted from or updated: every table of askwhy's own (the
+    derived ones are found by their keys, `_delete_derived`), and the inbox's on PostgreSQL."""
+    import_all_tables()
+    names = [table.name for table in Base.metadata.sorted_tables]
+    return [*names, deliveries.name] if inbox.shares_database else names
 
 
 def _forget_kept(*, inbox: Inbox, session: Session, phones: set[str]) -> None:
