@@ -42,13 +42,14 @@ async def _conversation(
     timings.append(time.perf_counter() - started)
     reply = response.json()
     conversation = reply["conversation_id"]
+    token = {"Authorization": f"Bearer {reply['token']}"}
     for options in SCRIPT:
         if reply["status"] != "active":
             return
         await asyncio.sleep(rng.uniform(*think))  # a customer reading and typing
         started = time.perf_counter()
         response = await client.post(
-            f"/v1/conversations/{conversation}/messages", json={"text": rng.choice(options)}
+            f"/v1/conversations/{conversation}/messages", json={"text": rng.choice(options)}, headers=token
         )
         timings.append(time.perf_counter() - started)
         response.raise_for_status()
@@ -110,6 +111,9 @@ def main() -> str:
             "ASKWHY_DATA_DIR": folder,
             "ASKWHY_GUIDES_DIR": str(settings.guides_dir),
             "ASKWHY_SEED_DEMO": "false",
+            # One load generator is one client address: its conversations are not to be throttled.
+            "ASKWHY_RATE_LIMIT_CONVERSATION_STARTS": "100000/minute",
+            "ASKWHY_RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "100000/minute",
         }
         with running("askwhy_app", env=env) as base:
             asyncio.run(_askwhy_load(base))  # warm-up pass: connections, caches

@@ -53,8 +53,11 @@ def converse(client: TestClient, *replies: str) -> str:
     started = client.post("/v1/conversations", json={"program": "post-checkout"})
     assert started.status_code == 201, started.text
     conversation_id: str = started.json()["conversation_id"]
+    token = {"Authorization": f"Bearer {started.json()['token']}"}
     for text in replies:
-        said = client.post(f"/v1/conversations/{conversation_id}/messages", json={"text": text})
+        said = client.post(
+            f"/v1/conversations/{conversation_id}/messages", json={"text": text}, headers=token
+        )
         assert said.status_code == 200, said.text
     return conversation_id
 

@@ -199,6 +199,32 @@ class Settings(BaseSettings):
     email_link_max_age_hours: int = Field(
         default=168, ge=1, description="Hours the web chat link in an invitation e-mail stays valid."
     )
+    conversation_token_max_age_hours: int = Field(
+        default=72,
+        ge=1,
+        description="Hours a web chat conversation token (handed to the browser that started the "
+        "conversation or opened its invitation link) lets that browser read and answer it.",
+    )
+    chat_frame_ancestors: str = Field(
+        default="*",
+        pattern=r"^[^;,\r\n]+$",
+        description="Who may frame the web chat page (the widget's iframe), as a CSP frame-ancestors "
+        "source list, e.g. `https://shop.example.com`; `'none'` forbids it. Other pages are never framed.",
+    )
+    rate_limit_conversation_starts: str = Field(
+        default="20/minute;200/day",
+        description="Web chat conversations one client address may start (`limits` notation, e.g. "
+        "`20/minute;200/day`).",
+    )
+    rate_limit_chat_messages_per_conversation: str = Field(
+        default="30/minute", description="Messages one web chat conversation may receive."
+    )
+    rate_limit_chat_requests_per_address: str = Field(
+        default="120/minute", description="Web chat reads and messages one client address may send."
+    )
+    rate_limit_link_opens: str = Field(
+        default="30/minute", description="Invitation links one client address may open."
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
@@ -299,6 +325,22 @@ class Settings(BaseSettings):
     def _split_terms(cls, value: object) -> object:
         if isinstance(value, str):
             return [term.strip() for term in value.split(",") if term.strip()]
+        return value
+
+    @field_validator(
+        "rate_limit_conversation_starts",
+        "rate_limit_chat_messages_per_conversation",
+        "rate_limit_chat_requests_per_address",
+        "rate_limit_link_opens",
+    )
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '20/minute;200/day'") from None
         return value
 
     @model_validator(mode="after")

@@ -73,8 +73,11 @@ def converse(container: Container, *comments: str) -> list[str]:
             started = client.post("/v1/conversations", json={"program": "post-checkout"})
             assert started.status_code == 201, started.text
             conversation_id = started.json()["conversation_id"]
+            token = {"Authorization": f"Bearer {started.json()['token']}"}
             for text in ("3", comment):
-                said = client.post(f"/v1/conversations/{conversation_id}/messages", json={"text": text})
+                said = client.post(
+                    f"/v1/conversations/{conversation_id}/messages", json={"text": text}, headers=token
+                )
                 assert said.status_code == 200, said.text
             ids.append(conversation_id)
     return ids

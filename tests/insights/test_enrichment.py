@@ -108,6 +108,7 @@ def test_closing_a_conversation_enriches_its_response(
         "/v1/conversations", json={"program": "post-checkout", "language": "en"}
     ).json()
     conversation_id = opened["conversation_id"]
+    token = {"Authorization": f"Bearer {opened['token']}"}
     answers = iter(
         [
             "3",
@@ -120,7 +121,7 @@ def test_closing_a_conversation_enriches_its_response(
     status = opened["status"]
     while status == "active":
         reply = insights_client.post(
-            f"/v1/conversations/{conversation_id}/messages", json={"text": next(answers, "no")}
+            f"/v1/conversations/{conversation_id}/messages", json={"text": next(answers, "no")}, headers=token
         )
         status = reply.json()["status"]
     assert status == "completed"

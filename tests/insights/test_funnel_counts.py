@@ -9,16 +9,24 @@ from askwhy.bootstrap import Container
 from askwhy.store.tables import Conversation
 
 pytest_plugins = ("tests.insights.fixtures",)
+TOKENS: dict[str, str] = {}
+"""Each opened conversation's token (the web chat API answers only with it), by conversation id."""
 
 
 def _open(client: TestClient) -> str:
     response = client.post("/v1/conversations", json={"program": "post-checkout", "language": "en"})
     assert response.status_code == 201, response.text
-    return str(response.json()["conversation_id"])
+    conversation_id = str(response.json()["conversation_id"])
+    TOKENS[conversation_id] = response.json()["token"]
+    return conversation_id
 
 
 def _say(client: TestClient, conversation_id: str, text: str) -> None:
-    response = client.post(f"/v1/conversations/{conversation_id}/messages", json={"text": text})
+    response = client.post(
+        f"/v1/conversations/{conversation_id}/messages",
+        json={"text": text},
+        headers={"Authorization": f"Bearer {TOKENS[conversation_id]}"},
+    )
     assert response.status_code == 200, response.text
 
 

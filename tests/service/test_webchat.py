@@ -17,8 +17,17 @@ def start(client: TestClient, program: str = "post-checkout", language: str = "e
     return response.json()
 
 
-def say(client: TestClient, conversation_id: str, text: str, **extra: str) -> dict:
-    response = client.post(f"/v1/conversations/{conversation_id}/messages", json={"text": text, **extra})
+def bearer(opened: dict) -> dict[str, str]:
+    """The header that carries a conversation's token, from the answer that started it."""
+    return {"Authorization": f"Bearer {opened['token']}"}
+
+
+def say(client: TestClient, opened: dict, text: str, **extra: str) -> dict:
+    response = client.post(
+        f"/v1/conversations/{opened['conversation_id']}/messages",
+        json={"text": text, **extra},
+        headers=bearer(opened),
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -57,7 +66,7 @@ def test_conversation_asks_score_then_why_and_stores_the_answer(
     assert opened["status"] == "active"
     assert opened["messages"][-1]["question"] == "metric"
     assert len(opened["messages"][-1]["choices"]) == 11
-    reply = say(client, opened["conversation_id"], "9")
+    reply = say(client, opened, "9")
     assert reply["messages"][-1]["question"].startswith("why")
     with container.sessions() as session:
         response = session.scalars(select(Response)).one()
@@ -68,8 +77,8 @@ def test_conversation_asks_score_then_why_and_stores_the_answer(
 
 def test_conversation_resumes_with_its_whole_transcript(client: TestClient) -> None:
     opened = start(client)
-    say(client, opened["conversation_id"], "6")
-    again = client.get(f"/v1/conversations/{opened['conversation_id']}").json()
+    say(client, opened, "6")
+    again = client.get(f"/v1/conversations/{opened['conversation_id']}", headers=bearer(opened)).json()
     directions = [m["direction"] for m in again["messages"]]
     assert directions[:3] == ["out", "in", "out"]
     assert [m["seq"] for m in again["messages"]] == sorted(m["seq"] for m in again["messages"])
@@ -77,8 +86,8 @@ def test_conversation_resumes_with_its_whole_transcript(client: TestClient) -> N
 
 def test_a_retried_message_is_stored_once(client: TestClient, container: Container) -> None:
     opened = start(client)
-    first = say(client, opened["conversation_id"], "8", client_message_id="abc-1")
-    retry = say(client, opened["conversation_id"], "8", client_message_id="abc-1")
+    first = say(client, opened, "8", client_message_id="abc-1")
+    retry = say(client, opened, "8", client_message_id="abc-1")
     assert not first["duplicate"]
     assert retry["duplicate"]
     assert retry["messages"] == []
@@ -89,12 +98,11 @@ def test_a_retried_message_is_stored_once(client: TestClient, container: Contain
 
 def test_bad_input_names_the_field(client: TestClient) -> None:
     opened = start(client)
-    response = client.post(f"/v1/conversations/{opened['conversation_id']}/messages", json={"txt": "hi"})
+    url = f"/v1/conversations/{opened['conversation_id']}/messages"
+    response = client.post(url, json={"txt": "hi"}, headers=bearer(opened))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "text"
-    too_long = client.post(
-        f"/v1/conversations/{opened['conversation_id']}/messages", json={"text": "a" * 5001}
-    )
+    too_long = client.post(url, json={"text": "a" * 5001}, headers=bearer(opened))
     assert too_long.status_code == 422
 
 
@@ -105,7 +113,7 @@ def test_unknown_conversation_is_404(client: TestClient) -> None:
 
 def test_spanish_conversation_is_answered_in_spanish(client: TestClient, container: Container) -> None:
     opened = start(client, language="es")
-    say(client, opened["conversation_id"], "nueve")
+    say(client, opened, "nueve")
     with container.sessions() as session:
         conversation = session.scalars(select(Conversation)).one()
     assert conversation.language == "es"

@@ -8,12 +8,9 @@ stamped with the time it was made; it is refused once older than the configured 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy.orm import Session
-
-from askwhy.store.tables import Conversation
 
 SALT = "askwhy.chat-link"
 LINK_PATH = "/c/"
@@ -29,18 +26,20 @@ class LinkInvalid(Exception):
 
 def sign(*, secret_key: str, conversation_id: str, now: datetime) -> str:
     """A URL-safe token for the conversation, stamped with ``now``."""
-    return str(_serializer(secret_key, now).dumps(conversation_id))
+    return str(stamped_serializer(secret_key, salt=SALT, now=now).dumps(conversation_id))
 
 
 def link_url(*, base_url: str, token: str) -> str:
-    """The public URL of the link (``GET /c/{token}`` redirects to the chat)."""
+    """The public URL of the link (``GET /c/{token}`` opens the conversation in the web chat)."""
     return f"{base_url.rstrip('/')}{LINK_PATH}{quote(token, safe='')}"
 
 
 def conversation_of(*, secret_key: str, token: str, max_age: timedelta, now: datetime) -> str:
     """The conversation id a token was made for; `LinkExpired` or `LinkInvalid` if it cannot be used."""
     try:
-        value = _serializer(secret_key, now).loads(token, max_age=int(max_age.total_seconds()))
+        value = stamped_serializer(secret_key, salt=SALT, now=now).loads(
+            token, max_age=int(max_age.total_seconds())
+        )
     except SignatureExpired:
         raise LinkExpired(token) from None
     except BadSignature:
@@ -50,15 +49,8 @@ def conversation_of(*, secret_key: str, token: str, max_age: timedelta, now: dat
     return value
 
 
-def chat_location(*, session: Session, conversation_id: str) -> str | None:
-    """Where the web chat resumes this conversation (``/chat/{guide}?c={id}``); None if it is gone."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        return None
-    return f"/chat/{quote(conversation.guide_id, safe='')}?{urlencode({'c': conversation.id})}"
-
-
-def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
+def stamped_serializer(secret_key: str, *, salt: str, now: datetime) -> URLSafeTimedSerializer:
+    """A URL-safe timed serializer whose clock is ``now``; each kind of signed value has its own salt."""
     stamp = int(now.timestamp())
 
     class StampedAt(TimestampSigner):
@@ -67,4 +59,4 @@ def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
         def get_timestamp(self) -> int:
             return stamp
 
-    return URLSafeTimedSerializer(secret_key, salt=SALT, signer=StampedAt)
+    return URLSafeTimedSerializer(secret_key, salt=salt, signer=StampedAt)

@@ -21,6 +21,7 @@ SCOPES = {
     "events:write": "send moment events (POST /v1/events)",
     "customers:delete": "erase a customer's personal data (DELETE /v1/customers/{id})",
     "read": "read events, decisions and conversations",
+    "transcripts:read": "read a conversation's raw transcript, on any channel (GET /v1/transcripts/{id})",
 }
 _PREFIX = "aw"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from askwhy import __version__
 from askwhy.bootstrap import Container
 from askwhy.service.intake import WebhookIntake
+from askwhy.service.rate_limits import RateLimits
 from askwhy.service.routes import (
     chat,
     conversations,
@@ -23,6 +26,7 @@ from askwhy.service.routes import (
     health,
     insights,
     links,
+    transcripts,
     twilio,
     whatsapp,
 )
@@ -42,19 +46,29 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         telemetry={"tracing": observed, "metrics": observed, "logs": observed},
+        lifespan=_lifespan,
     )
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.intake = WebhookIntake(container, nudge_queue=not inbox_storer)
+    app.state.rate_limits = RateLimits.from_settings(container.settings)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Webhooks first: they are the busiest routes, and a request is matched against the routes in order.
     for module in (whatsapp, twilio, health, chat, conversations, insights, events, customers, links):
         app.include_router(module.router)
+    app.include_router(transcripts.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
     app.add_exception_handler(sqlite3.OperationalError, _database_unavailable)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Connections opened in the server's event loop are closed in it (the rate limits' Redis).
+    await app.state.rate_limits.close()
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,22 +1,22 @@
-"""API key dependencies: ``EventsWriter``, ``Reader``, ``CustomerEraser`` name what a route needs."""
+"""Who may call a route: API keys with scopes (``EventsWriter``, ``Reader``, ``CustomerEraser``,
+``TranscriptReader``) for systems, a conversation token (``WebChatConversation``) for a customer's browser."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, status
 
-from askwhy.service import api_keys
-from askwhy.service.dependencies import ClockDep, SessionsDep
+from askwhy.service import api_keys, conversation_tokens
+from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.store.api_tables import ApiKey
 
 
 def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
     if x_api_key:
         return x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:]
-    return None
+    return _bearer(authorization)
 
 
 def require(scope: str) -> object:
@@ -47,3 +47,35 @@ def require(scope: str) -> object:
 EventsWriter = Annotated[ApiKey, require("events:write")]
 Reader = Annotated[ApiKey, require("read")]
 CustomerEraser = Annotated[ApiKey, require("customers:delete")]
+TranscriptReader = Annotated[ApiKey, require("transcripts:read")]
+
+
+async def _web_chat_conversation(
+    conversation_id: str,
+    container: ContainerDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    """The path's conversation id, if the request carries a conversation token for it (404 if not).
+
+    404 rather than 401/403: whoever lacks the token learns nothing, not even that it exists."""
+    settings = container.settings
+    try:
+        conversation_tokens.verify(
+            secret_key=settings.secret_key.get_secret_value(),
+            token=_bearer(authorization),
+            conversation_id=conversation_id,
+            max_age=timedelta(hours=settings.conversation_token_max_age_hours),
+            now=container.clock.now(),
+        )
+    except conversation_tokens.TokenRefused:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found") from None
+    return conversation_id
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+WebChatConversation = Annotated[str, Depends(_web_chat_conversation)]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from askwhy.conversations import Reply
+from askwhy.store.tables import Conversation, Message
 
 
 class StartConversation(BaseModel):
@@ -35,6 +39,39 @@ class ConversationOut(BaseModel):
     language: str
     messages: list[MessageOut]
 
+    @classmethod
+    def of(cls, conversation: Conversation, messages: Iterable[Message]) -> ConversationOut:
+        return cls(
+            id=conversation.id,
+            program=conversation.program,
+            status=conversation.status,
+            language=conversation.language,
+            messages=[
+                MessageOut(
+                    seq=m.seq, direction=m.direction, text=m.text, question=m.question, choices=m.choices
+                )
+                for m in messages
+            ],
+        )
+
+
+class TranscriptOut(ConversationOut):
+    """A conversation's raw transcript, on any channel, for a system holding ``transcripts:read``."""
+
+    channel: str
+    started_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, conversation: Conversation, messages: Iterable[Message]) -> TranscriptOut:
+        shown = ConversationOut.of(conversation, messages)
+        return cls(
+            **shown.model_dump(),
+            channel=conversation.channel,
+            started_at=conversation.started_at,
+            ended_at=conversation.ended_at,
+        )
+
 
 class ReplyOut(BaseModel):
     conversation_id: str
@@ -53,3 +90,14 @@ class ReplyOut(BaseModel):
                 for m in reply.messages
             ],
         )
+
+
+class StartedOut(ReplyOut):
+    token: str = Field(
+        description="The conversation token: send it as `Authorization: Bearer <token>` to read and "
+        "answer this conversation. It is the only way back to it; keep it with the conversation id."
+    )
+
+    @classmethod
+    def started(cls, reply: Reply, *, token: str) -> StartedOut:
+        return cls(**ReplyOut.of(reply).model_dump(), token=token)

@@ -1,4 +1,9 @@
-"""The conversation API used by the web chat and widget."""
+"""The conversation API used by the web chat and widget.
+
+Starting a conversation answers with its conversation token; reading and answering it need that
+token as ``Authorization: Bearer <token>`` (`askwhy.service.conversation_tokens`). Without it, or
+for a conversation on another channel, the answer is 404, as for one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -6,72 +11,86 @@ from fastapi import APIRouter, HTTPException, status
 
 from askwhy import conversations
 from askwhy.domain.conversation import Channel, Inbound
-from askwhy.service.dependencies import ClockDep, GuidesDep, SessionsDep
-from askwhy.service.schemas import ConversationOut, MessageOut, PostMessage, ReplyOut, StartConversation
+from askwhy.service import conversation_tokens
+from askwhy.service.auth import WebChatConversation
+from askwhy.service.dependencies import ClockDep, ContainerDep, GuidesDep, SessionsDep
+from askwhy.service.rate_limits import ChatMessageLimit, ChatRequestLimit, ConversationStartLimit
+from askwhy.service.schemas import ConversationOut, PostMessage, ReplyOut, StartConversation, StartedOut
+from askwhy.store.tables import Conversation
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+NOT_FOUND = "conversation not found"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-def start(body: StartConversation, sessions: SessionsDep, guides: GuidesDep, clock: ClockDep) -> ReplyOut:
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[ConversationStartLimit])
+def start(body: StartConversation, container: ContainerDep, guides: GuidesDep) -> StartedOut:
     guide = guides.get(body.program)
     if guide is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"program {body.program!r} does not exist")
-    with sessions.begin() as session:
+    now = container.clock.now()
+    with container.sessions.begin() as session:
         reply = conversations.start_conversation(
             session=session,
             guide=guide,
             program=body.program,
             channel=Channel.WEB,
             language=body.language,
-            now=clock.now(),
+            now=now,
         )
-    return ReplyOut.of(reply)
+    token = conversation_tokens.issue(
+        secret_key=container.settings.secret_key.get_secret_value(),
+        conversation_id=reply.conversation_id,
+        now=now,
+    )
+    return StartedOut.started(reply, token=token)
 
 
-@router.get("/{conversation_id}")
-def show(conversation_id: str, sessions: SessionsDep) -> ConversationOut:
+@router.get("/{conversation_id}", dependencies=[ChatRequestLimit])
+def show(conversation_id: WebChatConversation, sessions: SessionsDep) -> ConversationOut:
     try:
         with sessions.begin() as session:
             conversation, messages = conversations.transcript(
                 session=session, conversation_id=conversation_id
             )
+            _reachable(conversation)
+            return ConversationOut.of(conversation, messages)
     except conversations.ConversationNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found") from None
-    return ConversationOut(
-        id=conversation.id,
-        program=conversation.program,
-        status=conversation.status,
-        language=conversation.language,
-        messages=[
-            MessageOut(seq=m.seq, direction=m.direction, text=m.text, question=m.question, choices=m.choices)
-            for m in messages
-        ],
-    )
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
 
 
-@router.post("/{conversation_id}/messages")
+@router.post("/{conversation_id}/messages", dependencies=[ChatRequestLimit, ChatMessageLimit])
 def post_message(
-    conversation_id: str, body: PostMessage, sessions: SessionsDep, guides: GuidesDep, clock: ClockDep
+    conversation_id: WebChatConversation,
+    body: PostMessage,
+    sessions: SessionsDep,
+    guides: GuidesDep,
+    clock: ClockDep,
 ) -> ReplyOut:
     try:
         with sessions.begin() as session:
+            conversation = _reachable(session.get(Conversation, conversation_id))
+            if not conversation_tokens.answerable(conversation):
+                raise HTTPException(status.HTTP_409_CONFLICT, "this conversation has ended; it is read-only")
             reply = conversations.receive_message(
                 session=session,
                 guides=guides,
                 conversation_id=conversation_id,
                 inbound=Inbound(text=body.text, choice_id=body.choice_id),
                 channel=Channel.WEB,
-                provider_message_id=f"{conversation_id}:{body.client_message_id}"
-                if body.client_message_id
-                else None,
+                provider_message_id=_client_message_key(conversation_id, body.client_message_id),
                 now=clock.now(),
             )
     except conversations.ConversationNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
     except conversations.GuideUnavailable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, f"guide {exc} is no longer available") from None
     return ReplyOut.of(reply)
+
+
+def _reachable(conversation: Conversation | None) -> Conversation:
+    if conversation is None or not conversation_tokens.reachable(conversation):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return conversation
 
 
 def _client_message_key(conversation_id: str, client_message_id: str | None) -> str | None:

@@ -11,17 +11,28 @@
   const input = document.getElementById("message");
   const send = document.getElementById("send");
   const statusLine = document.getElementById("status");
-  let conversationId = null;
+  let conversation = null; // { id, token }: the token is the only key to the conversation
   let open = true;
 
-  // An invitation link (/c/<token>) lands here as ?c=<conversation id>: resume that conversation,
-  // and drop the parameter so a reload resumes it the usual way.
-  const linked = new URLSearchParams(window.location.search).get("c");
-  if (linked) {
-    localStorage.setItem(storageKey, linked);
-    const url = new URL(window.location.href);
-    url.searchParams.delete("c");
-    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  function saved() {
+    try {
+      const value = JSON.parse(localStorage.getItem(storageKey) || "null");
+      return value && value.id && value.token ? value : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function keep(value) {
+    conversation = value;
+    localStorage.setItem(storageKey, JSON.stringify(value));
+  }
+
+  // An invitation link (/c/<link>) answers this page with its conversation's token: keep it, and
+  // show the chat's own address, so that neither the link nor the token stays in the address bar.
+  if (root.dataset.token && root.dataset.conversation) {
+    keep({ id: root.dataset.conversation, token: root.dataset.token });
+    history.replaceState(null, "", root.dataset.home);
   }
 
   function newId() {
@@ -84,33 +95,43 @@
     }
   }
 
-  function json(body) {
-    return { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  function json(body, token) {
+    const headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = "Bearer " + token;
+    return { method: "POST", headers: headers, body: JSON.stringify(body) };
+  }
+
+  function conversationUrl(suffix) {
+    return api + "/" + encodeURIComponent(conversation.id) + (suffix || "");
   }
 
   async function start() {
-    const saved = localStorage.getItem(storageKey);
-    if (saved) {
-      const response = await call(api + "/" + encodeURIComponent(saved), { method: "GET" });
+    const resumed = saved();
+    if (resumed) {
+      conversation = resumed;
+      const response = await call(conversationUrl(), {
+        method: "GET",
+        headers: { Authorization: "Bearer " + resumed.token },
+      });
       if (response.ok) {
         const data = await response.json();
-        conversationId = data.id;
         render(data.messages, data.status);
         return;
       }
+      conversation = null;
       localStorage.removeItem(storageKey);
     }
     const language = (navigator.language || "en").slice(0, 2).toLowerCase();
     const response = await call(api, json({ program: program, language: language }));
     const data = await response.json();
-    conversationId = data.conversation_id;
-    localStorage.setItem(storageKey, conversationId);
+    if (!response.ok) throw new Error(data.detail || "error");
+    keep({ id: data.conversation_id, token: data.token });
     render(data.messages, data.status);
   }
 
   async function submit(text, choiceId) {
     text = text.trim();
-    if (!text || !open || !conversationId) return;
+    if (!text || !open || !conversation) return;
     addMessage("in", text);
     showChoices([]);
     input.value = "";
@@ -118,8 +139,19 @@
     statusLine.textContent = "Sending…";
     const body = { text: text, choice_id: choiceId || null, client_message_id: newId() };
     try {
-      const response = await call(api + "/" + encodeURIComponent(conversationId) + "/messages", json(body));
+      const response = await call(conversationUrl("/messages"), json(body, conversation.token));
       const data = await response.json();
+      if (response.status === 409) {
+        setOpen("completed");
+        return;
+      }
+      if (response.status === 429) {
+        statusLine.textContent = "That was quick! Please wait a moment, then send it again.";
+        log.lastElementChild.remove();
+        input.value = text;
+        send.disabled = false;
+        return;
+      }
       if (!response.ok) throw new Error(data.detail || "error");
       statusLine.textContent = "";
       render(data.messages, data.status);
