@@ -1,7 +1,9 @@
-"""An e-mail invitation's link in a real browser: it opens that conversation in the web chat."""
+"""An e-mail invitation's link in a real browser: it opens that conversation in the web chat, whose
+page keeps a conversation token for it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -38,11 +40,15 @@ def test_the_link_resumes_the_invited_conversation(
     page.on("pageerror", lambda error: script_errors.append(error))  # noqa: PLW0108 (Playwright wants a Python function)
     page.goto(f"{live_server}/c/{token}")
     page.wait_for_selector("#log .msg--out")
-    assert page.url == f"{live_server}/chat/post-checkout", "the id is kept, not left in the address"
+    assert page.url == f"{live_server}/chat/post-checkout", "neither link nor token is left in the address"
+    kept = json.loads(page.evaluate("localStorage.getItem('askwhy:conversation:post-checkout')"))
+    assert kept["id"] == invited.conversation_id
+    assert kept["token"]
+    assert kept["token"] != token, "the page keeps a conversation token, not the link"
     assert "recommend" in page.locator("#log .msg--out").first.inner_text().lower()
 
     page.get_by_role("button", name="9", exact=True).click()
-    page.wait_for_function("document.querySelectorAll('#log .msg--out').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#log .msg--out').length > 1")
     page.reload()
     page.wait_for_selector("#log .msg--in")
     assert page.locator("#log .msg--in").count() == 1, "a reload resumes it too"

@@ -28,7 +28,8 @@ def send(page: Any, text: str) -> None:
     before = len(bot_messages(page))
     page.get_by_label("Your reply").fill(text)
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll('#log .msg--out').length > {before}")
+    # A function, not an expression: the page's CSP forbids eval, which Playwright uses for expressions.
+    page.wait_for_function(f"() => document.querySelectorAll('#log .msg--out').length > {before}")
 
 
 def test_whole_conversation_in_chromium(live_server: str, browser_page: Any, container: Container) -> None:
@@ -41,7 +42,7 @@ def test_whole_conversation_in_chromium(live_server: str, browser_page: Any, con
     assert page.evaluate("document.activeElement.id") == "message"
 
     page.get_by_role("button", name="9", exact=True).click()
-    page.wait_for_function("document.querySelectorAll('#log .msg--out').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#log .msg--out').length > 1")
     why_question = bot_messages(page)[-1]
     assert "?" in why_question
 

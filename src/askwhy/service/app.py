@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from askwhy import __version__
 from askwhy.bootstrap import Container
+from askwhy.service import api_docs
 from askwhy.service.intake import WebhookIntake
 from askwhy.service.rate_limits import RateLimits
 from askwhy.service.routes import (
@@ -30,6 +31,7 @@ from askwhy.service.routes import (
     twilio,
     whatsapp,
 )
+from askwhy.service.security_headers import SecurityHeaders
 
 HERE = Path(__file__).parent
 
@@ -43,7 +45,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app = FastAPI(
         title="askwhy",
         version=__version__,
-        docs_url="/docs",
+        docs_url=None,  # served offline by askwhy.service.api_docs
         redoc_url=None,
         telemetry={"tracing": observed, "metrics": observed, "logs": observed},
         lifespan=_lifespan,
@@ -52,15 +54,19 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.intake = WebhookIntake(container, nudge_queue=not inbox_storer)
     app.state.rate_limits = RateLimits.from_settings(container.settings)
+    api_docs.mount_assets(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Webhooks first: they are the busiest routes, and a request is matched against the routes in order.
     for module in (whatsapp, twilio, health, chat, conversations, insights, events, customers, links):
         app.include_router(module.router)
     app.include_router(transcripts.router)
+    app.include_router(api_docs.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
     app.add_exception_handler(sqlite3.OperationalError, _database_unavailable)
+    # Added last, so outermost: every response of the app gets the headers, its error responses too.
+    app.add_middleware(SecurityHeaders, chat_frame_ancestors=container.settings.chat_frame_ancestors)
     return app
 
 

@@ -1,0 +1,85 @@
+"""Security headers on every response: pages, API answers and errors; only the chat page may be framed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.clock import FakeClock
+from askwhy.service.app import create_app
+from askwhy.settings import Settings
+
+TEMPLATES = Path(__file__).parents[2] / "src" / "askwhy" / "service" / "templates"
+
+
+def directives(response: object) -> dict[str, str]:
+    policy = response.headers["content-security-policy"]  # type: ignore[attr-defined]
+    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in policy.split("; ")}
+
+
+def assert_hardened(response: object, frame_ancestors: str = "'none'") -> None:
+    headers = response.headers  # type: ignore[attr-defined]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    policy = directives(response)
+    assert policy["script-src"] == "'self'", "no inline or remote script"
+    assert "unsafe-inline" not in policy["script-src"]
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == frame_ancestors
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/healthz", None, 200),
+        ("POST", "/v1/conversations", {"program": "post-checkout"}, 201),
+        ("POST", "/v1/conversations", {"program": 3}, 422),
+        ("GET", "/v1/conversations/nope", None, 404),
+        ("GET", "/v1/events/nope", None, 401),
+        ("GET", "/c/not-a-link", None, 400),
+        ("GET", "/widget.js", None, 200),
+        ("GET", "/static/chat.js", None, 200),
+        ("GET", "/no/such/page", None, 404),
+    ],
+)
+def test_every_response_carries_the_headers_and_is_never_framed(
+    client: TestClient, method: str, path: str, body: object, status: int
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == status
+    assert_hardened(response)
+
+
+def test_the_chat_page_may_be_framed_by_the_widget_anywhere_by_default(client: TestClient) -> None:
+    page = client.get("/chat/post-checkout")
+    assert page.status_code == 200
+    assert_hardened(page, frame_ancestors="*")
+    assert_hardened(client.get("/chat/no-such-program"), frame_ancestors="*")
+
+
+@pytest.fixture
+def shop_only(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
+    framed_by_shop = settings.model_copy(update={"chat_frame_ancestors": "https://shop.example.com"})
+    built = bootstrap(framed_by_shop, clock=clock)
+    try:
+        with TestClient(create_app(built)) as client:
+            yield client
+    finally:
+        built.close()
+
+
+def test_who_may_frame_the_chat_page_is_a_setting(shop_only: TestClient) -> None:
+    assert_hardened(shop_only.get("/chat/post-checkout"), frame_ancestors="https://shop.example.com")
+    assert_hardened(shop_only.get("/healthz"), frame_ancestors="'none'")
+
+
+def test_no_template_has_an_inline_script(container: Container) -> None:
+    for template in TEMPLATES.glob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            assert " src=" in tag, f"{template.name}: inline script {tag}"
+        assert not re.search(r"\son[a-z]+=", template.read_text()), f"{template.name}: inline handler"
