@@ -17,10 +17,11 @@ from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.programs.guides import GuideLibrary
+from askwhy.queue.jobs import Jobs, make_huey
 from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_read_sessions, make_sessions
 from askwhy.store.inbox import Inbox, open_inbox
-from askwhy.tasks.queue import Jobs, make_huey, register_tasks
+from askwhy.tasks import register_tasks
 
 
 @dataclass

@@ -24,20 +24,20 @@ from sqlalchemy.orm import Session
 
 from askwhy import conversations
 from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
-from askwhy.conversations import consent
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known
+from askwhy.customers import consent
+from askwhy.customers.addresses import normalise_address
 from askwhy.domain.channels import PHONE_ADDRESSED, facts
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
 from askwhy.interview.optout import is_opt_out
 from askwhy.outbox.statuses import record_status
-from askwhy.outreach.addresses import normalise_address
+from askwhy.queue.jobs import Jobs
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries
 from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Contact, Conversation, Message
-from askwhy.tasks.queue import Jobs
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from askwhy import conversations
 from askwhy.channels.base import WebhookEvent
 from askwhy.channels.twilio_sms import CarrierKeyword
-from askwhy.conversations import consent, inbound
+from askwhy.conversations import inbound
+from askwhy.customers import consent
 from askwhy.domain.conversation import ConversationStatus
 from askwhy.domain.guide import Guide
+from askwhy.queue.jobs import Jobs
 from askwhy.store import messaging as queries
 from askwhy.store.tables import Contact, Conversation, Message
-from askwhy.tasks.queue import Jobs
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from askwhy import conversations
 from askwhy.channels.base import StatusEvent, as_numbered_text
+from askwhy.customers.addresses import normalise_phone
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
 from askwhy.outbox.statuses import record_status
-from askwhy.outreach.addresses import normalise_phone
 from askwhy.programs.catalog import active_programs
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries

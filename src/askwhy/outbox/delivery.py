@@ -23,7 +23,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
-from askwhy.conversations import consent
+from askwhy.customers import consent
 from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.outbox.reply_window import with_template

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.clock import Clock
 from askwhy.outbox.reply_window import DUE_AGAIN
+from askwhy.queue.jobs import Jobs
 from askwhy.store.database import on_commit
 from askwhy.store.tables import Message
-from askwhy.tasks.queue import Jobs
 
 
 def watch_outbox(*, sessions: sessionmaker[Session], jobs: Jobs, clock: Clock) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from askwhy.conversations import consent
-from askwhy.outreach.addresses import normalise_phone
+from askwhy.customers import consent
+from askwhy.customers.addresses import normalise_phone
 from askwhy.store.tables import Contact
 
 

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from askwhy import conversations
-from askwhy.conversations.consent import current_consents
+from askwhy.customers.addresses import address_for
+from askwhy.customers.consent import current_consents
 from askwhy.domain.channels import INVITATION_CHANNELS, TEMPLATE_FIRST
 from askwhy.domain.contact_policy import Customer, Decision, PastInvitation, decide, sampling_draw
 from askwhy.domain.conversation import Channel, ConversationStatus
 from askwhy.domain.guide import Guide
 from askwhy.domain.program import Program
-from askwhy.outreach.addresses import address_for
 from askwhy.outreach.customers import CustomerDetails, upsert_customer
 from askwhy.programs.catalog import active_programs
 from askwhy.store import decisions as queries

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from askwhy.channels.base import InboundEvent, WebhookEvent
 from askwhy.conversations.webhook_storing import parser_for
-from askwhy.outreach.addresses import normalise_phone
+from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
 from askwhy.store.base import Base
 from askwhy.store.freed_space import wipe_freed_space

@@ -1,1 +1,20 @@
 """Background tasks, one module per area, each with ``register(jobs, container)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from askwhy.tasks import analysis, conversations, delivery, events, inbound, retention
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+    from askwhy.queue.jobs import Jobs
+
+AREAS = (conversations, analysis, inbound, delivery, events, retention)
+"""Modules with a ``register(jobs, container)`` function that adds their tasks."""
+
+
+def register_tasks(jobs: Jobs, container: Container) -> None:
+    """Add every area's tasks to the queue (at start-up, never at import)."""
+    for area in AREAS:
+        area.register(jobs, container)

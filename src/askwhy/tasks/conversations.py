@@ -9,7 +9,7 @@ from askwhy import conversations
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.tasks.queue import Jobs
+    from askwhy.queue.jobs import Jobs
 
 log = logging.getLogger(__name__)
 

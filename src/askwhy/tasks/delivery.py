@@ -10,7 +10,7 @@ from askwhy.outbox import delivery
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.tasks.queue import Jobs
+    from askwhy.queue.jobs import Jobs
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from askwhy.store import idempotency
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.tasks.queue import Jobs
+    from askwhy.queue.jobs import Jobs
 
 
 def register(jobs: Jobs, container: Container) -> None:

@@ -10,7 +10,7 @@ from askwhy.conversations.webhook_storing import STORE_KEPT, store_kept
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
-    from askwhy.tasks.queue import Jobs
+    from askwhy.queue.jobs import Jobs
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """Background work on Huey: SQLite storage by default, Redis at scale, inline in tests.
 
-Tasks are registered at start-up by each area's module in `askwhy.tasks`, never at import, so the
-queue is built from settings like every other adapter.
+Use cases get the queue (`Jobs`) as a port and name the work they queue; the work itself is
+registered at start-up by each area's module in `askwhy.tasks`, never at import, so the queue is
+built from settings like every other adapter.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
@@ -20,19 +20,6 @@ from sqlalchemy.orm import Session
 from askwhy.settings import Settings
 from askwhy.store.database import on_commit
 from askwhy.store.private_files import private_file
-
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
-
-TASK_MODULES = (
-    "askwhy.tasks.conversations",
-    "askwhy.tasks.analysis",
-    "askwhy.tasks.inbound",
-    "askwhy.tasks.delivery",
-    "askwhy.tasks.events",
-    "askwhy.tasks.retention",
-)
-"""Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -164,8 +151,3 @@ class Jobs:
         return self.huey.create_consumer(
             workers=workers, worker_type="thread", periodic=True, initial_delay=0.002, max_delay=0.02
         )
-
-
-def register_tasks(jobs: Jobs, container: Container) -> None:
-    for module_name in TASK_MODULES:
-        importlib.import_module(module_name).register(jobs, container)

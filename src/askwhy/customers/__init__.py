@@ -1,0 +1,1 @@
+"""Customers: their addresses on each channel, and their consent to be contacted."""
