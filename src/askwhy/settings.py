@@ -96,6 +96,22 @@ class Settings(BaseSettings):
         "webhooks and API requests are answered first, and the queue's bursts (the analysis of "
         "closed conversations) wait. 0 gives them the same.",
     )
+    request_lock_wait_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long a request waits at most for a database lock (SQLite's write turn or the "
+        "webhook inbox file, a PostgreSQL row or table lock) before it is answered 503 with "
+        "Retry-After: a provider retries then, well within its own timeout (Twilio: 15 s), and the "
+        "server keeps answering other requests. Queue workers wait as long as they need.",
+    )
+    inbox_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Tries to store a webhook delivery (or one message or status in it) before it goes "
+        "to the dead-letter list (`askwhy inbox dead`, `askwhy inbox retry ID`).",
+    )
     opentelemetry: bool = Field(
         default=False,
         description="Report every HTTP request's traces, metrics and logs through OpenTelemetry (FastAPI's "

@@ -18,6 +18,7 @@ from askwhy import __version__
 from askwhy.bootstrap import Container
 from askwhy.service import api_docs
 from askwhy.service.intake import WebhookIntake
+from askwhy.service.lock_waits import LockWaitLimit
 from askwhy.service.rate_limits import RateLimits
 from askwhy.service.routes import (
     chat,
@@ -53,6 +54,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.intake = WebhookIntake(container, nudge_queue=not inbox_storer)
+    app.add_middleware(LockWaitLimit, seconds=container.settings.request_lock_wait_seconds)
     app.state.rate_limits = RateLimits.from_settings(container.settings)
     api_docs.mount_assets(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

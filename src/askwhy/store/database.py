@@ -12,7 +12,9 @@ import functools
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +30,21 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 T = TypeVar("T")
 READ_ONLY = "askwhy_read_only"
 """Execution option marking the connections of read sessions."""
+LOCK_WAIT: ContextVar[float | None] = ContextVar("askwhy_lock_wait", default=None)
+"""Seconds a transaction begun in this context waits for a lock at most (SQLite's write turn, a
+PostgreSQL lock); None for the engine's own timeout. Requests set it (`lock_waits_at_most`), so
+that a locked database answers them 503 in time while workers keep waiting their turn."""
+
+
+@contextmanager
+def lock_waits_at_most(seconds: float) -> Iterator[None]:
+    """Within this block, a transaction that waits longer than ``seconds`` for a lock fails
+    (`TurnTimeout` or "database is locked" on SQLite, ``lock_timeout`` on PostgreSQL)."""
+    token = LOCK_WAIT.set(seconds)
+    try:
+        yield
+    finally:
+        LOCK_WAIT.reset(token)
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
@@ -35,7 +52,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
     turn, waiting at most ``busy_timeout_ms`` for it."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+        event.listen(engine, "begin", _bounded_lock_waits)
+        return engine
     path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
     if path is not None:
         private_file(path)  # before SQLite makes it: its log files take the database file's mode
@@ -51,7 +70,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
         **kwargs,
     )
     event.listen(engine, "connect", functools.partial(_configure_sqlite, busy_timeout_ms=busy_timeout_ms))
-    event.listen(engine, "begin", _begin(writer))
+    event.listen(engine, "begin", _begin(writer, busy_timeout_ms=busy_timeout_ms))
     return engine
 
 
@@ -67,7 +86,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: i
     cursor.close()
 
 
-def _begin(turn: WriteTurn) -> Callable[[Any], None]:
+def _bounded_lock_waits(connection: Any) -> None:
+    """PostgreSQL: within `lock_waits_at_most`, the transaction waits that long for a lock at most."""
+    limit = LOCK_WAIT.get()
+    if limit is not None:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(limit * 1000))}")
+
+
+def _begin(turn: WriteTurn, *, busy_timeout_ms: int) -> Callable[[Any], None]:
     """The engine's begin: a read begins at once; a write takes the turn, then SQLite's lock.
 
     BEGIN IMMEDIATE takes SQLite's write lock up front, so two turns of one conversation can never
@@ -79,15 +105,28 @@ def _begin(turn: WriteTurn) -> Callable[[Any], None]:
             connection.exec_driver_sql("BEGIN")
             return
         dbapi_connection = connection.connection.dbapi_connection
-        turn.take(dbapi_connection)
+        limit, started = LOCK_WAIT.get(), time.monotonic()
+        turn.take(dbapi_connection, timeout=limit)
         try:
             _query_only(connection, False)
+            if limit is None:
+                _busy_timeout(connection, busy_timeout_ms)
+            else:  # what is left of the limit after the turn was had
+                _busy_timeout(connection, max(0, int((limit - (time.monotonic() - started)) * 1000)))
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             turn.hand_on(dbapi_connection)
             raise
 
     return begin
+
+
+def _busy_timeout(connection: Any, wanted_ms: int) -> None:
+    """Set SQLite's busy timeout on the connection, if it is not set so already (see `LOCK_WAIT`)."""
+    info = connection.info
+    if info.setdefault("busy_timeout_ms", None) != wanted_ms:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted_ms}")
+        info["busy_timeout_ms"] = wanted_ms
 
 
 def _query_only(connection: Any, wanted: bool) -> None:

@@ -86,10 +86,12 @@ class WriteTurn:
         self._processes = between_processes
         self._holder: sqlite3.Connection | None = None
 
-    def take(self, dbapi_connection: sqlite3.Connection) -> None:
-        """Wait for the turn (raising `TurnTimeout` after the timeout), for this connection."""
-        deadline = time.monotonic() + self._timeout
-        if not self._threads.acquire(timeout=self._timeout):
+    def take(self, dbapi_connection: sqlite3.Connection, *, timeout: float | None = None) -> None:
+        """Wait for the turn (raising `TurnTimeout` after ``timeout``, by default the engine's), for
+        this connection."""
+        timeout = self._timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
             raise TurnTimeout("database is locked: no write turn within the busy timeout")
         try:
             if self._processes is not None:
