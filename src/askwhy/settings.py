@@ -310,6 +310,26 @@ class Settings(BaseSettings):
     events_batch_max: int = Field(
         default=500, ge=1, le=10_000, description="Most events one POST /v1/events:batch request may carry."
     )
+    body_limit_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        description="Largest request body, in bytes, of a route without a limit of its own; a larger one "
+        "is answered 413 as it streams in, before it is read or verified.",
+    )
+    webhook_body_limit_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body of a provider webhook (/webhooks/…)."
+    )
+    chat_body_limit_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        description="Largest request body of the web chat API (/v1/conversations…): a message or a start.",
+    )
+    events_batch_body_limit_bytes: int | None = Field(
+        default=None,
+        ge=1024,
+        description="Largest request body of POST /v1/events:batch. Unset: 8 KB per event "
+        "ASKWHY_EVENTS_BATCH_MAX allows (4 MB for 500).",
+    )
     idempotency_ttl_hours: int = Field(
         default=24,
         ge=1,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 MAX_DEPTH = 32
@@ -23,15 +25,33 @@ MAX_INTEGER = 2**63
 class UnsafeJson(ValueError):
     """The body is not JSON askwhy reads; ``path`` names where (``("entry", 0, "id")``)."""
 
-    def __init__(self, reason: str, *, path: tuple[str | int, ...] = ()) -> None:
+    def __init__(self, reason: str, *, path: tuple[str | int, ...] = (), whole_path: bool = True) -> None:
+        super().__init__(reason)
         self.reason = reason
         self.path = path
-        super().__init__(f"{field_name(path)}: {reason}" if path else reason)
+        self.whole_path = whole_path
+        """False for nesting: only the outermost field is named, not thirty levels of it."""
+
+    def __str__(self) -> str:
+        return f"{field_name(self.path)}: {self.reason}" if self.path else self.reason
+
+    def within(self, step: str | int) -> UnsafeJson:
+        self.path = (step, *self.path) if self.whole_path else (step,)
+        return self
 
 
 def field_name(path: tuple[str | int, ...]) -> str:
     """``entry.0.id``: the path the way validation errors name a field."""
     return ".".join(str(part) for part in path)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    max_depth: int
+    max_string: int
+    storable_strings: bool
+    scalars: bool
+    """Whether scalars need a look at all: not when the raw body shows none can be past a bound."""
 
 
 def load(
@@ -45,8 +65,11 @@ def load(
 
     With ``storable_strings``, a string holding a lone surrogate or a NUL is refused too (parsers
     that set single items aside check their strings themselves)."""
+    suspects = _Numbers()
     try:
-        document = json.loads(body, parse_constant=_refuse_constant)
+        document = json.loads(
+            body, parse_constant=_refuse_constant, parse_int=suspects.integer, parse_float=suspects.decimal
+        )
     except RecursionError:
         raise UnsafeJson(f"nested deeper than {max_depth} levels") from None
     except json.JSONDecodeError as exc:
@@ -56,8 +79,40 @@ def load(
     except ValueError as exc:  # an integer past Python's digit limit, NaN or Infinity
         reason = "integer out of range" if "integer" in str(exc) else str(exc)
         raise UnsafeJson(f"not valid JSON: {reason}") from None
-    check(document, max_depth=max_depth, max_string=max_string, storable_strings=storable_strings)
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    scalars = suspects.found or _may_hold_a_long_string(raw, max_string) or _may_hold_unstorable(raw)
+    _walk(document, 0, _Bounds(max_depth, max_string, storable_strings, scalars))
     return document
+
+
+class _Numbers:
+    """Parses JSON numbers, noting whether one may be out of range (the walk then says where)."""
+
+    found = False
+
+    def integer(self, text: str) -> int:
+        self.found = self.found or len(text) > 18
+        return int(text)
+
+    def decimal(self, text: str) -> float:
+        number = float(text)
+        self.found = self.found or not math.isfinite(number)
+        return number
+
+
+def _may_hold_unstorable(raw: bytes) -> bool:
+    """Whether a string may hold a NUL or a lone surrogate: escaped, or as a surrogate's UTF-8 bytes."""
+    if b"\\u" in raw and _ESCAPED_UNSTORABLE.search(raw):
+        return True
+    return b"\xed" in raw and _SURROGATE_BYTES.search(raw) is not None
+
+
+def _may_hold_a_long_string(raw: bytes, max_string: int) -> bool:
+    """Whether some string may be longer than allowed: only a run of bytes between two quotes
+    that long can be one (an escaped quote inside would split the run, so it counts as may)."""
+    if len(raw) <= max_string:
+        return False
+    return b'\\"' in raw or max(map(len, raw.split(b'"'))) > max_string
 
 
 def check(
@@ -68,25 +123,7 @@ def check(
     storable_strings: bool = False,
 ) -> None:
     """Raise `UnsafeJson` for the first value past a bound, in document order."""
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
-    while pending:
-        value, path = pending.pop()
-        if isinstance(value, dict):
-            _check_container(path, max_depth)
-            for key in reversed(value):
-                _check_string(key, (*path, key), max_string, storable_strings, what="key")
-                pending.append((value[key], (*path, key)))
-        elif isinstance(value, list):
-            _check_container(path, max_depth)
-            pending.extend((item, (*path, index)) for index, item in reversed(list(enumerate(value))))
-        elif isinstance(value, str):
-            _check_string(value, path, max_string, storable_strings, what="string")
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise UnsafeJson("number out of range", path=path)
-        elif (
-            isinstance(value, int) and not isinstance(value, bool) and not -MAX_INTEGER <= value < MAX_INTEGER
-        ):
-            raise UnsafeJson("integer out of range (64 bits at most)", path=path)
+    _walk(document, 0, _Bounds(max_depth, max_string, storable_strings, scalars=True))
 
 
 def unstorable(text: str) -> bool:
@@ -100,20 +137,56 @@ def unstorable(text: str) -> bool:
     return False
 
 
-def _check_container(path: tuple[str | int, ...], max_depth: int) -> None:
-    if len(path) >= max_depth:
-        raise UnsafeJson(f"nested deeper than {max_depth} levels", path=path[:1])
+_ESCAPED_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
 
 
-def _check_string(
-    text: str, path: tuple[str | int, ...], max_string: int, storable: bool, *, what: str
-) -> None:
-    if len(text) > max_string:
-        raise UnsafeJson(
-            f"{what} longer than {max_string} characters", path=path[:-1] if what == "key" else path
-        )
-    if storable and unstorable(text):
-        raise UnsafeJson(f"{what} holds a lone surrogate or a NUL character", path=path)
+def _walk(value: Any, depth: int, bounds: _Bounds) -> None:
+    # Recursion is bounded by max_depth: deeper documents are refused before going further.
+    if isinstance(value, dict):
+        _walk_object(value, depth, bounds)
+    elif isinstance(value, list):
+        _walk_array(value, depth, bounds)
+    elif isinstance(value, str):
+        _check_string(value, bounds, what="string")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise UnsafeJson("number out of range")
+    elif isinstance(value, int) and not isinstance(value, bool) and not -MAX_INTEGER <= value < MAX_INTEGER:
+        raise UnsafeJson("integer out of range (64 bits at most)")
+
+
+def _walk_object(value: dict[str, Any], depth: int, bounds: _Bounds) -> None:
+    _check_depth(depth, bounds)
+    for key, item in value.items():
+        if bounds.scalars:
+            _check_string(key, bounds, what="key")  # named by its object, not by itself
+        if bounds.scalars or isinstance(item, (dict, list)):
+            try:
+                _walk(item, depth + 1, bounds)
+            except UnsafeJson as exc:
+                raise exc.within(key) from None
+
+
+def _walk_array(value: list[Any], depth: int, bounds: _Bounds) -> None:
+    _check_depth(depth, bounds)
+    for index, item in enumerate(value):
+        if bounds.scalars or isinstance(item, (dict, list)):
+            try:
+                _walk(item, depth + 1, bounds)
+            except UnsafeJson as exc:
+                raise exc.within(index) from None
+
+
+def _check_depth(depth: int, bounds: _Bounds) -> None:
+    if depth >= bounds.max_depth:
+        raise UnsafeJson(f"nested deeper than {bounds.max_depth} levels", whole_path=False)
+
+
+def _check_string(text: str, bounds: _Bounds, *, what: str) -> None:
+    if len(text) > bounds.max_string:
+        raise UnsafeJson(f"{what} longer than {bounds.max_string} characters")
+    if bounds.storable_strings and unstorable(text):
+        raise UnsafeJson(f"{what} holds a lone surrogate or a NUL character")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -17,9 +17,12 @@ from sqlalchemy.exc import OperationalError
 from askwhy import __version__
 from askwhy.bootstrap import Container
 from askwhy.service import api_docs
+from askwhy.service.body_limit import BodyLimit, BodyLimits
 from askwhy.service.intake import WebhookIntake
+from askwhy.service.json_bodies import JsonBodyGuard
 from askwhy.service.lock_waits import LockWaitLimit
 from askwhy.service.rate_limits import RateLimits
+from askwhy.service.request_target import RequestTargetGuard
 from askwhy.service.routes import (
     chat,
     conversations,
@@ -67,6 +70,9 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.add_exception_handler(OperationalError, _database_unavailable)
     # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
     app.add_exception_handler(sqlite3.OperationalError, _database_unavailable)
+    app.add_middleware(JsonBodyGuard)
+    app.add_middleware(RequestTargetGuard)
+    app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(container.settings))  # before any read
     # Added last, so outermost: every response of the app gets the headers, its error responses too.
     app.add_middleware(SecurityHeaders, chat_frame_ancestors=container.settings.chat_frame_ancestors)
     return app
