@@ -12,8 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from askwhy.bootstrap import Container
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.clock import FakeClock
+from askwhy.conversations.webhook_storing import store_kept
 from askwhy.domain.conversation import Channel
+from askwhy.service.app import create_app
+from askwhy.store.inbox import deliveries
 from askwhy.store.messaging_tables import Consent
 from askwhy.store.tables import Contact, Conversation, Message
 from tests.channels.twilio_forms import (
@@ -282,3 +286,37 @@ def test_sending_to_a_customer_who_stopped_with_twilio_opts_them_out(
     with twilio_container.sessions() as session:
         opening = session.scalars(select(Message)).one()
         assert (opening.status, opening.error_code) == ("failed", "21610")
+
+
+def test_with_a_background_queue_messages_and_statuses_take_the_webhook_inbox(
+    twilio_container: Container, twilio: FakeTwilioApi, clock: FakeClock
+) -> None:
+    conversation_id = invite(twilio_container)
+    [sent] = twilio.accepted()
+    with twilio_container.sessions.begin() as session:
+        opening = session.scalars(select(Message)).one()
+        opening.provider_message_id = None  # the status can find it by the key in its URL alone
+    queued = bootstrap(twilio_container.settings.model_copy(update={"queue_inline": False}), clock=clock)
+    try:
+        app = TestClient(create_app(queued), base_url="http://askwhy-internal:8000")
+        late_sid = sid("SM")
+        assert post(app, "/webhooks/twilio/sms", sms_form("stop")).status_code == 200
+        assert post(app, _status_path(sent), status_form(late_sid, "delivered")).status_code == 200
+        with queued.inbox.sessions() as session:
+            kept = session.execute(select(deliveries).order_by(deliveries.c.id)).all()
+        assert [(row.channel, row.query) for row in kept] == [
+            ("twilio_sms", ""),
+            ("twilio_status", urlsplit(_status_path(sent)).query),
+        ]
+        assert inbound(twilio_container) == [], "kept, not stored yet"
+        assert store_kept(container=queued) == 2
+    finally:
+        queued.close()
+    assert conversation(twilio_container, conversation_id).status == "opted_out", "the keyword is heeded"
+    [stop] = inbound(twilio_container)
+    assert stop.processed_at is not None
+    assert len(twilio.accepted()) == 1, "no reply to a keyword Twilio answered"
+    with twilio_container.sessions() as session:
+        refreshed = session.get(Message, opening.id)
+        assert refreshed is not None
+        assert (refreshed.provider_message_id, refreshed.status) == (late_sid, "delivered")

@@ -4,21 +4,22 @@ delivery that fails to store is kept for later without holding up the others."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from askwhy.bootstrap import Container, bootstrap
-from askwhy.channels.base import WebhookEvent
 from askwhy.clock import FakeClock
-from askwhy.conversations.webhook_storing import STORE_KEPT, InboxStorer, store_kept
+from askwhy.conversations.webhook_storing import STORE_KEPT, InboxStorer, Parsed, store_kept
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
+from askwhy.store.database import is_sqlite, make_engine
 from askwhy.store.inbox import Delivery, Inbox, deliveries, open_inbox
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Message
@@ -97,7 +98,7 @@ def test_a_delivery_that_fails_to_store_is_kept_for_later_and_the_others_are_sto
 ) -> None:
     invite(queued, "16505550102", "16505550103")
 
-    def broken(body: bytes, received_at: datetime) -> list[WebhookEvent]:
+    def broken(delivery: Delivery) -> Parsed:
         raise ValueError("this channel's parser is broken")
 
     keep(inbox, clock, text("16505550102", "8", "wamid.GOOD1"))
@@ -197,7 +198,7 @@ def test_the_inbox_file_is_checkpointed_by_its_storer_not_by_the_commits_that_ke
         pytest.skip("PostgreSQL: the inbox is a table of the database")
     with inbox.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
-    storer = InboxStorer(container=queued, inbox=inbox, parsers={"bulky": lambda body, at: []})
+    storer = InboxStorer(container=queued, inbox=inbox, parsers={"bulky": lambda delivery: Parsed(events=[])})
     large = [bytes(500_000) for _ in range(10)]  # past SQLite's automatic checkpoint (1000 pages)
     keep(inbox, clock, *large, channel="bulky")
     size = inbox.path.stat().st_size
@@ -246,3 +247,29 @@ def test_a_delivery_that_cannot_be_kept_in_time_gets_503(
     response = TestClient(app).post("/webhooks/whatsapp", content=body, headers=wa.headers(body))
     assert response.status_code == 503
     assert response.headers["Retry-After"]
+
+
+def test_an_inbox_file_from_before_the_query_column_gets_it_when_opened(
+    queued: Container, clock: FakeClock, tmp_path: Path
+) -> None:
+    if not is_sqlite(queued.engine):
+        pytest.skip("the inbox file is SQLite's")
+    database = tmp_path / "older" / "askwhy.db"
+    database.parent.mkdir()
+    old = sqlite3.connect(database.with_name("askwhy-inbox.db"))
+    old.execute(
+        "CREATE TABLE webhook_inbox (id INTEGER PRIMARY KEY, channel VARCHAR(20) NOT NULL,"
+        " body BLOB NOT NULL, received_at DATETIME NOT NULL, attempts INTEGER NOT NULL,"
+        " retry_at DATETIME, last_error TEXT)"
+    )
+    old.close()
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        inbox = open_inbox(engine)
+        inbox.put([Delivery(channel="twilio_status", body=b"x=1", query="key=abc", received_at=clock.now())])
+        with inbox.reads() as session:
+            [kept] = inbox.take(session=session, now=clock.now(), limit=10)
+        assert kept.query == "key=abc"
+        inbox.engine.dispose()
+    finally:
+        engine.dispose()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from askwhy.service.group_commit import GroupCommit
+from askwhy.service.group_commit import Busy, GroupCommit
 
 
 @pytest.mark.parametrize("on_loop", [False, True])
@@ -64,3 +64,54 @@ def test_items_arriving_during_a_write_share_the_next_one() -> None:
 
     asyncio.run(main())
     assert batches == [[0], [1, 2, 3, 4]]
+
+
+def test_a_busy_write_on_the_loop_is_tried_again_without_blocking_the_loop() -> None:
+    tries: list[list[int]] = []
+    ticks = 0
+
+    def write(items: list[int]) -> list[int | Exception]:
+        tries.append(items)
+        if len(tries) < 4:
+            raise Busy("locked")
+        return list(items)
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def main() -> int:
+        ticking = asyncio.ensure_future(tick())
+        commit: GroupCommit[int, int] = GroupCommit(write, max_batch=8, on_loop=True)
+        try:
+            return await commit.submit(7)
+        finally:
+            ticking.cancel()
+
+    assert asyncio.run(main()) == 7
+    assert tries == [[7]] * 4
+    assert ticks > 3, "the loop ran other work between the tries"
+
+
+def test_a_caller_that_stops_waiting_is_dropped_and_a_busy_batch_with_no_caller_left_given_up() -> None:
+    tries: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int | Exception]:
+        tries.append(items)
+        raise Busy("locked for good")
+
+    async def main() -> int:
+        commit: GroupCommit[int, int] = GroupCommit(write, max_batch=8, on_loop=True)
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await commit.submit(1)
+        given_up_at = len(tries)
+        await asyncio.sleep(0.1)
+        return given_up_at
+
+    given_up_at = asyncio.run(main())
+    assert 1 < given_up_at < 20, "tried again a moment later each time, not in a busy loop"
+    assert len(tries) <= given_up_at + 1, "not tried again once nobody waits for it"
+    assert all(batch == [1] for batch in tries)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from askwhy.cli import analysis, chat, config, db, keys, programs, retention, serve, simulate, themes, worker
+from askwhy.cli import (
+    analysis,
+    chat,
+    config,
+    db,
+    inbox,
+    keys,
+    programs,
+    retention,
+    serve,
+    simulate,
+    themes,
+    worker,
+)
 
 app = typer.Typer(
     name="askwhy",
@@ -24,6 +37,7 @@ app.add_typer(themes.app, name="themes")
 app.add_typer(keys.app, name="keys")
 app.add_typer(programs.app, name="programs")
 app.add_typer(retention.app, name="retention")
+app.add_typer(inbox.app, name="inbox")
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ def store_kept_forever(*, server_pid: int) -> None:
     """The storer process's life: store what is kept until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened, settle_heap
     from askwhy.conversations.webhook_storing import InboxStorer
+    from askwhy.store.dead_letters import reason_of
 
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
@@ -41,8 +42,9 @@ def store_kept_forever(*, server_pid: int) -> None:
             try:
                 while storer.store_due() == storer.batch:
                     pass
-            except Exception:
-                log.exception("the webhook inbox could not be stored; trying again shortly")
+            except Exception as exc:  # the database unavailable: one line, the traceback at DEBUG
+                log.warning("the webhook inbox could not be stored (%s); trying again soon", reason_of(exc))
+                log.debug("storing the webhook inbox failed", exc_info=exc)
                 time.sleep(RETRY_CHECK_SECONDS)
             wait_for_change(changes, seen)
 

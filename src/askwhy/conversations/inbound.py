@@ -36,6 +36,8 @@ from askwhy.outbox.statuses import record_status
 from askwhy.queue.jobs import Jobs
 from askwhy.store import conversations as conversation_queries
 from askwhy.store import messaging as queries
+from askwhy.store.dead_letters import reason_of
+from askwhy.store.inbox import UNAVAILABLE
 from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Contact, Conversation, Message
 
@@ -65,30 +67,63 @@ class Accepted:
     """Delivery status events recorded."""
     unrouted: int = 0
     """Messages from an address with no conversation on that channel: not stored."""
+    failed: list[Failed] = field(default_factory=list)
+    """Events that could not be stored (only when each is stored on its own): the others were."""
 
 
-def accept_events(*, session: Session, jobs: Jobs, events: Sequence[WebhookEvent], now: datetime) -> Accepted:
+@dataclass(frozen=True)
+class Failed:
+    """A message or status that failed to store, and why (one line)."""
+
+    provider_message_id: str
+    reason: str
+
+
+STATUS, UNROUTED, DUPLICATE = -1, None, 0
+"""What `_accept_event` did, besides storing a new message (its id)."""
+
+
+def accept_events(
+    *, session: Session, jobs: Jobs, events: Sequence[WebhookEvent], now: datetime, one_by_one: bool = False
+) -> Accepted:
     """Store each inbound message once (unique on channel + provider id) and record statuses.
 
-    Once the caller's transaction commits, the queue is nudged to answer them (`answer_waiting`).
+    With ``one_by_one``, each event is stored in a savepoint of its own, so one that fails (a text
+    no database takes, a date out of range) is listed in `Accepted.failed` and leaves the others
+    stored; the database being unavailable still fails them all. Once the caller's transaction
+    commits, the queue is nudged to answer them (`answer_waiting`).
     """
-    new_messages: list[int] = []
-    duplicates = statuses = unrouted = 0
+    outcomes: list[int | None] = []
+    failed: list[Failed] = []
     for event in events:
-        if isinstance(event, StatusEvent):
-            record_status(session=session, event=event, now=now)
-            statuses += 1
+        if not one_by_one:
+            outcomes.append(_accept_event(session=session, event=event, now=now))
             continue
-        outcome = _accept_message(session=session, event=event, now=now)
-        if outcome is None:
-            unrouted += 1
-        elif outcome == 0:
-            duplicates += 1
-        else:
-            new_messages.append(outcome)
+        try:
+            with session.begin_nested():
+                outcomes.append(_accept_event(session=session, event=event, now=now))
+        except UNAVAILABLE:
+            raise
+        except Exception as exc:
+            failed.append(Failed(provider_message_id=event.provider_message_id, reason=reason_of(exc)))
+            log.debug("%s %s failed to store", event.channel, event.provider_message_id, exc_info=exc)
+    new_messages = [outcome for outcome in outcomes if outcome is not None and outcome > 0]
     if new_messages:
         jobs.nudge_after_commit(session, "process_inbound")
-    return Accepted(new_messages=new_messages, duplicates=duplicates, statuses=statuses, unrouted=unrouted)
+    return Accepted(
+        new_messages=new_messages,
+        duplicates=outcomes.count(DUPLICATE),
+        statuses=outcomes.count(STATUS),
+        unrouted=outcomes.count(UNROUTED),
+        failed=failed,
+    )
+
+
+def _accept_event(*, session: Session, event: WebhookEvent, now: datetime) -> int | None:
+    if isinstance(event, StatusEvent):
+        record_status(session=session, event=event, now=now)
+        return STATUS
+    return _accept_message(session=session, event=event, now=now)
 
 
 def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> int | None:

@@ -37,9 +37,12 @@ def accept_sms(
     events: Sequence[WebhookEvent],
     keyword: CarrierKeyword | None,
     now: datetime,
+    one_by_one: bool = False,
 ) -> inbound.Accepted:
     """Store the webhook's events (`inbound.accept_events`); heed a keyword the provider answered."""
-    accepted = inbound.accept_events(session=session, jobs=jobs, events=events, now=now)
+    accepted = inbound.accept_events(
+        session=session, jobs=jobs, events=events, now=now, one_by_one=one_by_one
+    )
     if keyword is not None:
         for message_id in accepted.new_messages:
             heed_keyword(session=session, guides=guides, message_id=message_id, keyword=keyword, now=now)

@@ -1,28 +1,34 @@
 """Storing webhook deliveries as messages and statuses, many deliveries to a transaction.
 
-Deliveries come either straight from webhook requests (`store_deliveries`) or from the webhook
-inbox that kept them as they arrived (`InboxStorer`). Either way a batch shares one transaction,
-and should it fail on something other than the database being unavailable, its deliveries are
-stored again one by one, so that one bad delivery fails alone.
+Every provider's delivery takes one path: kept as received in the webhook inbox, parsed once by
+its channel's parser (`PARSERS`), stored. Deliveries come either straight from webhook requests
+(`store_deliveries`, with an inline queue) or from the inbox (`InboxStorer`). Either way a batch
+shares one transaction; should it fail on something other than the database being unavailable,
+it is stored again with each message and status in a savepoint of its own, so that a bad item
+fails alone and never takes a good one with it. What cannot be stored after
+`Settings.inbox_max_attempts` tries, and what a parser refused, goes to the dead-letter list
+(`askwhy.store.dead_letters`).
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from askwhy.channels.base import WebhookEvent
-from askwhy.conversations import inbound
+from askwhy.channels import twilio_sms
+from askwhy.channels.base import RejectedItem, WebhookEvent
+from askwhy.channels.twilio_signature import FormParams
+from askwhy.channels.whatsapp import webhook as whatsapp
+from askwhy.conversations import inbound, sms_keywords
 from askwhy.store.database import run_again_if_aborted
-from askwhy.store.inbox import Inbox, Kept, retry_delay
+from askwhy.store.dead_letters import add_dead_letter, as_delivery, dead_letter, drop_dead_letter, reason_of
+from askwhy.store.inbox import UNAVAILABLE, Delivery, Inbox, Kept, retry_delay
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -37,49 +43,174 @@ SHARED_BATCH = 16
 which the workers' turns and sends wait for, so it is kept short."""
 STORE_KEPT = "store_kept_deliveries"
 """The queue task that stores what the webhook inbox keeps (nudged after each keep)."""
-PARSERS = {"whatsapp": "askwhy.channels.whatsapp.webhook:parse_kept"}
-"""Each channel's parser of a kept delivery (``module:function``), imported when first needed."""
-
-UNAVAILABLE = (OperationalError, sqlite3.OperationalError)
-"""The database busy or gone (a write turn not had in time comes as sqlite3's own error): no
-delivery is to blame, so none is marked failed; they stay kept and are tried again."""
-
-Parsed = tuple[list[WebhookEvent], datetime]
-"""A delivery's events, and when it was received."""
-Parser = Callable[[bytes, datetime], list[WebhookEvent]]
-"""A channel's parser of a delivery's raw bytes (given when it was received)."""
 
 
-def store_deliveries(*, container: Container, batch: Sequence[Parsed]) -> list[inbound.Accepted | Exception]:
-    """Store the deliveries in one transaction (one by one should that fail); one outcome each."""
+@dataclass(frozen=True)
+class Parsed:
+    """What a delivery holds: its events, the items its parser refused, and for an SMS the
+    keyword the provider already answered."""
+
+    events: list[WebhookEvent]
+    refused: list[RejectedItem] = field(default_factory=list)
+    keyword: twilio_sms.CarrierKeyword | None = None
+
+
+Parser = Callable[[Delivery], Parsed]
+"""A channel's parser of a delivery as kept (raises its channel's malformed error)."""
+
+
+def _whatsapp(delivery: Delivery) -> Parsed:
+    read = whatsapp.read_kept(delivery.body, delivery.received_at)
+    return Parsed(events=read.events, refused=read.rejected)
+
+
+def _twilio_sms(delivery: Delivery) -> Parsed:
+    params = FormParams.parse(delivery.body)
+    event = twilio_sms.parse_message(params, now=delivery.received_at)
+    return Parsed(events=[event], keyword=twilio_sms.carrier_keyword(params))
+
+
+def _twilio_status(delivery: Delivery) -> Parsed:
+    key = parse_qs(delivery.query).get(twilio_sms.KEY_PARAM, [None])[0]
+    params = FormParams.parse(delivery.body)
+    return Parsed(events=[twilio_sms.parse_status(params, now=delivery.received_at, idempotency_key=key)])
+
+
+PARSERS: dict[str, Parser] = {
+    "whatsapp": _whatsapp,
+    "twilio_sms": _twilio_sms,
+    "twilio_status": _twilio_status,
+}
+"""Each inbox channel's parser."""
+MALFORMED = (whatsapp.MalformedDelivery, twilio_sms.MalformedWebhook)
+"""What a parser raises for a body that is not its channel's delivery: a 400 to the provider."""
+
+
+def parse(delivery: Delivery) -> Parsed:
+    """The delivery parsed by its channel's parser (`PARSERS`)."""
+    return PARSERS[delivery.channel](delivery)
+
+
+def events_of(delivery: Delivery) -> list[WebhookEvent]:
+    """The events of a kept delivery (for erasure: whom it is about)."""
+    return parse(delivery).events
+
+
+@dataclass(frozen=True)
+class _Result:
+    """How storing one delivery went."""
+
+    accepted: inbound.Accepted | None = None
+    error: str | None = None
+    """Why the delivery failed as a whole (unreadable, or its storing failed)."""
+
+    def problems(self, parsed: Parsed | None) -> tuple[list[str], list[str]]:
+        """The failed items' provider ids and the reasons, parser refusals included."""
+        items: list[str] = []
+        reasons: list[str] = [] if self.error is None else [self.error]
+        for failed in self.accepted.failed if self.accepted else []:
+            items.append(failed.provider_message_id)
+            reasons.append(f"{failed.provider_message_id}: {failed.reason}")
+        for refused in parsed.refused if parsed else []:
+            items.append(refused.provider_message_id or "?")
+            reasons.append(refused.reason)
+        return items, reasons
+
+    @property
+    def retryable(self) -> bool:
+        """A failure that another try may not repeat (not a parser's refusal)."""
+        return self.error is not None or bool(self.accepted and self.accepted.failed)
+
+
+def _store(
+    container: Container,
+    session: Session,
+    batch: Sequence[tuple[Delivery, Parsed | Exception]],
+    one_by_one: bool,
+) -> list[_Result]:
+    """Store each parsed delivery in ``session``; with ``one_by_one`` each in a savepoint, and each
+    of its items in one of its own."""
+    results = []
+    for delivery, parsed in batch:
+        if isinstance(parsed, Exception):
+            results.append(_Result(error=reason_of(parsed)))
+        elif not one_by_one:
+            results.append(_Result(accepted=_accept(container, session, delivery, parsed, one_by_one=False)))
+        else:
+            try:
+                with session.begin_nested():
+                    accepted = _accept(container, session, delivery, parsed, one_by_one=True)
+                results.append(_Result(accepted=accepted))
+            except UNAVAILABLE:
+                raise
+            except Exception as exc:
+                log.debug("webhook delivery (%s) failed to store", delivery.channel, exc_info=exc)
+                results.append(_Result(error=reason_of(exc)))
+    return results
+
+
+def _accept(
+    container: Container, session: Session, delivery: Delivery, parsed: Parsed, *, one_by_one: bool
+) -> inbound.Accepted:
+    if parsed.keyword is not None:
+        return sms_keywords.accept_sms(
+            session=session,
+            jobs=container.jobs,
+            guides=container.guides,
+            events=parsed.events,
+            keyword=parsed.keyword,
+            now=delivery.received_at,
+            one_by_one=one_by_one,
+        )
+    return inbound.accept_events(
+        session=session,
+        jobs=container.jobs,
+        events=parsed.events,
+        now=delivery.received_at,
+        one_by_one=one_by_one,
+    )
+
+
+def _together_then_one_by_one(work: Callable[[bool], list[_Result]], what: str) -> list[_Result]:
+    """``work`` for the whole batch in one go; should that fail, again one item at a time."""
     try:
-        return list(run_again_if_aborted(lambda: _store_together(container, batch)))
+        return run_again_if_aborted(lambda: work(False))
     except UNAVAILABLE:
-        raise  # the database is unavailable: every delivery fails, its sender retries
-    except Exception:
-        if len(batch) == 1:
-            raise
-        log.warning("a batch of %d webhook deliveries failed; storing them one by one", len(batch))
-    return [_store_alone(container, delivery) for delivery in batch]
-
-
-def _store_together(container: Container, batch: Sequence[Parsed]) -> list[inbound.Accepted]:
-    with container.sessions.begin() as session:
-        return _accept(container, session, batch)
-
-
-def _store_alone(container: Container, delivery: Parsed) -> inbound.Accepted | Exception:
-    try:
-        return _store_together(container, [delivery])[0]
+        raise  # the database is unavailable: no delivery is to blame
     except Exception as exc:
-        return exc
+        # What failed is logged once it is known (`_log_failed`); this is how it was found.
+        log.info(
+            "a batch of %s failed (%s); storing each message and status on its own", what, reason_of(exc)
+        )
+        log.debug("the batch failed", exc_info=exc)
+    return run_again_if_aborted(lambda: work(True))
 
 
-def _accept(container: Container, session: Session, batch: Sequence[Parsed]) -> list[inbound.Accepted]:
-    return [
-        inbound.accept_events(session=session, jobs=container.jobs, events=events, now=received_at)
-        for events, received_at in batch
-    ]
+def store_deliveries(
+    *, container: Container, batch: Sequence[tuple[Delivery, Parsed]]
+) -> list[inbound.Accepted]:
+    """Store deliveries received now, with no inbox to try again from (an inline queue): what
+    fails goes to the dead-letter list at once; one result each."""
+
+    def work(one_by_one: bool) -> list[_Result]:
+        with container.sessions.begin() as session:
+            results = _store(container, session, batch, one_by_one)
+            for (delivery, parsed), result in zip(batch, results, strict=True):
+                items, reasons = result.problems(parsed)
+                if reasons:
+                    _log_failed(delivery.channel, None, reasons, attempt=1, again=False)
+                    add_dead_letter(
+                        session=session,
+                        delivery=delivery,
+                        items=items if result.error is None else (),
+                        reason="; ".join(reasons),
+                        attempts=1,
+                        last_seen=delivery.received_at,
+                    )
+            return results
+
+    results = _together_then_one_by_one(work, "webhook deliveries")
+    return [result.accepted or inbound.Accepted() for result in results]
 
 
 class InboxStorer:
@@ -89,8 +220,9 @@ class InboxStorer:
     file of its own, so they are removed from it once stored: a crash in between stores them
     again, which is safe: a message is stored once, and a status recorded twice adds a second copy
     of its event, as a provider's own retry does, and changes nothing else.
-    A delivery that fails to store stays in the inbox and is tried again later, less often each
-    time (`askwhy.store.inbox.retry_delay`).
+    A delivery that fails to store (or some of whose items do) stays in the inbox and is tried
+    again later, less often each time (`askwhy.store.inbox.retry_delay`), then, after
+    ``max_attempts`` tries, goes to the dead-letter list with what it failed on.
     """
 
     def __init__(
@@ -102,88 +234,120 @@ class InboxStorer:
         batch: int = BATCH,
     ) -> None:
         self._container, self.inbox = container, inbox
-        self._parsers = dict(parsers) if parsers is not None else {}
+        self._parsers = {**PARSERS, **(parsers or {})}
         self.batch = batch
+        self.max_attempts = container.settings.inbox_max_attempts
 
     def store_due(self, *, wait: bool = True) -> int:
         """Store up to a batch of due deliveries; returns how many were taken (none, without
         ``wait``, while another storer is at work on an inbox file)."""
         with self.inbox.storing(wait=wait) as ours:
-            return self._store_due() if ours else 0
-
-    def _store_due(self) -> int:
-        now = self._container.clock.now()
-        taken: list[Kept] = []
-        try:
-            run_again_if_aborted(lambda: self._store(taken, now=now, limit=self.batch))
-        except UNAVAILABLE:
-            raise  # the database is unavailable: the deliveries stay in the inbox
-        except Exception as exc:
-            if not taken:
-                raise
-            if len(taken) == 1:
-                self._failed(taken[0], exc, now=now)
-                return 1
-            log.warning("a batch of %d kept webhook deliveries failed; storing them one by one", len(taken))
-            for kept in list(taken):
-                self._store_alone(kept, now=now)
-        return len(taken)
-
-    def _store(self, taken: list[Kept], *, now: datetime, limit: int, only: int | None = None) -> None:
-        taken.clear()
-        inbox = self.inbox
-        if inbox.shares_database:
-            with self._container.sessions.begin() as session:
-                taken += inbox.take(session=session, now=now, limit=limit, only=only)
-                _accept(self._container, session, self._parsed(taken))
-                inbox.remove(session=session, ids=[kept.id for kept in taken])
-            return
-        with inbox.reads() as inbox_session:
-            taken += inbox.take(session=inbox_session, now=now, limit=limit, only=only)
-        if not taken:
-            return
-        parsed = self._parsed(taken)  # before the write turn is taken, not while it is held
-        with self._container.sessions.begin() as session:
-            _accept(self._container, session, parsed)
-        with inbox.sessions.begin() as inbox_session:
-            inbox.remove(session=inbox_session, ids=[kept.id for kept in taken])
-        inbox.checkpoint_now_and_then(len(taken))
-
-    def _store_alone(self, kept: Kept, *, now: datetime) -> None:
-        try:
-            run_again_if_aborted(lambda: self._store([], now=now, limit=1, only=kept.id))
-        except UNAVAILABLE:
-            raise
-        except Exception as exc:
-            self._failed(kept, exc, now=now)
-
-    def _failed(self, kept: Kept, error: Exception, *, now: datetime) -> None:
-        """Keep a delivery that failed to store on its own, to be tried again later."""
-        log.error(
-            "webhook delivery %s (%s) could not be stored; it is kept and tried again later",
-            kept.id,
-            kept.channel,
-            exc_info=error,
-        )
-        sessions = self._container.sessions if self.inbox.shares_database else self.inbox.sessions
-        with sessions.begin() as session:
-            self.inbox.retry_later(
-                session=session, kept=kept, error=repr(error), at=now + retry_delay(kept.attempts + 1)
+            if not ours:
+                return 0
+            now = self._container.clock.now()
+            taken: list[Kept] = []
+            _together_then_one_by_one(
+                lambda one_by_one: self._store_due(taken, now, one_by_one), "kept deliveries"
             )
+            return len(taken)
 
-    def _parsed(self, taken: list[Kept]) -> list[Parsed]:
-        return [(self._parser(kept.channel)(kept.body, kept.received_at), kept.received_at) for kept in taken]
+    def _store_due(self, taken: list[Kept], now: datetime, one_by_one: bool) -> list[_Result]:
+        taken.clear()
+        inbox, sessions = self.inbox, self._container.sessions
+        if inbox.shares_database:
+            with sessions.begin() as session:
+                taken += inbox.take(session=session, now=now, limit=self.batch)
+                batch = self._parsed(taken)
+                results = _store(self._container, session, batch, one_by_one)
+                leaving, staying = self._settle(session, batch, results, now)
+                inbox.remove(session=session, ids=leaving)
+                self._retry_later(session, staying, now)
+            return results
+        with inbox.reads() as inbox_session:
+            taken += inbox.take(session=inbox_session, now=now, limit=self.batch)
+        if not taken:
+            return []
+        batch = self._parsed(taken)  # before the write turn is taken, not while it is held
+        with sessions.begin() as session:
+            results = _store(self._container, session, batch, one_by_one)
+            leaving, staying = self._settle(session, batch, results, now)
+        with inbox.sessions.begin() as inbox_session:
+            inbox.remove(session=inbox_session, ids=leaving)
+            self._retry_later(inbox_session, staying, now)
+        inbox.checkpoint_now_and_then(len(leaving))
+        return results
 
-    def _parser(self, channel: str) -> Parser:
-        return self._parsers.get(channel) or parser_for(channel)
+    def _parsed(self, taken: list[Kept]) -> list[tuple[Delivery, Parsed | Exception]]:
+        batch: list[tuple[Delivery, Parsed | Exception]] = []
+        for kept in taken:
+            try:
+                batch.append((kept, self._parsers[kept.channel](kept)))
+            except Exception as exc:  # unreadable: tried again, then dead-lettered
+                batch.append((kept, exc))
+        return batch
+
+    def _settle(
+        self,
+        session: Session,
+        batch: list[tuple[Delivery, Parsed | Exception]],
+        results: list[_Result],
+        now: datetime,
+    ) -> tuple[list[int], list[tuple[Kept, str]]]:
+        """Which deliveries leave the inbox (stored, or dead-lettered in ``session``) and which stay
+        to be tried again, with why."""
+        leaving: list[int] = []
+        staying: list[tuple[Kept, str]] = []
+        for (delivery, parsed), result in zip(batch, results, strict=True):
+            assert isinstance(delivery, Kept)
+            items, reasons = result.problems(parsed if isinstance(parsed, Parsed) else None)
+            attempt = delivery.attempts + 1
+            again = result.retryable and attempt < self.max_attempts
+            if reasons:
+                _log_failed(delivery.channel, delivery.id, reasons, attempt=attempt, again=again)
+            if again:
+                staying.append((delivery, "; ".join(reasons)))
+                continue
+            if reasons:
+                add_dead_letter(
+                    session=session,
+                    delivery=delivery,
+                    items=items if result.error is None else (),
+                    reason="; ".join(reasons),
+                    attempts=attempt,
+                    last_seen=now,
+                )
+            leaving.append(delivery.id)
+        return leaving, staying
+
+    def _retry_later(self, session: Session, staying: list[tuple[Kept, str]], now: datetime) -> None:
+        for kept, reason in staying:
+            at = now + retry_delay(kept.attempts + 1)
+            self.inbox.retry_later(session=session, kept=kept, error=reason, at=at)
 
 
-@functools.cache
-def parser_for(channel: str) -> Parser:
-    """The channel's parser of a kept delivery (`PARSERS`)."""
-    module, _, function = PARSERS[channel].partition(":")
-    parser: Parser = getattr(importlib.import_module(module), function)
-    return parser
+def _log_failed(channel: str, kept_id: int | None, reasons: list[str], *, attempt: int, again: bool) -> None:
+    """One line per failed try, no traceback (that is logged at DEBUG where it happened)."""
+    log.warning(
+        "webhook delivery %s (%s) not stored, try %d, %s: %s",
+        kept_id if kept_id is not None else "received now",
+        channel,
+        attempt,
+        "to be tried again" if again else "set aside as a dead letter",
+        "; ".join(reasons),
+    )
+
+
+def retry_dead_letter(*, container: Container, letter_id: int) -> bool:
+    """Put a dead letter back in the webhook inbox, as received and with a fresh count of tries,
+    and store what is due now; False if there is no dead letter with that id."""
+    with container.sessions.begin() as session:
+        letter = dead_letter(session=session, letter_id=letter_id)
+        if letter is None:
+            return False
+        container.inbox.put([as_delivery(letter)])
+        drop_dead_letter(session=session, letter_id=letter_id)
+    store_kept(container=container)
+    return True
 
 
 def store_kept(*, container: Container, wait: bool = True) -> int:

@@ -18,10 +18,11 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from askwhy.channels.base import InboundEvent, WebhookEvent
-from askwhy.conversations.webhook_storing import parser_for
+from askwhy.conversations.webhook_storing import events_of
 from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
 from askwhy.store.base import Base
+from askwhy.store.dead_letters import erase_dead_letters
 from askwhy.store.freed_space import wipe_freed_space
 from askwhy.store.inbox import Inbox, Kept, deliveries
 from askwhy.store.messaging_tables import DeliveryEvent
@@ -109,6 +110,7 @@ def erase_everywhere(*, container: Container, external_id: str) -> Erasure | Non
             else:
                 with inbox.sessions.begin() as inbox_session:
                     _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
+            erase_dead_letters(session=session, phones=phones, emails=[contact.email or ""])
             done = erase_customer(session=session, external_id=external_id)
         wipe_freed_space(container.engine, tables=_erased_tables(inbox))
         if not inbox.shares_database:
@@ -134,7 +136,7 @@ def _forget_kept(*, inbox: Inbox, session: Session, phones: set[str]) -> None:
 
 def _mentions(kept: Kept, phones: set[str]) -> bool:
     try:
-        events = parser_for(kept.channel)(kept.body, kept.received_at)
+        events = events_of(kept)
     except Exception:  # not readable as its channel's: look for the number in its bytes
         return any(phone.encode() in kept.body for phone in phones)
     return any(_number_of(event).lstrip("+") in phones for event in events)

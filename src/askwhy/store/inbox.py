@@ -42,10 +42,12 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     or_,
     select,
     update,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
@@ -64,6 +66,7 @@ deliveries = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("channel", String(20), nullable=False),
     Column("body", LargeBinary, nullable=False, comment="The delivery's bytes, as the provider sent them."),
+    Column("query", Text, comment="The query string of the URL the provider called, if it matters."),
     Column("received_at", UTCDateTime, nullable=False),
     Column("attempts", Integer, nullable=False, default=0, comment="Failed tries to store it."),
     Column("retry_at", UTCDateTime, comment="After a failed try: when to try again."),
@@ -71,9 +74,12 @@ deliveries = Table(
 )
 Index("ix_webhook_inbox_retry_at", deliveries.c.retry_at)
 FILE_BUSY_TIMEOUT_MS = 2_000
-"""How long a write waits for the inbox file at most. The server keeps deliveries on its event loop
-(`askwhy.service.intake`); the file's other writer, the storer, holds it for a millisecond at a
-time, so a longer wait means it is stuck: the deliveries then get 503 and their providers retry."""
+"""How long the storer waits for the inbox file at most. The server keeps deliveries on its event
+loop without waiting (`askwhy.service.intake`: a locked file is tried again a moment later, and a
+delivery not kept in time gets 503); the storer holds the file for a millisecond at a time."""
+UNAVAILABLE = (OperationalError, sqlite3.OperationalError)
+"""The database busy or gone (a write turn not had in time comes as sqlite3's own error): no
+delivery is to blame, so none is marked failed; they stay kept and are tried again."""
 CHECKPOINT_EVERY = 500
 """Deliveries through the inbox file between two checkpoints: a few hundred kilobytes of log."""
 LOG_SIZE_LIMIT = 0
@@ -81,16 +87,18 @@ LOG_SIZE_LIMIT = 0
 deliveries already stored (and erased customers' ones) do not linger in it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Delivery:
     """One provider delivery, as received."""
 
     channel: str
     body: bytes
     received_at: datetime
+    query: str = ""
+    """The query string of the URL the provider called (Twilio's status callbacks carry a key in it)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Kept(Delivery):
     """A delivery in the inbox, with its place in the order of arrival."""
 
@@ -114,6 +122,7 @@ class Inbox:
         self.reads = make_read_sessions(engine)
         """For taking deliveries out of a file of its own: a read does not hold up keeping more."""
         metadata.create_all(engine, checkfirst=True)
+        _add_missing_columns(engine)
 
     @property
     def shares_database(self) -> bool:
@@ -127,7 +136,10 @@ class Inbox:
         with self.engine.begin() as connection:
             connection.execute(
                 _insert(),
-                [{"channel": d.channel, "body": d.body, "received_at": d.received_at} for d in batch],
+                [
+                    {"channel": d.channel, "body": d.body, "query": d.query, "received_at": d.received_at}
+                    for d in batch
+                ],
             )
         return [True] * len(batch)
 
@@ -226,9 +238,24 @@ class Inbox:
 
 def _kept(session: Session, query: Select[Any]) -> list[Kept]:
     return [
-        Kept(channel=r.channel, body=r.body, received_at=r.received_at, id=r.id, attempts=r.attempts)
+        Kept(
+            channel=r.channel,
+            body=r.body,
+            query=r.query or "",
+            received_at=r.received_at,
+            id=r.id,
+            attempts=r.attempts,
+        )
         for r in session.execute(query)
     ]
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added since an inbox was first created (the table is outside the migrations)."""
+    present = {column["name"] for column in inspect(engine).get_columns(deliveries.name)}
+    if "query" not in present:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"ALTER TABLE {deliveries.name} ADD COLUMN query TEXT")
 
 
 def _flock(file: int, *, wait: bool) -> bool:

@@ -10,6 +10,7 @@ TABLE_MODULES = (
     "askwhy.store.messaging_tables",
     "askwhy.store.program_tables",
     "askwhy.store.api_tables",
+    "askwhy.store.dead_letters",
 )
 
 

@@ -2,23 +2,29 @@
 
 Every request is checked against ``X-Twilio-Signature``, computed over the public URL Twilio
 called (``ASKWHY_PUBLIC_BASE_URL`` + path + query) so the check holds behind a proxy; a missing or
-wrong signature is a 403 and stores nothing. Messages are stored once and answered through the
-outbox; a call's turns are taken here, in the request, and answered with TwiML.
+wrong signature is a 403 and stores nothing. Messages and their statuses take every provider's
+path: kept in the webhook inbox, then stored once (`askwhy.service.intake`), and answered through
+the outbox. A call's turns are taken here, in the request, and answered with TwiML; like every
+request, they wait `Settings.request_lock_wait_seconds` at most for a locked database, then get
+503 with Retry-After, well within Twilio's 15 s.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import Response
 
+from askwhy.bootstrap import Container
 from askwhy.channels import twilio_sms as sms
 from askwhy.channels import twilio_voice as voice
 from askwhy.channels.twilio_signature import SIGNATURE_HEADER, FormParams, public_url, signature_matches
-from askwhy.conversations import inbound, sms_keywords, voice_calls
+from askwhy.conversations import inbound, voice_calls
 from askwhy.service.dependencies import ContainerDep
+from askwhy.service.intake import WebhookIntake
 from askwhy.settings import Settings
+from askwhy.store.inbox import Delivery
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
 
@@ -47,48 +53,32 @@ def _twiml(xml: str) -> Response:
     return Response(content=xml, media_type="text/xml")
 
 
+async def _keep(request: Request, *, channel: str, signature: str | None) -> None:
+    """Verify a messaging webhook and keep it in the webhook inbox, like every provider's
+    (`askwhy.service.intake`); its query is kept too (a status callback's idempotency key)."""
+    container: Container = request.app.state.container
+    intake: WebhookIntake = request.app.state.intake
+    body = await request.body()
+    _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    delivery = Delivery(
+        channel=channel, body=body, query=request.url.query, received_at=container.clock.now()
+    )
+    await intake.receive(delivery, intake.parsed(delivery))
+
+
 @router.post("/sms")
-def receive_message(
-    *, request: Request, body: RawBody, container: ContainerDep, signature: Signature = None
-) -> Response:
-    """An SMS or WhatsApp message: stored once; the reply goes out through the outbox."""
-    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
-    now = container.clock.now()
-    try:
-        event = sms.parse_message(params, now=now)
-    except sms.MalformedWebhook as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    # Verify, store and commit within this one call, as the WhatsApp webhook does (see there).
-    with container.sessions.begin() as session:
-        sms_keywords.accept_sms(
-            session=session,
-            jobs=container.jobs,
-            guides=container.guides,
-            events=[event],
-            keyword=sms.carrier_keyword(params),
-            now=now,
-        )
+async def receive_message(request: Request, signature: Signature = None) -> Response:
+    """An SMS or WhatsApp message: kept, then stored once; the reply goes out through the outbox.
+    A keyword Twilio answered itself (STOP, START, HELP) is heeded, not answered again."""
+    await _keep(request, channel="twilio_sms", signature=signature)
     return _twiml(sms.empty_twiml())
 
 
 @router.post("/status")
-def message_status(
-    *,
-    request: Request,
-    body: RawBody,
-    container: ContainerDep,
-    signature: Signature = None,
-    key: Annotated[str | None, Query(alias=sms.KEY_PARAM)] = None,
-) -> Response:
-    """A delivery status of a message askwhy sent; ``key`` is the idempotency key it was sent with."""
-    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
-    now = container.clock.now()
-    try:
-        event = sms.parse_status(params, now=now, idempotency_key=key)
-    except sms.MalformedWebhook as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    with container.sessions.begin() as session:
-        inbound.accept_events(session=session, jobs=container.jobs, events=[event], now=now)
+async def message_status(request: Request, signature: Signature = None) -> Response:
+    """A delivery status of a message askwhy sent; the ``key`` query parameter is the idempotency
+    key it was sent with."""
+    await _keep(request, channel="twilio_status", signature=signature)
     return _twiml(sms.empty_twiml())
 
 
