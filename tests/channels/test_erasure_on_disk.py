@@ -6,6 +6,7 @@ database's own files are the server's, so its tables are read row by row instead
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.base import Base
 from askwhy.store.database import is_sqlite
-from askwhy.store.inbox import deliveries
+from askwhy.store.dead_letters import add_dead_letter
+from askwhy.store.inbox import Delivery, deliveries
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Message
 from tests.channels import twilio_forms as tw
@@ -37,9 +39,10 @@ CUSTOMER = "cust-erase-on-disk"
 PHONE = "+447700900187"
 NAME = ("Zebedee", "Quillfeather")
 WHATSAPP_WORDS = "the courier Zebedee left my parcel in the rain by the Marigold gate"
+SET_ASIDE = "my Marigold gate code is 4471"
 SMS_WORDS = "Your driver rang the bell at Cobblestone Lane twice and waited"
 CHAT_WORDS = "Checkout kept asking for my Periwinkle voucher again and again"
-SECRETS = (PHONE, PHONE.lstrip("+"), *NAME, WHATSAPP_WORDS, SMS_WORDS, CHAT_WORDS, CUSTOMER)
+SECRETS = (PHONE, PHONE.lstrip("+"), *NAME, WHATSAPP_WORDS, SMS_WORDS, CHAT_WORDS, SET_ASIDE, CUSTOMER)
 
 
 @pytest.fixture
@@ -86,6 +89,7 @@ def test_no_file_in_the_data_folder_keeps_an_erased_customer(
     with served.sessions() as session:
         texts = set(session.scalars(select(Message.text).where(Message.direction == "in")))
     assert {WHATSAPP_WORDS, SMS_WORDS, CHAT_WORDS} <= texts
+    _set_aside(served, SET_ASIDE)
     leftover = wa.encode(wa.delivery(wa.value(messages=[wa.text("one more thing", sender=PHONE[1:])])))
     assert app.post("/webhooks/whatsapp", content=leftover, headers=wa.headers(leftover)).status_code == 200
     assert _found(settings.data_dir, served), "the test should have written them somewhere"
@@ -93,6 +97,7 @@ def test_no_file_in_the_data_folder_keeps_an_erased_customer(
     erased = app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": _eraser(served)})
     assert erased.status_code == 200, erased.text
     assert erased.json()["conversations"] == 3
+    assert erased.json()["files_wiped"] is True
 
     assert _found(settings.data_dir, served) == {}
 
@@ -159,6 +164,20 @@ def _write_on_web_chat(container: Container, conversation_id: str) -> None:
             )
 
 
+def _set_aside(container: Container, words: str) -> None:
+    """A delivery of theirs on the dead-letter list, as one that kept failing to store."""
+    body = wa.encode(wa.delivery(wa.value(messages=[wa.text(words, sender=PHONE.lstrip("+"))])))
+    now = container.clock.now()
+    with container.sessions.begin() as session:
+        add_dead_letter(
+            session=session,
+            delivery=Delivery(channel="whatsapp", body=body, received_at=now),
+            reason="kept failing",
+            attempts=5,
+            last_seen=now,
+        )
+
+
 def _work_the_queue(container: Container) -> None:
     """Run what the queue holds, as a worker would: turns, sends, analysis."""
     huey = container.jobs.huey
@@ -202,3 +221,24 @@ def _rows(container: Container) -> Iterator[tuple[str, bytes]]:
                 for value in row:
                     if value is not None:
                         yield table.name, value if isinstance(value, bytes) else str(value).encode()
+
+
+def test_a_log_held_by_a_reader_is_said_so_and_the_erasure_still_stands(
+    served: Container, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_sqlite(served.engine):
+        pytest.skip("write-ahead log files are SQLite's")
+    monkeypatch.setattr("askwhy.store.freed_space.CHECKPOINT_WAIT_MS", 50)
+    app = TestClient(create_app(served), base_url="http://askwhy-internal:8000")
+    _invited(served)
+    key = _eraser(served)
+    reader = sqlite3.connect(served.engine.url.database or "")
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM contacts").fetchone()  # holds the snapshot before erasure
+        erased = app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": key})
+    finally:
+        reader.close()
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["files_wiped"] is False
+    assert app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": key}).status_code == 404

@@ -10,8 +10,9 @@ events, and whatever other tables derived from their responses (analysis, themes
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, cast, delete, or_, select, update
@@ -23,7 +24,7 @@ from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
 from askwhy.store.base import Base
 from askwhy.store.dead_letters import erase_dead_letters
-from askwhy.store.freed_space import wipe_freed_space
+from askwhy.store.freed_space import LogNotTruncated, wipe_freed_space
 from askwhy.store.inbox import Inbox, Kept, deliveries
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision
@@ -32,6 +33,8 @@ from askwhy.store.tables import Contact, Conversation, Message, Response
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
+
+log = logging.getLogger(__name__)
 
 IDENTIFYING_SEGMENT_KEYS = frozenset(
     {"id", "customer_id", "external_id", "email", "phone", "name", "first_name", "last_name", "address"}
@@ -43,6 +46,9 @@ class Erasure:
     conversations: int
     messages: int
     responses_anonymised: int
+    files_wiped: bool = True
+    """False when a reader kept a write-ahead log in use: the old pages stay in it until the
+    next checkpoint that can empty it (the rows themselves are gone)."""
 
 
 def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
@@ -112,10 +118,22 @@ def erase_everywhere(*, container: Container, external_id: str) -> Erasure | Non
                     _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
             erase_dead_letters(session=session, phones=phones, emails=[contact.email or ""])
             done = erase_customer(session=session, external_id=external_id)
+        if done is not None and not _wiped(container, inbox):
+            done = replace(done, files_wiped=False)
+    return done
+
+
+def _wiped(container: Container, inbox: Inbox) -> bool:
+    """Wipe what the erasure freed in the database's and the inbox's files; False if a log
+    stayed in use (logged: the erasure itself is done and committed)."""
+    try:
         wipe_freed_space(container.engine, tables=_erased_tables(inbox))
         if not inbox.shares_database:
             wipe_freed_space(inbox.engine)
-    return done
+    except LogNotTruncated as exc:
+        log.warning("erasure done, but its freed pages stay in a write-ahead log for now: %s", exc)
+        return False
+    return True
 
 
 def _erased_tables(inbox: Inbox) -> list[str]:

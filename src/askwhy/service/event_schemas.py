@@ -130,6 +130,11 @@ class ErasureOut(BaseModel):
     conversations: int
     messages: int
     responses_anonymised: int
+    files_wiped: bool = Field(
+        default=True,
+        description="False when a reader kept a database log in use: the erased rows are gone, but "
+        "their old pages stay in the log until its next full checkpoint.",
+    )
 
 
 def jsonable(model: BaseModel) -> dict[str, Any]:

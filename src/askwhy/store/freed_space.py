@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import Engine
 
 from askwhy.store.database import is_sqlite
 
 CHECKPOINT_ATTEMPTS = 3
+CHECKPOINT_WAIT_MS = 2_000
+"""How long one checkpoint waits at most for readers of older snapshots to finish."""
 
 
 class LogNotTruncated(RuntimeError):
@@ -43,10 +46,14 @@ def wipe_freed_space(engine: Engine, *, tables: Collection[str] = ()) -> None:
 
 def _truncate_log(engine: Engine) -> bool:
     connection = engine.raw_connection()  # outside any transaction, as a checkpoint needs
+    driver: Any = connection.driver_connection
     try:
-        busy, _, _ = connection.driver_connection.execute(  # type: ignore[union-attr]
-            "PRAGMA wal_checkpoint(TRUNCATE)"
-        ).fetchone()
+        (usual,) = driver.execute("PRAGMA busy_timeout").fetchone()
+        driver.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={usual}")
     finally:
         connection.close()
     return not busy

@@ -23,4 +23,5 @@ def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> Era
         conversations=done.conversations,
         messages=done.messages,
         responses_anonymised=done.responses_anonymised,
+        files_wiped=done.files_wiped,
     )
