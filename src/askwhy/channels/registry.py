@@ -1,13 +1,12 @@
 """Which channel senders are configured: each channel module is imported only when it is.
 
-A channel module adds a `SenderBuilder` to `BUILDERS`: a check on the settings that needs no import,
-and the dotted path of a ``build_sender(settings) -> Sender`` function. `bootstrap` calls
+A channel adds a `SenderBuilder` to `BUILDERS`: a check on the settings that needs no import, and a
+function that imports the channel's module and builds its sender. `bootstrap` calls
 `build_senders` once; tests pass their own senders instead.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,8 +21,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class SenderBuilder:
     channel: Channel
-    target: str
-    """``"package.module:function"``; the function takes the settings and returns a `Sender`."""
+    build: Callable[[Settings], Sender]
+    """Imports the channel's module (only when it is configured) and builds its sender."""
     configured: Callable[[Settings], bool]
     """True when the settings hold what the channel needs (checked before importing the module)."""
 
@@ -55,25 +54,52 @@ def _email_configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and settings.email_from)
 
 
+def _whatsapp(settings: Settings) -> Sender:
+    from askwhy.channels.whatsapp.sender import build_sender
+
+    return build_sender(settings)
+
+
+def _twilio_whatsapp(settings: Settings) -> Sender:
+    from askwhy.channels.twilio_sms import build_whatsapp_sender
+
+    return build_whatsapp_sender(settings)
+
+
+def _twilio_sms(settings: Settings) -> Sender:
+    from askwhy.channels.twilio_sms import build_sender
+
+    return build_sender(settings)
+
+
+def _twilio_voice(settings: Settings) -> Sender:
+    from askwhy.channels.twilio_voice import build_sender
+
+    return build_sender(settings)
+
+
+def _email(settings: Settings) -> Sender:
+    from askwhy.channels.email import build_sender
+
+    return build_sender(settings)
+
+
 BUILDERS: tuple[SenderBuilder, ...] = (
-    SenderBuilder(Channel.WHATSAPP, "askwhy.channels.whatsapp.sender:build_sender", _whatsapp_configured),
-    SenderBuilder(
-        Channel.WHATSAPP, "askwhy.channels.twilio_sms:build_whatsapp_sender", _twilio_whatsapp_configured
-    ),
-    SenderBuilder(Channel.SMS, "askwhy.channels.twilio_sms:build_sender", _twilio_sms_configured),
-    SenderBuilder(Channel.VOICE, "askwhy.channels.twilio_voice:build_sender", _twilio_voice_configured),
-    SenderBuilder(Channel.EMAIL, "askwhy.channels.email:build_sender", _email_configured),
+    SenderBuilder(Channel.WHATSAPP, _whatsapp, _whatsapp_configured),
+    SenderBuilder(Channel.WHATSAPP, _twilio_whatsapp, _twilio_whatsapp_configured),
+    SenderBuilder(Channel.SMS, _twilio_sms, _twilio_sms_configured),
+    SenderBuilder(Channel.VOICE, _twilio_voice, _twilio_voice_configured),
+    SenderBuilder(Channel.EMAIL, _email, _email_configured),
 )
 """One builder per channel that sends through a provider (WhatsApp, SMS, voice, e-mail)."""
 
 
-def build_senders(settings: Settings) -> dict[Channel, Sender]:
+def build_senders(
+    settings: Settings, *, builders: tuple[SenderBuilder, ...] = BUILDERS
+) -> dict[Channel, Sender]:
     """A sender for every channel whose settings are present; the rest stay unimported."""
     senders: dict[Channel, Sender] = {}
-    for builder in BUILDERS:
-        if not builder.configured(settings):
-            continue
-        module_name, _, function_name = builder.target.partition(":")
-        build: Callable[[Settings], Sender] = getattr(importlib.import_module(module_name), function_name)
-        senders[builder.channel] = build(settings)
+    for builder in builders:
+        if builder.configured(settings):
+            senders[builder.channel] = builder.build(settings)
     return senders

@@ -1,19 +1,21 @@
-"""Imports every table module so that the metadata is complete (for Alembic and tests)."""
+"""Every table module, imported, so that the metadata is complete (for Alembic and tests)."""
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
-TABLE_MODULES = (
-    "askwhy.store.tables",
-    "askwhy.store.analysis_tables",
-    "askwhy.store.messaging_tables",
-    "askwhy.store.program_tables",
-    "askwhy.store.api_tables",
-    "askwhy.store.dead_letters",
+from askwhy.store import analysis_tables, api_tables, dead_letters, messaging_tables, program_tables, tables
+
+TABLE_MODULES: tuple[ModuleType, ...] = (
+    tables,
+    analysis_tables,
+    messaging_tables,
+    program_tables,
+    api_tables,
+    dead_letters,
 )
 
 
-def import_all_tables() -> None:
-    for name in TABLE_MODULES:
-        importlib.import_module(name)
+def import_all_tables() -> tuple[ModuleType, ...]:
+    """The table modules; importing this module has already registered their tables."""
+    return TABLE_MODULES
