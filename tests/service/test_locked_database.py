@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -35,9 +36,11 @@ FEW_SECONDS = 5.0
 """Seconds within which web chat must have its 503, and webhooks with an inline queue (tests and
 demos, where deliveries are stored in the request, batch after batch): a few (a request may begin
 more than one transaction, each waiting `Settings.request_lock_wait_seconds`), not a worker's 30."""
-HEALTHZ_BOUND = 1.0
-"""Seconds `/healthz` may take at most meanwhile (it takes milliseconds; the bound leaves room for
-a busy test machine)."""
+HEALTHZ_TYPICAL = 0.25
+"""Seconds `/healthz` takes at the median meanwhile: milliseconds, with room for a busy machine,
+far below a lock wait (`Settings.request_lock_wait_seconds`, 1 s)."""
+HEALTHZ_BOUND = 1.5
+"""Seconds `/healthz` may take at most meanwhile, on a test machine whose CPU others share."""
 
 
 @pytest.fixture(params=[False, True], ids=["background-queue", "inline-queue"])
@@ -159,6 +162,7 @@ def test_a_locked_database_gets_webhooks_a_quick_503_while_healthz_keeps_answeri
     timings = {name: round(seconds, 3) for name, (_, seconds) in answered.items()}
     print(f"503 after {timings}; /healthz at most {max(health_times):.3f} s over {len(health_times)} calls")
     assert len(health_times) >= 5, "healthz was asked all along"
+    assert statistics.median(health_times) < HEALTHZ_TYPICAL, health_times
     assert max(health_times) < HEALTHZ_BOUND, health_times
     with httpx.Client(timeout=30) as client:  # the lock gone, the same webhook goes through
         assert client.send(whatsapp_request(base)).status_code == 200
