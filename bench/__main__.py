@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["bench.interviewer_latency"],
     ["bench.webchat_http"],
     ["bench.whatsapp_webhooks"],
+    ["bench.hostile_input"],
     ["bench.sentiment_quality"],
     ["bench.themes_quality"],
     ["bench.speed"],
