@@ -96,13 +96,13 @@ def test_detractor_is_offered_close_the_loop_and_accepts(post_checkout: Guide) -
 @pytest.mark.parametrize("answer", ["no", "no thanks", "nope", "not now", "maybe later", "no gracias"])
 def test_detractor_declines_close_the_loop(post_checkout: Guide, answer: str) -> None:
     chat = Chat(post_checkout)
-    chat.reply("3")
-    chat.reply("that's all")
+    for text in ("3", "meh", "idk"):
+        chat.reply(text)
     assert chat.state.step is Step.CLOSE_THE_LOOP
     (closing,) = chat.reply(answer)
     loop = post_checkout.close_the_loop
     assert loop is not None
-    assert closing.text.startswith(_say(post_checkout, loop.declined))
+    assert closing.text.startswith(_say(post_checkout, loop.declined, chat.state.language))
     assert chat.state.close_the_loop is False
     assert chat.state.status is ConversationStatus.COMPLETED
 
@@ -110,7 +110,8 @@ def test_detractor_declines_close_the_loop(post_checkout: Guide, answer: str) ->
 def test_close_the_loop_by_tapping_a_choice(support_call: Guide) -> None:
     chat = Chat(support_call)
     chat.reply("", choice_id="1")
-    chat.reply("nothing else")
+    chat.reply("meh")
+    chat.reply("idk")
     chat.reply("", choice_id="yes")
     assert chat.state.score == 1
     assert chat.state.close_the_loop is True
@@ -139,7 +140,7 @@ def test_opt_out_mid_way(post_checkout: Guide) -> None:
     assert chat.state is before
 
 
-@pytest.mark.parametrize("step_replies", [[], ["8"], ["8", "the box was crushed"], ["2", "that's all"]])
+@pytest.mark.parametrize("step_replies", [[], ["8"], ["8", "the box was crushed"], ["2", "meh", "idk"]])
 def test_opt_out_is_heard_at_every_step(post_checkout: Guide, step_replies: list[str]) -> None:
     chat = Chat(post_checkout)
     for text in step_replies:
@@ -187,7 +188,16 @@ def test_spanish_conversation(post_checkout: Guide) -> None:
     chat.reply("mucho, era un regalo")
     (last,) = chat.reply("avisar cuando hay retrasos")
     assert last.text == _say(post_checkout, post_checkout.probes.anything_else, "es")
-    (offer,) = chat.reply("no")
+    (closing,) = chat.reply("no, nada más")
+    assert closing.text == _say(post_checkout, post_checkout.closings.detractor, "es")
+    assert chat.state.status is ConversationStatus.COMPLETED
+
+
+def test_spanish_close_the_loop_offer(post_checkout: Guide) -> None:
+    chat = Chat(post_checkout, language="es")
+    for text in ("2", "meh", "nada"):
+        chat.reply(text)
+    offer = chat.sent[-1]
     assert offer.question == "close_the_loop"
     assert [choice.title for choice in offer.choices] == ["Sí", "No"]
     (closing,) = chat.reply("sí")
@@ -202,12 +212,13 @@ def test_opens_in_the_requested_language(trial_end: Guide) -> None:
     assert Chat(trial_end, language="es-MX").state.language == "es"
 
 
-def test_a_score_alone_does_not_switch_language(post_checkout: Guide) -> None:
+def test_a_score_word_is_evidence_of_its_language(post_checkout: Guide) -> None:
     chat = Chat(post_checkout)
     (why,) = chat.reply("nueve")
-    assert chat.state.language == "en"
+    assert chat.state.language == "es"
     assert chat.state.score == 9
-    assert why.text == _say(post_checkout, post_checkout.questions.why.promoter)
+    assert why.text == _say(post_checkout, post_checkout.questions.why.promoter, "es")
+    assert Chat(post_checkout).reply("9")[0].text == _say(post_checkout, post_checkout.questions.why.promoter)
 
 
 def test_switches_back_to_english(post_checkout: Guide) -> None:
@@ -294,7 +305,8 @@ def test_media_asks_to_type_and_changes_nothing_else(post_checkout: Guide) -> No
     after = chat.state
     assert after.evolve(last_activity_at=before.last_activity_at) == before
     (probe,) = chat.reply("the website kept logging me out at checkout")
-    assert probe.question == "probe:theme:website"
+    assert probe.question == "probe:impact"  # described specifically: not asked again what happened
+    assert "“the website kept logging me out at checkout”" in probe.text
 
 
 def test_acknowledgement_never_echoes_personal_data(post_checkout: Guide) -> None:

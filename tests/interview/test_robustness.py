@@ -36,7 +36,7 @@ STEPS = {
     Step.SCORE: [],
     Step.WHY: ["2"],
     Step.PROBE: ["2", "the delivery was late, slow and expensive"],
-    Step.CLOSE_THE_LOOP: ["2", "that's all"],
+    Step.CLOSE_THE_LOOP: ["2", "meh", "idk"],
 }
 
 

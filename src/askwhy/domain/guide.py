@@ -85,6 +85,22 @@ class SystemMessages(_Strict):
     reask_score: Text
     opted_out: Text
     media_unsupported: Text = Field(description="Sent when a voice note or image arrives.")
+    help_acknowledged: Text | None = Field(
+        default=None, description="Said at once when a customer asks for help and the program has a team."
+    )
+    help_unavailable: Text | None = Field(
+        default=None, description="Said at once when a customer asks for help and no team follows up."
+    )
+    score_updated: Text | None = Field(default=None, description="Confirms a score the customer corrected.")
+
+
+class Acknowledgements(_Strict):
+    negative: Text | None = Field(
+        default=None, description="Acknowledges a complaint; {words} becomes the customer's words."
+    )
+    positive: Text | None = Field(
+        default=None, description="Acknowledges praise; {words} becomes the customer's words."
+    )
 
 
 class Guide(_Strict):
@@ -100,6 +116,9 @@ class Guide(_Strict):
     closings: Closings
     close_the_loop: CloseTheLoop | None = None
     messages: SystemMessages
+    acknowledgements: Acknowledgements | None = Field(
+        default=None, description="Wording by polarity, when a theme's own acknowledgement does not fit."
+    )
 
     @model_validator(mode="after")
     def _texts_have_default_language(self) -> Guide:

@@ -18,10 +18,22 @@ from askwhy.domain.conversation import (
 from askwhy.domain.guide import Guide, Text
 from askwhy.domain.scales import band_for
 from askwhy.interview.prepared import PreparedGuide
-from askwhy.interview.quotes import customer_words
-from askwhy.interview.themes import ThemeMatch
 
 _YES_NO = {"en": ("Yes", "No"), "es": ("Sí", "No")}
+BUILT_IN: dict[str, Text] = {
+    "help_acknowledged": {
+        "en": "I'll ask the team to contact you.",
+        "es": "Pediré al equipo que se ponga en contacto contigo.",
+    },
+    "help_unavailable": {
+        "en": "I can't put you through to someone from here, but the team reads every answer.",
+        "es": "Desde aquí no puedo ponerte en contacto con nadie, pero el equipo lee todas las respuestas.",
+    },
+    "score_updated": {
+        "en": "Thanks, I've updated your score.",
+        "es": "Gracias, he actualizado tu puntuación.",
+    },
+}
 _STEPS = {"metric": Step.SCORE, "why": Step.WHY, "close_the_loop": Step.CLOSE_THE_LOOP}
 
 
@@ -44,7 +56,7 @@ def question(
         last_question=key,
         probes_used=probes_used,
     )
-    body = _join(preface, guide.say(text, state.language))
+    body = join(preface, guide.say(text, state.language))
     return Turn(state, (Outbound(body, question=key, choices=choices),))
 
 
@@ -56,35 +68,32 @@ def ask_score(prepared: PreparedGuide, state: InterviewState, *, again: bool = F
     return question(guide, state, "metric", text, choices=prepared.score_choices)
 
 
-def ask_why(guide: Guide, state: InterviewState) -> Turn:
+def ask_why(guide: Guide, state: InterviewState, *, preface: str = "") -> Turn:
     """Ask the opening "why" question for the customer's score band."""
     band = band_for(guide.metric, state.score)
-    return question(guide, state, "why", guide.questions.why.for_band(band))
+    return question(guide, state, "why", guide.questions.why.for_band(band), preface=preface)
 
 
-def probe_theme(guide: Guide, state: InterviewState, match: ThemeMatch, reply: str) -> Turn:
-    """Acknowledge the theme in the customer's own words, then ask the theme's follow-up."""
-    theme = match.theme
-    words = customer_words(reply, match.start, match.end) or guide.say(theme.label, state.language).lower()
-    acknowledgement = guide.say(theme.acknowledge, state.language).replace("{words}", words)
-    return question(guide, state, f"probe:theme:{theme.id}", theme.probe, preface=acknowledgement)
-
-
-def offer_close_the_loop(guide: Guide, state: InterviewState) -> Turn:
+def offer_close_the_loop(guide: Guide, state: InterviewState, *, preface: str = "") -> Turn:
     """Ask a detractor whether the team may get in touch about what went wrong."""
     loop = guide.close_the_loop
     if loop is None:
-        return close(guide, state)
+        return close(guide, state, preface=preface)
     yes, no = _YES_NO.get(state.language, _YES_NO["en"])
-    return question(
-        guide, state, "close_the_loop", loop.offer, choices=(Choice("yes", yes), Choice("no", no))
-    )
+    choices = (Choice("yes", yes), Choice("no", no))
+    return question(guide, state, "close_the_loop", loop.offer, choices=choices, preface=preface)
+
+
+def say_system(guide: Guide, text: Text | None, key: str, language: str) -> str:
+    """A system message from the guide, or the built-in wording when the guide has none."""
+    chosen = text or BUILT_IN[key]
+    return chosen.get(language) or chosen.get(guide.default_language) or chosen["en"]
 
 
 def close(guide: Guide, state: InterviewState, *, preface: str = "") -> Turn:
     """Thank the customer with the closing for their band and complete the conversation."""
     band = band_for(guide.metric, state.score)
-    text = _join(preface, guide.say(guide.closings.for_band(band), state.language))
+    text = join(preface, guide.say(guide.closings.for_band(band), state.language))
     state = state.evolve(status=ConversationStatus.COMPLETED, step=Step.DONE, last_question=None)
     return Turn(state, (Outbound(text),))
 
@@ -102,5 +111,6 @@ def ask_to_type(prepared: PreparedGuide, state: InterviewState) -> Turn:
     return Turn(state, (Outbound(text, choices=choices),))
 
 
-def _join(preface: str, text: str) -> str:
-    return f"{preface} {text}" if preface else text
+def join(preface: str, text: str) -> str:
+    """Two parts of one message, either of which may be empty."""
+    return f"{preface} {text}".strip() if preface else text

@@ -1,14 +1,21 @@
-"""Telling English from Spanish in a reply, with short word lists (no model, no dependency).
+"""Telling English from Spanish, with short word lists (no model, no dependency).
 
-Only words that belong to one of the two languages count; number words do not, so a score alone
-("nueve") never switches the conversation's language. A reply needs two points of evidence and
-more than the other language has; a Spanish accent, "ñ", "¿" or "¡" counts as one point.
+``detect_language`` reads one reply: only words that belong to one of the two languages count, a
+reply needs two points of evidence and more than the other language has; a Spanish accent, "ñ",
+"¿" or "¡" counts as one point.
+
+``conversation_language`` decides over the whole conversation, with the language the conversation
+is in (first the channel's locale) as a prior worth half a word: each clause counts its words for
+the language with more evidence in it, number words included, so "ocho" alone is a Spanish reply
+while one Spanish phrase in a long English answer is outweighed by the English around it. The
+latest reply counts double, so a customer who switches language is followed.
 """
 
 from __future__ import annotations
 
 import re
 
+from askwhy.interview.clauses import split_clauses
 from askwhy.interview.text import fold, words
 
 _SPANISH = frozenset(
@@ -44,6 +51,15 @@ _ENGLISH = frozenset(
 _SHARED = frozenset({"no", "me", "a", "un", "ok", "web", "idea", "normal", "final"})
 _MARKS = re.compile(r"[áéíóúñ¿¡ü]", re.IGNORECASE)
 _NEEDED = 2
+_NUMBERS = {
+    "en": frozenset({"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}),
+    "es": frozenset(
+        {"cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"}
+    ),
+}
+_PRIOR = 0.5
+_SAMPLE = 480
+_LATEST_WEIGHT = 2
 
 
 def detect_language(text: str) -> str | None:
@@ -57,3 +73,36 @@ def detect_language(text: str) -> str | None:
     if english >= _NEEDED and english > spanish:
         return "en"
     return None
+
+
+def conversation_language(texts: list[str], current: str, languages: frozenset[str]) -> str:
+    """The language to write in after the customer's ``texts`` (oldest first), ``current`` as prior."""
+    totals = {"en": 0.0, "es": 0.0}
+    for index, text in enumerate(texts):
+        weight = _LATEST_WEIGHT if index == len(texts) - 1 else 1
+        spanish, english = _evidence(text)
+        totals["es"] += weight * spanish
+        totals["en"] += weight * english
+    if current in totals:
+        totals[current] += _PRIOR
+    best = max(totals, key=lambda code: totals[code])
+    if best == current or best not in languages or totals[best] <= totals.get(current, 0.0):
+        return current
+    return best
+
+
+def _evidence(text: str) -> tuple[int, int]:
+    """Words of the reply written in Spanish and in English, clause by clause: a clause counts
+    whole for the language with more evidence in it, so a short foreign phrase weighs little."""
+    sample = text[:_SAMPLE]
+    spanish = english = 0
+    for span in split_clauses(sample):
+        tokens = set(span.tokens) - _SHARED
+        es = len(tokens & _SPANISH) + len(tokens & _NUMBERS["es"])
+        es += 1 if _MARKS.search(sample, span.start, span.end) else 0
+        en = len(tokens & _ENGLISH) + len(tokens & _NUMBERS["en"])
+        if es > en:
+            spanish += len(span.tokens)
+        elif en > es:
+            english += len(span.tokens)
+    return spanish, english

@@ -27,6 +27,7 @@ class PreparedGuide:
     score_choices: tuple[Choice, ...]
     themes: ThemeMatcher
     themes_by_id: dict[str, Theme]
+    languages: frozenset[str]
 
 
 def prepare(guide: Guide) -> PreparedGuide:
@@ -54,4 +55,5 @@ def _build(guide: Guide) -> PreparedGuide:
         score_choices=choices,
         themes=ThemeMatcher(guide.themes),
         themes_by_id={theme.id: theme for theme in guide.themes},
+        languages=guide.languages,
     )

@@ -1,41 +1,90 @@
-"""The customer's own words around a theme mention, safe to echo back.
+"""The customer's own words about a topic, safe and whole enough to echo back.
 
-The interviewer acknowledges what the customer said in their terms ("the parcel came late"), but
-never repeats personal data: a clause holding a word with a digit, an e-mail address, a link, a
-handle or a phone number is not quoted. Neither is a single word, which reads badly when echoed;
-the caller then names the theme instead.
+The interviewer acknowledges what the customer said in their terms (“the parcel came late”). A
+quote is one clause, or the part of a long clause around the topic, always cut at a word boundary
+and never ending on a function word (“the app kept logging me out during” is cut back to “the
+app kept logging me out”). It never repeats personal data: words with a digit, e-mail addresses,
+links, handles or a capitalised name in the middle of a clause (a member of staff) make the quote
+empty. A quote of fewer than two words reads badly; the caller then names
+the topic instead.
 """
 
 from __future__ import annotations
 
 import re
 
-_CLAUSE_BREAK = re.compile(
-    r"[!?;\n()\[\]\"|]|[.,:](?=\s|$)|\s(?:but|and|although|though|because|while|pero|y|aunque|porque|sino|mientras)\s",
-    re.IGNORECASE,
-)
-_PERSONAL = re.compile(r"\d|@|https?:|www\.|\.(?:com|net|org|es|io)\b", re.IGNORECASE)
-_MAX_WORDS = 7
+from askwhy.interview.clauses import FUNCTION_WORDS, split_clauses
+from askwhy.interview.text import fold
+
+_TOKEN = re.compile(r"\S+")
+_PERSONAL = re.compile(r"\d|@|https?:|www\.|\.(?:com|net|org|es|io)\b|^#", re.IGNORECASE)
+_LEADING = frozenset(
+    {"and", "but", "so", "also", "well", "then", "like", "oh", "um", "plus", "y", "pero", "pues", "tambien",
+     "o", "e", "aunque", "because", "porque", "although", "though"}
+)  # fmt: skip
+_NOT_NAMES = frozenset({"i", "i'm", "i'd", "i've", "i'll", "ok", "okay"})
+_MAX_WORDS = 10
 _MIN_WORDS = 2
-_MAX_CHARS = 60
-_TRIM = " \t'\"`-_*~.,;:!?¿¡()[]{}"
+_MAX_CHARS = 70
+_TRIM = " \t'\"`-_*~.,;:!?¿¡()[]{}\u201c\u201d\u2018\u2019"
+
+
+def quote(clause: str, start: int, end: int) -> str:
+    """Words of ``clause`` around ``clause[start:end]`` to quote back, or "" when none are fit to."""
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(clause)]
+    first = next((i for i, (_, _, e) in enumerate(tokens) if e > start), None)
+    last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i][1] < end), None)
+    if first is None or last is None or first > last:
+        return ""
+    words = [word for word, _, _ in tokens]
+    low, high = _fit(0, len(words), first, last)
+    if any(_is_unsafe(words[i], i) for i in range(low, high)):
+        return ""
+    chosen = _trim(words[low:high])
+    text = " ".join(word.strip('"\u201c\u201d') for word in chosen).strip(_TRIM)
+    while len(text) > _MAX_CHARS and len(chosen) > _MIN_WORDS and high - 1 > last:
+        high -= 1
+        chosen = _trim(words[low:high])
+        text = " ".join(chosen).strip(_TRIM)
+    if len(text) > _MAX_CHARS or len(text.split()) < _MIN_WORDS:
+        return ""
+    return text
+
+
+def _fit(low: int, high: int, first: int, last: int) -> tuple[int, int]:
+    """Narrow [low, high) to at most ``_MAX_WORDS`` words, keeping the mention and what follows it."""
+    if high - low <= _MAX_WORDS:
+        return low, high
+    low = max(low, first - 3)
+    if last + 1 - low > _MAX_WORDS:
+        low = last + 1 - _MAX_WORDS
+    return low, min(high, low + _MAX_WORDS)
+
+
+def _trim(chosen: list[str]) -> list[str]:
+    chosen = list(chosen)
+    while chosen and _bare(chosen[0]) in _LEADING:
+        chosen.pop(0)
+    while chosen and (_bare(chosen[-1]) in FUNCTION_WORDS or not _bare(chosen[-1])):
+        chosen.pop()
+    return chosen
+
+
+def _bare(word: str) -> str:
+    return fold(word).strip(_TRIM)
+
+
+def _is_unsafe(word: str, index: int) -> bool:
+    if _PERSONAL.search(word):
+        return True
+    bare = word.strip(_TRIM)
+    is_name = bare[:1].isupper() and bare[1:].islower() and bare.isalpha() and fold(bare) not in _NOT_NAMES
+    return index > 0 and is_name
 
 
 def customer_words(text: str, start: int, end: int) -> str:
-    """The clause of ``text`` around ``text[start:end]``, trimmed and free of personal data."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, max(0, start - 200), start)), default=0)
-    right_match = _CLAUSE_BREAK.search(text, end, end + 200)
-    right = right_match.start() if right_match else min(len(text), end + 200)
-    before = text[left:start].split()
-    mention = text[start:end].split()
-    after = text[end:right].split()
-    budget = max(0, _MAX_WORDS - len(mention))
-    keep_after = min(len(after), budget // 2 + max(0, budget // 2 - len(before)) + budget % 2)
-    keep_before = min(len(before), budget - keep_after)
-    chosen = before[len(before) - keep_before :] + mention + after[:keep_after]
-    if any(_PERSONAL.search(word) for word in chosen):
-        return ""
-    quote = " ".join(word.strip('"\u201c\u201d') for word in chosen).strip(_TRIM)
-    if len(quote) > _MAX_CHARS:
-        quote = " ".join(mention).strip(_TRIM)
-    return quote if len(quote.split()) >= _MIN_WORDS else ""
+    """The quote for the mention ``text[start:end]``, taken from the clause of ``text`` around it."""
+    for span in split_clauses(text):
+        if span.start <= start < span.end:
+            return quote(text[span.start : span.end], start - span.start, end - span.start)
+    return ""

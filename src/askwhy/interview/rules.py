@@ -1,9 +1,10 @@
 """The rules backend: the interview as a small state machine over the guide.
 
-The conversation asks for the score (re-asking once when a reply has none), asks why, asks once
-for a concrete example when the answer is vague, follows the most important theme the customer
-raised, then uses the guide's impact, fix and anything-else probes while the question budget
-lasts. Detractors are offered a follow-up when the guide has one. Opt-out is heard at any step.
+The conversation asks for the score (re-asking once when a reply has none, taking a corrected one
+at any step), asks why, then lets ``choosing`` pick each follow-up from what the answer said
+(``understanding``). A closing anywhere ends the conversation at once; a request for help is
+acknowledged in the same turn; detractors are offered a follow-up when the guide has one and the
+budget allows. Opt-out is heard at any step.
 Every function here is pure: the same guide, state, reply and time give the same turn.
 """
 
@@ -20,19 +21,18 @@ from askwhy.domain.conversation import (
     Step,
     Turn,
 )
-from askwhy.domain.guide import Guide, Text
-from askwhy.domain.scales import band_for
-from askwhy.interview import asking
-from askwhy.interview.budget import has_room, kept_back, may_offer_close_the_loop
-from askwhy.interview.language import detect_language
+from askwhy.domain.guide import Guide
+from askwhy.interview import asking, choosing
+from askwhy.interview.budget import has_room
+from askwhy.interview.intents import asks_for_help, closes, read_correction
+from askwhy.interview.language import conversation_language
 from askwhy.interview.optout import is_opt_out
 from askwhy.interview.prepared import PreparedGuide, prepare
 from askwhy.interview.replies import is_done, read_yes_no
 from askwhy.interview.scores import is_score_talk, read_score
-from askwhy.interview.themes import ThemeMatch, most_important
+from askwhy.interview.understanding import Understanding, understand
 from askwhy.interview.vagueness import is_vague
 
-_GENERIC_PROBES = ("impact", "fix", "anything_else")
 _MIN_REASON_WORDS = 3
 
 
@@ -69,68 +69,102 @@ def _on_score(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) 
     text = _reply_text(inbound)
     reading = read_score(text, prepared.scale, choice_id=inbound.choice_id)
     reason = "" if inbound.choice_id else reading.remainder(text)
-    state = _follow_language(prepared.guide, state, reason)
-    state = _record(state, "metric", text).evolve(
-        score=reading.value, score_raw=text[:200], score_attempts=state.score_attempts + 1
-    )
-    if reading.value is None and state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
+    value = reading.value
+    correction = None if inbound.choice_id else read_correction(text, prepared.scale)
+    if correction is not None:
+        value, reason = correction[0], _after(text, correction[1])
+    state = _record(_follow_language(prepared.guide, state, text), "metric", text)
+    state = state.evolve(score=value, score_raw=text[:200], score_attempts=state.score_attempts + 1)
+    if value is None and state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
         return asking.ask_score(prepared, state, again=True)
     if _gives_reason(prepared, reason):
         return _take_answer(prepared, state, "why", reason)
+    if reason and (closes(reason) or is_done(reason)):
+        return choosing.finish(prepared.guide, state, offer=False)
     if has_room(prepared.guide, state):
         return asking.ask_why(prepared.guide, state)
-    return _finish(prepared.guide, state)
+    return choosing.finish(prepared.guide, state)
 
 
 def _on_answer(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) -> Turn:
     text = _reply_text(inbound)
     key = state.last_question or ("why" if state.step is Step.WHY else "probe")
-    return _take_answer(prepared, _follow_language(prepared.guide, state, text), key, text)
+    state = _follow_language(prepared.guide, state, text)
+    correction = read_correction(text, prepared.scale) if prepared.scale is not None else None
+    if correction is None or correction[0] == state.score:
+        return _take_answer(prepared, state, key, text)
+    state = state.evolve(score=correction[0], score_raw=text[:200])
+    preface = asking.say_system(
+        prepared.guide, prepared.guide.messages.score_updated, "score_updated", state.language
+    )
+    rest = _after(text, correction[1])
+    if rest and not is_score_talk(rest):
+        return _take_answer(prepared, state, key, text, reason=rest, preface=preface)
+    return _ask_again(prepared, _record(state, key, text), key, preface)
 
 
-def _take_answer(prepared: PreparedGuide, state: InterviewState, key: str, text: str) -> Turn:
+def _ask_again(prepared: PreparedGuide, state: InterviewState, key: str, preface: str) -> Turn:
+    """After a reply that only corrects the score, ask the open question again (for the new band)."""
     guide = prepared.guide
-    matches = prepared.themes.find(text)
+    if not has_room(guide, state):
+        return choosing.finish(guide, state, preface=preface)
+    if key == "why":
+        return asking.ask_why(guide, state, preface=preface)
+    theme = prepared.themes_by_id.get(key.removeprefix("probe:theme:"))
+    if theme is not None:
+        return asking.question(guide, state, key, theme.probe, preface=preface)
+    probe = getattr(guide.probes, key.removeprefix("probe:"), None) if key.startswith("probe:") else None
+    if probe is not None:
+        return asking.question(guide, state, key, probe, preface=preface)
+    return choosing.finish(guide, state, preface=preface)
+
+
+def _take_answer(
+    prepared: PreparedGuide,
+    state: InterviewState,
+    key: str,
+    text: str,
+    *,
+    reason: str = "",
+    preface: str = "",
+) -> Turn:
+    guide = prepared.guide
+    heard = understand(prepared, reason or text)
     state = _record(state, key, text)
-    state = state.evolve(themes_raised=_merge_themes(state.themes_raised, matches))
-    if is_done(text) or key == "probe:anything_else":
-        return _finish(guide, state)
-    if not matches and is_vague(text):
-        if key == "probe:vague":
-            return _finish(guide, state)
-        if _wants_example(guide, state, key):
-            return asking.question(guide, state, "probe:vague", guide.probes.vague)
-    return _next_probe(guide, state, text, matches)
+    state = state.evolve(themes_raised=_merge_themes(state.themes_raised, heard))
+    if heard.wants_help:
+        state, said = _help(guide, state)
+        preface = asking.join(preface, said)
+    if heard.closes:
+        return choosing.finish(guide, state, preface=preface, offer=False)
+    if key == "probe:anything_else":
+        return choosing.finish(guide, state, preface=preface)
+    if heard.vague and key == "probe:vague":
+        return choosing.finish(guide, state, preface=preface)
+    return choosing.choose(guide, state, heard, key, preface)
 
 
-def _next_probe(guide: Guide, state: InterviewState, text: str, matches: list[ThemeMatch]) -> Turn:
-    if not has_room(guide, state, keep=kept_back(guide, state)):
-        return _finish(guide, state)
-    if not any(used.startswith("theme:") for used in state.probes_used):
-        focus = most_important(matches, band_for(guide.metric, state.score))
-        if focus is not None:
-            return asking.probe_theme(guide, state, focus, text)
-    for name, probe in _generic_probes(guide):
-        if name not in state.probes_used:
-            return asking.question(guide, state, f"probe:{name}", probe)
-    return _finish(guide, state)
+def _help(guide: Guide, state: InterviewState) -> tuple[InterviewState, str]:
+    """Acknowledge a request for help at once; with a team to follow up, note that it will."""
+    if guide.close_the_loop is None:
+        return state, asking.say_system(
+            guide, guide.messages.help_unavailable, "help_unavailable", state.language
+        )
+    state = state.evolve(close_the_loop=True)
+    return state, asking.say_system(
+        guide, guide.messages.help_acknowledged, "help_acknowledged", state.language
+    )
 
 
 def _on_close_the_loop(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) -> Turn:
     guide = prepared.guide
     text = _reply_text(inbound)
     state = _record(_follow_language(guide, state, text), "close_the_loop", text)
-    accepted = read_yes_no(text, choice_id=inbound.choice_id) is True
+    accepted = read_yes_no(text, choice_id=inbound.choice_id) is True or asks_for_help(text)
     state = state.evolve(close_the_loop=accepted)
     loop = guide.close_the_loop
     preface = guide.say(loop.accepted if accepted else loop.declined, state.language) if loop else ""
     return asking.close(guide, state, preface=preface)
-
-
-def _finish(guide: Guide, state: InterviewState) -> Turn:
-    if may_offer_close_the_loop(guide, state) and has_room(guide, state):
-        return asking.offer_close_the_loop(guide, state)
-    return asking.close(guide, state)
 
 
 def _check_idle(guide: Guide, state: InterviewState, now: datetime) -> Turn:
@@ -140,37 +174,20 @@ def _check_idle(guide: Guide, state: InterviewState, now: datetime) -> Turn:
     return Turn(state.evolve(status=ConversationStatus.ABANDONED, step=Step.DONE))
 
 
-def _wants_example(guide: Guide, state: InterviewState, key: str) -> bool:
-    """A vague answer to the why or a theme question gets one request for an example."""
-    answers_open_question = key == "why" or key.startswith("probe:theme:")
-    return (
-        answers_open_question
-        and "vague" not in state.probes_used
-        and has_room(guide, state, keep=kept_back(guide, state))
-    )
-
-
 def _gives_reason(prepared: PreparedGuide, reason: str) -> bool:
     """The reply to the score question already says why ("8, the parcel was late")."""
     if not reason or is_score_talk(reason):
         return False
-    if prepared.themes.find(reason):
+    if len(reason.split()) >= _MIN_REASON_WORDS and not is_vague(reason):
         return True
-    return len(reason.split()) >= _MIN_REASON_WORDS and not is_vague(reason)
-
-
-def _generic_probes(guide: Guide) -> list[tuple[str, Text]]:
-    probes = guide.probes
-    candidates = (("impact", probes.impact), ("fix", probes.fix), ("anything_else", probes.anything_else))
-    return [(name, text) for name, text in candidates if text is not None]
+    return bool(prepared.themes.find(reason))
 
 
 def _follow_language(guide: Guide, state: InterviewState, text: str) -> InterviewState:
-    """Switch to the language the customer writes in, when the guide speaks it."""
-    detected = detect_language(text) if text else None
-    if detected is None or detected == state.language or detected not in guide.languages:
-        return state
-    return state.evolve(language=detected)
+    """Write in the language the customer writes in over the conversation, when the guide speaks it."""
+    texts = [answer.text for answer in state.answers] + [text]
+    language = conversation_language(texts, state.language, prepare(guide).languages)
+    return state if language == state.language else state.evolve(language=language)
 
 
 def _opening_language(guide: Guide, language: str | None) -> str:
@@ -182,9 +199,17 @@ def _record(state: InterviewState, key: str, text: str) -> InterviewState:
     return state.evolve(answers=(*state.answers, Answer(question=key, text=text)))
 
 
-def _merge_themes(raised: tuple[str, ...], matches: list[ThemeMatch]) -> tuple[str, ...]:
-    new = [match.theme.id for match in matches if match.theme.id not in raised]
+def _merge_themes(raised: tuple[str, ...], heard: Understanding) -> tuple[str, ...]:
+    new = [
+        m.match.theme.id
+        for m in sorted(heard.mentions, key=lambda m: m.match.start)
+        if m.match.theme.id not in raised
+    ]
     return (*raised, *dict.fromkeys(new))
+
+
+def _after(text: str, end: int) -> str:
+    return text[end:].strip(" ,.;:-!")
 
 
 def _reply_text(inbound: Inbound) -> str:

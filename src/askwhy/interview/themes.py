@@ -50,6 +50,19 @@ class ThemeMatcher:
         ]
         return sorted(found, key=lambda match: match.start)
 
+    def find_all(self, text: str, *, limit: int = 64) -> list[ThemeMatch]:
+        """Every mention of every theme in ``text`` (up to ``limit``), in reading order."""
+        folded = fold(head(text))
+        found: list[ThemeMatch] = []
+        for theme, pattern in self._compiled:
+            for match in pattern.finditer(folded):
+                start = match.start()
+                if start == 0 or not _WORD_CHAR.match(folded, start - 1):
+                    found.append(ThemeMatch(theme, start, match.end()))
+                    if len(found) >= limit:
+                        break
+        return sorted(found, key=lambda match: match.start)
+
 
 def most_important(matches: Sequence[ThemeMatch], band: Band) -> ThemeMatch | None:
     """The theme to follow: the first one the customer raised whose polarity fits the score band.

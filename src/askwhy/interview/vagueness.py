@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from askwhy.interview.text import fold, words
 
-_GENERAL_WORDS = frozenset(
+GENERAL_WORDS = frozenset(
     {
         # English judgement and filler
         "it", "it's", "its", "was", "is", "were", "has", "been", "be", "all", "pretty", "very", "really",
@@ -38,4 +38,4 @@ def is_vague(text: str) -> bool:
     tokens = words(fold(text[:200]))
     if not tokens:
         return True
-    return len(tokens) <= _SHORT and all(token in _GENERAL_WORDS for token in tokens)
+    return len(tokens) <= _SHORT and all(token in GENERAL_WORDS for token in tokens)
