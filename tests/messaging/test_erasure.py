@@ -13,6 +13,7 @@ from askwhy.clock import FakeClock
 from askwhy.conversations import inbound
 from askwhy.domain.conversation import Channel
 from askwhy.outbox import delivery
+from askwhy.store.api_tables import IdempotencyRecord
 from askwhy.store.base import Base
 from askwhy.store.inbox import Delivery, deliveries
 from askwhy.store.program_tables import ContactDecision
@@ -44,7 +45,8 @@ def test_erasing_a_customer_leaves_nothing_behind(
     client: TestClient, container: Container, auth: dict, program: Any, clock: FakeClock
 ) -> None:
     body = event(CUSTOMER, phone=PHONE, email=EMAIL, id="order-991", attributes={"order": "991"})
-    conversation_id = client.post("/v1/events", json=body, headers=auth).json()["decisions"][0][
+    retried = {**auth, "Idempotency-Key": "retry-7f3a"}
+    conversation_id = client.post("/v1/events", json=body, headers=retried).json()["decisions"][0][
         "conversation_id"
     ]
     clock.advance(hours=2)
@@ -68,6 +70,8 @@ def test_erasing_a_customer_leaves_nothing_behind(
     with container.sessions.begin() as session:
         response = session.scalars(select(Response)).one()
         response.segment = {"plan": "gold", "email": EMAIL, "ref": f"{CUSTOMER}/x"}
+    with container.sessions() as session:
+        assert session.scalars(select(IdempotencyRecord)).all(), "the answer is kept for retries"
     before = "\n".join(everything(container))
     for secret in (CUSTOMER, PHONE, EMAIL, *WORDS):
         assert secret in before, f"the test should have stored {secret!r} somewhere"
@@ -79,7 +83,16 @@ def test_erasing_a_customer_leaves_nothing_behind(
     assert erased.json()["erased"] is True
 
     after = everything(container)
-    for secret in (CUSTOMER, PHONE, PHONE.lstrip("+"), EMAIL, "Zebedee", "Marigold", "order-991"):
+    for secret in (
+        CUSTOMER,
+        PHONE,
+        PHONE.lstrip("+"),
+        EMAIL,
+        "Zebedee",
+        "Marigold",
+        "order-991",
+        conversation_id,
+    ):
         leftovers = [value for value in after if secret in value]
         assert not leftovers, f"{secret!r} is still stored: {leftovers[:3]}"
     with container.sessions.begin() as session:

@@ -22,12 +22,13 @@ from askwhy.channels.base import InboundEvent, WebhookEvent
 from askwhy.conversations.webhook_storing import events_of
 from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
+from askwhy.store.api_tables import IdempotencyRecord
 from askwhy.store.base import Base
 from askwhy.store.dead_letters import erase_dead_letters
 from askwhy.store.freed_space import LogNotTruncated, wipe_freed_space
 from askwhy.store.inbox import Inbox, Kept, deliveries
 from askwhy.store.messaging_tables import DeliveryEvent
-from askwhy.store.program_tables import ContactDecision
+from askwhy.store.program_tables import ContactDecision, MomentEvent
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
@@ -64,6 +65,7 @@ def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
         )
     ).all()
     _delete_delivery_events(session=session, messages=messages, identifiers=identifiers)
+    _delete_idempotency_records(session=session, contact=contact, conversation_ids=conversation_ids)
     response_ids = list(
         session.scalars(
             select(Response.id).where(
@@ -200,6 +202,16 @@ def _delete_delivery_events(*, session: Session, messages: Collection[Any], iden
         *(raw_text.contains(value) for value in identifiers),
     ]
     session.execute(delete(DeliveryEvent).where(or_(*conditions)))
+
+
+def _delete_idempotency_records(*, session: Session, contact: Contact, conversation_ids: list[str]) -> None:
+    """Forget the events API answers kept for retries that name the customer's events or
+    conversations: ids of what is erased, which would otherwise outlive it until they expire."""
+    event_ids = list(session.scalars(select(MomentEvent.id).where(MomentEvent.contact_id == contact.id)))
+    named = [*event_ids, *conversation_ids]
+    if named:
+        answer = cast(IdempotencyRecord.response, String)
+        session.execute(delete(IdempotencyRecord).where(or_(*(answer.contains(i) for i in named))))
 
 
 def _delete_derived(*, session: Session, parent: str, ids: list[str]) -> None:
