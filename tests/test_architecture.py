@@ -47,3 +47,11 @@ def test_whatsapp_is_named_only_by_the_channel_table_and_its_adapter() -> None:
     )
     outside = sorted(path for path in found if not path.startswith(tuple(str(a) for a in allowed)))
     assert not outside, f"Channel.WHATSAPP named outside domain/ and channels/: {outside}"
+
+
+def test_the_channel_table_knows_whatsapps_own_reply_window_code() -> None:
+    from askwhy.channels.whatsapp.errors import REENGAGEMENT
+    from askwhy.domain.channels import facts
+    from askwhy.domain.conversation import Channel
+
+    assert str(REENGAGEMENT) in facts(Channel.WHATSAPP).window_closed_codes

@@ -46,7 +46,7 @@ def test_first_start_seeds_every_guide_and_second_start_stores_nothing(
     demo_container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
-    stored = seed_demo_if_empty(demo_container)
+    stored = _seed(demo_container)
     assert stored == PER_GUIDE * len(demo_container.guides)
     assert count(demo_container, Response) == stored
     with demo_container.sessions() as session:
@@ -55,7 +55,7 @@ def test_first_start_seeds_every_guide_and_second_start_stores_nothing(
     assert Counter(r.guide_id for r in responses) == dict.fromkeys(demo_container.guides, PER_GUIDE)
     now = demo_container.clock.now()
     assert all(now - timedelta(days=DAYS + 1) <= r.responded_at <= now for r in responses)
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert count(demo_container, Response) == stored
 
 
@@ -75,7 +75,7 @@ def test_a_database_with_real_responses_is_left_alone(demo_container: Container)
                 updated_at=demo_container.clock.now(),
             )
         )
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert count(demo_container, Conversation) == 0
 
 
@@ -83,7 +83,7 @@ def test_guides_without_personas_are_skipped(
     demo_container: Container, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     demo_container.settings = demo_container.settings.model_copy(update={"personas_dir": tmp_path})
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert "no demo data for guide post-checkout" in caplog.text
 
 
@@ -91,7 +91,7 @@ def test_production_is_never_seeded(demo_container: Container) -> None:
     demo_container.settings = demo_container.settings.model_copy(
         update={"environment": Environment.PRODUCTION, "secret_key": SecretStr("s" * 64)}
     )
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert count(demo_container, Conversation) == 0
 
 
@@ -101,12 +101,12 @@ def test_a_database_with_customers_or_conversations_is_left_alone(
     monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
     with demo_container.sessions.begin() as session:
         session.add(Contact(external_id="real-1", created_at=demo_container.clock.now()))
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert count(demo_container, Conversation) == 0
     with demo_container.sessions.begin() as session:
         session.execute(delete(Contact))
     invite_customer(demo_container, phone="+447700900555", channel=Channel.SMS)
-    assert seed_demo_if_empty(demo_container) == 0
+    assert _seed(demo_container) == 0
     assert count(demo_container, Conversation) == 1
 
 
@@ -114,7 +114,7 @@ def test_demo_data_counts_only_when_asked_for(
     demo_container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("askwhy.simulation.demo.CONVERSATIONS_PER_GUIDE", PER_GUIDE)
-    assert seed_demo_if_empty(demo_container) > 0
+    assert _seed(demo_container) > 0
     with demo_container.sessions() as session:
         assert main_metric(session=session, selection=Selection()) is None
         chosen = main_metric(session=session, selection=Selection(include_simulated=True))
@@ -125,3 +125,12 @@ def test_demo_data_counts_only_when_asked_for(
         assert report.overall.n > 0
         assert report.funnel.invited > 0
         assert measures.conversation_funnel(session=session, selection=Selection()).invited == 0
+
+
+def _seed(container: Container) -> int:
+    return seed_demo_if_empty(
+        sessions=container.sessions,
+        guides=container.guides,
+        settings=container.settings,
+        now=container.clock.now(),
+    )

@@ -14,8 +14,7 @@ from huey.consumer import Consumer
 
 from askwhy.analysis.embeddings import HashingEmbedder, Vectors
 from askwhy.bootstrap import bootstrap
-from askwhy.cli.worker import work
-from askwhy.insights.wiring import WARM_UP_TEXT
+from askwhy.cli.worker import WARM_UP_TEXT, work
 from askwhy.settings import Settings
 
 

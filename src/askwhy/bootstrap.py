@@ -11,10 +11,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.embeddings import Embedder
+from askwhy.analysis.enrichment import Enricher
 from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
+from askwhy.insights.assigning import AssignmentRule
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.programs.guides import GuideLibrary
 from askwhy.queue.jobs import Jobs, make_huey
@@ -52,6 +54,24 @@ class Container:
             if self._embedder is None:
                 self._embedder = self.embedder_factory()
             return self._embedder
+
+    @property
+    def enricher(self) -> Enricher:
+        """The analysis pipeline on the embedding model (loaded on first use)."""
+        return Enricher(
+            self.embedder,
+            model_name=self.settings.embedding_model,
+            default_region=self.settings.redaction_region,
+        )
+
+    @property
+    def assignment_rule(self) -> AssignmentRule:
+        """The theme assignment rule the settings describe."""
+        return AssignmentRule(
+            threshold=self.settings.theme_similarity,
+            margin=self.settings.theme_margin,
+            max_themes=self.settings.theme_max_per_sentence,
+        )
 
     @property
     def inbox(self) -> Inbox:

@@ -18,7 +18,6 @@ from askwhy.clock import FakeClock
 from askwhy.domain.scales import Metric
 from askwhy.insights import discovering, enriching, importing
 from askwhy.insights.feedback_files import ColumnMapping
-from askwhy.insights.wiring import assignment_rule, enricher
 from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
@@ -91,9 +90,9 @@ def analysed(insights_container: Container, reviews: Path) -> Container:
         channel="import",
         now=container.clock.now(),
     )
-    rule = assignment_rule(container.settings)
+    rule = container.assignment_rule
     enriching.enrich_pending(
-        sessions=container.sessions, enricher=enricher(container), rule=rule, now=container.clock.now
+        sessions=container.sessions, enricher=container.enricher, rule=rule, now=container.clock.now
     )
     with container.sessions.begin() as session:
         discovering.discover(session=session, rule=rule, now=container.clock.now(), min_theme_size=5)

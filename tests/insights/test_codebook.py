@@ -98,7 +98,6 @@ def test_editing_a_merged_or_missing_theme_says_why(analysed: Container) -> None
 
 def test_new_sentences_are_assigned_to_existing_themes_with_polarity(analysed: Container) -> None:
     from askwhy.insights.enriching import enrich_pending
-    from askwhy.insights.wiring import assignment_rule, enricher
     from askwhy.store.tables import Response
 
     now = analysed.clock.now()
@@ -122,8 +121,8 @@ def test_new_sentences_are_assigned_to_existing_themes_with_polarity(analysed: C
         )
     enrich_pending(
         sessions=analysed.sessions,
-        enricher=enricher(analysed),
-        rule=assignment_rule(analysed.settings),
+        enricher=analysed.enricher,
+        rule=analysed.assignment_rule,
         now=analysed.clock.now,
     )
     with analysed.sessions() as session:

@@ -19,7 +19,12 @@ def sync() -> None:
     """Validate the files in ASKWHY_PROGRAMS_DIR and store them; programs whose file is gone pause."""
     with opened() as container:
         try:
-            report = sync_from_folder(container)
+            report = sync_from_folder(
+                sessions=container.sessions,
+                guides=container.guides,
+                folder=container.settings.programs_dir,
+                now=container.clock.now(),
+            )
         except ProgramError as exc:
             raise fail(f"programs not synced:\n{exc}") from None
         for label, ids in (

@@ -27,11 +27,21 @@ def serve(
     with opened() as container:
         settings = container.settings
         try:
-            sync_from_folder(container)
+            sync_from_folder(
+                sessions=container.sessions,
+                guides=container.guides,
+                folder=container.settings.programs_dir,
+                now=container.clock.now(),
+            )
         except ProgramError as exc:
             raise fail(f"programs not synced:\n{exc}") from None
         if settings.seed_demo:
-            seeded = seed_demo_if_empty(container)
+            seeded = seed_demo_if_empty(
+                sessions=container.sessions,
+                guides=container.guides,
+                settings=settings,
+                now=container.clock.now(),
+            )
             if seeded:
                 console.print(f"stored {seeded} simulated conversations as demo data")
         # Without Redis the queue is a SQLite file that this server works: in worker processes

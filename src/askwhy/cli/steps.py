@@ -12,7 +12,6 @@ from askwhy.insights import discovering, enriching, importing
 from askwhy.insights.discovering import DiscoveryResult
 from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
-from askwhy.insights.wiring import assignment_rule, enricher
 from askwhy.tasks.retention import purge
 
 
@@ -53,13 +52,13 @@ def enrich_step(container: Container) -> int:
     if not pending:
         return 0
     with console.status("loading the language model"):
-        built = enricher(container)
+        built = container.enricher
     with progress_bar() as bar:
         task = bar.add_task("analysing responses", total=pending)
         done = enriching.enrich_pending(
             sessions=container.sessions,
             enricher=built,
-            rule=assignment_rule(container.settings),
+            rule=container.assignment_rule,
             now=container.clock.now,
             batch_size=container.settings.analysis_batch_size,
             progress=lambda done: bar.advance(task, done),
@@ -80,7 +79,7 @@ def discover_step(container: Container) -> DiscoveryResult:
     with console.status("discovering themes"), container.sessions.begin() as session:
         result = discovering.discover(
             session=session,
-            rule=assignment_rule(container.settings),
+            rule=container.assignment_rule,
             now=container.clock.now(),
             min_theme_size=container.settings.theme_min_size,
             brand_terms=brand_terms(container),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,16 +41,21 @@ def work(container: Container, *, threads: int) -> None:
     consumer.run()
 
 
+WARM_UP_TEXT = "The parcel came two days late, but the support agent sorted it out kindly."
+
+
 def warm_up_analysis(container: Container) -> None:
-    """Load the analysis models before taking tasks (`askwhy.insights.wiring.warm_up`).
+    """Load the analysis models and run them once on a sample sentence, before taking tasks.
 
-    Models that fail to load are reported and the worker goes on: deliveries and turns need no
-    model, and the analysis tasks fail, and are retried, on their own."""
-    from askwhy.insights.wiring import warm_up
-
+    Loading the embedding model takes seconds, most of them importing native libraries while
+    holding the interpreter lock: done on first use, in the middle of the work, it stalled the
+    process's other task threads (the interviewer's turns, deliveries) for as long. Nothing is
+    stored. Models that fail to load are reported and the worker goes on: deliveries and turns
+    need no model, and the analysis tasks fail, and are retried, on their own."""
+    started = time.perf_counter()
     try:
-        seconds = warm_up(container)
+        container.enricher.enrich([WARM_UP_TEXT])
     except Exception:
         log.exception("the analysis models could not be loaded; analysis waits until they can be")
         return
-    log.info("analysis models loaded in %.1f s", seconds)
+    log.info("analysis models loaded in %.1f s", time.perf_counter() - started)

@@ -33,6 +33,8 @@ class ChannelFacts:
     """The name consent is recorded under for this channel (events API ``consents``)."""
     user_id_pattern: re.Pattern[str] | None = None
     """A provider-scoped user id accepted as an address in place of a phone number."""
+    window_closed_codes: frozenset[str] = frozenset()
+    """Error codes of a failed send or status that mean the reply window had closed."""
 
 
 FACTS: dict[Channel, ChannelFacts] = {
@@ -54,6 +56,8 @@ FACTS: dict[Channel, ChannelFacts] = {
         consent_name="whatsapp",
         # Business-scoped user id: country code, a dot, then letters and digits (ENT for a parent id).
         user_id_pattern=re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]+"),
+        # Re-engagement message: more than 24 hours since the customer's last message.
+        window_closed_codes=frozenset({"131047"}),
     ),
 }
 

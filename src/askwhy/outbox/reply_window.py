@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from askwhy.channels.whatsapp.errors import REENGAGEMENT
+from askwhy.domain.channels import facts
 from askwhy.domain.conversation import Channel
 from askwhy.programs.catalog import template_for
 from askwhy.store.tables import Conversation, Message
@@ -20,13 +20,11 @@ from askwhy.store.tables import Conversation, Message
 DUE_AGAIN = "askwhy.outbox.due_again"
 """Session info key: ids of messages made due again, queued for delivery once committed
 (`askwhy.outbox.write_hook`)."""
-WINDOW_CLOSED_CODES = {Channel.WHATSAPP: frozenset({str(REENGAGEMENT)})}
-"""Per channel, the error codes of a failed status that mean "outside the reply window"."""
 
 
 def window_closed(channel: Channel, error_code: str | None) -> bool:
     """True when a failed status with ``error_code`` says the reply window had closed."""
-    return error_code is not None and error_code in WINDOW_CLOSED_CODES.get(channel, frozenset())
+    return error_code is not None and error_code in facts(channel).window_closed_codes
 
 
 def with_template(*, session: Session, message: Message) -> bool:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.programs.guides import GuideLibrary
 from askwhy.programs.loading import load_programs
 from askwhy.programs.syncing import SyncReport, sync_programs
 
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
 
-
-def sync_from_folder(container: Container) -> SyncReport:
-    """Load ``programs_dir`` (raising `ProgramError` naming each bad file and field) and store it."""
-    programs = load_programs(container.settings.programs_dir, guides=container.guides)
-    with container.sessions.begin() as session:
-        return sync_programs(session=session, programs=programs, now=container.clock.now())
+def sync_from_folder(
+    *, sessions: sessionmaker[Session], guides: GuideLibrary, folder: Path, now: datetime
+) -> SyncReport:
+    """Load ``folder`` (raising `ProgramError` naming each bad file and field) and store it."""
+    programs = load_programs(folder, guides=guides)
+    with sessions.begin() as session:
+        return sync_programs(session=session, programs=programs, now=now)

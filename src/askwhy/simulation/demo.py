@@ -10,13 +10,14 @@ never mix with real data.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.bootstrap import Container
-from askwhy.settings import Environment
+from askwhy.programs.guides import GuideLibrary
+from askwhy.settings import Environment, Settings
 from askwhy.simulation import Casting, PersonaError, personas_for, simulate
-from askwhy.store.tables import Contact, Conversation, Response
+from askwhy.store.conversations import holds_customer_data
 
 CONVERSATIONS_PER_GUIDE = 60
 DAYS = 56
@@ -26,37 +27,34 @@ SEED = 2024
 log = logging.getLogger(__name__)
 
 
-def seed_demo_if_empty(container: Container) -> int:
+def seed_demo_if_empty(
+    *, sessions: sessionmaker[Session], guides: GuideLibrary, settings: Settings, now: datetime
+) -> int:
     """Store simulated conversations for each guide that has personas, in development, if the
     database holds no customer, conversation or response yet.
 
     Returns how many conversations were stored (0 in production, or when the database had data).
     """
-    if container.settings.environment is not Environment.DEVELOPMENT or _has_data(container):
+    if settings.environment is not Environment.DEVELOPMENT:
         return 0
+    with sessions() as session:
+        if holds_customer_data(session=session):
+            return 0
     stored = 0
-    for guide in container.guides.values():
+    for guide in guides.values():
         try:
-            _, personas = personas_for(container.settings.personas_dir, guide)
+            _, personas = personas_for(settings.personas_dir, guide)
         except PersonaError as exc:
             log.warning("no demo data for guide %s: %s", guide.id, exc)
             continue
         summary = simulate(
-            sessions=container.sessions,
-            guides=container.guides,
+            sessions=sessions,
+            guides=guides,
             casting=Casting(guide=guide, personas=personas),
             count=CONVERSATIONS_PER_GUIDE,
             seed=SEED,
             days=DAYS,
-            end=container.clock.now(),
+            end=now,
         )
         stored += summary.stored
     return stored
-
-
-def _has_data(container: Container) -> bool:
-    with container.sessions() as session:
-        return any(
-            session.scalar(select(column).limit(1)) is not None
-            for column in (Response.id, Conversation.id, Contact.id)
-        )

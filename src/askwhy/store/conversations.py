@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Select, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from askwhy.store.tables import Conversation, Message, Response
+from askwhy.store.tables import Contact, Conversation, Message, Response
 
 LOCK_TIMEOUT = "5s"
 """How long a transaction waits for a conversation's row lock on PostgreSQL (SQLite: busy timeout)."""
@@ -137,3 +137,11 @@ def set_lock_timeout(session: Session) -> None:
     """Bound lock waits for the rest of this transaction on PostgreSQL (SQLite has its busy timeout)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+
+
+def holds_customer_data(*, session: Session) -> bool:
+    """True once the database holds any customer, conversation or response at all."""
+    return any(
+        session.scalar(select(column).limit(1)) is not None
+        for column in (Response.id, Conversation.id, Contact.id)
+    )

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import enriching
-from askwhy.insights.wiring import assignment_rule, enricher
 from askwhy.privacy import retention
 
 if TYPE_CHECKING:
@@ -169,9 +168,9 @@ def enrich(container: Container, response_ids: Sequence[str]) -> int:
     return enriching.enrich_responses(
         sessions=container.sessions,
         reads=container.reads,
-        enricher=enricher(container),
+        enricher=container.enricher,
         response_ids=response_ids,
-        rule=assignment_rule(container.settings),
+        rule=container.assignment_rule,
         now=container.clock.now(),
         after_store=_purge_now(container) if container.settings.raw_transcript_retention_days == 0 else None,
     )
