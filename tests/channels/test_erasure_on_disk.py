@@ -6,6 +6,8 @@ database's own files are the server's, so its tables are read row by row instead
 
 from __future__ import annotations
 
+import html
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from askwhy.conversations import receive_message, start_conversation
 from askwhy.conversations.closing import end_conversation
 from askwhy.conversations.webhook_storing import store_kept
 from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
+from askwhy.privacy.exports import record_exports
 from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
@@ -68,7 +71,7 @@ def served(settings: Settings, clock: FakeClock) -> Iterator[Container]:
 
 
 def test_no_file_in_the_data_folder_keeps_an_erased_customer(
-    served: Container, settings: Settings, clock: FakeClock
+    served: Container, settings: Settings, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     app = TestClient(create_app(served), base_url="http://askwhy-internal:8000")
     conversations = _invited(served)
@@ -93,13 +96,17 @@ def test_no_file_in_the_data_folder_keeps_an_erased_customer(
     leftover = wa.encode(wa.delivery(wa.value(messages=[wa.text("one more thing", sender=PHONE[1:])])))
     assert app.post("/webhooks/whatsapp", content=leftover, headers=wa.headers(leftover)).status_code == 200
     assert _found(settings.data_dir, served), "the test should have written them somewhere"
+    quoting, other = _exports(tmp_path_factory.mktemp("reports"), settings.data_dir)
 
     erased = app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": _eraser(served)})
     assert erased.status_code == 200, erased.text
     assert erased.json()["conversations"] == 3
     assert erased.json()["files_wiped"] is True
+    assert erased.json()["exports_deleted"] == len(quoting)
 
     assert _found(settings.data_dir, served) == {}
+    assert not any(path.exists() for path in quoting)
+    assert other.exists()
 
 
 def _invited(container: Container) -> dict[Channel, str]:
@@ -162,6 +169,16 @@ def _write_on_web_chat(container: Container, conversation_id: str) -> None:
                 channel=Channel.WEB,
                 now=container.clock.now(),
             )
+
+
+def _exports(folder: Path, data_dir: Path) -> tuple[list[Path], Path]:
+    """Report files askwhy wrote outside the data folder: two quote the customer, one does not."""
+    page, summary, other = folder / "report.html", folder / "summary.json", folder / "themes.csv"
+    page.write_text(f"<q>{html.escape(CHAT_WORDS)}</q>", encoding="utf-8")
+    summary.write_text(json.dumps({"quotes": [SMS_WORDS], "note": PHONE}), encoding="utf-8")
+    other.write_text("id,label\nt1,late delivery\n", encoding="utf-8")
+    record_exports(data_dir=data_dir, paths=[page, summary, other])
+    return [page, summary], other
 
 
 def _set_aside(container: Container, words: str) -> None:

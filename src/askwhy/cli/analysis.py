@@ -15,6 +15,7 @@ from askwhy.cli.steps import discover_step, enrich_step, import_step
 from askwhy.domain.scales import Metric
 from askwhy.insights.feedback_files import ColumnMapping, FeedbackFileError, guess_text_column
 from askwhy.insights.selection import Selection
+from askwhy.privacy.exports import record_exports
 from askwhy.report.collect import collect
 from askwhy.report.render import write_report
 from askwhy.store.private_files import private_folder
@@ -119,7 +120,8 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     if database is None:
         for leftover in out.glob("askwhy.db*"):
             leftover.unlink()
-    settings = load_settings().model_copy(
+    home = load_settings()
+    settings = home.model_copy(
         update={"database_url": database or f"sqlite:///{store}", "data_dir": out, "queue_inline": True}
     )
     name = program or file.stem
@@ -144,6 +146,8 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
             )
         data = {**data, "simulated": selection.simulated}
         page = write_report(data, out)
+    if database is not None:  # a report from askwhy's database: erasing a customer it quotes deletes it
+        record_exports(data_dir=home.data_dir, paths=[page, *sorted(out.glob("*.csv")), out / "summary.json"])
     for note in data["notes"]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(f"simulated responses: {selection.simulated}", highlight=False)

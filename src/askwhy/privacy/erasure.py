@@ -22,6 +22,8 @@ from askwhy.channels.base import InboundEvent, WebhookEvent
 from askwhy.conversations.webhook_storing import events_of
 from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
+from askwhy.privacy.exports import erase_from_exports
+from askwhy.store.analysis_tables import Sentence
 from askwhy.store.api_tables import IdempotencyRecord
 from askwhy.store.base import Base
 from askwhy.store.dead_letters import erase_dead_letters
@@ -50,6 +52,8 @@ class Erasure:
     files_wiped: bool = True
     """False when a reader kept a write-ahead log in use: the old pages stay in it until the
     next checkpoint that can empty it (the rows themselves are gone)."""
+    exports_deleted: int = 0
+    """Report files askwhy wrote that quoted the customer (`askwhy.privacy.exports`)."""
 
 
 def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
@@ -119,10 +123,26 @@ def erase_everywhere(*, container: Container, external_id: str) -> Erasure | Non
                 with inbox.sessions.begin() as inbox_session:
                     _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
             erase_dead_letters(session=session, phones=phones, emails=[contact.email or ""])
+            identifiers, words = [*_identifiers(contact), *phones], _their_words(session, contact)
             done = erase_customer(session=session, external_id=external_id)
         if done is not None and not _wiped(container, inbox):
             done = replace(done, files_wiped=False)
-    return done
+    exported = erase_from_exports(data_dir=container.settings.data_dir, identifiers=identifiers, words=words)
+    return replace(done, exports_deleted=len(exported)) if done is not None else None
+
+
+def _their_words(session: Session, contact: Contact) -> list[str]:
+    """What the customer wrote, as stored and as analysed (redacted sentences, as reports quote
+    them): to find them in exports."""
+    conversation_ids = _conversation_ids(session=session, contact=contact)
+    inbound = select(Message.text).where(
+        Message.conversation_id.in_(conversation_ids), Message.direction == "in"
+    )
+    responses = select(Response.id).where(
+        or_(Response.contact_id == contact.id, Response.conversation_id.in_(conversation_ids))
+    )
+    analysed = select(Sentence.text).where(Sentence.response_id.in_(responses))
+    return [text for query in (inbound, analysed) for text in session.scalars(query) if text]
 
 
 def _wiped(container: Container, inbox: Inbox) -> bool:

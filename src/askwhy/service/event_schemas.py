@@ -135,6 +135,9 @@ class ErasureOut(BaseModel):
         description="False when a reader kept a database log in use: the erased rows are gone, but "
         "their old pages stay in the log until its next full checkpoint.",
     )
+    exports_deleted: int = Field(
+        default=0, description="Report files askwhy wrote that quoted the customer, now deleted."
+    )
 
 
 def jsonable(model: BaseModel) -> dict[str, Any]:

@@ -24,4 +24,5 @@ def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> Era
         messages=done.messages,
         responses_anonymised=done.responses_anonymised,
         files_wiped=done.files_wiped,
+        exports_deleted=done.exports_deleted,
     )
