@@ -128,7 +128,9 @@ def test_corrected_scores(reply: str, score: int) -> None:
     assert correction[0] == score
 
 
-@pytest.mark.parametrize("reply", ["the parcel took 6 days", "actually the courier was nice", "make it faster"])
+@pytest.mark.parametrize(
+    "reply", ["the parcel took 6 days", "actually the courier was nice", "make it faster"]
+)
 def test_numbers_in_a_story_are_not_corrections(reply: str) -> None:
     assert read_correction(reply, NPS) is None
 
@@ -172,7 +174,7 @@ def test_proposed_fixes_are_heard(reply: str) -> None:
         ("the app kept logging me out during checkout", "app", "the app kept logging me out during checkout"),
         ("the lady at the desk sorted my", "desk", "the lady at the desk sorted"),
         ("and the parcel arrived crushed and wet", "parcel", "the parcel arrived crushed"),
-        ("Sarah at the desk was rude", "rude", "Sarah at the desk was rude"),
+        ("Sarah at the desk was rude", "rude", ""),
         ("the agent, Sarah Jones, was rude", "agent", "the agent"),
         ("the agent called Sarah was rude", "agent", ""),
         ("la app me sacaba de la cuenta en el pago", "app", "la app me sacaba de la cuenta en el pago"),

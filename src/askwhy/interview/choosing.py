@@ -54,10 +54,15 @@ def finish(guide: Guide, state: InterviewState, *, preface: str = "", offer: boo
 def _follow(guide: Guide, state: InterviewState, focus: Mention, preface: str) -> Turn:
     theme = focus.match.theme
     acknowledgement = asking.join(preface, acknowledge(guide, focus, state.language))
-    if focus.clause.specific:
+    if focus.specific:
         state = state.evolve(probes_used=(*state.probes_used, f"covered:{theme.id}"))
         return _generic(guide, state, acknowledgement)
     return asking.question(guide, state, f"probe:theme:{theme.id}", theme.probe, preface=acknowledgement)
+
+
+def next_generic(guide: Guide, state: InterviewState, preface: str) -> Turn:
+    """The next of the impact, fix and anything-else questions still to ask, or the end."""
+    return _generic(guide, state, preface)
 
 
 def _generic(guide: Guide, state: InterviewState, preface: str) -> Turn:

@@ -49,6 +49,10 @@ _CONCRETE = frozenset(
         "domingo", "euros", "dollars", "pounds", "pesos",
     }
 )  # fmt: skip
+_VAGUE_CONTENT = frozenset(
+    {"lot", "lots", "bit", "time", "times", "way", "mucho", "mucha", "muchos", "muchas", "tiempo", "poco",
+     "cosa", "cosas", "vez"}
+)  # fmt: skip
 _AMOUNT = re.compile(r"\d|[€$£]")
 _MIN_CONTENT_WORDS = 4
 MAX_CLAUSES = 16
@@ -79,7 +83,9 @@ def split_clauses(text: str) -> list[Span]:
 
 def content_words(tokens: tuple[str, ...]) -> list[str]:
     """The words that carry meaning: neither function words nor general words of judgement."""
-    return [t for t in tokens if t not in FUNCTION_WORDS and t not in GENERAL_WORDS]
+    return [
+        t for t in tokens if t not in FUNCTION_WORDS and t not in GENERAL_WORDS and t not in _VAGUE_CONTENT
+    ]
 
 
 def is_specific(raw: str, tokens: tuple[str, ...]) -> bool:

@@ -56,6 +56,8 @@ _NEGATIONS = frozenset(
     }
 )  # fmt: skip
 _NEGATION_REACH = 3
+POLARITY_WORDS = _NEGATIVE | _POSITIVE
+"""Every cue word, for readers that need to know a word is an ordinary one."""
 
 
 def polarity(tokens: tuple[str, ...]) -> float:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 
 from askwhy.interview.clauses import FUNCTION_WORDS, split_clauses
+from askwhy.interview.polarity import POLARITY_WORDS
 from askwhy.interview.text import fold
+from askwhy.interview.vagueness import GENERAL_WORDS
 
 _TOKEN = re.compile(r"\S+")
 _PERSONAL = re.compile(r"\d|@|https?:|www\.|\.(?:com|net|org|es|io)\b|^#", re.IGNORECASE)
@@ -22,6 +24,7 @@ _LEADING = frozenset(
     {"and", "but", "so", "also", "well", "then", "like", "oh", "um", "plus", "y", "pero", "pues", "tambien",
      "o", "e", "aunque", "because", "porque", "although", "though"}
 )  # fmt: skip
+_KNOWN = FUNCTION_WORDS | GENERAL_WORDS | POLARITY_WORDS
 _NOT_NAMES = frozenset({"i", "i'm", "i'd", "i've", "i'll", "ok", "okay"})
 _MAX_WORDS = 10
 _MIN_WORDS = 2
@@ -78,8 +81,11 @@ def _is_unsafe(word: str, index: int) -> bool:
     if _PERSONAL.search(word):
         return True
     bare = word.strip(_TRIM)
-    is_name = bare[:1].isupper() and bare[1:].islower() and bare.isalpha() and fold(bare) not in _NOT_NAMES
-    return index > 0 and is_name
+    folded = fold(bare)
+    if not (bare[:1].isupper() and bare[1:].islower() and bare.isalpha()) or folded in _NOT_NAMES:
+        return False
+    # Mid-clause, a capitalised word is a name; at the start, only when it is no word we know.
+    return index > 0 or folded not in _KNOWN
 
 
 def customer_words(text: str, start: int, end: int) -> str:

@@ -22,6 +22,7 @@ from askwhy.domain.conversation import (
     Turn,
 )
 from askwhy.domain.guide import Guide
+from askwhy.domain.scales import band_for
 from askwhy.interview import asking, choosing
 from askwhy.interview.budget import has_room
 from askwhy.interview.intents import asks_for_help, closes, read_correction
@@ -75,6 +76,8 @@ def _on_score(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) 
         value, reason = correction[0], _after(text, correction[1])
     state = _record(_follow_language(prepared.guide, state, text), "metric", text)
     state = state.evolve(score=value, score_raw=text[:200], score_attempts=state.score_attempts + 1)
+    if value is None and (closes(text) or is_done(text)):
+        return choosing.finish(prepared.guide, state, offer=False)
     if value is None and state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
         return asking.ask_score(prepared, state, again=True)
     if _gives_reason(prepared, reason):
@@ -93,6 +96,7 @@ def _on_answer(prepared: PreparedGuide, state: InterviewState, inbound: Inbound)
     correction = read_correction(text, prepared.scale) if prepared.scale is not None else None
     if correction is None or correction[0] == state.score:
         return _take_answer(prepared, state, key, text)
+    before = state.score
     state = state.evolve(score=correction[0], score_raw=text[:200])
     preface = asking.say_system(
         prepared.guide, prepared.guide.messages.score_updated, "score_updated", state.language
@@ -100,23 +104,19 @@ def _on_answer(prepared: PreparedGuide, state: InterviewState, inbound: Inbound)
     rest = _after(text, correction[1])
     if rest and not is_score_talk(rest):
         return _take_answer(prepared, state, key, text, reason=rest, preface=preface)
-    return _ask_again(prepared, _record(state, key, text), key, preface)
+    return _ask_again(prepared, _record(state, key, text), key, preface, before=before)
 
 
-def _ask_again(prepared: PreparedGuide, state: InterviewState, key: str, preface: str) -> Turn:
-    """After a reply that only corrects the score, ask the open question again (for the new band)."""
+def _ask_again(
+    prepared: PreparedGuide, state: InterviewState, key: str, preface: str, *, before: int | None
+) -> Turn:
+    """After a reply that only corrects the score: the "why" again when the band changed, else go on."""
     guide = prepared.guide
     if not has_room(guide, state):
         return choosing.finish(guide, state, preface=preface)
-    if key == "why":
+    if key == "why" or band_for(guide.metric, state.score) is not band_for(guide.metric, before):
         return asking.ask_why(guide, state, preface=preface)
-    theme = prepared.themes_by_id.get(key.removeprefix("probe:theme:"))
-    if theme is not None:
-        return asking.question(guide, state, key, theme.probe, preface=preface)
-    probe = getattr(guide.probes, key.removeprefix("probe:"), None) if key.startswith("probe:") else None
-    if probe is not None:
-        return asking.question(guide, state, key, probe, preface=preface)
-    return choosing.finish(guide, state, preface=preface)
+    return choosing.next_generic(guide, state, preface)
 
 
 def _take_answer(

@@ -42,6 +42,8 @@ class Mention:
     match: ThemeMatch
     clause: Clause
     polarity: float
+    specific: bool
+    """The clause, or the story it starts, names something concrete."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,27 @@ class Understanding:
 
     @property
     def mentions(self) -> list[Mention]:
-        """Every topic mention, in reading order, with the clause's polarity leaning to the theme's."""
-        return [
-            Mention(match, clause, clause.polarity or _THEME_LEANING[match.theme.polarity])
-            for clause in self.clauses
-            for match in clause.topics
-        ]
+        """Each topic once, in reading order, at its most specific mention; the clause's polarity
+        leans to the theme's when the clause itself has none."""
+        chosen: dict[str, Mention] = {}
+        for index, clause in enumerate(self.clauses):
+            specific = clause.specific or self._story_goes_on(index)
+            for match in clause.topics:
+                leaning = clause.polarity or _THEME_LEANING[match.theme.polarity]
+                mention = Mention(match, clause, leaning, specific)
+                if match.theme.id not in chosen or (specific and not chosen[match.theme.id].specific):
+                    chosen[match.theme.id] = mention
+        return sorted(chosen.values(), key=lambda mention: mention.match.start)
+
+    def _story_goes_on(self, index: int) -> bool:
+        """The clauses after ``index`` that raise no topic of their own continue its story
+        ("the driver called ahead and left it with my neighbour on Saturday")."""
+        for clause in self.clauses[index + 1 :]:
+            if clause.topics:
+                return False
+            if clause.specific:
+                return True
+        return False
 
 
 def understand(prepared: PreparedGuide, text: str) -> Understanding:
