@@ -11,6 +11,7 @@ them to every webhook and web chat route.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -73,6 +74,7 @@ def _paths(document: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 def _replaced(rng: random.Random, document: Any, value: Any, *, keys: tuple[str, ...] = ()) -> Any:
     """The document with one place (one named ``keys`` where there is one) set to ``value``."""
+    value = copy.deepcopy(value)  # the lists of odd values are shared: never put one in twice
     paths = _paths(document)
     named = [p for p in paths if p and p[-1] in keys]
     target = rng.choice(named or paths) if (named or paths) else None
