@@ -80,7 +80,7 @@ def load(
         reason = "integer out of range" if "integer" in str(exc) else str(exc)
         raise UnsafeJson(f"not valid JSON: {reason}") from None
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
-    scalars = suspects.found or _may_hold_a_long_string(raw, max_string) or _may_hold_unstorable(raw)
+    scalars = suspects.found or _may_hold_a_long_string(raw, max_string) or may_hold_unstorable(raw)
     _walk(document, 0, _Bounds(max_depth, max_string, storable_strings, scalars))
     return document
 
@@ -100,7 +100,7 @@ class _Numbers:
         return number
 
 
-def _may_hold_unstorable(raw: bytes) -> bool:
+def may_hold_unstorable(raw: bytes) -> bool:
     """Whether a string may hold a NUL or a lone surrogate: escaped, or as a surrogate's UTF-8 bytes."""
     if b"\\u" in raw and _ESCAPED_UNSTORABLE.search(raw):
         return True

@@ -101,8 +101,9 @@ def read_delivery(body: bytes, *, now: datetime) -> ReadDelivery:
     if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
         raise MalformedDelivery("the body has no 'entry' list: not a WhatsApp webhook delivery")
     read = ReadDelivery(events=[])
+    clean = not json_guard.may_hold_unstorable(body)  # then the statuses' raw objects need no copy
     for value in _message_values(document["entry"]):
-        _read_value(value, now=now, into=read)
+        _read_value(value, now=now, into=read, clean=clean)
     return read
 
 
@@ -119,7 +120,7 @@ def _message_values(entries: list[Any]) -> Iterator[Mapping[str, Any]]:
             yield change["value"]
 
 
-def _read_value(value: Mapping[str, Any], *, now: datetime, into: ReadDelivery) -> None:
+def _read_value(value: Mapping[str, Any], *, now: datetime, into: ReadDelivery, clean: bool) -> None:
     recipient = _text(_dict(value.get("metadata")).get("phone_number_id"))
     contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
     for error in _list(value.get("errors")):
@@ -134,7 +135,7 @@ def _read_value(value: Mapping[str, Any], *, now: datetime, into: ReadDelivery) 
                 into.events.append(event)
     for index, status in _items(value, "statuses", into):
         try:
-            into.events.append(_status(status, now=now))
+            into.events.append(_status(status, now=now, clean=clean))
         except Exception as exc:
             into.rejected.append(_rejected(f"statuses.{index}", exc, status))
 
@@ -206,7 +207,7 @@ def _content(kind: str, message: Mapping[str, Any]) -> dict[str, Any]:
     return {"text": _text(body.get("caption")) or "", "media_type": kind, "media_id": _text(body.get("id"))}
 
 
-def _status(status: Any, *, now: datetime) -> StatusEvent:
+def _status(status: Any, *, now: datetime, clean: bool) -> StatusEvent:
     if not isinstance(status, dict):
         raise _Refused("not an object")
     message_id = _identifier(status, "id", MAX_PROVIDER_ID_CHARS)
@@ -223,7 +224,7 @@ def _status(status: Any, *, now: datetime) -> StatusEvent:
         error_code=_error_code(first) if first else None,
         error_reason=_error_reason(first) if first else None,
         idempotency_key=_ours(_text(status.get("biz_opaque_callback_data"))),
-        raw=_storable_copy(status),
+        raw=dict(status) if clean else _storable_copy(status),
     )
 
 
