@@ -18,6 +18,7 @@ provider retries; one kept meanwhile all the same is stored once).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -34,10 +35,13 @@ from askwhy.conversations.webhook_storing import (
 )
 from askwhy.service.group_commit import Busy, GroupCommit
 from askwhy.store.database import lock_waits_at_most
+from askwhy.store.dead_letters import reason_of
 from askwhy.store.inbox import UNAVAILABLE, Delivery
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 """What a provider is told to wait before retrying a delivery that could not be kept in time."""
@@ -96,9 +100,17 @@ class WebhookIntake:
             if self._on_loop:
                 raise Busy("the inbox file is locked") from exc
             raise
-        if self._nudge_queue:
-            self._container.jobs.nudge(STORE_KEPT)
+        if self._nudge_queue and self._on_loop:  # the queue's storage may be a file to wait for too
+            asyncio.get_running_loop().run_in_executor(None, self._nudge)
+        elif self._nudge_queue:
+            self._nudge()
         return kept
+
+    def _nudge(self) -> None:
+        try:
+            self._container.jobs.nudge(STORE_KEPT)
+        except Exception as exc:  # what is kept stays kept: the minute sweep stores it
+            log.warning("the queue could not be nudged to store the webhook inbox (%s)", reason_of(exc))
 
     def _store(self, batch: list[tuple[Delivery, Parsed]]) -> list[inbound.Accepted]:
         with lock_waits_at_most(self._wait):
