@@ -99,8 +99,10 @@ def weighted_mean(values: Sequence[float] | FloatArray, weights: Weights) -> Wei
     total = float(w.sum())
     mean = float(w @ y) / total
     design = _design(weights.calibration)
-    root = np.sqrt(w)
-    coefficients, _, rank, _ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
+    # Weighted least squares through its (small) normal equations; lstsq's minimum-norm solution
+    # copes with the redundant indicator columns, and the fitted values are unique either way.
+    weighted = design * w[:, None]
+    coefficients, _, rank, _ = np.linalg.lstsq(design.T @ weighted, weighted.T @ y, rcond=None)
     residuals = y - design @ coefficients
     fpc = np.clip(1.0 - 1.0 / w, 0.0, 1.0) if weights.population_size else np.ones_like(w)
     df = y.size - int(rank)

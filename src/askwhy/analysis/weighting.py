@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,13 +85,13 @@ def kish_effective_n(weights: Sequence[float] | FloatArray) -> float:
 
 def cell_counts(records: Sequence[Attributes], attributes: Sequence[str]) -> dict[tuple[str, ...], int]:
     """How many invited records fall in each cell of ``attributes`` (the post-stratification target)."""
-    return dict(Counter(_key(record, attributes, index) for index, record in enumerate(records)))
+    return dict(Counter(cell_key(record, attributes, index) for index, record in enumerate(records)))
 
 
 def margin_counts(records: Sequence[Attributes], attributes: Sequence[str]) -> dict[str, dict[str, int]]:
     """How many invited records carry each value of each attribute (the raking targets)."""
     return {
-        attribute: dict(Counter(_key(record, [attribute], i)[0] for i, record in enumerate(records)))
+        attribute: dict(Counter(cell_key(record, [attribute], i)[0] for i, record in enumerate(records)))
         for attribute in attributes
     }
 
@@ -123,7 +123,7 @@ def post_stratify(
     its raw share; the other cells share the rest of the population in proportion to their size.
     """
     names = tuple(attributes)
-    keys = [_key(record, names, index) for index, record in enumerate(responders)]
+    keys = [cell_key(record, names, index) for index, record in enumerate(responders)]
     shares = _shares(population, what="population cells")
     _check_known(keys, shares, lambda key: _label(names, key))
     counts = Counter(keys)
@@ -166,7 +166,7 @@ def rake(
     """
     names = tuple(margins)
     targets = {name: _shares(margins[name], what=f"the {name} margin") for name in names}
-    values_of = {name: [_key(r, [name], i)[0] for i, r in enumerate(responders)] for name in names}
+    values_of = {name: [cell_key(r, [name], i)[0] for i, r in enumerate(responders)] for name in names}
     thin_cells: list[ThinCell] = []
     steps: list[tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]] = []
     for name in names:
@@ -323,13 +323,13 @@ def _check_known(keys: Sequence[K], shares: Mapping[K, float], label: Callable[[
         )
 
 
-def _key(record: Attributes, attributes: Sequence[str], index: int) -> tuple[str, ...]:
-    missing = [name for name in attributes if record.get(name) in (None, "")]
-    if missing:
-        raise ValueError(
-            f"record {index} has no {', '.join(missing)}; every record needs each weighting attribute"
-        )
-    return tuple(str(record[name]) for name in attributes)
+def cell_key(record: Attributes, attributes: Sequence[str], index: int) -> tuple[str, ...]:
+    """The values of ``attributes`` in ``record`` (its cell), refusing a record that lacks one."""
+    key = tuple(map(record.get, attributes))
+    if None in key or "" in key:
+        missing = ", ".join(name for name, value in zip(attributes, key, strict=True) if not value)
+        raise ValueError(f"record {index} has no {missing}; every record needs each weighting attribute")
+    return cast(tuple[str, ...], key)
 
 
 def _label(names: Sequence[str], key: tuple[str, ...] | str) -> str:
