@@ -9,6 +9,7 @@ from askwhy.cli import (
     chat,
     config,
     db,
+    guides,
     inbox,
     keys,
     programs,
@@ -38,6 +39,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(programs.app, name="programs")
 app.add_typer(retention.app, name="retention")
 app.add_typer(inbox.app, name="inbox")
+app.add_typer(guides.app, name="guides")
 
 
 def main() -> None:
