@@ -17,6 +17,7 @@ BENCHMARKS = [
     ["bench.sentiment_quality"],
     ["bench.themes_quality"],
     ["bench.speed"],
+    ["bench.weighting"],
 ]
 
 
