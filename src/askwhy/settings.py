@@ -228,9 +228,10 @@ class Settings(BaseSettings):
         "source list, e.g. `https://shop.example.com`; `'none'` forbids it. Other pages are never framed.",
     )
     rate_limit_conversation_starts: str = Field(
-        default="20/minute;200/day",
-        description="Web chat conversations one client address may start (`limits` notation, e.g. "
-        "`20/minute;200/day`).",
+        default="20/minute",
+        description="Web chat conversations one client address may start, in `limits` notation: "
+        "`20/minute`, or several at once, `20/minute;200/hour`. Long windows keep a count per "
+        "address that long (in memory, unless ASKWHY_REDIS_URL is set).",
     )
     rate_limit_chat_messages_per_conversation: str = Field(
         default="30/minute", description="Messages one web chat conversation may receive."

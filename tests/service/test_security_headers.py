@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.service.app import create_app
+from askwhy.service.security_headers import SecurityHeaders
 from askwhy.settings import Settings
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "askwhy" / "service" / "templates"
@@ -83,3 +86,27 @@ def test_no_template_has_an_inline_script(container: Container) -> None:
         for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
             assert " src=" in tag, f"{template.name}: inline script {tag}"
         assert not re.search(r"\son[a-z]+=", template.read_text()), f"{template.name}: inline handler"
+
+
+def test_a_response_that_sets_its_own_policy_keeps_it() -> None:
+    own = b"default-src 'none'"
+
+    async def app(scope: dict, receive: object, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-security-policy", own)]}
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    wrapped = SecurityHeaders(app, chat_frame_ancestors="*")
+    asyncio.run(wrapped({"type": "http", "path": "/v1/x", "headers": []}, receive, send))  # type: ignore[arg-type]
+    headers = sent[0]["headers"]
+    assert [value for name, value in headers if name == b"content-security-policy"] == [own]
+    assert (b"x-content-type-options", b"nosniff") in headers

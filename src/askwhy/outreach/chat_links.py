@@ -8,6 +8,7 @@ stamped with the time it was made; it is refused once older than the configured 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -51,12 +52,17 @@ def conversation_of(*, secret_key: str, token: str, max_age: timedelta, now: dat
 
 def stamped_serializer(secret_key: str, *, salt: str, now: datetime) -> URLSafeTimedSerializer:
     """A URL-safe timed serializer whose clock is ``now``; each kind of signed value has its own salt."""
-    stamp = int(now.timestamp())
+    return URLSafeTimedSerializer(
+        secret_key, salt=salt, signer=_StampedAt, signer_kwargs={"stamp": int(now.timestamp())}
+    )
 
-    class StampedAt(TimestampSigner):
-        """Signs and checks ages against the caller's clock, so tests and servers agree on time."""
 
-        def get_timestamp(self) -> int:
-            return stamp
+class _StampedAt(TimestampSigner):
+    """Signs and checks ages against the caller's clock, so tests and servers agree on time."""
 
-    return URLSafeTimedSerializer(secret_key, salt=salt, signer=StampedAt)
+    def __init__(self, *args: Any, stamp: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stamp = stamp
+
+    def get_timestamp(self) -> int:
+        return self._stamp

@@ -21,6 +21,8 @@
   frame.id = "askwhy-panel";
   frame.title = "Feedback chat";
   frame.hidden = true;
+  // The framed chat page starts the conversation and keeps its token (in the frame's own storage,
+  // never this page's): the host page cannot read the customer's conversation.
   frame.src = origin + "/chat/" + encodeURIComponent(program);
   frame.style.cssText = "position:fixed;right:20px;bottom:76px;z-index:2147483000;width:min(380px,calc(100vw - 40px));" +
     "height:min(600px,calc(100vh - 110px));border:0;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff";
