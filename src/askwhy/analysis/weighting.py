@@ -221,7 +221,8 @@ def rake(
 def trim(weights: Weights, *, cap: float = 5.0, max_passes: int = 50) -> Weights:
     """Cap every weight at ``cap`` times the mean weight, keeping the total, and count how many were cut.
 
-    Capping lowers the mean, so the cut is repeated until no weight is above the cap. Trimming trades
+    Sharing the cut among the others can lift one of them above the cap, so the cut is repeated
+    until no weight is above it. Trimming trades
     a little bias (the capped cells no longer reach their share) for a smaller design effect.
     """
     if cap <= 1.0:
