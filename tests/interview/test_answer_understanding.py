@@ -83,6 +83,8 @@ def test_stories_are_not_closings(reply: str) -> None:
         "I want to speak to a human",
         "can I talk to a real person",
         "could you contact me about it",
+        "please contact me",
+        "the box was crushed, help me",
         "paquete perdido, ¿me pueden llamar?",
         "necesito ayuda con mi pedido",
         "quiero hablar con una persona",
@@ -103,6 +105,9 @@ def test_requests_for_help(reply: str) -> None:
         "nadie me ayudó",
         "no me llamaron nunca",
         "the courier had to call me twice",
+        "they promised to call me back and never did",
+        "the app was supposed to help me track the parcel",
+        "the tracking page did not help me at all",
     ],
 )
 def test_complaints_about_help_are_not_requests(reply: str) -> None:

@@ -33,7 +33,7 @@ _HELP = re.compile(
     r"|\b(?:i )?(?:need|want|would like|'d like) (?:some |urgent )?(?:help|assistance|a call|a callback)\b"
     r"|\b(?:speak|talk) (?:to|with) (?:a |an |some )?(?:human|person|real person|someone|somebody|agent"
     r"|manager|advisor)\b"
-    r"|\bcontact me\b|\bhelp me\b|\bget in touch with me\b"
+    r"|(?:^|[,.!?;]\s*|\bplease\s+|\bpls\s+)(?:contact|help|email|get in touch with) me\b"
     r"|\b(?:llamadme|llamame|llameme|llamenme|contactadme|contactame|contactenme|ayudadme|ayudame|ayudenme)\b"
     r"|\b(?:me )?(?:pueden|podrian|podeis|puede|podria|podrias|puedes)"
     r" (?:llamar|contactar|ayudar|escribir)(?:me)?\b"
@@ -43,7 +43,7 @@ _HELP = re.compile(
 )
 _NOT_HELP = re.compile(
     r"(?:don'?t|do not|didn'?t|did not|won'?t|wouldn'?t|never|no|not|nobody|nadie|had to|has to|tried to"
-    r"|needed to)\s+(?:\w+\s+)?$"
+    r"|needed to|promised to|supposed to|going to|forgot to|failed to|meant to)\s+(?:\w+\s+)?$"
 )
 _CORRECTION = re.compile(
     r"\b(?:actually|make (?:that|it)|change (?:it|that|my score|the score) to|i meant|i mean|correction"

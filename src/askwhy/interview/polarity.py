@@ -3,7 +3,9 @@
 The interviewer needs the polarity of each clause within a millisecond, so it uses cue words with
 negation ("not helpful", "no llegó") rather than the embedding classifier that analyses finished
 conversations. A cue counts once per clause; a negation within the three words before a cue
-flips it. "but" needs no rule here: clauses are split before polarity is read.
+flips it ("not helpful", "no problems"). A clause with a negation and no cue word at all ("it
+didn't arrive", "no me dejaba pagar") reads as a mild complaint. "but" needs no rule here:
+clauses are split before polarity is read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ _NEGATIVE = frozenset(
         "scratched", "faulty", "defective", "flimsy", "cheaply", "confusing", "confused", "hard",
         "difficult", "impossible", "unclear", "mess", "messy", "charged", "overcharged", "twice",
         "again", "kept", "stuck", "transferred", "hung", "unacceptable", "shocking", "ridiculous",
-        "disgusting", "rubbish", "crap", "sucks", "sucked", "meh", "mediocre", "lacking", "lacks",
+        "disgusting", "joke", "rubbish", "crap", "sucks", "sucked", "meh", "mediocre", "lacking", "lacks",
         "stolen", "dumped", "threw", "thrown", "logging", "logged", "unusable",
         "tarde", "retraso", "retrasado", "retrasada", "demora", "lento", "lenta", "grosero", "grosera",
         "borde", "roto", "rota", "rotos", "danado", "danada", "aplastada", "aplastado", "mojado",
@@ -29,8 +31,9 @@ _NEGATIVE = frozenset(
         "malo", "mala", "peor", "pesimo", "pesima", "fatal", "nunca", "nadie", "inutil",
         "caro", "cara", "carisimo", "fallo", "problema", "problemas", "espera",
         "espere", "esperando", "cancelaron", "rechazada", "rechazo", "sucio", "defectuoso", "defectuosa",
-        "dificil", "complicado", "confuso", "cobraron", "dos", "veces", "decepcion", "decepcionado",
+        "dificil", "complicado", "confuso", "cobraron", "decepcion", "decepcionado",
         "decepcionada", "molesto", "molesta", "enfadado", "enfadada", "desastre", "tardo", "tardaron",
+        "rayado", "rayada", "manchado",
     }
 )  # fmt: skip
 _POSITIVE = frozenset(
@@ -56,6 +59,7 @@ _NEGATIONS = frozenset(
     }
 )  # fmt: skip
 _NEGATION_REACH = 3
+_SENTENCE = 3
 POLARITY_WORDS = _NEGATIVE | _POSITIVE
 """Every cue word, for readers that need to know a word is an ordinary one."""
 
@@ -70,7 +74,9 @@ def polarity(tokens: tuple[str, ...]) -> float:
             continue
         seen.add(token)
         window = tokens[max(0, index - _NEGATION_REACH) : index]
-        if any(word in _NEGATIONS for word in window):
-            sign = -1 if sign > 0 else sign
+        if token not in _NEGATIONS and any(word in _NEGATIONS for word in window):
+            sign = -sign  # "not helpful", and "no problems", "never late"
         score += sign
+    if not seen and len(tokens) >= _SENTENCE and any(token in _NEGATIONS for token in tokens):
+        return -0.5  # "la web no me dejaba pagar", "it didn't arrive": a complaint without a cue word
     return max(-1.0, min(1.0, score / 2))

@@ -19,6 +19,7 @@ from askwhy.interview.text import fold
 from askwhy.interview.vagueness import GENERAL_WORDS
 
 _TOKEN = re.compile(r"\S+")
+_WORDLIKE = re.compile(r"\w")
 _PERSONAL = re.compile(r"\d|@|https?:|www\.|\.(?:com|net|org|es|io)\b|^#", re.IGNORECASE)
 _LEADING = frozenset(
     {"and", "but", "so", "also", "well", "then", "like", "oh", "um", "plus", "y", "pero", "pues", "tambien",
@@ -65,7 +66,7 @@ def _fit(low: int, high: int, first: int, last: int) -> tuple[int, int]:
 
 
 def _trim(chosen: list[str]) -> list[str]:
-    chosen = list(chosen)
+    chosen = [word for word in chosen if _WORDLIKE.search(word)]  # emoji and dashes are not quoted
     while chosen and _bare(chosen[0]) in _LEADING:
         chosen.pop(0)
     while chosen and (_bare(chosen[-1]) in FUNCTION_WORDS or not _bare(chosen[-1])):
