@@ -14,6 +14,7 @@ from askwhy.interview.prepared import prepare
 from askwhy.interview.quotes import customer_words
 from askwhy.interview.text import fold
 from askwhy.interview.understanding import understand
+from tests.interview.helpers import Chat
 
 NPS = SCALES[Metric.NPS]
 BOTH = frozenset({"en", "es"})
@@ -209,3 +210,40 @@ def test_quotes_are_whole_phrases(reply: str, mention: str, quoted: str) -> None
 )
 def test_language_is_decided_over_the_conversation(answers: list[str], start: str, language: str) -> None:
     assert conversation_language(answers, start, BOTH) == language
+
+
+@pytest.mark.parametrize(
+    ("reply", "score", "question"),
+    [
+        ("7 because delivery took ages", 7, "probe:theme:late-delivery"),
+        ("9, great prices", 9, "probe:theme:price"),
+        ("a solid 8 but the parcel was late", 8, "probe:theme:late-delivery"),
+        ("un 3, el paquete llegó tarde", 3, "probe:theme:late-delivery"),
+        ("2 - la web falló al pagar", 2, "probe:theme:website"),
+        ("diez, precios geniales", 10, "probe:theme:price"),
+    ],
+)
+def test_score_and_reason_in_one_message(post_checkout: Guide, reply: str, score: int, question: str) -> None:
+    chat = Chat(post_checkout)
+    (asked,) = chat.reply(reply)
+    assert chat.state.score == score
+    assert asked.question == question
+    assert "why" not in chat.questions
+
+
+@pytest.mark.parametrize(
+    ("replies", "score"),
+    [
+        (["9", "actually make that a 6"], 6),
+        (["9", "the delivery was quick", "I meant 7"], 7),
+        (["8, no wait, actually 5"], 5),
+        (["9", "en realidad un 6"], 6),
+        (["3", "quise decir ocho"], 8),
+    ],
+)
+def test_a_corrected_score_replaces_the_old_one(post_checkout: Guide, replies: list[str], score: int) -> None:
+    chat = Chat(post_checkout)
+    for text in replies:
+        chat.reply(text)
+    assert chat.state.score == score
+    assert chat.state.status.is_open
