@@ -242,6 +242,16 @@ class Settings(BaseSettings):
     rate_limit_link_opens: str = Field(
         default="30/minute", description="Invitation links one client address may open."
     )
+    rate_limit_sign_ins: str = Field(
+        default="10/minute;40/hour",
+        description="Workspace sign-in tries per client address and per e-mail address.",
+    )
+    workspace_session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a workspace sign-in lasts before signing in again."
+    )
+    sign_in_link_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="Minutes a one-time workspace sign-in link stays valid."
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
@@ -369,6 +379,7 @@ class Settings(BaseSettings):
         "rate_limit_chat_messages_per_conversation",
         "rate_limit_chat_requests_per_address",
         "rate_limit_link_opens",
+        "rate_limit_sign_ins",
     )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:

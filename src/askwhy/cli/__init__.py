@@ -17,6 +17,7 @@ from askwhy.cli import (
     serve,
     simulate,
     themes,
+    users,
     worker,
 )
 
@@ -40,6 +41,7 @@ app.add_typer(programs.app, name="programs")
 app.add_typer(retention.app, name="retention")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(guides.app, name="guides")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

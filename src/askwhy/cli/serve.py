@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened, settle_heap
 from askwhy.store.database import is_sqlite
 
@@ -19,31 +20,12 @@ def serve(
 
     from askwhy.cli.worker import warm_up_analysis
     from askwhy.cli.worker_pool import WorkerPool
-    from askwhy.programs.loading import ProgramError
-    from askwhy.programs.startup import sync_from_folder
+    from askwhy.service.access_log import mask_access_log
     from askwhy.service.app import create_app
-    from askwhy.simulation.demo import seed_demo_if_empty
 
     with opened() as container:
         settings = container.settings
-        try:
-            sync_from_folder(
-                sessions=container.sessions,
-                guides=container.guides,
-                folder=container.settings.programs_dir,
-                now=container.clock.now(),
-            )
-        except ProgramError as exc:
-            raise fail(f"programs not synced:\n{exc}") from None
-        if settings.seed_demo:
-            seeded = seed_demo_if_empty(
-                sessions=container.sessions,
-                guides=container.guides,
-                settings=settings,
-                now=container.clock.now(),
-            )
-            if seeded:
-                console.print(f"stored {seeded} simulated conversations as demo data")
+        _prepare(container)
         # Without Redis the queue is a SQLite file that this server works: in worker processes
         # beside it, or on threads of its own. With processes, on a SQLite database, one more
         # stores the webhook deliveries the server keeps (`askwhy.cli.inbox_storer`).
@@ -53,10 +35,7 @@ def serve(
         app = create_app(container, inbox_storer=inbox_storer)
         bind_host, bind_port = host or settings.host, port or settings.port
         base = f"http://{bind_host}:{bind_port}"
-        console.print(f"askwhy is running at [bold]{base}[/]")
-        for guide_id in container.guides:
-            console.print(f"  web chat: {base}/chat/{guide_id}")
-        console.print(f"  API docs: {base}/docs")
+        _announce(container, base)
         pool = WorkerPool(
             count=settings.worker_processes,
             threads=settings.worker_threads,
@@ -73,8 +52,62 @@ def serve(
             consumer.start()
         settle_heap()
         try:
+            mask_access_log()
             uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
             pool.stop()
+
+
+def _prepare(container: Container) -> None:
+    """Sync the programs folder, and seed demo data where the settings ask for it."""
+    from askwhy.programs.loading import ProgramError
+    from askwhy.programs.startup import sync_from_folder
+    from askwhy.simulation.demo import seed_demo_if_empty
+
+    settings = container.settings
+    try:
+        sync_from_folder(
+            sessions=container.sessions,
+            guides=container.guides,
+            folder=settings.programs_dir,
+            now=container.clock.now(),
+        )
+    except ProgramError as exc:
+        raise fail(f"programs not synced:\n{exc}") from None
+    if settings.seed_demo:
+        seeded = seed_demo_if_empty(
+            sessions=container.sessions, guides=container.guides, settings=settings, now=container.clock.now()
+        )
+        if seeded:
+            console.print(f"stored {seeded} simulated conversations as demo data")
+
+
+def _announce(container: Container, base: str) -> None:
+    """Print where everything is: the workspace (with a first sign-in link), the chats, the docs."""
+    console.print(f"askwhy is running at [bold]{base}[/]")
+    first_link = _first_owner_link(container)
+    if first_link:
+        console.print(
+            f"  workspace: sign in once as the owner: {base}/sign-in/link/{first_link}", highlight=False
+        )
+    else:
+        console.print(f"  workspace: {base}/")
+    for guide_id in container.guides:
+        console.print(f"  web chat: {base}/chat/{guide_id}")
+    console.print(f"  API docs: {base}/docs")
+
+
+def _first_owner_link(container: Container) -> str | None:
+    """In development, a one-time sign-in link for the first owner of an empty workspace."""
+    from datetime import timedelta
+
+    from askwhy.people.accounts import first_owner_link
+    from askwhy.settings import Environment
+
+    if container.settings.environment is not Environment.DEVELOPMENT:
+        return None
+    valid = timedelta(minutes=container.settings.sign_in_link_minutes)
+    with container.sessions.begin() as session:
+        return first_owner_link(session=session, now=container.clock.now(), valid=valid)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
@@ -34,8 +34,11 @@ from askwhy.service.routes import (
     transcripts,
     twilio,
     whatsapp,
+    workspace,
 )
 from askwhy.service.security_headers import SecurityHeaders
+from askwhy.service.sign_in_throttle import SignInThrottle
+from askwhy.service.workspace_auth import NotSignedIn
 
 HERE = Path(__file__).parent
 
@@ -66,6 +69,9 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
         app.include_router(module.router)
     app.include_router(transcripts.router)
     app.include_router(api_docs.router)
+    app.include_router(workspace.router)
+    app.state.sign_in_throttle = SignInThrottle.from_settings(container.settings)
+    app.add_exception_handler(NotSignedIn, _sign_in_first)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
@@ -83,6 +89,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     # Connections opened in the server's event loop are closed in it (the rate limits' Redis).
     await app.state.rate_limits.close()
+
+
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/sign-in", status_code=303)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

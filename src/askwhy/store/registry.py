@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from askwhy.store import analysis_tables, api_tables, dead_letters, messaging_tables, program_tables, tables
+from askwhy.store import (
+    analysis_tables,
+    api_tables,
+    dead_letters,
+    messaging_tables,
+    people_tables,
+    program_tables,
+    tables,
+)
 
 TABLE_MODULES: tuple[ModuleType, ...] = (
     tables,
@@ -13,6 +21,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     program_tables,
     api_tables,
     dead_letters,
+    people_tables,
 )
 
 
