@@ -131,3 +131,21 @@ def test_with_redis_every_server_process_shares_the_counts(
     assert start(other).status_code == 201
     assert start(one).status_code == 201
     assert_throttled(start(other))
+
+
+@pytest.mark.parametrize(
+    ("host", "counted_as"),
+    [
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("192.0.2.7", "192.0.2.7"),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64_block(host: str, counted_as: str) -> None:
+    from starlette.requests import Request
+
+    from askwhy.service.rate_limits import _client_address
+
+    request = Request({"type": "http", "client": (host, 1234), "headers": [], "method": "GET", "path": "/"})
+    assert _client_address(request) == counted_as

@@ -110,3 +110,14 @@ def test_a_response_that_sets_its_own_policy_keeps_it() -> None:
     headers = sent[0]["headers"]
     assert [value for name, value in headers if name == b"content-security-policy"] == [own]
     assert (b"x-content-type-options", b"nosniff") in headers
+
+
+def test_answers_with_customer_data_or_tokens_are_never_cached(client: TestClient) -> None:
+    started = client.post("/v1/conversations", json={"program": "post-checkout", "language": "en"})
+    assert started.headers["cache-control"] == "no-store"
+    token, conversation = started.json()["token"], started.json()["conversation_id"]
+    shown = client.get(f"/v1/conversations/{conversation}", headers={"Authorization": f"Bearer {token}"})
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert client.get("/sign-in").headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/widget.js").headers.get("cache-control", "")

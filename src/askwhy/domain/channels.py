@@ -21,6 +21,8 @@ class ChannelFacts:
     """Answered within the customer's own request (web chat, a call); otherwise by the outbox."""
     phone_addressed: bool
     """Customers are reached at a phone number."""
+    web_chat: bool = False
+    """Answered in the web chat (its conversation API, with a conversation token)."""
     email_addressed: bool = False
     """Customers are reached at an e-mail address."""
     invites: bool = False
@@ -38,13 +40,18 @@ class ChannelFacts:
 
 
 FACTS: dict[Channel, ChannelFacts] = {
-    Channel.WEB: ChannelFacts(inline=True, phone_addressed=False),
+    Channel.WEB: ChannelFacts(inline=True, phone_addressed=False, web_chat=True),
     Channel.TERMINAL: ChannelFacts(inline=True, phone_addressed=False),
     Channel.SIMULATED: ChannelFacts(inline=True, phone_addressed=False),
     Channel.IMPORT: ChannelFacts(inline=False, phone_addressed=False),
     Channel.VOICE: ChannelFacts(inline=True, phone_addressed=True, invites=True, consent_name="voice"),
-    Channel.EMAIL: ChannelFacts(
-        inline=True, phone_addressed=False, email_addressed=True, invites=True, consent_name="email"
+    Channel.EMAIL: ChannelFacts(  # an e-mail invitation's link opens its conversation in the web chat
+        inline=True,
+        phone_addressed=False,
+        email_addressed=True,
+        invites=True,
+        consent_name="email",
+        web_chat=True,
     ),
     Channel.SMS: ChannelFacts(inline=False, phone_addressed=True, invites=True, consent_name="sms"),
     Channel.WHATSAPP: ChannelFacts(
@@ -73,6 +80,8 @@ PHONE_ADDRESSED = frozenset(channel for channel, known in FACTS.items() if known
 """Channels whose customers are reached at a phone number."""
 INVITATION_CHANNELS = frozenset(channel for channel, known in FACTS.items() if known.invites)
 """Channels a program may invite customers on."""
+WEB_CHAT = frozenset(channel for channel, known in FACTS.items() if known.web_chat)
+"""Channels whose conversations the web chat may reach; WhatsApp, SMS and voice never."""
 TEMPLATE_FIRST = frozenset(channel for channel, known in FACTS.items() if known.template_first)
 """Channels whose first message must be an approved template."""
 CONSENT_NAMES = frozenset(known.consent_name for known in FACTS.values() if known.consent_name)

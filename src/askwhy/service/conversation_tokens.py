@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature
 
+from askwhy.domain.channels import WEB_CHAT
 from askwhy.domain.conversation import Channel, ConversationStatus
 from askwhy.outreach.chat_links import stamped_serializer
 from askwhy.store.tables import Conversation
@@ -21,9 +22,10 @@ from askwhy.store.tables import Conversation
 SALT = "askwhy.conversation-token"
 WEB = Channel.WEB.value
 
-WEB_CHAT_CHANNELS = frozenset({Channel.WEB.value, Channel.EMAIL.value})
-"""Conversations the web chat may reach: its own, and e-mail invitations', which are answered in it.
-WhatsApp, SMS and voice conversations are reached only through their providers' signed webhooks."""
+WEB_CHAT_CHANNELS = frozenset(channel.value for channel in WEB_CHAT)
+"""Conversations the web chat may reach (the channel table's ``web_chat``): its own, and e-mail
+invitations', which are answered in it. WhatsApp, SMS and voice conversations are reached only
+through their providers' signed webhooks."""
 
 
 class TokenRefused(Exception):

@@ -8,6 +8,7 @@ with ``--proxy-headers`` and ``--forwarded-allow-ips`` so that it is the custome
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -104,7 +105,18 @@ RateLimitsDep = Annotated[RateLimits, Depends(_rate_limits)]
 
 
 def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address, an IPv6 address by its /64: one subscriber holds a whole /64, so
+    counting each of its addresses apart would let one client through many times."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def per_address(name: str) -> Callable[[Request, RateLimits], Awaitable[None]]:

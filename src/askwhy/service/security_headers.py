@@ -15,6 +15,10 @@ POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {}"
 )
 FRAMED_PREFIX = "/chat/"
+PRIVATE_PREFIXES = ("/v1/", "/c/", "/sign-in")
+"""Answers that may carry customers' words, tokens or the team's data (with the workspace's home,
+``/``): no cache keeps them, unless the route says otherwise."""
+NO_STORE = (b"cache-control", b"no-store")
 
 
 class SecurityHeaders:
@@ -22,12 +26,19 @@ class SecurityHeaders:
         self.app = app
         self._framed = _encoded(POLICY.format(chat_frame_ancestors))
         self._unframed = _encoded(POLICY.format("'none'"))
+        self._private = [*self._unframed, NO_STORE]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = self._framed if scope["path"].startswith(FRAMED_PREFIX) else self._unframed
+        path = scope["path"]
+        if path.startswith(FRAMED_PREFIX):
+            added = self._framed
+        elif path == "/" or path.startswith(PRIVATE_PREFIXES):
+            added = self._private
+        else:
+            added = self._unframed
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
