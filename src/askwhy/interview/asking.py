@@ -60,12 +60,14 @@ def question(
     return Turn(state, (Outbound(body, question=key, choices=choices),))
 
 
-def ask_score(prepared: PreparedGuide, state: InterviewState, *, again: bool = False) -> Turn:
+def ask_score(
+    prepared: PreparedGuide, state: InterviewState, *, again: bool = False, preface: str = ""
+) -> Turn:
     """Ask for the score (or ask again, politely, after a reply that had none)."""
     guide = prepared.guide
     metric = guide.questions.metric
     text = guide.messages.reask_score if again or metric is None else metric
-    return question(guide, state, "metric", text, choices=prepared.score_choices)
+    return question(guide, state, "metric", text, choices=prepared.score_choices, preface=preface)
 
 
 def ask_why(guide: Guide, state: InterviewState, *, preface: str = "") -> Turn:

@@ -78,6 +78,8 @@ def _on_score(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) 
     state = state.evolve(score=value, score_raw=text[:200], score_attempts=state.score_attempts + 1)
     if value is None and (closes(text) or is_done(text)):
         return choosing.finish(prepared.guide, state, offer=False)
+    if value is None and asks_for_help(text):
+        return _help_before_score(prepared, state)
     if value is None and state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
         return asking.ask_score(prepared, state, again=True)
     if _gives_reason(prepared, reason):
@@ -142,6 +144,16 @@ def _take_answer(
     if heard.vague and key == "probe:vague":
         return choosing.finish(guide, state, preface=preface)
     return choosing.choose(guide, state, heard, key, preface)
+
+
+def _help_before_score(prepared: PreparedGuide, state: InterviewState) -> Turn:
+    """A request for help instead of a score: acknowledged at once, then the score asked again."""
+    state, said = _help(prepared.guide, state)
+    if state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
+        return asking.ask_score(prepared, state, again=True, preface=said)
+    if has_room(prepared.guide, state):
+        return asking.ask_why(prepared.guide, state, preface=said)
+    return choosing.finish(prepared.guide, state, preface=said)
 
 
 def _help(guide: Guide, state: InterviewState) -> tuple[InterviewState, str]:
