@@ -7,7 +7,13 @@ import pytest
 from numpy.typing import NDArray
 from sklearn.metrics import adjusted_rand_score
 
-from askwhy.analysis.discovery import DiscoveredTheme, discover_themes, split_theme
+from askwhy.analysis.discovery import (
+    DiscoveredTheme,
+    discover_codebook,
+    discover_themes,
+    split_theme,
+    theme_id,
+)
 from askwhy.analysis.embeddings import HashingEmbedder
 
 
@@ -111,3 +117,80 @@ def test_split_separates_two_subgroups_of_a_theme() -> None:
     assert sorted(np.concatenate(parts).tolist()) == list(range(50))
     with pytest.raises(ValueError, match="cannot split"):
         split_theme(vectors[:1], parts=2)
+
+
+PHRASES = [
+    "late delivery",
+    "rude support agent",
+    "wrong size sent",
+    "refund never arrived",
+    "app keeps crashing",
+    "great prices",
+]
+
+
+def coded(sizes: list[int], seed: int = 0) -> tuple[list[str], NDArray[np.float32], NDArray[np.int64]]:
+    """Planted groups whose texts share a phrase, as a team's feedback would."""
+    vectors, truth = blobs(sizes, seed=seed)
+    texts = [f"{PHRASES[g]} with order {i}" for i, g in enumerate(truth)]
+    return texts, vectors, truth
+
+
+def nested_blobs(
+    parents: int, children: int, size: int, seed: int = 0
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """Groups within groups: each parent direction has `children` tighter groups around it."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for p in range(parents):
+        centre = rng.normal(size=32)
+        for c in range(children):
+            child = centre + rng.normal(scale=0.2, size=32)
+            rows.append(child + rng.normal(scale=0.1, size=(size, 32)))
+            truth += [p * children + c] * size
+    vectors = np.concatenate(rows)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32), np.asarray(truth)
+
+
+def test_discovery_proposes_themes_with_subthemes() -> None:
+    vectors, truth = nested_blobs(parents=4, children=3, size=40)
+    texts = [f"sentence {i}" for i in range(len(truth))]
+
+    found = discover_codebook(texts, vectors)
+
+    assert len(found.themes) == 4
+    assert adjusted_rand_score(truth // 3, found_ids(found.themes, len(truth))) >= 0.9
+    subthemes = [s for t in found.themes for s in t.subthemes]
+    assert adjusted_rand_score(truth, found_ids(subthemes, len(truth))) >= 0.8
+    for theme in found.themes:
+        assert set().union(*(set(s.members) for s in theme.subthemes)) <= set(theme.members)
+
+
+def test_content_free_fragments_go_to_a_visible_bucket_not_a_theme() -> None:
+    texts, vectors, _ = coded([40, 30, 30])
+    empty = ["thanks!", "@AcmeSupport", "ok", "hi there", "👍"]
+    found = discover_codebook(texts + empty, np.vstack([vectors, vectors[:5]]), brand_terms=["Acme"])
+
+    assert set(found.no_content) == set(range(100, 105))
+    assert not {m for t in found.themes for m in t.members} & set(found.no_content)
+
+
+def test_labels_come_from_the_texts_and_ids_from_the_labels() -> None:
+    texts, vectors, _ = coded([50, 40, 30])
+    found = discover_codebook(texts, vectors)
+
+    assert sorted(t.label for t in found.themes) == sorted(PHRASES[:3])
+    assert [t.id for t in found.themes] == [theme_id(t.label) for t in found.themes]
+
+
+def test_a_ninety_percent_subsample_keeps_the_themes() -> None:
+    texts, vectors, _ = coded([90, 80, 70, 60, 50, 40], seed=2)
+    keep = np.sort(np.random.default_rng(0).choice(len(texts), int(0.9 * len(texts)), replace=False))
+
+    full = discover_codebook(texts, vectors)
+    part = discover_codebook([texts[i] for i in keep], vectors[keep])
+
+    ids = {t.id for t in part.themes}
+    assert len(full.themes) == 6
+    assert np.mean([t.id in ids for t in full.themes]) >= 0.9

@@ -268,11 +268,13 @@ def _build(
         children: dict[str, list[int]] = {}
         ranked: dict[str, list[Phrase]] = {}
         for f in np.flatnonzero(parent == t):
-            children.setdefault(fine_labels[f], []).extend(int(i) for i in fine_groups[f])
-            ranked.setdefault(fine_labels[f], fine_ranked[f])
+            # Subthemes with the same label are near-duplicates: one subtheme. Those with no phrase stay apart.
+            key = fine_labels[f] if fine_labels[f] != NO_PHRASE else f"{NO_PHRASE}\x1f{f}"
+            children.setdefault(key, []).extend(int(i) for i in fine_groups[f])
+            ranked.setdefault(key, fine_ranked[f])
         subthemes = [
             _theme(
-                label,
+                label.split("\x1f")[0],
                 np.sort(np.asarray(rows)),
                 cleaned=cleaned,
                 unit=unit,
@@ -340,8 +342,13 @@ def _theme(
         size=len(members),
         sentiment=sentiment,
         quotes=tuple(int(members[q]) for q in quotes),
-        id=theme_id(label, parent_label),
+        id=theme_id(label if label != NO_PHRASE else _anchor(members, cleaned), parent_label),
     )
+
+
+def _anchor(members: NDArray[np.intp], cleaned: Sequence[str]) -> str:
+    """What names a theme with no phrase of its own: the first of its texts in hash order."""
+    return "\x1e" + min(text_key(cleaned[i]) for i in members)
 
 
 def _with_subthemes(theme: DiscoveredTheme, subthemes: list[DiscoveredTheme]) -> DiscoveredTheme:

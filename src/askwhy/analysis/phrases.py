@@ -30,7 +30,8 @@ BACKGROUND_TEXTS = 3000
 NO_PHRASE = "(no distinctive phrase)"
 TIE_BREAK = 0.1
 """Where no phrase is more distinctive than another, the most common one wins."""
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\"…/]")
+_BREAK = "|"
 _STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've", "wasn't", "isn't"}
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
@@ -45,15 +46,18 @@ class Phrase:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens, apostrophes kept inside words."""
-    return [w.replace("’", "'") for w in _TOKEN.findall(text.casefold())]
+    """Lower-case word tokens, apostrophes kept inside words; punctuation becomes a break no phrase
+    crosses ("Dress. This dress" holds no phrase "dress this")."""
+    return [w.replace("’", "'") if w[0].isalnum() else _BREAK for w in _TOKEN.findall(text.casefold())]
 
 
 def _grams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for size in range(1, MAX_WORDS + 1):
         for start in range(len(tokens) - size + 1):
-            found.add(tuple(tokens[start : start + size]))
+            gram = tuple(tokens[start : start + size])
+            if _BREAK not in gram:
+                found.add(gram)
     return found
 
 
@@ -119,8 +123,14 @@ def rank_phrases(
         lift = max(share / overall, 1.0)
         # Two and three words read best; a single word only when nothing longer is there.
         shape = {1: 0.35, 2: 1.0, 3: 1.0, 4: 0.8, 5: 0.6}[len(gram)]
-        ranked.append(Phrase(" ".join(gram), share * (np.log(lift) + TIE_BREAK) * shape, count))
-    return sorted(ranked, key=lambda p: (-p.score, p.text))
+        # A phrase is only as specific as its most common content word ("agent with order" is not
+        # about anything when every text mentions an order).
+        specific = min(1 - background.get((w,), 0) / (background_size + 1) for w in gram if w not in _STOP)
+        score = share * (np.log(lift) + TIE_BREAK) * shape * specific
+        ranked.append(Phrase(" ".join(gram), score, count))
+    # A single word only when no phrase of two words or more is there.
+    # Of phrases that score alike, the fuller one ("wrong size sent" over "size sent").
+    return sorted(ranked, key=lambda p: (" " not in p.text, -round(p.score, 9), -len(p.text), p.text))
 
 
 def choose_labels(
@@ -186,13 +196,13 @@ def label_themes(
                 [tokens[i] for i in order], closeness[order], background, size, banned=banned, mood=mood
             )
         )
-    order = sorted(range(len(groups)), key=lambda g: -len(groups[g]))
+    by_size = sorted(range(len(groups)), key=lambda g: -len(groups[g]))
     chosen = choose_labels(
-        [ranked[g] for g in order],
+        [ranked[g] for g in by_size],
         taken=taken,
-        families=None if families is None else [families[g] for g in order],
+        families=None if families is None else [families[g] for g in by_size],
     )
     labels = [""] * len(groups)
-    for g, label in zip(order, chosen, strict=True):
+    for g, label in zip(by_size, chosen, strict=True):
         labels[g] = label
     return labels, ranked
