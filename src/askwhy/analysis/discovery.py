@@ -268,7 +268,7 @@ def _build(
         children: dict[str, list[int]] = {}
         ranked: dict[str, list[Phrase]] = {}
         for f in np.flatnonzero(parent == t):
-            # Subthemes with the same label are near-duplicates: one subtheme. Those with no phrase stay apart.
+            # Subthemes with one label are near-duplicates, merged; those with no phrase stay apart.
             key = fine_labels[f] if fine_labels[f] != NO_PHRASE else f"{NO_PHRASE}\x1f{f}"
             children.setdefault(key, []).extend(int(i) for i in fine_groups[f])
             ranked.setdefault(key, fine_ranked[f])
