@@ -149,3 +149,19 @@ def test_an_ipv6_client_is_counted_by_its_64_block(host: str, counted_as: str) -
 
     request = Request({"type": "http", "client": (host, 1234), "headers": [], "method": "GET", "path": "/"})
     assert _client_address(request) == counted_as
+
+
+def test_an_unreachable_redis_lets_requests_through_instead_of_failing(settings: Settings) -> None:
+    import asyncio
+
+    from askwhy.service.rate_limits import RateLimits
+
+    dead = settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:1/0")})
+    limits = RateLimits.from_settings(dead)
+
+    async def hit_many() -> None:
+        for _ in range(50):
+            await limits.hit("conversation_starts", "192.0.2.7")
+        await limits.close()
+
+    asyncio.run(hit_many())  # no 429 and no exception: counting is skipped while Redis is away

@@ -9,6 +9,7 @@ with ``--proxy-headers`` and ``--forwarded-allow-ips`` so that it is the custome
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -21,10 +22,12 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter as InProcessLimiter
 from limits.util import WindowStats
+from redis.exceptions import RedisError
 
 from askwhy.service.auth import WebChatConversation
 from askwhy.settings import Settings
 
+log = logging.getLogger(__name__)
 KEY_PREFIX = "askwhy-limits"
 
 
@@ -86,7 +89,14 @@ class RateLimits:
     async def hit(self, name: str, key: str) -> None:
         """Count one request for ``key`` against limit ``name``; a 429 `HTTPException` when over it."""
         for item in self._limits[name]:
-            if not await self._limiter.hit(item, name, key):
+            try:
+                allowed = await self._limiter.hit(item, name, key)
+            except (OSError, RedisError) as exc:
+                # The counters' store (Redis) is unreachable: the request goes through rather than
+                # failing, as it would without limits; the log says so once per request.
+                log.warning("rate limit %s not counted: %s", name, type(exc).__name__)
+                return
+            if not allowed:
                 stats = await self._limiter.get_window_stats(item, name, key)
                 retry_after = max(1, math.ceil(stats.reset_time - time.time()))
                 raise HTTPException(
