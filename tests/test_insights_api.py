@@ -102,6 +102,22 @@ def test_insights_need_an_api_key_with_the_read_scope(insights_client: TestClien
         assert insights_client.get(url, headers={"X-API-Key": ""}).status_code == 401, url
 
 
+@pytest.mark.parametrize("name", ['a"b', "a\\b", "x" * 65, "a$[0]"])
+def test_a_segment_name_that_is_no_name_is_a_422_not_a_database_error(
+    analysed: Container, insights_client: TestClient, name: str
+) -> None:
+    response = insights_client.get("/v1/metrics", params={"segment": f"{name}:x"})
+    assert response.status_code == 422
+    assert "segment" in response.text
+
+
+def test_a_segment_name_with_a_space_is_fine(analysed: Container, insights_client: TestClient) -> None:
+    assert insights_client.get("/v1/metrics", params={"segment": "Division Name:General"}).status_code in {
+        200,
+        404,
+    }
+
+
 def test_two_days_of_the_same_period_are_a_422_not_a_change_of_zero(
     analysed: Container, insights_client: TestClient
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, cast
 
@@ -17,6 +18,8 @@ from askwhy.insights.theme_views import list_themes, show_theme
 from askwhy.service.auth import require
 from askwhy.service.dependencies import ContainerDep, SessionsDep
 
+SEGMENT_NAME = re.compile(r"[\w .-]{1,64}")
+"""A segment's name as imports and events give them (e.g. "Division Name"); it is a JSON key in SQL."""
 router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, require("read"))])
 """Every insight needs an API key with the ``read`` scope: the answers quote customers."""
 
@@ -39,6 +42,8 @@ def _selection(  # noqa: PLR0917 (FastAPI maps query parameters)
     if any(":" not in item or item.startswith(":") for item in segment or []):
         raise _invalid("segment", "write a segment as NAME:VALUE, e.g. region:north")
     pairs = dict(item.split(":", 1) for item in segment or [])
+    if any(not SEGMENT_NAME.fullmatch(name) for name in pairs):
+        raise _invalid("segment", "a segment name has letters, digits, spaces, '_', '-' or '.', at most 64")
     return Selection(
         program=program,
         channel=channel,
