@@ -283,7 +283,16 @@ def report(runs: list[RouteRun], answered: bool, bodies: int, oversize: list[Ove
             f"{s[422]:,} | {other:,} | {run.server_errors} | {run.seconds:.0f} |"
         )
     kinds = sorted({kind for run in runs for kind, _ in run.outcomes})
-    lines += ["", "Kinds of damage, in equal shares per route: " + ", ".join(kinds) + ".", ""]
+    lines += [
+        "",
+        "Other 4xx are 403s: a Twilio form of more than 256 parameters is read no further and its "
+        "signature never matches. The 422s on the Gather route are turns that are not numbers (the query is "
+        "fuzzed too); the 409s on web chat messages come once fuzzed valid answers have finished the "
+        "conversation.",
+        "",
+        "Kinds of damage, in equal shares per route: " + ", ".join(kinds) + ".",
+        "",
+    ]
     lines += [
         f"**Oversize** against `uvicorn bench.servers:askwhy_app` (askwhy's app in a process of its own): "
         f"peak memory (VmHWM) {before[0] / 1024:.0f} MiB before, {after[0] / 1024:.0f} MiB after "
