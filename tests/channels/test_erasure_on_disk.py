@@ -33,6 +33,7 @@ from askwhy.store.base import Base
 from askwhy.store.database import is_sqlite
 from askwhy.store.dead_letters import add_dead_letter
 from askwhy.store.inbox import Delivery, deliveries
+from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Message
 from tests.channels import twilio_forms as tw
@@ -259,3 +260,32 @@ def test_a_log_held_by_a_reader_is_said_so_and_the_erasure_still_stands(
     assert erased.status_code == 200, erased.text
     assert erased.json()["files_wiped"] is False
     assert app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": key}).status_code == 404
+
+
+def test_a_twilio_status_still_kept_in_the_inbox_is_erased_with_its_customer(
+    served: Container, settings: Settings
+) -> None:
+    app = TestClient(create_app(served), base_url="http://askwhy-internal:8000")
+    _invited(served)
+    form = tw.status_form(tw.sid("SM"), "delivered", To=PHONE)
+    assert tw.post(app, "/webhooks/twilio/status", form).status_code == 200
+    assert served.inbox.count() == 1
+    erased = app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": _eraser(served)})
+    assert erased.status_code == 200
+    assert served.inbox.count() == 0
+    assert PHONE.lstrip("+") not in _found(settings.data_dir, served)
+
+
+def test_a_status_arriving_after_the_erasure_does_not_bring_the_number_back(
+    served: Container, settings: Settings
+) -> None:
+    app = TestClient(create_app(served), base_url="http://askwhy-internal:8000")
+    _invited(served)
+    assert app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": _eraser(served)}).status_code == 200
+    late = wa.encode(wa.delivery(wa.value(statuses=[wa.status("wamid.late1", "read", recipient=PHONE[1:])])))
+    assert app.post("/webhooks/whatsapp", content=late, headers=wa.headers(late)).status_code == 200
+    store_kept(container=served)
+    with served.sessions() as session:
+        kept = [event.raw for event in session.scalars(select(DeliveryEvent))]
+    assert kept, "the late status is kept, as every status is"
+    assert all(PHONE.lstrip("+") not in json.dumps(raw) for raw in kept)

@@ -11,8 +11,9 @@ failure that says the reply window had closed sends the message again as a templ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,16 @@ from askwhy.store.tables import Message
 STATUS_RANK = {"pending": 0, "sending": 1, "sent": 2, "failed": 2.5, "delivered": 3, "read": 4, "played": 5}
 FAILED = frozenset({"failed", "undelivered"})
 DEFAULT_FAILURE = "the provider reported a failure"
+
+
+ADDRESS_FIELDS = frozenset({"recipient_id", "To", "From", "to", "from"})
+"""Fields of a provider's status that name the customer: the event's message already says whose it
+is, and a status arriving after the customer was erased must not bring their number back."""
+
+
+def without_addresses(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The provider's status as kept: everything but the customer's address."""
+    return {name: value for name, value in raw.items() if name not in ADDRESS_FIELDS}
 
 
 def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int | None:
@@ -59,7 +70,7 @@ def record_status(*, session: Session, event: StatusEvent, now: datetime) -> int
             "at": event.at,
             "error_code": event.error_code,
             "error_reason": event.error_reason,
-            "raw": dict(event.raw),
+            "raw": without_addresses(event.raw),
             "received_at": now,
         },
     )

@@ -179,14 +179,17 @@ def _mentions(kept: Kept, phones: set[str]) -> bool:
         events = events_of(kept)
     except Exception:  # not readable as its channel's: look for the number in its bytes
         return any(phone.encode() in kept.body for phone in phones)
-    return any(_number_of(event).lstrip("+") in phones for event in events)
+    return any(number in phones for event in events for number in _numbers_of(event))
 
 
-def _number_of(event: WebhookEvent) -> str:
-    """Whom the event is about: a message's sender, a status's recipient."""
+def _numbers_of(event: WebhookEvent) -> set[str]:
+    """Whom the event is about, as digits: a message's sender; a status's recipient (WhatsApp's
+    ``recipient_id``, Twilio's ``To``, or its ``From`` for a message the customer sent)."""
     if isinstance(event, InboundEvent):
-        return event.sender
-    return str(event.raw.get("recipient_id", ""))
+        values = [event.sender]
+    else:
+        values = [str(event.raw.get(name, "")) for name in ("recipient_id", "To", "From")]
+    return {value.removeprefix("whatsapp:").lstrip("+") for value in values if value}
 
 
 def _phone_forms(contact: Contact) -> set[str]:
