@@ -250,3 +250,19 @@ def _response(session: Session, conversation_id: str) -> Response:
 def _messages(session: Session, conversation_id: str, direction: str) -> list[Message]:
     query = select(Message).where(Message.conversation_id == conversation_id, Message.direction == direction)
     return list(session.scalars(query.order_by(Message.seq)))
+
+
+def test_past_the_retention_the_raw_words_are_in_no_file_of_the_data_folder(
+    client: TestClient, container: Container, clock: FakeClock, settings: Settings
+) -> None:
+    if container.engine.dialect.name != "sqlite":
+        pytest.skip("the files of a PostgreSQL server are not askwhy's to read; its tables are vacuumed")
+    converse(client, "3", WORDS)
+    close_idle(container, clock)
+    clock.advance(days=91)
+    assert purge(container) == retention.Purge(responses=1, messages=2)
+    for path in (p for p in settings.data_dir.rglob("askwhy.db*") if p.is_file()):
+        data = path.read_bytes()
+        for secret in (EMAIL, PHONE):
+            for codec in ("utf-8", "utf-16-le"):
+                assert secret.encode(codec) not in data, f"{secret!r} is still in {path.name}"

@@ -43,6 +43,8 @@ def purge(
                 region=container.settings.redaction_region,
                 progress=advance,
             )
+            if (done.responses or done.messages) and not retention.wipe_purged(container.engine):
+                console.print("the database's log was in use; the raw text it holds goes at the next purge")
     table = Table("raw text replaced", "count", title=f"older than {kept} days")
     table.add_row("responses (comment and answers)", str(done.responses))
     table.add_row("customer messages", str(done.messages))

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, literal_column, or_, select
+from sqlalchemy import Engine, Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.redaction import redact
 from askwhy.domain.conversation import ConversationStatus
 from askwhy.store.analysis_tables import ResponseAnalysis
+from askwhy.store.freed_space import LogNotTruncated, wipe_freed_space
 from askwhy.store.tables import Conversation, Message, Response
 
 OPEN = [status.value for status in ConversationStatus if status.is_open]
@@ -86,6 +87,17 @@ def purge_all(
             progress(done)
         if done.responses < batch_size and done.messages < batch_size:
             return total
+
+
+def wipe_purged(engine: Engine) -> bool:
+    """After a purge replaced raw text: cut the database's log (SQLite) or vacuum the purged tables
+    (PostgreSQL), so the raw words are in no file; False if readers kept the log in use (the next
+    purge tries again)."""
+    try:
+        wipe_freed_space(engine, tables=(Response.__tablename__, Message.__tablename__))
+    except LogNotTruncated:
+        return False
+    return True
 
 
 def _purge_responses(

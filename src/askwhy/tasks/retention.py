@@ -35,4 +35,6 @@ def purge(container: Container) -> retention.Purge:
         log.info(
             "raw text replaced by its redacted form: %d responses, %d messages", done.responses, done.messages
         )
+        if not retention.wipe_purged(container.engine):
+            log.warning("the database's log was in use; the raw text it still holds goes at the next purge")
     return done
