@@ -38,6 +38,7 @@ MAX_SAMPLE = 5000
 TOP_THEMES = (8, 30)
 """The top level a person can read at a glance, for 1,000 texts and more."""
 SMALL_DATA = 1000
+TOP_GROWTH = float(np.log(TOP_THEMES[1] / TOP_THEMES[0]) / np.log(100))
 CLEAR_STRUCTURE = 2.0
 """Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
 REFINE_STEPS = 4
@@ -157,18 +158,31 @@ def cluster_two_levels(
         return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
     tree = linkage(unit[sample].astype(np.float64), method="ward")
-    scale = n / len(sample)
-    top = fcluster(tree, _natural_cut(tree, *top_range(n, least)), criterion="maxclust")
-    fine = np.zeros(len(sample), dtype=np.int64)
-    parents: list[int] = []
-    for number, group in enumerate(np.unique(top)):
-        inside = np.flatnonzero(top == group)
-        parts = _split_branch(unit[sample[inside]], int(len(inside) * scale), least)
-        fine[inside] = parts + len(parents)
-        parents.extend([number] * (int(parts.max()) + 1))
-    centroids = _normalise(np.stack([unit[sample[fine == f]].mean(axis=0) for f in range(len(parents))]))
+    themes = top_count(tree, n, least)
+    top = fcluster(tree, themes, criterion="maxclust")
+    fine = fcluster(tree, _natural_cut(tree, *fine_range(n, themes, len(sample))), criterion="maxclust")
+    groups = np.unique(fine)
+    # Cuts of one tree nest: every subtheme lies inside one top-level theme.
+    parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
+    centroids = _normalise(np.stack([unit[sample[fine == g]].mean(axis=0) for g in groups]))
     assignment, centroids, kept = _refine(unit, centroids, least)
-    return _renumber(assignment, np.asarray(parents, dtype=np.int64)[kept])
+    return _renumber(assignment, parents[kept])
+
+
+def top_count(tree: NDArray[np.float64], n: int, least: int) -> int:
+    """Top-level themes: from 8 for 1,000 texts growing to 30 for 100,000 (the same count for
+    nearly the same amount of data, so a little more data keeps the same themes); below 1,000
+    texts, the cut with the clearest jump."""
+    if n >= SMALL_DATA:
+        grown = TOP_THEMES[0] * (n / SMALL_DATA) ** TOP_GROWTH
+        return int(min(TOP_THEMES[1], round(grown), len(tree)))
+    return _natural_cut(tree, *top_range(n, least))
+
+
+def fine_range(n: int, themes: int, sampled: int) -> tuple[int, int]:
+    """How many subthemes to choose between: on average 20 to 80 texts each, at least two per theme."""
+    fewest = max(2 * themes, n // 80)
+    return fewest, max(fewest, min(n // 20, sampled // 2))
 
 
 def top_range(n: int, least: int) -> tuple[int, int]:
@@ -194,16 +208,6 @@ def _natural_cut(tree: NDArray[np.float64], fewest: int, most: int) -> int:
     inside = max(range(min(fewest, most), most + 1), key=lambda k: (jump(k), -k))
     below = max(range(2, min(fewest, most) + 1), key=lambda k: (jump(k), -k))
     return below if jump(below) >= CLEAR_STRUCTURE * jump(inside) else inside
-
-
-def _split_branch(vectors: NDArray[np.float32], represented: int, least: int) -> NDArray[np.int64]:
-    """Subtheme numbers 0..m−1 for one theme's sample rows; m grows with the square root of its size."""
-    most = min(len(vectors) // 2, int(np.sqrt(max(represented, 1) / least)))
-    if most < 2:
-        return np.zeros(len(vectors), dtype=np.int64)
-    tree = linkage(vectors.astype(np.float64), method="ward")
-    parts = fcluster(tree, _natural_cut(tree, 2, most), criterion="maxclust")
-    return np.unique(parts, return_inverse=True)[1].astype(np.int64)
 
 
 def _refine(
