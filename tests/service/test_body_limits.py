@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from askwhy.bootstrap import Container
+from askwhy.service import api_keys
 from askwhy.service.app import create_app
 from askwhy.service.body_limit import EVENT_BYTES, BodyLimits
 from askwhy.settings import Settings
@@ -81,8 +82,8 @@ def test_a_body_at_the_limit_goes_through(client: TestClient) -> None:
 class Streamed:
     """An ASGI request whose body is handed out in pieces, counting what the app asked for."""
 
-    def __init__(self, *, total: int, declared: bool) -> None:
-        self.total, self.declared = total, declared
+    def __init__(self, *, total: int, declared: bool, api_key: str | None = None) -> None:
+        self.total, self.declared, self.api_key = total, declared, api_key
         self.handed = 0
         self.messages: list[dict[str, Any]] = []
 
@@ -99,6 +100,8 @@ class Streamed:
         headers = [(b"host", b"testserver"), (b"content-type", content_type)]
         if self.declared:
             headers.append((b"content-length", str(self.total).encode()))
+        if self.api_key:
+            headers.append((b"x-api-key", self.api_key.encode()))
         return {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
@@ -133,7 +136,11 @@ def _drive(container: Container, path: str, request: Streamed, **scope: Any) -> 
 def test_a_chunked_body_is_stopped_by_the_piece_that_passes_the_limit(
     container: Container, path: str, limit: int, content_type: bytes
 ) -> None:
-    request = Streamed(total=50 * 2**20, declared=False)
+    with container.sessions.begin() as session:  # the events API reads no body without a valid key
+        _, key = api_keys.create_key(
+            session=session, name="events", scopes=["events:write"], now=container.clock.now()
+        )
+    request = Streamed(total=50 * 2**20, declared=False, api_key=key)
     _drive(container, path, request, content_type=content_type)
     assert request.status == 413
     assert "larger than the" in request.body["detail"]
@@ -146,6 +153,13 @@ def test_a_declared_length_over_the_limit_is_refused_before_any_of_the_body_is_r
     request = Streamed(total=400 * 2**20, declared=True)
     _drive(container, "/webhooks/whatsapp", request)
     assert request.status == 413
+    assert request.handed == 0
+
+
+def test_the_events_api_reads_no_body_without_a_valid_api_key(container: Container) -> None:
+    request = Streamed(total=4 * 2**20, declared=False, api_key="aw_forged_key")
+    _drive(container, "/v1/events:batch", request)
+    assert request.status == 401
     assert request.handed == 0
 
 

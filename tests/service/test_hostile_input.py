@@ -266,3 +266,23 @@ def test_a_nul_in_a_path_or_query_is_a_400_before_any_query(app: TestClient, pat
     response = twilio_forms.post(app, path, form)
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json\xa0", "text/plain", "application/x-json"])
+def test_a_json_body_under_any_content_type_is_checked_like_json(
+    client: TestClient, content_type: str
+) -> None:
+    started = client.post("/v1/conversations", json={"program": "post-checkout"}).json()
+    response = client.post(
+        f"/v1/conversations/{started['conversation_id']}/messages",
+        content=b'{"text": "my answer \\u0000 here"}',
+        headers={
+            "Content-Type": content_type.encode("latin-1"),
+            "Authorization": f"Bearer {started['token']}",
+        },
+    )
+    assert response.status_code in {400, 415, 422}, response.text
+
+
+def test_database_errors_never_carry_the_statements_parameters(container: Container) -> None:
+    assert container.engine.hide_parameters

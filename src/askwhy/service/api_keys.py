@@ -63,6 +63,16 @@ def authenticate(*, session: Session, presented: str | None, scope: str, now: da
     return key
 
 
+def key_is_valid(*, session: Session, presented: str | None) -> bool:
+    """Whether ``presented`` is a key askwhy made and has not revoked (whatever its scopes)."""
+    parts = (presented or "").strip().split("_")
+    if len(parts) != 3 or parts[0] != _PREFIX:
+        return False
+    key = session.get(ApiKey, parts[1])
+    expected = key.secret_hash if key is not None else _hash("")
+    return hmac.compare_digest(expected, _hash(parts[2])) and key is not None and key.revoked_at is None
+
+
 def list_keys(*, session: Session) -> Sequence[ApiKey]:
     return session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)).all()
 

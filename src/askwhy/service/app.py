@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,10 +13,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy import __version__
 from askwhy.bootstrap import Container
-from askwhy.service import api_docs
+from askwhy.service import api_docs, api_keys
 from askwhy.service.body_limit import BodyLimit, BodyLimits
 from askwhy.service.intake import WebhookIntake
 from askwhy.service.json_bodies import JsonBodyGuard
@@ -76,7 +77,9 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.add_exception_handler(OperationalError, _database_unavailable)
     # A SQLite write turn not had in time is sqlite3's own error, raised before SQLAlchemy wraps any.
     app.add_exception_handler(sqlite3.OperationalError, _database_unavailable)
-    app.add_middleware(JsonBodyGuard)
+    app.add_middleware(
+        JsonBodyGuard, keyed_prefixes=("/v1/events",), key_valid=_key_checker(container.sessions)
+    )
     app.add_middleware(RequestTargetGuard)
     app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(container.settings))  # before any read
     # Added last, so outermost: every response of the app gets the headers, its error responses too.
@@ -89,6 +92,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     # Connections opened in the server's event loop are closed in it (the rate limits' Redis).
     await app.state.rate_limits.close()
+
+
+def _key_checker(sessions: sessionmaker[Session]) -> Callable[[str | None], bool]:
+    def valid(presented: str | None) -> bool:
+        with sessions() as session:
+            return api_keys.key_is_valid(session=session, presented=presented)
+
+    return valid
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:

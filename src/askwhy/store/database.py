@@ -51,6 +51,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
     """Create an engine; on SQLite, turn on WAL and make every writing transaction take the write
     turn, waiting at most ``busy_timeout_ms`` for it."""
     parsed = make_url(url)
+    # A statement's parameters are customers' words and addresses: never in an error or a log line.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
         event.listen(engine, "begin", _bounded_lock_waits)
