@@ -8,6 +8,7 @@ and then walks the document without recursion, so the bounds cost one pass over 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -65,11 +66,8 @@ def load(
 
     With ``storable_strings``, a string holding a lone surrogate or a NUL is refused too (parsers
     that set single items aside check their strings themselves)."""
-    suspects = _Numbers()
     try:
-        document = json.loads(
-            body, parse_constant=_refuse_constant, parse_int=suspects.integer, parse_float=suspects.decimal
-        )
+        document, suspect_number = _parsed(body)
     except RecursionError:
         raise UnsafeJson(f"nested deeper than {max_depth} levels") from None
     except json.JSONDecodeError as exc:
@@ -80,24 +78,44 @@ def load(
         reason = "integer out of range" if "integer" in str(exc) else str(exc)
         raise UnsafeJson(f"not valid JSON: {reason}") from None
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
-    scalars = suspects.found or _may_hold_a_long_string(raw, max_string) or may_hold_unstorable(raw)
-    _walk(document, 0, _Bounds(max_depth, max_string, storable_strings, scalars))
+    scalars = suspect_number or _may_hold_a_long_string(raw, max_string) or may_hold_unstorable(raw)
+    # Fewer brackets than the depth allowed cannot nest too deep: then, with no suspect scalar, no walk.
+    if scalars or raw.count(b"{") + raw.count(b"[") > max_depth:
+        _walk(document, 0, _Bounds(max_depth, max_string, storable_strings, scalars))
     return document
 
 
-class _Numbers:
-    """Parses JSON numbers, noting whether one may be out of range (the walk then says where)."""
+class _SuspectNumber(Exception):
+    """A number that may be out of range: parsed again plainly, and the walk says where it is."""
 
-    found = False
 
-    def integer(self, text: str) -> int:
-        self.found = self.found or len(text) > 18
-        return int(text)
+def _parsed(body: bytes | str) -> tuple[Any, bool]:
+    """The document, and whether a number in it may be out of range. Bytes are read as UTF-8, as
+    every provider sends them (surrogates' bytes too, as `json.loads` does: the walk finds them)."""
+    text = body.decode("utf-8", "surrogatepass") if isinstance(body, bytes) else body
+    try:
+        return _decoder().decode(text), False
+    except _SuspectNumber:
+        return json.loads(text, parse_constant=_refuse_constant), True
 
-    def decimal(self, text: str) -> float:
-        number = float(text)
-        self.found = self.found or not math.isfinite(number)
-        return number
+
+@functools.cache
+def _decoder() -> json.JSONDecoder:
+    """Refuses NaN and Infinity; stops at the first number that may be out of range."""
+    return json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_integer, parse_float=_decimal)
+
+
+def _integer(text: str) -> int:
+    if len(text) > 18:
+        raise _SuspectNumber
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _SuspectNumber
+    return number
 
 
 def may_hold_unstorable(raw: bytes) -> bool:
