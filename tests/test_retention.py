@@ -266,3 +266,25 @@ def test_past_the_retention_the_raw_words_are_in_no_file_of_the_data_folder(
         for secret in (EMAIL, PHONE):
             for codec in ("utf-8", "utf-16-le"):
                 assert secret.encode(codec) not in data, f"{secret!r} is still in {path.name}"
+
+
+def test_dead_letters_are_kept_no_longer_than_raw_transcripts(container: Container, clock: FakeClock) -> None:
+    from askwhy.store.dead_letters import add_dead_letter, dead_letters
+    from askwhy.store.inbox import Delivery
+
+    with container.sessions.begin() as session:
+        add_dead_letter(
+            session=session,
+            delivery=Delivery(channel="whatsapp", body=WORDS.encode(), received_at=clock.now()),
+            reason="unreadable",
+            attempts=5,
+            last_seen=clock.now(),
+        )
+    clock.advance(days=89)
+    purge(container)
+    with container.sessions() as session:
+        assert len(dead_letters(session=session)) == 1
+    clock.advance(days=2)
+    purge(container)
+    with container.sessions() as session:
+        assert dead_letters(session=session) == []

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.base import InboundEvent
 from askwhy.cli import app as cli
+from askwhy.cli.context import console
 from askwhy.clock import FakeClock
 from askwhy.conversations import inbound
 from askwhy.conversations.webhook_storing import InboxStorer, Parsed, store_kept
@@ -175,6 +176,7 @@ def _cli(queued: Container, *args: str) -> Any:
         "ASKWHY_GUIDES_DIR": str(settings.guides_dir),
         "COLUMNS": "200",
     }
+    console.width = 200  # the CLI's console takes its width when made, not from COLUMNS at each run
     return CliRunner().invoke(cli, ["inbox", *args], env=env)
 
 

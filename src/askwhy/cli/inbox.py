@@ -23,7 +23,12 @@ def dead(
     """List the deliveries (or items of them) that could not be stored: channel, reason, tries, when."""
     with opened() as container, container.reads() as session:
         letters = dead_letters(session=session, limit=limit)
-        table = Table("id", "channel", "items", "reason", "attempts", "first seen", "last seen")
+        table = Table("id", "channel")
+        # Provider ids are what support looks for: never cut, whatever the terminal's width.
+        widest = max((len(letter.items or "") for letter in letters), default=5)
+        table.add_column("items", no_wrap=True, min_width=min(widest, 80))
+        for heading in ("reason", "attempts", "first seen", "last seen"):
+            table.add_column(heading)
         for letter in letters:
             table.add_row(
                 str(letter.id),

@@ -99,6 +99,13 @@ def drop_dead_letter(*, session: Session, letter_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def purge_dead_letters(*, session: Session, before: datetime) -> int:
+    """Delete the dead letters last tried before ``before`` (raw deliveries kept no longer than the
+    raw transcripts they would have become); returns how many."""
+    result = session.execute(delete(DeadLetter).where(DeadLetter.last_seen_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def erase_dead_letters(*, session: Session, phones: Collection[str], emails: Collection[str] = ()) -> int:
     """Delete the dead letters that name one of these phone numbers or e-mail addresses anywhere in
     their bytes (a dead letter may be unreadable, so it is not parsed); returns how many.
