@@ -39,6 +39,8 @@ TOP_THEMES = (8, 30)
 """The top level a person can read at a glance, for 1,000 texts and more."""
 SMALL_DATA = 1000
 TOP_GROWTH = float(np.log(TOP_THEMES[1] / TOP_THEMES[0]) / np.log(100))
+SUBTHEMES_PER_ROOT = 2.0
+"""Chosen across Banking77 and CLINC150 (the sets with fine codes), not on either alone."""
 CLEAR_STRUCTURE = 2.0
 """Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
 REFINE_STEPS = 4
@@ -160,7 +162,7 @@ def cluster_two_levels(
     tree = linkage(unit[sample].astype(np.float64), method="ward")
     themes = top_count(tree, n, least)
     top = fcluster(tree, themes, criterion="maxclust")
-    fine = fcluster(tree, _natural_cut(tree, *fine_range(n, themes, len(sample))), criterion="maxclust")
+    fine = fcluster(tree, subtheme_count(tree, n, themes, len(sample)), criterion="maxclust")
     groups = np.unique(fine)
     # Cuts of one tree nest: every subtheme lies inside one top-level theme.
     parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
@@ -174,15 +176,22 @@ def top_count(tree: NDArray[np.float64], n: int, least: int) -> int:
     nearly the same amount of data, so a little more data keeps the same themes); below 1,000
     texts, the cut with the clearest jump."""
     if n >= SMALL_DATA:
+        clear = _natural_cut(tree, *top_range(n, least))
+        if clear < TOP_THEMES[0]:
+            return clear  # planted, well-separated groups: far clearer than anything in range
         grown = TOP_THEMES[0] * (n / SMALL_DATA) ** TOP_GROWTH
         return int(min(TOP_THEMES[1], round(grown), len(tree)))
     return _natural_cut(tree, *top_range(n, least))
 
 
-def fine_range(n: int, themes: int, sampled: int) -> tuple[int, int]:
-    """How many subthemes to choose between: on average 20 to 80 texts each, at least two per theme."""
-    fewest = max(2 * themes, n // 80)
-    return fewest, max(fewest, min(n // 20, sampled // 2))
+def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:
+    """Subthemes: from 1,000 texts, twice the square root of their number (110 for 3,000, 300 for
+    22,500), at least two per theme and at most one per two sampled texts; below, the clearest cut
+    with 20 texts or more each on average."""
+    fewest = 2 * themes
+    if n < SMALL_DATA:
+        return _natural_cut(tree, fewest, max(fewest, n // 20))
+    return int(max(fewest, min(round(SUBTHEMES_PER_ROOT * np.sqrt(n)), sampled // 2)))
 
 
 def top_range(n: int, least: int) -> tuple[int, int]:
