@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -78,7 +79,7 @@ def list_themes(
     return sorted(summaries, key=lambda s: (is_subtheme(s, counts), -s.responses, -s.mentions, s.label))
 
 
-def is_subtheme(summary: ThemeSummary, counts: dict[str, object]) -> bool:
+def is_subtheme(summary: ThemeSummary, counts: Mapping[str, object]) -> bool:
     """True for a subtheme of a theme that is counted itself (a discovered subtheme); the children
     of a split theme take its place at the top level, since the split moved its mentions to them."""
     return summary.parent_id is not None and summary.parent_id in counts
