@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,3 +70,28 @@ def _responses_column(output: str) -> set[int]:
         if len(cells) > 4 and cells[3].isdigit():
             values.add(int(cells[3]))
     return values
+
+
+def test_themes_are_discovered_from_real_responses_unless_simulated_ones_are_asked_for(
+    tmp_path: Path, reviews: Path, no_model: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ASKWHY_QUEUE_INLINE", "true")
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import", str(reviews), "--score", "Rating", "--metric", "csat"])
+    assert imported.exit_code == 0, imported.output
+    engine = create_engine(settings.resolved_database_url)
+    with engine.begin() as connection:
+        connection.execute(update(Response).values(simulated=True))
+    engine.dispose()
+
+    real_only = runner.invoke(app, ["themes", "discover"], terminal_width=200)
+    assert real_only.exit_code == 0, real_only.output
+    assert real_only.output.startswith("0 themes proposed") or "\n0 themes proposed" in real_only.output
+    assert "simulated responses: excluded" in real_only.output
+    everything = runner.invoke(app, ["themes", "discover", "--include-simulated"], terminal_width=200)
+    assert everything.exit_code == 0, everything.output
+    proposed = re.search(r"(\d+) themes proposed", everything.output)
+    assert proposed is not None
+    assert int(proposed.group(1)) > 0

@@ -74,8 +74,8 @@ def brand_terms(container: Container) -> list[str]:
     return sorted({*container.settings.theme_brand_terms, *guides})
 
 
-def discover_step(container: Container) -> DiscoveryResult:
-    """Discover themes in the unassigned pool."""
+def discover_step(container: Container, *, include_simulated: bool = False) -> DiscoveryResult:
+    """Discover themes in the unassigned pool (of real responses, unless ``include_simulated``)."""
     with console.status("discovering themes"), container.sessions.begin() as session:
         result = discovering.discover(
             session=session,
@@ -83,6 +83,7 @@ def discover_step(container: Container) -> DiscoveryResult:
             now=container.clock.now(),
             min_theme_size=container.settings.theme_min_size,
             brand_terms=brand_terms(container),
+            include_simulated=include_simulated,
         )
     console.print(
         f"{len(result.themes)} themes proposed; "

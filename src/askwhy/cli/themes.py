@@ -128,11 +128,12 @@ def delete(theme_id: ThemeId) -> None:
 
 
 @app.command("discover")
-def discover() -> None:
+def discover(include_simulated: IncludeSimulated = False) -> None:
     """Analyse any waiting responses, then discover new themes among the unthemed sentences."""
     with opened() as container:
         enrich_step(container)
-        discover_step(container)
+        discover_step(container, include_simulated=include_simulated)
+    _say_simulated(Selection(include_simulated=include_simulated))
 
 
 def _say_simulated(selection: Selection) -> None:

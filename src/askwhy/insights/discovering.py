@@ -19,6 +19,7 @@ from askwhy.analysis.discovery import DiscoveredTheme, discover_codebook
 from askwhy.insights.assigning import AssignmentRule, assign_pool, mention_rows, write_mentions
 from askwhy.insights.vectors import stack, to_bytes
 from askwhy.store.analysis_tables import Sentence, Theme
+from askwhy.store.tables import Response
 
 NO_CONTENT = "empty"
 """The theme state of a sentence with nothing to code (a greeting, "thanks", "ok"): never clustered."""
@@ -44,13 +45,19 @@ def discover(
     now: datetime,
     min_theme_size: int | None = None,
     brand_terms: Collection[str] = (),
+    include_simulated: bool = False,
 ) -> DiscoveryResult:
     """Cluster the pool into proposed themes with subthemes and assign the pool to them.
 
     Ids come from the themes' labels, so discovering the same sentences again finds the same themes:
     a theme that already exists keeps its label, status and edits and only gains members; a merged
     one passes its members on to the theme it was merged into. Other themes stay as they are.
+    Simulated responses' sentences are left out unless ``include_simulated``: themes and their
+    labels come from customers' words; assignment still codes the simulated ones afterwards.
     """
+    pool = select(Sentence.id).where(Sentence.theme_state == "pool")
+    if not include_simulated:
+        pool = pool.join(Response, Response.id == Sentence.response_id).where(Response.simulated.is_(False))
     rows = list(
         session.execute(
             select(
@@ -61,7 +68,7 @@ def discover(
                 Sentence.sentiment_score,
                 Sentence.embedding,
             )
-            .where(Sentence.theme_state == "pool")
+            .where(Sentence.id.in_(pool.scalar_subquery()))
             .order_by(Sentence.id)
         )
     )
