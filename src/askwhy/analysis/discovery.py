@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,6 +126,45 @@ def discover_codebook(
         raise ValueError("min_theme_size must be at least 1")
     if not len(texts):
         return Discovery([], (), ())
+    # Work in an order given by the texts alone: floating-point sums then do not depend on the
+    # order rows came in, and the result is the same for the same input in any order.
+    order = sorted(range(len(texts)), key=lambda i: (text_key(texts[i]), texts[i]))
+    found = _discover(
+        [texts[i] for i in order],
+        np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)[order],
+        min_theme_size=min_theme_size,
+        sentiments=None if sentiments is None else [sentiments[i] for i in order],
+        brand_terms=brand_terms,
+        max_sample=max_sample,
+    )
+    return _in_given_order(found, order)
+
+
+def _in_given_order(found: Discovery, order: list[int]) -> Discovery:
+    def back(theme: DiscoveredTheme) -> DiscoveredTheme:
+        return replace(
+            theme,
+            members=tuple(sorted(order[m] for m in theme.members)),
+            quotes=tuple(order[q] for q in theme.quotes),
+            subthemes=tuple(back(s) for s in theme.subthemes),
+        )
+
+    return Discovery(
+        [back(t) for t in found.themes],
+        tuple(sorted(order[i] for i in found.no_content)),
+        tuple(sorted(order[i] for i in found.unassigned)),
+    )
+
+
+def _discover(
+    texts: Sequence[str],
+    vectors: NDArray[np.float32],
+    *,
+    min_theme_size: int | None,
+    sentiments: Sequence[float | None] | None,
+    brand_terms: Collection[str],
+    max_sample: int,
+) -> Discovery:
     cleaned = [clean_for_meaning(t, brand_terms=brand_terms, emoji=False) for t in texts]
     content = np.array([has_content(t) for t in cleaned], dtype=bool)
     no_content = tuple(int(i) for i in np.flatnonzero(~content))
