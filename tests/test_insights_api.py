@@ -53,7 +53,10 @@ def test_themes_list_and_one_theme_with_redacted_quotes(
     assert {"id", "label", "status", "responses", "share", "sentiment", "keywords"} <= set(themes[0])
     detail = insights_client.get(f"/v1/themes/{themes[0]['id']}", params={"quotes": 2}).json()
     assert detail["id"] == themes[0]["id"]
-    assert len(detail["quotes"]) == 2
+    # The small file repeats a few sentences; quotes are never near-duplicates of each other.
+    texts = [quote["text"] for quote in detail["quotes"]]
+    assert 1 <= len(texts) <= 2
+    assert len(set(texts)) == len(texts)
     assert {"text", "sentiment", "similarity", "response_id"} <= set(detail["quotes"][0])
     assert insights_client.get("/v1/themes/nope").status_code == 404
 

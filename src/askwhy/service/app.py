@@ -94,10 +94,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.rate_limits.close()
 
 
-def _key_checker(sessions: sessionmaker[Session]) -> Callable[[str | None], bool]:
-    def valid(presented: str | None) -> bool:
-        with sessions() as session:
-            return api_keys.key_is_valid(session=session, presented=presented)
+def _key_checker(sessions: sessionmaker[Session]) -> Callable[[str | None], bool | None]:
+    def valid(presented: str | None) -> bool | None:
+        """Whether the key is valid; None when the database cannot say now (answered 503)."""
+        try:
+            with sessions() as session:
+                return api_keys.key_is_valid(session=session, presented=presented)
+        except (OperationalError, sqlite3.OperationalError):
+            return None
 
     return valid
 

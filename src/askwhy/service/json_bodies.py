@@ -39,7 +39,7 @@ class JsonBodyGuard:
         *,
         skipped_prefixes: Sequence[str] = ("/webhooks/",),
         keyed_prefixes: Sequence[str] = (),
-        key_valid: Callable[[str | None], bool] | None = None,
+        key_valid: Callable[[str | None], bool | None] | None = None,
     ) -> None:
         self.app = app
         self.skipped = tuple(skipped_prefixes)
@@ -50,8 +50,10 @@ class JsonBodyGuard:
         if not self._applies(scope):
             await self.app(scope, receive, send)
             return
-        if not await self._key_allows(scope):
-            await _unauthorised()(scope, receive, send)
+        allowed = await self._key_allows(scope)
+        if not allowed:
+            refusal = _unavailable() if allowed is None else _unauthorised()
+            await refusal(scope, receive, send)
             return
         body, disconnected = await _whole_body(receive)
         if disconnected:
@@ -67,8 +69,9 @@ class JsonBodyGuard:
                 return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _key_allows(self, scope: Scope) -> bool:
-        """False on a route that needs an API key when the request has no valid one."""
+    async def _key_allows(self, scope: Scope) -> bool | None:
+        """False on a route that needs an API key when the request has no valid one; None when the
+        database cannot tell now."""
         if self.key_valid is None or not scope["path"].startswith(self.keyed):
             return True
         return await run_in_threadpool(self.key_valid, _presented_key(scope))
@@ -94,6 +97,12 @@ def _presented_key(scope: Scope) -> str | None:
         return key.decode("latin-1")
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     return authorization[7:] if authorization.lower().startswith("bearer ") else None
+
+
+def _unavailable() -> JSONResponse:
+    return JSONResponse(
+        {"detail": "the database is unavailable; retry later"}, status_code=503, headers={"Retry-After": "5"}
+    )
 
 
 def _unauthorised() -> JSONResponse:
