@@ -67,3 +67,11 @@ def test_a_label_does_not_contradict_its_theme_sentiment() -> None:
     assert "thank" not in labels[0]
     assert labels[0] != NO_PHRASE
     assert all(phrase.text != "thank you" for phrase in ranked[0])
+
+
+def test_themes_with_no_shared_phrase_still_get_distinct_labels_from_their_texts() -> None:
+    texts = ["why is the sky blue", "cats sleep all day", "what a match", "rain again today"]
+    labels, _ = label_themes(texts, groups(2, 2), np.array([1.0, 0.5, 1.0, 0.5]))
+
+    # No phrase recurs, so each theme is named by the opening words of its most central text.
+    assert labels == ["why is the sky", "what a match"]

@@ -12,6 +12,7 @@ no two themes share a label. A theme with no such phrase falls back to its most 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -203,6 +204,23 @@ def label_themes(
         families=None if families is None else [families[g] for g in by_size],
     )
     labels = [""] * len(groups)
+    used = set(taken) | set(chosen)
     for g, label in zip(by_size, chosen, strict=True):
         labels[g] = label
+        if label == NO_PHRASE:
+            labels[g] = _opening(tokens, groups[g], closeness, used)
+            used.add(labels[g])
     return labels, ranked
+
+
+def _opening(
+    tokens: Sequence[Sequence[str]], members: NDArray[np.intp], closeness: NDArray[np.float64], used: set[str]
+) -> str:
+    """For a theme with no phrase of its own: the opening words (up to four, within one clause) of
+    its most central text not already a label; `NO_PHRASE` when there is none."""
+    for i in members[np.argsort(-closeness[members], kind="stable")][:CENTRAL_TEXTS]:
+        clause = list(itertools.takewhile(lambda w: w != _BREAK, tokens[i]))[:4]
+        opening = " ".join(clause)
+        if len(clause) >= 2 and opening not in used:
+            return opening
+    return NO_PHRASE
