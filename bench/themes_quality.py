@@ -267,7 +267,7 @@ def report(results: list[SetResult], started: float, load: float) -> str:
     worst, best = min(margins), max(margins)
     stability = [
         "| set | no content | unassigned | shuffled rows identical | 90% subsample: top themes matched by id | subthemes by id | top themes by members | labels verbatim in ≥ 3 texts | duplicate labels | brand in label | discovery time | peak memory | stock encode of the same texts |",
-        "|" + " --- |" * 12,
+        "|" + " --- |" * 13,
     ]
     for r in results:
         stability.append(
@@ -279,8 +279,8 @@ def report(results: list[SetResult], started: float, load: float) -> str:
     return "\n\n".join(
         [
             "## Themes: discovery quality on every labelled set",
-            f"Command: `{COMMAND}`. Machine: {machine()}; load average {load:.1f} at the start (a shared "
-            f"machine); {time.perf_counter() - started:.0f} s in all.",
+            f"Command: `{COMMAND}`. Machine: {machine()}; load average {load:.1f} when the page was written (a shared "
+            f"machine, busy with other work during the runs; times are wall clock), each set measured in a run of its own.",
             "Discovery is not told the number of codes. Texts it leaves without a theme (no content, or "
             'unassigned) count as one group. "AMI top"/"AMI sub" score its top level and its subthemes '
             "against the set's codes; KMeans is *given* the true number of codes; BERTopic runs with its "
