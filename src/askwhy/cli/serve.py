@@ -89,8 +89,10 @@ def _announce(container: Container, base: str) -> None:
     console.print(f"askwhy is running at [bold]{base}[/]")
     first_link = _first_owner_link(container)
     if first_link:
-        console.print(
-            f"  workspace: sign in once as the owner: {base}/sign-in/link/{first_link}", highlight=False
+        console.print(  # on one line, to be copied whole
+            f"  workspace: sign in once as the owner: {base}/sign-in/link/{first_link}",
+            highlight=False,
+            soft_wrap=True,
         )
     else:
         console.print(f"  workspace: {base}/")
