@@ -27,20 +27,33 @@ def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("askwhy.bootstrap._embedder_from", factory)
 
 
-def test_themes_list_leaves_simulated_responses_out_unless_asked(
+@pytest.fixture
+def imported(
     tmp_path: Path, reviews: Path, no_model: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> CliRunner:
+    """A CLI on the test's database, the reviews imported."""
     monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("ASKWHY_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ASKWHY_QUEUE_INLINE", "true")
     runner = CliRunner()
-    imported = runner.invoke(app, ["import", str(reviews), "--score", "Rating", "--metric", "csat"])
-    assert imported.exit_code == 0, imported.output
-    assert runner.invoke(app, ["themes", "discover"]).exit_code == 0
+    done = runner.invoke(app, ["import", str(reviews), "--score", "Rating", "--metric", "csat"])
+    assert done.exit_code == 0, done.output
+    return runner
+
+
+def _mark_simulated(settings: Settings) -> None:
     engine = create_engine(settings.resolved_database_url)
     with engine.begin() as connection:
         connection.execute(update(Response).values(simulated=True))
     engine.dispose()
+
+
+def test_themes_list_leaves_simulated_responses_out_unless_asked(
+    imported: CliRunner, settings: Settings
+) -> None:
+    runner = imported
+    assert runner.invoke(app, ["themes", "discover"]).exit_code == 0
+    _mark_simulated(settings)
 
     real = runner.invoke(app, ["themes", "list"], terminal_width=200)
     assert real.exit_code == 0, real.output
@@ -73,18 +86,10 @@ def _responses_column(output: str) -> set[int]:
 
 
 def test_themes_are_discovered_from_real_responses_unless_simulated_ones_are_asked_for(
-    tmp_path: Path, reviews: Path, no_model: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    imported: CliRunner, settings: Settings
 ) -> None:
-    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
-    monkeypatch.setenv("ASKWHY_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ASKWHY_QUEUE_INLINE", "true")
-    runner = CliRunner()
-    imported = runner.invoke(app, ["import", str(reviews), "--score", "Rating", "--metric", "csat"])
-    assert imported.exit_code == 0, imported.output
-    engine = create_engine(settings.resolved_database_url)
-    with engine.begin() as connection:
-        connection.execute(update(Response).values(simulated=True))
-    engine.dispose()
+    runner = imported
+    _mark_simulated(settings)
 
     real_only = runner.invoke(app, ["themes", "discover"], terminal_width=200)
     assert real_only.exit_code == 0, real_only.output
