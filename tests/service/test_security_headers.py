@@ -121,3 +121,19 @@ def test_answers_with_customer_data_or_tokens_are_never_cached(client: TestClien
     assert shown.headers["cache-control"] == "no-store"
     assert client.get("/sign-in").headers["cache-control"] == "no-store"
     assert "no-store" not in client.get("/widget.js").headers.get("cache-control", "")
+
+
+def test_an_unexpected_error_is_a_500_with_the_headers_too(container: Container) -> None:
+    app = create_app(container)
+
+    @app.get("/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("an unexpected fault")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "an unexpected fault" not in response.text

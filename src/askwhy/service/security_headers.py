@@ -19,6 +19,12 @@ PRIVATE_PREFIXES = ("/v1/", "/c/", "/sign-in")
 """Answers that may carry customers' words, tokens or the team's data (with the workspace's home,
 ``/``): no cache keeps them, unless the route says otherwise."""
 NO_STORE = (b"cache-control", b"no-store")
+INTERNAL_ERROR_START: Message = {
+    "type": "http.response.start",
+    "status": 500,
+    "headers": [(b"content-type", b"application/json")],
+}
+INTERNAL_ERROR_BODY: Message = {"type": "http.response.body", "body": b'{"detail":"internal error"}'}
 
 
 class SecurityHeaders:
@@ -40,15 +46,27 @@ class SecurityHeaders:
         else:
             added = self._unframed
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(header for header in added if header[0] not in present)
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's error page is sent from outside every middleware, without these headers:
+            # answer the 500 here, with them, and let the error go on to be logged.
+            if not started:
+                await send_with_headers(INTERNAL_ERROR_START)
+                await send_with_headers(INTERNAL_ERROR_BODY)
+            raise
 
 
 def _encoded(policy: str) -> list[tuple[bytes, bytes]]:
