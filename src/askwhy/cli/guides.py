@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
@@ -16,7 +15,7 @@ from askwhy.cli.context import console, fail
 from askwhy.interview.rehearsal import InProcess, Rehearsal, rehearse
 from askwhy.interview.scripted_customers import ScriptedCustomer, parse_customers, suiting
 from askwhy.programs.guides import GuideError, load_guide
-from askwhy.programs.yaml_files import describe_errors
+from askwhy.programs.yaml_files import YamlFileError, describe_errors, read_list
 
 app = typer.Typer(help="Interview guides: rehearse one before launch.", no_args_is_help=True)
 
@@ -77,15 +76,9 @@ def _read_customers(path: Path) -> list[ScriptedCustomer]:
 
 def _read_file(path: Path) -> list[ScriptedCustomer]:
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise fail(f"{path}: cannot read file: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise fail(f"{path}: {where}: not valid YAML") from None
-    if not isinstance(raw, list):
-        raise fail(f"{path}: scripted customers must be a YAML list, one item per customer")
+        raw = read_list(path, what="scripted customers")
+    except YamlFileError as exc:
+        raise fail(str(exc)) from None
     try:
         return parse_customers(raw)
     except ValidationError as exc:

@@ -29,6 +29,21 @@ def load_model(
 
 def read_mapping(path: Path, *, what: str, error: type[YamlFileError] = YamlFileError) -> dict[str, Any]:
     """The file's top-level mapping, or ``error`` saying why it cannot be read."""
+    raw = _read(path, error=error)
+    if not isinstance(raw, dict):
+        raise error(f"{path}: {what} must be a YAML mapping of fields")
+    return raw
+
+
+def read_list(path: Path, *, what: str, error: type[YamlFileError] = YamlFileError) -> list[Any]:
+    """The file's top-level list, or ``error`` saying why it cannot be read."""
+    raw = _read(path, error=error)
+    if not isinstance(raw, list):
+        raise error(f"{path}: {what} must be a YAML list, one item per entry")
+    return raw
+
+
+def _read(path: Path, *, error: type[YamlFileError]) -> Any:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -37,8 +52,6 @@ def read_mapping(path: Path, *, what: str, error: type[YamlFileError] = YamlFile
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
         raise error(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(raw, dict):
-        raise error(f"{path}: {what} must be a YAML mapping of fields")
     return raw
 
 
