@@ -145,10 +145,10 @@ def test_with_redis_every_server_process_shares_the_counts(
 def test_an_ipv6_client_is_counted_by_its_64_block(host: str, counted_as: str) -> None:
     from starlette.requests import Request
 
-    from askwhy.service.rate_limits import _client_address
+    from askwhy.service.rate_limits import client_address
 
     request = Request({"type": "http", "client": (host, 1234), "headers": [], "method": "GET", "path": "/"})
-    assert _client_address(request) == counted_as
+    assert client_address(request) == counted_as
 
 
 def test_an_unreachable_redis_lets_requests_through_instead_of_failing(settings: Settings) -> None:

@@ -114,7 +114,7 @@ async def _rate_limits(request: Request) -> RateLimits:
 RateLimitsDep = Annotated[RateLimits, Depends(_rate_limits)]
 
 
-def _client_address(request: Request) -> str:
+def client_address(request: Request) -> str:
     """The client's address, an IPv6 address by its /64: one subscriber holds a whole /64, so
     counting each of its addresses apart would let one client through many times."""
     host = request.client.host if request.client else "unknown"
@@ -133,7 +133,7 @@ def per_address(name: str) -> Callable[[Request, RateLimits], Awaitable[None]]:
     """A dependency counting the request against limit ``name`` for its client address."""
 
     async def check(request: Request, limits: RateLimitsDep) -> None:
-        await limits.hit(name, _client_address(request))
+        await limits.hit(name, client_address(request))
 
     return check
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from askwhy.people import accounts, browser_sessions
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
+from askwhy.service.rate_limits import client_address
 from askwhy.service.sign_in_throttle import SignInThrottle
 from askwhy.service.workspace_auth import (
     SIGN_IN_NONCE,
@@ -52,8 +53,7 @@ def sign_in(  # noqa: PLR0917 (FastAPI maps form fields to parameters)
     secret = container.settings.secret_key.get_secret_value()
     require_csrf(request=request, secret_key=secret, token=csrf, cookie_name=SIGN_IN_NONCE)
     throttle: SignInThrottle = request.app.state.sign_in_throttle
-    address = request.client.host if request.client else "unknown"
-    if not throttle.allowed(address=address, email=email):
+    if not throttle.allowed(address=client_address(request), email=email):
         problem = "Too many tries. Wait a few minutes, then try again."
         return _sign_in_form(
             request, container, templates, problem=problem, code=status.HTTP_429_TOO_MANY_REQUESTS
