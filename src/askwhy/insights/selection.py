@@ -25,6 +25,7 @@ class Selection:
     until: date | None = None
     segment: Mapping[str, str] = field(default_factory=dict)
     include_simulated: bool = False
+    language: str | None = None
 
     @property
     def simulated(self) -> str:
@@ -39,6 +40,8 @@ class Selection:
             query = query.where(Response.program == self.program)
         if self.channel:
             query = query.where(Response.channel == self.channel)
+        if self.language:
+            query = query.where(Response.language == self.language)
         if self.since:
             query = query.where(Response.responded_at >= start_of(self.since))
         if self.until:

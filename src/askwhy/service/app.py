@@ -35,11 +35,11 @@ from askwhy.service.routes import (
     transcripts,
     twilio,
     whatsapp,
-    workspace,
 )
 from askwhy.service.security_headers import SecurityHeaders
-from askwhy.service.sign_in_throttle import SignInThrottle
-from askwhy.service.workspace_auth import NotSignedIn
+from askwhy.service.workspace import ROUTERS as WORKSPACE_ROUTERS
+from askwhy.service.workspace.sign_in_throttle import SignInThrottle
+from askwhy.service.workspace.signed_in import NotSignedIn
 
 HERE = Path(__file__).parent
 
@@ -70,7 +70,8 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
         app.include_router(module.router)
     app.include_router(transcripts.router)
     app.include_router(api_docs.router)
-    app.include_router(workspace.router)
+    for router in WORKSPACE_ROUTERS:
+        app.include_router(router)
     app.state.sign_in_throttle = SignInThrottle.from_settings(container.settings)
     app.add_exception_handler(NotSignedIn, _sign_in_first)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from askwhy.people import accounts, browser_sessions
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.rate_limits import client_address
-from askwhy.service.sign_in_throttle import SignInThrottle
-from askwhy.service.workspace_auth import (
+from askwhy.service.workspace.sign_in_throttle import SignInThrottle
+from askwhy.service.workspace.signed_in import (
     SIGN_IN_NONCE,
     SignedInPerson,
     require_csrf,

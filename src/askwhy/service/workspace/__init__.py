@@ -1,0 +1,19 @@
+"""The workspace: server-rendered pages where the team sees the why, with their own accounts.
+
+``ROUTERS`` is every page's router, in the order the app includes them.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from askwhy.service.workspace import conversation_pages, doors, exports, overview, themes, why
+
+ROUTERS: tuple[APIRouter, ...] = (
+    doors.router,
+    overview.router,
+    themes.router,
+    why.router,
+    conversation_pages.router,
+    exports.router,
+)
