@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from askwhy.cli.worker_pool import stop_when_orphaned
+from askwhy.cli.orphans import stop_when_orphaned
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from multiprocessing.process import BaseProcess
 
+from askwhy.cli.orphans import stop_when_orphaned
+
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
-"""How often the server checks that its workers are alive, and a worker that its server is."""
+"""How often the server checks that its workers are alive."""
 
 
 class WorkerPool:
@@ -93,9 +94,3 @@ def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads)
 
-
-def stop_when_orphaned(server_pid: int) -> None:
-    """Stop this process once the server that started it is gone (run on a thread)."""
-    while os.getppid() == server_pid:
-        time.sleep(CHECK_SECONDS)
-    os.kill(os.getpid(), signal.SIGTERM)  # Huey's consumer stops on SIGTERM; a storer just ends
