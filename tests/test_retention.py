@@ -18,7 +18,7 @@ from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.conversations.turns import store_inbound
 from askwhy.domain.conversation import Channel, Inbound
-from askwhy.insights import enriching
+from askwhy.insights import analyse_responses
 from askwhy.privacy import retention
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
@@ -121,7 +121,7 @@ def test_past_the_retention_every_raw_copy_is_replaced_by_the_redacted_one(
         assert [m.text for m in _messages(session, conversation_id, "in")] == ["3", redacted]
         assert all("[email]" not in m.text for m in _messages(session, conversation_id, "out"))
         # Analysis keeps what it had and does not start again on the redacted words.
-        assert enriching.pending_responses(session=session) == []
+        assert analyse_responses.pending_responses(session=session) == []
         assert session.scalars(select(Sentence).where(Sentence.response_id == response.id)).all()
     assert purge(container) == retention.Purge()
 

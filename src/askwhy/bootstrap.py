@@ -16,7 +16,7 @@ from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
-from askwhy.insights.assigning import AssignmentRule
+from askwhy.insights.code_responses import AssignmentRule
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.programs.guides import GuideLibrary
 from askwhy.queue.jobs import Jobs, make_huey

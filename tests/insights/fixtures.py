@@ -16,7 +16,7 @@ from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.domain.scales import Metric
-from askwhy.insights import discovering, enriching, importing
+from askwhy.insights import analyse_responses, importing, propose_themes
 from askwhy.insights.feedback_files import ColumnMapping
 from askwhy.service import api_keys
 from askwhy.service.app import create_app
@@ -91,9 +91,9 @@ def analysed(insights_container: Container, reviews: Path) -> Container:
         now=container.clock.now(),
     )
     rule = container.assignment_rule
-    enriching.enrich_pending(
+    analyse_responses.enrich_pending(
         sessions=container.sessions, enricher=container.enricher, rule=rule, now=container.clock.now
     )
     with container.sessions.begin() as session:
-        discovering.discover(session=session, rule=rule, now=container.clock.now(), min_theme_size=5)
+        propose_themes.discover(session=session, rule=rule, now=container.clock.now(), min_theme_size=5)
     return container

@@ -13,7 +13,7 @@ from askwhy import conversations
 from askwhy.analysis.embeddings import HashingEmbedder, Vectors
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
-from askwhy.insights.enriching import pending_responses
+from askwhy.insights.analyse_responses import pending_responses
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence

@@ -97,7 +97,7 @@ def test_editing_a_merged_or_missing_theme_says_why(analysed: Container) -> None
 
 
 def test_new_sentences_are_assigned_to_existing_themes_with_polarity(analysed: Container) -> None:
-    from askwhy.insights.enriching import enrich_pending
+    from askwhy.insights.analyse_responses import enrich_pending
     from askwhy.store.tables import Response
 
     now = analysed.clock.now()
@@ -147,7 +147,7 @@ def test_every_mention_points_the_way_of_its_sentence_label(analysed: Container)
 
 
 def test_a_neutral_sentence_is_a_neutral_mention_whatever_its_score() -> None:
-    from askwhy.insights.assigning import mention_rows
+    from askwhy.insights.code_responses import mention_rows
 
     rows = mention_rows(sentence_id=1, response_id="r", sentiment="neutral", matches=[("t", 0.7), ("u", 0.6)])
     assert [row["polarity"] for row in rows] == [0, 0]

@@ -13,8 +13,8 @@ from askwhy.analysis.embeddings import HashingEmbedder, Vectors
 from askwhy.analysis.enrichment import Enricher
 from askwhy.bootstrap import Container
 from askwhy.clock import FakeClock
-from askwhy.insights.assigning import AssignmentRule
-from askwhy.insights.enriching import enrich_responses, pending_responses
+from askwhy.insights.analyse_responses import enrich_responses, pending_responses
+from askwhy.insights.code_responses import AssignmentRule
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
 from askwhy.store.tables import Response
 

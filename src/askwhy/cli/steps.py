@@ -8,10 +8,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console
-from askwhy.insights import discovering, enriching, importing
-from askwhy.insights.discovering import DiscoveryResult
+from askwhy.insights import analyse_responses, importing, propose_themes
 from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
+from askwhy.insights.propose_themes import DiscoveryResult
 from askwhy.tasks.retention import purge
 
 
@@ -48,14 +48,14 @@ def import_step(
 def enrich_step(container: Container) -> int:
     """Enrich every pending response in batches, showing responses done."""
     with container.sessions.begin() as session:
-        pending = len(enriching.pending_responses(session=session))
+        pending = len(analyse_responses.pending_responses(session=session))
     if not pending:
         return 0
     with console.status("loading the language model"):
         built = container.enricher
     with progress_bar() as bar:
         task = bar.add_task("analysing responses", total=pending)
-        done = enriching.enrich_pending(
+        done = analyse_responses.enrich_pending(
             sessions=container.sessions,
             enricher=built,
             rule=container.assignment_rule,
@@ -77,7 +77,7 @@ def brand_terms(container: Container) -> list[str]:
 def discover_step(container: Container, *, include_simulated: bool = False) -> DiscoveryResult:
     """Discover themes in the unassigned pool (of real responses, unless ``include_simulated``)."""
     with console.status("discovering themes"), container.sessions.begin() as session:
-        result = discovering.discover(
+        result = propose_themes.discover(
             session=session,
             rule=container.assignment_rule,
             now=container.clock.now(),

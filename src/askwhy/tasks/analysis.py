@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from askwhy.conversations import RESPONSES_CLOSED
-from askwhy.insights import enriching
+from askwhy.insights import analyse_responses
 from askwhy.privacy import retention
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def analyse_batch(
 
     def find(skip: Collection[str]) -> list[str]:
         with container.reads.begin() as session:
-            return enriching.pending_responses(
+            return analyse_responses.pending_responses(
                 session=session, limit=batch, only=only, skip=sorted(skip), conversations_only=not everything
             )
 
@@ -165,7 +165,7 @@ def _enrich_or_one_by_one(container: Container, *, claims: Claims, ids: list[str
 def enrich(container: Container, response_ids: Sequence[str]) -> int:
     """Enrich these responses if still pending, purging their raw words in the same transaction
     when none are kept; returns the sentence count."""
-    return enriching.enrich_responses(
+    return analyse_responses.enrich_responses(
         sessions=container.sessions,
         reads=container.reads,
         enricher=container.enricher,

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.discovery import DiscoveredTheme, discover_codebook
-from askwhy.insights.assigning import AssignmentRule, assign_pool, mention_rows, write_mentions
+from askwhy.insights.code_responses import AssignmentRule, assign_pool, mention_rows, write_mentions
 from askwhy.insights.vectors import stack, to_bytes
 from askwhy.store.analysis_tables import Sentence, Theme
 from askwhy.store.tables import Response

@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.enrichment import EnrichedText, Enricher
-from askwhy.insights.assigning import AssignmentRule, match, mention_rows, theme_centres, write_mentions
+from askwhy.insights.code_responses import AssignmentRule, match, mention_rows, theme_centres, write_mentions
 from askwhy.insights.vectors import to_bytes
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
 from askwhy.store.tables import Response
