@@ -8,10 +8,10 @@ import pytest
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import SCALES, Metric
 from askwhy.interview.clauses import FUNCTION_WORDS
+from askwhy.interview.customer_words import customer_words
 from askwhy.interview.intents import asks_for_help, closes, read_correction, suggests_fix
 from askwhy.interview.language import conversation_language
 from askwhy.interview.prepared import prepare
-from askwhy.interview.quotes import customer_words
 from askwhy.interview.text import fold
 from askwhy.interview.understanding import understand
 from tests.interview.helpers import Chat

@@ -6,8 +6,8 @@ import pytest
 
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import Band
+from askwhy.interview.customer_words import customer_words
 from askwhy.interview.prepared import prepare
-from askwhy.interview.quotes import customer_words
 from askwhy.interview.themes import most_important
 
 

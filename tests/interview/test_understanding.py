@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from askwhy.interview.language import detect_language
+from askwhy.interview.language import english_or_spanish
 from askwhy.interview.replies import is_done, read_yes_no
 from askwhy.interview.vagueness import is_vague
 
@@ -134,4 +134,4 @@ def test_a_tapped_yes_or_no_counts() -> None:
     ],
 )
 def test_detects_language(reply: str, language: str | None) -> None:
-    assert detect_language(reply) == language
+    assert english_or_spanish(reply) == language

@@ -9,7 +9,7 @@ that polarity, or the built-in wording below.
 from __future__ import annotations
 
 from askwhy.domain.guide import Guide, Text
-from askwhy.interview.quotes import quote
+from askwhy.interview.customer_words import quote
 from askwhy.interview.understanding import Mention
 
 BUILT_IN: dict[str, Text] = {

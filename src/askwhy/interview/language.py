@@ -1,8 +1,10 @@
 """Telling English from Spanish, with short word lists (no model, no dependency).
 
-``detect_language`` reads one reply: only words that belong to one of the two languages count, a
+``english_or_spanish`` reads one reply: only words that belong to one of the two languages count, a
 reply needs two points of evidence and more than the other language has; a Spanish accent, "ñ",
-"¿" or "¡" counts as one point.
+"¿" or "¡" counts as one point. It is not ``analysis.language.detect_language``: that one names
+any language of stored text with a model, for analysis; this one only tells which of the guide's
+two languages to write the next message in, inside a turn, with no model to load.
 
 ``conversation_language`` decides over the whole conversation, with the language the conversation
 is in (first the channel's locale) as a prior worth half a word: each clause counts its words for
@@ -62,7 +64,7 @@ _SAMPLE = 480
 _LATEST_WEIGHT = 2
 
 
-def detect_language(text: str) -> str | None:
+def english_or_spanish(text: str) -> str | None:
     """``"en"`` or ``"es"`` when the reply clearly is that language, else None."""
     sample = text[:1000]
     tokens = set(words(fold(sample))) - _SHARED

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from askwhy.domain.conversation import InterviewState, Outbound, Turn
 from askwhy.domain.guide import Guide
-from askwhy.interview.language import detect_language
+from askwhy.interview.language import english_or_spanish
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
 _MAX_CHARS = 280
@@ -73,7 +73,7 @@ def reword_follow_up(
 
 def acceptable(text: str, language: str) -> bool:
     """True when an LLM's wording may be sent: short, one question, safe, in the right language."""
-    detected = detect_language(text)
+    detected = english_or_spanish(text)
     return (
         0 < len(text) <= _MAX_CHARS
         and text.count("?") == 1
