@@ -1,0 +1,160 @@
+"""Emerging issues: is a theme's share of responses rising beyond what its own history allows?
+
+The test is designed for a known false-alarm rate, not a habit such as "two standard deviations".
+For one theme, the mentions in the current period are compared with a beta-binomial predictive
+distribution built from a trailing baseline of periods:
+
+- the baseline share p̂ is the pooled share of responses mentioning the theme;
+- the share drifts from period to period more than sampling alone explains (over-dispersion): the
+  intra-period correlation ρ is bounded from above by the baseline's Pearson statistic;
+- p̂ itself is uncertain (a short baseline or a rare theme): the predictive's concentration
+  κ = 1 / (1/N + ρ/(1−ρ)) − 1 shrinks with both, so a theme seen 3 times in 56 days cannot alarm on 4.
+
+The current count is tested against that predictive (one-sided, upper tail). With P periods a year
+and a target of F false alarms per theme-year, each theme's test runs at α = F / P, so a theme with
+nothing going on alarms at most F times a year. Across the themes of one check, an alarm must also
+pass Benjamini–Hochberg at the false discovery rate q (default 10%): of the alarms a check raises,
+at most q are expected to be false. A minimum number of mentions and of excess mentions gates
+alarms on tiny counts, and a cooldown stops one episode from alarming on every period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy.stats import beta, betabinom, chi2
+
+from askwhy.domain.changes import benjamini_hochberg
+
+RHO_QUANTILE = 0.25
+MAX_RHO = 0.5
+PERIODS_PER_YEAR = {"hour": 24 * 365.25, "day": 365.25, "week": 365.25 / 7}
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """In one period: how many responses mention the theme, out of how many responses."""
+
+    mentions: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Design:
+    """How sensitive the detector is, stated as the false alarms a team accepts."""
+
+    period: str = "day"
+    false_alarms_per_theme_year: float = 1.0
+    baseline_periods: int = 56
+    min_baseline_periods: int = 14
+    min_mentions: int = 5
+    min_excess: float = 3.0
+    cooldown_periods: int = 7
+    false_discovery_rate: float = 0.1
+
+    @property
+    def alpha(self) -> float:
+        """The per-test false-alarm probability that gives the yearly rate."""
+        return self.false_alarms_per_theme_year / PERIODS_PER_YEAR[self.period]
+
+
+@dataclass(frozen=True)
+class RisingTest:
+    """One theme's current period against its baseline; ``p_value`` is one-sided (rising)."""
+
+    mentions: int
+    total: int
+    expected: float
+    share: float
+    baseline_share: float
+    ratio_low: float
+    p_value: float
+    dispersion: float
+    testable: bool
+
+    @property
+    def excess(self) -> float:
+        return self.mentions - self.expected
+
+
+def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> RisingTest:
+    """Test whether ``current`` holds more mentions than the theme's ``history`` predicts.
+
+    ``history`` is the baseline, oldest first, excluding the current period; only its last
+    ``design.baseline_periods`` entries are used. Untestable (p = 1) without enough baseline."""
+    baseline = [p for p in history[-design.baseline_periods :] if p.total > 0]
+    share = current.mentions / current.total if current.total else 0.0
+    if len(baseline) < design.min_baseline_periods or current.total == 0:
+        return RisingTest(current.mentions, current.total, 0.0, share, 0.0, 0.0, 1.0, 0.0, False)
+    seen = sum(p.mentions for p in baseline)
+    exposure = sum(p.total for p in baseline)
+    p_hat = (seen + 0.5) / (exposure + 1.0)
+    rho = _intra_period_correlation(baseline, p_hat)
+    kappa = 1.0 / (1.0 / exposure + rho / (1.0 - rho)) - 1.0
+    a, b = p_hat * kappa, (1.0 - p_hat) * kappa
+    n, y = current.total, current.mentions
+    p_value = float(betabinom.sf(y - 1, n, a, b)) if y > 0 else 1.0
+    return RisingTest(
+        mentions=y,
+        total=n,
+        expected=n * p_hat,
+        share=share,
+        baseline_share=p_hat,
+        ratio_low=_ratio_low(y, n, p_hat, alpha=0.05),
+        p_value=p_value,
+        dispersion=rho,
+        testable=True,
+    )
+
+
+def alarms(
+    tests: Mapping[str, RisingTest], *, design: Design, cooling: frozenset[str] = frozenset()
+) -> list[str]:
+    """The themes that alarm in one check: each at the design's α and, across the testable themes,
+    under Benjamini–Hochberg at the design's false discovery rate; then the volume gates. Themes in
+    ``cooling`` (alarmed within the cooldown) stay quiet."""
+    keys = [key for key, test in tests.items() if test.testable]
+    if not keys:
+        return []
+    passed, _ = benjamini_hochberg([tests[key].p_value for key in keys], alpha=design.false_discovery_rate)
+    return [
+        key
+        for key, discovered in zip(keys, passed, strict=True)
+        if discovered
+        and tests[key].p_value <= design.alpha
+        and key not in cooling
+        and tests[key].mentions >= design.min_mentions
+        and tests[key].excess >= design.min_excess
+    ]
+
+
+def _intra_period_correlation(baseline: Sequence[PeriodCount], p_hat: float) -> float:
+    """An upper bound of ρ: the ρ at which the baseline's Pearson statistic falls to the lower
+    quartile of its χ² distribution. A point estimate from a few weeks is noisy, and too low a ρ
+    means too many alarms; the bound keeps the false-alarm rate at its design under that noise."""
+    variance = max(p_hat * (1.0 - p_hat), 1e-12)
+    squares = [(p.mentions - p.total * p_hat) ** 2 / (p.total * variance) for p in baseline]
+    target = float(chi2.ppf(RHO_QUANTILE, len(baseline) - 1))
+
+    def pearson(rho: float) -> float:
+        return sum(sq / (1.0 + (p.total - 1) * rho) for sq, p in zip(squares, baseline, strict=True))
+
+    if pearson(0.0) <= target:
+        return 0.0
+    low, high = 0.0, MAX_RHO
+    if pearson(high) > target:
+        return MAX_RHO
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if pearson(middle) > target else (low, middle)
+    return high
+
+
+def _ratio_low(y: int, n: int, p_hat: float, *, alpha: float) -> float:
+    """A lower bound of the current share over the baseline share (Clopper–Pearson on the share)."""
+    if y == 0 or n == 0 or p_hat <= 0:
+        return 0.0
+    low = float(beta.ppf(alpha / 2, y, n - y + 1))
+    return low / p_hat if math.isfinite(low) else 0.0

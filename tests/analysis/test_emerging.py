@@ -1,0 +1,80 @@
+"""The rising-theme detector: fires on a real rise, stays quiet on noise at its designed rate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from askwhy.analysis.emerging import Design, PeriodCount, alarms, rising
+
+DESIGN = Design()
+
+
+def _stream(seed: int, *, days: int, share: float, rho: float, volume: int = 200) -> list[PeriodCount]:
+    """Daily counts with weekly seasonality in volume and over-dispersed shares."""
+    rng = np.random.default_rng(seed)
+    week = [1.2, 1.1, 1.0, 1.0, 0.9, 0.6, 0.5]
+    a, b = share * (1 / rho - 1), (1 - share) * (1 / rho - 1)
+    out = []
+    for day in range(days):
+        total = int(rng.poisson(volume * week[day % 7]))
+        out.append(PeriodCount(int(rng.binomial(total, rng.beta(a, b))), total))
+    return out
+
+
+def test_a_tripled_share_alarms_on_its_first_day() -> None:
+    history = _stream(1, days=56, share=0.05, rho=0.002)
+    test = rising(history, PeriodCount(mentions=30, total=200), design=DESIGN)
+    assert test.p_value < DESIGN.alpha
+    assert test.ratio_low > 1.5
+    assert alarms({"late delivery": test}, design=DESIGN) == ["late delivery"]
+
+
+def test_an_ordinary_day_does_not_alarm() -> None:
+    history = _stream(2, days=56, share=0.05, rho=0.002)
+    test = rising(history, PeriodCount(mentions=11, total=200), design=DESIGN)
+    assert test.p_value > DESIGN.alpha
+    assert alarms({"late delivery": test}, design=DESIGN) == []
+
+
+def test_null_streams_stay_within_the_designed_false_alarm_rate() -> None:
+    """Ten themes over a simulated year of pure noise: at most the design's one alarm per theme-year
+    (with margin for chance: the expected count is at or under 10, so 20 would be a broken design)."""
+    themes = [_stream(seed, days=56 + 365, share=0.02 + 0.01 * seed, rho=0.005) for seed in range(10)]
+    fired, last = 0, {}
+    for day in range(56, 56 + 365):
+        tests = {str(k): rising(s[day - 56 : day], s[day], design=DESIGN) for k, s in enumerate(themes)}
+        cooling = frozenset(k for k, when in last.items() if day - when < DESIGN.cooldown_periods)
+        for key in alarms(tests, design=DESIGN, cooling=cooling):
+            last[key] = day
+            fired += 1
+    assert fired <= 20
+
+
+def test_more_overdispersed_history_needs_a_larger_rise() -> None:
+    calm = _stream(3, days=56, share=0.05, rho=0.0005)
+    wild = _stream(3, days=56, share=0.05, rho=0.05)
+    current = PeriodCount(mentions=20, total=200)
+    assert rising(calm, current, design=DESIGN).p_value < rising(wild, current, design=DESIGN).p_value
+
+
+def test_too_short_a_baseline_is_not_testable() -> None:
+    test = rising(_stream(4, days=5, share=0.05, rho=0.002), PeriodCount(50, 200), design=DESIGN)
+    assert not test.testable
+    assert alarms({"x": test}, design=DESIGN) == []
+
+
+def test_a_rare_theme_needs_the_minimum_mentions() -> None:
+    history = [PeriodCount(0, 200)] * 56
+    test = rising(history, PeriodCount(mentions=3, total=200), design=DESIGN)
+    assert test.p_value < DESIGN.alpha
+    assert alarms({"rare": test}, design=DESIGN) == []
+
+
+def test_a_cooling_theme_stays_quiet() -> None:
+    history = _stream(5, days=56, share=0.05, rho=0.002)
+    test = rising(history, PeriodCount(mentions=40, total=200), design=DESIGN)
+    assert alarms({"x": test}, design=DESIGN, cooling=frozenset({"x"})) == []
+
+
+def test_the_false_alarm_budget_sets_alpha_per_period() -> None:
+    assert Design(period="week").alpha > Design(period="day").alpha > Design(period="hour").alpha
