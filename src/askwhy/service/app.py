@@ -29,6 +29,7 @@ from askwhy.service.routes import (
     conversations,
     customers,
     events,
+    exports,
     health,
     insights,
     links,
@@ -69,6 +70,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     for module in (whatsapp, twilio, health, chat, conversations, insights, events, customers, links):
         app.include_router(module.router)
     app.include_router(transcripts.router)
+    app.include_router(exports.router)
     app.include_router(api_docs.router)
     for router in WORKSPACE_ROUTERS:
         app.include_router(router)

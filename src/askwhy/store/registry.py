@@ -11,6 +11,7 @@ from askwhy.store import (
     messaging_tables,
     people_tables,
     program_tables,
+    share_tables,
     tables,
 )
 
@@ -22,6 +23,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     api_tables,
     dead_letters,
     people_tables,
+    share_tables,
 )
 
 
