@@ -111,7 +111,13 @@ def _erase(engine: Any, url: str, data: Path, *, wiped: bool, scan: Callable[[by
         for n in range(CUSTOMERS):
             _conversation(container, f"bench-{n}", words if n == 0 else f"it was fine, order {n}")
         with _deleting_only(active=not wiped):
-            erasure.erase_everywhere(container=container, external_id="bench-0")
+            erasure.erase_everywhere(
+                sessions=container.sessions,
+                engine=container.engine,
+                inbox=container.inbox,
+                data_dir=container.settings.data_dir,
+                external_id="bench-0",
+            )
         scan(words.encode())
     finally:
         container.close()

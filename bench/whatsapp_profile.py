@@ -74,7 +74,7 @@ def run(folder: Path, count: int, profiled: str | None, batch: int) -> None:
         for phone in phones:
             start_conversation(session=session, guide=guide, program="post-checkout", channel=Channel.WHATSAPP,
                                channel_address=f"+{phone}", now=container.clock.now())  # fmt: skip
-    delivery.deliver_due(container=container, limit=count * 2)
+    delivery.deliver_due(ports=container.delivering, limit=count * 2)
 
     def accept(body: bytes) -> list[int]:
         header = signed(body, SECRET)["X-Hub-Signature-256"]
@@ -101,9 +101,11 @@ def run(folder: Path, count: int, profiled: str | None, batch: int) -> None:
     stage("accept", lambda: new_ids.extend(i for b in bodies for i in accept(b)))
     # A burst of webhooks coalesces into runs of the nudged task; ``batch`` conversations each.
     runs = range(0, count, batch)
-    stage("turn", lambda: [inbound.answer_waiting(container=container, limit=batch) for _ in runs])
+    stage("turn", lambda: [inbound.answer_waiting(ports=container.answering, limit=batch) for _ in runs])
     before = len(sender.sent)
-    stage("deliver", lambda: [delivery.deliver_due_now(container=container, limit=batch) for _ in runs])
+    stage(
+        "deliver", lambda: [delivery.deliver_due_now(ports=container.delivering, limit=batch) for _ in runs]
+    )
     replies = sender.sent[before:]
     statuses = [status_delivery(phone=m.to.lstrip("+"), wamid=f"wamid.OUT{before + i:08d}", metadata=METADATA)
                 for i, m in enumerate(replies)]  # fmt: skip

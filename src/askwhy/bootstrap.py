@@ -15,8 +15,11 @@ from askwhy.analysis.enrichment import Enricher
 from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
+from askwhy.conversations.inbound import Answering
+from askwhy.conversations.webhook_storing import Storing
 from askwhy.domain.conversation import Channel
 from askwhy.insights.code_responses import AssignmentRule
+from askwhy.outbox.delivery import Delivering, RetryPolicy
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.programs.guides import GuideLibrary
 from askwhy.queue.jobs import Jobs, make_huey
@@ -80,6 +83,34 @@ class Container:
             if self._inbox is None:
                 self._inbox = open_inbox(self.engine)
             return self._inbox
+
+    @property
+    def answering(self) -> Answering:
+        """The ports answering stored messages uses (`askwhy.conversations.inbound`)."""
+        return Answering(sessions=self.sessions, reads=self.reads, guides=self.guides, clock=self.clock)
+
+    @property
+    def storing(self) -> Storing:
+        """The ports storing webhook deliveries uses (`askwhy.conversations.webhook_storing`)."""
+        return Storing(
+            sessions=self.sessions,
+            jobs=self.jobs,
+            guides=self.guides,
+            clock=self.clock,
+            max_attempts=self.settings.inbox_max_attempts,
+        )
+
+    @property
+    def delivering(self) -> Delivering:
+        """The ports the outbox worker uses (`askwhy.outbox.delivery`), with the current settings."""
+        return Delivering(
+            sessions=self.sessions,
+            reads=self.reads,
+            clock=self.clock,
+            jobs=self.jobs,
+            senders=self.senders,
+            policy=RetryPolicy.from_settings(self.settings),
+        )
 
     def close(self) -> None:
         if self._inbox is not None and self._inbox.engine is not self.engine:

@@ -94,7 +94,7 @@ def test_an_item_that_fails_to_store_leaves_the_one_beside_it_stored_then_is_a_d
     failing.add("wamid.POISON")
     body = two_messages("wamid.GOOD", "wamid.POISON")
     keep(inbox, clock, body)
-    storer = InboxStorer(container=queued, inbox=inbox)
+    storer = InboxStorer(storing=queued.storing, inbox=inbox)
     with caplog.at_level(logging.DEBUG, logger="askwhy"):
         assert storer.store_due() == 1
         assert [m.provider_message_id for m in stored_inbound(queued)] == ["wamid.GOOD"]
@@ -124,7 +124,7 @@ def test_an_item_its_parser_refuses_is_a_dead_letter_at_once_and_the_good_one_is
     invite(queued, PHONE)
     body = two_messages("wamid.FINE", "wamid.DOOMSDAY", bad_timestamp="253402300799")
     keep(inbox, clock, body)
-    assert store_kept(container=queued) == 1
+    assert store_kept(storing=queued.storing, inbox=queued.inbox) == 1
     assert [m.provider_message_id for m in stored_inbound(queued)] == ["wamid.FINE"]
     assert inbox.count() == 0
     [letter] = letters(queued)
@@ -139,7 +139,7 @@ def test_an_unreadable_delivery_is_tried_a_bounded_number_of_times_then_set_asid
         raise ValueError("this channel's parser is broken")
 
     keep(inbox, clock, b"\x00\xff", channel="broken")
-    storer = InboxStorer(container=queued, inbox=inbox, parsers={"broken": unreadable})
+    storer = InboxStorer(storing=queued.storing, inbox=inbox, parsers={"broken": unreadable})
     for _ in range(ATTEMPTS):
         assert storer.store_due() == 1
         clock.advance(hours=1)
@@ -187,7 +187,7 @@ def test_askwhy_inbox_lists_retries_and_drops_dead_letters(
     failing.update({"wamid.LATER", "wamid.NEVER"})
     keep(inbox, clock, two_messages("wamid.A", "wamid.LATER"))
     keep(inbox, clock, two_messages("wamid.B", "wamid.NEVER"))
-    storer = InboxStorer(container=queued, inbox=inbox)
+    storer = InboxStorer(storing=queued.storing, inbox=inbox)
     for _ in range(ATTEMPTS):
         storer.store_due()
         clock.advance(hours=1)

@@ -226,7 +226,7 @@ def test_the_invitation_link_opens_the_conversation_in_the_web_chat_and_replies_
     app: TestClient, email_container: Container, mailbox: Mailbox
 ) -> None:
     conversation_id = invite_by_email(email_container)
-    deliver_due(container=email_container)
+    deliver_due(ports=email_container.delivering)
     [invitation_mail] = mailbox.received
     body = invitation_mail.get_body(preferencelist=("plain",))
     assert body is not None
@@ -244,7 +244,7 @@ def test_the_invitation_link_opens_the_conversation_in_the_web_chat_and_replies_
     reply = app.post(f"/v1/conversations/{conversation_id}/messages", json={"text": "9"}, headers=bearer)
     assert reply.status_code == 200
     assert reply.json()["messages"], "the web chat gets its answer in the response"
-    deliver_due(container=email_container)
+    deliver_due(ports=email_container.delivering)
     assert len(mailbox.received) == 1, "answers in the web chat are not e-mailed"
     with email_container.sessions() as session:
         pending = session.scalars(select(Message).where(Message.status == "pending")).all()

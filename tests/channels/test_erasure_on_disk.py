@@ -150,7 +150,7 @@ def _write_on_whatsapp(app: TestClient, container: Container) -> None:
         )
         assert app.post("/webhooks/whatsapp", content=body, headers=wa.headers(body)).status_code == 200
     assert container.inbox.path is None or container.inbox.count() == 2, "kept in the inbox file"
-    assert store_kept(container=container) == 2
+    assert store_kept(storing=container.storing, inbox=container.inbox) == 2
 
 
 def _write_by_sms(app: TestClient) -> None:
@@ -284,7 +284,7 @@ def test_a_status_arriving_after_the_erasure_does_not_bring_the_number_back(
     assert app.delete(f"/v1/customers/{CUSTOMER}", headers={"X-API-Key": _eraser(served)}).status_code == 200
     late = wa.encode(wa.delivery(wa.value(statuses=[wa.status("wamid.late1", "read", recipient=PHONE[1:])])))
     assert app.post("/webhooks/whatsapp", content=late, headers=wa.headers(late)).status_code == 200
-    store_kept(container=served)
+    store_kept(storing=served.storing, inbox=served.inbox)
     with served.sessions() as session:
         kept = [event.raw for event in session.scalars(select(DeliveryEvent))]
     assert kept, "the late status is kept, as every status is"

@@ -309,7 +309,7 @@ def test_with_a_background_queue_messages_and_statuses_take_the_webhook_inbox(
             ("twilio_status", urlsplit(_status_path(sent)).query),
         ]
         assert inbound(twilio_container) == [], "kept, not stored yet"
-        assert store_kept(container=queued) == 2
+        assert store_kept(storing=queued.storing, inbox=queued.inbox) == 2
     finally:
         queued.close()
     assert conversation(twilio_container, conversation_id).status == "opted_out", "the keyword is heeded"

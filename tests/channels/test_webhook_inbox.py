@@ -73,7 +73,7 @@ def test_a_delivery_is_answered_once_kept_and_stored_by_the_queue(queued: Contai
     assert stored_inbound(queued) == []
     wait_for(lambda: STORE_KEPT in [task.name for task in queued.jobs.huey.pending()])  # nudged off the loop
     assert [task.name for task in queued.jobs.huey.pending()].count(STORE_KEPT) == 1, "one nudge for both"
-    assert store_kept(container=queued) == 2
+    assert store_kept(storing=queued.storing, inbox=queued.inbox) == 2
     assert [m.text for m in stored_inbound(queued)] == ["9", "because it was fast"]
     assert inbox.count() == 0
 
@@ -84,7 +84,7 @@ def test_deliveries_are_stored_in_order_of_arrival_and_a_retried_one_once(
     [conversation_id] = invite(queued, "16505550101")
     first, second = text("16505550101", "6", "wamid.A"), text("16505550101", "it was slow", "wamid.B")
     keep(inbox, clock, first, second, first)
-    storer = InboxStorer(container=queued, inbox=inbox, parsers=None)
+    storer = InboxStorer(storing=queued.storing, inbox=inbox, parsers=None)
     assert storer.store_due() == 3
     stored = stored_inbound(queued)
     assert [(m.provider_message_id, m.text) for m in stored] == [("wamid.A", "6"), ("wamid.B", "it was slow")]
@@ -105,7 +105,7 @@ def test_a_delivery_that_fails_to_store_is_kept_for_later_and_the_others_are_sto
     keep(inbox, clock, text("16505550102", "8", "wamid.GOOD1"))
     keep(inbox, clock, b"{}", channel="broken")
     keep(inbox, clock, text("16505550103", "7", "wamid.GOOD2"))
-    storer = InboxStorer(container=queued, inbox=inbox, parsers={"broken": broken})
+    storer = InboxStorer(storing=queued.storing, inbox=inbox, parsers={"broken": broken})
     assert storer.store_due() == 3
     assert [m.provider_message_id for m in stored_inbound(queued)] == ["wamid.GOOD1", "wamid.GOOD2"]
     with inbox.sessions() as session:
@@ -128,7 +128,7 @@ def test_deliveries_stored_again_after_a_crash_are_stored_once(
         pytest.skip("PostgreSQL removes a delivery in the transaction that stores it")
     invite(queued, "16505550104")
     keep(inbox, clock, text("16505550104", "10", "wamid.CRASH"))
-    storer = InboxStorer(container=queued, inbox=inbox, parsers=None)
+    storer = InboxStorer(storing=queued.storing, inbox=inbox, parsers=None)
 
     def crash(**_: object) -> None:
         raise SystemExit("killed between storing and removing")
@@ -173,7 +173,9 @@ def test_storers_racing_on_one_inbox_store_each_delivery_once(
     ]
     keep(inbox, clock, *[body for pair in zip(bodies, statuses, strict=True) for body in pair])
     # Each storer with an inbox of its own, as in separate processes: only the lock file is shared.
-    storers = [InboxStorer(container=queued, inbox=open_inbox(queued.engine), batch=3) for _ in range(3)]
+    storers = [
+        InboxStorer(storing=queued.storing, inbox=open_inbox(queued.engine), batch=3) for _ in range(3)
+    ]
 
     def drain(storer: InboxStorer) -> None:
         while storer.store_due():
@@ -199,7 +201,9 @@ def test_the_inbox_file_is_checkpointed_by_its_storer_not_by_the_commits_that_ke
         pytest.skip("PostgreSQL: the inbox is a table of the database")
     with inbox.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
-    storer = InboxStorer(container=queued, inbox=inbox, parsers={"bulky": lambda delivery: Parsed(events=[])})
+    storer = InboxStorer(
+        storing=queued.storing, inbox=inbox, parsers={"bulky": lambda delivery: Parsed(events=[])}
+    )
     large = [bytes(500_000) for _ in range(10)]  # past SQLite's automatic checkpoint (1000 pages)
     keep(inbox, clock, *large, channel="bulky")
     size = inbox.path.stat().st_size
@@ -231,9 +235,9 @@ def test_the_minute_sweep_leaves_the_inbox_to_a_storer_at_work(
     keep(inbox, clock, text("16505550108", "9", "wamid.SWEEP"))
     other = open_inbox(queued.engine)  # another process's storer, as far as the lock file knows
     with other.storing():
-        assert store_kept(container=queued, wait=False) == 0
+        assert store_kept(storing=queued.storing, inbox=queued.inbox, wait=False) == 0
     assert inbox.count() == 1
-    assert store_kept(container=queued, wait=False) == 1
+    assert store_kept(storing=queued.storing, inbox=queued.inbox, wait=False) == 1
 
 
 def test_a_delivery_that_cannot_be_kept_in_time_gets_503(

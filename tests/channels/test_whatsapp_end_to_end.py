@@ -114,7 +114,7 @@ def test_an_invited_customer_answers_on_whatsapp_and_gets_each_next_question(
 ) -> None:
     conversation_id = invite(client, container)
     clock.advance(hours=2)
-    assert delivery.deliver_due(container=container) == {"sent": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"sent": 1}
     [invitation] = graph.sent
     assert invitation["type"] == "template"
     assert invitation["template"]["name"] == "feedback_invitation"
@@ -153,7 +153,7 @@ def test_a_reply_refused_outside_the_24_hour_window_goes_again_as_the_template(
 ) -> None:
     invite(client, container)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     graph.fail_next("reengagement")
     webhook(client, wa.text("9", sender=PHONE))
     refused, resent = graph.received[1:]
@@ -169,12 +169,12 @@ def test_a_rate_limited_reply_is_retried_and_sent_once(
 ) -> None:
     invite(client, container)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     graph.fail_next("pair_rate_limit")
     webhook(client, wa.text("9", sender=PHONE))
     assert len(graph.sent) == 1  # the invitation; the reply waits for its retry
     clock.advance(minutes=10)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     replies = graph.sent[1:]
     assert len(replies) == 1
     assert replies[0]["type"] == "text"

@@ -23,7 +23,7 @@ def test_a_failed_status_outside_the_window_sends_the_reply_again_as_the_templat
 ) -> None:
     invite(client, container)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     webhook(client, wa.text("9", sender=PHONE))
     _, reply = graph.sent
     assert reply["type"] == "text"
@@ -54,7 +54,7 @@ def test_other_failures_by_status_are_recorded_not_resent(
 ) -> None:
     invite(client, container)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     webhook(client, wa.text("9", sender=PHONE))
     undeliverable = wa.status(
         "wamid.FAKE00000002", "failed", recipient=PHONE, error=(131026, "Undeliverable")

@@ -68,7 +68,7 @@ def conversation_id(
 ) -> str:
     body = client.post("/v1/events", json=event(), headers=auth).json()
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     return str(body["decisions"][0]["conversation_id"])
 
 

@@ -50,7 +50,7 @@ def test_erasing_a_customer_leaves_nothing_behind(
         "conversation_id"
     ]
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     with container.sessions.begin() as session:
         sent = session.scalars(select(Message).where(Message.conversation_id == conversation_id)).one()
         replies = [

@@ -49,7 +49,7 @@ def accept(container: Container, *events: InboundEvent, jobs: Any = None) -> inb
 def invited(client: TestClient, container: Container, auth: dict, clock: FakeClock, **kwargs: Any) -> str:
     body = client.post("/v1/events", json=event(**kwargs), headers=auth).json()
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     return str(body["decisions"][0]["conversation_id"])
 
 
@@ -90,8 +90,8 @@ def test_every_waiting_message_is_answered_in_order_by_one_task(
     accept(container, says("3", "wamid.1", clock=clock), jobs=held)
     accept(container, says("the parcel came a week late", "wamid.2", clock=clock), jobs=held)
     assert held.enqueued == [("process_inbound", ()), ("process_inbound", ())]
-    assert inbound.answer_waiting(container=container) == 1  # one conversation, both messages, in order
-    assert inbound.answer_waiting(container=container) == 0  # nothing is left waiting
+    assert inbound.answer_waiting(ports=container.answering) == 1  # one conversation, both messages, in order
+    assert inbound.answer_waiting(ports=container.answering) == 0  # nothing is left waiting
     lines = transcript(container, conversation_id)
     assert [d for d, _ in lines] == ["out", "in", "in", "out", "out"]
     with container.sessions.begin() as session:
@@ -110,7 +110,7 @@ def test_one_waiting_run_answers_many_conversations_and_leaves_old_messages_alon
     accept(container, says("2", "wamid.old", clock=clock), jobs=held)
     clock.advance(hours=25)  # older than a queue answers: the customer has moved on
     accept(container, says("9", "wamid.2", sender="447700900124", clock=clock), jobs=held)
-    assert inbound.answer_waiting(container=container) == 1
+    assert inbound.answer_waiting(ports=container.answering) == 1
     assert [d for d, _ in transcript(container, second)] == ["out", "in", "out"]
     assert [d for d, _ in transcript(container, first)] == ["out", "in"]
 

@@ -44,9 +44,9 @@ def test_an_invitation_goes_out_when_due_and_only_then(
     conversation_id = invite(client, auth)
     whatsapp: RecordingSender = senders[Channel.WHATSAPP]
     assert whatsapp.sent == []
-    assert delivery.deliver_due(container=container) == {}
+    assert delivery.deliver_due(ports=container.delivering) == {}
     clock.advance(hours=2)
-    assert delivery.deliver_due(container=container) == {"sent": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"sent": 1}
     [sent] = whatsapp.sent
     assert sent.to == "+447700900123"
     assert sent.template is not None
@@ -55,7 +55,7 @@ def test_an_invitation_goes_out_when_due_and_only_then(
     assert (message.status, message.attempts, message.sent_at) == ("sent", 1, clock.now())
     assert sent.idempotency_key == message.idempotency_key
     assert message.provider_message_id == f"fake-1-{message.idempotency_key}"
-    assert delivery.deliver_due(container=container) == {}
+    assert delivery.deliver_due(ports=container.delivering) == {}
     assert len(whatsapp.sent) == 1
 
 
@@ -72,17 +72,17 @@ def test_transient_failures_back_off_honour_retry_after_then_deliver(
     clock.advance(hours=2)
     waits = []
     for _ in range(3):
-        assert delivery.deliver_due(container=container) == {"retry": 1}
+        assert delivery.deliver_due(ports=container.delivering) == {"retry": 1}
         message = invitation(container, conversation_id)
         assert message.status == "pending"
         assert message.next_attempt_at is not None
         waits.append((message.next_attempt_at - clock.now()).total_seconds())
-        assert delivery.deliver_due(container=container) == {}  # not yet due
+        assert delivery.deliver_due(ports=container.delivering) == {}  # not yet due
         clock.advance(seconds=waits[-1])
     assert 15 <= waits[0] <= 30  # the first backoff, with jitter
     assert waits[1] >= 600  # Retry-After wins over a shorter backoff
     assert 60 <= waits[2] <= 120  # doubled twice
-    assert delivery.deliver_due(container=container) == {"sent": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"sent": 1}
     message = invitation(container, conversation_id)
     assert (message.status, message.attempts, message.error_reason) == ("sent", 4, None)
     assert len(whatsapp.sent) == 1
@@ -96,7 +96,7 @@ def test_after_the_last_attempt_the_message_fails_with_the_reason(
     conversation_id = invite(client, auth)
     clock.advance(hours=2)
     for _ in range(3):
-        delivery.deliver_due(container=container)
+        delivery.deliver_due(ports=container.delivering)
         clock.advance(hours=1)
     message = invitation(container, conversation_id)
     assert (message.status, message.attempts) == ("failed", 3)
@@ -111,7 +111,7 @@ def test_a_permanent_error_fails_at_once(
     senders[Channel.WHATSAPP].failures = [SendError("not a WhatsApp user", permanent=True, code="131026")]
     conversation_id = invite(client, auth)
     clock.advance(hours=2)
-    assert delivery.deliver_due(container=container) == {"failed": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"failed": 1}
     message = invitation(container, conversation_id)
     assert (message.status, message.error_code, message.error_reason) == (
         "failed",
@@ -131,7 +131,7 @@ def test_free_text_refused_is_resent_as_the_programs_template(
         SendError("outside the 24 h window", code="131047", needs_template=True)
     ]
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     [sent] = senders[Channel.WHATSAPP].sent
     assert sent.template is not None
     assert sent.template.name == "feedback_invitation"
@@ -144,9 +144,9 @@ def test_an_invitation_that_cannot_go_out_before_it_expires_is_not_sent(
     senders[Channel.WHATSAPP].failures = [SendError("down", code="503")]
     conversation_id = invite(client, auth)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     clock.advance(days=4)
-    assert delivery.deliver_due(container=container) == {"skipped": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"skipped": 1}
     message = invitation(container, conversation_id)
     assert (message.status, message.error_code) == ("failed", "expired")
     assert senders[Channel.WHATSAPP].sent == []
@@ -155,7 +155,7 @@ def test_an_invitation_that_cannot_go_out_before_it_expires_is_not_sent(
 def _sent_invitation(client: TestClient, container: Container, auth: dict, clock: FakeClock) -> Message:
     conversation_id = invite(client, auth)
     clock.advance(hours=2)
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     return invitation(container, conversation_id)
 
 
@@ -206,7 +206,7 @@ def test_statuses_arriving_before_the_send_result_are_reconciled(
     statuses(container, early)  # the provider was faster than our bookkeeping
     with container.sessions.begin() as session:
         assert session.scalars(select(DeliveryEvent.message_id)).one() is None
-    delivery.deliver_due(container=container)
+    delivery.deliver_due(ports=container.delivering)
     message = invitation(container, conversation_id)
     assert (message.status, message.delivered_at) == ("delivered", clock.now())
     with container.sessions.begin() as session:
@@ -227,7 +227,7 @@ def test_a_lost_send_is_not_repeated_when_the_provider_echoes_its_key(
         )  # fmt: skip
     assert claim is not None
     clock.advance(seconds=90)  # lease over, within the grace period: wait
-    assert delivery.deliver_due(container=container) == {"skipped": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"skipped": 1}
     statuses(
         container,
         StatusEvent(
@@ -235,7 +235,7 @@ def test_a_lost_send_is_not_repeated_when_the_provider_echoes_its_key(
         ),
     )
     clock.advance(seconds=600)
-    assert delivery.deliver_due(container=container) == {}
+    assert delivery.deliver_due(ports=container.delivering) == {}
     message = invitation(container, conversation_id)
     assert (message.status, message.provider_message_id, message.attempts) == ("sent", "wamid.XYZ", 1)
     assert senders[Channel.WHATSAPP].sent == []
@@ -252,9 +252,9 @@ def test_a_lost_send_is_repeated_after_the_grace_period(
             policy=delivery.RetryPolicy.from_settings(container.settings),
         )  # fmt: skip
     clock.advance(seconds=container.settings.delivery_lease_seconds + 10)
-    assert delivery.deliver_due(container=container) == {"skipped": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"skipped": 1}
     clock.advance(seconds=container.settings.delivery_grace_seconds)
-    assert delivery.deliver_due(container=container) == {"sent": 1}
+    assert delivery.deliver_due(ports=container.delivering) == {"sent": 1}
     message = invitation(container, conversation_id)
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(senders[Channel.WHATSAPP].sent) == 1
@@ -269,8 +269,8 @@ def test_due_messages_are_sent_together_each_once_and_failures_retried_alone(
     clock.advance(hours=2)
     with container.sessions.begin() as session:  # no expiry to check one by one, as for a reply
         session.execute(update(Message).where(Message.conversation_id.in_(conversations)).values(payload={}))
-    assert delivery.deliver_due_now(container=container) == 3
-    assert delivery.deliver_due_now(container=container) == 0  # claimed once: nothing left due
+    assert delivery.deliver_due_now(ports=container.delivering) == 3
+    assert delivery.deliver_due_now(ports=container.delivering) == 0  # claimed once: nothing left due
     states = sorted((m.status, m.attempts) for m in (invitation(container, c) for c in conversations))
     assert states == [("pending", 1), ("sent", 1), ("sent", 1)]
     assert len(whatsapp.sent) == 2

@@ -61,7 +61,7 @@ def write_transactions(container: Container) -> Iterator[list[int]]:
 def test_a_run_that_finds_nothing_due_takes_no_write_turn(
     container: Container, write_transactions: list[int]
 ) -> None:
-    assert delivery.deliver_due_now(container=container) == 0
+    assert delivery.deliver_due_now(ports=container.delivering) == 0
     assert write_transactions == []
 
 
@@ -86,7 +86,7 @@ def test_a_batch_takes_two_write_transactions_whatever_its_outcomes(
         container.jobs, "enqueue_in", lambda delay, name, *args: retries.append((delay, name, *args))
     )
     write_transactions.clear()
-    assert delivery.deliver_due_now(container=container) == 4
+    assert delivery.deliver_due_now(ports=container.delivering) == 4
     assert len(write_transactions) == 2  # the claim, then every outcome
     outcomes = sorted((m.status, m.attempts, m.error_code) for m in (message(container, i) for i in ids))
     assert outcomes == [
@@ -109,7 +109,7 @@ def test_messages_another_worker_claimed_after_the_read_are_not_claimed_again(
     with container.reads.begin() as session:
         seen = queries.due_for_batch(session=session, now=clock.now(), limit=10)
     assert sorted(seen) == ids
-    assert delivery.deliver_message(container=container, message_id=ids[0]) == "sent"  # another worker
+    assert delivery.deliver_message(ports=container.delivering, message_id=ids[0]) == "sent"  # another worker
     with container.sessions.begin() as session:
         claimed = queries.claim(session=session, message_ids=seen, now=clock.now(), lease_until=clock.now())
     assert sorted(row.id for row in claimed) == ids[1:]

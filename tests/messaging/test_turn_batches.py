@@ -79,7 +79,7 @@ def test_one_batch_answers_every_conversation_its_messages_once_in_order(
     says(container, clock, PHONES[0], "3", "the parcel came a week late")
     says(container, clock, PHONES[1], "STOP")
     says(container, clock, PHONES[2], "10")
-    assert inbound.answer_waiting(container=container) == 3
+    assert inbound.answer_waiting(ports=container.answering) == 3
     first = lines(container, invited[0])
     assert [(seq, direction) for seq, direction, _, _ in first] == [
         (1, "out"), (2, "in"), (3, "in"), (4, "out"), (5, "out"),
@@ -99,7 +99,7 @@ def test_one_batch_answers_every_conversation_its_messages_once_in_order(
         response = session.scalars(select(Response).where(Response.conversation_id == invited[1])).one()
     assert closed_responses == [{response.id}]  # the closed one is handed to analysis
     assert waiting(container) == 0
-    assert inbound.answer_waiting(container=container) == 0
+    assert inbound.answer_waiting(ports=container.answering) == 0
 
 
 def test_a_failing_conversation_stays_waiting_and_the_others_are_answered(
@@ -115,12 +115,12 @@ def test_a_failing_conversation_stays_waiting_and_the_others_are_answered(
         return take_turn(**kwargs)
 
     monkeypatch.setattr(conversations, "take_turn", failing)
-    assert inbound.answer_waiting(container=container) == 3
+    assert inbound.answer_waiting(ports=container.answering) == 3
     assert [direction for _, direction, _, _ in lines(container, invited[0])] == ["out", "in", "out"]
     assert [direction for _, direction, _, _ in lines(container, invited[2])] == ["out", "in", "out"]
     assert lines(container, invited[1])[1:] == [(2, "in", "9", False)]
     monkeypatch.setattr(conversations, "take_turn", take_turn)
-    assert inbound.answer_waiting(container=container) == 1  # taken once it can be
+    assert inbound.answer_waiting(ports=container.answering) == 1  # taken once it can be
     assert [direction for _, direction, _, _ in lines(container, invited[1])] == ["out", "in", "out"]
 
 
@@ -134,11 +134,11 @@ def test_a_conversation_another_worker_holds_is_left_to_it(
     with container.sessions.begin() as holder:
         conversation_queries.lock_conversation(session=holder, conversation_id=invited[0])
         started = time.monotonic()
-        assert inbound.answer_waiting(container=container) == 3
+        assert inbound.answer_waiting(ports=container.answering) == 3
         assert time.monotonic() - started < 2  # skipped at once, not waited for
         assert lines(container, invited[0])[1:] == [(2, "in", "9", False)]
         assert [direction for _, direction, _, _ in lines(container, invited[1])] == ["out", "in", "out"]
-    assert inbound.answer_waiting(container=container) == 1
+    assert inbound.answer_waiting(ports=container.answering) == 1
     assert [direction for _, direction, _, _ in lines(container, invited[0])] == ["out", "in", "out"]
     assert waiting(container) == 0
 

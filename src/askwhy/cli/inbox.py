@@ -49,7 +49,7 @@ def dead(
 def retry(letter_id: LetterId) -> None:
     """Put a dead letter back in the webhook inbox and store it now (with a fresh count of tries)."""
     with opened() as container:
-        if not retry_dead_letter(container=container, letter_id=letter_id):
+        if not retry_dead_letter(storing=container.storing, inbox=container.inbox, letter_id=letter_id):
             raise fail(f"no dead letter {letter_id}: `askwhy inbox dead` lists them")
         left = container.inbox.count()
     console.print(

@@ -34,7 +34,7 @@ def store_kept_forever(*, server_pid: int) -> None:
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
-        storer = InboxStorer(container=container, inbox=container.inbox)
+        storer = InboxStorer(storing=container.storing, inbox=container.inbox)
         changes = container.inbox.changes()
         settle_heap()
         while True:

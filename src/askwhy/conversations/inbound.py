@@ -18,12 +18,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy import conversations
 from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
+from askwhy.clock import Clock
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known
 from askwhy.customers import consent
@@ -40,9 +40,6 @@ from askwhy.store.dead_letters import reason_of
 from askwhy.store.inbox import UNAVAILABLE
 from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Contact, Conversation, Message
-
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +74,18 @@ class Failed:
 
     provider_message_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Answering:
+    """What answering stored messages uses: the composition root hands it to the queue's tasks."""
+
+    sessions: sessionmaker[Session]
+    """Sessions for the turns' write transactions."""
+    reads: sessionmaker[Session]
+    """Sessions for finding what waits, outside any write turn."""
+    guides: Mapping[str, Guide]
+    clock: Clock
 
 
 STATUS, UNROUTED, DUPLICATE = -1, None, 0
@@ -185,7 +194,7 @@ def _payload_of(event: InboundEvent) -> dict[str, object]:
     return payload
 
 
-def answer_waiting(*, container: Container, limit: int = BATCH_CONVERSATIONS) -> int:
+def answer_waiting(*, ports: Answering, limit: int = BATCH_CONVERSATIONS) -> int:
     """Answer the waiting messages of up to ``limit`` conversations, in one transaction.
 
     One write transaction for many conversations: on SQLite, where writers take turns, that turn
@@ -195,24 +204,24 @@ def answer_waiting(*, container: Container, limit: int = BATCH_CONVERSATIONS) ->
     turn fail, the batch is rolled back and taken again one conversation per transaction, so
     only the failing one stays waiting. Returns how many conversations were looked at.
     """
-    now = container.clock.now()
-    with container.reads.begin() as session:
+    now = ports.clock.now()
+    with ports.reads.begin() as session:
         waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
     if not waiting:
         return 0
     try:
-        with container.sessions.begin() as session:
+        with ports.sessions.begin() as session:
             process_conversations(
-                session=session, guides=container.guides, conversation_ids=waiting, now=now, skip_locked=True
+                session=session, guides=ports.guides, conversation_ids=waiting, now=now, skip_locked=True
             )
     except Exception:
         log.warning("a batch of %d conversations failed; answering them one by one", len(waiting))
         for conversation_id in waiting:
             try:
-                with container.sessions.begin() as session:
+                with ports.sessions.begin() as session:
                     process_conversation(
                         session=session,
-                        guides=container.guides,
+                        guides=ports.guides,
                         conversation_id=conversation_id,
                         now=now,
                         skip_locked=True,
@@ -222,21 +231,21 @@ def answer_waiting(*, container: Container, limit: int = BATCH_CONVERSATIONS) ->
     return len(waiting)
 
 
-def process_inbound(*, container: Container, message_id: int) -> int:
+def process_inbound(*, ports: Answering, message_id: int) -> int:
     """Run the interviewer for a stored inbound message, under the conversation's lock.
 
     Every unprocessed message of the conversation is taken, in order, so a message whose task
     ran late is never answered before the one before it. Returns how many were taken.
     """
-    with container.sessions.begin() as session:
+    with ports.sessions.begin() as session:
         message = session.get(Message, message_id)
         if message is None or message.direction != "in" or message.processed_at is not None:
             return 0
         return process_conversation(
             session=session,
-            guides=container.guides,
+            guides=ports.guides,
             conversation_id=message.conversation_id,
-            now=container.clock.now(),
+            now=ports.clock.now(),
         )
 
 

@@ -16,22 +16,21 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.channels import twilio_sms
 from askwhy.channels.base import RejectedItem, WebhookEvent
 from askwhy.channels.twilio_signature import FormParams
 from askwhy.channels.whatsapp import webhook as whatsapp
+from askwhy.clock import Clock
 from askwhy.conversations import inbound, sms_keywords
+from askwhy.domain.guide import Guide
+from askwhy.queue.jobs import Jobs
 from askwhy.store.database import run_again_if_aborted
 from askwhy.store.dead_letters import add_dead_letter, as_delivery, dead_letter, drop_dead_letter, reason_of
 from askwhy.store.inbox import UNAVAILABLE, Delivery, Inbox, Kept, retry_delay
-
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +85,31 @@ MALFORMED = (whatsapp.MalformedDelivery, twilio_sms.MalformedWebhook)
 """What a parser raises for a body that is not its channel's delivery: a 400 to the provider."""
 
 
-def parse(delivery: Delivery) -> Parsed:
-    """The delivery parsed by its channel's parser (`PARSERS`)."""
-    return PARSERS[delivery.channel](delivery)
+def parse(delivery: Delivery, *, parsers: Mapping[str, Parser] = PARSERS) -> Parsed:
+    """The delivery parsed by its channel's parser (`PARSERS`, or those given)."""
+    return parsers[delivery.channel](delivery)
 
 
-def events_of(delivery: Delivery) -> list[WebhookEvent]:
+def events_of(delivery: Delivery, *, parsers: Mapping[str, Parser] = PARSERS) -> list[WebhookEvent]:
     """The events of a kept delivery (for erasure: whom it is about)."""
-    return parse(delivery).events
+    return parse(delivery, parsers=parsers).events
+
+
+@dataclass(frozen=True)
+class Storing:
+    """What storing deliveries uses; the composition root builds it for the queue, the storer
+    process and the webhook intake."""
+
+    sessions: sessionmaker[Session]
+    jobs: Jobs
+    """Nudged to answer the messages stored."""
+    guides: Mapping[str, Guide]
+    """For the SMS keywords that start a conversation."""
+    clock: Clock
+    max_attempts: int
+    """Tries of a kept delivery before it goes to the dead-letter list (`Settings.inbox_max_attempts`)."""
+    parsers: Mapping[str, Parser] = field(default_factory=lambda: dict(PARSERS))
+    """Each inbox channel's parser: the built-in ones and those of channels added at start-up."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,7 @@ class _Result:
 
 
 def _store(
-    container: Container,
+    storing: Storing,
     session: Session,
     batch: Sequence[tuple[Delivery, Parsed | Exception]],
     one_by_one: bool,
@@ -135,11 +151,11 @@ def _store(
         if isinstance(parsed, Exception):
             results.append(_Result(error=reason_of(parsed)))
         elif not one_by_one:
-            results.append(_Result(accepted=_accept(container, session, delivery, parsed, one_by_one=False)))
+            results.append(_Result(accepted=_accept(storing, session, delivery, parsed, one_by_one=False)))
         else:
             try:
                 with session.begin_nested():
-                    accepted = _accept(container, session, delivery, parsed, one_by_one=True)
+                    accepted = _accept(storing, session, delivery, parsed, one_by_one=True)
                 results.append(_Result(accepted=accepted))
             except UNAVAILABLE:
                 raise
@@ -150,13 +166,13 @@ def _store(
 
 
 def _accept(
-    container: Container, session: Session, delivery: Delivery, parsed: Parsed, *, one_by_one: bool
+    storing: Storing, session: Session, delivery: Delivery, parsed: Parsed, *, one_by_one: bool
 ) -> inbound.Accepted:
     if parsed.keyword is not None:
         return sms_keywords.accept_sms(
             session=session,
-            jobs=container.jobs,
-            guides=container.guides,
+            jobs=storing.jobs,
+            guides=storing.guides,
             events=parsed.events,
             keyword=parsed.keyword,
             now=delivery.received_at,
@@ -164,7 +180,7 @@ def _accept(
         )
     return inbound.accept_events(
         session=session,
-        jobs=container.jobs,
+        jobs=storing.jobs,
         events=parsed.events,
         now=delivery.received_at,
         one_by_one=one_by_one,
@@ -186,15 +202,13 @@ def _together_then_one_by_one(work: Callable[[bool], list[_Result]], what: str) 
     return run_again_if_aborted(lambda: work(True))
 
 
-def store_deliveries(
-    *, container: Container, batch: Sequence[tuple[Delivery, Parsed]]
-) -> list[inbound.Accepted]:
+def store_deliveries(*, storing: Storing, batch: Sequence[tuple[Delivery, Parsed]]) -> list[inbound.Accepted]:
     """Store deliveries received now, with no inbox to try again from (an inline queue): what
     fails goes to the dead-letter list at once; one result each."""
 
     def work(one_by_one: bool) -> list[_Result]:
-        with container.sessions.begin() as session:
-            results = _store(container, session, batch, one_by_one)
+        with storing.sessions.begin() as session:
+            results = _store(storing, session, batch, one_by_one)
             for (delivery, parsed), result in zip(batch, results, strict=True):
                 items, reasons = result.problems(parsed)
                 if reasons:
@@ -228,15 +242,15 @@ class InboxStorer:
     def __init__(
         self,
         *,
-        container: Container,
+        storing: Storing,
         inbox: Inbox,
         parsers: Mapping[str, Parser] | None = None,
         batch: int = BATCH,
     ) -> None:
-        self._container, self.inbox = container, inbox
-        self._parsers = {**PARSERS, **(parsers or {})}
+        self._storing, self.inbox = storing, inbox
+        self._parsers = {**storing.parsers, **(parsers or {})}
         self.batch = batch
-        self.max_attempts = container.settings.inbox_max_attempts
+        self.max_attempts = storing.max_attempts
 
     def store_due(self, *, wait: bool = True) -> int:
         """Store up to a batch of due deliveries; returns how many were taken (none, without
@@ -244,7 +258,7 @@ class InboxStorer:
         with self.inbox.storing(wait=wait) as ours:
             if not ours:
                 return 0
-            now = self._container.clock.now()
+            now = self._storing.clock.now()
             taken: list[Kept] = []
             _together_then_one_by_one(
                 lambda one_by_one: self._store_due(taken, now, one_by_one), "kept deliveries"
@@ -253,12 +267,12 @@ class InboxStorer:
 
     def _store_due(self, taken: list[Kept], now: datetime, one_by_one: bool) -> list[_Result]:
         taken.clear()
-        inbox, sessions = self.inbox, self._container.sessions
+        inbox, sessions = self.inbox, self._storing.sessions
         if inbox.shares_database:
             with sessions.begin() as session:
                 taken += inbox.take(session=session, now=now, limit=self.batch)
                 batch = self._parsed(taken)
-                results = _store(self._container, session, batch, one_by_one)
+                results = _store(self._storing, session, batch, one_by_one)
                 leaving, staying = self._settle(session, batch, results, now)
                 inbox.remove(session=session, ids=leaving)
                 self._retry_later(session, staying, now)
@@ -269,7 +283,7 @@ class InboxStorer:
             return []
         batch = self._parsed(taken)  # before the write turn is taken, not while it is held
         with sessions.begin() as session:
-            results = _store(self._container, session, batch, one_by_one)
+            results = _store(self._storing, session, batch, one_by_one)
             leaving, staying = self._settle(session, batch, results, now)
         with inbox.sessions.begin() as inbox_session:
             inbox.remove(session=inbox_session, ids=leaving)
@@ -337,25 +351,22 @@ def _log_failed(channel: str, kept_id: int | None, reasons: list[str], *, attemp
     )
 
 
-def retry_dead_letter(*, container: Container, letter_id: int) -> bool:
+def retry_dead_letter(*, storing: Storing, inbox: Inbox, letter_id: int) -> bool:
     """Put a dead letter back in the webhook inbox, as received and with a fresh count of tries,
     and store what is due now; False if there is no dead letter with that id."""
-    with container.sessions.begin() as session:
+    with storing.sessions.begin() as session:
         letter = dead_letter(session=session, letter_id=letter_id)
         if letter is None:
             return False
-        container.inbox.put([as_delivery(letter)])
+        inbox.put([as_delivery(letter)])
         drop_dead_letter(session=session, letter_id=letter_id)
-    store_kept(container=container)
+    store_kept(storing=storing, inbox=inbox)
     return True
 
 
-def store_kept(*, container: Container, wait: bool = True) -> int:
+def store_kept(*, storing: Storing, inbox: Inbox, wait: bool = True) -> int:
     """Store every delivery the webhook inbox keeps that is due, batch after batch, up to
     `Jobs.drain`'s limit (then another run is nudged); returns how many were taken. Without
     ``wait``, nothing is done while another storer is at work on an inbox file."""
-    inbox = container.inbox
-    storer = InboxStorer(
-        container=container, inbox=inbox, batch=SHARED_BATCH if inbox.shares_database else BATCH
-    )
-    return container.jobs.drain(STORE_KEPT, lambda: storer.store_due(wait=wait), full=storer.batch)
+    storer = InboxStorer(storing=storing, inbox=inbox, batch=SHARED_BATCH if inbox.shares_database else BATCH)
+    return storing.jobs.drain(STORE_KEPT, lambda: storer.store_due(wait=wait), full=storer.batch)

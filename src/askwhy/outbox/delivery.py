@@ -13,29 +13,28 @@ import logging
 import os
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.channels.base import OutgoingMessage, SendError, SendResult, Template
+from askwhy.channels.base import OutgoingMessage, Sender, SendError, SendResult, Template
+from askwhy.clock import Clock
 from askwhy.customers import consent
 from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
 from askwhy.outbox.reply_window import with_template
 from askwhy.outbox.statuses import reconcile, record_send_results
+from askwhy.queue.jobs import Jobs
 from askwhy.settings import Settings
 from askwhy.store import outbox as queries
 from askwhy.store.database import run_again_if_aborted
 from askwhy.store.messaging import contact_by_address
 from askwhy.store.tables import Contact, Conversation, Message
-
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,22 @@ class RetryPolicy:
         ceiling = min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(attempts - 1, 0))
         delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
         return float(max(delay, retry_after or 0.0))
+
+
+@dataclass(frozen=True)
+class Delivering:
+    """What the outbox worker uses; the composition root builds it for the queue's tasks."""
+
+    sessions: sessionmaker[Session]
+    """Sessions for claiming messages and recording their outcomes."""
+    reads: sessionmaker[Session]
+    """Sessions for finding what is due, outside any write turn."""
+    clock: Clock
+    jobs: Jobs
+    """Where retries are scheduled."""
+    senders: Mapping[Channel, Sender]
+    """The configured channels' senders."""
+    policy: RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -108,20 +123,19 @@ class _SendThreads:
 _send_threads = _SendThreads()
 
 
-def deliver_message(*, container: Container, message_id: int) -> str:
+def deliver_message(*, ports: Delivering, message_id: int) -> str:
     """Send one due message; returns what happened (sent, retry, failed, skipped…)."""
-    policy = RetryPolicy.from_settings(container.settings)
-    with container.sessions.begin() as session:
+    with ports.sessions.begin() as session:
         claim = claim_message(
-            session=session, message_id=message_id, now=container.clock.now(), policy=policy
+            session=session, message_id=message_id, now=ports.clock.now(), policy=ports.policy
         )
     if claim is None:
         return "skipped"
-    [outcome] = _record(container=container, outcomes=[(claim, _send(container, claim))], policy=policy)
+    [outcome] = _record(ports=ports, outcomes=[(claim, _send(ports.senders, claim))])
     return outcome
 
 
-def deliver_due_now(*, container: Container, limit: int = BATCH) -> int:
+def deliver_due_now(*, ports: Delivering, limit: int = BATCH) -> int:
     """Send up to ``limit`` due messages together: found with a read, claimed in one short write
     transaction, sent at once, their results recorded in one more; returns how many were found due,
     or 0 if another worker had claimed them all.
@@ -134,25 +148,24 @@ def deliver_due_now(*, container: Container, limit: int = BATCH) -> int:
     at a time, a reply costs a share of two transactions instead of two of its own, and a run
     that finds nothing due takes no write turn at all.
     """
-    policy = RetryPolicy.from_settings(container.settings)
-    now = container.clock.now()
-    with container.reads.begin() as session:
+    now = ports.clock.now()
+    with ports.reads.begin() as session:
         due = queries.due_for_batch(session=session, now=now, limit=limit)
     if not due:
         return 0
-    lease_until = now + timedelta(seconds=policy.lease_seconds)
-    with container.sessions.begin() as session:
+    lease_until = now + timedelta(seconds=ports.policy.lease_seconds)
+    with ports.sessions.begin() as session:
         rows = queries.claim(session=session, message_ids=due, now=now, lease_until=lease_until)
     claims = [Claim(message_id=row.id, channel=Channel(row.channel), outgoing=_outgoing(row)) for row in rows]
     if claims:
-        outcomes = _send_threads.map(lambda claim: _send(container, claim), claims)
-        _record(container=container, outcomes=list(zip(claims, outcomes, strict=True)), policy=policy)
+        outcomes = _send_threads.map(lambda claim: _send(ports.senders, claim), claims)
+        _record(ports=ports, outcomes=list(zip(claims, outcomes, strict=True)))
     return len(due) if claims else 0
 
 
-def _send(container: Container, claim: Claim) -> Outcome:
+def _send(senders: Mapping[Channel, Sender], claim: Claim) -> Outcome:
     """Hand the message to its channel's sender; no transaction is open meanwhile."""
-    sender = container.senders.get(claim.channel)
+    sender = senders.get(claim.channel)
     try:
         if sender is None:
             raise SendError(f"no sender is configured for {claim.channel.value}", code="not_configured")
@@ -192,15 +205,15 @@ def claim_message(*, session: Session, message_id: int, now: datetime, policy: R
     return Claim(message_id=message.id, channel=Channel(message.channel), outgoing=_outgoing(message))
 
 
-def _record(*, container: Container, outcomes: list[tuple[Claim, Outcome]], policy: RetryPolicy) -> list[str]:
+def _record(*, ports: Delivering, outcomes: list[tuple[Claim, Outcome]]) -> list[str]:
     """Record every outcome of a batch in one transaction, then queue the retries it decided;
     returns what happened to each message (sent, retry, failed, settled)."""
-    now = container.clock.now()
+    now, policy = ports.clock.now(), ports.policy
     sent = [(claim, result) for claim, result in outcomes if isinstance(result, SendResult)]
 
     def record() -> list[tuple[str, float | None]]:
         decided: list[tuple[str, float | None]] = []
-        with container.sessions.begin() as session:
+        with ports.sessions.begin() as session:
             if sent:
                 record_all_sent(session=session, sent=sent, now=now)
             for claim, outcome in outcomes:
@@ -217,7 +230,7 @@ def _record(*, container: Container, outcomes: list[tuple[Claim, Outcome]], poli
     decided = run_again_if_aborted(record)
     for (claim, outcome), (what, delay) in zip(outcomes, decided, strict=True):
         if delay is not None:
-            container.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
+            ports.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
         if isinstance(outcome, SendError):
             log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, what, outcome)
     return [what for what, _ in decided]
@@ -323,23 +336,23 @@ def _outgoing(message: Message | Row[Any]) -> OutgoingMessage:
     )
 
 
-def due_messages(*, container: Container, limit: int = 200) -> list[int]:
+def due_messages(*, ports: Delivering, limit: int = 200) -> list[int]:
     """Ids of outbound messages whose send is due or whose lease ran out (a read: no write turn)."""
-    with container.reads.begin() as session:
-        return queries.due_message_ids(session=session, now=container.clock.now(), limit=limit)
+    with ports.reads.begin() as session:
+        return queries.due_message_ids(session=session, now=ports.clock.now(), limit=limit)
 
 
-def stranded_messages(*, container: Container, limit: int = 200) -> list[int]:
+def stranded_messages(*, ports: Delivering, limit: int = 200) -> list[int]:
     """Ids of due messages that batch runs leave to `deliver_message`: leases that ran out, and
     messages with an expiry (a read: no write turn)."""
-    with container.reads.begin() as session:
-        return queries.stranded_message_ids(session=session, now=container.clock.now(), limit=limit)
+    with ports.reads.begin() as session:
+        return queries.stranded_message_ids(session=session, now=ports.clock.now(), limit=limit)
 
 
-def deliver_due(*, container: Container, limit: int = 200) -> dict[str, int]:
+def deliver_due(*, ports: Delivering, limit: int = 200) -> dict[str, int]:
     """Deliver every due message here and now (tests, `askwhy outbox flush`); counts by outcome."""
     outcomes: dict[str, int] = {}
-    for message_id in due_messages(container=container, limit=limit):
-        outcome = deliver_message(container=container, message_id=message_id)
+    for message_id in due_messages(ports=ports, limit=limit):
+        outcome = deliver_message(ports=ports, message_id=message_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

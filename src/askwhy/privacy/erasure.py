@@ -11,15 +11,16 @@ events, and whatever other tables derived from their responses (analysis, themes
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, String, cast, delete, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.channels.base import InboundEvent, WebhookEvent
-from askwhy.conversations.webhook_storing import events_of
+from askwhy.conversations.webhook_storing import PARSERS, Parser, events_of
 from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
 from askwhy.privacy.exports import erase_from_exports
@@ -33,9 +34,6 @@ from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.program_tables import ContactDecision, MomentEvent
 from askwhy.store.registry import import_all_tables
 from askwhy.store.tables import Contact, Conversation, Message, Response
-
-if TYPE_CHECKING:
-    from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +99,15 @@ def erase_customer(*, session: Session, external_id: str) -> Erasure | None:
     )
 
 
-def erase_everywhere(*, container: Container, external_id: str) -> Erasure | None:
+def erase_everywhere(
+    *,
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    inbox: Inbox,
+    data_dir: Path,
+    external_id: str,
+    parsers: Mapping[str, Parser] = PARSERS,
+) -> Erasure | None:
     """Erase the customer (`erase_customer`) and what the webhook inbox still keeps from them
     (deliveries not stored yet, or that failed to store), then leave no copy of the deleted rows
     in the files of the database and the inbox (`wipe_freed_space`); None if there is no such
@@ -109,25 +115,25 @@ def erase_everywhere(*, container: Container, external_id: str) -> Erasure | Non
 
     No delivery of theirs may be stored meanwhile, or it would bring their messages back: on an
     inbox file no storer works until the erasure is done; on PostgreSQL the erasure waits for the
-    deliveries a storer holds, then finds them stored or still kept."""
-    inbox = container.inbox
+    deliveries a storer holds, then finds them stored or still kept. ``parsers`` read the kept
+    deliveries to find whom they are about (every inbox channel's, added channels' too)."""
     with inbox.storing():
-        with container.sessions.begin() as session:
+        with sessions.begin() as session:
             contact = find_customer(session=session, external_id=external_id)
             if contact is None:
                 return None
             phones = _phone_forms(contact)
             if inbox.shares_database:
-                _forget_kept(inbox=inbox, session=session, phones=phones)
+                _forget_kept(inbox=inbox, session=session, phones=phones, parsers=parsers)
             else:
                 with inbox.sessions.begin() as inbox_session:
-                    _forget_kept(inbox=inbox, session=inbox_session, phones=phones)
+                    _forget_kept(inbox=inbox, session=inbox_session, phones=phones, parsers=parsers)
             erase_dead_letters(session=session, phones=phones, emails=[contact.email or ""])
             identifiers, words = [*_identifiers(contact), *phones], _their_words(session, contact)
             done = erase_customer(session=session, external_id=external_id)
-        if done is not None and not _wiped(container, inbox):
+        if done is not None and not _wiped(engine, inbox):
             done = replace(done, files_wiped=False)
-    exported = erase_from_exports(data_dir=container.settings.data_dir, identifiers=identifiers, words=words)
+    exported = erase_from_exports(data_dir=data_dir, identifiers=identifiers, words=words)
     return replace(done, exports_deleted=len(exported)) if done is not None else None
 
 
@@ -145,11 +151,11 @@ def _their_words(session: Session, contact: Contact) -> list[str]:
     return [text for query in (inbound, analysed) for text in session.scalars(query) if text]
 
 
-def _wiped(container: Container, inbox: Inbox) -> bool:
+def _wiped(engine: Engine, inbox: Inbox) -> bool:
     """Wipe what the erasure freed in the database's and the inbox's files; False if a log
     stayed in use (logged: the erasure itself is done and committed)."""
     try:
-        wipe_freed_space(container.engine, tables=_erased_tables(inbox))
+        wipe_freed_space(engine, tables=_erased_tables(inbox))
         if not inbox.shares_database:
             wipe_freed_space(inbox.engine)
     except LogNotTruncated as exc:
@@ -166,17 +172,17 @@ def _erased_tables(inbox: Inbox) -> list[str]:
     return [*names, deliveries.name] if inbox.shares_database else names
 
 
-def _forget_kept(*, inbox: Inbox, session: Session, phones: set[str]) -> None:
+def _forget_kept(*, inbox: Inbox, session: Session, phones: set[str], parsers: Mapping[str, Parser]) -> None:
     """Remove the kept deliveries from (or about messages to) one of these phone numbers."""
     if not phones:
         return
-    ours = [kept.id for kept in inbox.everything(session=session) if _mentions(kept, phones)]
+    ours = [kept.id for kept in inbox.everything(session=session) if _mentions(kept, phones, parsers)]
     inbox.remove(session=session, ids=ours)
 
 
-def _mentions(kept: Kept, phones: set[str]) -> bool:
+def _mentions(kept: Kept, phones: set[str], parsers: Mapping[str, Parser]) -> bool:
     try:
-        events = events_of(kept)
+        events = events_of(kept, parsers=parsers)
     except Exception:  # not readable as its channel's: look for the number in its bytes
         return any(phone.encode() in kept.body for phone in phones)
     return any(number in phones for event in events for number in _numbers_of(event))

@@ -114,4 +114,4 @@ class WebhookIntake:
 
     def _store(self, batch: list[tuple[Delivery, Parsed]]) -> list[inbound.Accepted]:
         with lock_waits_at_most(self._wait):
-            return store_deliveries(container=self._container, batch=batch)
+            return store_deliveries(storing=self._container.storing, batch=batch)

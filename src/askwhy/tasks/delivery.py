@@ -18,15 +18,16 @@ log = logging.getLogger(__name__)
 def register(jobs: Jobs, container: Container) -> None:
     @jobs.task("deliver_message")
     def deliver_message(message_id: int) -> str:
-        return delivery.deliver_message(container=container, message_id=message_id)
+        return delivery.deliver_message(ports=container.delivering, message_id=message_id)
 
     @jobs.task("deliver_due_now")
     def deliver_due_now() -> int:
         # Nudged when replies are written (`Jobs.nudge`): one run sends all that is due, in batches.
         jobs.nudge_taken("deliver_due_now")
+        ports = container.delivering
         return jobs.drain(
             "deliver_due_now",
-            lambda: delivery.deliver_due_now(container=container, limit=delivery.BATCH),
+            lambda: delivery.deliver_due_now(ports=ports, limit=delivery.BATCH),
             full=delivery.BATCH,
         )
 
@@ -37,7 +38,7 @@ def register(jobs: Jobs, container: Container) -> None:
         # at any moment: a task each would be a burst of write transactions for nothing.
         jobs.nudge_taken("deliver_due_now")
         jobs.nudge("deliver_due_now")
-        stranded = delivery.stranded_messages(container=container)
+        stranded = delivery.stranded_messages(ports=container.delivering)
         for message_id in stranded:
             jobs.enqueue("deliver_message", message_id)
         if stranded:

@@ -30,13 +30,13 @@ def register(jobs: Jobs, container: Container) -> None:
     @jobs.task(STORE_KEPT, retries=5, retry_delay=2)
     def store_kept_deliveries() -> int:
         jobs.nudge_taken(STORE_KEPT)
-        return store_kept(container=container)
+        return store_kept(storing=container.storing, inbox=container.inbox)
 
     @jobs.periodic("store_kept_deliveries_due", minute="*")
     def store_kept_deliveries_due() -> int:
         # Deliveries whose storing failed come due again; a nudge lost in a crash leaves some kept.
         # A storer at work (the storer process of `askwhy serve`) is left to it, not waited for.
-        return store_kept(container=container, wait=False)
+        return store_kept(storing=container.storing, inbox=container.inbox, wait=False)
 
     @jobs.periodic("answer_waiting_messages", minute="*")
     def answer_waiting_messages() -> int:
@@ -50,8 +50,9 @@ def register(jobs: Jobs, container: Container) -> None:
 
 def answer_all(container: Container) -> int:
     """Answer batch after batch until one is not full; returns how many conversations were taken."""
+    ports = container.answering
     return container.jobs.drain(
         "process_inbound",
-        lambda: inbound.answer_waiting(container=container),
+        lambda: inbound.answer_waiting(ports=ports),
         full=inbound.BATCH_CONVERSATIONS,
     )

@@ -15,7 +15,13 @@ router = APIRouter(tags=["customers"])
 @router.delete("/v1/customers/{customer_id}")
 def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> ErasureOut:
     """Erase a customer's personal data and messages; anonymous aggregates stay."""
-    done = erasure.erase_everywhere(container=container, external_id=customer_id)
+    done = erasure.erase_everywhere(
+        sessions=container.sessions,
+        engine=container.engine,
+        inbox=container.inbox,
+        data_dir=container.settings.data_dir,
+        external_id=customer_id,
+    )
     if done is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
     return ErasureOut(
