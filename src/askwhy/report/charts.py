@@ -227,3 +227,112 @@ def _svg(height: int, parts: Sequence[str], name: str) -> str:
 
 def _empty(message: str) -> str:
     return f'<p class="empty">{escape(message)}</p>'
+
+
+VOLUME, SEVERITY = "#6d28d9", "#0e7490"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One theme's part in a change, split into volume (how many raise it) and severity (how much)."""
+
+    label: str
+    volume: float
+    severity: float
+
+
+def effect_split(effects: Sequence[Effect], *, unit: str) -> str:
+    """Two bars per theme left or right of zero: its volume effect and its severity effect."""
+    if not effects:
+        return _empty("No theme took part in the change.")
+    pair = ROW + 8
+    height = 40 + pair * len(effects)
+    most = max(max(abs(e.volume), abs(e.severity)) for e in effects) or 1.0
+    middle = LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 20) / 2
+    scale = (WIDTH - LABEL_WIDTH - 90) / 2 / most
+    parts = [f'<line x1="{middle}" y1="4" x2="{middle}" y2="{height - 30}" stroke="#78716c"/>']
+    for row, effect in enumerate(effects):
+        top = 8 + row * pair
+        parts.append(_text(LABEL_WIDTH - 8, top + 17, _short(effect.label), anchor="end", size=12))
+        for offset, (name, value, colour) in enumerate(
+            (("volume", effect.volume, VOLUME), ("severity", effect.severity, SEVERITY))
+        ):
+            parts.append(
+                _half_bar(
+                    effect.label,
+                    name,
+                    value,
+                    colour=colour,
+                    middle=middle,
+                    top=top + offset * 12,
+                    scale=scale,
+                    unit=unit,
+                )
+            )
+    legend_y = height - 12
+    for i, (name, colour) in enumerate((("volume", VOLUME), ("severity", SEVERITY))):
+        x = LABEL_WIDTH + i * 110
+        parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
+        parts.append(_text(x + 14, legend_y, f"{name} effect", size=11))
+    return _svg(height, parts, "effects")
+
+
+def _half_bar(
+    label: str, name: str, value: float, *, colour: str, middle: float, top: float, scale: float, unit: str
+) -> str:
+    width = abs(value) * scale
+    x = middle - width if value < 0 else middle
+    tip = f"{label}, {name}: {value:+.2f} {unit}"
+    figure_x = x - 4 if value < 0 else x + width + 4
+    return (
+        f'<rect x="{x:.1f}" y="{top + 3:.1f}" width="{max(width, 1):.1f}" height="10" fill="{colour}">'
+        f"<title>{escape(tip)}</title></rect>"
+        + _text(figure_x, top + 12, f"{value:+.1f}", anchor="end" if value < 0 else "start", size=10)
+    )
+
+
+def funnel(stages: Sequence[Step], *, unit: str) -> str:
+    """One bar per stage (invited, started, completed), each with its count and its share of the first."""
+    first = stages[0].value if stages else 0
+    if first <= 0:
+        return _empty(f"No {unit} yet.")
+    label_width, height = 120, 16 + ROW * len(stages)
+    scale = (WIDTH - label_width - 170) / first
+    parts = []
+    for row, stage in enumerate(stages):
+        top = 8 + row * ROW
+        width = max(stage.value * scale, 1)
+        share = f"{100 * stage.value / first:.0f}% of {stages[0].label.lower()}"
+        tip = f"{stage.label}: {stage.value:g} {unit} ({share})"
+        parts.append(_text(label_width - 8, top + 15, stage.label, anchor="end", size=12))
+        parts.append(
+            f'<rect x="{label_width}" y="{top + 3}" width="{width:.1f}" height="{ROW - 8}" fill="{LINE}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+        parts.append(_text(label_width + width + 6, top + 15, f"{stage.value:g} ({share})", size=11))
+    return _svg(height, parts, "funnel")
+
+
+def mix_bar(negative: int, neutral: int, positive: int, *, width: int = 120) -> str:
+    """A small inline bar of one theme's sentiment mix (sentences), for a table cell."""
+    total = negative + neutral + positive
+    if not total:
+        return '<span class="muted">—</span>'
+    parts, x = [], 0.0
+    for name, value, colour in (
+        ("negative", negative, NEGATIVE),
+        ("neutral", neutral, NEUTRAL),
+        ("positive", positive, POSITIVE),
+    ):
+        part = width * value / total
+        tip = f"{value} {name} ({100 * value / total:.0f}%)"
+        parts.append(
+            f'<rect x="{x:.1f}" y="0" width="{part:.1f}" height="12" fill="{colour}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+        x += part
+    label = f"{negative} negative, {neutral} neutral, {positive} positive"
+    return (
+        f'<svg class="chart chart-mix" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} 12" '
+        f'width="{width}" height="12">{"".join(parts)}</svg>'
+    )
