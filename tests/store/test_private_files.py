@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import text
 
 from askwhy.bootstrap import bootstrap
 from askwhy.clock import FakeClock
+from askwhy.report.collect import Report
 from askwhy.report.render import write_report
 from askwhy.settings import Settings
 from askwhy.store.inbox import Delivery
@@ -70,7 +72,7 @@ def test_an_existing_data_folder_is_left_as_it_is(tmp_path: Path, open_umask: No
 
 def test_report_files_are_private(tmp_path: Path, open_umask: None) -> None:
     out = tmp_path / "report"
-    page = write_report({"title": "t", "metrics": None, "themes": [], "notes": []}, out)
+    page = write_report(Report(title="t", generated_at=datetime.now(UTC)), out)
     written = sorted(out.iterdir())
     assert page in written
     assert {p.name: oct(mode(p)) for p in written} == {p.name: oct(0o600) for p in written}

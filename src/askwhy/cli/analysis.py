@@ -134,7 +134,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
             console.status("measuring: metrics, drivers and the change"),
             container.sessions.begin() as session,
         ):
-            data = collect(
+            report = collect(
                 session=session,
                 selection=selection,
                 title=name,
@@ -144,11 +144,10 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
                 max_themes=settings.driver_max_themes,
                 resamples=settings.driver_resamples,
             )
-        data = {**data, "simulated": selection.simulated}
-        page = write_report(data, out)
+        page = write_report(report, out)
     if database is not None:  # a report from askwhy's database: erasing a customer it quotes deletes it
         record_exports(data_dir=home.data_dir, paths=[page, *sorted(out.glob("*.csv")), out / "summary.json"])
-    for note in data["notes"]:
+    for note in report.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(f"simulated responses: {selection.simulated}", highlight=False)
     console.print(

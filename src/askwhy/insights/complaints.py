@@ -2,7 +2,7 @@
 
 Every analysed response has a sentiment, so every analysis can say which themes come with negative
 responses, how the share of negative responses moved between the last two periods, and how it
-differs between segments. Answers are plain dicts, shaped as the API and the report show them.
+differs between segments. Answers are frozen dataclasses; the report rounds them as it shows them.
 """
 
 from __future__ import annotations
@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.sentiment_outcome import SentimentOutcome, sentiment_change, sentiment_drivers
+from askwhy.analysis.sentiment_outcome import (
+    OutcomeChange,
+    OutcomeDriver,
+    SentimentOutcome,
+    sentiment_change,
+    sentiment_drivers,
+)
 from askwhy.domain.grouping import Period, period_start
 from askwhy.insights.scored import theme_names
 from askwhy.insights.selection import Selection
-from askwhy.store.analysis_tables import ResponseAnalysis, ThemeMention
-from askwhy.store.tables import Response
+from askwhy.store.sentiments import analysed_in_selection
+from askwhy.store.theme_volumes import mentioning_responses
 
 
 class NothingFelt(LookupError):
@@ -39,22 +43,61 @@ class Felt:
     sentiment: np.ndarray
 
 
+@dataclass(frozen=True)
+class NegativeShare:
+    """How many responses, the percentage of them that are negative, and their mean sentiment (−1..1)."""
+
+    n: int
+    negative_share: float
+    mean_sentiment: float
+
+
+@dataclass(frozen=True)
+class ThemeDriver:
+    """A theme's part in the negative share, with the theme's id to link its quotes."""
+
+    theme_id: str
+    driver: OutcomeDriver
+
+
+@dataclass(frozen=True)
+class ComplaintChange:
+    """The negative share between two periods, split into the themes behind its change."""
+
+    period: Period
+    before: date
+    after: date
+    n_before: int
+    n_after: int
+    change: OutcomeChange
+    theme_ids: dict[str, str]
+    """Display label → theme id."""
+
+
+@dataclass(frozen=True)
+class Complaints:
+    """Negative share overall, per period and per segment value, its drivers, and its last change."""
+
+    overall: NegativeShare
+    period: Period
+    trend: dict[date, NegativeShare]
+    """Period start → the share in that period, oldest first."""
+    by_segment: dict[str, dict[str, NegativeShare]]
+    """Segment name → value → the share among responses with that value, both sorted."""
+    drivers: list[ThemeDriver]
+    change: ComplaintChange | None
+
+
 def felt_responses(*, session: Session, selection: Selection) -> Felt:
-    query = selection.apply(
-        select(Response.id, Response.responded_at, Response.segment, ResponseAnalysis.sentiment,
-               ResponseAnalysis.sentiment_score)
-        .join(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
-        .order_by(Response.responded_at, Response.id)
-    )  # fmt: skip
-    rows = list(session.execute(query))
+    rows = analysed_in_selection(session=session, restrict=selection.apply)
     if not rows:
         raise NothingFelt("no analysed responses match")
     return Felt(
         ids=[r.id for r in rows],
         dates=[r.responded_at for r in rows],
-        segments=[{str(k): str(v) for k, v in (r.segment or {}).items()} for r in rows],
+        segments=[{str(k): str(v) for k, v in r.segment.items()} for r in rows],
         negative=np.array([r.sentiment == "negative" for r in rows], dtype=np.float64),
-        sentiment=np.array([float(r.sentiment_score) for r in rows], dtype=np.float64),
+        sentiment=np.array([r.sentiment_score for r in rows], dtype=np.float64),
     )
 
 
@@ -62,13 +105,9 @@ def _mentions(session: Session, felt: Felt, names: dict[str, str]) -> np.ndarray
     position = {response_id: i for i, response_id in enumerate(felt.ids)}
     column = {theme_id: j for j, theme_id in enumerate(names)}
     matrix = np.zeros((len(felt.ids), len(names)))
-    if names:
-        query = select(ThemeMention.response_id, ThemeMention.theme_id).where(
-            ThemeMention.theme_id.in_(list(names))
-        )
-        for response_id, theme_id in session.execute(query):
-            if response_id in position:
-                matrix[position[response_id], column[theme_id]] = 1
+    for response_id, theme_id in mentioning_responses(session=session, theme_ids=list(names)):
+        if response_id in position:
+            matrix[position[response_id], column[theme_id]] = 1
     return matrix
 
 
@@ -89,12 +128,12 @@ def choose_period(dates: list[datetime]) -> Period:
     return Period.WEEK if span > timedelta(days=21) else Period.DAY
 
 
-def _share(felt: Felt, rows: list[int]) -> dict[str, Any]:
-    return {
-        "n": len(rows),
-        "negative_share": round(float(100 * felt.negative[rows].mean()), 2),
-        "mean_sentiment": round(float(felt.sentiment[rows].mean()), 4),
-    }
+def _share(felt: Felt, rows: list[int]) -> NegativeShare:
+    return NegativeShare(
+        n=len(rows),
+        negative_share=float(100 * felt.negative[rows].mean()),
+        mean_sentiment=float(felt.sentiment[rows].mean()),
+    )
 
 
 def complaints(
@@ -104,7 +143,7 @@ def complaints(
     max_themes: int = 25,
     before: date | None = None,
     after: date | None = None,
-) -> dict[str, Any]:
+) -> Complaints:
     """Negative share overall, per period and per segment, its drivers, and its last change."""
     felt = felt_responses(session=session, selection=selection)
     names = theme_names(session=session, max_themes=max_themes, selection=selection)
@@ -120,33 +159,17 @@ def complaints(
         for key, value in segment.items():
             segments[key][value].append(row)
     drivers = sentiment_drivers(_outcome(felt, mentions, names, every))
-    return {
-        "overall": _share(felt, every),
-        "period": period.value,
-        "trend": [
-            {"period": start.isoformat(), **_share(felt, rows)} for start, rows in sorted(by_period.items())
-        ],
-        "by_segment": {
-            key: [{"value": value, **_share(felt, rows)} for value, rows in sorted(values.items())]
+    return Complaints(
+        overall=_share(felt, every),
+        period=period,
+        trend={start: _share(felt, rows) for start, rows in sorted(by_period.items())},
+        by_segment={
+            key: {value: _share(felt, rows) for value, rows in sorted(values.items())}
             for key, values in sorted(segments.items())
         },
-        "drivers": [
-            {
-                "theme": d.theme,
-                "theme_id": _id(names, d.theme),
-                "mentions": d.mentions,
-                "share": round(d.share, 4),
-                "negative_with": round(d.negative_with, 2),
-                "negative_without": None if d.negative_without is None else round(d.negative_without, 2),
-                "impact": None if d.impact is None else round(d.impact, 2),
-                "mean_sentiment": round(d.mean_sentiment, 4),
-                "p_value": d.p_value,
-                "significant": d.significant,
-            }
-            for d in drivers.drivers
-        ],
-        "change": _change(felt, mentions, names, by_period, period=period, before=before, after=after),
-    }
+        drivers=[ThemeDriver(_id(names, d.theme), d) for d in drivers.drivers],
+        change=_change(felt, mentions, names, by_period, period=period, before=before, after=after),
+    )
 
 
 def _change(
@@ -158,7 +181,7 @@ def _change(
     period: Period,
     before: date | None,
     after: date | None,
-) -> dict[str, Any] | None:
+) -> ComplaintChange | None:
     """The change of the negative share between two periods (the last two by default), or None."""
     if before is not None and after is not None:
         old, new = period_start(before, period), period_start(after, period)
@@ -171,27 +194,15 @@ def _change(
     change = sentiment_change(
         _outcome(felt, mentions, names, by_period[old]), _outcome(felt, mentions, names, by_period[new])
     )
-    return {
-        "from": old.isoformat(),
-        "to": new.isoformat(),
-        "period": period.value,
-        "before": {"n": len(by_period[old]), "negative_share": round(change.before, 2)},
-        "after": {"n": len(by_period[new]), "negative_share": round(change.after, 2)},
-        "delta": round(change.delta, 2),
-        "p_value": change.p_value,
-        "significant": change.significant,
-        "baseline": round(change.baseline, 2),
-        "effects": [
-            {
-                "theme": e.theme,
-                "theme_id": _id(names, e.theme),
-                "effect": round(e.effect, 2),
-                "share_before": round(e.share_before, 4),
-                "share_after": round(e.share_after, 4),
-            }
-            for e in change.effects
-        ],
-    }
+    return ComplaintChange(
+        period=period,
+        before=old,
+        after=new,
+        n_before=len(by_period[old]),
+        n_after=len(by_period[new]),
+        change=change,
+        theme_ids={label: theme_id for theme_id, label in names.items()},
+    )
 
 
 def _id(names: dict[str, str], label: str) -> str:

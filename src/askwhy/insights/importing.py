@@ -8,14 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.domain.scales import band_for
 from askwhy.insights.feedback_files import ColumnMapping, FeedbackRow, RowProblem, read_feedback
 from askwhy.store.base import new_id
-from askwhy.store.tables import Response
+from askwhy.store.imported_responses import external_ids_stored, insert_new_responses
 
 IMPORT_GUIDE = "import"
 
@@ -72,11 +70,7 @@ def store_rows(
 ) -> int:
     """Insert the rows not yet stored for this program (by external id); returns how many were new."""
     ids = [row.external_id for row in rows]
-    existing = set(
-        session.scalars(
-            select(Response.external_id).where(Response.program == program, Response.external_id.in_(ids))
-        )
-    )
+    existing = external_ids_stored(session=session, program=program, external_ids=ids)
     fresh: dict[str, FeedbackRow] = {}
     for row in rows:
         if row.external_id not in existing:
@@ -86,7 +80,7 @@ def store_rows(
     values = [
         _values(row, program=program, mapping=mapping, channel=channel, now=now) for row in fresh.values()
     ]
-    session.execute(_insert_ignoring_duplicates(session), values)
+    insert_new_responses(session=session, rows=values)
     return len(values)
 
 
@@ -112,10 +106,3 @@ def _values(
         "responded_at": row.responded_at or now,
         "updated_at": now,
     }
-
-
-def _insert_ignoring_duplicates(session: Session) -> Any:
-    # A concurrent import of the same file may have stored a row since the check above.
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Response).on_conflict_do_nothing(index_elements=["program", "external_id"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.change import ChangeExplanation, explain_change
@@ -33,7 +32,7 @@ from askwhy.insights.scored import (
     themed_scores,
 )
 from askwhy.insights.selection import Selection, start_of
-from askwhy.store.tables import Conversation, Message
+from askwhy.store.scores import conversation_progress
 
 
 class NothingToMeasure(LookupError):
@@ -116,25 +115,19 @@ def metrics(
 
 def conversation_funnel(*, session: Session, selection: Selection) -> Funnel:
     """Invited → started → completed over the conversations of the selection (imports have none)."""
-    first_reply = (
-        select(func.min(Message.created_at))
-        .where(Message.conversation_id == Conversation.id, Message.direction == "in")
-        .scalar_subquery()
+    rows = conversation_progress(
+        session=session,
+        program=selection.program,
+        channel=selection.channel,
+        started_from=start_of(selection.since) if selection.since else None,
+        started_before=start_of(selection.until) if selection.until else None,
+        include_simulated=selection.include_simulated,
     )
-    query = select(Conversation.status, Conversation.started_at, first_reply)
-    if not selection.include_simulated:
-        query = query.where(Conversation.simulated.is_(False))
-    if selection.program:
-        query = query.where(Conversation.program == selection.program)
-    if selection.channel:
-        query = query.where(Conversation.channel == selection.channel)
-    if selection.since:
-        query = query.where(Conversation.started_at >= start_of(selection.since))
-    if selection.until:
-        query = query.where(Conversation.started_at < start_of(selection.until))
     return funnel(
-        ConversationProgress(status=ConversationStatus(status), invited_at=invited, started_at=replied)
-        for status, invited, replied in session.execute(query)
+        ConversationProgress(
+            status=ConversationStatus(row.status), invited_at=row.invited_at, started_at=row.first_reply_at
+        )
+        for row in rows
     )
 
 

@@ -6,15 +6,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from askwhy.analysis.themed import ThemedScores
 from askwhy.domain.grouping import ScoredResponse
 from askwhy.domain.scales import SCALES, Metric
 from askwhy.insights.selection import Selection
-from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
-from askwhy.store.tables import Response
+from askwhy.store import scores, theme_volumes
 
 
 @dataclass(frozen=True)
@@ -28,31 +26,28 @@ class Scored:
 
 def main_metric(*, session: Session, selection: Selection) -> Metric | None:
     """The metric most responses in the selection were scored on (None when none was scored)."""
-    query = selection.apply(
-        select(Response.metric, func.count())
-        .where(Response.score.is_not(None), Response.metric.in_([m.value for m in SCALES]))
-        .group_by(Response.metric)
+    counted = scores.score_counts(
+        session=session, restrict=selection.apply, metrics=[m.value for m in SCALES]
     )
-    counts = Counter({Metric(metric): int(n) for metric, n in session.execute(query)})
+    counts = Counter({Metric(metric): n for metric, n in counted.items()})
     return counts.most_common(1)[0][0] if counts else None
 
 
 def scored_responses(*, session: Session, selection: Selection, metric: Metric) -> Scored:
     """Every response of the selection scored on ``metric``, oldest first."""
-    query = selection.apply(
-        select(Response.id, Response.score, Response.responded_at, Response.program, Response.channel,
-               Response.segment)
-        .where(Response.metric == metric.value, Response.score.is_not(None))
-        .order_by(Response.responded_at, Response.id)
-    )  # fmt: skip
-    ids, responses = [], []
-    for row in session.execute(query):
-        ids.append(row.id)
-        segment = {str(k): str(v) for k, v in (row.segment or {}).items()}
-        responses.append(
-            ScoredResponse(int(row.score), metric, row.responded_at, row.program, row.channel, segment)
+    rows = scores.scored_in_selection(session=session, restrict=selection.apply, metric=metric.value)
+    responses = [
+        ScoredResponse(
+            row.score,
+            metric,
+            row.responded_at,
+            row.program,
+            row.channel,
+            {str(k): str(v) for k, v in row.segment.items()},
         )
-    return Scored(metric, ids, responses)
+        for row in rows
+    ]
+    return Scored(metric, [row.id for row in rows], responses)
 
 
 def theme_names(
@@ -62,22 +57,12 @@ def theme_names(
 
     Top-level themes only: a discovered subtheme's sentences already count for its parent theme.
     """
-    parent = aliased(ThemeMention)
-    query = (
-        select(Theme.id, Theme.label)
-        .join(ThemeMention, ThemeMention.theme_id == Theme.id)
-        .join(Response, Response.id == ThemeMention.response_id)
-        .where(
-            Theme.status != "merged",
-            or_(Theme.parent_id.is_(None), ~exists().where(parent.theme_id == Theme.parent_id)),
-        )
-        .group_by(Theme.id, Theme.label)
-        .order_by(func.count().desc(), Theme.id)
+    ranked = theme_volumes.most_mentioned_themes(
+        session=session, restrict=(selection or Selection()).apply, limit=max_themes
     )
-    query = (selection or Selection()).apply(query)
     names: dict[str, str] = {}
     seen: Counter[str] = Counter()
-    for theme_id, label in session.execute(query.limit(max_themes) if max_themes else query):
+    for theme_id, label in ranked:
         seen[label] += 1
         names[theme_id] = label if seen[label] == 1 else f"{label} ({seen[label]})"
     return names
@@ -85,7 +70,7 @@ def theme_names(
 
 def has_themes(*, session: Session) -> bool:
     """True when the codebook holds a live theme (discovered or the guide's own)."""
-    return session.scalar(select(Theme.id).where(Theme.status != "merged").limit(1)) is not None
+    return theme_volumes.any_live_theme(session=session)
 
 
 def themed_scores(
@@ -98,16 +83,11 @@ def themed_scores(
     mentions = np.zeros((len(rows), len(names)))
     feeling: dict[tuple[int, int], list[float]] = defaultdict(list)
     if names and rows:
-        query = (
-            select(ThemeMention.response_id, ThemeMention.theme_id, Sentence.sentiment_score)
-            .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-            .where(ThemeMention.theme_id.in_(list(names)))
-        )
-        for response_id, theme_id, sentiment in session.execute(query):
-            k = position.get(response_id)
+        for mention in theme_volumes.mention_feelings(session=session, theme_ids=list(names)):
+            k = position.get(mention.response_id)
             if k is not None:
-                mentions[k, column[theme_id]] = 1
-                feeling[(k, column[theme_id])].append(float(sentiment))
+                mentions[k, column[mention.theme_id]] = 1
+                feeling[(k, column[mention.theme_id])].append(mention.sentiment)
     sentiment_matrix = np.full(mentions.shape, np.nan)
     for (k, j), values in feeling.items():
         sentiment_matrix[k, j] = float(np.mean(values))

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
 
-from sqlalchemy import Select
-
-from askwhy.store.tables import Response
+from askwhy.store.response_filters import ResponseQuery, narrowed
 
 
 @dataclass(frozen=True)
@@ -32,23 +29,19 @@ class Selection:
         """What became of simulated responses, as every answer says it: included or excluded."""
         return "included" if self.include_simulated else "excluded"
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
-        """The query restricted to this selection (it must select from or join ``responses``)."""
-        if not self.include_simulated:
-            query = query.where(Response.simulated.is_(False))
-        if self.program:
-            query = query.where(Response.program == self.program)
-        if self.channel:
-            query = query.where(Response.channel == self.channel)
-        if self.language:
-            query = query.where(Response.language == self.language)
-        if self.since:
-            query = query.where(Response.responded_at >= start_of(self.since))
-        if self.until:
-            query = query.where(Response.responded_at < start_of(self.until))
-        for key, value in self.segment.items():
-            query = query.where(Response.segment[key].as_string() == value)
-        return query
+    def apply(self, query: ResponseQuery) -> ResponseQuery:
+        """The query restricted to this selection (it must select from or join ``responses``): the
+        ``restrict`` every store query about responses takes."""
+        return narrowed(
+            query,
+            program=self.program,
+            channel=self.channel,
+            language=self.language,
+            responded_from=start_of(self.since) if self.since else None,
+            responded_before=start_of(self.until) if self.until else None,
+            segment=self.segment,
+            include_simulated=self.include_simulated,
+        )
 
     def narrowed(self, *, since: date | None, until: date | None) -> Selection:
         """The same selection within [since, until)."""

@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from askwhy.insights.codebook import get_theme
 from askwhy.insights.selection import Selection
-from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
-from askwhy.store.tables import Response
+from askwhy.store import theme_volumes
+from askwhy.store.analysis_tables import Theme
+from askwhy.store.theme_quotes import live_subthemes, quote_candidates
+from askwhy.store.theme_volumes import ThemeCount
+
+NOT_MENTIONED = ThemeCount(mentions=0, responses=0, sentiment=None, positive=0, negative=0)
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,7 @@ class ThemeDetail:
 
 def enriched_count(*, session: Session, selection: Selection) -> int:
     """Enriched responses in the selection: the denominator of a theme's share."""
-    query = select(func.count()).select_from(ResponseAnalysis).join(Response)
-    return int(session.scalar(selection.apply(query)) or 0)
+    return theme_volumes.enriched_count(session=session, restrict=selection.apply)
 
 
 def list_themes(
@@ -68,12 +70,11 @@ def list_themes(
     """Every theme with its volume and sentiment in the selection: top-level themes first, each level
     most mentioned first."""
     selection = selection or Selection()
-    counts = {row.theme_id: row for row in session.execute(_counts(selection))}
+    counts = theme_volumes.theme_counts(session=session, restrict=selection.apply)
     total = enriched_count(session=session, selection=selection)
-    themes = session.scalars(select(Theme).order_by(Theme.created_at, Theme.id))
     summaries = [
         _summary(theme, counts.get(theme.id), total)
-        for theme in themes
+        for theme in theme_volumes.themes_oldest_first(session=session)
         if include_merged or theme.status != "merged"
     ]
     return sorted(summaries, key=lambda s: (is_subtheme(s, counts), -s.responses, -s.mentions, s.label))
@@ -91,7 +92,7 @@ def show_theme(
     """One theme with its quotes (chosen examples first, then the closest; no repeats) and children."""
     selection = selection or Selection()
     theme = get_theme(session=session, theme_id=theme_id)
-    counts = {row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[theme_id]))}
+    counts = theme_volumes.theme_counts(session=session, restrict=selection.apply, theme_ids=[theme_id])
     total = enriched_count(session=session, selection=selection)
     return _detail(
         session=session,
@@ -123,57 +124,50 @@ def theme_details(
 def _detail(
     *, session: Session, theme: Theme, summary: ThemeSummary, selection: Selection, quotes: int, total: int
 ) -> ThemeDetail:
-    query = (
-        select(ThemeMention.similarity, Sentence, Response.responded_at)
-        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-        .join(Response, Response.id == ThemeMention.response_id)
-        .where(ThemeMention.theme_id == theme.id)
+    candidates = quote_candidates(
+        session=session,
+        restrict=selection.apply,
+        theme_id=theme.id,
+        examples=[e for e in theme.examples if isinstance(e, int)],
+        limit=quotes * 5,
     )
-    examples = [e for e in theme.examples if isinstance(e, int)]
-    ordered = query.order_by(Sentence.id.in_(examples or [-1]).desc(), ThemeMention.similarity.desc())
-    rows = session.execute(selection.apply(ordered).limit(quotes * 5))
     found: list[Quote] = []
     seen: set[str] = set()
-    for similarity, s, when in rows:
+    for candidate in candidates:
+        s = candidate.sentence
         key = " ".join(s.text.lower().split())
         if key in seen or len(found) >= quotes:
             continue
         seen.add(key)
         found.append(
-            Quote(s.id, s.response_id, s.text, s.sentiment, s.sentiment_score, round(similarity, 4), when)
+            Quote(
+                s.id,
+                s.response_id,
+                s.text,
+                s.sentiment,
+                s.sentiment_score,
+                round(candidate.similarity, 4),
+                candidate.responded_at,
+            )
         )
-    children = []
-    kids = list(session.scalars(select(Theme).where(Theme.parent_id == theme.id, Theme.status != "merged")))
-    if kids:
-        kid_counts = {
-            row.theme_id: row for row in session.execute(_counts(selection, theme_ids=[k.id for k in kids]))
-        }
-        children = [_summary(kid, kid_counts.get(kid.id), total) for kid in kids]
-    return ThemeDetail(summary, found, children)
-
-
-def _counts(selection: Selection, *, theme_ids: list[str] | None = None):  # type: ignore[no-untyped-def]
-    query = (
-        select(
-            ThemeMention.theme_id,
-            func.count().label("mentions"),
-            func.count(func.distinct(ThemeMention.response_id)).label("responses"),
-            func.avg(Sentence.sentiment_score).label("sentiment"),
-            func.sum(case((ThemeMention.polarity > 0, 1), else_=0)).label("positive"),
-            func.sum(case((ThemeMention.polarity < 0, 1), else_=0)).label("negative"),
-        )
-        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-        .join(Response, Response.id == ThemeMention.response_id)
-        .group_by(ThemeMention.theme_id)
+    return ThemeDetail(
+        summary, found, _children(session=session, theme=theme, selection=selection, total=total)
     )
-    if theme_ids is not None:
-        query = query.where(ThemeMention.theme_id.in_(theme_ids))
-    return selection.apply(query)
 
 
-def _summary(theme: Theme, counts: object | None, total: int) -> ThemeSummary:
-    responses = int(getattr(counts, "responses", 0) or 0)
-    sentiment = getattr(counts, "sentiment", None)
+def _children(*, session: Session, theme: Theme, selection: Selection, total: int) -> list[ThemeSummary]:
+    kids = live_subthemes(session=session, theme_id=theme.id)
+    if not kids:
+        return []
+    counts = theme_volumes.theme_counts(
+        session=session, restrict=selection.apply, theme_ids=[kid.id for kid in kids]
+    )
+    return [_summary(kid, counts.get(kid.id), total) for kid in kids]
+
+
+def _summary(theme: Theme, counts: ThemeCount | None, total: int) -> ThemeSummary:
+    counts = counts or NOT_MENTIONED
+    responses, sentiment = counts.responses, counts.sentiment
     return ThemeSummary(
         id=theme.id,
         label=theme.label,
@@ -182,12 +176,12 @@ def _summary(theme: Theme, counts: object | None, total: int) -> ThemeSummary:
         parent_id=theme.parent_id,
         merged_into_id=theme.merged_into_id,
         keywords=[str(k) for k in theme.keywords],
-        mentions=int(getattr(counts, "mentions", 0) or 0),
+        mentions=counts.mentions,
         responses=responses,
         share=responses / total if total else None,
-        sentiment=None if sentiment is None else round(float(sentiment), 4),
-        positive=int(getattr(counts, "positive", 0) or 0),
-        negative=int(getattr(counts, "negative", 0) or 0),
+        sentiment=None if sentiment is None else round(sentiment, 4),
+        positive=counts.positive,
+        negative=counts.negative,
         created_at=theme.created_at,
         updated_at=theme.updated_at,
     )

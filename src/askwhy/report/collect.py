@@ -1,21 +1,47 @@
-"""Gathering every result a report shows, as the same plain shapes the API returns."""
+"""Gathering every result a report shows, as typed results (the same models the API answers with)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, TypeVar
 
-from sqlalchemy import func, select
+from pydantic import Field, PlainSerializer, ValidationError
 from sqlalchemy.orm import Session
 
 from askwhy.domain.scales import Metric
-from askwhy.insights import measures, shapes
+from askwhy.insights import measures
 from askwhy.insights.complaints import NothingFelt, complaints
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import enriched_count, list_themes, theme_details
-from askwhy.store.tables import Response
+from askwhy.report.complaint_results import ComplaintsResult
+from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, Result, ThemeDetailResult
+from askwhy.store.response_filters import count_responses
 
 QUOTES_PER_THEME = 3
+T = TypeVar("T")
+
+
+def _to_the_second(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Report(Result):
+    """Everything one report shows; a result it could not compute is None, and a note says why."""
+
+    title: str
+    generated_at: Annotated[datetime, PlainSerializer(_to_the_second, return_type=str, when_used="json")]
+    responses: int = 0
+    enriched: int = Field(default=0, description="Responses analysed (sentiment, themes).")
+    notes: list[str] = Field(default_factory=list)
+    metrics: MetricsResult | None = None
+    themes: list[ThemeDetailResult] = Field(default_factory=list)
+    drivers: DriversResult | None = None
+    change: ChangeResult | None = None
+    complaints: ComplaintsResult | None = Field(
+        default=None, description="Sentiment as the outcome, when no response carries a score."
+    )
+    simulated: str = Field(default="excluded", description="Whether simulated responses were counted.")
 
 
 def collect(
@@ -29,31 +55,24 @@ def collect(
     after: date | None = None,
     max_themes: int = 25,
     resamples: int = 200,
-) -> dict[str, Any]:
+) -> Report:
     """Metrics, themes with quotes, drivers and the change, each None (with a note) when not possible."""
     notes: list[str] = []
-    data: dict[str, Any] = {
-        "title": title,
-        "generated_at": generated_at.isoformat(timespec="seconds"),
-        "responses": int(session.scalar(selection.apply(select(func.count()).select_from(Response))) or 0),
-        "enriched": enriched_count(session=session, selection=selection),
-        "notes": notes,
-    }
-    data["metrics"] = _attempt(
+    enriched = enriched_count(session=session, selection=selection)
+    metrics = _attempt(
         notes,
-        lambda: shapes.metrics(measures.metrics(session=session, selection=selection, metric=metric)),
+        lambda: MetricsResult.of(measures.metrics(session=session, selection=selection, metric=metric)),
     )
     listed = [t for t in list_themes(session=session, selection=selection) if t.mentions]
     counted = {t.id for t in listed}
     themes = [t for t in listed if t.parent_id not in counted]  # subthemes show under their theme
     details = theme_details(
-        session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=data["enriched"]
+        session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=enriched
     )
-    data["themes"] = [shapes.theme_detail(detail) for detail in details]
     unscored: list[str] = []
-    data["drivers"] = _attempt(
+    drivers = _attempt(
         unscored,
-        lambda: shapes.drivers(
+        lambda: DriversResult.of(
             *measures.drivers(
                 session=session,
                 selection=selection,
@@ -63,9 +82,9 @@ def collect(
             )
         ),
     )
-    data["change"] = _attempt(
+    change = _attempt(
         unscored,
-        lambda: shapes.change(
+        lambda: ChangeResult.of(
             measures.change(
                 session=session,
                 selection=selection,
@@ -76,24 +95,39 @@ def collect(
             )
         ),
     )
-    data["complaints"] = None
-    if data["metrics"] is None:
+    felt = None
+    if metrics is None:
         # No score: sentiment is the outcome, so drivers and the change still answer "why".
-        data["complaints"] = _attempt(
+        felt = _attempt(
             notes,
-            lambda: complaints(
-                session=session, selection=selection, max_themes=max_themes, before=before, after=after
+            lambda: ComplaintsResult.of(
+                complaints(
+                    session=session, selection=selection, max_themes=max_themes, before=before, after=after
+                )
             ),
         )
     else:
         notes.extend(note for note in unscored if note not in notes)
-    return data
+    return Report(
+        title=title,
+        generated_at=generated_at,
+        responses=count_responses(session=session, restrict=selection.apply),
+        enriched=enriched,
+        notes=notes,
+        metrics=metrics,
+        themes=[ThemeDetailResult.detail(detail) for detail in details],
+        drivers=drivers,
+        change=change,
+        complaints=felt,
+        simulated=selection.simulated,
+    )
 
 
-def _attempt(notes: list[str], build: Any) -> dict[str, Any] | None:
+def _attempt(notes: list[str], build: Callable[[], T]) -> T | None:
     try:
-        result: dict[str, Any] = build()
+        return build()
+    except ValidationError:
+        raise  # a fault in a result model is a bug, not a note for the reader
     except (measures.NothingToMeasure, NothingFelt, ValueError) as exc:
         notes.append(str(exc))
         return None
-    return result

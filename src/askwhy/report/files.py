@@ -6,9 +6,13 @@ import csv
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
+from askwhy.report.collect import Report
+from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, ThemeDetailResult
 from askwhy.store.private_files import private_file, private_folder, write_private_text
+
+Row = dict[str, object]
+"""One CSV row: column → value as written."""
 
 METRIC_COLUMNS = ("breakdown", "key", "label", "value", "low", "high", "n", "method")
 THEME_COLUMNS = (
@@ -30,61 +34,65 @@ CHANGE_COLUMNS = (
 )
 
 
-def write_files(data: Mapping[str, Any], folder: Path) -> list[Path]:
+def write_files(report: Report, folder: Path) -> list[Path]:
     """Write every results file into ``folder`` (a new folder 0700, the files 0600: they quote
     customers); returns their paths."""
     private_folder(folder)
     written = [
-        _csv(folder / "metrics.csv", METRIC_COLUMNS, metric_rows(data.get("metrics"))),
-        _csv(folder / "themes.csv", THEME_COLUMNS, theme_rows(data.get("themes") or [])),
-        _csv(folder / "drivers.csv", DRIVER_COLUMNS, driver_rows(data.get("drivers"))),
-        _csv(folder / "change.csv", CHANGE_COLUMNS, change_rows(data.get("change"))),
+        _csv(folder / "metrics.csv", METRIC_COLUMNS, metric_rows(report.metrics)),
+        _csv(folder / "themes.csv", THEME_COLUMNS, theme_rows(report.themes)),
+        _csv(folder / "drivers.csv", DRIVER_COLUMNS, driver_rows(report.drivers)),
+        _csv(folder / "change.csv", CHANGE_COLUMNS, change_rows(report.change)),
     ]
     summary = folder / "summary.json"
-    write_private_text(summary, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_private_text(summary, summary_json(report))
     return [*written, summary]
 
 
-def metric_rows(metrics: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+def summary_json(report: Report) -> str:
+    """The whole report as JSON: the same fields and rounding as the API's answers."""
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def metric_rows(metrics: MetricsResult | None) -> list[Row]:
     """One row per estimate: overall, each period, program, channel and segment value."""
-    if not metrics:
+    if metrics is None:
         return []
-    rows = [{"breakdown": "overall", "key": "", **metrics["overall"]}]
-    for breakdown in ("trend", "by_program", "by_channel"):
-        name = "period" if breakdown == "trend" else breakdown.removeprefix("by_")
-        rows += [{"breakdown": name, **group} for group in metrics[breakdown]]
-    for segment, groups in metrics["by_segment"].items():
-        rows += [{"breakdown": f"segment:{segment}", **group} for group in groups]
+    rows = [{"breakdown": "overall", "key": "", **metrics.overall.model_dump(mode="json")}]
+    breakdowns = {"period": metrics.trend, "program": metrics.by_program, "channel": metrics.by_channel}
+    breakdowns |= {f"segment:{segment}": groups for segment, groups in metrics.by_segment.items()}
+    for name, groups in breakdowns.items():
+        rows += [{"breakdown": name, **group.model_dump(mode="json")} for group in groups]
     return rows
 
 
-def theme_rows(themes: Iterable[Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
-    return [{**theme, "keywords": "; ".join(theme["keywords"])} for theme in themes]
+def theme_rows(themes: Iterable[ThemeDetailResult]) -> list[Row]:
+    return [{**theme.model_dump(mode="json"), "keywords": "; ".join(theme.keywords)} for theme in themes]
 
 
-def driver_rows(drivers: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
-    if not drivers:
+def driver_rows(drivers: DriversResult | None) -> list[Row]:
+    if drivers is None:
         return []
     return [
         {
-            **row,
-            "with_theme": (row["with_theme"] or {}).get("value"),
-            "without_theme": (row["without_theme"] or {}).get("value"),
+            **row.model_dump(mode="json"),
+            "with_theme": None if row.with_theme is None else row.with_theme.value,
+            "without_theme": None if row.without_theme is None else row.without_theme.value,
         }
-        for row in drivers["drivers"]
+        for row in drivers.drivers
     ]
 
 
-def change_rows(change: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
-    if not change:
+def change_rows(change: ChangeResult | None) -> list[Row]:
+    if change is None:
         return []
-    rows = list(change["effects"])
-    rows.append({"theme": "(baseline)", "total": change["baseline"]})
-    rows.append({"theme": "(total)", "total": change["delta"]})
+    rows = [effect.model_dump(mode="json") for effect in change.effects]
+    rows.append({"theme": "(baseline)", "total": change.baseline})
+    rows.append({"theme": "(total)", "total": change.delta})
     return rows
 
 
-def _csv(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> Path:
+def _csv(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, object]]) -> Path:
     private_file(path)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, params, status
 from fastapi.exceptions import RequestValidationError
 
 from askwhy.domain.grouping import Period
 from askwhy.domain.scales import Metric
-from askwhy.insights import measures, shapes
+from askwhy.insights import measures
 from askwhy.insights.codebook import ThemeNotFound
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes, show_theme
+from askwhy.report.results import ThemeResult
 from askwhy.service.auth import require
 from askwhy.service.dependencies import ContainerDep, SessionsDep
+from askwhy.service.insight_schemas import (
+    ChangeOut,
+    DriversOut,
+    MetricsOut,
+    NoChangeOut,
+    NoDriversOut,
+    ThemeOut,
+    ThemesOut,
+)
 
 SEGMENT_NAME = re.compile(r"[\w .-]{1,64}")
 """A segment's name as imports and events give them (e.g. "Division Name"); it is a JSON key in SQL."""
@@ -64,7 +74,7 @@ PeriodQuery = Annotated[
 @router.get("/metrics")
 def get_metrics(
     sessions: SessionsDep, selection: SelectionDep, metric: MetricQuery = None, period: PeriodQuery = None
-) -> dict[str, Any]:
+) -> MetricsOut:
     """The metric with its interval and n, per period, program, channel and segment, and the funnel."""
     try:
         with sessions() as session:
@@ -73,15 +83,15 @@ def get_metrics(
             )
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return {**shapes.metrics(report), "simulated": selection.simulated}
+    return MetricsOut.of(report, simulated=selection.simulated)
 
 
 @router.get("/themes")
-def get_themes(sessions: SessionsDep, selection: SelectionDep) -> dict[str, Any]:
+def get_themes(sessions: SessionsDep, selection: SelectionDep) -> ThemesOut:
     """The codebook with each theme's volume and sentiment in the selection."""
     with sessions() as session:
         listed = list_themes(session=session, selection=selection)
-    return {"themes": [shapes.theme(t) for t in listed], "simulated": selection.simulated}
+    return ThemesOut(themes=[ThemeResult.of(t) for t in listed], simulated=selection.simulated)
 
 
 @router.get("/themes/{theme_id}")
@@ -90,20 +100,20 @@ def get_theme(
     sessions: SessionsDep,
     selection: SelectionDep,
     quotes: Annotated[int, Query(ge=0, le=100, description="How many quotes.")] = 10,
-) -> dict[str, Any]:
+) -> ThemeOut:
     """One theme with its quotes (redacted) and its children."""
     try:
         with sessions() as session:
             detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "theme not found") from None
-    return {**shapes.theme_detail(detail), "simulated": selection.simulated}
+    return ThemeOut.detail(detail, simulated=selection.simulated)
 
 
 @router.get("/drivers")
 def get_drivers(
     sessions: SessionsDep, selection: SelectionDep, container: ContainerDep, metric: MetricQuery = None
-) -> dict[str, Any]:
+) -> DriversOut | NoDriversOut:
     """How much each theme moves the metric, with relative weights and their intervals."""
     settings = container.settings
     try:
@@ -116,10 +126,10 @@ def get_drivers(
                 resamples=settings.driver_resamples,
             )
     except measures.NoThemes as exc:
-        return {"drivers": [], "reason": str(exc), "simulated": selection.simulated}
+        return NoDriversOut(drivers=[], reason=str(exc), simulated=selection.simulated)
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return {**shapes.drivers(report, ids), "simulated": selection.simulated}
+    return DriversOut.of(report, ids, simulated=selection.simulated)
 
 
 @router.get("/changes")
@@ -131,7 +141,7 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
     period: PeriodQuery = None,
     from_: Annotated[date | None, Query(alias="from", description="A day in the earlier period.")] = None,
     to: Annotated[date | None, Query(description="A day in the later period.")] = None,
-) -> dict[str, Any]:
+) -> ChangeOut | NoChangeOut:
     """The change between two periods (default: the last two) split into the themes behind it."""
     if (from_ is None) != (to is None):
         raise _invalid("to" if to is None else "from", "give both from and to, or neither")
@@ -149,12 +159,12 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
                 max_themes=container.settings.driver_max_themes,
             )
     except measures.NoThemes as exc:
-        return {"effects": [], "reason": str(exc), "simulated": selection.simulated}
+        return NoChangeOut(effects=[], reason=str(exc), simulated=selection.simulated)
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except measures.SamePeriod as exc:
         raise _invalid("to", str(exc)) from None
-    return {**shapes.change(report), "simulated": selection.simulated}
+    return ChangeOut.of(report, simulated=selection.simulated)
 
 
 def _scored(metric: Metric | None) -> Metric | None:
