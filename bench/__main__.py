@@ -18,6 +18,7 @@ BENCHMARKS = [
     ["bench.themes_quality"],
     ["bench.speed"],
     ["bench.weighting"],
+    ["bench.emerging_issues"],
 ]
 
 

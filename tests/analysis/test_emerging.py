@@ -22,7 +22,7 @@ def _stream(seed: int, *, days: int, share: float, rho: float, volume: int = 200
 
 
 def test_a_tripled_share_alarms_on_its_first_day() -> None:
-    history = _stream(1, days=56, share=0.05, rho=0.002)
+    history = _stream(1, days=63, share=0.05, rho=0.002)
     test = rising(history, PeriodCount(mentions=30, total=200), design=DESIGN)
     assert test.p_value < DESIGN.alpha
     assert test.ratio_low > 1.5
@@ -30,7 +30,7 @@ def test_a_tripled_share_alarms_on_its_first_day() -> None:
 
 
 def test_an_ordinary_day_does_not_alarm() -> None:
-    history = _stream(2, days=56, share=0.05, rho=0.002)
+    history = _stream(2, days=63, share=0.05, rho=0.002)
     test = rising(history, PeriodCount(mentions=11, total=200), design=DESIGN)
     assert test.p_value > DESIGN.alpha
     assert alarms({"late delivery": test}, design=DESIGN) == []
@@ -39,10 +39,10 @@ def test_an_ordinary_day_does_not_alarm() -> None:
 def test_null_streams_stay_within_the_designed_false_alarm_rate() -> None:
     """Ten themes over a simulated year of pure noise: at most the design's one alarm per theme-year
     (with margin for chance: the expected count is at or under 10, so 20 would be a broken design)."""
-    themes = [_stream(seed, days=56 + 365, share=0.02 + 0.01 * seed, rho=0.005) for seed in range(10)]
+    themes = [_stream(seed, days=63 + 365, share=0.02 + 0.01 * seed, rho=0.005) for seed in range(10)]
     fired, last = 0, {}
-    for day in range(56, 56 + 365):
-        tests = {str(k): rising(s[day - 56 : day], s[day], design=DESIGN) for k, s in enumerate(themes)}
+    for day in range(63, 63 + 365):
+        tests = {str(k): rising(s[day - 63 : day], s[day], design=DESIGN) for k, s in enumerate(themes)}
         cooling = frozenset(k for k, when in last.items() if day - when < DESIGN.cooldown_periods)
         for key in alarms(tests, design=DESIGN, cooling=cooling):
             last[key] = day
@@ -51,8 +51,8 @@ def test_null_streams_stay_within_the_designed_false_alarm_rate() -> None:
 
 
 def test_more_overdispersed_history_needs_a_larger_rise() -> None:
-    calm = _stream(3, days=56, share=0.05, rho=0.0005)
-    wild = _stream(3, days=56, share=0.05, rho=0.05)
+    calm = _stream(3, days=63, share=0.05, rho=0.0005)
+    wild = _stream(3, days=63, share=0.05, rho=0.05)
     current = PeriodCount(mentions=20, total=200)
     assert rising(calm, current, design=DESIGN).p_value < rising(wild, current, design=DESIGN).p_value
 
@@ -64,14 +64,14 @@ def test_too_short_a_baseline_is_not_testable() -> None:
 
 
 def test_a_rare_theme_needs_the_minimum_mentions() -> None:
-    history = [PeriodCount(0, 200)] * 56
+    history = [PeriodCount(0, 200)] * 63
     test = rising(history, PeriodCount(mentions=3, total=200), design=DESIGN)
     assert test.p_value < DESIGN.alpha
     assert alarms({"rare": test}, design=DESIGN) == []
 
 
 def test_a_cooling_theme_stays_quiet() -> None:
-    history = _stream(5, days=56, share=0.05, rho=0.002)
+    history = _stream(5, days=63, share=0.05, rho=0.002)
     test = rising(history, PeriodCount(mentions=40, total=200), design=DESIGN)
     assert alarms({"x": test}, design=DESIGN, cooling=frozenset({"x"})) == []
 

@@ -48,6 +48,9 @@ class Design:
     period: str = "day"
     false_alarms_per_theme_year: float = 1.0
     baseline_periods: int = 56
+    guard_periods: int = 7
+    """The most recent periods left out of the baseline, so that a rise under way for a few
+    periods does not become its own baseline (as in Farrington's method)."""
     min_baseline_periods: int = 14
     min_mentions: int = 5
     min_excess: float = 3.0
@@ -82,9 +85,12 @@ class RisingTest:
 def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> RisingTest:
     """Test whether ``current`` holds more mentions than the theme's ``history`` predicts.
 
-    ``history`` is the baseline, oldest first, excluding the current period; only its last
-    ``design.baseline_periods`` entries are used. Untestable (p = 1) without enough baseline."""
-    baseline = [p for p in history[-design.baseline_periods :] if p.total > 0]
+    ``history`` holds the periods before the current one, oldest first; the baseline is its last
+    ``design.baseline_periods`` before the ``design.guard_periods`` most recent. Untestable (p = 1)
+    without enough baseline."""
+    guard = design.guard_periods
+    recent = history[: len(history) - guard] if guard else history
+    baseline = [p for p in recent[-design.baseline_periods :] if p.total > 0]
     share = current.mentions / current.total if current.total else 0.0
     if len(baseline) < design.min_baseline_periods or current.total == 0:
         return RisingTest(current.mentions, current.total, 0.0, share, 0.0, 0.0, 1.0, 0.0, False)
