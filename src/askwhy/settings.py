@@ -252,6 +252,13 @@ class Settings(BaseSettings):
     sign_in_link_minutes: int = Field(
         default=60, ge=1, le=7 * 24 * 60, description="Minutes a one-time workspace sign-in link stays valid."
     )
+    workspace_poll_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=3600,
+        description="Seconds between an open overview's checks for new responses (the page updates "
+        "itself when one arrives; every server process answers from the database).",
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from askwhy.service.workspace import conversation_pages, doors, exports, overview, themes, why
+from askwhy.service.workspace import conversation_pages, doors, exports, live, overview, themes, why
 
 ROUTERS: tuple[APIRouter, ...] = (
     doors.router,
     overview.router,
+    live.router,
     themes.router,
     why.router,
     conversation_pages.router,

@@ -11,9 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from askwhy.insights.overview import program_counts
 from askwhy.people import accounts, browser_sessions
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.rate_limits import client_address
+from askwhy.service.workspace.access import visible_programs
 from askwhy.service.workspace.sign_in_throttle import SignInThrottle
 from askwhy.service.workspace.signed_in import (
     SIGN_IN_NONCE,
@@ -31,8 +33,12 @@ REFUSED = "That e-mail and password do not match an account that may sign in."
 def home(
     request: Request, viewer: SignedInPerson, container: ContainerDep, templates: TemplatesDep
 ) -> Response:
-    programs = sorted(container.guides.values(), key=lambda guide: guide.id)
-    context = {"viewer": viewer, "programs": programs}
+    """Every program the person has a role in, each with its responses, linking to its overview."""
+    visible = visible_programs(viewer, container)
+    with container.reads() as session:
+        counts = program_counts(session=session, programs=visible)
+    names = {name: guide.name for name, guide in container.guides.items()}
+    context = {"viewer": viewer, "programs": counts, "names": names}
     return templates.TemplateResponse(request, "workspace/home.html", context)
 
 

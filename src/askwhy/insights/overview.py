@@ -1,0 +1,148 @@
+"""The overview of one program for a selection: the metric with its interval over time, responses,
+the funnel, the top themes with their trend and the largest movers, each figure with its n.
+
+The workspace's overview page and its read-only share page both render `gather`'s answer; the
+live route asks only `freshness`, which changes whenever a response arrives or is analysed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from askwhy.domain.grouping import GroupEstimate, Period, by_period
+from askwhy.domain.metrics import MetricEstimate, estimate
+from askwhy.insights import measures
+from askwhy.insights.channel_funnels import ProgramFunnel, program_funnel
+from askwhy.insights.selection import Selection
+from askwhy.insights.theme_movement import ThemeMove, ThemeMovement, comparison_window, theme_movement
+from askwhy.insights.theme_views import ThemeSummary, is_subtheme, list_themes
+from askwhy.store.overview_counts import ProgramCount, response_totals, responses_per_program
+
+TOP_THEMES = 12
+MOVERS = 5
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What changes when a response arrives or is analysed; cheap to ask every few seconds."""
+
+    responses: int
+    newest: datetime | None
+    enriched: int
+
+    @property
+    def token(self) -> str:
+        """Equal tokens mean the overview's figures are the same."""
+        newest = self.newest.isoformat() if self.newest else "-"
+        return f"{self.responses}.{self.enriched}.{newest}"
+
+
+@dataclass(frozen=True)
+class MetricView:
+    estimate: MetricEstimate
+    period: Period
+    trend: list[GroupEstimate]
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """One of the top themes over the whole selection, with its move between the last two windows."""
+
+    theme: ThemeSummary
+    subtheme: bool
+    parent_label: str | None
+    move: ThemeMove | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    selection: Selection
+    freshness: Freshness
+    simulated_left_out: int
+    """Simulated responses the selection leaves out (0 when they are included)."""
+    metric: MetricView | None
+    metric_note: str | None
+    """Why there is no metric (no scored response), when there is none."""
+    funnel: ProgramFunnel
+    themes: list[ThemeRow]
+    movement: ThemeMovement | None
+    movers: list[ThemeMove]
+
+    @property
+    def empty(self) -> bool:
+        return self.freshness.responses == 0
+
+    @property
+    def only_simulated(self) -> bool:
+        """Nothing real to show, but simulated responses would show with the switch on."""
+        return self.empty and self.simulated_left_out > 0
+
+
+def freshness(*, session: Session, selection: Selection) -> Freshness:
+    """Responses, the newest one's time and analysed responses of the selection."""
+    totals = response_totals(session=session, restrict=selection.apply)
+    return Freshness(totals.responses, totals.newest, totals.enriched)
+
+
+def gather(*, session: Session, selection: Selection, period: Period | None) -> Overview:
+    """Everything the overview shows; ``period`` None chooses one from the span of the data."""
+    fresh = freshness(session=session, selection=selection)
+    left_out = 0
+    if not selection.include_simulated:
+        with_simulated = replace(selection, include_simulated=True)
+        left_out = response_totals(session=session, restrict=with_simulated.apply).responses - fresh.responses
+    metric, note = _metric(session=session, selection=selection, period=period)
+    chosen = period or (metric.period if metric else Period.WEEK)
+    window = comparison_window(
+        since=selection.since, until=selection.until, newest=fresh.newest, period=chosen
+    )
+    movement = theme_movement(session=session, selection=selection, window=window) if window else None
+    return Overview(
+        selection=selection,
+        freshness=fresh,
+        simulated_left_out=left_out,
+        metric=metric,
+        metric_note=note,
+        funnel=program_funnel(session=session, selection=selection),
+        themes=_top_themes(session=session, selection=selection, movement=movement),
+        movement=movement,
+        movers=movement.largest(MOVERS) if movement else [],
+    )
+
+
+def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCount]:
+    """Real and simulated responses of each program, in the order given (zero for none)."""
+    counts = responses_per_program(session=session)
+    return [counts.get(name, ProgramCount(name, 0, 0)) for name in programs]
+
+
+def _metric(
+    *, session: Session, selection: Selection, period: Period | None
+) -> tuple[MetricView | None, str | None]:
+    try:
+        scored = measures.load(session=session, selection=selection, metric=None)
+    except measures.NothingToMeasure as exc:
+        return None, str(exc)
+    chosen = period or measures.choose_period(scored)
+    scores = [r.score for r in scored.responses]
+    trend = by_period(scored.responses, metric=scored.metric, period=chosen)
+    return MetricView(estimate(scores, metric=scored.metric), chosen, trend), None
+
+
+def _top_themes(*, session: Session, selection: Selection, movement: ThemeMovement | None) -> list[ThemeRow]:
+    """Themes mentioned in the selection, top level first, each level most mentioned first."""
+    listed = [t for t in list_themes(session=session, selection=selection) if t.responses]
+    counted = {t.id: t for t in listed}
+    moves = movement.moves if movement else {}
+    return [
+        ThemeRow(
+            theme=t,
+            subtheme=is_subtheme(t, counted),
+            parent_label=counted[t.parent_id].label if t.parent_id in counted else None,
+            move=moves.get(t.id),
+        )
+        for t in listed[:TOP_THEMES]
+    ]

@@ -1,0 +1,34 @@
+"""The overview's live check: a small JSON answer that changes when the figures would.
+
+An open overview asks it every ``ASKWHY_WORKSPACE_POLL_SECONDS`` (``static/workspace.js``) and
+reloads its figures when the fingerprint differs from the one it was drawn with. Polling, not a
+push: every server process answers from the database, so any number of them behind any proxy
+see the same new response.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from askwhy.insights.overview import freshness
+from askwhy.service.dependencies import ContainerDep
+from askwhy.service.workspace.access import InProgram
+from askwhy.service.workspace.filters import WorkspaceFilters
+
+router = APIRouter(tags=["workspace"], include_in_schema=False)
+
+
+@router.get("/programs/{program}/live")
+def live(access: InProgram, filters: WorkspaceFilters, container: ContainerDep) -> JSONResponse:
+    """The fingerprint of the filtered overview: responses, the newest one's time, analysed ones."""
+    with container.reads() as session:
+        fresh = freshness(session=session, selection=filters.selection(access.program))
+    body = {
+        "fingerprint": fresh.token,
+        "responses": fresh.responses,
+        "newest": fresh.newest.isoformat() if fresh.newest else None,
+        "enriched": fresh.enriched,
+        "poll_seconds": container.settings.workspace_poll_seconds,
+    }
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,96 @@
+"""The counts the workspace's overview reads: response totals, conversations' progress by channel,
+and responses per program.
+
+Filtering responses belongs to the caller: ``restrict`` receives a query over ``responses`` and
+returns it narrowed (a selection's ``apply``), so these queries never learn what a filter means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from askwhy.store.analysis_tables import ResponseAnalysis
+from askwhy.store.response_filters import Restrict
+from askwhy.store.tables import Conversation, Message, Response
+
+
+@dataclass(frozen=True)
+class ResponseTotals:
+    """How many responses a filter selects, the newest of them, and how many are analysed."""
+
+    responses: int
+    newest: datetime | None
+    enriched: int
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """What the funnel needs of one conversation."""
+
+    channel: str
+    status: str
+    invited_at: datetime
+    first_reply_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProgramCount:
+    program: str
+    real: int
+    simulated: int
+
+
+def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
+    """Count, newest ``responded_at`` and analysed count of the responses ``restrict`` keeps: two
+    aggregate queries, cheap enough to ask every few seconds."""
+    count, newest = session.execute(
+        restrict(select(func.count(), func.max(Response.responded_at)).select_from(Response))
+    ).one()
+    enriched = session.scalar(restrict(select(func.count()).select_from(ResponseAnalysis).join(Response)))
+    return ResponseTotals(responses=int(count or 0), newest=newest, enriched=int(enriched or 0))
+
+
+def conversation_rows(
+    *,
+    session: Session,
+    program: str,
+    channel: str | None,
+    language: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    include_simulated: bool,
+) -> list[ConversationRow]:
+    """Every conversation of ``program`` started in [since, until), with its first customer reply."""
+    first_reply = (
+        select(func.min(Message.created_at))
+        .where(Message.conversation_id == Conversation.id, Message.direction == "in")
+        .scalar_subquery()
+    )
+    query = select(Conversation.channel, Conversation.status, Conversation.started_at, first_reply).where(
+        Conversation.program == program
+    )
+    if not include_simulated:
+        query = query.where(Conversation.simulated.is_(False))
+    if channel:
+        query = query.where(Conversation.channel == channel)
+    if language:
+        query = query.where(Conversation.language == language)
+    if since:
+        query = query.where(Conversation.started_at >= since)
+    if until:
+        query = query.where(Conversation.started_at < until)
+    return [ConversationRow(*row) for row in session.execute(query)]
+
+
+def responses_per_program(*, session: Session) -> dict[str, ProgramCount]:
+    """Real and simulated responses of every program that has any, by program name."""
+    simulated = func.sum(case((Response.simulated.is_(True), 1), else_=0))
+    query = select(Response.program, func.count(), simulated).group_by(Response.program)
+    return {
+        program: ProgramCount(program, int(total) - int(sims or 0), int(sims or 0))
+        for program, total, sims in session.execute(query)
+    }
