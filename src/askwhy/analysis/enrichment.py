@@ -46,7 +46,7 @@ class VectorSentiment:
         if not len(texts):
             return []
         if self._model is not None:
-            return [(s.label, float(s.score)) for s in self._model.predict(vectors)]
+            return [(s.label, float(s.score)) for s in self._model.predict(vectors, list(texts))]
         assert self._lexicon is not None
         return [(s.label, float(s.score)) for s in self._lexicon.predict_texts(list(texts))]
 

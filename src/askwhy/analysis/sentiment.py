@@ -1,9 +1,11 @@
 """Sentiment of a sentence or a response: a small classifier on sentence embeddings, and VADER.
 
 The shipped classifier is a multinomial logistic regression trained on all-MiniLM-L6-v2
-embeddings of real customer reviews (see `bench/train_sentiment.py`). It is stored as plain
-arrays, so loading it needs numpy only. VADER, a word lexicon, is the fallback when the
-configured embedder is not the one the classifier was trained on, and the baseline it must beat.
+embeddings of several domains, stacked with word-level cues read from the text itself
+(`askwhy.analysis.sentiment_features`: VADER's scores, emoji, waiting and no-opinion cues), so it
+holds on short chat answers an embedding alone misreads (see `bench/train_sentiment.py`). It is
+stored as plain arrays, so loading it needs numpy only. VADER, a word lexicon, is the fallback when
+the configured embedder is not the one the classifier was trained on, and the baseline it must beat.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
+
+from askwhy.analysis.sentiment_features import FEATURES, lexicon_features
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
@@ -34,7 +38,12 @@ class Sentiment:
 
 
 class SentimentModel:
-    """A linear softmax classifier over embeddings: ``coef`` is (classes, dimension)."""
+    """A linear softmax classifier over embeddings, and over the text's lexicon cues if it has any.
+
+    ``coef`` is (classes, dimension + len(features)): the embedding's columns first, then one per
+    name in ``features`` (the order of `askwhy.analysis.sentiment_features.FEATURES`). A model with
+    no features reads the embedding alone.
+    """
 
     def __init__(
         self,
@@ -43,6 +52,7 @@ class SentimentModel:
         intercept: npt.ArrayLike,
         classes: Sequence[str],
         embedder: str = "",
+        features: Sequence[str] = (),
     ) -> None:
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float32).reshape(-1)
@@ -52,14 +62,18 @@ class SentimentModel:
         if self.coef.ndim != 2 or self.coef.shape[0] != len(classes) or len(self.intercept) != len(classes):
             shapes = f"coef {self.coef.shape} and intercept {self.intercept.shape}"
             raise ValueError(f"{shapes} do not fit {len(classes)} classes")
+        if tuple(features) not in {(), FEATURES} or (features and self.coef.shape[1] <= len(features)):
+            raise ValueError(f"sentiment features must be none or {FEATURES}, got {list(features)}")
         self.classes: tuple[SentimentLabel, ...] = tuple(cast(SentimentLabel, name) for name in classes)
         self.embedder = embedder
+        self.features: tuple[str, ...] = tuple(features)
         self._negative = self.classes.index("negative") if "negative" in self.classes else None
         self._positive = self.classes.index("positive") if "positive" in self.classes else None
 
     @property
     def dimension(self) -> int:
-        return int(self.coef.shape[1])
+        """The size of the embeddings it reads (lexicon features not counted)."""
+        return int(self.coef.shape[1]) - len(self.features)
 
     @classmethod
     def load(cls, path: Path) -> SentimentModel:
@@ -70,6 +84,7 @@ class SentimentModel:
                 intercept=stored["intercept"],
                 classes=[str(name) for name in stored["classes"]],
                 embedder=str(stored["embedder"]) if "embedder" in stored.files else "",
+                features=[str(name) for name in stored["features"]] if "features" in stored.files else (),
             )
 
     def save(self, path: Path) -> None:
@@ -80,21 +95,32 @@ class SentimentModel:
             intercept=self.intercept,
             classes=np.asarray(self.classes),
             embedder=np.asarray(self.embedder),
+            features=np.asarray(self.features, dtype=str),
         )
 
-    def probabilities(self, vectors: FloatArray) -> FloatArray:
-        """Class probabilities, one row per vector, columns in the order of `classes`."""
+    def probabilities(self, vectors: FloatArray, texts: Sequence[str] | None = None) -> FloatArray:
+        """Class probabilities, one row per vector, columns in the order of `classes`.
+
+        `texts` (the sentences the vectors embed, as written) is required when the model reads
+        lexicon features, and ignored otherwise.
+        """
         matrix = np.asarray(vectors, dtype=np.float32)
         if matrix.ndim != 2 or matrix.shape[1] != self.dimension:
             raise ValueError(f"expected vectors of shape (n, {self.dimension}), got {matrix.shape}")
+        if self.features:
+            if texts is None or len(texts) != len(matrix):
+                got = "no texts" if texts is None else f"{len(texts)} texts"
+                raise ValueError(f"texts: this model reads the text too; expected {len(matrix)}, got {got}")
+            matrix = np.hstack([matrix, lexicon_features(texts)])
         logits = matrix @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return cast(FloatArray, exp / exp.sum(axis=1, keepdims=True))
 
-    def predict(self, vectors: FloatArray) -> list[Sentiment]:
-        """One sentiment per row of `vectors` (embeddings from the model the classifier knows)."""
-        probabilities = self.probabilities(vectors)
+    def predict(self, vectors: FloatArray, texts: Sequence[str] | None = None) -> list[Sentiment]:
+        """One sentiment per row of `vectors` (embeddings from the model the classifier knows) and
+        per text in `texts` (required when the model reads lexicon features)."""
+        probabilities = self.probabilities(vectors, texts)
         positive = probabilities[:, self._positive] if self._positive is not None else 0.0
         negative = probabilities[:, self._negative] if self._negative is not None else 0.0
         scores = np.clip(np.zeros(len(probabilities)) + positive - negative, -1.0, 1.0)

@@ -1,0 +1,126 @@
+"""Word-level cues read beside the embedding: what a sentence embedding misses in short chat text.
+
+A sentence embedding places "anyone there?" near other short questions, and "😡😡" near any two
+symbols; a lexicon and a few surface cues do not. These features are stacked with the embedding
+in the sentiment head (`askwhy.analysis.sentiment`), so the head learns from several domains how
+much each cue counts instead of trusting a fixed rule. Every feature lies in about [-1, 1].
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FEATURES: tuple[str, ...] = (
+    "vader_compound",
+    "vader_positive",
+    "vader_negative",
+    "emoji_polarity",
+    "negation",
+    "exclamation",
+    "question",
+    "question_only",
+    "waiting",
+    "no_opinion",
+    "rating",
+    "brevity",
+)
+"""The order of the columns `lexicon_features` returns; stored with the head so it can be checked."""
+
+_NEGATIVE_EMOJI_WORDS = (
+    "angry", "pouting", "rage", "crying", "weary", "tired", "frowning", "disappointed", "confounded",
+    "persevering", "pile of poo", "thumbs down", "symbols covering mouth", "nauseated", "vomiting",
+    "broken heart", "steam from nose", "unamused", "worried", "fearful", "anguished", "screaming",
+    "rolling eyes", "look of triumph", "sad", "skull",
+)  # fmt: skip
+_POSITIVE_EMOJI_WORDS = (
+    "smiling", "grinning", "thumbs up", "clapping", "party", "star-struck", "heart", "kissing",
+    "folded hands", "ok hand", "sparkles", "hundred points", "tears of joy", "beaming", "trophy",
+)  # fmt: skip
+_URL_OR_HANDLE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@\w+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none|nowhere|neither|nor|cannot)\b|n't\b")
+_WAITING = re.compile(
+    r"\b(?:still|been|keep|kept)\s+waiting\b|\bany(?:one|body)\s+(?:there|home|out there)\b"
+    r"|\b(?:no|zero)\s+(?:reply|replies|response|answer|update|one answers|one replied)\b"
+    r"|\b(?:never|not yet|still not|still haven't|haven't|hasn't|didn't)\s+(?:been\s+)?"
+    r"(?:received|arrived|heard|got|come|came|answered|replied|responded|refunded|delivered|shipped)\b"
+    r"|\bwhere(?:'s| is) my\b|\bhow (?:much )?long\b|\bwhen will\b|^\s*hello\s*\?",
+    re.IGNORECASE,
+)
+_NO_OPINION = re.compile(
+    r"^\s*(?:no comments?|nothing(?: (?:to add|else|more|really))?|n/?a|none|no idea|not sure|"
+    r"dunno|don't know|no opinion|pass|skip|idk)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_RATING = re.compile(r"^\s*(10|[0-9])(?:\s*(?:/|out of)\s*(10|5))?\s*(?:stars?)?\s*[!.]*\s*$", re.IGNORECASE)
+
+
+@functools.cache
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def lexicon_features(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """One row of `FEATURES` per text (the text as the customer wrote it, emoji included)."""
+    rows = [_features(text) for text in texts]
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+
+
+def _features(raw: str) -> list[float]:
+    text = _URL_OR_HANDLE.sub(" ", html.unescape(raw)).strip()
+    lowered = text.casefold()
+    polarity = _vader().polarity_scores(text)
+    words = _WORD.findall(lowered)
+    question = "?" in text
+    return [
+        float(polarity["compound"]),
+        float(polarity["pos"]),
+        float(polarity["neg"]),
+        emoji_polarity(text),
+        min(len(_NEGATION.findall(lowered)), 2) / 2,
+        min(text.count("!"), 3) / 3,
+        float(question),
+        float(question and len(words) <= 6),
+        float(bool(_WAITING.search(text))),
+        float(bool(_NO_OPINION.match(text))),
+        rating_cue(text),
+        1.0 / (1.0 + math.log1p(len(words))),
+    ]
+
+
+def emoji_polarity(text: str) -> float:
+    """tanh of (positive − negative emoji), judged by words in each emoji's Unicode name."""
+    if text.isascii():
+        return 0.0
+    total = 0
+    for char in text:
+        if ord(char) < 0x2000 or unicodedata.category(char) not in {"So", "Sk"}:
+            continue
+        name = unicodedata.name(char, "").casefold()
+        if any(word in name for word in _NEGATIVE_EMOJI_WORDS):
+            total -= 1
+        elif any(word in name for word in _POSITIVE_EMOJI_WORDS):
+            total += 1
+    return math.tanh(total)
+
+
+def rating_cue(text: str) -> float:
+    """A bare score ("10!!!", "3/5", "2 stars") mapped to [-1, 1]; 0 when the text is not one."""
+    match = _RATING.match(text)
+    if not match:
+        return 0.0
+    value, scale = int(match.group(1)), int(match.group(2) or (5 if "star" in text.casefold() else 10))
+    if value > scale:
+        return 0.0
+    return (2 * value / scale) - 1
