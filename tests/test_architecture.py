@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
+from pathlib import Path
 
 from .conftest import ROOT
 
@@ -55,3 +57,48 @@ def test_the_channel_table_knows_whatsapps_own_reply_window_code() -> None:
     from askwhy.domain.conversation import Channel
 
     assert str(REENGAGEMENT) in facts(Channel.WHATSAPP).window_closed_codes
+
+
+SQL_STILL_IN_INSIGHTS = {
+    "analyse_responses.py",
+    "code_responses.py",
+    "codebook.py",
+    "guide_themes.py",
+    "propose_themes.py",
+}
+"""Insights modules whose statements have not moved behind store functions yet; none may be added."""
+SESSION_TYPES = {"Session", "sessionmaker"}
+
+
+def _sqlalchemy_imports(path: Path) -> list[str]:
+    """What a module imports from sqlalchemy, beyond the session types it is handed."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.split(".")[0] == "sqlalchemy"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            names = {alias.name for alias in node.names}
+            if node.module != "sqlalchemy.orm" or not names <= SESSION_TYPES:
+                found.append(f"from {node.module} import {', '.join(sorted(names))}")
+    return found
+
+
+def test_insights_ask_the_store_by_name_and_build_no_sql() -> None:
+    folder = ROOT / "src" / "askwhy" / "insights"
+    building = {
+        path.name: imports
+        for path in sorted(folder.glob("*.py"))
+        if path.name not in SQL_STILL_IN_INSIGHTS and (imports := _sqlalchemy_imports(path))
+    }
+    assert not building, f"insights modules importing sqlalchemy (move the statement into store/): {building}"
+
+
+def test_the_sql_check_tells_a_statement_from_a_session_type(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from sqlalchemy.orm import Session, sessionmaker\n"
+        "from sqlalchemy import select\n"
+        "import sqlalchemy.sql\n",
+        encoding="utf-8",
+    )
+    assert _sqlalchemy_imports(sample) == ["from sqlalchemy import select", "sqlalchemy.sql"]

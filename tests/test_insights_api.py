@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +13,7 @@ from askwhy.bootstrap import Container
 from askwhy.domain.scales import Metric
 from askwhy.insights import importing
 from askwhy.insights.feedback_files import ColumnMapping
-from askwhy.store.analysis_tables import ThemeMention
+from askwhy.store.analysis_tables import Theme, ThemeMention
 from askwhy.store.tables import Response
 
 pytest_plugins = ("tests.insights.fixtures",)
@@ -210,3 +211,64 @@ def test_include_simulated_must_be_a_boolean(insights_client: TestClient) -> Non
     response = insights_client.get("/v1/metrics", params={"include_simulated": "perhaps"})
     assert response.status_code == 422
     assert "include_simulated" in response.text
+
+
+def _fields(spec: dict[str, Any], schema: dict[str, Any]) -> list[set[str]]:
+    """The property names of a schema, one set per alternative when it is a union."""
+    if "$ref" in schema:
+        return _fields(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]])
+    if "anyOf" in schema:
+        return [names for option in schema["anyOf"] for names in _fields(spec, option)]
+    return [set(schema.get("properties", {}))]
+
+
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/v1/metrics", [{"metric", "period", "overall", "trend", "by_segment", "funnel", "simulated"}]),
+        ("/v1/themes", [{"themes", "simulated"}]),
+        (
+            "/v1/themes/{theme_id}",
+            [{"id", "label", "share", "quotes", "children", "created_at", "simulated"}],
+        ),
+        (
+            "/v1/drivers",
+            [{"metric", "overall", "r_squared", "drivers", "simulated"}, {"drivers", "reason", "simulated"}],
+        ),
+        (
+            "/v1/changes",
+            [{"from", "to", "delta", "baseline", "effects", "narrative", "simulated"}, {"effects", "reason"}],
+        ),
+    ],
+)
+def test_the_openapi_schema_names_every_insights_field(
+    insights_client: TestClient, path: str, named: list[set[str]]
+) -> None:
+    spec = insights_client.get("/openapi.json").json()
+    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    documented = _fields(spec, schema)
+    assert len(documented) == len(named)
+    for fields, expected in zip(documented, named, strict=True):
+        assert expected <= fields, f"{path} documents {sorted(fields)}"
+
+
+def test_nested_results_are_documented_too(insights_client: TestClient) -> None:
+    schemas = insights_client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"value", "low", "high", "n", "method"} <= set(schemas["EstimateResult"]["properties"])
+    assert {"key", "value", "n"} <= set(schemas["GroupResult"]["properties"])
+    assert {"text", "similarity", "responded_at"} <= set(schemas["QuoteResult"]["properties"])
+    assert {"theme_id", "impact", "weight_low", "significant"} <= set(schemas["DriverResult"]["properties"])
+
+
+def test_answers_keep_their_rounding_and_iso_times(analysed: Container, insights_client: TestClient) -> None:
+    theme = insights_client.get("/v1/themes").json()["themes"][0]
+    with analysed.sessions() as session:
+        stored = session.get(Theme, theme["id"])
+        assert stored is not None
+        assert theme["created_at"] == stored.created_at.isoformat()  # Python's ISO form, as always
+    assert theme["share"] == round(theme["share"], 4)
+    change = insights_client.get("/v1/changes").json()
+    assert change["from"] < change["to"]
+    assert all(e["total"] == round(e["total"], 2) for e in change["effects"])
+    drivers = insights_client.get("/v1/drivers").json()["drivers"]
+    assert all(d["weight"] == round(d["weight"], 4) for d in drivers)

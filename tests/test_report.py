@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,17 @@ from typer.testing import CliRunner
 from askwhy.analysis.embeddings import Embedder, HashingEmbedder
 from askwhy.bootstrap import Container
 from askwhy.cli import app
+from askwhy.domain.funnel import funnel
+from askwhy.domain.grouping import Period, ScoredResponse, by_period
+from askwhy.domain.metrics import estimate
+from askwhy.domain.scales import Metric
+from askwhy.insights.measures import MetricsReport
 from askwhy.insights.selection import Selection
-from askwhy.report.collect import collect
+from askwhy.insights.theme_views import Quote, ThemeDetail, ThemeSummary
+from askwhy.report.collect import Report, collect
 from askwhy.report.files import summary_json
 from askwhy.report.render import render_html, write_report
+from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, ThemeDetailResult
 from askwhy.settings import Settings
 
 pytest_plugins = ("tests.insights.fixtures",)
@@ -219,3 +227,61 @@ def test_without_a_score_drivers_and_the_change_run_on_sentiment(
     assert html.count("not available") + html.count("No scored responses") == 1
     assert "No driver analysis" not in html
     assert "No change to explain" not in html
+
+
+def test_the_report_renders_from_typed_results_without_a_database(tmp_path: Path) -> None:
+    when = datetime(2024, 3, 4, 9, 30, tzinfo=UTC)
+    responses = [
+        ScoredResponse(score, Metric.CSAT, when + timedelta(days=day), "reviews", "import", {})
+        for day, score in enumerate([5, 4, 2, 5, 1, 4, 5, 3] * 3)
+    ]
+    measured = MetricsReport(
+        metric=Metric.CSAT,
+        period=Period.WEEK,
+        overall=estimate([r.score for r in responses], metric=Metric.CSAT),
+        trend=by_period(responses, metric=Metric.CSAT, period=Period.WEEK),
+        by_program=[],
+        by_channel=[],
+        by_segment={},
+        funnel=funnel([]),
+    )
+    summary = ThemeSummary(
+        id="t1", label="Late parcels", description="", status="proposed", parent_id=None,
+        merged_into_id=None, keywords=["late", "parcel"], mentions=5, responses=4, share=4 / 24,
+        sentiment=-0.61234, positive=1, negative=3, created_at=when, updated_at=when,
+    )  # fmt: skip
+    quote = Quote(7, "r1", "The parcel came a week late.", "negative", -0.8, 0.91234, when)
+    report = Report(
+        title="Typed",
+        generated_at=when,
+        responses=24,
+        enriched=24,
+        metrics=MetricsResult.of(measured),
+        themes=[ThemeDetailResult.detail(ThemeDetail(summary, [quote]))],
+    )
+
+    html = render_html(report)
+    assert f"{measured.overall.value:.1f}" in html
+    assert 'class="chart chart-trend"' in html
+    assert "Late parcels" in html
+    assert "The parcel came a week late." in html
+    assert "generated 2024-03-04T09:30:00+00:00" in html
+    written = json.loads(summary_json(report))
+    assert written["metrics"]["overall"]["value"] == round(measured.overall.value, 2)
+    assert written["themes"][0]["share"] == 0.1667
+    assert written["themes"][0]["quotes"][0]["similarity"] == 0.91234
+    assert written["themes"][0]["quotes"][0]["responded_at"] == "2024-03-04T09:30:00+00:00"
+    write_report(report, tmp_path / "out")
+    with (tmp_path / "out" / "themes.csv").open(encoding="utf-8") as handle:
+        assert next(csv.DictReader(handle))["keywords"] == "late; parcel"
+
+
+def test_collect_answers_with_typed_results(analysed: Container) -> None:
+    with analysed.sessions() as session:
+        report = collect(session=session, selection=Selection(), title="r", generated_at=analysed.clock.now())
+    assert isinstance(report.metrics, MetricsResult)
+    assert isinstance(report.drivers, DriversResult)
+    assert isinstance(report.change, ChangeResult)
+    assert report.themes
+    assert all(isinstance(t, ThemeDetailResult) for t in report.themes)
+    assert report.simulated == "excluded"

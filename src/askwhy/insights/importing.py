@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,7 +85,7 @@ def store_rows(
 
 def _values(
     row: FeedbackRow, *, program: str, mapping: ColumnMapping, channel: str, now: datetime
-) -> dict[str, Any]:
+) -> dict[str, object]:
     return {
         "id": new_id(),
         "program": program,
