@@ -1,9 +1,9 @@
 """Enrichment: from a customer's words to redacted sentences with language, sentiment and embeddings.
 
 Pure orchestration of the analysis pieces, in the order privacy needs: personal data is removed
-before anything else reads the text. Texts are processed as a batch: every distinct sentence (or
-clause) of the batch is embedded exactly once, in one call, and scored for sentiment from that
-embedding.
+before anything else reads the text. Texts are processed as a batch: every distinct unit (an
+answer, a sentence or a clause) of the batch is embedded exactly once, in one call, and scored for
+sentiment from that embedding; an answer to a probe is embedded once more with its topic, for coding.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import Protocol
 
 import numpy as np
 
+from askwhy.analysis.answers import Answer
 from askwhy.analysis.cleaning import clean_for_meaning
 from askwhy.analysis.embeddings import Embedder, Vectors
 from askwhy.analysis.language import detect_language
 from askwhy.analysis.redaction import redact
-from askwhy.analysis.sentences import split_clauses, split_sentences
+from askwhy.analysis.sentences import idea_units
 from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment
 
 NEUTRAL_BAND = 0.05
@@ -55,12 +56,15 @@ class VectorSentiment:
 class EnrichedSentence:
     position: int
     kind: str
-    """"sentence", or "clause" when a sentence held contrasting parts ("fast but rude")."""
+    """"answer" (a conversation's answer, whole), "sentence", or "clause" when a sentence held
+    contrasting parts ("fast but rude")."""
     text: str
     sentiment: str
     sentiment_score: float
     vector: Vectors
     """One L2-normalised float32 row."""
+    topic: str | None = None
+    """The id of the guide theme the answer's question probed, if any."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,38 +95,71 @@ class Enricher:
         self.default_region = default_region
 
     def enrich(self, texts: Sequence[str]) -> list[EnrichedText]:
-        """Enrich every text; identical sentences across the batch are embedded and scored once."""
+        """Enrich every free text; identical sentences across the batch are embedded and scored once."""
         redactions = [redact(text, default_region=self.default_region) for text in texts]
-        units = [sentence_units(r.text) for r in redactions]
-        unique = list(dict.fromkeys(text for pieces in units for _, text in pieces))
+        pieces = [[_Piece(kind, unit) for kind, unit in sentence_units(r.text)] for r in redactions]
+        return self._enrich([r.text for r in redactions], [_kinds(r.found) for r in redactions], pieces)
+
+    def enrich_answers(self, conversations: Sequence[Sequence[Answer]]) -> list[EnrichedText]:
+        """Enrich conversations answer by answer: each answer is a unit (split only where it carries
+        several ideas), embedded with the topic its question probed and scored on its own words."""
+        texts, found, pieces = [], [], []
+        for answers in conversations:
+            redactions = [redact(a.text, default_region=self.default_region) for a in answers]
+            texts.append("\n".join(r.text for r in redactions))
+            found.append(tuple(sorted({kind for r in redactions for kind in _kinds(r.found)})))
+            pieces.append(
+                [
+                    _Piece(kind, unit, answer.context, answer.topic.theme_id if answer.topic else None)
+                    for answer, r in zip(answers, redactions, strict=True)
+                    for kind, unit in idea_units(r.text, whole="answer")
+                ]
+            )
+        return self._enrich(texts, found, pieces)
+
+    def _enrich(
+        self, texts: list[str], found: list[tuple[str, ...]], pieces: list[list[_Piece]]
+    ) -> list[EnrichedText]:
+        unique = list(dict.fromkeys(p.text for group in pieces for p in group))
         vectors = self._embed_cleaned(unique)
         scores = self.sentiment.score(unique, vectors)
         row = {text: i for i, text in enumerate(unique)}
+        read = self._embed_in_context([p for group in pieces for p in group if p.context])
         results = []
-        for redaction, pieces in zip(redactions, units, strict=True):
+        for text, kinds, group in zip(texts, found, pieces, strict=True):
             sentences = tuple(
                 EnrichedSentence(
                     position=position,
-                    kind=kind,
-                    text=text,
-                    sentiment=scores[row[text]][0],
-                    sentiment_score=scores[row[text]][1],
-                    vector=vectors[row[text]],
+                    kind=p.kind,
+                    text=p.text,
+                    sentiment=scores[row[p.text]][0],
+                    sentiment_score=scores[row[p.text]][1],
+                    vector=read.get((p.context, p.text), vectors[row[p.text]]),
+                    topic=p.topic,
                 )
-                for position, (kind, text) in enumerate(pieces)
+                for position, p in enumerate(group)
             )
             label, score = overall_sentiment(sentences)
             results.append(
                 EnrichedText(
-                    text=redaction.text,
-                    pii_found=_kinds(redaction.found),
-                    language=detect_language(redaction.text) if redaction.text.strip() else "und",
+                    text=text,
+                    pii_found=kinds,
+                    language=detect_language(text) if text.strip() else "und",
                     sentiment=label,
                     sentiment_score=score,
                     sentences=sentences,
                 )
             )
         return results
+
+    def _embed_in_context(self, pieces: list[_Piece]) -> dict[tuple[str, str], Vectors]:
+        """Each answer read with its question's topic ("late delivery: two weeks"), for coding;
+        sentiment still reads the answer alone, so a topic's tone does not colour it."""
+        keys = list(dict.fromkeys((p.context, p.text) for p in pieces))
+        if not keys:
+            return {}
+        vectors = self._embed_cleaned([f"{context}: {text}" for context, text in keys])
+        return {key: vectors[i] for i, key in enumerate(keys)}
 
     def _embed_cleaned(self, texts: list[str]) -> Vectors:
         """Embeddings of the texts as cleaned for meaning (handles, URLs, entities; emoji spelled out)."""
@@ -155,15 +192,19 @@ def sentiment_label(score: float) -> str:
 
 
 def sentence_units(text: str) -> list[tuple[str, str]]:
-    """(kind, text) for each sentence, or for each clause of a sentence with contrasting parts."""
-    units: list[tuple[str, str]] = []
-    for sentence in split_sentences(text):
-        clauses = [c for c in split_clauses(sentence) if c.strip()]
-        if len(clauses) > 1:
-            units.extend(("clause", c) for c in clauses)
-        else:
-            units.append(("sentence", sentence))
-    return units
+    """(kind, text) for each idea of a free text: a sentence, or a clause of a sentence with
+    contrasting parts; a fragment with no idea of its own stays with its neighbour."""
+    return idea_units(text, whole="sentence")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A unit to enrich, with the topic it is read with."""
+
+    kind: str
+    text: str
+    context: str = ""
+    topic: str | None = None
 
 
 def _kinds(found: Mapping[str, int]) -> tuple[str, ...]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from askwhy.analysis.cleaning import has_content
+
 MAX_SENTENCE_CHARS = 400
 """Longer pieces (run-on text with no punctuation) are cut at commas, then at spaces."""
 
@@ -197,3 +199,46 @@ def _split_subordinate(piece: str) -> list[str]:
     if comma < 0:
         return [piece[lead.end() :]]
     return [piece[lead.end() : comma], piece[comma + 1 :]]
+
+
+MIN_IDEA_WORDS = 2
+"""A sentence of fewer words ("Terrible.", "Wow!") carries no idea of its own; "Great price." does."""
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def idea_units(text: str, *, whole: str = "sentence") -> list[tuple[str, str]]:
+    """(kind, text) for each idea of ``text``: split into sentences, and a sentence with contrasting
+    parts into clauses, only where the pieces carry several ideas.
+
+    A sentence with no idea of its own (a word or two, a thank-you) joins the piece before it (the
+    first sentence, the one after it); contrasting clauses stand apart when each has content. So
+    "Terrible. The parcel came two weeks late." stays one unit while "The parcel came late. The
+    agent was rude." gives two. A text that stays whole comes back as one unit of kind ``whole``.
+    """
+    pieces: list[tuple[str, str]] = []
+    for sentence in split_sentences(text):
+        clauses = split_clauses(sentence)
+        if sum(has_content(clause) for clause in clauses) > 1:
+            pieces.extend(("clause", clause) for clause in clauses)
+        else:
+            pieces.append(("sentence", sentence))
+    units: list[tuple[str, str]] = []
+    dangling = ""
+    for kind, piece in pieces:
+        if _carries_idea(kind, piece):
+            units.append((kind, f"{dangling} {piece}".strip()))
+            dangling = ""
+        elif units:
+            units[-1] = (units[-1][0], f"{units[-1][1]} {piece}")
+        else:
+            dangling = f"{dangling} {piece}".strip()
+    if dangling:
+        units.append(("sentence", dangling))
+    if len(units) == 1:
+        return [(whole, units[0][1])]
+    return units
+
+
+def _carries_idea(kind: str, piece: str) -> bool:
+    enough = kind == "clause" or len(_LETTER_WORD.findall(piece)) >= MIN_IDEA_WORDS
+    return enough and has_content(piece)

@@ -15,8 +15,16 @@ import numpy as np
 from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from askwhy.analysis.answers import answers_in_context
 from askwhy.analysis.enrichment import EnrichedText, Enricher
 from askwhy.insights.code_responses import AssignmentRule, match, mention_rows, theme_centres, write_mentions
+from askwhy.insights.guide_themes import (
+    GuideCodebook,
+    fill_centres,
+    guide_first,
+    load_guide_codebook,
+    store_centres,
+)
 from askwhy.insights.vectors import to_bytes
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
 from askwhy.store.tables import Response
@@ -64,6 +72,9 @@ class _Seen:
     updated_at: datetime
     language: str
     enriched: bool
+    guide_id: str | None = None
+    answers: tuple[dict[str, object], ...] = ()
+    """A conversation's answers, each with its question; none for imported feedback."""
 
 
 def enrich_responses(
@@ -87,12 +98,15 @@ def enrich_responses(
     """
     with (reads or sessions).begin() as session:
         seen = _pending(session=session, ids=response_ids, lock=False)
+        guides = load_guide_codebook(session=session, guide_ids=[row.guide_id for row in seen.values()])
     if not seen:
         return 0
+    fill_centres(guides, enricher.embedder)
     ids = sorted(seen)
-    prepared = _Prepared.of(ids, enricher.enrich([seen[i].comment for i in ids]), enricher.model_name, now)
+    prepared = _Prepared.of(ids, _enriched(enricher, seen, ids, guides), enricher.model_name, now)
     with sessions.begin() as session:
-        stored = _store(session=session, seen=seen, prepared=prepared, rule=rule)
+        store_centres(session=session, codebook=guides)
+        stored = _store(session=session, seen=seen, prepared=prepared, rule=rule, guides=guides)
         if after_store is not None and stored:
             after_store(session, stored)
     return sum(len(prepared.results[i].sentences) for i in stored)
@@ -115,6 +129,9 @@ def _pending(*, session: Session, ids: Sequence[str], lock: bool) -> dict[str, _
             Response.updated_at,
             Response.language,
             ResponseAnalysis.response_id.is_not(None),
+            Response.guide_id,
+            Response.source,
+            Response.answers,
         )
         .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
         .where(Response.id.in_(ids), ENRICHABLE, PENDING)
@@ -122,9 +139,29 @@ def _pending(*, session: Session, ids: Sequence[str], lock: bool) -> dict[str, _
     )
     rows = session.execute(query)
     return {
-        id_: _Seen(comment, updated_at, language or "", bool(had))
-        for id_, comment, updated_at, language, had in rows
+        id_: _Seen(
+            comment,
+            updated_at,
+            language or "",
+            bool(had),
+            guide_id,
+            tuple(answers or ()) if source != "import" else (),
+        )
+        for id_, comment, updated_at, language, had, guide_id, source, answers in rows
     }
+
+
+def _enriched(
+    enricher: Enricher, seen: dict[str, _Seen], ids: list[str], guides: GuideCodebook
+) -> list[EnrichedText]:
+    """Each response enriched in order: a conversation answer by answer, with the topics its
+    questions probed; imported feedback as free text."""
+    talks = [i for i in ids if seen[i].answers]
+    texts = [i for i in ids if not seen[i].answers]
+    results = dict(zip(texts, enricher.enrich([seen[i].comment for i in texts]), strict=True))
+    answers = [answers_in_context(seen[i].answers, guides.topics(seen[i].guide_id)) for i in talks]
+    results.update(zip(talks, enricher.enrich_answers(answers), strict=True))
+    return [results[i] for i in ids]
 
 
 @dataclass(frozen=True)
@@ -148,7 +185,12 @@ class _Prepared:
 
 
 def _store(
-    *, session: Session, seen: dict[str, _Seen], prepared: _Prepared, rule: AssignmentRule
+    *,
+    session: Session,
+    seen: dict[str, _Seen],
+    prepared: _Prepared,
+    rule: AssignmentRule,
+    guides: GuideCodebook,
 ) -> list[str]:
     """Store the batch's rows for the responses still as they were read; returns their ids.
 
@@ -176,20 +218,32 @@ def _store(
     if languages:
         by_id = RESPONSES.c.id == bindparam("b_id")
         session.execute(update(RESPONSES).where(by_id).values(language=bindparam("b_language")), languages)
-    _store_sentences(session=session, prepared=prepared, ids=ids, rule=rule)
+    _store_sentences(session=session, prepared=prepared, ids=ids, rule=rule, guides=guides, seen=seen)
     return ids
 
 
 def _store_sentences(
-    *, session: Session, prepared: _Prepared, ids: Sequence[str], rule: AssignmentRule
+    *,
+    session: Session,
+    prepared: _Prepared,
+    ids: Sequence[str],
+    rule: AssignmentRule,
+    guides: GuideCodebook,
+    seen: dict[str, _Seen],
 ) -> None:
-    """Insert the sentences, each matched to the codebook as it stands in this transaction."""
+    """Insert the sentences, each coded into its guide's themes first, then matched to the
+    codebook as it stands in this transaction."""
     rows = [row for i in ids for row in prepared.sentences[i]]
     if not rows:
         return
     centres = theme_centres(session=session)
     vectors = [prepared.vectors[i] for i in ids if i in prepared.vectors]
-    found = match(np.concatenate(vectors), centres, rule) if centres else []
+    similar = match(np.concatenate(vectors), centres, rule) if centres else [[] for _ in rows]
+    units = [(seen[i].guide_id, s) for i in ids for s in prepared.results[i].sentences]
+    found = [
+        guide_first(guides, guide_id=guide_id, unit=unit, similar=matches, rule=rule, centres=centres)
+        for (guide_id, unit), matches in zip(units, similar, strict=True)
+    ]
     if not any(found):
         session.execute(insert(SENTENCES), [row | {"theme_state": "pool"} for row in rows])
         return

@@ -10,12 +10,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from askwhy.programs.guides import GuideLibrary
 from askwhy.programs.loading import load_programs
 from askwhy.programs.syncing import SyncReport, sync_programs
+from askwhy.programs.theme_seeds import seed_themes
 
 
 def sync_from_folder(
     *, sessions: sessionmaker[Session], guides: GuideLibrary, folder: Path, now: datetime
 ) -> SyncReport:
-    """Load ``folder`` (raising `ProgramError` naming each bad file and field) and store it."""
+    """Load ``folder`` (raising `ProgramError` naming each bad file and field) and store it, with the
+    themes its guides name as accepted themes of the codebook."""
     programs = load_programs(folder, guides=guides)
     with sessions.begin() as session:
-        return sync_programs(session=session, programs=programs, now=now)
+        report = sync_programs(session=session, programs=programs, now=now)
+        seed_themes(session=session, guides=guides.values(), now=now)
+        return report
