@@ -1,7 +1,8 @@
 """The themes codebook the team owns: rename, accept, merge, split and delete themes.
 
 Ids are stable: every edit changes only the themes it names (a split adds new child themes), so
-links to other themes, and their memberships, never move.
+links to other themes, and their memberships, never move. `codebook_history` wraps these edits
+so that each is logged and can be undone.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from askwhy.analysis.discovery import split_theme
 from askwhy.analysis.labels import label_clusters
-from askwhy.insights.vectors import stack, to_bytes, unit_mean
+from askwhy.insights.vectors import from_bytes, stack, to_bytes, unit_mean
+from askwhy.store import codebook_edits
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
 from askwhy.store.base import new_id
+from askwhy.store.codebook_edits import MentionRow
 
 
 class ThemeNotFound(LookupError):
@@ -146,6 +149,49 @@ def split(*, session: Session, theme_id: str, now: datetime, parts: int = 2) -> 
         children.append(child)
     theme.centroid, theme.updated_at = None, now
     return children
+
+
+def move_sentence(
+    *, session: Session, sentence_id: int, from_id: str, to_id: str, now: datetime
+) -> MentionRow | None:
+    """Move one sentence from a theme to another, keeping its polarity; its similarity becomes its
+    closeness to the other theme's centre. Returns the mention the other theme already had, if any
+    (the sentence then only leaves the first theme)."""
+    if from_id == to_id:
+        raise CodebookError("choose another theme to move the sentence to")
+    source, target = _live(session, from_id), _live(session, to_id)
+    found = codebook_edits.mention(session=session, sentence_id=sentence_id, theme_id=from_id)
+    if found is None:
+        raise CodebookError(f"sentence {sentence_id} is not in the theme “{source.label}”")
+    existing = codebook_edits.mention(session=session, sentence_id=sentence_id, theme_id=to_id)
+    kept = None
+    if existing is None:
+        similarity = _closeness(session, sentence_id, target)
+        row = MentionRow(sentence_id, found.response_id, similarity, found.polarity)
+        codebook_edits.add_mentions(session=session, theme_id=to_id, rows=[row])
+    else:
+        kept = MentionRow(sentence_id, existing.response_id, existing.similarity, existing.polarity)
+    codebook_edits.drop_mentions(session=session, theme_id=from_id, sentence_ids=[sentence_id])
+    source.updated_at = target.updated_at = now
+    return kept
+
+
+def _closeness(session: Session, sentence_id: int, theme: Theme) -> float:
+    """Cosine similarity of a sentence to a theme's centre (its stored centroid, else its sentences')."""
+    found = codebook_edits.sentence(session=session, sentence_id=sentence_id)
+    if found is None:
+        raise ThemeNotFound(f"sentence {sentence_id}")
+    if theme.centroid is not None:
+        centre = from_bytes(theme.centroid)
+    else:
+        blobs = codebook_edits.sentence_embeddings(session=session, theme_id=theme.id)
+        if not blobs:
+            return 1.0
+        centre = unit_mean(stack(blobs))
+    vector = from_bytes(found.embedding)
+    if vector.shape != centre.shape:
+        return 0.0
+    return round(float(np.clip(np.dot(vector, centre), -1.0, 1.0)), 4)
 
 
 def _live(session: Session, theme_id: str) -> Theme:

@@ -7,13 +7,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from askwhy.service.workspace import conversation_pages, doors, exports, live, overview, themes, why
+from askwhy.service.workspace import (
+    conversation_pages,
+    doors,
+    exports,
+    live,
+    overview,
+    theme_edits,
+    theme_history,
+    themes,
+    why,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     doors.router,
     overview.router,
     live.router,
+    theme_history.router,
     themes.router,
+    theme_edits.router,
     why.router,
     conversation_pages.router,
     exports.router,
