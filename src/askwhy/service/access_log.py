@@ -1,4 +1,4 @@
-"""The server's access log names no credential: invitation links, sign-in links and secrets passed
+"""The server's access log names no credential: invitation, sign-in and share links and secrets passed
 in a query string (Meta's ``hub.verify_token``) are masked before a line is written."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import logging
 import re
 
 MASK = "…"
-_SECRET_PATHS = re.compile(r"^(/c/|/sign-in/link/)[^/?#]+")
+_SECRET_PATHS = re.compile(r"^(/c/|/sign-in/link/|/shared/)[^/?#]+")
 _SECRET_PARAMS = re.compile(r"(?i)([?&](?:hub\.verify_token|token|secret|key)=)[^&#]*")
 ACCESS_LOGGER = "uvicorn.access"
 

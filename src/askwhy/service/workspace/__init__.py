@@ -13,6 +13,7 @@ from askwhy.service.workspace import (
     exports,
     live,
     overview,
+    share,
     theme_edits,
     theme_history,
     themes,
@@ -29,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     why.router,
     conversation_pages.router,
     exports.router,
+    share.router,
 )

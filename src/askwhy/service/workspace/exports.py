@@ -10,7 +10,7 @@ that module's docstring).
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -47,6 +47,7 @@ def exports_page(
         listed = [
             {
                 "link": link,
+                "filters": unquote_plus(link.filters).replace("&", " · ") or "none",
                 "url": shared_views.share_url(
                     base_url=container.settings.public_base_url,
                     token=shared_views.token_of(link, secret_key=secret, now=now),
@@ -71,7 +72,7 @@ def download_responses(
     coded = coded_responses(sessions=container.reads, selection=filters.selection(access.program))
     if chosen is FileFormat.XLSX and coded.rows >= EXCEL_ROW_LIMIT:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"{coded.rows} responses are more than an Excel sheet holds; download the CSV file instead",
         )
     _audit(container, access, filters, table="responses", file_format=chosen, rows=coded.rows)
