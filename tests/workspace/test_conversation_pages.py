@@ -236,3 +236,12 @@ def test_raw_text_purged_by_retention_is_said_to_be_gone(
     assert shown.status_code == 200
     assert "Part of the raw text is gone" in shown.text
     assert EMAIL not in shown.text
+
+
+def test_the_list_shows_each_response_s_themes_and_sentiment(analysed: Container, sign_in: SignIn) -> None:
+    page = sign_in(Role.VIEWER).get("/programs/reviews/conversations").text
+    assert "160 responses" in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page[page.index("<tbody>") :], flags=re.S)
+    assert len(rows) == 50
+    assert all(re.search(r'class="sentiment-(negative|neutral|positive)"', row) for row in rows)
+    assert sum('class="tag"' in row for row in rows) >= 40  # nearly every review speaks of a theme

@@ -44,6 +44,15 @@ def figures(page: str) -> dict[str, object]:
     return {"values": values, "n": sizes, "effects": effects, "baseline": baseline}
 
 
+def quote_dates(page: str) -> dict[str, list[str]]:
+    """Side → the dates of the quotes shown under it, across the themes."""
+    section = page[page.index('id="why-quotes"') :]
+    dates: dict[str, list[str]] = {}
+    for side, body in re.findall(r"<h4>([^<]+)</h4>(.*?)</div>", section, flags=re.S):
+        dates.setdefault(html.unescape(side), []).extend(re.findall(r">(\d{4}-\d{2}-\d{2})</a>", body))
+    return dates
+
+
 def test_two_periods_show_exactly_what_the_changes_api_gives(
     analysed: Container, insights_client: TestClient, sign_in: SignIn
 ) -> None:
@@ -71,6 +80,11 @@ def test_two_periods_show_exactly_what_the_changes_api_gives(
     assert re.sub(r"\*", "", api["narrative"]) in re.sub(r"</?em>", "", text)
     assert ("not significant" in text) is (not api["significant"])
     assert 'class="chart chart-waterfall"' in page.text
+    quoted = quote_dates(page.text)
+    assert quoted["month of 2024-01-01"]
+    assert quoted["month of 2024-04-01"]
+    assert all(day.startswith("2024-01-") for day in quoted["month of 2024-01-01"])
+    assert all(day.startswith("2024-04-") for day in quoted["month of 2024-04-01"])
     assert 'class="chart chart-effects"' in page.text
 
 
