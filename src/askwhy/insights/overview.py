@@ -27,17 +27,20 @@ MOVERS = 5
 
 @dataclass(frozen=True)
 class Freshness:
-    """What changes when a response arrives or is analysed; cheap to ask every few seconds."""
+    """What changes when a response arrives, gets a score, completes or is analysed; cheap to ask
+    every few seconds."""
 
     responses: int
-    newest: datetime | None
+    completed: int
     enriched: int
+    newest: datetime | None
+    last_change: datetime | None
 
     @property
     def token(self) -> str:
         """Equal tokens mean the overview's figures are the same."""
-        newest = self.newest.isoformat() if self.newest else "-"
-        return f"{self.responses}.{self.enriched}.{newest}"
+        changed = self.last_change.isoformat() if self.last_change else "-"
+        return f"{self.responses}.{self.completed}.{self.enriched}.{changed}"
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,9 @@ class Overview:
 
 
 def freshness(*, session: Session, selection: Selection) -> Freshness:
-    """Responses, the newest one's time and analysed responses of the selection."""
+    """Responses of the selection: how many, completed, analysed, the newest, the last change."""
     totals = response_totals(session=session, restrict=selection.apply)
-    return Freshness(totals.responses, totals.newest, totals.enriched)
+    return Freshness(totals.responses, totals.completed, totals.enriched, totals.newest, totals.last_change)
 
 
 def gather(*, session: Session, selection: Selection, period: Period | None) -> Overview:

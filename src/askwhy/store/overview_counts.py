@@ -20,11 +20,14 @@ from askwhy.store.tables import Conversation, Message, Response
 
 @dataclass(frozen=True)
 class ResponseTotals:
-    """How many responses a filter selects, the newest of them, and how many are analysed."""
+    """How many responses a filter selects, how many are completed and analysed, the newest one's
+    time, and the last time any of them changed (a response is kept current turn by turn)."""
 
     responses: int
-    newest: datetime | None
+    completed: int
     enriched: int
+    newest: datetime | None
+    last_change: datetime | None
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,19 @@ class ProgramCount:
 
 
 def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
-    """Count, newest ``responded_at`` and analysed count of the responses ``restrict`` keeps: two
-    aggregate queries, cheap enough to ask every few seconds."""
-    count, newest = session.execute(
-        restrict(select(func.count(), func.max(Response.responded_at)).select_from(Response))
-    ).one()
+    """The totals of the responses ``restrict`` keeps: two aggregate queries, cheap enough to ask
+    every few seconds."""
+    completed = func.sum(case((Response.completion == "completed", 1), else_=0))
+    totals = select(func.count(), completed, func.max(Response.responded_at), func.max(Response.updated_at))
+    count, done, newest, changed = session.execute(restrict(totals.select_from(Response))).one()
     enriched = session.scalar(restrict(select(func.count()).select_from(ResponseAnalysis).join(Response)))
-    return ResponseTotals(responses=int(count or 0), newest=newest, enriched=int(enriched or 0))
+    return ResponseTotals(
+        responses=int(count or 0),
+        completed=int(done or 0),
+        enriched=int(enriched or 0),
+        newest=newest,
+        last_change=changed,
+    )
 
 
 def conversation_rows(

@@ -21,14 +21,15 @@ router = APIRouter(tags=["workspace"], include_in_schema=False)
 
 @router.get("/programs/{program}/live")
 def live(access: InProgram, filters: WorkspaceFilters, container: ContainerDep) -> JSONResponse:
-    """The fingerprint of the filtered overview: responses, the newest one's time, analysed ones."""
+    """The fingerprint of the filtered overview: responses, completed and analysed ones, the last change."""
     with container.reads() as session:
         fresh = freshness(session=session, selection=filters.selection(access.program))
     body = {
         "fingerprint": fresh.token,
         "responses": fresh.responses,
-        "newest": fresh.newest.isoformat() if fresh.newest else None,
+        "completed": fresh.completed,
         "enriched": fresh.enriched,
+        "newest": fresh.newest.isoformat() if fresh.newest else None,
         "poll_seconds": container.settings.workspace_poll_seconds,
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
