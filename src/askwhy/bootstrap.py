@@ -12,15 +12,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.embeddings import Embedder
 from askwhy.analysis.enrichment import Enricher
+from askwhy.channels.adapter import ChannelAdapter, ChatLink, SenderNeeds
 from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
 from askwhy.conversations.inbound import Answering
-from askwhy.conversations.webhook_storing import Storing
+from askwhy.conversations.webhook_storing import PARSERS, Parser, Storing, parser_of
+from askwhy.domain import channels as channel_table
 from askwhy.domain.conversation import Channel
 from askwhy.insights.code_responses import AssignmentRule
 from askwhy.outbox.delivery import Delivering, RetryPolicy
 from askwhy.outbox.write_hook import watch_outbox
+from askwhy.outreach import chat_links
 from askwhy.programs.guides import GuideLibrary
 from askwhy.queue.jobs import Jobs, make_huey
 from askwhy.settings import Settings
@@ -45,6 +48,9 @@ class Container:
     embedder_factory: Callable[[], Embedder]
     senders: dict[Channel, Sender] = field(default_factory=dict)
     """The configured channels' senders, used by the outbox worker (`askwhy.outbox.delivery`)."""
+    added: dict[str, ChannelAdapter] = field(default_factory=dict)
+    """Channels added at start-up (`askwhy.channels.adapter`), by name: their webhooks take the
+    shared route."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inbox: Inbox | None = field(default=None, init=False, repr=False)
@@ -98,7 +104,14 @@ class Container:
             guides=self.guides,
             clock=self.clock,
             max_attempts=self.settings.inbox_max_attempts,
+            parsers=self.parsers,
         )
+
+    @property
+    def parsers(self) -> dict[str, Parser]:
+        """Each inbox channel's parser: askwhy's own and the added channels'."""
+        added = {name: parser_of(a.webhook) for name, a in self.added.items() if a.webhook is not None}
+        return {**PARSERS, **added}
 
     @property
     def delivering(self) -> Delivering:
@@ -126,9 +139,18 @@ def bootstrap(
     engine: Engine | None = None,
     embedder: Embedder | None = None,
     senders: dict[Channel, Sender] | None = None,
+    channels: tuple[ChannelAdapter, ...] = (),
 ) -> Container:
-    """Wire askwhy from settings; tests pass fakes for the clock, guides, engine or senders."""
+    """Wire askwhy from settings; tests pass fakes for the clock, guides, engine or senders.
+
+    ``channels`` adds providers beyond askwhy's own: their facts join the channel table, their
+    configured senders the others, and their webhooks the shared route."""
     settings = settings or Settings()
+    for adapter in channels:
+        channel_table.register(adapter.name, adapter.facts)
+    if senders is None:
+        needs = SenderNeeds(chat_link=_chat_link(settings))
+        senders = build_senders(settings, needs=needs, added=channels)
     engine = engine or make_engine(settings.resolved_database_url)
     container = Container(
         settings=settings,
@@ -139,11 +161,18 @@ def bootstrap(
         clock=clock or SystemClock(),
         jobs=Jobs(make_huey(settings)),
         embedder_factory=(lambda: embedder) if embedder else _embedder_from(settings),
-        senders=senders if senders is not None else build_senders(settings),
+        senders=senders,
+        added={adapter.name: adapter for adapter in channels},
     )
     register_tasks(container.jobs, container)
     watch_outbox(sessions=container.sessions, jobs=container.jobs, clock=container.clock)
     return container
+
+
+def _chat_link(settings: Settings) -> ChatLink:
+    return chat_links.link_maker(
+        secret_key=settings.secret_key.get_secret_value(), base_url=settings.public_base_url
+    )
 
 
 def _embedder_from(settings: Settings) -> Callable[[], Embedder]:

@@ -1,8 +1,9 @@
 """E-mail invitations: the opening question and a signed link to continue in the web chat, over SMTP.
 
 Each invitation is one ``multipart/alternative`` message (plain text and HTML, rendered from
-``channels/templates``) whose link is valid for ``ASKWHY_EMAIL_LINK_MAX_AGE_HOURS``
-(`askwhy.outreach.chat_links`). The conversation itself happens in the web chat, not by e-mail.
+``channels/templates``) whose link is valid for ``ASKWHY_EMAIL_LINK_MAX_AGE_HOURS``. The link is
+made by the sender's caller (a `ChatLink`, `askwhy.outreach.chat_links.link_maker`): a channel
+carries links, it does not sign them. The conversation itself happens in the web chat, not by e-mail.
 `smtplib` blocks, so `EmailSender.send` runs in worker threads only; the Message-ID is derived from
 the idempotency key, so a retried invitation carries the same id.
 """
@@ -20,10 +21,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import SecretStr
 
+from askwhy.channels.adapter import ChatLink
 from askwhy.channels.base import OutgoingMessage, SendError, SendResult, as_numbered_text
 from askwhy.clock import Clock, SystemClock
 from askwhy.domain.conversation import Channel
-from askwhy.outreach import chat_links
 from askwhy.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,7 @@ class EmailSender:
         host: str,
         port: int,
         from_address: str,
-        secret_key: SecretStr,
-        base_url: str,
+        link_for: ChatLink,
         link_max_age: timedelta,
         subject: str = "Two minutes of your feedback?",
         username: str | None = None,
@@ -56,8 +56,7 @@ class EmailSender:
     ) -> None:
         self._host, self._port = host, port
         self._from = from_address
-        self._secret_key = secret_key
-        self._base_url = base_url
+        self._link_for = link_for
         self._link_max_age = link_max_age
         self._subject = subject
         self._login = (username, password.get_secret_value() if password else "") if username else None
@@ -93,15 +92,12 @@ class EmailSender:
         """The invitation as a ``multipart/alternative`` e-mail (text first, then HTML)."""
         now = self._clock.now()
         assert message.conversation_id is not None
-        token = chat_links.sign(
-            secret_key=self._secret_key.get_secret_value(), conversation_id=message.conversation_id, now=now
-        )
         question = as_numbered_text(message.text, message.choices)
         context = {
             "subject": self._subject,
             "question": question,
             "question_lines": [line for line in question.splitlines() if line.strip()],
-            "link": chat_links.link_url(base_url=self._base_url, token=token),
+            "link": self._link_for(message.conversation_id, now),
             "valid_for": _duration(self._link_max_age),
         }
         email = EmailMessage()
@@ -149,16 +145,18 @@ class EmailSender:
         return smtplib.SMTP(self._host, self._port, timeout=self._timeout)
 
 
-def build_sender(settings: Settings) -> EmailSender:
-    """The e-mail sender (the senders registry calls this when SMTP and a From address are set)."""
+def build_sender(settings: Settings, *, link_for: ChatLink | None) -> EmailSender:
+    """The e-mail sender (the senders registry calls this when SMTP and a From address are set),
+    carrying the links ``link_for`` makes."""
     if not (settings.smtp_host and settings.email_from):
         raise ValueError("e-mail needs ASKWHY_SMTP_HOST and ASKWHY_EMAIL_FROM")
+    if link_for is None:
+        raise ValueError("e-mail invitations need the maker of their chat links (link_for)")
     return EmailSender(
         host=settings.smtp_host,
         port=settings.smtp_port,
         from_address=settings.email_from,
-        secret_key=settings.secret_key,
-        base_url=settings.public_base_url,
+        link_for=link_for,
         link_max_age=timedelta(hours=settings.email_link_max_age_hours),
         subject=settings.email_subject,
         username=settings.smtp_username,

@@ -1,30 +1,22 @@
 """Which channel senders are configured: each channel module is imported only when it is.
 
-A channel adds a `SenderBuilder` to `BUILDERS`: a check on the settings that needs no import, and a
-function that imports the channel's module and builds its sender. `bootstrap` calls
-`build_senders` once; tests pass their own senders instead.
+A channel askwhy ships adds a `SenderBuilder` to `BUILDERS`: a check on the settings that needs no
+import, and a function that imports the channel's module and builds its sender. A channel added at
+start-up brings its builders in its `askwhy.channels.adapter.ChannelAdapter`. `bootstrap` calls
+`build_senders` once, with what builders need besides the settings (`SenderNeeds`); tests pass
+their own senders instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from askwhy.channels.adapter import ChannelAdapter, SenderBuilder, SenderNeeds
 from askwhy.domain.conversation import Channel
 
 if TYPE_CHECKING:
     from askwhy.channels.base import Sender
     from askwhy.settings import Settings
-
-
-@dataclass(frozen=True)
-class SenderBuilder:
-    channel: Channel
-    build: Callable[[Settings], Sender]
-    """Imports the channel's module (only when it is configured) and builds its sender."""
-    configured: Callable[[Settings], bool]
-    """True when the settings hold what the channel needs (checked before importing the module)."""
 
 
 def _whatsapp_configured(settings: Settings) -> bool:
@@ -54,34 +46,34 @@ def _email_configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and settings.email_from)
 
 
-def _whatsapp(settings: Settings) -> Sender:
+def _whatsapp(settings: Settings, needs: SenderNeeds) -> Sender:
     from askwhy.channels.whatsapp.sender import build_sender
 
     return build_sender(settings)
 
 
-def _twilio_whatsapp(settings: Settings) -> Sender:
+def _twilio_whatsapp(settings: Settings, needs: SenderNeeds) -> Sender:
     from askwhy.channels.twilio_sms import build_whatsapp_sender
 
     return build_whatsapp_sender(settings)
 
 
-def _twilio_sms(settings: Settings) -> Sender:
+def _twilio_sms(settings: Settings, needs: SenderNeeds) -> Sender:
     from askwhy.channels.twilio_sms import build_sender
 
     return build_sender(settings)
 
 
-def _twilio_voice(settings: Settings) -> Sender:
+def _twilio_voice(settings: Settings, needs: SenderNeeds) -> Sender:
     from askwhy.channels.twilio_voice import build_sender
 
     return build_sender(settings)
 
 
-def _email(settings: Settings) -> Sender:
+def _email(settings: Settings, needs: SenderNeeds) -> Sender:
     from askwhy.channels.email import build_sender
 
-    return build_sender(settings)
+    return build_sender(settings, link_for=needs.chat_link)
 
 
 BUILDERS: tuple[SenderBuilder, ...] = (
@@ -95,11 +87,17 @@ BUILDERS: tuple[SenderBuilder, ...] = (
 
 
 def build_senders(
-    settings: Settings, *, builders: tuple[SenderBuilder, ...] = BUILDERS
+    settings: Settings,
+    *,
+    needs: SenderNeeds | None = None,
+    builders: tuple[SenderBuilder, ...] = BUILDERS,
+    added: tuple[ChannelAdapter, ...] = (),
 ) -> dict[Channel, Sender]:
-    """A sender for every channel whose settings are present; the rest stay unimported."""
+    """A sender for every channel whose settings are present, the ``added`` channels' too; the
+    rest stay unimported."""
+    needs = needs or SenderNeeds()
     senders: dict[Channel, Sender] = {}
-    for builder in builders:
+    for builder in (*builders, *(builder for adapter in added for builder in adapter.senders)):
         if builder.configured(settings):
-            senders[builder.channel] = builder.build(settings)
+            senders[builder.channel] = builder.build(settings, needs)
     return senders

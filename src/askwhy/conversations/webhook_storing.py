@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.channels import twilio_sms
+from askwhy.channels.adapter import Webhook
 from askwhy.channels.base import RejectedItem, WebhookEvent
 from askwhy.channels.twilio_signature import FormParams
 from askwhy.channels.whatsapp import webhook as whatsapp
@@ -81,8 +82,27 @@ PARSERS: dict[str, Parser] = {
     "twilio_status": _twilio_status,
 }
 """Each inbox channel's parser."""
-MALFORMED = (whatsapp.MalformedDelivery, twilio_sms.MalformedWebhook)
+
+
+class Unreadable(ValueError):
+    """A delivery of a channel added at start-up that its webhook's reader refused as a whole."""
+
+
+MALFORMED = (whatsapp.MalformedDelivery, twilio_sms.MalformedWebhook, Unreadable)
 """What a parser raises for a body that is not its channel's delivery: a 400 to the provider."""
+
+
+def parser_of(webhook: Webhook) -> Parser:
+    """The inbox parser of an added channel's webhook (`askwhy.channels.adapter`)."""
+
+    def parse_added(delivery: Delivery) -> Parsed:
+        try:
+            read = webhook.read(delivery.body, delivery.received_at)
+        except webhook.malformed as exc:
+            raise Unreadable(str(exc)) from None
+        return Parsed(events=read.events, refused=read.rejected)
+
+    return parse_added
 
 
 def parse(delivery: Delivery, *, parsers: Mapping[str, Parser] = PARSERS) -> Parsed:

@@ -1,14 +1,19 @@
 """What differs between channels, in one table: the only place such facts live.
 
 A use case asks the table (``facts(channel).phone_addressed``, ``INLINE``) instead of keeping its
-own set of channels, so adding a channel is one row here plus its adapter in ``askwhy.channels``.
+own set of channels. The table holds the channels askwhy knows; a channel added at start-up (a
+provider's adapter outside this package, `askwhy.channels.adapter.ChannelAdapter`) brings its own
+row, which the composition root registers (`register`): nothing here changes for it. The sets
+below (``INLINE``, ``PHONE_ADDRESSED``…) are views of the table, so they include such rows too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from askwhy.domain.conversation import Channel
 
@@ -74,15 +79,46 @@ def facts(channel: Channel) -> ChannelFacts:
     return FACTS[channel]
 
 
-INLINE = frozenset(channel for channel, known in FACTS.items() if known.inline)
+def register(name: str, row: ChannelFacts) -> Channel:
+    """Make the channel ``name`` known with its facts (a channel added at start-up); registering
+    the same row again is harmless, a different row for a known channel is refused."""
+    channel = Channel.register(name)
+    known = FACTS.get(channel)
+    if known is not None and known != row:
+        raise ValueError(f"channel {name!r} is already registered with other facts")
+    FACTS[channel] = row
+    return channel
+
+
+class _Where(Set[Channel]):
+    """The channels of the table whose facts pass a test, as they are when asked."""
+
+    def __init__(self, test: Callable[[ChannelFacts], bool]) -> None:
+        self._test = test
+
+    def __contains__(self, channel: object) -> bool:
+        row = FACTS.get(cast(Channel, channel)) if isinstance(channel, str) else None
+        return row is not None and self._test(row)
+
+    def __iter__(self) -> Iterator[Channel]:
+        return (channel for channel, row in list(FACTS.items()) if self._test(row))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+INLINE: Set[Channel] = _Where(lambda row: row.inline)
 """Channels answered within the customer's request."""
-PHONE_ADDRESSED = frozenset(channel for channel, known in FACTS.items() if known.phone_addressed)
+PHONE_ADDRESSED: Set[Channel] = _Where(lambda row: row.phone_addressed)
 """Channels whose customers are reached at a phone number."""
-INVITATION_CHANNELS = frozenset(channel for channel, known in FACTS.items() if known.invites)
+INVITATION_CHANNELS: Set[Channel] = _Where(lambda row: row.invites)
 """Channels a program may invite customers on."""
-WEB_CHAT = frozenset(channel for channel, known in FACTS.items() if known.web_chat)
+WEB_CHAT: Set[Channel] = _Where(lambda row: row.web_chat)
 """Channels whose conversations the web chat may reach; WhatsApp, SMS and voice never."""
-TEMPLATE_FIRST = frozenset(channel for channel, known in FACTS.items() if known.template_first)
+TEMPLATE_FIRST: Set[Channel] = _Where(lambda row: row.template_first)
 """Channels whose first message must be an approved template."""
-CONSENT_NAMES = frozenset(known.consent_name for known in FACTS.values() if known.consent_name)
-"""Names consent can be recorded under, besides ``*`` for every channel."""
+
+
+def consent_names() -> frozenset[str]:
+    """Names consent can be recorded under, besides ``*`` for every channel."""
+    return frozenset(row.consent_name for row in FACTS.values() if row.consent_name)

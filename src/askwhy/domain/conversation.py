@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic_core import CoreSchema, core_schema
 
 
 class ConversationStatus(StrEnum):
@@ -30,15 +33,75 @@ class Step(StrEnum):
     DONE = "done"
 
 
-class Channel(StrEnum):
-    WEB = "web"
-    TERMINAL = "terminal"
-    WHATSAPP = "whatsapp"
-    SMS = "sms"
-    VOICE = "voice"
-    EMAIL = "email"
-    SIMULATED = "simulated"
-    IMPORT = "import"
+class Channel(str):
+    """A channel, by its name: the known ones are constants here; a channel added at start-up
+    (`askwhy.domain.channels.register`) is registered by name, with no change to this module.
+
+    One object per name, so ``channel is Channel.EMAIL`` holds however it was made, and an
+    unregistered name is refused (``Channel("telegram")`` raises ValueError) as a closed enum's
+    would be.
+    """
+
+    __slots__ = ()
+    _known: ClassVar[dict[str, Channel]] = {}
+
+    WEB: ClassVar[Channel]
+    TERMINAL: ClassVar[Channel]
+    WHATSAPP: ClassVar[Channel]
+    SMS: ClassVar[Channel]
+    VOICE: ClassVar[Channel]
+    EMAIL: ClassVar[Channel]
+    SIMULATED: ClassVar[Channel]
+    IMPORT: ClassVar[Channel]
+
+    def __new__(cls, name: str) -> Channel:
+        known = cls._known.get(str(name))
+        if known is None:
+            names = ", ".join(sorted(cls._known))
+            raise ValueError(f"{name!r} is not a channel; the channels are {names}")
+        return known
+
+    @classmethod
+    def register(cls, name: str) -> Channel:
+        """The channel called ``name``, made known if it was not (idempotent)."""
+        if not name or not name.isascii() or not name.replace("_", "").isalnum() or name != name.lower():
+            raise ValueError(f"a channel's name is lower-case letters, digits and _: {name!r}")
+        known = cls._known.get(name)
+        if known is None:
+            known = cls._known[name] = str.__new__(cls, name)
+        return known
+
+    @classmethod
+    def known(cls) -> tuple[Channel, ...]:
+        """Every registered channel, in the order they were registered."""
+        return tuple(cls._known.values())
+
+    @property
+    def value(self) -> str:
+        """The name as a plain string (as stored)."""
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Channel({self.value!r})"
+
+    def __reduce__(self) -> tuple[type[Channel], tuple[str]]:
+        return Channel, (self.value,)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
+        )
+
+
+Channel.WEB = Channel.register("web")
+Channel.TERMINAL = Channel.register("terminal")
+Channel.WHATSAPP = Channel.register("whatsapp")
+Channel.SMS = Channel.register("sms")
+Channel.VOICE = Channel.register("voice")
+Channel.EMAIL = Channel.register("email")
+Channel.SIMULATED = Channel.register("simulated")
+Channel.IMPORT = Channel.register("import")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ stamped with the time it was made; it is refused once older than the configured 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,17 @@ def sign(*, secret_key: str, conversation_id: str, now: datetime) -> str:
 def link_url(*, base_url: str, token: str) -> str:
     """The public URL of the link (``GET /c/{token}`` opens the conversation in the web chat)."""
     return f"{base_url.rstrip('/')}{LINK_PATH}{quote(token, safe='')}"
+
+
+def link_maker(*, secret_key: str, base_url: str) -> Callable[[str, datetime], str]:
+    """Makes a conversation's signed link, stamped with a given time: handed by the composition
+    root to the e-mail channel, which carries the link but does not sign it."""
+
+    def link_for(conversation_id: str, now: datetime) -> str:
+        token = sign(secret_key=secret_key, conversation_id=conversation_id, now=now)
+        return link_url(base_url=base_url, token=token)
+
+    return link_for
 
 
 def conversation_of(*, secret_key: str, token: str, max_age: timedelta, now: datetime) -> str:

@@ -25,6 +25,7 @@ from askwhy.service.lock_waits import LockWaitLimit
 from askwhy.service.rate_limits import RateLimits
 from askwhy.service.request_target import RequestTargetGuard
 from askwhy.service.routes import (
+    channel_webhooks,
     chat,
     conversations,
     customers,
@@ -69,6 +70,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     # Webhooks first: they are the busiest routes, and a request is matched against the routes in order.
     for module in (whatsapp, twilio, health, chat, conversations, insights, events, customers, links):
         app.include_router(module.router)
+    app.include_router(channel_webhooks.router)  # after the providers' own /webhooks/ routes
     app.include_router(transcripts.router)
     app.include_router(exports.router)
     app.include_router(api_docs.router)

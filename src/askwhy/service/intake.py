@@ -54,6 +54,7 @@ class WebhookIntake:
         self._container = container
         self._inline = container.settings.queue_inline
         self._wait = container.settings.request_lock_wait_seconds
+        self._parsers = container.storing.parsers
         self._nudge_queue = nudge_queue
         """False when a process of its own stores what is kept (`askwhy.cli.inbox_storer`)."""
         self._direct: GroupCommit[tuple[Delivery, Parsed], inbound.Accepted] = GroupCommit(
@@ -68,11 +69,10 @@ class WebhookIntake:
             self._keep, max_batch=BATCH, on_loop=self._on_loop
         )
 
-    @staticmethod
-    def parsed(delivery: Delivery) -> Parsed:
+    def parsed(self, delivery: Delivery) -> Parsed:
         """The delivery parsed by its channel's parser; a body that is not one is a 400."""
         try:
-            return parse(delivery)
+            return parse(delivery, parsers=self._parsers)
         except MALFORMED as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 

@@ -21,6 +21,7 @@ def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> Era
         inbox=container.inbox,
         data_dir=container.settings.data_dir,
         external_id=customer_id,
+        parsers=container.parsers,
     )
     if done is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
