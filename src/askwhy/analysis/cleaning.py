@@ -74,6 +74,14 @@ def remove_terms(text: str, terms: Collection[str]) -> str:
     return text
 
 
+def readable_quote(text: str) -> str:
+    """A customer's words as a reader should see them quoted: HTML entities decoded and @handles
+    removed (they name a company or a person, not the experience); everything else, including the
+    redaction's placeholders and emoji, kept as written."""
+    text = _HANDLE.sub(" ", html.unescape(html.unescape(text)))
+    return _SPACES.sub(" ", text).strip(" ,;:-")
+
+
 def clean_for_meaning(text: str, *, brand_terms: Collection[str] = (), emoji: bool = True) -> str:
     """The text an embedding and a label should read: entities decoded, handles, URLs and brands
     removed, hashtags and elongations normalised, emoji spelled out (dropped unless `emoji`)."""

@@ -8,8 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from askwhy.analysis.cleaning import readable_quote
+from askwhy.analysis.quotes import speaking_quotes
 from askwhy.insights.codebook import get_theme
 from askwhy.insights.selection import Selection
+from askwhy.insights.vectors import from_bytes
 from askwhy.store import theme_volumes
 from askwhy.store.analysis_tables import Theme
 from askwhy.store.theme_quotes import live_subthemes, quote_candidates
@@ -131,25 +134,20 @@ def _detail(
         examples=[e for e in theme.examples if isinstance(e, int)],
         limit=quotes * 5,
     )
-    found: list[Quote] = []
-    seen: set[str] = set()
-    for candidate in candidates:
-        s = candidate.sentence
-        key = " ".join(s.text.lower().split())
-        if key in seen or len(found) >= quotes:
-            continue
-        seen.add(key)
-        found.append(
-            Quote(
-                s.id,
-                s.response_id,
-                s.text,
-                s.sentiment,
-                s.sentiment_score,
-                round(candidate.similarity, 4),
-                candidate.responded_at,
-            )
+    texts = [c.sentence.text for c in candidates]
+    picked = speaking_quotes(texts, [from_bytes(c.sentence.embedding) for c in candidates], k=quotes)
+    found = [
+        Quote(
+            c.sentence.id,
+            c.sentence.response_id,
+            readable_quote(c.sentence.text),
+            c.sentence.sentiment,
+            c.sentence.sentiment_score,
+            round(c.similarity, 4),
+            c.responded_at,
         )
+        for c in (candidates[i] for i in picked)
+    ]
     return ThemeDetail(
         summary, found, _children(session=session, theme=theme, selection=selection, total=total)
     )
