@@ -204,3 +204,32 @@ def test_an_undo_that_no_longer_applies_says_why(analysed: Container, sign_in: S
     nonsense = post(analyst, f"{THEMES}/history/99999/undo")
     assert nonsense.status_code == 409
     assert "no codebook edit #99999" in nonsense.text
+
+
+def test_a_rename_from_the_terminal_is_in_the_history_and_undoable(
+    analysed: Container, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from askwhy.cli import app
+
+    first = by_size(analysed)[0]
+    with analysed.sessions() as session:
+        theme = session.get(Theme, first)
+        assert theme is not None
+        label = theme.label
+    settings = analysed.settings
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
+    done = CliRunner().invoke(app, ["themes", "rename", first, "Late parcels"])
+    assert done.exit_code == 0, done.output
+    entry = last_entry(analysed)
+    assert (entry.action, entry.person_id, entry.target) == ("codebook.rename", None, first)
+    analyst = sign_in(Role.ANALYST)
+    history = analyst.get(f"{THEMES}/history").text
+    assert f"Renamed “{label}” to “Late parcels”" in history
+    assert post(analyst, f"{THEMES}/history/{entry.id}/undo").status_code == 303
+    with analysed.sessions() as session:
+        theme = session.get(Theme, first)
+        assert theme is not None
+        assert theme.label == label

@@ -1,4 +1,8 @@
-"""`askwhy themes`: the codebook from the terminal: list, show, rename, merge, split, accept, delete."""
+"""`askwhy themes`: the codebook from the terminal: list, show, rename, merge, split, accept, delete.
+
+Rename, merge, split and accept are logged like the workspace's edits, so they can be undone from
+its history page.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from sqlalchemy.orm import Session
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened
 from askwhy.cli.steps import discover_step, enrich_step
-from askwhy.insights import codebook
+from askwhy.insights import codebook, codebook_history
+from askwhy.insights.codebook_history import Editor
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import ThemeSummary, list_themes, show_theme
 
@@ -32,6 +37,11 @@ T = TypeVar("T")
 def _editing() -> Iterator[tuple[Container, Session]]:
     with opened() as container, container.sessions.begin() as session:
         yield container, session
+
+
+def _editor(container: Container) -> Editor:
+    """Edits from the terminal are logged with no person, and can be undone in the workspace."""
+    return Editor(person_id=None, program=None, now=container.clock.now())
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -81,7 +91,9 @@ def rename(theme_id: ThemeId, name: Annotated[str, typer.Argument(help="The new 
     """Give a theme a new label."""
     with _editing() as (container, session):
         theme = _run(
-            lambda: codebook.rename(session=session, theme_id=theme_id, label=name, now=container.clock.now())
+            lambda: codebook_history.rename(
+                session=session, editor=_editor(container), theme_id=theme_id, label=name
+            )
         )
         console.print(f"{theme.id} is now “{theme.label}”", highlight=False)
 
@@ -90,7 +102,9 @@ def rename(theme_id: ThemeId, name: Annotated[str, typer.Argument(help="The new 
 def accept(theme_id: ThemeId) -> None:
     """Accept a proposed theme into the codebook."""
     with _editing() as (container, session):
-        theme = _run(lambda: codebook.accept(session=session, theme_id=theme_id, now=container.clock.now()))
+        theme = _run(
+            lambda: codebook_history.accept(session=session, editor=_editor(container), theme_id=theme_id)
+        )
         console.print(f"accepted {theme.id} “{theme.label}”", highlight=False)
 
 
@@ -99,8 +113,8 @@ def merge(theme_id: ThemeId, into_id: Annotated[str, typer.Argument(help="The th
     """Fold a theme into another; its sentences move over."""
     with _editing() as (container, session):
         target = _run(
-            lambda: codebook.merge(
-                session=session, theme_id=theme_id, into_id=into_id, now=container.clock.now()
+            lambda: codebook_history.merge(
+                session=session, editor=_editor(container), theme_id=theme_id, into_id=into_id
             )
         )
         console.print(f"merged {theme_id} into {target.id} “{target.label}”", highlight=False)
@@ -113,7 +127,9 @@ def split(
     """Split a theme into new child themes that take over its sentences."""
     with _editing() as (container, session):
         children = _run(
-            lambda: codebook.split(session=session, theme_id=theme_id, parts=parts, now=container.clock.now())
+            lambda: codebook_history.split(
+                session=session, editor=_editor(container), theme_id=theme_id, parts=parts
+            )
         )
         for child in children:
             console.print(f"new theme {child.id} “{child.label}”", highlight=False)
