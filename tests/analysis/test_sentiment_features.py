@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from askwhy.analysis.sentiment_features import FEATURES, emoji_polarity, lexicon_features, rating_cue
+from askwhy.analysis.sentiment_features import (
+    FEATURES,
+    direct_answer,
+    emoji_polarity,
+    lexicon_features,
+    rating_cue,
+)
 
 
 def cue(text: str, name: str) -> float:
@@ -39,7 +45,7 @@ def test_emoji_polarity_follows_the_emoji_names(text: str, sign: int) -> None:
         "anyone there?",
         "Still waiting for my refund",
         "I haven't received my order",
-        "where is my parcel",
+        "my parcel never arrived",
         "no reply",
     ],
 )
@@ -52,25 +58,37 @@ def test_waiting_cue_stays_off_elsewhere(text: str) -> None:
     assert cue(text, "waiting") == 0.0
 
 
-@pytest.mark.parametrize("text", ["no comment", "Nothing to add.", "n/a", "none"])
-def test_no_opinion_cue(text: str) -> None:
-    assert cue(text, "no_opinion") == 1.0
+@pytest.mark.parametrize("text", ["no comment", "Nothing to add.", "n/a", "none", "No idea"])
+def test_declining_to_answer_is_neutral(text: str) -> None:
+    assert direct_answer(text) == ("neutral", 0.0)
 
 
-def test_no_opinion_cue_needs_the_whole_answer() -> None:
-    assert cue("no comment from support after a week", "no_opinion") == 0.0
+@pytest.mark.parametrize("text", ["no comment from support after a week", "nothing works", "it was fine"])
+def test_an_answer_with_content_is_left_to_the_head(text: str) -> None:
+    assert direct_answer(text) is None
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("10!!!", 1.0), ("0", -1.0), ("3/5", 0.2), ("1 star", -0.6), ("7 out of 10", 0.4)]
+    ("text", "value"),
+    [("10!!!", 1.0), ("0", -1.0), ("5", 0.0), ("3/5", 0.0), ("1 star", -1.0), ("7 out of 10", 0.4)],
 )
-def test_a_bare_rating_is_read_on_its_scale(text: str, value: float) -> None:
+def test_a_bare_rating_is_read_around_its_scale_middle(text: str, value: float) -> None:
     assert rating_cue(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["I ordered 10 shirts", "12", "6/5"])
-def test_text_that_is_not_a_bare_rating_gives_no_rating_cue(text: str) -> None:
-    assert rating_cue(text) == 0.0
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("10!!!", "positive"), ("2 stars", "negative"), ("6", "neutral"), ("3/10", "negative")],
+)
+def test_a_bare_rating_states_its_sentiment(text: str, label: str) -> None:
+    stated = direct_answer(text)
+    assert stated is not None
+    assert stated[0] == label
+
+
+@pytest.mark.parametrize("text", ["I ordered 10 shirts", "12", "6/5", "0 stars"])
+def test_text_that_is_not_a_bare_rating_gives_no_rating(text: str) -> None:
+    assert rating_cue(text) is None
 
 
 def test_question_cues_tell_a_short_question_from_a_long_one() -> None:

@@ -19,7 +19,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 
-from askwhy.analysis.sentiment_features import FEATURES, lexicon_features
+from askwhy.analysis.sentiment_features import FEATURES, direct_answer, lexicon_features
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
@@ -119,16 +119,28 @@ class SentimentModel:
 
     def predict(self, vectors: FloatArray, texts: Sequence[str] | None = None) -> list[Sentiment]:
         """One sentiment per row of `vectors` (embeddings from the model the classifier knows) and
-        per text in `texts` (required when the model reads lexicon features)."""
+        per text in `texts` (required when the model reads lexicon features). Given the texts, an
+        answer that states its sentiment outright (a bare rating, "no comment") keeps it."""
         probabilities = self.probabilities(vectors, texts)
         positive = probabilities[:, self._positive] if self._positive is not None else 0.0
         negative = probabilities[:, self._negative] if self._negative is not None else 0.0
         scores = np.clip(np.zeros(len(probabilities)) + positive - negative, -1.0, 1.0)
         winners = probabilities.argmax(axis=1)
-        return [
+        read = [
             Sentiment(self.classes[int(winner)], float(score))
             for winner, score in zip(winners, scores, strict=True)
         ]
+        return (
+            read
+            if texts is None
+            else [_stated(text, sentiment) for text, sentiment in zip(texts, read, strict=True)]
+        )
+
+
+def _stated(text: str, read: Sentiment) -> Sentiment:
+    """What the answer states outright (a bare rating, "no comment") over what the head read."""
+    stated = direct_answer(text)
+    return read if stated is None else Sentiment(cast(SentimentLabel, stated[0]), stated[1])
 
 
 def load_default_sentiment(dimension: int, *, embedder: str | None = None) -> SentimentModel | None:

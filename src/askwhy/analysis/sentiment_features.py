@@ -29,11 +29,11 @@ FEATURES: tuple[str, ...] = (
     "question",
     "question_only",
     "waiting",
-    "no_opinion",
-    "rating",
     "brevity",
 )
 """The order of the columns `lexicon_features` returns; stored with the head so it can be checked."""
+RATING_BAND = 0.3
+"""A bare rating within ±this of its scale's middle (5 of 0–10, 3 of 1–5) is neutral."""
 
 _NEGATIVE_EMOJI_WORDS = (
     "angry", "pouting", "rage", "crying", "weary", "tired", "frowning", "disappointed", "confounded",
@@ -53,7 +53,7 @@ _WAITING = re.compile(
     r"|\b(?:no|zero)\s+(?:reply|replies|response|answer|update|one answers|one replied)\b"
     r"|\b(?:never|not yet|still not|still haven't|haven't|hasn't|didn't)\s+(?:been\s+)?"
     r"(?:received|arrived|heard|got|come|came|answered|replied|responded|refunded|delivered|shipped)\b"
-    r"|\bwhere(?:'s| is) my\b|\bhow (?:much )?long\b|\bwhen will\b|^\s*hello\s*\?",
+    r"|^\s*hello\s*\?",
     re.IGNORECASE,
 )
 _NO_OPINION = re.compile(
@@ -93,8 +93,6 @@ def _features(raw: str) -> list[float]:
         float(question),
         float(question and len(words) <= 6),
         float(bool(_WAITING.search(text))),
-        float(bool(_NO_OPINION.match(text))),
-        rating_cue(text),
         1.0 / (1.0 + math.log1p(len(words))),
     ]
 
@@ -115,12 +113,29 @@ def emoji_polarity(text: str) -> float:
     return math.tanh(total)
 
 
-def rating_cue(text: str) -> float:
-    """A bare score ("10!!!", "3/5", "2 stars") mapped to [-1, 1]; 0 when the text is not one."""
+def rating_cue(text: str) -> float | None:
+    """A bare score ("10!!!", "3/5", "2 stars") mapped to [-1, 1] around its scale's middle (5 of
+    0–10, 3 of 1–5); None when the text is not one."""
     match = _RATING.match(text)
     if not match:
-        return 0.0
+        return None
     value, scale = int(match.group(1)), int(match.group(2) or (5 if "star" in text.casefold() else 10))
-    if value > scale:
-        return 0.0
-    return (2 * value / scale) - 1
+    if scale == 5:
+        return (value - 3) / 2 if 1 <= value <= 5 else None
+    return (value - 5) / 5 if value <= 10 else None
+
+
+def direct_answer(text: str) -> tuple[str, float] | None:
+    """The sentiment an answer states outright, or None when it must be read.
+
+    No training domain holds bare survey answers, so no head can learn them: a bare rating is its
+    own judgement, and declining to answer ("no comment", "n/a") is neutral, whatever its words.
+    """
+    text = html.unescape(text).strip()
+    if _NO_OPINION.match(text):
+        return "neutral", 0.0
+    rating = rating_cue(text)
+    if rating is None:
+        return None
+    label = "positive" if rating > RATING_BAND else "negative" if rating < -RATING_BAND else "neutral"
+    return label, rating
