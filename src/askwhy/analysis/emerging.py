@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scipy.stats import beta, betabinom, chi2
+from scipy.stats import beta, betabinom, binom, chi2
 
 from askwhy.domain.changes import benjamini_hochberg
 
@@ -134,6 +134,39 @@ def alarms(
         and tests[key].mentions >= design.min_mentions
         and tests[key].excess >= design.min_excess
     ]
+
+
+def elevated_periods(
+    history: Sequence[PeriodCount], *, design: Design, level: float = 0.05, most: int | None = None
+) -> int:
+    """How many of the most recent periods of ``history`` in a row were elevated already (each
+    tested against its own past at ``level``), so that an alarm can say since when it has been rising.
+    Looks back at most ``most`` periods (the design's guard by default)."""
+    most = design.guard_periods if most is None else most
+    count = 0
+    for back in range(1, min(most, len(history)) + 1):
+        test = rising(history[: len(history) - back], history[len(history) - back], design=design)
+        if not (test.testable and test.p_value <= level and test.excess > 0):
+            break
+        count = back
+    return count
+
+
+def novel(*, members: int, recent: int, background: float, min_size: int, majority: float = 0.5) -> bool:
+    """A proposed theme is new when it is big enough, most of its members came in the recent days,
+    and they came faster than the pool's background (the recent part of all analysed responses)."""
+    if members < min_size or members == 0:
+        return False
+    part = recent / members
+    return recent >= min_size and part > majority and part > background
+
+
+def novelty_p(*, members: int, recent: int, background: float) -> float:
+    """How surprising so many recent members are, had the theme grown like the background
+    (binomial upper tail)."""
+    if members == 0 or recent == 0:
+        return 1.0
+    return float(binom.sf(recent - 1, members, min(max(background, 1e-9), 1.0)))
 
 
 def _intra_period_correlation(baseline: Sequence[PeriodCount], p_hat: float) -> float:

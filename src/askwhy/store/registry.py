@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from askwhy.store import (
+    alert_tables,
     analysis_tables,
     api_tables,
     dead_letters,
@@ -24,6 +25,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     dead_letters,
     people_tables,
     share_tables,
+    alert_tables,
 )
 
 

@@ -1,0 +1,145 @@
+"""Metric drops: has a program's NPS, CSAT or CES fallen beyond what its own history allows?
+
+Each respondent contributes a value whose mean is the metric (`askwhy.domain.metrics.respondent_value`:
+NPS ±100/0, CSAT top-2-box 100/0, CES the score). The current period's mean (today so far, or this
+week) is compared with a trailing baseline of periods, as in `askwhy.analysis.emerging`:
+
+- the baseline mean μ weighs each period by its precision;
+- a metric drifts from period to period more than sampling explains (a campaign, a busy Monday):
+  the between-period variance τ² is bounded from above by the Q-profile method, at the τ² where the
+  baseline's generalised Q statistic falls to the lower quartile of its χ² distribution, so a few
+  calm weeks do not make the detector trigger-happy;
+- the current mean's variance is its sampling variance, plus τ², plus the uncertainty of μ.
+
+The drop (μ − current) is tested one-sided with Student's t on the baseline's degrees of freedom, at
+α = F / P for F false alarms per metric-year and P periods a year. A partial day is fine: fewer
+responses only widen the interval. A minimum number of current responses gates the test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy.stats import chi2, t
+
+from askwhy.analysis.emerging import PERIODS_PER_YEAR
+
+TAU_QUANTILE = 0.25
+INTERVAL = 0.90
+"""The two-sided level of the drop's interval shown with an alarm (its lower end is a 95% bound)."""
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    """The respondents' values in one period: how many, their mean and their sample variance."""
+
+    n: int
+    mean: float
+    variance: float
+
+
+@dataclass(frozen=True)
+class DropDesign:
+    """How sensitive the detector is, stated as the false alarms a team accepts."""
+
+    period: str = "day"
+    false_alarms_per_metric_year: float = 1.0
+    baseline_periods: int = 56
+    guard_periods: int = 7
+    """The most recent periods left out of the baseline, so that a slide under way is not its own baseline."""
+    min_baseline_periods: int = 14
+    min_responses: int = 20
+
+    @property
+    def alpha(self) -> float:
+        """The per-test false-alarm probability that gives the yearly rate."""
+        return self.false_alarms_per_metric_year / PERIODS_PER_YEAR[self.period]
+
+
+@dataclass(frozen=True)
+class DropTest:
+    """The current period against the baseline; ``p_value`` is one-sided (falling)."""
+
+    value: float
+    baseline: float
+    n: int
+    baseline_n: int
+    low: float
+    """The lower end of the drop's interval (baseline − current), in the metric's units."""
+    high: float
+    p_value: float
+    between: float
+    """τ, the between-period standard deviation allowed for."""
+    testable: bool
+
+    @property
+    def drop(self) -> float:
+        return self.baseline - self.value
+
+
+def period_scores(values: Mapping[float, int]) -> PeriodScores:
+    """A period's summary from a histogram: respondent value → how many respondents gave it."""
+    n = sum(values.values())
+    if n == 0:
+        return PeriodScores(0, 0.0, 0.0)
+    mean = sum(v * c for v, c in values.items()) / n
+    squares = sum(c * (v - mean) ** 2 for v, c in values.items())
+    return PeriodScores(n, mean, squares / (n - 1) if n > 1 else 0.0)
+
+
+def dropping(history: Sequence[PeriodScores], current: PeriodScores, *, design: DropDesign) -> DropTest:
+    """Test whether ``current`` falls below what the ``history`` (oldest first, the periods before
+    the current one) predicts. Untestable (p = 1) without enough baseline or current responses."""
+    recent = history[: len(history) - design.guard_periods] if design.guard_periods else history
+    baseline = [p for p in recent[-design.baseline_periods :] if p.n > 1]
+    baseline_n = sum(p.n for p in baseline)
+    if len(baseline) < design.min_baseline_periods or current.n < design.min_responses:
+        return DropTest(current.mean, 0.0, current.n, baseline_n, 0.0, 0.0, 1.0, 0.0, False)
+    within = sum((p.n - 1) * p.variance for p in baseline) / sum(p.n - 1 for p in baseline)
+    within = max(within, 1e-9)
+    tau2 = _between_variance(baseline, within)
+    weights = [1.0 / (within / p.n + tau2) for p in baseline]
+    mu = sum(w * p.mean for w, p in zip(weights, baseline, strict=True)) / sum(weights)
+    current_within = max(within, current.variance) if current.n > 1 else within
+    se = math.sqrt(current_within / current.n + tau2 + 1.0 / sum(weights))
+    df = len(baseline) - 1
+    drop = mu - current.mean
+    half = float(t.ppf(0.5 + INTERVAL / 2, df)) * se
+    return DropTest(
+        value=current.mean,
+        baseline=mu,
+        n=current.n,
+        baseline_n=baseline_n,
+        low=drop - half,
+        high=drop + half,
+        p_value=float(t.sf(drop / se, df)),
+        between=math.sqrt(tau2),
+        testable=True,
+    )
+
+
+def alarms(test: DropTest, *, design: DropDesign) -> bool:
+    """True when the drop passes the design's α (the volume gate is in `dropping`)."""
+    return test.testable and test.p_value <= design.alpha and test.drop > 0
+
+
+def _between_variance(baseline: Sequence[PeriodScores], within: float) -> float:
+    """An upper bound of τ² (Q-profile at the lower quartile of χ²): too low a τ² means too many alarms."""
+    target = float(chi2.ppf(TAU_QUANTILE, len(baseline) - 1))
+
+    def q(tau2: float) -> float:
+        weights = [1.0 / (within / p.n + tau2) for p in baseline]
+        mu = sum(w * p.mean for w, p in zip(weights, baseline, strict=True)) / sum(weights)
+        return sum(w * (p.mean - mu) ** 2 for w, p in zip(weights, baseline, strict=True))
+
+    if q(0.0) <= target:
+        return 0.0
+    low, high = 0.0, max(within, 1.0)
+    while q(high) > target:
+        high *= 4
+    for _ in range(50):
+        middle = (low + high) / 2
+        low, high = (middle, high) if q(middle) > target else (low, middle)
+    return high
