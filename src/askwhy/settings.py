@@ -373,6 +373,30 @@ class Settings(BaseSettings):
         description="After a send lease expires with its outcome unknown (a worker died), wait this long for "
         "the provider's status event before sending again, so a message is not delivered twice.",
     )
+    notification_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Attempts to deliver one alert notification or outbound event before it is dead-lettered.",
+    )
+    notification_backoff_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wait before a notification's first retry; doubles each attempt (a Retry-After the "
+        "destination sends is honoured when longer).",
+    )
+    notification_backoff_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two attempts of one notification."
+    )
+    notification_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A Slack, Teams or webhook destination slower than this to answer is tried again later.",
+    )
+    alert_email_from: str | None = Field(
+        default=None,
+        description="From address of alert e-mails and digests. Unset: ASKWHY_EMAIL_FROM.",
+    )
 
     @field_validator("theme_brand_terms", mode="before")
     @classmethod

@@ -8,8 +8,10 @@ from askwhy.store import (
     alert_tables,
     analysis_tables,
     api_tables,
+    case_tables,
     dead_letters,
     messaging_tables,
+    notification_tables,
     people_tables,
     program_tables,
     share_tables,
@@ -26,6 +28,8 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     people_tables,
     share_tables,
     alert_tables,
+    notification_tables,
+    case_tables,
 )
 
 
