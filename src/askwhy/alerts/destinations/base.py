@@ -130,11 +130,19 @@ def resolve(value: str) -> str:
 def post_json(url: str, body: str, *, headers: dict[str, str], timeout: float) -> Outcome:
     """POST a JSON body: 2xx delivered; 408, 429 and 5xx retried (after Retry-After when given);
     other 4xx failed for good; no answer retried."""
+    request = httpx.Request(
+        "POST",
+        url,
+        content=body.encode(),
+        headers={"Content-Type": "application/json", **headers},
+        extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+    )
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            response = client.post(
-                url, content=body.encode(), headers={"Content-Type": "application/json", **headers}
-            )
+        # The transport, not a Client: a Client logs each request's URL, and a Slack or Teams
+        # webhook URL is itself the secret. No redirects are followed, for the same reason.
+        with httpx.HTTPTransport() as transport:
+            response = transport.handle_request(request)
+            response.read()
     except httpx.HTTPError as exc:
         return Outcome.retry(f"could not reach the destination ({type(exc).__name__})")
     return outcome_of(response)
