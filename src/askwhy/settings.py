@@ -319,6 +319,45 @@ class Settings(BaseSettings):
     driver_resamples: int = Field(
         default=200, ge=20, le=10_000, description="Bootstrap resamples behind driver intervals."
     )
+    alert_false_alarms_per_theme_year: float = Field(
+        default=1.0,
+        gt=0,
+        le=365,
+        description="False alarms a team accepts per theme (and per metric) per year: each day's test of "
+        "a theme's share or a metric runs at this / 365. Lower: fewer alarms, later detection.",
+    )
+    alert_false_discovery_rate: float = Field(
+        default=0.1,
+        gt=0,
+        lt=1,
+        description="Of the rising themes one check alarms on, at most this part expected false "
+        "(Benjamini–Hochberg across themes).",
+    )
+    alert_min_mentions: int = Field(
+        default=5, ge=1, description="Responses mentioning a theme today before it can alarm as rising."
+    )
+    alert_baseline_days: int = Field(
+        default=56,
+        ge=14,
+        le=400,
+        description="Days of history a theme's share and a metric are compared with (the last week "
+        "before today is left out, so that a rise under way is not its own baseline).",
+    )
+    alert_metric_min_responses: int = Field(
+        default=20, ge=5, description="Scored responses today before NPS, CSAT or CES can alarm as dropping."
+    )
+    alert_new_theme_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="A proposed theme alarms as new when most of its responses came within this many days.",
+    )
+    discovery_every_unassigned: int = Field(
+        default=200,
+        ge=10,
+        description="Discovery of new themes runs by itself when this many more sentences wait "
+        "unassigned than after its last run.",
+    )
 
     programs_dir: Path = Field(
         default=Path("examples/programs"),

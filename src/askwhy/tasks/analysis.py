@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import analyse_responses
 from askwhy.privacy import retention
+from askwhy.tasks.alerts import DETECT_EMERGING
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -164,8 +165,8 @@ def _enrich_or_one_by_one(container: Container, *, claims: Claims, ids: list[str
 
 def enrich(container: Container, response_ids: Sequence[str]) -> int:
     """Enrich these responses if still pending, purging their raw words in the same transaction
-    when none are kept; returns the sentence count."""
-    return analyse_responses.enrich_responses(
+    when none are kept, then nudges detection (`askwhy.tasks.alerts`); returns the sentence count."""
+    sentences = analyse_responses.enrich_responses(
         sessions=container.sessions,
         reads=container.reads,
         enricher=container.enricher,
@@ -174,6 +175,9 @@ def enrich(container: Container, response_ids: Sequence[str]) -> int:
         now=container.clock.now(),
         after_store=_purge_now(container) if container.settings.raw_transcript_retention_days == 0 else None,
     )
+    if container.jobs.has(DETECT_EMERGING):
+        container.jobs.nudge(DETECT_EMERGING)  # an alert within seconds of the response that crosses
+    return sentences
 
 
 def analyse(container: Container, response_id: str) -> int:

@@ -1,0 +1,77 @@
+"""What every detector hands to detection: the days it looks at, and the alerts it would open."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from askwhy.analysis.emerging import Design
+from askwhy.analysis.metric_drop import DropDesign
+from askwhy.domain.alerts import AlertKind, Evidence, Severity, segment_key
+
+
+@dataclass(frozen=True)
+class DetectionDesign:
+    """Every detector's sensitivity, from the settings (`askwhy.settings`: ``ASKWHY_ALERT_*``)."""
+
+    rising: Design = field(default_factory=Design)
+    drop: DropDesign = field(default_factory=DropDesign)
+    new_theme_days: int = 7
+    new_theme_min_size: int = 5
+
+
+@dataclass(frozen=True)
+class Days:
+    """Today (so far) and the days of history before it, as UTC days."""
+
+    today: date
+    history: int
+
+    @property
+    def first(self) -> date:
+        return self.today - timedelta(days=self.history)
+
+    def history_days(self) -> list[date]:
+        """The days before today, oldest first."""
+        return [self.first + timedelta(days=i) for i in range(self.history)]
+
+    def span(self) -> tuple[datetime, datetime]:
+        """[start of the first history day, end of today)."""
+        return start_of(self.first), start_of(self.today + timedelta(days=1))
+
+    def current(self) -> tuple[datetime, datetime]:
+        return start_of(self.today), start_of(self.today + timedelta(days=1))
+
+    def baseline(self, guard: int) -> tuple[datetime, datetime]:
+        """The history without its ``guard`` most recent days."""
+        return start_of(self.first), start_of(self.today - timedelta(days=guard))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An alert a detector would open, unless its subject has an episode in progress."""
+
+    program: str
+    kind: AlertKind
+    subject: str
+    label: str
+    severity: Severity
+    evidence: Evidence
+    segment: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def segment_key(self) -> str:
+        return segment_key(self.segment)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight UTC at the start of a day."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def days_for(now: datetime, design: DetectionDesign) -> Days:
+    """The days the detectors read at ``now``: the baseline, the guard, and today."""
+    history = max(design.rising.baseline_periods + design.rising.guard_periods,
+                  design.drop.baseline_periods + design.drop.guard_periods)  # fmt: skip
+    return Days(today=now.astimezone(UTC).date(), history=history)

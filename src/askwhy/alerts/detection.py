@@ -1,0 +1,148 @@
+"""Detection: one run over every program with responses today, opening an alert per new episode.
+
+Each detector (`rising_themes`, `metric_drops`, `new_themes`) reads the store's daily counts and
+tests today so far with the pure core's statistics; a share or a mean needs no complete day. A
+subject whose episode is in progress (open, acknowledged, or snoozed and still asleep) is
+cooling: it is tested but stays quiet. A snoozed episode whose snooze ended and whose subject
+still alarms opens again with the new evidence, and routing sends it on again. The counts are
+read without the write turn; only the few alerts found are written, in one short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.alerts.candidates import Candidate, Days, DetectionDesign, days_for
+from askwhy.alerts.episodes import as_alert
+from askwhy.alerts.metric_drops import metric_drops
+from askwhy.alerts.new_themes import new_themes
+from askwhy.alerts.rising_themes import rising_themes
+from askwhy.analysis.emerging import Design
+from askwhy.analysis.metric_drop import DropDesign
+from askwhy.clock import Clock
+from askwhy.domain.alerts import Alert, AlertState, evidence_to_json, state_at
+from askwhy.settings import Settings
+from askwhy.store import alert_counts, alerts
+from askwhy.store.alert_tables import AlertRow
+from askwhy.store.alerts import EpisodeKey, NewAlert
+
+log = logging.getLogger(__name__)
+
+Detector = Callable[..., list[Candidate]]
+DETECTORS: tuple[Detector, ...] = (rising_themes, metric_drops, new_themes)
+
+
+def design_from(settings: Settings) -> DetectionDesign:
+    """The detectors' design from the ``ASKWHY_ALERT_*`` settings."""
+    baseline = settings.alert_baseline_days
+    yearly = settings.alert_false_alarms_per_theme_year
+    return DetectionDesign(
+        rising=Design(
+            false_alarms_per_theme_year=yearly,
+            baseline_periods=baseline,
+            min_mentions=settings.alert_min_mentions,
+            false_discovery_rate=settings.alert_false_discovery_rate,
+        ),
+        drop=DropDesign(
+            false_alarms_per_metric_year=yearly,
+            baseline_periods=baseline,
+            min_responses=settings.alert_metric_min_responses,
+        ),
+        new_theme_days=settings.alert_new_theme_days,
+        new_theme_min_size=settings.theme_min_size or settings.alert_min_mentions,
+    )
+
+
+def detect(
+    *,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    design: DetectionDesign,
+    program: str | None = None,
+    reads: sessionmaker[Session] | None = None,
+) -> list[Alert]:
+    """Run every detector on every program with an analysed response today (or on ``program``);
+    returns the alerts opened or opened again by this run."""
+    now = clock.now()
+    days = days_for(now, design)
+    with (reads or sessions).begin() as session:
+        programs = [program] if program else _programs_today(session, days)
+        cooling = {name: _cooling(session, name, now) for name in programs}
+        found = [
+            candidate
+            for name in programs
+            for candidate in _candidates(
+                session=session, program=name, days=days, design=design, cooling=cooling[name]
+            )
+        ]
+    with sessions.begin() as session:
+        opened = _write(session=session, candidates=found, now=now)
+        alerts.wake_snoozed(session=session, now=now)
+        result = [as_alert(row) for row in opened]
+    if result:
+        log.info("opened %d alerts: %s", len(result), ", ".join(f"{a.kind}:{a.subject}" for a in result))
+    return result
+
+
+def _programs_today(session: Session, days: Days) -> list[str]:
+    return alert_counts.programs_analysed_since(session=session, since=days.current()[0])
+
+
+def _cooling(session: Session, program: str, now: datetime) -> dict[str, frozenset[str]]:
+    """Kind → subjects of the program whose episode (for the whole program) is in progress and
+    not a snooze that has ended."""
+    cooling: dict[str, set[str]] = {}
+    for key, row in alerts.episodes_in_progress(session=session, program=program).items():
+        if key.segment_key == "" and not _snooze_ended(row, now):
+            cooling.setdefault(key.kind, set()).add(key.subject)
+    return {kind: frozenset(subjects) for kind, subjects in cooling.items()}
+
+
+def _snooze_ended(row: AlertRow, now: datetime) -> bool:
+    stored = AlertState(row.state)
+    return stored is AlertState.SNOOZED and state_at(stored, row.snoozed_until, now) is AlertState.OPEN
+
+
+def _candidates(
+    *, session: Session, program: str, days: Days, design: DetectionDesign, cooling: dict[str, frozenset[str]]
+) -> list[Candidate]:
+    found: list[Candidate] = []
+    for detector, kind in zip(DETECTORS, ("rising_theme", "metric_drop", "new_theme"), strict=True):
+        found.extend(
+            detector(
+                session=session,
+                program=program,
+                days=days,
+                design=design,
+                cooling=cooling.get(kind, frozenset()),
+            )
+        )
+    return found
+
+
+def _write(*, session: Session, candidates: Sequence[Candidate], now: datetime) -> list[AlertRow]:
+    """Open each candidate's episode, or open again a snoozed one whose snooze has ended; a subject
+    whose episode another run opened in the meantime is left to that episode."""
+    written: list[AlertRow] = []
+    by_program: dict[str, dict[EpisodeKey, AlertRow]] = {}
+    for candidate in candidates:
+        key = EpisodeKey(candidate.program, candidate.kind.value, candidate.subject, candidate.segment_key)
+        progress = by_program.setdefault(
+            candidate.program, alerts.episodes_in_progress(session=session, program=candidate.program)
+        )
+        new = NewAlert(key, candidate.label, candidate.segment, candidate.severity.value,
+                       evidence_to_json(candidate.evidence))  # fmt: skip
+        row = progress.get(key)
+        if row is None:
+            opened = alerts.open_alert(session=session, alert=new, now=now)
+            if opened is not None:
+                written.append(opened)
+        elif _snooze_ended(row, now):
+            alerts.reopen_snoozed(session=session, row=row, alert=new, now=now)
+            written.append(row)
+    session.flush()
+    return written

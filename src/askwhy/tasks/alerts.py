@@ -1,0 +1,80 @@
+"""Alert tasks: detection nudged after every analysis batch, a sweep every minute, discovery on its own.
+
+Each analysis batch nudges `DETECT_EMERGING` (`Jobs.nudge`: one waiting run covers a burst of
+batches), so an alert follows the response that crossed the threshold within seconds. The sweep
+every minute is the safety net for a lost nudge, imports analysed elsewhere, and the day's turn.
+When the unassigned pool has grown by ``ASKWHY_DISCOVERY_EVERY_UNASSIGNED`` sentences, detection
+nudges `DISCOVER_THEMES`, which proposes new themes (and a new-theme alert if one is new).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from askwhy.alerts.detection import design_from, detect
+from askwhy.alerts.pool_discovery import discover_if_grown, pool_grown
+from askwhy.domain.alerts import Alert
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+    from askwhy.queue.jobs import Jobs
+
+log = logging.getLogger(__name__)
+
+DETECT_EMERGING = "detect_emerging"
+DETECT_SWEEP = "detect_emerging_sweep"
+DISCOVER_THEMES = "discover_themes"
+
+
+def register(jobs: Jobs, container: Container) -> None:
+    @jobs.task(DETECT_EMERGING, retries=2, retry_delay=5)
+    def detect_emerging() -> int:
+        jobs.nudge_taken(DETECT_EMERGING)
+        return len(run_detection(container))
+
+    @jobs.periodic(DETECT_SWEEP, minute="*")
+    def detect_emerging_sweep() -> int:
+        jobs.nudge_taken(DETECT_EMERGING)
+        return len(run_detection(container))
+
+    @jobs.task(DISCOVER_THEMES, retries=1, retry_delay=60)
+    def discover_themes() -> int:
+        jobs.nudge_taken(DISCOVER_THEMES)
+        found = run_discovery(container)
+        if found:
+            jobs.nudge(DETECT_EMERGING)  # a theme just proposed may be a new one
+        return found
+
+
+def run_detection(container: Container) -> list[Alert]:
+    """Every detector over every program with responses today; nudges discovery if the pool grew."""
+    opened = detect(
+        sessions=container.sessions,
+        reads=container.reads,
+        clock=container.clock,
+        design=design_from(container.settings),
+    )
+    with container.reads.begin() as session:
+        grown = pool_grown(session=session, every=container.settings.discovery_every_unassigned)
+    if grown and container.jobs.has(DISCOVER_THEMES):
+        container.jobs.nudge(DISCOVER_THEMES)
+    return opened
+
+
+def run_discovery(container: Container) -> int:
+    """Propose themes from the pool if it has grown enough; returns how many were proposed."""
+    settings = container.settings
+    brands = {guide.brand for guide in container.guides.values() if guide.brand.lower() != "us"}
+    result = discover_if_grown(
+        sessions=container.sessions,
+        rule=container.assignment_rule,
+        now=container.clock.now(),
+        every=settings.discovery_every_unassigned,
+        min_theme_size=settings.theme_min_size,
+        brand_terms=sorted({*settings.theme_brand_terms, *brands}),
+    )
+    if result is None:
+        return 0
+    log.info("discovery proposed %d themes from a pool of %d sentences", len(result.themes), result.pool)
+    return len(result.themes)

@@ -1,0 +1,148 @@
+"""Detection over the store: a spike opens exactly one alert with its evidence; a flat day opens none;
+an episode in progress does not alert again; once resolved, the subject can alert again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from askwhy.alerts import lifecycle
+from askwhy.alerts.detection import design_from, detect
+from askwhy.bootstrap import Container
+from askwhy.domain.alerts import AlertKind, AlertState, Severity
+from askwhy.store.alert_tables import AlertRow
+from tests.alerts.streams import LATE, PROGRAM, add_late_theme, import_today, seed_history
+
+pytest_plugins = ("tests.insights.fixtures",)
+
+
+@pytest.fixture
+def stream(insights_container: Container) -> Container:
+    """Nine weeks of days with 40 responses, 1–3 of them about late delivery (about 5%)."""
+    add_late_theme(insights_container)
+    seed_history(insights_container)
+    return insights_container
+
+
+def run(container: Container) -> list:  # type: ignore[type-arg]
+    return detect(
+        sessions=container.sessions,
+        reads=container.reads,
+        clock=container.clock,
+        design=design_from(container.settings),
+    )
+
+
+def stored(container: Container) -> list[AlertRow]:
+    with container.reads() as session:
+        return list(session.scalars(select(AlertRow).order_by(AlertRow.opened_at)))
+
+
+def test_a_spike_opens_one_alert_with_its_evidence_and_redacted_quotes(
+    stream: Container, tmp_path: Path
+) -> None:
+    import_today(stream, tmp_path, late=14, others=26)
+
+    opened = run(stream)
+
+    assert [(a.kind, a.subject, a.program) for a in opened] == [(AlertKind.RISING_THEME, LATE, PROGRAM)]
+    alert = opened[0]
+    assert alert.state is AlertState.OPEN
+    assert alert.severity is Severity.HIGH  # 35% against about 5%: more than 2× even at the lower bound
+    evidence = alert.evidence
+    assert evidence is not None
+    assert evidence.what.startswith("late delivery: 35.0% of responses today (14 of 40)")
+    assert evidence.value == pytest.approx(14 / 40)
+    assert 0.03 < evidence.baseline < 0.07
+    assert evidence.low > 2.0
+    assert (evidence.n, evidence.baseline_n) == (40, 56 * 40)
+    assert evidence.since.date() == stream.clock.now().date()
+    assert evidence.p_value < 1e-6
+    assert "beta-binomial" in evidence.test
+    assert evidence.segments[0].name == "region"
+    assert evidence.segments[0].value == "south"
+    assert evidence.segments[0].share == 1.0
+    quotes = [q.text for q in evidence.quotes]
+    assert 3 <= len(quotes) <= 5
+    assert len(set(quotes)) == len(quotes)
+    assert all("late" in q.lower() for q in quotes)
+    everything = " ".join(q.text for q in evidence.quotes)
+    with stream.reads() as session:
+        rows = stored(stream)
+    assert len(rows) == 1
+    assert rows[0].routed_at is None
+    assert "jane.doe@example.com" not in str(rows[0].evidence)
+    assert "jane.doe" not in everything
+    with stream.reads() as session:
+        shown = lifecycle.get_alert(session=session, alert_id=rows[0].id, now=stream.clock.now())
+    assert shown.evidence == evidence
+
+
+def test_the_quote_with_an_email_address_is_shown_redacted(stream: Container, tmp_path: Path) -> None:
+    import_today(stream, tmp_path, late=2, others=0)  # only the plain one and the one with an address
+    import_today(stream, tmp_path, late=12, others=26)
+    [alert] = run(stream)
+    assert alert.evidence is not None
+    texts = [q.text for q in alert.evidence.quotes]
+    with_address = [t for t in texts if "write to me at" in t]
+    assert with_address, texts
+    assert "@example.com" not in with_address[0]
+
+
+def test_a_flat_day_opens_no_alert(stream: Container, tmp_path: Path) -> None:
+    import_today(stream, tmp_path, late=2, others=38)
+    assert run(stream) == []
+    assert stored(stream) == []
+
+
+def test_an_episode_in_progress_does_not_alert_twice_and_a_resolved_one_can_alert_again(
+    stream: Container, tmp_path: Path
+) -> None:
+    import_today(stream, tmp_path, late=14, others=26)
+    [first] = run(stream)
+    stream.clock.advance(minutes=5)  # type: ignore[attr-defined]
+    import_today(stream, tmp_path, late=5, others=5)
+    assert run(stream) == [], "the same episode, still open"
+    with stream.sessions.begin() as session:
+        lifecycle.acknowledge(session=session, alert_id=first.id, by="ana", now=stream.clock.now())
+    assert run(stream) == [], "acknowledged: the same episode"
+    with stream.sessions.begin() as session:
+        lifecycle.resolve(session=session, alert_id=first.id, by="ana", now=stream.clock.now())
+    [again] = run(stream)
+    assert again.id != first.id
+    assert [r.state for r in stored(stream)] == ["resolved", "open"]
+
+
+def test_a_snoozed_episode_alerts_again_once_its_snooze_ends(stream: Container, tmp_path: Path) -> None:
+    import_today(stream, tmp_path, late=14, others=26)
+    [first] = run(stream)
+    now = stream.clock.now()
+    with stream.sessions.begin() as session:
+        lifecycle.snooze(
+            session=session, alert_id=first.id, until=now + timedelta(hours=1), by="ana", now=now
+        )
+        session.get(AlertRow, first.id).routed_at = now  # type: ignore[union-attr]
+    assert run(stream) == [], "still asleep"
+    stream.clock.advance(hours=2)  # type: ignore[attr-defined]
+    [woken] = run(stream)
+    assert woken.id == first.id
+    assert woken.state is AlertState.OPEN
+    [row] = stored(stream)
+    assert row.routed_at is None, "routing sends it on again"
+
+
+def test_a_metric_drop_opens_an_alert(insights_container: Container, tmp_path: Path) -> None:
+    add_late_theme(insights_container)
+    seed_history(insights_container, score=5)
+    import_today(insights_container, tmp_path, late=0, others=30, score=1)
+    opened = run(insights_container)
+    assert [(a.kind, a.subject) for a in opened] == [(AlertKind.METRIC_DROP, "csat")]
+    evidence = opened[0].evidence
+    assert evidence is not None
+    assert evidence.value == 0.0
+    assert evidence.baseline > 90
+    assert evidence.low > 0
+    assert opened[0].severity is Severity.HIGH
