@@ -101,3 +101,20 @@ def test_every_export_is_audited_with_its_key_filters_and_rows(
     assert entry.detail["rows"] == 80
     assert entry.detail["filters"]["segment"] == {"Department": "Dresses"}
     assert entry.detail["api_key"]
+
+
+def test_rows_read_page_by_page_are_every_response_once_in_time_order(analysed: Container) -> None:
+    """Pages of 7 cross many responses sharing one responded_at: the key (time, id) loses none."""
+    from askwhy.insights.coded_responses import coded_responses
+    from askwhy.insights.selection import Selection
+
+    selection = Selection(program="reviews")
+    paged = coded_responses(sessions=analysed.reads, selection=selection, batch_size=7)
+    whole = coded_responses(sessions=analysed.reads, selection=selection, batch_size=1000)
+    paged_rows, whole_rows = list(paged.table.rows), list(whole.table.rows)
+    assert len(paged_rows) == paged.rows == 160
+    assert paged_rows == whole_rows
+    assert len({row[0] for row in paged_rows}) == 160
+    times = [row[4] for row in paged_rows]
+    assert times == sorted(times)
+    assert len(set(times)) < 160, "the file shares days between responses, so ties are crossed"

@@ -24,7 +24,9 @@ FIXED_COLUMNS = (
 )  # fmt: skip
 CODED_COLUMNS = ("comment_redacted", "sentiment", "sentiment_score", "themes", "subthemes")
 SEGMENT_PREFIX = "segment:"
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
+"""Responses a page: large enough that the pages of a 100,000-response export cost little more
+than one scan (SQLite may sort a program's responses for each page), small enough to hold in memory."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, func, literal, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Theme, ThemeMention
@@ -51,6 +51,14 @@ class ThemeLabel:
     merged_into_id: str | None
 
 
+LINE_COLUMNS = (
+    Response.id, Response.program, Response.channel, Response.language, Response.responded_at,
+    Response.metric, Response.score, Response.band, Response.completion, Response.simulated,
+    Response.segment, ResponseAnalysis.text, ResponseAnalysis.sentiment, ResponseAnalysis.sentiment_score,
+)  # fmt: skip
+"""The columns of a `ResponseLine`, in its order: never ``comment`` or ``answers`` (raw text)."""
+
+
 def count_responses(*, session: Session, restrict: Restrict) -> int:
     return int(session.scalar(restrict(select(func.count()).select_from(Response))) or 0)
 
@@ -61,44 +69,16 @@ def response_page(
     """Up to ``limit`` responses ordered by (responded_at, id), starting after the key ``after``:
     keyset paging, so each page costs the same however deep the export is."""
     query = (
-        select(
-            Response,
-            ResponseAnalysis.text,
-            ResponseAnalysis.sentiment,
-            ResponseAnalysis.sentiment_score,
-        )
+        select(*LINE_COLUMNS)
         .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
         .order_by(Response.responded_at, Response.id)
         .limit(limit)
     )
     if after is not None:
         when, last_id = after
-        query = query.where(
-            or_(
-                Response.responded_at > when,
-                and_(Response.responded_at == when, Response.id > last_id),
-            )
-        )
-    return [_line(*row) for row in session.execute(restrict(query))]
-
-
-def _line(response: Response, text: str | None, sentiment: str | None, score: float | None) -> ResponseLine:
-    return ResponseLine(
-        id=response.id,
-        program=response.program,
-        channel=response.channel,
-        language=response.language,
-        responded_at=response.responded_at,
-        metric=response.metric,
-        score=response.score,
-        band=response.band,
-        completion=response.completion,
-        simulated=response.simulated,
-        segment=dict(response.segment or {}),
-        redacted_comment=text,
-        sentiment=sentiment,
-        sentiment_score=score,
-    )
+        key = tuple_(literal(when, Response.responded_at.type), literal(last_id, Response.id.type))
+        query = query.where(tuple_(Response.responded_at, Response.id) > key)
+    return [ResponseLine(*row) for row in session.execute(restrict(query))]
 
 
 def theme_ids_by_response(*, session: Session, response_ids: Sequence[str]) -> dict[str, set[str]]:
