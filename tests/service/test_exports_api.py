@@ -118,3 +118,13 @@ def test_rows_read_page_by_page_are_every_response_once_in_time_order(analysed: 
     times = [row[4] for row in paged_rows]
     assert times == sorted(times)
     assert len(set(times)) < 160, "the file shares days between responses, so ties are crossed"
+
+
+def test_more_responses_than_an_excel_sheet_holds_are_refused_before_any_byte(
+    analysed: Container, insights_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("askwhy.service.routes.exports.EXCEL_ROW_LIMIT", 100)
+    answer = insights_client.get(EXPORT, params={"format": "xlsx"})
+    assert answer.status_code == 422
+    assert "format=csv" in answer.json()["detail"]
+    assert insights_client.get(EXPORT, params={"format": "csv"}).status_code == 200

@@ -36,7 +36,7 @@ def export_responses(
     coded = coded_responses(sessions=container.reads, selection=selection)
     if file_format is FileFormat.XLSX and coded.rows >= EXCEL_ROW_LIMIT:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"{coded.rows} responses are more than an Excel sheet holds; ask for format=csv or jsonl",
         )
     with container.sessions.begin() as session:
