@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from askwhy.domain.alerts import Alert, AlertKind, Severity
+from askwhy.store import alert_rules
+from askwhy.store.notification_tables import AlertRule
 
 DIGESTS = ("daily", "weekly")
 
@@ -72,3 +77,36 @@ def checked_fields(
     if not list(destinations):
         raise ValueError("destinations: name at least one destination")
     return {"kinds": sorted(set(kinds)), "min_severity": min_severity, "digests": sorted(set(digests))}
+
+
+def create_rule(
+    *,
+    session: Session,
+    program: str,
+    name: str,
+    destinations: Iterable[str],
+    now: datetime,
+    kinds: Iterable[str] = (),
+    subjects: Iterable[str] = (),
+    segment: Mapping[str, str] | None = None,
+    min_severity: str = "low",
+    digests: Iterable[str] = (),
+) -> AlertRule:
+    """A new rule, its fields checked and its destinations known; ValueError naming the field."""
+    names = list(dict.fromkeys(destinations))
+    fields = checked_fields(kinds=kinds, min_severity=min_severity, digests=digests, destinations=names)
+    missing = sorted(set(names) - set(alert_rules.destinations_named(session=session, names=names)))
+    if missing:
+        raise ValueError(f"destinations: no destination called {', '.join(missing)} (add it first)")
+    if not program.strip() or not name.strip():
+        raise ValueError("program and name: both are needed")
+    return alert_rules.add_rule(
+        session=session,
+        program=program,
+        name=name,
+        now=now,
+        destinations=names,
+        subjects=sorted(set(subjects)),
+        segment=dict(segment or {}),
+        **fields,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from askwhy.cli import (
+    alert_rules,
     analysis,
     chat,
     config,
@@ -12,12 +13,14 @@ from askwhy.cli import (
     guides,
     inbox,
     keys,
+    notifications,
     programs,
     retention,
     serve,
     simulate,
     themes,
     users,
+    webhooks,
     worker,
 )
 
@@ -42,6 +45,10 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(guides.app, name="guides")
 app.add_typer(users.app, name="users")
+app.add_typer(notifications.app, name="notifications")
+app.add_typer(notifications.destinations_app, name="destinations")
+app.add_typer(alert_rules.app, name="alert-rules")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:

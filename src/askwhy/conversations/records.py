@@ -14,6 +14,7 @@ from askwhy.domain.conversation import Channel, ConversationStatus, Inbound, Int
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
 from askwhy.store import conversations as queries
+from askwhy.store import outbound_events
 from askwhy.store.base import new_id
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
@@ -105,6 +106,8 @@ def apply_turn(
         conversation.last_activity_at = now
     if turn.finished and conversation.ended_at is None:
         conversation.ended_at = now
+    if turn.state.status is ConversationStatus.OPTED_OUT:
+        outbound_events.record_opted_out(session=session, conversation=conversation, now=now)
     if turn.state.status is ConversationStatus.OPTED_OUT and conversation.contact_id:
         contact = session.get(Contact, conversation.contact_id)
         if contact is not None and contact.opted_out_at is None:

@@ -26,6 +26,7 @@ from askwhy.insights.guide_themes import (
     store_centres,
 )
 from askwhy.insights.vectors import to_bytes
+from askwhy.store import outbound_events
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence
 from askwhy.store.tables import Response
 
@@ -107,6 +108,7 @@ def enrich_responses(
     with sessions.begin() as session:
         store_centres(session=session, codebook=guides)
         stored = _store(session=session, seen=seen, prepared=prepared, rule=rule, guides=guides)
+        outbound_events.record_responses_completed(session=session, response_ids=stored, now=now)
         if after_store is not None and stored:
             after_store(session, stored)
     return sum(len(prepared.results[i].sentences) for i in stored)

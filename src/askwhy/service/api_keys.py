@@ -22,6 +22,7 @@ SCOPES = {
     "customers:delete": "erase a customer's personal data (DELETE /v1/customers/{id})",
     "read": "read events, decisions and conversations",
     "transcripts:read": "read a conversation's raw transcript, on any channel (GET /v1/transcripts/{id})",
+    "alerts:write": "acknowledge, snooze and resolve alerts (POST /v1/alerts/{id}/...)",
 }
 _PREFIX = "aw"
 

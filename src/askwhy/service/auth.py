@@ -1,5 +1,6 @@
 """Who may call a route: API keys with scopes (``EventsWriter``, ``Reader``, ``CustomerEraser``,
-``TranscriptReader``) for systems, a conversation token (``WebChatConversation``) for a customer's browser."""
+``TranscriptReader``, ``AlertsWriter``) for systems, a conversation token (``WebChatConversation``)
+for a customer's browser."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ EventsWriter = Annotated[ApiKey, require("events:write")]
 Reader = Annotated[ApiKey, require("read")]
 CustomerEraser = Annotated[ApiKey, require("customers:delete")]
 TranscriptReader = Annotated[ApiKey, require("transcripts:read")]
+AlertsWriter = Annotated[ApiKey, require("alerts:write")]
 
 
 async def _web_chat_conversation(

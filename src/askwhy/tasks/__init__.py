@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from askwhy.tasks import alerts, analysis, conversations, delivery, events, inbound, retention
+from askwhy.tasks import (
+    alerts,
+    analysis,
+    conversations,
+    delivery,
+    events,
+    inbound,
+    notifications,
+    retention,
+)
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
     from askwhy.queue.jobs import Jobs
 
-AREAS = (conversations, analysis, inbound, delivery, events, retention, alerts)
+AREAS = (conversations, analysis, inbound, delivery, events, retention, alerts, notifications)
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 
