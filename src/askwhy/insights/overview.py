@@ -7,19 +7,21 @@ live route asks only `freshness`, which changes whenever a response arrives or i
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from askwhy.domain.grouping import GroupEstimate, Period, by_period
-from askwhy.domain.metrics import MetricEstimate, estimate
-from askwhy.insights import measures
+from askwhy.domain.grouping import GroupEstimate, Period, period_start
+from askwhy.domain.metrics import MetricEstimate, estimate_from_histogram
 from askwhy.insights.channel_funnels import ProgramFunnel, program_funnel
+from askwhy.insights.scored import main_metric
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_movement import ThemeMove, ThemeMovement, comparison_window, theme_movement
 from askwhy.insights.theme_views import ThemeSummary, is_subtheme, list_themes
-from askwhy.store.overview_counts import ProgramCount, response_totals, responses_per_program
+from askwhy.store.overview_counts import ProgramCount, response_totals, responses_per_program, simulated_count
+from askwhy.store.overview_scores import daily_score_histograms
 
 TOP_THEMES = 12
 MOVERS = 5
@@ -96,7 +98,7 @@ def gather(*, session: Session, selection: Selection, period: Period | None) -> 
     left_out = 0
     if not selection.include_simulated:
         with_simulated = replace(selection, include_simulated=True)
-        left_out = response_totals(session=session, restrict=with_simulated.apply).responses - fresh.responses
+        left_out = simulated_count(session=session, restrict=with_simulated.apply)
     metric, note = _metric(session=session, selection=selection, period=period)
     chosen = period or (metric.period if metric else Period.WEEK)
     window = comparison_window(
@@ -125,14 +127,29 @@ def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCoun
 def _metric(
     *, session: Session, selection: Selection, period: Period | None
 ) -> tuple[MetricView | None, str | None]:
-    try:
-        scored = measures.load(session=session, selection=selection, metric=None)
-    except measures.NothingToMeasure as exc:
-        return None, str(exc)
-    chosen = period or measures.choose_period(scored)
-    scores = [r.score for r in scored.responses]
-    trend = by_period(scored.responses, metric=scored.metric, period=chosen)
-    return MetricView(estimate(scores, metric=scored.metric), chosen, trend), None
+    """The main metric overall and per period, from score histograms the database counts per day."""
+    metric = main_metric(session=session, selection=selection)
+    if metric is None:
+        return None, "no scored responses match"
+    days = daily_score_histograms(session=session, restrict=selection.apply, metric=metric.value)
+    first, last = min(days), max(days)
+    chosen = period or _period_for(last - first)
+    periods: dict[date, Counter[int]] = defaultdict(Counter)
+    for day, histogram in days.items():
+        periods[period_start(day, chosen)].update(histogram)
+    overall = sum(days.values(), Counter[int]())
+    trend = [
+        GroupEstimate(start.isoformat(), estimate_from_histogram(histogram, metric=metric))
+        for start, histogram in sorted(periods.items())
+    ]
+    return MetricView(estimate_from_histogram(overall, metric=metric), chosen, trend), None
+
+
+def _period_for(span: timedelta) -> Period:
+    """As `measures.choose_period`: months over half a year of data, weeks over three weeks, else days."""
+    if span > timedelta(days=180):
+        return Period.MONTH
+    return Period.WEEK if span > timedelta(days=21) else Period.DAY
 
 
 def _top_themes(*, session: Session, selection: Selection, movement: ThemeMovement | None) -> list[ThemeRow]:

@@ -63,6 +63,12 @@ def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
     )
 
 
+def simulated_count(*, session: Session, restrict: Restrict) -> int:
+    """Simulated responses among those ``restrict`` keeps (give it a selection that includes them)."""
+    query = restrict(select(func.count()).select_from(Response).where(Response.simulated.is_(True)))
+    return int(session.scalar(query) or 0)
+
+
 def conversation_rows(
     *,
     session: Session,
