@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -62,3 +64,26 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
         yield page
         context.close()
         browser.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "workspace"
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
+    """``screenshot(page, "overview")`` saves artifacts/screenshots/<test>-overview.png.
+
+    With ASKWHY_DOCS_SCREENSHOTS=1 the same view also becomes docs/images/workspace/overview.png,
+    the picture docs/workspace.md shows (the viewport only, 1280 px wide, so the file stays small)."""
+
+    def take(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        if os.environ.get("ASKWHY_DOCS_SCREENSHOTS"):
+            DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(DOC_IMAGES / f"{name}.png"))
+        return path
+
+    return take

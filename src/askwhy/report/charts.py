@@ -220,8 +220,8 @@ def _short(text: str, limit: int = 34) -> str:
 
 def _svg(height: int, parts: Sequence[str], name: str) -> str:
     return (
-        f'<svg class="chart chart-{name}" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'font-family="system-ui, sans-serif">{"".join(parts)}</svg>'
+        f'<svg class="chart chart-{name}" role="img" aria-label="{name} chart" viewBox="0 0 {WIDTH} {height}"'
+        f' width="100%" font-family="system-ui, sans-serif">{"".join(parts)}</svg>'
     )
 
 
