@@ -18,6 +18,10 @@ from .conftest import PROGRAM
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDES = {"post-checkout", "support-call", "trial-end"}
+FOLLOWING_UP = {
+    "name": "care", "members": ["ana@example.com"], "lead": "carla@example.com",
+    "sla": {"first_response_hours": 8, "resolution_hours": 16},
+}  # fmt: skip
 
 
 def write(folder: Path, name: str, data: object) -> Path:
@@ -84,7 +88,7 @@ def test_programs_cli_syncs_and_lists(
         monkeypatch.setattr(shown, "width", 300)
 
     folder = tmp_path / "programs"
-    write(folder, "a.yaml", PROGRAM)
+    write(folder, "a.yaml", {**PROGRAM, "teams": [FOLLOWING_UP]})  # the guide promises contact
     monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ASKWHY_GUIDES_DIR", str(settings.guides_dir))
@@ -95,7 +99,7 @@ def test_programs_cli_syncs_and_lists(
     assert "added: post-checkout" in synced.output
     listed = runner.invoke(app, ["programs", "list"])
     assert "order_delivered" in listed.output
-    write(folder, "a.yaml", {**PROGRAM, "sampling": "often"})
+    write(folder, "a.yaml", {**PROGRAM, "teams": [FOLLOWING_UP], "sampling": "often"})
     refused = runner.invoke(app, ["programs", "sync"])
     assert refused.exit_code == 2
     assert "a.yaml: sampling:" in refused.output

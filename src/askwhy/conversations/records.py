@@ -28,6 +28,9 @@ CLOSE_THE_LOOP_QUESTION = "close_the_loop"
 
 RESPONSES_CLOSED = "askwhy.responses_closed"
 """``session.info`` key: ids of responses whose conversation closed in this transaction (to analyse)."""
+CASE_CANDIDATES = "askwhy.case_candidates"
+"""``session.info`` key: ids of responses that may call for a case (closed, or help heard), for
+`askwhy.tasks.cases` to check once the transaction commits."""
 
 
 class ConversationNotFound(LookupError):
@@ -197,9 +200,12 @@ def sync_response(
     response.completion = _completion(state.status)
     response.close_the_loop = state.close_the_loop
     response.updated_at = now
-    if not ConversationStatus(conversation.status).is_open:
+    closed = not ConversationStatus(conversation.status).is_open
+    if closed or state.close_the_loop:  # a help request opens its case before the conversation ends
         if response.id is None:
             session.flush()
+        session.info.setdefault(CASE_CANDIDATES, set()).add(response.id)
+    if closed:
         session.info.setdefault(RESPONSES_CLOSED, set()).add(response.id)
     if known is not None:
         known.response = response

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from askwhy.domain.cases import CaseRule, Team
 from askwhy.domain.channels import INVITATION_CHANNELS
 from askwhy.domain.conversation import Channel
 
@@ -136,6 +137,12 @@ class Program(_Strict):
         default_factory=list, description="Channels on which a customer who writes first starts this program."
     )
     active: bool = True
+    teams: list[Team] = Field(
+        default_factory=list, description="Teams that follow up on cases, with their hours and SLA."
+    )
+    case_rules: list[CaseRule] = Field(
+        default_factory=list, description="Which responses open a case, and which team a case goes to."
+    )
 
     @model_validator(mode="after")
     def _channels_once(self) -> Program:
@@ -143,6 +150,28 @@ class Program(_Strict):
         if len(seen) != len(set(seen)):
             raise ValueError("a channel is listed twice in channels")
         return self
+
+    @model_validator(mode="after")
+    def _teams_known(self) -> Program:
+        names = [team.name for team in self.teams]
+        if len(names) != len(set(names)):
+            raise ValueError("teams: a team name is used twice")
+        for index, rule in enumerate(self.case_rules):
+            if rule.team not in names:
+                known = ", ".join(names) or "none defined"
+                raise ValueError(f"case_rules[{index}].team: no team {rule.team!r} (teams: {known})")
+        return self
+
+    def team(self, name: str) -> Team | None:
+        return next((team for team in self.teams if team.name == name), None)
+
+    @property
+    def follows_up(self) -> bool:
+        """True when a team with an SLA stands behind any promise of contact the guide makes."""
+        return any(team.sla is not None for team in self.teams)
+
+    def team_time_zone(self, team: Team) -> str:
+        return team.time_zone or self.quiet_hours.default_time_zone
 
     def channel_options(self, channel: Channel) -> ChannelOption | None:
         return next((option for option in self.channels if option.channel is channel), None)

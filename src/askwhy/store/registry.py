@@ -8,6 +8,7 @@ from askwhy.store import (
     alert_tables,
     analysis_tables,
     api_tables,
+    case_tables,
     dead_letters,
     messaging_tables,
     notification_tables,
@@ -28,6 +29,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     share_tables,
     alert_tables,
     notification_tables,
+    case_tables,
 )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from askwhy.tasks import (
     alerts,
     analysis,
+    cases,
     conversations,
     delivery,
     events,
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from askwhy.bootstrap import Container
     from askwhy.queue.jobs import Jobs
 
-AREAS = (conversations, analysis, inbound, delivery, events, retention, alerts, notifications)
+AREAS = (conversations, analysis, inbound, delivery, events, retention, alerts, notifications, cases)
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 

@@ -1,0 +1,136 @@
+"""Opening a case when a response asks for one: the customer accepted contact, asked for a person
+or for help, or a case rule of the program matched.
+
+Called for every response written or closed (`askwhy.tasks.cases`), and again by a sweep, so it is
+idempotent: a conversation gets at most one case (the database holds one per conversation and
+reason). A help request opens its case at once, while the conversation goes on; accepted contact
+and rules wait for the conversation to close, when the answer and the score are final.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from askwhy.analysis.guide_themes import guide_prefix
+from askwhy.cases import notices
+from askwhy.cases.notices import CaseNotifier
+from askwhy.cases.routing import matching_rules, next_owner, route
+from askwhy.domain.cases import CaseEventKind, CaseStatus, OpenReason, Priority, Team, due_at, priority_for
+from askwhy.domain.conversation import ConversationStatus, InterviewState
+from askwhy.domain.program import Program
+from askwhy.domain.scales import Band
+from askwhy.interview.intents import asks_for_help
+from askwhy.programs import catalog
+from askwhy.store import cases as store
+from askwhy.store.case_tables import Case
+from askwhy.store.tables import Conversation, Response
+
+CLOSE_THE_LOOP_ANSWER = "close_the_loop"
+
+
+def open_cases(*, session: Session, response_id: str, now: datetime, notifier: CaseNotifier) -> Case | None:
+    """Open the response's case if it calls for one and has none yet; the case opened, if any."""
+    response = store.response(session=session, response_id=response_id)
+    if response is None or response.conversation_id is None or response.simulated:
+        return None
+    conversation = store.conversation(session=session, conversation_id=response.conversation_id)
+    program = catalog.program(session=session, program_id=response.program)
+    if conversation is None or program is None or not program.teams:
+        return None
+    if store.cases_of_conversation(session=session, conversation_id=conversation.id):
+        return None
+    state = InterviewState.from_dict(conversation.state)
+    themes = _themes(session=session, response=response, state=state)
+    reason, rule_priority = _reason(program, response, state, themes)
+    if reason is None:
+        return None
+    return _open(
+        session=session, program=program, response=response, conversation=conversation,
+        reason=reason, themes=themes, ruled=rule_priority, now=now, notifier=notifier,
+    )  # fmt: skip
+
+
+def _reason(
+    program: Program, response: Response, state: InterviewState, themes: list[str]
+) -> tuple[OpenReason | None, Priority | None]:
+    """Why this response opens a case, if it does: help first, then accepted contact, then a rule."""
+    answered = any(answer.question == CLOSE_THE_LOOP_ANSWER for answer in state.answers)
+    if any(
+        asks_for_help(answer.text) for answer in state.answers if answer.question != CLOSE_THE_LOOP_ANSWER
+    ):
+        return OpenReason.HELP_REQUEST, None
+    if state.close_the_loop and not answered:
+        return OpenReason.HELP_REQUEST, None  # heard before the score, where no answer is kept
+    if state.status.is_open:
+        return None, None
+    if answered and response.close_the_loop:
+        return OpenReason.ACCEPTED_CONTACT, None
+    if state.status is ConversationStatus.OPTED_OUT:
+        return None, None  # a customer who said stop is not called because a rule matched
+    for rule in matching_rules(
+        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel
+    ):
+        if rule.opens_case and rule.has_conditions:
+            return OpenReason.RULE, rule.priority
+    return None, None
+
+
+def _themes(*, session: Session, response: Response, state: InterviewState) -> list[str]:
+    """The guide's themes the interviewer heard, and the codebook's once analysis has coded the
+    response (a guide's theme by its key in the guide, others by their codebook id)."""
+    prefix = guide_prefix(response.guide_id)
+    coded = store.theme_ids(session=session, response_id=response.id)
+    keys = {theme.removeprefix(prefix) for theme in coded}
+    return sorted(set(state.themes_raised) | keys)
+
+
+def _open(
+    *,
+    session: Session,
+    program: Program,
+    response: Response,
+    conversation: Conversation,
+    reason: OpenReason,
+    themes: list[str],
+    ruled: Priority | None,
+    now: datetime,
+    notifier: CaseNotifier,
+) -> Case:
+    routed = route(
+        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel
+    )
+    assert routed is not None  # the program has teams
+    team = routed.team
+    priority = priority_for(reason, Band(response.band), ruled or routed.priority)
+    owner = next_owner(session=session, program=program.id, team=team)
+    first_due, due = _deadlines(program, team, now)
+    row = store.add_case(
+        session=session,
+        row=Case(
+            program=program.id, conversation_id=conversation.id, response_id=response.id,
+            contact_id=response.contact_id, channel=response.channel, reason=reason.value, themes=themes,
+            score=response.score, band=response.band, priority=priority.value, team=team.name, owner=owner,
+            status=CaseStatus.OPEN.value, opened_at=now, first_response_due_at=first_due, due_at=due,
+            updated_at=now,
+        ),
+    )  # fmt: skip
+    details = {"reason": reason.value, "team": team.name, "owner": owner, "priority": priority.value}
+    store.add_event(session=session, case_id=row.id, kind=CaseEventKind.OPENED, at=now, details=details)
+    store.add_event(
+        session=session, case_id=row.id, kind=CaseEventKind.ASSIGNED, at=now,
+        details={"team": team.name, "owner": owner, "by": "round-robin"},
+    )  # fmt: skip
+    notifier.case_event(session=session, event=notices.CASE_OPENED, case=row, recipients=(owner,))
+    return row
+
+
+def _deadlines(program: Program, team: Team, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The first-response and resolution deadlines in the team's business hours (none without an SLA)."""
+    if team.sla is None:
+        return None, None
+    zone, hours, holidays = program.team_time_zone(team), team.hours, team.holidays
+    first = due_at(now, timedelta(hours=team.sla.first_response_hours), hours, zone, holidays)
+    resolution = due_at(now, timedelta(hours=team.sla.resolution_hours), hours, zone, holidays)
+    return first, resolution

@@ -1,0 +1,96 @@
+"""Case tasks: open cases for responses just written, sweep for those missed, escalate overdue ones.
+
+A transaction that writes a response a case may follow (closed, or a help request heard) leaves
+its id in ``session.info`` (`askwhy.conversations.records.CASE_CANDIDATES`); once it commits,
+`OPEN_CASES` checks those responses. A sweep every five minutes checks again every response
+written or analysed lately: a rule on a theme can only match once analysis has coded it, and a
+lost enqueue must not lose a promise. Escalation runs every five minutes too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from askwhy.cases.escalation import escalate_overdue
+from askwhy.cases.notices import CaseNotifier, LoggedNotifier
+from askwhy.cases.opening import open_cases
+from askwhy.conversations.records import CASE_CANDIDATES
+from askwhy.store import cases as store
+
+if TYPE_CHECKING:
+    from askwhy.bootstrap import Container
+    from askwhy.queue.jobs import Jobs
+
+log = logging.getLogger(__name__)
+
+OPEN_CASES = "open_cases"
+OPEN_CASES_SWEEP = "open_cases_sweep"
+ESCALATE_CASES = "escalate_overdue_cases"
+SWEEP_WINDOW = timedelta(hours=1)
+"""How far back the sweep looks: well past the analysis sweep's interval."""
+
+
+def register(jobs: Jobs, container: Container) -> None:
+    notifier: CaseNotifier = LoggedNotifier()
+
+    @jobs.task(OPEN_CASES, retries=3, retry_delay=5)
+    def open_for_responses(response_ids: list[str]) -> int:
+        return open_for(container, response_ids, notifier=notifier)
+
+    @jobs.periodic(OPEN_CASES_SWEEP, minute="*/5")
+    def open_cases_sweep() -> int:
+        return sweep(container, notifier=notifier)
+
+    @jobs.periodic(ESCALATE_CASES, minute="*/5")
+    def escalate_cases() -> int:
+        return len(escalate(container, notifier=notifier))
+
+    def enqueue_candidates(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released, not the transaction committed
+        if ids := session.info.pop(CASE_CANDIDATES, None):
+            jobs.enqueue(OPEN_CASES, sorted(ids))
+
+    def forget_candidates(session: Session, _previous: object) -> None:
+        if not session.in_transaction():
+            session.info.pop(CASE_CANDIDATES, None)
+
+    event.listen(container.sessions, "after_commit", enqueue_candidates)
+    event.listen(container.sessions, "after_soft_rollback", forget_candidates)
+
+
+def open_for(container: Container, response_ids: list[str], *, notifier: CaseNotifier) -> int:
+    """Open the cases these responses call for, each in its own transaction; how many opened."""
+    opened = 0
+    for response_id in response_ids:
+        try:
+            with container.sessions.begin() as session:
+                case = open_cases(
+                    session=session, response_id=response_id, now=container.clock.now(), notifier=notifier
+                )
+                opened += case is not None
+        except IntegrityError:
+            log.info("response %s: its case was opened by another worker", response_id)
+    return opened
+
+
+def sweep(container: Container, *, notifier: CaseNotifier) -> int:
+    """Check every response written or analysed within `SWEEP_WINDOW`; how many cases opened."""
+    since = container.clock.now() - SWEEP_WINDOW
+    with container.reads.begin() as session:
+        ids = store.changed_responses(session=session, since=since)
+    return open_for(container, ids, notifier=notifier)
+
+
+def escalate(container: Container, *, notifier: CaseNotifier) -> list[str]:
+    """Escalate overdue cases to their team's lead; the ids escalated."""
+    escalated = escalate_overdue(sessions=container.sessions, now=container.clock.now(), notifier=notifier)
+    if escalated:
+        log.info("escalated %d overdue cases", len(escalated))
+    return escalated
