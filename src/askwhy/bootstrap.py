@@ -18,9 +18,12 @@ from askwhy.channels.registry import build_senders
 from askwhy.clock import Clock, SystemClock
 from askwhy.conversations.inbound import Answering
 from askwhy.conversations.webhook_storing import PARSERS, Parser, Storing, parser_of
+from askwhy.conversations.wording import LLMWording
 from askwhy.domain import channels as channel_table
 from askwhy.domain.conversation import Channel
 from askwhy.insights.code_responses import AssignmentRule
+from askwhy.interview.llm import LLMClient
+from askwhy.llm import llm_client_from
 from askwhy.outbox.delivery import Delivering, RetryPolicy
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.outreach import chat_links
@@ -51,6 +54,9 @@ class Container:
     added: dict[str, ChannelAdapter] = field(default_factory=dict)
     """Channels added at start-up (`askwhy.channels.adapter`), by name: their webhooks take the
     shared route."""
+    llm: LLMWording | None = None
+    """The optional LLM that words the interviewer's follow-ups (`askwhy.conversations.wording`);
+    None when ``ASKWHY_LLM_BASE_URL`` is unset, and nothing then waits for or calls one."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inbox: Inbox | None = field(default=None, init=False, repr=False)
@@ -128,6 +134,8 @@ class Container:
     def close(self) -> None:
         if self._inbox is not None and self._inbox.engine is not self.engine:
             self._inbox.engine.dispose()
+        if self.llm is not None and callable(close_llm := getattr(self.llm.client, "close", None)):
+            close_llm()
         self.engine.dispose()
 
 
@@ -140,8 +148,9 @@ def bootstrap(
     embedder: Embedder | None = None,
     senders: dict[Channel, Sender] | None = None,
     channels: tuple[ChannelAdapter, ...] = (),
+    llm: LLMClient | None = None,
 ) -> Container:
-    """Wire askwhy from settings; tests pass fakes for the clock, guides, engine or senders.
+    """Wire askwhy from settings; tests pass fakes for the clock, guides, engine, senders or LLM.
 
     ``channels`` adds providers beyond askwhy's own: their facts join the channel table, their
     configured senders the others, and their webhooks the shared route."""
@@ -163,10 +172,17 @@ def bootstrap(
         embedder_factory=(lambda: embedder) if embedder else _embedder_from(settings),
         senders=senders,
         added={adapter.name: adapter for adapter in channels},
+        llm=_llm_from(settings, client=llm),
     )
     register_tasks(container.jobs, container)
     watch_outbox(sessions=container.sessions, jobs=container.jobs, clock=container.clock)
     return container
+
+
+def _llm_from(settings: Settings, *, client: LLMClient | None) -> LLMWording | None:
+    """The given client, else the one the ``ASKWHY_LLM_*`` settings describe, else no LLM."""
+    client = client or llm_client_from(settings)
+    return None if client is None else LLMWording(client=client, timeout=settings.llm_timeout_seconds)
 
 
 def _chat_link(settings: Settings) -> ChatLink:

@@ -3,7 +3,6 @@ and the interviewer keeping its own wording whenever the LLM fails or is late.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from askwhy.interview import next_turn, open_conversation
 from askwhy.llm import LLMError, OpenAICompatibleClient, llm_client_from
 from askwhy.programs.guides import load_guide
 from askwhy.settings import Settings
-from tests.fakes.openai_api import Answer, FakeOpenAI
+from tests.fakes.openai_server import Answer, FakeOpenAI
 
 GUIDE = Path(__file__).resolve().parents[2] / "examples" / "guides" / "post-checkout.yaml"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -52,14 +51,10 @@ def test_a_completion_is_returned_and_the_request_is_a_chat_completion(
     assert fake.headers[0]["Authorization"] == "Bearer sk-local"
 
 
-def test_a_late_answer_is_a_timeout_and_the_call_ends_at_the_deadline(
-    fake: FakeOpenAI, client: OpenAICompatibleClient
-) -> None:
+def test_a_late_answer_is_a_timeout(fake: FakeOpenAI, client: OpenAICompatibleClient) -> None:
     fake.answers.append(Answer("too late?", delay=0.6))
-    started = time.monotonic()
     with pytest.raises(TimeoutError):
         client.complete("hello", timeout=0.2)
-    assert time.monotonic() - started < 0.2 + 0.15
 
 
 @pytest.mark.parametrize(
@@ -72,8 +67,9 @@ def test_a_late_answer_is_a_timeout_and_the_call_ends_at_the_deadline(
         Answer(raw="not json"),
         Answer(raw='{"choices": []}'),
         Answer(""),
+        Answer("Filtered.", finish_reason="content_filter"),
     ],
-    ids=["500", "401", "429", "refusal", "not-json", "no-choices", "empty"],
+    ids=["500", "401", "429", "refusal", "not-json", "no-choices", "empty", "content-filter"],
 )
 def test_failures_are_raised_as_llm_errors(
     fake: FakeOpenAI, client: OpenAICompatibleClient, answer: Answer
@@ -122,9 +118,7 @@ def test_the_interviewer_keeps_its_wording_when_the_llm_fails(
     fake.answers.append(answer)
     state = _why_state(guide)
     inbound = Inbound("my parcel was late")
-    started = time.monotonic()
     turn = next_turn(guide, state, inbound, NOW, llm=client, llm_timeout=0.2)
-    assert time.monotonic() - started < 0.2 + 0.15
     assert turn == next_turn(guide, state, inbound, NOW)
 
 

@@ -15,14 +15,17 @@ from askwhy.conversations.records import (
 )
 from askwhy.conversations.starting import open_started, start_conversation
 from askwhy.conversations.turns import receive_message, store_inbound, take_turn
+from askwhy.conversations.wording import LLMWording, Wording, word_reply
 
 __all__ = [
     "CLOSE_THE_LOOP_QUESTION",
     "RESPONSES_CLOSED",
     "ConversationNotFound",
     "GuideUnavailable",
+    "LLMWording",
     "Reply",
     "SentMessage",
+    "Wording",
     "close_if_idle",
     "end_conversation",
     "idle_candidates",
@@ -32,4 +35,5 @@ __all__ = [
     "store_inbound",
     "take_turn",
     "transcript",
+    "word_reply",
 ]

@@ -21,6 +21,7 @@ from askwhy.conversations.records import (
     record_outbound,
     sync_response,
 )
+from askwhy.conversations.wording import Wording
 from askwhy.domain.conversation import Channel, Inbound, InterviewState
 from askwhy.domain.guide import Guide
 from askwhy.store import conversations as queries
@@ -36,11 +37,13 @@ def receive_message(
     channel: Channel,
     now: datetime,
     provider_message_id: str | None = None,
+    wording: Wording | None = None,
 ) -> Reply:
     """Store the customer's message once, take the interviewer's turn, store and return the reply.
 
     The conversation row is locked first, so two messages of one customer are handled one after
     the other, in arrival order, and a provider's retry of the same message id is a no-op.
+    ``wording`` is the LLM's, asked for before this transaction (`conversations.word_reply`).
     """
     conversation = queries.lock_conversation(session=session, conversation_id=conversation_id)
     if conversation is None:
@@ -57,7 +60,13 @@ def receive_message(
     if row is None:
         return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
     sent = take_turn(
-        session=session, guide=guide, conversation=conversation, inbound=inbound, now=now, seq=row.seq + 1
+        session=session,
+        guide=guide,
+        conversation=conversation,
+        inbound=inbound,
+        now=now,
+        seq=row.seq + 1,
+        wording=wording,
     )
     row.processed_at = now
     return Reply(conversation_id=conversation.id, status=conversation.status, messages=sent)
@@ -110,15 +119,19 @@ def take_turn(
     now: datetime,
     seq: int | None = None,
     known: Known | None = None,
+    wording: Wording | None = None,
 ) -> list[SentMessage]:
     """Run the interviewer on one customer message of a locked conversation; store its reply.
 
     Replies on channels that are not answered in the request go to the outbox (status pending).
     ``seq`` is where the reply goes in the conversation, when the caller already knows it; with
-    ``known``, the caller knows that and the response, and both are kept current.
+    ``known``, the caller knows that and the response, and both are kept current. With
+    ``wording``, the LLM's text replaces the rules' when the conversation has not moved since.
     """
     state = InterviewState.from_dict(conversation.state)
     turn = interview.next_turn(guide, state, inbound, now)
+    if wording is not None:
+        turn = wording.applied(turn, decided_from=conversation.state)
     apply_turn(session=session, conversation=conversation, turn=turn, now=now)
     if known is not None:
         seq = known.seq

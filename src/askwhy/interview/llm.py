@@ -28,6 +28,18 @@ _FORBIDDEN = re.compile(
     re.IGNORECASE,
 )
 _CHANGEABLE = "probe:"
+_QUESTION = re.compile(r"[^.!?¡¿]*\?")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_STEM = 5
+_FILLER = frozenset(
+    (
+        "what", "that", "this", "with", "your", "about", "have", "there", "their", "could", "would",
+        "should", "tell", "more", "were", "which", "when", "where", "does", "from", "they", "them",
+        "then", "than", "just", "like", "know", "some", "much", "please", "really", "puedes",
+        "podrías", "contarme", "cuál", "cuánto", "para", "sobre", "algo", "como", "cómo", "este",
+        "esta", "esto", "donde", "cuando", "porque", "nuestro", "nuestra",
+    )
+)  # fmt: skip
 
 
 class LLMClient(Protocol):
@@ -59,20 +71,42 @@ def reword_follow_up(
     guide: Guide, turn: Turn, client: LLMClient, *, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> Turn:
     """The rules' turn, with its probe question worded by the LLM when that wording is acceptable."""
+    worded = ask_wording(guide, turn, client, timeout=timeout)
+    return turn if worded is None else with_wording(turn, worded)
+
+
+def wordable(turn: Turn) -> Outbound | None:
+    """The message of ``turn`` an LLM may word (a probe, with its acknowledgement), if there is one."""
     if not turn.messages or not (turn.messages[-1].question or "").startswith(_CHANGEABLE):
-        return turn
-    planned = turn.messages[-1]
+        return None
+    return turn.messages[-1]
+
+
+def ask_wording(
+    guide: Guide, turn: Turn, client: LLMClient, *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> str | None:
+    """The LLM's wording of the turn's probe when it passes `acceptable`; None on any failure."""
+    planned = wordable(turn)
+    if planned is None:
+        return None
     try:
         worded = client.complete(_prompt(guide, turn.state, planned), timeout=timeout).strip()
     except Exception:  # any failure of the optional backend falls back to the rules' words
-        return turn
-    if not acceptable(worded, turn.state.language):
-        return turn
-    return replace(turn, messages=(*turn.messages[:-1], replace(planned, text=worded)))
+        return None
+    return worded if acceptable(worded, turn.state.language, planned=planned.text) else None
 
 
-def acceptable(text: str, language: str) -> bool:
-    """True when an LLM's wording may be sent: short, one question, safe, in the right language."""
+def with_wording(turn: Turn, text: str) -> Turn:
+    """``turn`` with its wordable message's text replaced by ``text`` (checked by `ask_wording`)."""
+    planned = wordable(turn)
+    if planned is None:
+        return turn
+    return replace(turn, messages=(*turn.messages[:-1], replace(planned, text=text)))
+
+
+def acceptable(text: str, language: str, *, planned: str | None = None) -> bool:
+    """True when an LLM's wording may be sent: short, one question, safe, in the right language,
+    and (given the ``planned`` message) asking about what the rules' question asks about."""
     detected = english_or_spanish(text)
     return (
         0 < len(text) <= _MAX_CHARS
@@ -80,7 +114,22 @@ def acceptable(text: str, language: str) -> bool:
         and not _PERSONAL.search(text)
         and not _FORBIDDEN.search(text)
         and detected in (None, language)
+        and (planned is None or _same_topic(text, planned))
     )
+
+
+def _same_topic(text: str, planned: str) -> bool:
+    """The worded question shares a content word (by its first letters) with the planned one.
+
+    A cheap guard against a model that asks something else: a rewording that keeps no word of
+    the question is refused, and the rules' wording goes out instead."""
+    return bool(_topic_stems(text) & _topic_stems(planned))
+
+
+def _topic_stems(text: str) -> set[str]:
+    questions = _QUESTION.findall(text)
+    words = _WORD.findall(questions[-1].casefold()) if questions else []
+    return {word[:_STEM] for word in words if word not in _FILLER}
 
 
 def _prompt(guide: Guide, state: InterviewState, planned: Outbound) -> str:

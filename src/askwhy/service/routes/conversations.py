@@ -62,12 +62,21 @@ def show(conversation_id: WebChatConversation, sessions: SessionsDep) -> Convers
 def post_message(
     conversation_id: WebChatConversation,
     body: PostMessage,
-    sessions: SessionsDep,
+    container: ContainerDep,
     guides: GuidesDep,
     clock: ClockDep,
 ) -> ReplyOut:
+    now, inbound = clock.now(), Inbound(text=body.text, choice_id=body.choice_id)
+    wording = conversations.word_reply(  # before the transaction: no lock is held while the LLM works
+        reads=container.reads,
+        guides=guides,
+        llm=container.llm,
+        conversation_id=conversation_id,
+        inbound=inbound,
+        now=now,
+    )
     try:
-        with sessions.begin() as session:
+        with container.sessions.begin() as session:
             conversation = _reachable(session.get(Conversation, conversation_id))
             if not conversation_tokens.answerable(conversation):
                 raise HTTPException(status.HTTP_409_CONFLICT, "this conversation has ended; it is read-only")
@@ -75,10 +84,11 @@ def post_message(
                 session=session,
                 guides=guides,
                 conversation_id=conversation_id,
-                inbound=Inbound(text=body.text, choice_id=body.choice_id),
+                inbound=inbound,
                 channel=Channel.WEB,
                 provider_message_id=_client_message_key(conversation_id, body.client_message_id),
-                now=clock.now(),
+                now=now,
+                wording=wording,
             )
     except conversations.ConversationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
