@@ -109,7 +109,7 @@ def _analysed(
     rows["sentences"].append(
         {"id": sentence_id, "response_id": response_id, "position": 0, "kind": "sentence", "text": text,
          "sentiment": "neutral", "sentiment_score": 0.0, "embedding": vector,
-         "theme_state": "themed" if late else "pool"}
+         "theme_state": "themed" if late else "empty"}
     )  # fmt: skip
     if late:
         rows["mentions"].append(

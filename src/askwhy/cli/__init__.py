@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from askwhy.cli import (
+    alerts,
     alert_rules,
     analysis,
     chat,
@@ -45,6 +46,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(guides.app, name="guides")
 app.add_typer(users.app, name="users")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(notifications.destinations_app, name="destinations")
 app.add_typer(alert_rules.app, name="alert-rules")
