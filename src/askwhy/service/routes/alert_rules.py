@@ -92,7 +92,7 @@ def add_destination(
             row, generated = stored.add(session=session, now=clock.now(), **body.model_dump())
             return DestinationOut.of(row, secret=generated)
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
 @router.delete("/v1/destinations/{destination}", status_code=status.HTTP_204_NO_CONTENT)
@@ -117,7 +117,7 @@ def add_rule(body: RuleIn, key: AlertsWriter, sessions: SessionsDep, clock: Cloc
         with sessions.begin() as session:
             return RuleOut.of(rules.create_rule(session=session, now=clock.now(), **body.model_dump()))
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
 @router.delete("/v1/alert-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)

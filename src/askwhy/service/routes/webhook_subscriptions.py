@@ -66,7 +66,7 @@ def subscribe(
             )
             return SubscriptionOut.of(row, secret=secret)
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
 @router.delete("/v1/webhook-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
