@@ -1,8 +1,15 @@
 """Discovering new themes in the pool: the sentences that no theme of the codebook explains.
 
-Discovery never edits existing themes: it proposes new ones (ids derived from their labels, with
-their subthemes as children), gives them their member sentences, sets aside the sentences with no
-content, then offers the rest of the pool to the new themes by the usual assignment rule.
+Re-running is incremental. New sentences were coded into the existing themes as they arrived; the
+pool is what those themes do not explain. Discovery clusters the pool together with the sentences
+already themed (the same context as the run before, so the same data finds the same themes and a
+little more data nearly the same), then matches each theme found to the codebook
+(`askwhy.analysis.theme_matching`): one that is an existing theme (same texts, same label or a
+near-identical centre) gives its pool sentences to that theme, which keeps its id, label, status
+and edits; only the rest become proposed themes, with ids derived from their content, when enough
+pool sentences make them. Themed sentences stay where they are (people may have moved them), and
+existing themes are never relabelled, recentred or removed here. Sentences with no content are set
+aside, and the rest of the pool is offered to the themes found by the usual assignment rule.
 """
 
 from __future__ import annotations
@@ -12,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.discovery import DiscoveredTheme, discover_codebook
+from askwhy.analysis.discovery import discover_codebook, min_size_for, text_key
+from askwhy.analysis.theme_matching import KnownTheme, Placement, place_themes
 from askwhy.insights.code_responses import AssignmentRule, assign_pool, mention_rows, write_mentions
-from askwhy.insights.vectors import stack, to_bytes
+from askwhy.insights.vectors import from_bytes, stack, to_bytes
+from askwhy.store import theme_members
 from askwhy.store.analysis_tables import Sentence, Theme
-from askwhy.store.tables import Response
 
 NO_CONTENT = "empty"
 """The theme state of a sentence with nothing to code (a greeting, "thanks", "ok"): never clustered."""
@@ -30,12 +40,14 @@ class DiscoveryResult:
     pool: int
     """Sentences in the pool before discovery."""
     themes: list[str]
-    """Ids of the top-level themes proposed (or found again), largest first."""
+    """Ids of the new top-level themes proposed, largest first."""
     themed: int
     """Pool sentences that now have a theme."""
     subthemes: list[str] = field(default_factory=list)
     no_content: int = 0
     """Pool sentences set aside as having nothing to code."""
+    found_again: list[str] = field(default_factory=list)
+    """Existing themes that themes found in the pool turned out to be: they gained those sentences."""
 
 
 def discover(
@@ -47,32 +59,17 @@ def discover(
     brand_terms: Collection[str] = (),
     include_simulated: bool = False,
 ) -> DiscoveryResult:
-    """Cluster the pool into proposed themes with subthemes and assign the pool to them.
+    """Cluster the pool, give what existing themes explain to them, propose the rest, assign the pool.
 
-    Ids come from the themes' labels, so discovering the same sentences again finds the same themes:
-    a theme that already exists keeps its label, status and edits and only gains members; a merged
-    one passes its members on to the theme it was merged into. Other themes stay as they are.
+    A theme found again keeps its id, label, status and edits and only gains members; a merged one
+    passes its members on to the theme it was merged into. New themes' ids come from their content
+    (their label, drawn from their texts), so the same sentences give the same ids in any order.
     Simulated responses' sentences are left out unless ``include_simulated``: themes and their
     labels come from customers' words; assignment still codes the simulated ones afterwards.
     """
-    pool = select(Sentence.id).where(Sentence.theme_state == "pool")
-    if not include_simulated:
-        pool = pool.join(Response, Response.id == Sentence.response_id).where(Response.simulated.is_(False))
-    rows = list(
-        session.execute(
-            select(
-                Sentence.id,
-                Sentence.response_id,
-                Sentence.text,
-                Sentence.sentiment,
-                Sentence.sentiment_score,
-                Sentence.embedding,
-            )
-            .where(Sentence.id.in_(pool.scalar_subquery()))
-            .order_by(Sentence.id)
-        )
-    )
-    if not rows:
+    rows = theme_members.discovery_sentences(session=session, include_simulated=include_simulated)
+    pooled = [i for i, r in enumerate(rows) if r.theme_state == "pool"]
+    if not pooled:
         return DiscoveryResult(pool=0, themes=[], themed=0)
     found = discover_codebook(
         [r.text for r in rows],
@@ -81,37 +78,87 @@ def discover(
         sentiments=[r.sentiment_score for r in rows],
         brand_terms=brand_terms,
     )
-    sentence_ids = [r.id for r in rows]
-    mentions: list[dict[str, object]] = []
-    members_themed: set[int] = set()
-    tops, subs = [], []
-    for discovered in found.themes:
-        top = _stored(session, discovered, sentence_ids=sentence_ids, now=now, parent_id=None)
-        tops.append(top.id)
-        mentions.extend(_mentions(rows, discovered, top.id))
-        for child in discovered.subthemes:
-            sub = _stored(session, child, sentence_ids=sentence_ids, now=now, parent_id=top.id)
-            subs.append(sub.id)
-            mentions.extend(_mentions(rows, child, sub.id))
-        members_themed.update(rows[i].id for i in discovered.members)
-    unique = list({(m["sentence_id"], m["theme_id"]): m for m in mentions}.values())
-    write_mentions(session=session, mentions=unique, themed=sorted(members_themed), pooled=[])
-    empty = [rows[i].id for i in found.no_content]
+    known = [_known(t) for t in theme_members.live_themes(session=session)]
+    placements = place_themes(found.themes, [r.text for r in rows], known)
+    writing = _Writing(rows, set(pooled), min_theme_size or min_size_for(len(rows)), now)
+    for placed in placements:
+        writing.place(session, placed)
+    unique = list({(m["sentence_id"], m["theme_id"]): m for m in writing.mentions}.values())
+    write_mentions(session=session, mentions=unique, themed=sorted(writing.themed), pooled=[])
+    empty = [rows[i].id for i in found.no_content if i in writing.pool]
     for start in range(0, len(empty), 5000):
         chunk = empty[start : start + 5000]
         session.execute(update(Sentence).where(Sentence.id.in_(chunk)).values(theme_state=NO_CONTENT))
-    themed = len(members_themed)
-    if tops:
-        themed += assign_pool(session=session, rule=rule, theme_ids=tops)
-    return DiscoveryResult(pool=len(rows), themes=tops, themed=themed, subthemes=subs, no_content=len(empty))
+    themed = len(writing.themed)
+    if writing.tops or writing.again:
+        themed += assign_pool(session=session, rule=rule, theme_ids=[*writing.tops, *writing.again])
+    return DiscoveryResult(
+        pool=len(pooled),
+        themes=writing.tops,
+        themed=themed,
+        subthemes=writing.subs,
+        no_content=len(empty),
+        found_again=writing.again,
+    )
 
 
-def _mentions(rows: list[Any], discovered: DiscoveredTheme, theme_id: str) -> list[dict[str, object]]:
-    vectors = stack([rows[i].embedding for i in discovered.members])
-    similarities = vectors @ discovered.centroid
+@dataclass
+class _Writing:
+    """What one discovery run writes: only pool sentences are coded, themed ones stay where they are."""
+
+    rows: list[Any]
+    pool: set[int]
+    least: int
+    """A new theme needs this many pool sentences; fewer join its parent, or stay in the pool."""
+    now: datetime
+    mentions: list[dict[str, object]] = field(default_factory=list)
+    themed: set[int] = field(default_factory=set)
+    tops: list[str] = field(default_factory=list)
+    subs: list[str] = field(default_factory=list)
+    again: list[str] = field(default_factory=list)
+
+    def place(self, session: Session, placed: Placement) -> None:
+        if placed.known is None and len(self._pooled(placed)) < self.least:
+            return
+        top = _stored(session, placed, rows=self.rows, now=self.now, parent_id=None)
+        (self.again if placed.known else self.tops).append(top.id)
+        self._code(placed, top.id)
+        for child in placed.subthemes:
+            if child.known is None and len(self._pooled(child)) < self.least:
+                continue
+            sub = _stored(session, child, rows=self.rows, now=self.now, parent_id=top.id)
+            if child.known is None:
+                self.subs.append(sub.id)
+            self._code(child, sub.id)
+
+    def _pooled(self, placed: Placement) -> list[int]:
+        return [i for i in placed.discovered.members if i in self.pool]
+
+    def _code(self, placed: Placement, theme_id: str) -> None:
+        members = self._pooled(placed)
+        self.mentions.extend(_mentions(self.rows, members, placed.discovered.centroid, theme_id))
+        self.themed.update(self.rows[i].id for i in members)
+
+
+def _known(theme: theme_members.LiveTheme) -> KnownTheme:
+    return KnownTheme(
+        id=theme.id,
+        label=theme.label,
+        centroid=from_bytes(theme.centroid) if theme.centroid else None,
+        texts=frozenset(text_key(t) for t in theme.texts),
+        parent_id=theme.parent_id,
+    )
+
+
+def _mentions(
+    rows: list[Any], members: list[int], centroid: NDArray[np.float32], theme_id: str
+) -> list[dict[str, object]]:
+    if not members:
+        return []
+    similarities = stack([rows[i].embedding for i in members]) @ centroid
     return [
         mention
-        for i, similarity in zip(discovered.members, similarities, strict=True)
+        for i, similarity in zip(members, similarities, strict=True)
         for mention in mention_rows(
             sentence_id=rows[i].id,
             response_id=rows[i].response_id,
@@ -123,29 +170,30 @@ def _mentions(rows: list[Any], discovered: DiscoveredTheme, theme_id: str) -> li
 
 def _stored(
     session: Session,
-    discovered: DiscoveredTheme,
+    placed: Placement,
     *,
-    sentence_ids: list[int],
+    rows: list[Any],
     now: datetime,
     parent_id: str | None,
 ) -> Theme:
-    """The theme with the discovered id: the existing one (followed through merges), or a new proposal."""
-    theme = session.get(Theme, discovered.id)
+    """The theme a placement goes to: the existing one (followed through merges), or a new proposal."""
+    theme = session.get(Theme, placed.id)
     seen: set[str] = set()
     while theme is not None and theme.status == "merged" and theme.merged_into_id and theme.id not in seen:
         seen.add(theme.id)
         theme = session.get(Theme, theme.merged_into_id)
     if theme is not None:
         return theme
+    discovered = placed.discovered
     theme = Theme(
-        id=discovered.id,
+        id=placed.id,
         label=discovered.label[:200],
         description=discovered.description,
         status="proposed",
         parent_id=parent_id,
         keywords=list(discovered.keywords),
         centroid=to_bytes(discovered.centroid),
-        examples=[sentence_ids[i] for i in discovered.quotes],
+        examples=[rows[i].id for i in discovered.quotes],
         created_at=now,
         updated_at=now,
     )

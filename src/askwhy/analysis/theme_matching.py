@@ -1,0 +1,125 @@
+"""Placing newly discovered themes in a codebook that already has themes, so a re-run keeps ids.
+
+A re-run discovers themes among the texts the codebook does not explain yet. A discovered theme that
+is an existing theme under another shape is that theme: its texts join it and nothing new is
+proposed. It is the same theme when half of its texts are already that theme's texts (a re-analysed
+response, a repeated answer), when its label is that theme's label, or when their centres are as
+close as two samples of one theme are (`NEAR_DUPLICATE`). Only the rest become new proposals, with
+ids derived from their content, so the same input gives the same ids whatever the row order or the
+database's row ids. Existing themes are never relabelled, moved or recentred here: what a team saw
+and edited stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from askwhy.analysis.discovery import DiscoveredTheme, text_key, theme_id
+
+NEAR_DUPLICATE = 0.9
+"""Centre similarity at and above which two themes are one. Two disjoint halves of one theme's texts
+have centres this close or closer with all-MiniLM-L6-v2, while sibling subthemes a person would keep
+apart rarely do (measured in `bench/themes_quality.py`)."""
+SHARED_TEXTS = 0.5
+"""Share of a discovered theme's distinct texts already in an existing theme that makes it that theme."""
+
+
+@dataclass(frozen=True)
+class KnownTheme:
+    """A live theme of the codebook (proposed or accepted), as discovery may match it."""
+
+    id: str
+    label: str
+    centroid: NDArray[np.float32] | None = field(default=None, repr=False)
+    texts: frozenset[str] = frozenset()
+    """`text_key` of each of its sentences."""
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one discovered theme goes: into an existing theme (`known`) or a new one (`id`)."""
+
+    discovered: DiscoveredTheme
+    known: str | None
+    id: str
+    """The existing theme's id, or the new theme's content-derived id."""
+    subthemes: tuple[Placement, ...] = ()
+
+
+def place_themes(
+    themes: Sequence[DiscoveredTheme], texts: Sequence[str], known: Sequence[KnownTheme]
+) -> list[Placement]:
+    """Each discovered top-level theme matched to an existing theme or kept as a new one; its
+    subthemes matched among that theme's children (a subtheme of a matched subtheme just joins it)."""
+    keys = [text_key(t) for t in texts]
+    placements = []
+    for theme in themes:
+        match = same_theme(theme, keys, known)
+        if match is None:
+            placements.append(Placement(theme, None, theme.id, _children(theme, keys, (), parent="")))
+        elif match.parent_id is None:
+            children = [k for k in known if k.parent_id == match.id]
+            placements.append(
+                Placement(theme, match.id, match.id, _children(theme, keys, children, match.id))
+            )
+        else:
+            placements.append(Placement(theme, match.id, match.id))
+    return placements
+
+
+def _children(
+    theme: DiscoveredTheme, keys: Sequence[str], known: Sequence[KnownTheme], parent: str
+) -> tuple[Placement, ...]:
+    """Subthemes placed under an existing parent (`parent`, with children `known`) or a new one."""
+    placed = []
+    for child in theme.subthemes:
+        # Under an existing parent, a subtheme nearer to one of its children than to the parent's
+        # topic as a whole is that child: new data is coded into the subthemes people have seen.
+        match = same_theme(child, keys, known, near=float(child.centroid @ theme.centroid))
+        if match is not None:
+            placed.append(Placement(child, match.id, match.id))
+        else:
+            # Under an existing parent the id hangs on the parent's id, which never changes with labels.
+            placed.append(Placement(child, None, theme_id(child.label, parent) if parent else child.id))
+    return tuple(placed)
+
+
+def same_theme(
+    theme: DiscoveredTheme, keys: Sequence[str], known: Sequence[KnownTheme], *, near: float = NEAR_DUPLICATE
+) -> KnownTheme | None:
+    """The existing theme this discovered one is, if any: most shared texts first, then the same
+    label, then the nearest centre at `near` (or `NEAR_DUPLICATE`, if lower) or closer."""
+    if not known:
+        return None
+    mine = {keys[m] for m in theme.members}
+    shared = [(len(mine & k.texts) / max(len(mine), 1), k.id, k) for k in known]
+    best_shared = max(shared, key=lambda s: (s[0], s[1]))
+    if best_shared[0] >= SHARED_TEXTS:
+        return best_shared[2]
+    label = theme.label.casefold()
+    for k in sorted(known, key=lambda k: k.id):
+        if k.label.casefold() == label:
+            return k
+    close = [
+        (float(theme.centroid @ k.centroid), k.id, k)
+        for k in known
+        if k.centroid is not None and k.centroid.shape == theme.centroid.shape
+    ]
+    if close:
+        similarity, _, nearest = max(close, key=lambda c: (c[0], c[1]))
+        if similarity >= min(near, NEAR_DUPLICATE):
+            return nearest
+    return None
+
+
+def kept_share(before: Sequence[str], after: Sequence[str]) -> float:
+    """Share of the earlier themes' ids still present after a re-run (1.0 when there were none)."""
+    if not before:
+        return 1.0
+    now = set(after)
+    return float(np.mean([i in now for i in before]))
