@@ -136,6 +136,8 @@ def test_a_server_error_is_retried_after_backoff_and_delivered_once(
     (waiting,) = all_notifications(container)
     assert (waiting.status, waiting.attempts, waiting.last_error) == ("pending", 1, "HTTP 500: scripted 500")
     assert waiting.next_attempt_at == container.clock.now() + timedelta(seconds=30)
+    (scheduled,) = container.jobs.huey.scheduled()  # the next attempt is queued for its time
+    assert (scheduled.name, scheduled.args) == ("deliver_notification", (waiting.id,))
     assert sending.deliver_due(ports=notifying(container)) == 0  # not due yet
     container.clock.advance(seconds=31)  # type: ignore[attr-defined]
     assert sending.deliver_due(ports=notifying(container)) == 1

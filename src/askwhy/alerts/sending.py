@@ -8,6 +8,7 @@ Log lines name the notification, its event and destination kind, never a URL or 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,8 +41,11 @@ class Notifying:
         return float(max(min(base, self.settings.notification_backoff_max_seconds), retry_after or 0.0))
 
 
-def deliver(*, ports: Notifying, notification_id: str) -> str:
-    """One attempt at one notification, if it is due; returns what became of it."""
+def deliver(
+    *, ports: Notifying, notification_id: str, on_retry: Callable[[float], object] | None = None
+) -> str:
+    """One attempt at one notification, if it is due; returns what became of it. ``on_retry``
+    gets the seconds until the next attempt (the task schedules it; the sweep is the safety net)."""
     with ports.sessions.begin() as session:
         row = notifications.claim(
             session=session, notification_id=notification_id, now=ports.clock.now(), lease=LEASE
@@ -55,7 +59,9 @@ def deliver(*, ports: Notifying, notification_id: str) -> str:
     outcome = (
         found.notify(payload, notification_id=notification_id) if not isinstance(found, Outcome) else found
     )
-    status = _record(ports=ports, notification_id=notification_id, attempts=attempts, outcome=outcome)
+    status, delay = _record(ports=ports, notification_id=notification_id, attempts=attempts, outcome=outcome)
+    if delay is not None and on_retry is not None:
+        on_retry(delay)
     log.info("notification %s (%s to %s): %s %s", notification_id, event, kind, status, outcome.reason)
     return status
 
@@ -90,12 +96,14 @@ def _transport(
         return Outcome.retry(str(exc))
 
 
-def _record(*, ports: Notifying, notification_id: str, attempts: int, outcome: Outcome) -> str:
+def _record(
+    *, ports: Notifying, notification_id: str, attempts: int, outcome: Outcome
+) -> tuple[str, float | None]:
     now = ports.clock.now()
     with ports.sessions.begin() as session:
         if outcome.status is Status.DELIVERED:
             notifications.record_delivered(session=session, notification_id=notification_id, now=now)
-            return notifications.DELIVERED
+            return notifications.DELIVERED, None
         if outcome.status is Status.FAILED or attempts >= ports.settings.notification_max_attempts:
             reason = (
                 outcome.reason
@@ -103,10 +111,10 @@ def _record(*, ports: Notifying, notification_id: str, attempts: int, outcome: O
                 else f"{attempts} attempts; last: {outcome.reason}"
             )
             notifications.record_dead(session=session, notification_id=notification_id, reason=reason)
-            return notifications.DEAD
+            return notifications.DEAD, None
         delay = ports.backoff(attempts, outcome.retry_after_seconds)
         at = now + timedelta(seconds=delay)
         notifications.record_retry(
             session=session, notification_id=notification_id, reason=outcome.reason, at=at
         )
-        return "retry"
+        return "retry", delay

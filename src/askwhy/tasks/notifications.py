@@ -35,7 +35,10 @@ def register(jobs: Jobs, container: Container) -> None:
 
     @jobs.task("deliver_notification")
     def deliver_notification(notification_id: str) -> str:
-        return sending.deliver(ports=notifying(), notification_id=notification_id)
+        def again(delay: float) -> None:
+            jobs.enqueue_in(delay, "deliver_notification", notification_id)
+
+        return sending.deliver(ports=notifying(), notification_id=notification_id, on_retry=again)
 
     @jobs.task("route_alerts")
     def route_alerts() -> int:
