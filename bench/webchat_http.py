@@ -2,6 +2,11 @@
 
 Run: python -m bench.webchat_http
 Targets: turn round-trip p99 ≤ 50 ms, throughput ≥ 25% of the bare FastAPI endpoint.
+
+Run: python -m bench.webchat_http --llm
+The same paced conversations with the optional LLM configured: a local fake OpenAI-compatible
+server answering in 200 ms, then one answering only after the timeout (1 s).
+Target: turn round-trip p99 ≤ the LLM timeout + 50 ms.
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import sys
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +28,7 @@ from askwhy.store import migrate
 from askwhy.store.database import make_engine
 from bench.common import ROOT, machine, write_section
 from bench.servers import running
+from tests.fakes.openai_server import FakeOpenAI, echo_planned
 
 THINK_SECONDS = (1.0, 3.0)
 """Pause before each reply in the paced run, as a customer reading and typing (uniform, seconds)."""
@@ -32,10 +41,18 @@ SCRIPT = [
     ["nothing else", "that's all", "no"],
     ["no thanks", "yes"],
 ]
+LLM_TIMEOUT = 1.0
+LLM_RUNS = (("answers in 200 ms", 0.2), ("answers after the timeout (1.5 s)", 1.5))
+OPENING = "Thank you, that helps."
+"""How the fake model begins every wording, so that a reply in its words can be told apart."""
 
 
 async def _conversation(
-    client: httpx.AsyncClient, rng: random.Random, timings: list[float], think: tuple[float, float]
+    client: httpx.AsyncClient,
+    rng: random.Random,
+    timings: list[float],
+    think: tuple[float, float],
+    probes: list[tuple[float, bool]] | None = None,
 ) -> None:
     started = time.perf_counter()
     response = await client.post("/v1/conversations", json={"program": "post-checkout", "language": "en"})
@@ -54,13 +71,22 @@ async def _conversation(
         timings.append(time.perf_counter() - started)
         response.raise_for_status()
         reply = response.json()
+        last = reply["messages"][-1] if reply["messages"] else {}
+        if probes is not None and (last.get("question") or "").startswith("probe:"):
+            probes.append((timings[-1], last["text"].startswith(OPENING)))  # a turn the LLM was asked to word
 
 
-async def _askwhy_load(base: str, think: tuple[float, float] = (0.0, 0.0)) -> tuple[list[float], float]:
+async def _askwhy_load(
+    base: str,
+    think: tuple[float, float] = (0.0, 0.0),
+    *,
+    conversations: int = CONVERSATIONS,
+    probes: list[tuple[float, bool]] | None = None,
+) -> tuple[list[float], float]:
     timings: list[float] = []
     rng = random.Random(3)
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(CONVERSATIONS):
+    for index in range(conversations):
         queue.put_nowait(index)
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -69,7 +95,7 @@ async def _askwhy_load(base: str, think: tuple[float, float] = (0.0, 0.0)) -> tu
             await asyncio.sleep(rng.uniform(*think))  # customers arrive spread out, not all at once
             while not queue.empty():
                 queue.get_nowait()
-                await _conversation(client, rng, timings, think)
+                await _conversation(client, rng, timings, think, probes)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -101,7 +127,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
 
 
-def main() -> str:
+@contextmanager
+def _askwhy_server(extra: Mapping[str, str] | None = None) -> Iterator[str]:
+    """askwhy under uvicorn on a fresh SQLite database, with ``extra`` settings."""
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), guides_dir=ROOT / "examples" / "guides")
         engine = make_engine(settings.resolved_database_url)
@@ -114,11 +142,17 @@ def main() -> str:
             # One load generator is one client address: its conversations are not to be throttled.
             "ASKWHY_RATE_LIMIT_CONVERSATION_STARTS": "100000/minute",
             "ASKWHY_RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "100000/minute",
+            **(extra or {}),
         }
         with running("askwhy_app", env=env) as base:
-            asyncio.run(_askwhy_load(base))  # warm-up pass: connections, caches
-            turns, elapsed = asyncio.run(_askwhy_load(base))
-            paced, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS))
+            yield base
+
+
+def main() -> str:
+    with _askwhy_server() as base:
+        asyncio.run(_askwhy_load(base))  # warm-up pass: connections, caches
+        turns, elapsed = asyncio.run(_askwhy_load(base))
+        paced, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS))
     with running("bare_app") as base:
         asyncio.run(_bare_load(base, 1000))
         bare, bare_elapsed = asyncio.run(_bare_load(base, len(turns)))
@@ -149,5 +183,62 @@ Paced turn round trip p99 {_percentile(paced, 0.99):.1f} ms (target ≤ 50 ms: {
     return section
 
 
+def _llm_run(delay: float) -> tuple[list[float], list[tuple[float, bool]], int]:
+    """Paced conversations with the LLM configured; every turn, the probe turns, LLM requests."""
+    probes: list[tuple[float, bool]] = []
+    with FakeOpenAI(respond=echo_planned(opening=OPENING, delay=delay)) as fake:
+        extra = {"ASKWHY_LLM_BASE_URL": f"{fake.base_url}/v1", "ASKWHY_LLM_TIMEOUT_SECONDS": str(LLM_TIMEOUT)}
+        with _askwhy_server(extra) as base:
+            asyncio.run(_askwhy_load(base, conversations=CONCURRENCY))  # warm-up pass
+            probes.clear()
+            asked_before = len(fake.requests)
+            turns, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS, probes=probes))
+            return turns, probes, len(fake.requests) - asked_before
+
+
+def _row(label: str, what: str, values: list[float]) -> str:
+    cells = " | ".join(f"{_percentile(values, q):.0f} ms" for q in (0.5, 0.95, 0.99))
+    return f"| {label} | {what} | {len(values):,} | {cells} |"
+
+
+def main_llm() -> str:
+    """The web chat round trip with the optional LLM: answering in 200 ms, and after the timeout."""
+    rows, verdicts = [], []
+    for label, delay in LLM_RUNS:
+        turns, probes, asked = _llm_run(delay)
+        worded = sum(in_its_words for _, in_its_words in probes)
+        p99 = _percentile(turns, 0.99)
+        rows += [
+            _row(label, "every turn", turns),
+            _row(label, "turns the LLM was asked to word", [t for t, _ in probes]),
+        ]
+        verdicts.append(
+            f"- LLM {label}: {asked:,} requests, {worded:,} of {len(probes):,} probes sent in its words; "
+            f"p99 {p99:.0f} ms (target ≤ {LLM_TIMEOUT * 1000 + 50:.0f} ms: "
+            f"{'met' if p99 <= LLM_TIMEOUT * 1000 + 50 else 'not met'})."
+        )
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    section = f"""## Web chat over HTTP with the optional LLM
+
+Command: `python -m bench.webchat_http --llm` · machine: {machine()}, shared with other work (load
+average {load} over 1 / 5 / 15 min when the runs ended) · one uvicorn process on SQLite (WAL), a local
+fake OpenAI-compatible server (`tests/fakes/openai_server.py`) in the load generator's process,
+`ASKWHY_LLM_TIMEOUT_SECONDS={LLM_TIMEOUT:g}`.
+
+{CONVERSATIONS} paced conversations, {CONCURRENCY} at a time (each customer pauses
+{THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s before replying). The rules decide every turn; a turn
+whose reply is a probe asks the LLM to word it, with no lock held, and waits for it up to the timeout.
+
+| LLM | turns | n | p50 | p95 | p99 |
+| --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+{chr(10).join(verdicts)}
+"""
+    write_section("webchat-llm", section)
+    print(section)
+    return section
+
+
 if __name__ == "__main__":
-    main()
+    main_llm() if "--llm" in sys.argv[1:] else main()

@@ -99,7 +99,9 @@ class Container:
     @property
     def answering(self) -> Answering:
         """The ports answering stored messages uses (`askwhy.conversations.inbound`)."""
-        return Answering(sessions=self.sessions, reads=self.reads, guides=self.guides, clock=self.clock)
+        return Answering(
+            sessions=self.sessions, reads=self.reads, guides=self.guides, clock=self.clock, llm=self.llm
+        )
 
     @property
     def storing(self) -> Storing:

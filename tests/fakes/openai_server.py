@@ -9,8 +9,10 @@ It speaks ``POST /v1/chat/completions`` and answers with the real (non-streaming
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -18,6 +20,8 @@ from typing import Any, ClassVar
 from tests.fakes.server import LocalHttpFake
 
 PATH = "/v1/chat/completions"
+_PLANNED = re.compile(r'keeping its meaning: "(.*)"')
+_QUESTION = re.compile(r"[^.!?¡¿]*\?")
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,19 @@ class FakeOpenAI(LocalHttpFake):
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     default: Answer = field(default_factory=lambda: Answer("How did that go?"))
+    respond: Callable[[dict[str, Any]], Answer] | None = None
+    """Computes the answer from the request once the script is used up (instead of ``default``)."""
 
     @property
     def prompts(self) -> list[str]:
         """Every message text the server was sent, in order."""
         return [m["content"] for r in self.requests for m in r.get("messages", [])]
+
+    def next_answer(self, request: dict[str, Any]) -> Answer:
+        """The next scripted answer, else ``respond``'s, else ``default``."""
+        if self.answers:
+            return self.answers.popleft()
+        return self.respond(request) if self.respond is not None else self.default
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -60,7 +72,7 @@ class FakeOpenAI(LocalHttpFake):
                 request = json.loads(body or b"{}")
                 fake.requests.append(request)
                 fake.headers.append(dict(self.headers))
-                answer = fake.answers.popleft() if fake.answers else fake.default
+                answer = fake.next_answer(request)
                 time.sleep(answer.delay)
                 raw = answer.raw if answer.raw is not None else json.dumps(_completion(answer, request))
                 self._send(answer.status, raw)
@@ -104,3 +116,16 @@ def _completion(answer: Answer, request: dict[str, Any]) -> dict[str, Any]:
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def echo_planned(*, opening: str, delay: float) -> Callable[[dict[str, Any]], Answer]:
+    """A model that words every probe as ``opening`` followed by the question askwhy planned."""
+
+    def respond(request: dict[str, Any]) -> Answer:
+        prompt = request["messages"][-1]["content"]
+        planned = _PLANNED.search(prompt)
+        questions = _QUESTION.findall(planned.group(1)) if planned else []
+        text = f"{opening} {questions[-1].strip()}" if questions else "How did that go?"
+        return Answer(text, delay=delay)
+
+    return respond

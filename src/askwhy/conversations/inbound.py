@@ -26,10 +26,11 @@ from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
 from askwhy.clock import Clock
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known
+from askwhy.conversations.wording import LLMWording, Wording, stored_inbound, word_waiting
 from askwhy.customers import consent
 from askwhy.customers.addresses import normalise_address
 from askwhy.domain.channels import PHONE_ADDRESSED, facts
-from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
+from askwhy.domain.conversation import Channel, ConversationStatus
 from askwhy.domain.guide import Guide
 from askwhy.interview.optout import is_opt_out
 from askwhy.outbox.statuses import record_status
@@ -86,6 +87,8 @@ class Answering:
     """Sessions for finding what waits, outside any write turn."""
     guides: Mapping[str, Guide]
     clock: Clock
+    llm: LLMWording | None = None
+    """The optional LLM that words replies, asked before the write transaction (`conversations.wording`)."""
 
 
 STATUS, UNROUTED, DUPLICATE = -1, None, 0
@@ -209,10 +212,18 @@ def answer_waiting(*, ports: Answering, limit: int = BATCH_CONVERSATIONS) -> int
         waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
     if not waiting:
         return 0
+    wordings = word_waiting(
+        reads=ports.reads, guides=ports.guides, llm=ports.llm, conversation_ids=waiting, now=now
+    )
     try:
         with ports.sessions.begin() as session:
             process_conversations(
-                session=session, guides=ports.guides, conversation_ids=waiting, now=now, skip_locked=True
+                session=session,
+                guides=ports.guides,
+                conversation_ids=waiting,
+                now=now,
+                skip_locked=True,
+                wordings=wordings,
             )
     except Exception:
         log.warning("a batch of %d conversations failed; answering them one by one", len(waiting))
@@ -225,6 +236,7 @@ def answer_waiting(*, ports: Answering, limit: int = BATCH_CONVERSATIONS) -> int
                         conversation_id=conversation_id,
                         now=now,
                         skip_locked=True,
+                        wordings=wordings,
                     )
             except Exception:
                 log.exception("conversation %s: its waiting messages could not be answered", conversation_id)
@@ -256,13 +268,19 @@ def process_conversation(
     conversation_id: str,
     now: datetime,
     skip_locked: bool = False,
+    wordings: Mapping[int, Wording] | None = None,
 ) -> int:
     """Take every unprocessed inbound message of one conversation, oldest first.
 
     With ``skip_locked``, a conversation whose lock another transaction holds is left alone.
     """
     return process_conversations(
-        session=session, guides=guides, conversation_ids=[conversation_id], now=now, skip_locked=skip_locked
+        session=session,
+        guides=guides,
+        conversation_ids=[conversation_id],
+        now=now,
+        skip_locked=skip_locked,
+        wordings=wordings,
     )
 
 
@@ -273,11 +291,13 @@ def process_conversations(
     conversation_ids: Sequence[str],
     now: datetime,
     skip_locked: bool = False,
+    wordings: Mapping[int, Wording] | None = None,
 ) -> int:
     """Take every unprocessed inbound message of these conversations, each one's oldest first.
 
     The conversations are locked in id order (with ``skip_locked``, those another transaction
-    holds are left alone). Returns how many messages were taken.
+    holds are left alone). ``wordings`` are the LLM's, by message id (`word_waiting`). Returns how
+    many messages were taken.
     """
     # What the turns need is read once, up front, with no flush: the batch's writes are flushed
     # together when it commits.
@@ -301,6 +321,7 @@ def process_conversations(
                 message=message,
                 now=now,
                 known=knowns[conversation_id],
+                wording=(wordings or {}).get(message.id),
             )
     queries.mark_processed(session=session, message_ids=[message.id for message in pending], at=now)
     return len(pending)
@@ -324,6 +345,7 @@ def _take(
     message: Unprocessed,
     now: datetime,
     known: Known | None = None,
+    wording: Wording | None = None,
 ) -> None:
     source = f"reply:{conversation.channel}"
 
@@ -356,13 +378,14 @@ def _take(
             "conversation %s: guide %s is not loaded; message kept", conversation.id, conversation.guide_id
         )
         return
-    inbound = Inbound(
-        text=message.text,
-        media_type=message.media_type,
-        choice_id=_str_or_none(message.payload.get("choice_id")),
-    )
     conversations.take_turn(
-        session=session, guide=guide, conversation=conversation, inbound=inbound, now=now, known=known
+        session=session,
+        guide=guide,
+        conversation=conversation,
+        inbound=stored_inbound(message),
+        now=now,
+        known=known,
+        wording=wording,
     )
     if conversation.status == ConversationStatus.OPTED_OUT.value and (found := contact()) is not None:
         consent.opt_out(session=session, contact=found, channel=conversation.channel, at=now, source=source)
@@ -396,7 +419,3 @@ def _contact_by_address(*, session: Session, channel: Channel, address: str) -> 
     if channel is Channel.EMAIL:
         return queries.contact_by_address(session=session, email=address)
     return None
-
-
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)

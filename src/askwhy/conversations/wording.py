@@ -11,7 +11,8 @@ Otherwise, and on any failure of the LLM, the rules' wording goes out in the sam
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,13 @@ from askwhy import interview
 from askwhy.domain.conversation import ConversationStatus, Inbound, InterviewState, Outbound, Turn
 from askwhy.domain.guide import Guide
 from askwhy.interview.llm import LLMClient, ask_wording, with_wording, wordable
+from askwhy.store import messaging as message_queries
+from askwhy.store.messaging import Unprocessed
 from askwhy.store.tables import Conversation
+
+MAX_AT_ONCE = 8
+"""LLM calls one batch of waiting conversations makes at the same time, so a batch waits about one
+timeout, not one per conversation, without flooding a local model server."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,59 @@ def word_reply(
     """
     if llm is None:
         return None
-    seen = _seen_state(reads=reads, guides=guides, conversation_id=conversation_id)
-    if seen is None:
-        return None
-    guide, state = seen
+    with reads.begin() as session:
+        seen = _seen_state(session=session, guides=guides, conversation_id=conversation_id)
+    return None if seen is None else _worded(*seen, llm=llm, inbound=inbound, now=now)
+
+
+def word_waiting(
+    *,
+    reads: sessionmaker[Session],
+    guides: Mapping[str, Guide],
+    llm: LLMWording | None,
+    conversation_ids: Sequence[str],
+    now: datetime,
+) -> dict[int, Wording]:
+    """The LLM's wordings of the replies to waiting messages, by message id; {} without an LLM.
+
+    Only each conversation's oldest waiting message is worded: the state any later one is
+    answered from does not exist yet. The calls run side by side (`MAX_AT_ONCE`), with no lock held.
+    """
+    if llm is None or not conversation_ids:
+        return {}
+    with reads.begin() as session:
+        pending = message_queries.unprocessed_inbound(session=session, conversation_ids=conversation_ids)
+        firsts = {m.conversation_id: m for m in reversed(pending)}  # each conversation's oldest
+        seen = {
+            m.id: found
+            for m in firsts.values()
+            if (found := _seen_state(session=session, guides=guides, conversation_id=m.conversation_id))
+        }
+    if not seen:
+        return {}
+    messages = {m.id: m for m in firsts.values()}
+
+    def word(message_id: int) -> Wording | None:
+        guide, state = seen[message_id]
+        return _worded(guide, state, llm=llm, inbound=stored_inbound(messages[message_id]), now=now)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_AT_ONCE, len(seen))) as pool:
+        worded = dict(zip(seen, pool.map(word, seen), strict=True))
+    return {message_id: wording for message_id, wording in worded.items() if wording is not None}
+
+
+def stored_inbound(message: Unprocessed) -> Inbound:
+    """The interviewer's view of a stored customer message."""
+    choice = message.payload.get("choice_id")
+    return Inbound(
+        text=message.text, media_type=message.media_type, choice_id=None if choice is None else str(choice)
+    )
+
+
+def _worded(
+    guide: Guide, state: dict[str, Any], *, llm: LLMWording, inbound: Inbound, now: datetime
+) -> Wording | None:
+    """Decide the reply from ``state`` with the rules, and have the LLM word it if it may."""
     turn = interview.next_turn(guide, InterviewState.from_dict(state), inbound, now)
     planned = wordable(turn)
     if planned is None:
@@ -80,14 +136,13 @@ def word_reply(
 
 
 def _seen_state(
-    *, reads: sessionmaker[Session], guides: Mapping[str, Guide], conversation_id: str
+    *, session: Session, guides: Mapping[str, Guide], conversation_id: str
 ) -> tuple[Guide, dict[str, Any]] | None:
     """The guide and a copy of the stored state of an open, started conversation; None otherwise."""
-    with reads.begin() as session:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is None or not conversation.state:
-            return None
-        if not ConversationStatus(conversation.status).is_open:
-            return None
-        guide = guides.get(conversation.guide_id)
-        return None if guide is None else (guide, copy.deepcopy(dict(conversation.state)))
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or not conversation.state:
+        return None
+    if not ConversationStatus(conversation.status).is_open:
+        return None
+    guide = guides.get(conversation.guide_id)
+    return None if guide is None else (guide, copy.deepcopy(dict(conversation.state)))
