@@ -79,6 +79,9 @@ def detect(
                 session=session, program=name, days=days, design=design, cooling=cooling[name]
             )
         ]
+        waking = alerts.snoozes_ended(session=session, now=now)
+    if not found and not waking:
+        return []  # nothing to write: no write turn taken
     with sessions.begin() as session:
         opened = _write(session=session, candidates=found, now=now)
         alerts.wake_snoozed(session=session, now=now)

@@ -95,6 +95,12 @@ def list_alerts(
     return list(session.scalars(query))
 
 
+def snoozes_ended(*, session: Session, now: datetime) -> bool:
+    """True when some episode is stored as snoozed though its snooze has ended."""
+    query = select(AlertRow.id).where(AlertRow.state == SNOOZED, AlertRow.snoozed_until <= now).limit(1)
+    return session.scalar(query) is not None
+
+
 def wake_snoozed(*, session: Session, now: datetime) -> int:
     """Episodes whose snooze has ended are stored as open again; returns how many."""
     result = session.execute(

@@ -2,9 +2,10 @@
 
 Each analysis batch nudges `DETECT_EMERGING` (`Jobs.nudge`: one waiting run covers a burst of
 batches), so an alert follows the response that crossed the threshold within seconds. The sweep
-every minute is the safety net for a lost nudge, imports analysed elsewhere, and the day's turn.
-When the unassigned pool has grown by ``ASKWHY_DISCOVERY_EVERY_UNASSIGNED`` sentences, detection
-nudges `DISCOVER_THEMES`, which proposes new themes (and a new-theme alert if one is new).
+every minute is the safety net for a lost nudge, imports analysed elsewhere, and the day's turn;
+it also nudges `DISCOVER_THEMES` once the unassigned pool has grown by
+``ASKWHY_DISCOVERY_EVERY_UNASSIGNED`` sentences, which proposes new themes and then runs detection
+(a theme just proposed may be a new one).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def register(jobs: Jobs, container: Container) -> None:
     @jobs.periodic(DETECT_SWEEP, minute="*")
     def detect_emerging_sweep() -> int:
         jobs.nudge_taken(DETECT_EMERGING)
-        return len(run_detection(container))
+        opened = run_detection(container)
+        nudge_discovery(container)
+        return len(opened)
 
     @jobs.task(DISCOVER_THEMES, retries=1, retry_delay=60)
     def discover_themes() -> int:
@@ -48,18 +51,23 @@ def register(jobs: Jobs, container: Container) -> None:
 
 
 def run_detection(container: Container) -> list[Alert]:
-    """Every detector over every program with responses today; nudges discovery if the pool grew."""
-    opened = detect(
+    """Every detector over every program with responses today; returns the alerts opened."""
+    return detect(
         sessions=container.sessions,
         reads=container.reads,
         clock=container.clock,
         design=design_from(container.settings),
     )
+
+
+def nudge_discovery(container: Container) -> bool:
+    """Nudge discovery if the unassigned pool has grown enough since its last run (checked each
+    minute: discovery is not urgent, and analysis batches need not pay for the count)."""
     with container.reads.begin() as session:
         grown = pool_grown(session=session, every=container.settings.discovery_every_unassigned)
-    if grown and container.jobs.has(DISCOVER_THEMES):
+    if grown:
         container.jobs.nudge(DISCOVER_THEMES)
-    return opened
+    return grown
 
 
 def run_discovery(container: Container) -> int:
