@@ -112,7 +112,7 @@ def gather(*, session: Session, selection: Selection, period: Period | None) -> 
         metric=metric,
         metric_note=note,
         funnel=program_funnel(session=session, selection=selection),
-        themes=_top_themes(session=session, selection=selection, movement=movement),
+        themes=_top_themes(session=session, selection=selection, movement=movement, enriched=fresh.enriched),
         movement=movement,
         movers=movement.largest(MOVERS) if movement else [],
     )
@@ -152,9 +152,12 @@ def _period_for(span: timedelta) -> Period:
     return Period.WEEK if span > timedelta(days=21) else Period.DAY
 
 
-def _top_themes(*, session: Session, selection: Selection, movement: ThemeMovement | None) -> list[ThemeRow]:
-    """Themes mentioned in the selection, top level first, each level most mentioned first."""
-    listed = [t for t in list_themes(session=session, selection=selection) if t.responses]
+def _top_themes(
+    *, session: Session, selection: Selection, movement: ThemeMovement | None, enriched: int
+) -> list[ThemeRow]:
+    """Themes mentioned in the selection, top level first, each level most mentioned first; the
+    selection's analysed responses (``enriched``) are counted once, by `freshness`."""
+    listed = [t for t in list_themes(session=session, selection=selection, enriched=enriched) if t.responses]
     counted = {t.id: t for t in listed}
     moves = movement.moves if movement else {}
     return [

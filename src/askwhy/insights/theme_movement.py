@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from askwhy.domain.grouping import Period
-from askwhy.insights.selection import Selection
-from askwhy.insights.theme_views import ThemeSummary, enriched_count, is_subtheme, list_themes
+from askwhy.insights.selection import Selection, start_of
+from askwhy.insights.theme_views import ThemeSummary, is_subtheme, summarised
+from askwhy.store import theme_volumes
 
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30}
 
@@ -96,13 +97,19 @@ def comparison_window(
 
 
 def theme_movement(*, session: Session, selection: Selection, window: Window) -> ThemeMovement:
-    """Every live theme's responses and share in the current window and the one before it."""
-    current = selection.narrowed(since=window.since, until=window.until)
-    previous = selection.narrowed(since=window.previous_since, until=window.since)
-    now = _by_id(list_themes(session=session, selection=current))
-    before = _by_id(list_themes(session=session, selection=previous))
-    n_now = enriched_count(session=session, selection=current)
-    n_before = enriched_count(session=session, selection=previous)
+    """Every live theme's responses and share in the current window and the one before it, both
+    windows counted by one grouped query (and their analysed responses by another)."""
+    both = selection.narrowed(since=window.previous_since, until=window.until)
+    split_at = start_of(window.since)
+    counts_before, counts_now = theme_volumes.theme_counts_split(
+        session=session, restrict=both.apply, split_at=split_at
+    )
+    n_before, n_now = theme_volumes.enriched_counts_split(
+        session=session, restrict=both.apply, split_at=split_at
+    )
+    themes = theme_volumes.themes_oldest_first(session=session)
+    now = _by_id(summarised(themes, counts_now, n_now))
+    before = _by_id(summarised(themes, counts_before, n_before))
     counted = {theme_id for theme_id, t in {**before, **now}.items() if t.mentions}
     moves = {
         theme_id: ThemeMove(

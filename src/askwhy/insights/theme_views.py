@@ -68,16 +68,29 @@ def enriched_count(*, session: Session, selection: Selection) -> int:
 
 
 def list_themes(
-    *, session: Session, selection: Selection | None = None, include_merged: bool = False
+    *,
+    session: Session,
+    selection: Selection | None = None,
+    include_merged: bool = False,
+    enriched: int | None = None,
 ) -> list[ThemeSummary]:
     """Every theme with its volume and sentiment in the selection: top-level themes first, each level
-    most mentioned first."""
+    most mentioned first. ``enriched``, when the caller has counted the selection's analysed
+    responses already, saves counting them again."""
     selection = selection or Selection()
     counts = theme_volumes.theme_counts(session=session, restrict=selection.apply)
-    total = enriched_count(session=session, selection=selection)
+    total = enriched_count(session=session, selection=selection) if enriched is None else enriched
+    themes = theme_volumes.themes_oldest_first(session=session)
+    return summarised(themes, counts, total, include_merged=include_merged)
+
+
+def summarised(
+    themes: list[Theme], counts: Mapping[str, ThemeCount], total: int, *, include_merged: bool = False
+) -> list[ThemeSummary]:
+    """`list_themes` from counts already made: ``themes`` oldest first, ``total`` analysed responses."""
     summaries = [
         _summary(theme, counts.get(theme.id), total)
-        for theme in theme_volumes.themes_oldest_first(session=session)
+        for theme in themes
         if include_merged or theme.status != "merged"
     ]
     return sorted(summaries, key=lambda s: (is_subtheme(s, counts), -s.responses, -s.mentions, s.label))

@@ -48,12 +48,18 @@ class ProgramCount:
 
 
 def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
-    """The totals of the responses ``restrict`` keeps: two aggregate queries, cheap enough to ask
-    every few seconds."""
+    """The totals of the responses ``restrict`` keeps, analysed ones counted through an outer join:
+    one aggregate query, cheap enough to ask every few seconds (the live poll asks nothing else)."""
     completed = func.sum(case((Response.completion == "completed", 1), else_=0))
-    totals = select(func.count(), completed, func.max(Response.responded_at), func.max(Response.updated_at))
-    count, done, newest, changed = session.execute(restrict(totals.select_from(Response))).one()
-    enriched = session.scalar(restrict(select(func.count()).select_from(ResponseAnalysis).join(Response)))
+    totals = select(
+        func.count(),
+        completed,
+        func.count(ResponseAnalysis.response_id),
+        func.max(Response.responded_at),
+        func.max(Response.updated_at),
+    ).select_from(Response)
+    joined = totals.outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
+    count, done, enriched, newest, changed = session.execute(restrict(joined)).one()
     return ResponseTotals(
         responses=int(count or 0),
         completed=int(done or 0),
@@ -99,6 +105,52 @@ def conversation_rows(
     if until:
         query = query.where(Conversation.started_at < until)
     return [ConversationRow(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ProgressCount:
+    """Conversations of one channel in one status, and whether the customer replied in them."""
+
+    channel: str
+    status: str
+    replied: bool
+    conversations: int
+
+
+def conversation_progress_counts(
+    *,
+    session: Session,
+    program: str,
+    channel: str | None,
+    language: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    include_simulated: bool,
+) -> list[ProgressCount]:
+    """`conversation_rows` counted by the database: conversations per channel, status and whether
+    a customer message exists, so a funnel over 100,000 conversations reads a dozen rows."""
+    replied = (
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.direction == "in")
+        .exists()
+        .label("replied")
+    )
+    query = (
+        select(Conversation.channel, Conversation.status, replied, func.count())
+        .where(Conversation.program == program)
+        .group_by(Conversation.channel, Conversation.status, replied)
+    )
+    if not include_simulated:
+        query = query.where(Conversation.simulated.is_(False))
+    if channel:
+        query = query.where(Conversation.channel == channel)
+    if language:
+        query = query.where(Conversation.language == language)
+    if since:
+        query = query.where(Conversation.started_at >= since)
+    if until:
+        query = query.where(Conversation.started_at < until)
+    return [ProgressCount(c, s, bool(r), int(n)) for c, s, r, n in session.execute(query)]
 
 
 def responses_per_program(*, session: Session) -> dict[str, ProgramCount]:

@@ -125,6 +125,7 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         UniqueConstraint("program", "external_id"),
+        Index("ix_responses_program_responded", "program", "responded_at"),
         Index("ix_responses_raw_kept", "responded_at", sqlite_where=RAW_KEPT, postgresql_where=RAW_KEPT),
     )
 

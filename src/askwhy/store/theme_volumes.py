@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Row, Select, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
@@ -39,37 +41,65 @@ def theme_counts(
     *, session: Session, restrict: Restrict, theme_ids: Collection[str] | None = None
 ) -> dict[str, ThemeCount]:
     """Theme id → its counts in the selection, for the themes given (every mentioned theme by default)."""
-    query = (
-        select(
-            ThemeMention.theme_id,
-            func.count().label("mentions"),
-            func.count(func.distinct(ThemeMention.response_id)).label("responses"),
-            func.avg(Sentence.sentiment_score).label("sentiment"),
-            func.sum(case((ThemeMention.polarity > 0, 1), else_=0)).label("positive"),
-            func.sum(case((ThemeMention.polarity < 0, 1), else_=0)).label("negative"),
-        )
-        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-        .join(Response, Response.id == ThemeMention.response_id)
-        .group_by(ThemeMention.theme_id)
-    )
+    query = _counting(select(ThemeMention.theme_id)).group_by(ThemeMention.theme_id)
     if theme_ids is not None:
         query = query.where(ThemeMention.theme_id.in_(list(theme_ids)))
-    return {
-        row.theme_id: ThemeCount(
-            mentions=int(row.mentions or 0),
-            responses=int(row.responses or 0),
-            sentiment=None if row.sentiment is None else float(row.sentiment),
-            positive=int(row.positive or 0),
-            negative=int(row.negative or 0),
-        )
-        for row in session.execute(restrict(query))
-    }
+    return {row.theme_id: _count(row) for row in session.execute(restrict(query))}
+
+
+def theme_counts_split(
+    *, session: Session, restrict: Restrict, split_at: datetime
+) -> tuple[dict[str, ThemeCount], dict[str, ThemeCount]]:
+    """Every mentioned theme's counts before ``split_at`` and from it on, in one grouped query (two
+    windows side by side: give a ``restrict`` that spans both)."""
+    later = (Response.responded_at >= split_at).label("later")
+    query = _counting(select(ThemeMention.theme_id, later)).group_by(ThemeMention.theme_id, later)
+    before: dict[str, ThemeCount] = {}
+    after: dict[str, ThemeCount] = {}
+    for row in session.execute(restrict(query)):
+        (after if row.later else before)[row.theme_id] = _count(row)
+    return before, after
 
 
 def enriched_count(*, session: Session, restrict: Restrict) -> int:
     """Analysed responses in the selection: the denominator of a theme's share."""
     query = select(func.count()).select_from(ResponseAnalysis).join(Response)
     return int(session.scalar(restrict(query)) or 0)
+
+
+def enriched_counts_split(*, session: Session, restrict: Restrict, split_at: datetime) -> tuple[int, int]:
+    """Analysed responses before ``split_at`` and from it on, in one query."""
+    later = case((Response.responded_at >= split_at, 1), else_=0)
+    query = select(func.count(), func.sum(later)).select_from(ResponseAnalysis).join(Response)
+    total, after = session.execute(restrict(query)).one()
+    return int(total or 0) - int(after or 0), int(after or 0)
+
+
+def _counting(query: Select[Any]) -> Select[Any]:
+    """``query`` with a theme's volume and feeling added, over mentions joined to their sentence and
+    response (group it by the theme)."""
+    return (
+        query.add_columns(
+            func.count().label("mentions"),
+            func.count(func.distinct(ThemeMention.response_id)).label("responses"),
+            func.avg(Sentence.sentiment_score).label("sentiment"),
+            func.sum(case((ThemeMention.polarity > 0, 1), else_=0)).label("positive"),
+            func.sum(case((ThemeMention.polarity < 0, 1), else_=0)).label("negative"),
+        )
+        .select_from(ThemeMention)
+        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
+        .join(Response, Response.id == ThemeMention.response_id)
+    )
+
+
+def _count(row: Row[Any]) -> ThemeCount:
+    return ThemeCount(
+        mentions=int(row.mentions or 0),
+        responses=int(row.responses or 0),
+        sentiment=None if row.sentiment is None else float(row.sentiment),
+        positive=int(row.positive or 0),
+        negative=int(row.negative or 0),
+    )
 
 
 def most_mentioned_themes(

@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, Path, status
 from askwhy.domain.people import Role, effective_role
 from askwhy.service.dependencies import ContainerDep
 from askwhy.service.workspace.signed_in import SignedInPerson, Viewer
-from askwhy.store.programs_seen import programs_with_responses
+from askwhy.store.programs_seen import has_responses, programs_with_responses
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,18 @@ def _program_access(
     program: Annotated[str, Path(max_length=100)],
 ) -> ProgramAccess:
     role = role_in(viewer, program)
-    if role is None or program not in visible_programs(viewer, container):
+    if role is None or not _program_exists(container, program):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such program")
     return ProgramAccess(viewer=viewer, program=program, role=role)
+
+
+def _program_exists(container: ContainerDep, program: str) -> bool:
+    """A guide's program, or one some stored response names: the same programs `visible_programs`
+    lists, asked for one name (every page and live poll asks, so it is one index seek at most)."""
+    if program in container.guides:
+        return True
+    with container.reads() as session:
+        return has_responses(session=session, program=program)
 
 
 InProgram = Annotated[ProgramAccess, Depends(_program_access)]
