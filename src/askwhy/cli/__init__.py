@@ -8,6 +8,7 @@ from askwhy.cli import (
     alerts,
     alert_rules,
     analysis,
+    cases,
     chat,
     config,
     db,
@@ -46,6 +47,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(inbox.app, name="inbox")
 app.add_typer(guides.app, name="guides")
 app.add_typer(users.app, name="users")
+app.add_typer(cases.app, name="cases")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(notifications.destinations_app, name="destinations")

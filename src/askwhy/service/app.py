@@ -27,6 +27,7 @@ from askwhy.service.request_target import RequestTargetGuard
 from askwhy.service.routes import (
     alerts,
     alert_rules,
+    cases,
     channel_webhooks,
     chat,
     conversations,
@@ -77,6 +78,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.include_router(transcripts.router)
     app.include_router(exports.router)
     app.include_router(alerts.router)
+    app.include_router(cases.router)
     app.include_router(alert_rules.router)
     app.include_router(webhook_subscriptions.router)
     app.include_router(api_docs.router)

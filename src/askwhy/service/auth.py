@@ -1,6 +1,6 @@
 """Who may call a route: API keys with scopes (``EventsWriter``, ``Reader``, ``CustomerEraser``,
-``TranscriptReader``, ``AlertsWriter``) for systems, a conversation token (``WebChatConversation``)
-for a customer's browser."""
+``TranscriptReader``, ``AlertsWriter``, ``CasesWriter``) for systems, a conversation token
+(``WebChatConversation``) for a customer's browser."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ Reader = Annotated[ApiKey, require("read")]
 CustomerEraser = Annotated[ApiKey, require("customers:delete")]
 TranscriptReader = Annotated[ApiKey, require("transcripts:read")]
 AlertsWriter = Annotated[ApiKey, require("alerts:write")]
+CasesWriter = Annotated[ApiKey, require("cases:write")]
 
 
 async def _web_chat_conversation(

@@ -1,0 +1,138 @@
+"""Cases API: list and read close-the-loop cases; assign, move, annotate and resolve them; measures.
+
+Reading needs an API key with the ``read`` scope (the excerpt is redacted); changing a case needs
+``cases:write``. The key is recorded as the actor (``key:<id>``) in the case's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.cases import lifecycle
+from askwhy.cases.follow_up import FollowUpRefused
+from askwhy.cases.measures import measures
+from askwhy.cases.notices import LoggedNotifier
+from askwhy.cases.views import CaseFilter, case_list, one_case
+from askwhy.clock import Clock
+from askwhy.service.auth import CasesWriter, Reader
+from askwhy.service.case_schemas import (
+    AssignIn,
+    CaseDetailOut,
+    CaseMeasuresOut,
+    CaseOut,
+    CasesOut,
+    MeasuresOut,
+    NoteIn,
+    ResolveIn,
+    StatusIn,
+)
+from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
+from askwhy.store.api_tables import ApiKey
+from askwhy.store.case_tables import Case
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+T = TypeVar("T")
+Filter = Annotated[str | None, Query(max_length=320)]
+
+
+@router.get("/cases")
+def list_cases(  # noqa: PLR0917 (FastAPI maps query parameters)
+    key: Reader,
+    sessions: SessionsDep,
+    program: Filter = None,
+    team: Filter = None,
+    owner: Filter = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CasesOut:
+    where = CaseFilter(program=program, team=team, owner=owner, status=status_)
+    with sessions.begin() as session:
+        return CasesOut(
+            cases=[CaseOut.of(view) for view in case_list(session=session, where=where, limit=limit)]
+        )
+
+
+@router.get("/cases/{case_id}")
+def get_case(case_id: str, key: Reader, sessions: SessionsDep, container: ContainerDep) -> CaseDetailOut:
+    region = container.settings.redaction_region
+    return _acting(
+        sessions,
+        lambda session: CaseDetailOut.detail(one_case(session=session, case_id=case_id, region=region)),
+    )
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(case_id: str, body: AssignIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep) -> CaseOut:
+    def act(session: Session) -> Case:
+        return lifecycle.assign(session=session, case_id=case_id, owner=body.owner, **_acting_as(key, clock))
+
+    return _changed(sessions, case_id, act)
+
+
+@router.post("/cases/{case_id}/status")
+def change_status(
+    case_id: str, body: StatusIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep
+) -> CaseOut:
+    def act(session: Session) -> Case:
+        return lifecycle.change_status(
+            session=session, case_id=case_id, status=body.status, note=body.note, **_acting_as(key, clock)
+        )
+
+    return _changed(sessions, case_id, act)
+
+
+@router.post("/cases/{case_id}/notes")
+def add_note(case_id: str, body: NoteIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep) -> CaseOut:
+    def act(session: Session) -> Case:
+        return lifecycle.add_note(session=session, case_id=case_id, text=body.note, **_acting_as(key, clock))
+
+    return _changed(sessions, case_id, act)
+
+
+@router.post("/cases/{case_id}/resolve")
+def resolve(
+    case_id: str, key: CasesWriter, sessions: SessionsDep, clock: ClockDep, body: ResolveIn | None = None
+) -> CaseOut:
+    def act(session: Session) -> Case:
+        note = body.note if body else None
+        return lifecycle.resolve(session=session, case_id=case_id, note=note, **_acting_as(key, clock))
+
+    return _changed(sessions, case_id, act)
+
+
+@router.get("/case-measures")
+def case_measures(
+    key: Reader, sessions: SessionsDep, clock: ClockDep, program: Filter = None
+) -> CaseMeasuresOut:
+    with sessions.begin() as session:
+        found = measures(session=session, now=clock.now(), program=program)
+    return CaseMeasuresOut(measures=[MeasuresOut.of(row) for row in found])
+
+
+def _changed(sessions: sessionmaker[Session], case_id: str, action: Callable[[Session], Case]) -> CaseOut:
+    """Run the change in one transaction, then answer the case as it now reads."""
+    return _acting(
+        sessions, lambda session: (action(session), CaseOut.of(one_case(session=session, case_id=case_id)))[1]
+    )
+
+
+def _acting(sessions: sessionmaker[Session], action: Callable[[Session], T]) -> T:
+    """Run the use case in one transaction, turning its refusals into 404, 409 and 422."""
+    try:
+        with sessions.begin() as session:
+            return action(session)
+    except lifecycle.CaseNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found") from None
+    except lifecycle.InvalidTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except (lifecycle.CaseInputError, FollowUpRefused) as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
+def _acting_as(key: ApiKey, clock: Clock) -> dict[str, Any]:
+    """Who acts (the key, ``key:<id>``), when, and how the case's people hear of it."""
+    return {"actor": f"key:{key.id}", "now": clock.now(), "notifier": LoggedNotifier()}
