@@ -12,7 +12,7 @@ and edited stays as it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,6 +115,12 @@ def same_theme(
         if similarity >= min(near, NEAR_DUPLICATE):
             return nearest
     return None
+
+
+def proposes(placed: Placement, pooled: Collection[int], least: int) -> bool:
+    """Whether a placement is a theme to write: an existing theme always (it gains its pool texts),
+    a new one only when at least `least` of its texts have no theme yet."""
+    return placed.known is not None or sum(1 for m in placed.discovered.members if m in pooled) >= least
 
 
 def kept_share(before: Sequence[str], after: Sequence[str]) -> float:

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.discovery import discover_codebook, min_size_for, text_key
-from askwhy.analysis.theme_matching import KnownTheme, Placement, place_themes
+from askwhy.analysis.theme_matching import KnownTheme, Placement, place_themes, proposes
 from askwhy.insights.code_responses import AssignmentRule, assign_pool, mention_rows, write_mentions
 from askwhy.insights.vectors import from_bytes, stack, to_bytes
 from askwhy.store import theme_members
@@ -118,13 +118,13 @@ class _Writing:
     again: list[str] = field(default_factory=list)
 
     def place(self, session: Session, placed: Placement) -> None:
-        if placed.known is None and len(self._pooled(placed)) < self.least:
+        if not proposes(placed, self.pool, self.least):
             return
         top = _stored(session, placed, rows=self.rows, now=self.now, parent_id=None)
         (self.again if placed.known else self.tops).append(top.id)
         self._code(placed, top.id)
         for child in placed.subthemes:
-            if child.known is None and len(self._pooled(child)) < self.least:
+            if not proposes(child, self.pool, self.least):
                 continue
             sub = _stored(session, child, rows=self.rows, now=self.now, parent_id=top.id)
             if child.known is None:
