@@ -86,3 +86,61 @@ def test_personal_data_is_not_sent_to_the_llm(post_checkout: Guide) -> None:
 )
 def test_acceptable_wording(text: str, language: str, expected: bool) -> None:
     assert acceptable(text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "planned", "expected"),
+    [
+        (
+            "Oh no, a late parcel is so frustrating. What happened with the delivery?",
+            "en",
+            "I'm sorry, “my parcel was late” is not what we want for you. "
+            "Can you tell me what happened with the delivery?",
+            True,
+        ),
+        (
+            "By the way, have you tried our new loyalty app?",
+            "en",
+            "Can you tell me what happened with the delivery?",
+            False,
+        ),
+        (
+            "Sorry about the parcel. Can you tell me your favourite colour?",
+            "en",
+            "Can you tell me what happened with the delivery?",
+            False,
+        ),
+        (
+            "Vaya, lo siento mucho. ¿Qué pasó con la entrega?",
+            "es",
+            "Lo siento. ¿Puedes contarme qué pasó con la entrega?",
+            True,
+        ),
+        (
+            "Lo siento mucho. ¿Te gustaría probar nuestra aplicación?",
+            "es",
+            "Lo siento. ¿Puedes contarme qué pasó con la entrega?",
+            False,
+        ),
+    ],
+    ids=[
+        "same-question-en",
+        "off-topic-en",
+        "keeps-only-the-acknowledgement",
+        "same-question-es",
+        "off-topic-es",
+    ],
+)
+def test_a_wording_must_ask_what_the_rules_ask(
+    text: str, language: str, planned: str, expected: bool
+) -> None:
+    assert acceptable(text, language, planned=planned) is expected
+
+
+def test_an_off_topic_wording_keeps_the_rules_turn(post_checkout: Guide) -> None:
+    chat = _at_why(post_checkout)
+    inbound = Inbound("my parcel was late")
+    expected = rules_backend.next_turn(post_checkout, chat.state, inbound, chat.now)
+    llm = ScriptedLLM(["Thanks! By the way, have you tried our new loyalty app?"])
+    assert next_turn(post_checkout, chat.state, inbound, chat.now, llm=llm) == expected
+    assert len(llm.prompts) == 1

@@ -218,3 +218,17 @@ def test_a_conversation_that_moved_during_the_call_gets_the_rules_wording(
     assert llm.outcome == "done"
     assert reply["messages"][-1]["text"] != WORDED
     assert reply["messages"][-1]["text"] == _rules_reply("3", "the box was crushed too", COMPLAINT)
+
+
+def test_without_an_llm_a_turn_reads_nothing_more() -> None:
+    """With no LLM configured, wording a reply returns at once without opening a session."""
+
+    def no_session() -> None:
+        raise AssertionError("a session was opened")
+
+    reads: Any = no_session
+    reads.begin = no_session
+    wording = conversations.word_reply(
+        reads=reads, guides={}, llm=None, conversation_id="c", inbound=Inbound("late"), now=datetime.now(UTC)
+    )
+    assert wording is None
