@@ -68,6 +68,8 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "workspace"
+DOC_VIEW = {"x": 0, "y": 0, "width": 1280, "height": 960}
+"""The top of a page as the docs show it: 1280 px wide, as much as a laptop screen shows."""
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
     """``screenshot(page, "overview")`` saves artifacts/screenshots/<test>-overview.png.
 
     With ASKWHY_DOCS_SCREENSHOTS=1 the same view also becomes docs/images/workspace/overview.png,
-    the picture docs/workspace.md shows (the viewport only, 1280 px wide, so the file stays small)."""
+    the picture docs/workspace.md shows (the top of the page, 1280 px wide, so the file stays small)."""
 
     def take(page: Any, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -83,7 +85,7 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
         page.screenshot(path=str(path), full_page=True)
         if os.environ.get("ASKWHY_DOCS_SCREENSHOTS"):
             DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(DOC_IMAGES / f"{name}.png"))
+            page.screenshot(path=str(DOC_IMAGES / f"{name}.png"), full_page=True, clip=DOC_VIEW)
         return path
 
     return take

@@ -56,21 +56,21 @@ def axe() -> Findings:
 
 @pytest.fixture
 def look(axe: Findings, screenshot: Shoot) -> Look:
-    """``look(page, name, reaches=selector)``: the page just opened works from the keyboard, is
-    checked by axe (the test ends with ``axe.assert_none()``), and is photographed."""
+    """``look(page, name, reaches=selector)``: the page just opened works from the keyboard,
+    is photographed, and is checked by axe (the test ends with ``axe.assert_none()``)."""
 
     def visit(page: Any, name: str, *, reaches: str) -> None:
+        if "#" in page.url:  # a form sent from a skipped-to page keeps "#main": start from the top again
+            page.goto(page.url.split("#", 1)[0])
+        screenshot(page, name)  # first: as the page opens, before the keyboard moves focus and scroll
         keyboard_reaches(page, name, reaches)
         axe.check(page, name)
-        screenshot(page, name)
 
     return visit
 
 
 def keyboard_reaches(page: Any, name: str, reaches: str) -> None:
     """The first Tab is the skip link, it moves into the main content, and Tab reaches ``reaches``."""
-    if "#" in page.url:  # a form sent from a skipped-to page keeps "#main": start from the top again
-        page.goto(page.url.split("#", 1)[0])
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.matches('a.skip')"), (
         f"{name}: first Tab is the skip link"
