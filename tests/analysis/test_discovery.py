@@ -12,9 +12,11 @@ from askwhy.analysis.discovery import (
     discover_codebook,
     discover_themes,
     split_theme,
+    text_key,
     theme_id,
 )
 from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.analysis.theme_matching import KnownTheme, place_themes
 
 
 def blobs(
@@ -194,3 +196,38 @@ def test_a_ninety_percent_subsample_keeps_the_themes() -> None:
     ids = {t.id for t in part.themes}
     assert len(full.themes) == 6
     assert np.mean([t.id in ids for t in full.themes]) >= 0.9
+
+
+def test_discovery_again_with_ten_percent_more_finds_the_earlier_themes_and_proposes_none() -> None:
+    texts, vectors, _ = coded([90, 80, 70, 60, 50, 40], seed=2)
+    keep = np.sort(np.random.default_rng(0).choice(len(texts), int(0.9 * len(texts)), replace=False))
+    first = discover_codebook([texts[i] for i in keep], vectors[keep])
+    known = [
+        KnownTheme(t.id, t.label, t.centroid, frozenset(text_key(texts[keep[m]]) for m in t.members))
+        for t in first.themes
+    ]
+
+    placed = place_themes(discover_codebook(texts, vectors).themes, texts, known)
+
+    again = {p.known for p in placed}
+    assert np.mean([t.id in again for t in first.themes]) >= 0.9
+    assert all(p.known is not None for p in placed)
+
+
+def test_a_new_group_in_the_added_data_is_proposed_beside_the_earlier_themes() -> None:
+    texts, vectors, truth = coded([90, 80, 70, 60], seed=3)
+    old = np.flatnonzero(truth < 3)
+    first = discover_codebook([texts[i] for i in old], vectors[old])
+    known = [
+        KnownTheme(t.id, t.label, t.centroid, frozenset(text_key(texts[old[m]]) for m in t.members))
+        for t in first.themes
+    ]
+
+    placed = place_themes(discover_codebook(texts, vectors).themes, texts, known)
+
+    assert {p.known for p in placed if p.known} == {t.id for t in first.themes}
+    new = [p for p in placed if p.known is None]
+    assert len(new) == 1
+    members = list(new[0].discovered.members)
+    assert np.mean(truth[members] == 3) >= 0.9
+    assert np.sum(truth[members] == 3) >= 0.9 * np.sum(truth == 3)
