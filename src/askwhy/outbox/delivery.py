@@ -2,7 +2,8 @@
 
 A delivery claims its message in one short transaction (status ``sending``, one more attempt, a
 lease until ``next_attempt_at``), calls the channel's sender with no transaction open, then
-records the outcome in another; a batch shares both transactions. A worker that dies mid-send
+records the outcome in another; a batch is claimed a chunk of sends at a time, so what a run
+holds is what it has handed to the provider. A worker that dies mid-send
 leaves the lease to expire; the message is then sent again only if, within a grace period, no
 status event carrying its idempotency key shows the first send went through.
 """
@@ -92,9 +93,9 @@ Outcome = SendResult | SendError
 
 _rng = random.Random()
 BATCH = 50
-"""Messages `deliver_due_now` claims at most at once."""
+"""Messages `deliver_due_now` finds due at most at once."""
 SENDS_AT_ONCE = 8
-"""Sends in flight together in one process."""
+"""Sends in flight together in one run, and so the messages it claims at once."""
 
 
 class _SendThreads:
@@ -131,36 +132,56 @@ def deliver_message(*, ports: Delivering, message_id: int) -> str:
         )
     if claim is None:
         return "skipped"
-    [outcome] = _record(ports=ports, outcomes=[(claim, _send(ports.senders, claim))])
+    [outcome], _ = _record(ports=ports, outcomes=[(claim, _send(ports.senders, claim))])
     return outcome
 
 
 def deliver_due_now(*, ports: Delivering, limit: int = BATCH) -> int:
-    """Send up to ``limit`` due messages together: found with a read, claimed in one short write
-    transaction, sent at once, their results recorded in one more; returns how many were found due,
-    or 0 if another worker had claimed them all.
+    """Send up to ``limit`` due messages, found with a read and claimed a chunk of `SENDS_AT_ONCE`
+    at a time, each chunk's claim in the transaction that records the previous chunk's results;
+    returns how many were found due, or 0 if another worker had claimed them all.
+
+    A run claims only what it is about to hand to the provider: a worker that dies mid-run
+    leaves the rest of what it found `pending`, for the next run at once, and only the messages
+    that may have reached the provider wait for the lease and the grace period.
 
     A run that loses part of its batch to another worker claims fewer than a full batch although
     more may be due, and must go on (`Jobs.drain` stops at a short batch); one that lost all of
-    it stops, as the run that won goes on.
-
-    The same guarantees as `deliver_message`, fewer write transactions: with SQLite's one writer
-    at a time, a reply costs a share of two transactions instead of two of its own, and a run
-    that finds nothing due takes no write turn at all.
+    it stops, as the run that won goes on. With SQLite's one writer at a time, a chunk costs one
+    write transaction, and a run that finds nothing due takes no write turn at all.
     """
-    now = ports.clock.now()
     with ports.reads.begin() as session:
-        due = queries.due_for_batch(session=session, now=now, limit=limit)
+        due = queries.due_for_batch(session=session, now=ports.clock.now(), limit=limit)
     if not due:
         return 0
-    lease_until = now + timedelta(seconds=ports.policy.lease_seconds)
+    chunks = [due[start : start + SENDS_AT_ONCE] for start in range(0, len(due), SENDS_AT_ONCE)]
+    claims = _claim_chunk(ports=ports, message_ids=chunks[0])
+    claimed_any = bool(claims)
+    for following in [*chunks[1:], []]:
+        if claims:
+            outcomes = _send_threads.map(lambda claim: _send(ports.senders, claim), claims)
+            _, claims = _record(
+                ports=ports, outcomes=list(zip(claims, outcomes, strict=True)), then_claim=following
+            )
+        else:
+            claims = _claim_chunk(ports=ports, message_ids=following)
+        claimed_any = claimed_any or bool(claims)
+    return len(due) if claimed_any else 0
+
+
+def _claim_chunk(*, ports: Delivering, message_ids: list[int]) -> list[Claim]:
+    """Claim these messages, those still pending and due, in a transaction of their own."""
+    if not message_ids:
+        return []
     with ports.sessions.begin() as session:
-        rows = queries.claim(session=session, message_ids=due, now=now, lease_until=lease_until)
-    claims = [Claim(message_id=row.id, channel=Channel(row.channel), outgoing=_outgoing(row)) for row in rows]
-    if claims:
-        outcomes = _send_threads.map(lambda claim: _send(ports.senders, claim), claims)
-        _record(ports=ports, outcomes=list(zip(claims, outcomes, strict=True)))
-    return len(due) if claims else 0
+        return _claim_in(session=session, ports=ports, message_ids=message_ids)
+
+
+def _claim_in(*, session: Session, ports: Delivering, message_ids: list[int]) -> list[Claim]:
+    now = ports.clock.now()
+    lease_until = now + timedelta(seconds=ports.policy.lease_seconds)
+    rows = queries.claim(session=session, message_ids=message_ids, now=now, lease_until=lease_until)
+    return [Claim(message_id=row.id, channel=Channel(row.channel), outgoing=_outgoing(row)) for row in rows]
 
 
 def _send(senders: Mapping[Channel, Sender], claim: Claim) -> Outcome:
@@ -205,13 +226,16 @@ def claim_message(*, session: Session, message_id: int, now: datetime, policy: R
     return Claim(message_id=message.id, channel=Channel(message.channel), outgoing=_outgoing(message))
 
 
-def _record(*, ports: Delivering, outcomes: list[tuple[Claim, Outcome]]) -> list[str]:
-    """Record every outcome of a batch in one transaction, then queue the retries it decided;
-    returns what happened to each message (sent, retry, failed, settled)."""
+def _record(
+    *, ports: Delivering, outcomes: list[tuple[Claim, Outcome]], then_claim: list[int] | None = None
+) -> tuple[list[str], list[Claim]]:
+    """Record every outcome of a chunk in one transaction, claiming the messages ``then_claim``
+    in the same one, then queue the retries it decided; returns what happened to each message
+    (sent, retry, failed, settled) and the claims."""
     now, policy = ports.clock.now(), ports.policy
     sent = [(claim, result) for claim, result in outcomes if isinstance(result, SendResult)]
 
-    def record() -> list[tuple[str, float | None]]:
+    def record() -> tuple[list[tuple[str, float | None]], list[Claim]]:
         decided: list[tuple[str, float | None]] = []
         with ports.sessions.begin() as session:
             if sent:
@@ -223,17 +247,18 @@ def _record(*, ports: Delivering, outcomes: list[tuple[Claim, Outcome]]) -> list
                     )
                 else:
                     decided.append(("sent", None))
-        return decided
+            claimed = _claim_in(session=session, ports=ports, message_ids=then_claim) if then_claim else []
+        return decided, claimed
 
     # The messages were sent: their results must be kept, even if PostgreSQL broke a deadlock
     # with a status webhook by aborting this transaction.
-    decided = run_again_if_aborted(record)
+    decided, claimed = run_again_if_aborted(record)
     for (claim, outcome), (what, delay) in zip(outcomes, decided, strict=True):
         if delay is not None:
             ports.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
         if isinstance(outcome, SendError):
             log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, what, outcome)
-    return [what for what, _ in decided]
+    return [what for what, _ in decided], claimed
 
 
 def record_all_sent(*, session: Session, sent: list[tuple[Claim, SendResult]], now: datetime) -> None:
