@@ -1,4 +1,5 @@
-"""`askwhy worker` and the worker processes of `askwhy serve`: ready before they take tasks."""
+"""`askwhy worker` and the worker processes of `askwhy serve`: they take tasks at once, the
+analysis model loaded by the first analysis task, never by a turn or a delivery."""
 
 from __future__ import annotations
 
@@ -6,60 +7,57 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from huey.consumer import Consumer
 
-from askwhy.analysis.embeddings import HashingEmbedder, Vectors
+from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import bootstrap
-from askwhy.cli.worker import WARM_UP_TEXT, work
+from askwhy.cli.worker import work
+from askwhy.clock import FakeClock
 from askwhy.settings import Settings
+from tests.insights.test_closed_batches import analysed, close_together, converse
 
 
-class CountingEmbedder(HashingEmbedder):
+class CountingFactory:
+    """An embedding model's factory that counts the times it was asked to load the model."""
+
     def __init__(self) -> None:
-        super().__init__()
-        self.encoded: list[str] = []
+        self.loads = 0
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        self.encoded += texts
-        return super().encode(texts)
+    def __call__(self) -> HashingEmbedder:
+        self.loads += 1
+        return HashingEmbedder()
 
 
-def test_a_worker_runs_the_analysis_models_once_before_it_takes_tasks(
+def test_a_worker_takes_tasks_without_loading_the_analysis_model(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    embedder = CountingEmbedder()
-    container = bootstrap(settings.model_copy(update={"queue_inline": False}), embedder=embedder)
-    seen_at_start: list[str] = []
-    monkeypatch.setattr(Consumer, "run", lambda consumer: seen_at_start.extend(embedder.encoded))
-    try:
-        work(container, threads=1)
-    finally:
-        container.close()
-    assert seen_at_start, "the models ran before the first task"
-    assert all(text.lower() in WARM_UP_TEXT.lower() for text in seen_at_start), "only the sample"
-
-
-def test_a_worker_whose_models_fail_to_load_still_takes_tasks(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
     container = bootstrap(settings.model_copy(update={"queue_inline": False}))
-
-    def unavailable() -> HashingEmbedder:
-        raise OSError("model files missing")
-
-    container.embedder_factory = unavailable
-    ran: list[bool] = []
-    monkeypatch.setattr(Consumer, "run", lambda consumer: ran.append(True))
+    factory = CountingFactory()
+    container.embedder_factory = factory
+    loads_at_start: list[int] = []
+    monkeypatch.setattr(Consumer, "run", lambda consumer: loads_at_start.append(factory.loads))
     try:
         work(container, threads=1)
     finally:
         container.close()
-    assert ran == [True]
-    assert "could not be loaded" in caplog.text
+    assert loads_at_start == [0], "the consumer started with no model loaded"
+
+
+def test_turns_never_load_the_model_and_the_first_analysis_does(settings: Settings, clock: FakeClock) -> None:
+    container = bootstrap(settings, clock=clock)
+    factory = CountingFactory()
+    container.embedder_factory = factory
+    try:
+        ids = converse(container, "The parcel came late.", "The price is fair.")
+        assert factory.loads == 0, "the interviewer's turns ran without the analysis model"
+        close_together(container, ids)
+        assert all(analysed(container, conversation_id) for conversation_id in ids)
+        assert factory.loads == 1
+    finally:
+        container.close()
 
 
 def test_askwhy_worker_yields_the_cpu_by_its_niceness(settings: Settings) -> None:

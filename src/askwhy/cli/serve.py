@@ -18,7 +18,6 @@ def serve(
     """Run askwhy: the web chat, the API and background work, on the embedded database by default."""
     import uvicorn
 
-    from askwhy.cli.worker import warm_up_analysis
     from askwhy.cli.worker_pool import WorkerPool
     from askwhy.service.access_log import mask_access_log
     from askwhy.service.app import create_app
@@ -47,7 +46,6 @@ def serve(
             pool.start()
             console.print(f"  queue: {settings.worker_processes} worker process(es) beside the server")
         elif local_queue:
-            warm_up_analysis(container)
             consumer = container.jobs.consumer(workers=settings.worker_threads)
             consumer.start()
         settle_heap()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -34,28 +33,11 @@ def worker(
 
 
 def work(container: Container, *, threads: int) -> None:
-    """Work the queue on ``threads`` task threads until the process is told to stop."""
-    warm_up_analysis(container)
+    """Work the queue on ``threads`` task threads until the process is told to stop.
+
+    The analysis model is not loaded here: it takes seconds, and a restarted worker must take
+    turns and deliveries at once. The analysis task loads it on first use (`Container.embedder`).
+    """
     consumer = container.jobs.consumer(workers=threads)
     settle_heap()
     consumer.run()
-
-
-WARM_UP_TEXT = "The parcel came two days late, but the support agent sorted it out kindly."
-
-
-def warm_up_analysis(container: Container) -> None:
-    """Load the analysis models and run them once on a sample sentence, before taking tasks.
-
-    Loading the embedding model takes seconds, most of them importing native libraries while
-    holding the interpreter lock: done on first use, in the middle of the work, it stalled the
-    process's other task threads (the interviewer's turns, deliveries) for as long. Nothing is
-    stored. Models that fail to load are reported and the worker goes on: deliveries and turns
-    need no model, and the analysis tasks fail, and are retried, on their own."""
-    started = time.perf_counter()
-    try:
-        container.enricher.enrich([WARM_UP_TEXT])
-    except Exception:
-        log.exception("the analysis models could not be loaded; analysis waits until they can be")
-        return
-    log.info("analysis models loaded in %.1f s", time.perf_counter() - started)
