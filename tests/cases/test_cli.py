@@ -75,3 +75,17 @@ def test_the_cli_lists_shows_assigns_notes_and_resolves_a_case(
         ("assigned", "carla@example.com"), ("note_added", "carla@example.com"),
         ("status_changed", "carla@example.com"), ("follow_up_asked", None),
     ]  # fmt: skip
+
+
+def test_the_example_programs_keep_the_promises_of_their_guides() -> None:
+    from askwhy.programs.guides import GuideLibrary
+    from askwhy.programs.loading import load_programs
+    from askwhy.programs.promises import promised_contact, unkept_promises
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    guides = GuideLibrary.from_folder(root / "guides")
+    programs = load_programs(root / "programs", guides=guides)
+    assert unkept_promises(programs, guides) == []
+    promising = [program for program, _ in programs.values() if promised_contact(guides[program.guide])]
+    assert promising
+    assert all(program.follows_up for program in promising)

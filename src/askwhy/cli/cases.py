@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from askwhy.bootstrap import Container
 from askwhy.cases import lifecycle
-from askwhy.cases.notices import LoggedNotifier
 from askwhy.cases.views import CaseFilter, CaseView, case_list, one_case
+from askwhy.cases.webhook_events import WebhookNotifier
 from askwhy.cli.context import console, fail, opened
 from askwhy.domain.cases import CaseStatus
 from askwhy.store.case_tables import Case
@@ -69,7 +69,7 @@ def show_command(case_id: CaseId) -> None:
 def assign_command(case_id: CaseId, owner: Owner, by: By) -> None:
     """Give a case to a member or lead of one of its program's teams."""
     _change(case_id, lambda session, now: lifecycle.assign(
-        session=session, case_id=case_id, owner=owner, actor=by, now=now, notifier=LoggedNotifier()
+        session=session, case_id=case_id, owner=owner, actor=by, now=now, notifier=WebhookNotifier()
     ))  # fmt: skip
 
 
@@ -77,7 +77,7 @@ def assign_command(case_id: CaseId, owner: Owner, by: By) -> None:
 def note_command(case_id: CaseId, text: NoteText, by: By) -> None:
     """Add a note to a case's history."""
     _change(case_id, lambda session, now: lifecycle.add_note(
-        session=session, case_id=case_id, text=text, actor=by, now=now, notifier=LoggedNotifier()
+        session=session, case_id=case_id, text=text, actor=by, now=now, notifier=WebhookNotifier()
     ))  # fmt: skip
 
 
@@ -85,7 +85,7 @@ def note_command(case_id: CaseId, text: NoteText, by: By) -> None:
 def status_command(case_id: CaseId, status: NewStatus, by: By) -> None:
     """Move a case to another status: in_progress, waiting_customer, resolved or closed."""
     _change(case_id, lambda session, now: lifecycle.change_status(
-        session=session, case_id=case_id, status=status.value, actor=by, now=now, notifier=LoggedNotifier()
+        session=session, case_id=case_id, status=status.value, actor=by, now=now, notifier=WebhookNotifier()
     ))  # fmt: skip
 
 
@@ -95,7 +95,7 @@ def resolve_command(
 ) -> None:
     """Resolve a case; the customer's follow-up question is recorded."""
     _change(case_id, lambda session, now: lifecycle.resolve(
-        session=session, case_id=case_id, note=note, actor=by, now=now, notifier=LoggedNotifier()
+        session=session, case_id=case_id, note=note, actor=by, now=now, notifier=WebhookNotifier()
     ))  # fmt: skip
 
 

@@ -24,7 +24,10 @@ from askwhy.store.tables import Conversation, Response
 
 SUBSCRIPTION = "subscription"
 """The destination kind of a notification to a webhook subscription."""
-EVENTS = ("response.completed", "conversation.opted_out", "alert.opened", "alert.resolved")
+EVENTS = (
+    "response.completed", "conversation.opted_out", "alert.opened", "alert.resolved",
+    "case.opened", "case.updated", "case.resolved",
+)  # fmt: skip
 
 
 def event_body(*, event: str, data: dict[str, Any], at: datetime) -> str:

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from askwhy.cases.escalation import escalate_overdue
-from askwhy.cases.notices import CaseNotifier, LoggedNotifier
+from askwhy.cases.notices import CaseNotifier
 from askwhy.cases.opening import open_cases
+from askwhy.cases.webhook_events import WebhookNotifier
 from askwhy.conversations.records import CASE_CANDIDATES
 from askwhy.store import cases as store
 
@@ -37,7 +38,7 @@ SWEEP_WINDOW = timedelta(hours=1)
 
 
 def register(jobs: Jobs, container: Container) -> None:
-    notifier: CaseNotifier = LoggedNotifier()
+    notifier: CaseNotifier = WebhookNotifier()
 
     @jobs.task(OPEN_CASES, retries=3, retry_delay=5)
     def open_for_responses(response_ids: list[str]) -> int:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from askwhy.cases import lifecycle
 from askwhy.cases.follow_up import FollowUpRefused
 from askwhy.cases.measures import measures
-from askwhy.cases.notices import LoggedNotifier
 from askwhy.cases.views import CaseFilter, case_list, one_case
+from askwhy.cases.webhook_events import WebhookNotifier
 from askwhy.clock import Clock
 from askwhy.service.auth import CasesWriter, Reader
 from askwhy.service.case_schemas import (
@@ -135,4 +135,4 @@ def _acting(sessions: sessionmaker[Session], action: Callable[[Session], T]) -> 
 
 def _acting_as(key: ApiKey, clock: Clock) -> dict[str, Any]:
     """Who acts (the key, ``key:<id>``), when, and how the case's people hear of it."""
-    return {"actor": f"key:{key.id}", "now": clock.now(), "notifier": LoggedNotifier()}
+    return {"actor": f"key:{key.id}", "now": clock.now(), "notifier": WebhookNotifier()}

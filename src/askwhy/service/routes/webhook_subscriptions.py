@@ -17,7 +17,10 @@ from askwhy.store.notification_tables import WebhookSubscription
 
 router = APIRouter(tags=["webhooks"])
 
-Event = Literal["response.completed", "conversation.opted_out", "alert.opened", "alert.resolved"]
+Event = Literal[
+    "response.completed", "conversation.opted_out", "alert.opened", "alert.resolved",
+    "case.opened", "case.updated", "case.resolved",
+]  # fmt: skip
 
 
 class SubscriptionIn(BaseModel):
