@@ -7,7 +7,9 @@ built from settings like every other adapter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
@@ -63,6 +65,9 @@ class Jobs:
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
         self._tasks: dict[str, TaskWrapper] = {}
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots_each: int | None = None
+        self._slots_lock = threading.Lock()
 
     def task(self, name: str, **options: Any) -> Callable[[Callable[..., Any]], TaskWrapper]:
         """Register a function as the task ``name`` (options as Huey's: retries, retry_delay…)."""
@@ -141,10 +146,36 @@ class Jobs:
         self.nudge(name)
         return total
 
+    @contextmanager
+    def slot(self, group: str) -> Iterator[bool]:
+        """Take one of this process's slots for tasks of ``group``: True if one was free.
+
+        A consumer's threads are shared by every task; tasks that may wait on the outside world
+        (a provider's send) take a slot first, and there are half as many slots as threads (at
+        least one), so the others always have threads to run on. A task that finds none free
+        runs again later (its caller decides when). Outside a consumer (inline, tests) every
+        slot is free."""
+        with self._slots_lock:
+            if self._slots_each is None:
+                semaphore = None
+            else:
+                semaphore = self._slots.setdefault(group, threading.BoundedSemaphore(self._slots_each))
+        if semaphore is None:
+            yield True
+            return
+        taken = semaphore.acquire(blocking=False)
+        try:
+            yield taken
+        finally:
+            if taken:
+                semaphore.release()
+
     def has(self, name: str) -> bool:
         return name in self._tasks
 
     def consumer(self, *, workers: int) -> Consumer:
+        with self._slots_lock:
+            self._slots_each, self._slots = max(1, workers // 2), {}
         # Idle workers poll a SQLite queue, and a reply waits for the next poll twice (the turn, then
         # its delivery): Huey's default back-off (up to 10 s) would hold replies for seconds. A poll
         # is one indexed read of the queue file, so polling every 20 ms at most costs little.

@@ -14,22 +14,37 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SENDS = "sends"
+"""The slot group (`Jobs.slot`) of tasks that wait on a provider: at most half a process's threads."""
+NO_SLOT_RETRY_SECONDS = 1.0
+"""When a send task runs again after finding every send slot of its process busy."""
+
 
 def register(jobs: Jobs, container: Container) -> None:
     @jobs.task("deliver_message")
     def deliver_message(message_id: int) -> str:
-        return delivery.deliver_message(ports=container.delivering, message_id=message_id)
+        with jobs.slot(SENDS) as free:
+            if not free:  # sends in this process are slow: leave the threads to storing and turns
+                jobs.enqueue_in(NO_SLOT_RETRY_SECONDS, "deliver_message", message_id)
+                return "postponed"
+            return delivery.deliver_message(ports=container.delivering, message_id=message_id)
 
     @jobs.task("deliver_due_now")
     def deliver_due_now() -> int:
         # Nudged when replies are written (`Jobs.nudge`): one run sends all that is due, in batches.
-        jobs.nudge_taken("deliver_due_now")
-        ports = container.delivering
-        return jobs.drain(
-            "deliver_due_now",
-            lambda: delivery.deliver_due_now(ports=ports, limit=delivery.BATCH),
-            full=delivery.BATCH,
-        )
+        with jobs.slot(SENDS) as free:
+            if not free:
+                # The nudge mark stays set, so the nudges meanwhile queue nothing more: this one
+                # run, postponed, sends what they wrote.
+                jobs.enqueue_in(NO_SLOT_RETRY_SECONDS, "deliver_due_now")
+                return 0
+            jobs.nudge_taken("deliver_due_now")
+            ports = container.delivering
+            return jobs.drain(
+                "deliver_due_now",
+                lambda: delivery.deliver_due_now(ports=ports, limit=delivery.BATCH),
+                full=delivery.BATCH,
+            )
 
     @jobs.periodic("deliver_due_messages", minute="*")
     def deliver_due_messages() -> int:
