@@ -120,16 +120,20 @@ class _Writing:
     def place(self, session: Session, placed: Placement) -> None:
         if not proposes(placed, self.pool, self.least):
             return
-        top = _stored(session, placed, rows=self.rows, now=self.now, parent_id=None)
+        top = _stored(session, placed, examples=self._examples(placed), now=self.now, parent_id=None)
         (self.again if placed.known else self.tops).append(top.id)
         self._code(placed, top.id)
         for child in placed.subthemes:
             if not proposes(child, self.pool, self.least):
                 continue
-            sub = _stored(session, child, rows=self.rows, now=self.now, parent_id=top.id)
+            sub = _stored(session, child, examples=self._examples(child), now=self.now, parent_id=top.id)
             if child.known is None:
                 self.subs.append(sub.id)
             self._code(child, sub.id)
+
+    def _examples(self, placed: Placement) -> list[int]:
+        """Its representative sentences among those it is given (themed ones stay in their themes)."""
+        return [self.rows[i].id for i in placed.discovered.quotes if i in self.pool]
 
     def _pooled(self, placed: Placement) -> list[int]:
         return [i for i in placed.discovered.members if i in self.pool]
@@ -172,7 +176,7 @@ def _stored(
     session: Session,
     placed: Placement,
     *,
-    rows: list[Any],
+    examples: list[int],
     now: datetime,
     parent_id: str | None,
 ) -> Theme:
@@ -193,7 +197,7 @@ def _stored(
         parent_id=parent_id,
         keywords=list(discovered.keywords),
         centroid=to_bytes(discovered.centroid),
-        examples=[rows[i].id for i in discovered.quotes],
+        examples=examples,
         created_at=now,
         updated_at=now,
     )
