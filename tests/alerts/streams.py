@@ -40,7 +40,20 @@ LATE_TEXTS = [
     "Delivery came late in the evening without notice.",
     "The package showed up late, damp and torn.",
 ]
-OTHER_TEXT = "The price was fair and checkout was quick, option {i}."
+CRASHES = tuple(
+    f"The app crashed {where}, attempt {i}."
+    for i, where in enumerate(
+        ["at payment", "on the basket page", "when I logged in", "after the update"] * 6
+    )
+)
+OTHER_TEXTS = [
+    "Checkout was quick on my phone, option {i}.",
+    "Checkout was quick even with a discount code, option {i}.",
+    "Checkout was quick, two taps with the saved card, option {i}.",
+    "Checkout was quick although the basket was full, option {i}.",
+    "Checkout was quick from the tablet at home, option {i}.",
+    "Checkout was quick while travelling by train, option {i}.",
+]
 
 
 def add_late_theme(container: Container) -> None:
@@ -57,7 +70,8 @@ def add_late_theme(container: Container) -> None:
 def seed_history(
     container: Container, *, days: int = 63, per_day: int = 40, program: str = PROGRAM, score: int = 5
 ) -> None:
-    """``days`` days before today with ``per_day`` analysed responses each, 1–3 of them late."""
+    """``days`` days before today with ``per_day`` analysed responses each, 1–3 of them late. Their
+    sentences are set aside from discovery (state ``empty``): detection reads the mentions only."""
     today = container.clock.now().replace(hour=9, minute=0, second=0, microsecond=0)
     vector = to_bytes(container.embedder.encode(["the delivery came late"])[0])
     rows: dict[str, list[dict[str, object]]] = {
@@ -109,7 +123,7 @@ def _analysed(
     rows["sentences"].append(
         {"id": sentence_id, "response_id": response_id, "position": 0, "kind": "sentence", "text": text,
          "sentiment": "neutral", "sentiment_score": 0.0, "embedding": vector,
-         "theme_state": "themed" if late else "empty"}
+         "theme_state": "empty"}
     )  # fmt: skip
     if late:
         rows["mentions"].append(
@@ -119,14 +133,24 @@ def _analysed(
 
 
 def import_today(
-    container: Container, tmp_path: Path, *, late: int, others: int, score: int = 5, program: str = PROGRAM
+    container: Container,
+    tmp_path: Path,
+    *,
+    late: int,
+    others: int,
+    score: int = 5,
+    program: str = PROGRAM,
+    extra: tuple[str, ...] = (),
 ) -> list[str]:
     """Today's responses through the real import and enrichment: ``late`` of them about late
-    delivery (coded with the theme), ``others`` about something else. Returns their ids."""
+    delivery (coded with the theme), ``others`` about quick checkouts, then the ``extra`` texts.
+    Returns the ids of the responses coded as late."""
     path = tmp_path / f"today-{new_id()[:8]}.csv"
-    texts = [LATE_TEXTS[i % len(LATE_TEXTS)] for i in range(late)] + [
-        OTHER_TEXT.format(i=i) for i in range(others)
-    ]
+    texts = (
+        [LATE_TEXTS[i % len(LATE_TEXTS)] for i in range(late)]
+        + [OTHER_TEXTS[i % len(OTHER_TEXTS)].format(i=i) for i in range(others)]
+        + list(extra)
+    )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "text", "score", "region"])

@@ -9,12 +9,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from askwhy import conversations
-from askwhy.bootstrap import Container
+from askwhy.alerts.pool_discovery import POOL_MARK
+from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
 from askwhy.service.app import create_app
+from askwhy.settings import Settings
+from askwhy.store import alerts
 from askwhy.store.alert_tables import AlertRow
+from askwhy.store.analysis_tables import Theme
 from askwhy.tasks.alerts import DETECT_EMERGING, DETECT_SWEEP, DISCOVER_THEMES
-from tests.alerts.streams import LATE, PROGRAM, add_late_theme, import_today, seed_history
+from tests.alerts.streams import CRASHES, LATE, PROGRAM, add_late_theme, import_today, seed_history
 
 pytest_plugins = ("tests.insights.fixtures",)
 
@@ -87,3 +92,36 @@ def test_closing_the_crossing_conversations_raises_the_alert_by_itself(
     quotes = " ".join(q["text"] for q in row.evidence["quotes"])
     assert "delivery came late" in quotes
     assert "sam.lee@example.org" not in str(row.evidence)
+
+
+def test_discovery_runs_by_itself_once_the_pool_has_grown_and_a_new_theme_alerts(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    container = bootstrap(
+        settings.model_copy(update={"discovery_every_unassigned": 10}),
+        clock=clock,
+        embedder=HashingEmbedder(),
+    )
+    try:
+        add_late_theme(container)
+        seed_history(container)
+        import_today(container, tmp_path, late=2, others=24, extra=CRASHES)  # 48 sentences no theme explains
+        assert proposed(container) == []
+
+        container.jobs.enqueue(DETECT_SWEEP)  # what the worker's scheduler does every minute
+
+        assert proposed(container), "discovery proposed themes from the pool"
+        kinds = {(row.kind, row.subject) for row in alert_rows(container)}
+        assert {kind for kind, _ in kinds} == {"new_theme"}
+        assert {subject for _, subject in kinds} <= set(proposed(container))
+        with container.reads() as session:
+            assert alerts.mark(session=session, name=POOL_MARK) is not None
+    finally:
+        container.close()
+
+
+def proposed(container: Container) -> list[str]:
+    with container.reads() as session:
+        return list(
+            session.scalars(select(Theme.id).where(Theme.status == "proposed", Theme.parent_id.is_(None)))
+        )

@@ -14,6 +14,7 @@ from askwhy.alerts.detection import design_from, detect
 from askwhy.bootstrap import Container
 from askwhy.domain.alerts import AlertKind, AlertState, Severity
 from askwhy.store.alert_tables import AlertRow
+from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
 from tests.alerts.streams import LATE, PROGRAM, add_late_theme, import_today, seed_history
 
 pytest_plugins = ("tests.insights.fixtures",)
@@ -145,3 +146,30 @@ def test_a_metric_drop_opens_an_alert(insights_container: Container, tmp_path: P
     assert evidence.baseline > 90
     assert evidence.low > 0
     assert opened[0].severity is Severity.HIGH
+
+
+def test_a_proposed_theme_made_of_recent_responses_is_new_not_rising(
+    stream: Container, tmp_path: Path
+) -> None:
+    import_today(stream, tmp_path, late=2, others=24)
+    now = stream.clock.now()
+    with stream.sessions.begin() as session:
+        session.add(
+            Theme(id="quick", label="quick checkout", status="proposed", created_at=now, updated_at=now)
+        )
+        session.flush()
+        for sentence_id, response_id in session.execute(
+            select(Sentence.id, Sentence.response_id).where(Sentence.text.like("%Checkout was quick%"))
+        ):
+            session.add(ThemeMention(sentence_id=sentence_id, theme_id="quick", response_id=response_id,
+                                     similarity=0.9, polarity=1))  # fmt: skip
+
+    opened = run(stream)
+
+    assert [(a.kind, a.subject) for a in opened] == [(AlertKind.NEW_THEME, "quick")]
+    evidence = opened[0].evidence
+    assert evidence is not None
+    assert evidence.what.startswith("new theme “quick checkout”: 24 responses in the last 7 days, 24 in all")
+    assert evidence.p_value < 1e-6
+    assert 3 <= len(evidence.quotes) <= 5
+    assert run(stream) == [], "an episode in progress: neither new nor rising again"

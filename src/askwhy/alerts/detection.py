@@ -11,7 +11,7 @@ read without the write turn; only the few alerts found are written, in one short
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,16 +24,13 @@ from askwhy.alerts.rising_themes import rising_themes
 from askwhy.analysis.emerging import Design
 from askwhy.analysis.metric_drop import DropDesign
 from askwhy.clock import Clock
-from askwhy.domain.alerts import Alert, AlertState, evidence_to_json, state_at
+from askwhy.domain.alerts import Alert, AlertKind, AlertState, evidence_to_json, state_at
 from askwhy.settings import Settings
 from askwhy.store import alert_counts, alerts
 from askwhy.store.alert_tables import AlertRow
 from askwhy.store.alerts import EpisodeKey, NewAlert
 
 log = logging.getLogger(__name__)
-
-Detector = Callable[..., list[Candidate]]
-DETECTORS: tuple[Detector, ...] = (rising_themes, metric_drops, new_themes)
 
 
 def design_from(settings: Settings) -> DetectionDesign:
@@ -113,18 +110,16 @@ def _snooze_ended(row: AlertRow, now: datetime) -> bool:
 def _candidates(
     *, session: Session, program: str, days: Days, design: DetectionDesign, cooling: dict[str, frozenset[str]]
 ) -> list[Candidate]:
-    found: list[Candidate] = []
-    for detector, kind in zip(DETECTORS, ("rising_theme", "metric_drop", "new_theme"), strict=True):
-        found.extend(
-            detector(
-                session=session,
-                program=program,
-                days=days,
-                design=design,
-                cooling=cooling.get(kind, frozenset()),
-            )
-        )
-    return found
+    """Every detector's candidates. A theme that is new is not also reported as rising (against a
+    baseline of nothing, it always is): a new-theme episode in progress cools its rise too."""
+    new = new_themes(session=session, program=program, days=days, design=design,
+                     cooling=cooling.get(AlertKind.NEW_THEME, frozenset()))  # fmt: skip
+    fresh = {c.subject for c in new} | cooling.get(AlertKind.NEW_THEME, frozenset())
+    rising = rising_themes(session=session, program=program, days=days, design=design,
+                           cooling=cooling.get(AlertKind.RISING_THEME, frozenset()) | fresh)  # fmt: skip
+    drops = metric_drops(session=session, program=program, days=days, design=design,
+                         cooling=cooling.get(AlertKind.METRIC_DROP, frozenset()))  # fmt: skip
+    return [*rising, *drops, *new]
 
 
 def _write(*, session: Session, candidates: Sequence[Candidate], now: datetime) -> list[AlertRow]:
