@@ -38,10 +38,10 @@ def list_command(
         found = lifecycle.list_alerts(
             session=session, now=container.clock.now(), program=program, state=state, limit=limit
         )
-    table = Table("id", "opened", "program", "kind", "label", "severity", "state", "what moved")
+    table = Table("opened", "program", "kind", "label", "severity", "state", "what moved")
+    table.add_column("id", no_wrap=True)  # whole, so that it can be copied into `askwhy alerts show`
     for alert in found:
         table.add_row(
-            alert.id,
             f"{alert.opened_at:%Y-%m-%d %H:%M}" if alert.opened_at else "",
             alert.program,
             alert.kind.value,
@@ -49,6 +49,7 @@ def list_command(
             alert.severity.value,
             alert.state.value,
             alert.evidence.what if alert.evidence else "",
+            alert.id,
         )
     console.print(table if found else "no alerts")
 
