@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +22,6 @@ class CaseFilter:
     team: str | None = None
     owner: str | None = None
     status: str | None = None
-    programs: Sequence[str] | None = None
-    """When set, only these programs (what the caller may see)."""
 
 
 def case(*, session: Session, case_id: str, lock: bool = False) -> Case | None:
@@ -70,8 +67,6 @@ def history(*, session: Session, case_id: str) -> list[CaseEvent]:
 def listed(*, session: Session, where: CaseFilter, limit: int = 100, offset: int = 0) -> list[Case]:
     """Cases matching the filter, most urgent deadline first, then newest."""
     query = select(Case)
-    if where.programs is not None:
-        query = query.where(Case.program.in_(list(where.programs)))
     for column, value in ((Case.program, where.program), (Case.team, where.team), (Case.owner, where.owner),
                           (Case.status, where.status)):  # fmt: skip
         if value is not None:
