@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -42,7 +43,11 @@ SCRIPT = [
     ["no thanks", "yes"],
 ]
 LLM_TIMEOUT = 1.0
-LLM_RUNS = (("answers in 200 ms", 0.2), ("answers after the timeout (1.5 s)", 1.5))
+LLM_RUNS = (
+    ("none configured", None),
+    ("answers in 200 ms", 0.2),
+    ("answers after the timeout (1.5 s)", 1.5),
+)
 OPENING = "Thank you, that helps."
 """How the fake model begins every wording, so that a reply in its words can be told apart."""
 
@@ -53,10 +58,13 @@ async def _conversation(
     timings: list[float],
     think: tuple[float, float],
     probes: list[tuple[float, bool]] | None = None,
+    busy: list[float] | None = None,
 ) -> None:
     started = time.perf_counter()
     response = await client.post("/v1/conversations", json={"program": "post-checkout", "language": "en"})
     timings.append(time.perf_counter() - started)
+    if _gave_up(response, busy):
+        return
     reply = response.json()
     conversation = reply["conversation_id"]
     token = {"Authorization": f"Bearer {reply['token']}"}
@@ -69,11 +77,22 @@ async def _conversation(
             f"/v1/conversations/{conversation}/messages", json={"text": rng.choice(options)}, headers=token
         )
         timings.append(time.perf_counter() - started)
-        response.raise_for_status()
+        if _gave_up(response, busy):
+            return
         reply = response.json()
         last = reply["messages"][-1] if reply["messages"] else {}
         if probes is not None and (last.get("question") or "").startswith("probe:"):
             probes.append((timings[-1], last["text"].startswith(OPENING)))  # a turn the LLM was asked to word
+
+
+def _gave_up(response: httpx.Response, busy: list[float] | None) -> bool:
+    """A 503 (the database busy past the request's lock wait) ends that customer's conversation
+    when ``busy`` counts them; any other error stops the benchmark."""
+    if busy is not None and response.status_code == httpx.codes.SERVICE_UNAVAILABLE:
+        busy.append(response.elapsed.total_seconds())
+        return True
+    response.raise_for_status()
+    return False
 
 
 async def _askwhy_load(
@@ -82,6 +101,7 @@ async def _askwhy_load(
     *,
     conversations: int = CONVERSATIONS,
     probes: list[tuple[float, bool]] | None = None,
+    busy: list[float] | None = None,
 ) -> tuple[list[float], float]:
     timings: list[float] = []
     rng = random.Random(3)
@@ -95,7 +115,7 @@ async def _askwhy_load(
             await asyncio.sleep(rng.uniform(*think))  # customers arrive spread out, not all at once
             while not queue.empty():
                 queue.get_nowait()
-                await _conversation(client, rng, timings, think, probes)
+                await _conversation(client, rng, timings, think, probes, busy)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -183,17 +203,30 @@ Paced turn round trip p99 {_percentile(paced, 0.99):.1f} ms (target ≤ 50 ms: {
     return section
 
 
-def _llm_run(delay: float) -> tuple[list[float], list[tuple[float, bool]], int]:
-    """Paced conversations with the LLM configured; every turn, the probe turns, LLM requests."""
-    probes: list[tuple[float, bool]] = []
-    with FakeOpenAI(respond=echo_planned(opening=OPENING, delay=delay)) as fake:
+@dataclass
+class LLMRun:
+    """What one paced run measured: every turn, the probe turns (and whether in the LLM's words),
+    the requests the LLM received, and the requests answered 503."""
+
+    turns: list[float] = field(default_factory=list)
+    probes: list[tuple[float, bool]] = field(default_factory=list)
+    asked: int = 0
+    busy: list[float] = field(default_factory=list)
+
+
+def _llm_run(delay: float | None) -> LLMRun:
+    """Paced conversations with the fake LLM answering after ``delay`` (None: no LLM configured)."""
+    run = LLMRun()
+    respond = echo_planned(opening=OPENING, delay=delay or 0.0)
+    with FakeOpenAI(respond=respond) as fake:
         extra = {"ASKWHY_LLM_BASE_URL": f"{fake.base_url}/v1", "ASKWHY_LLM_TIMEOUT_SECONDS": str(LLM_TIMEOUT)}
-        with _askwhy_server(extra) as base:
-            asyncio.run(_askwhy_load(base, conversations=CONCURRENCY))  # warm-up pass
-            probes.clear()
+        with _askwhy_server(extra if delay is not None else {}) as base:
+            warm_up: list[float] = []
+            asyncio.run(_askwhy_load(base, THINK_SECONDS, conversations=CONCURRENCY, busy=warm_up))
             asked_before = len(fake.requests)
-            turns, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS, probes=probes))
-            return turns, probes, len(fake.requests) - asked_before
+            run.turns, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS, probes=run.probes, busy=run.busy))
+            run.asked = len(fake.requests) - asked_before
+    return run
 
 
 def _row(label: str, what: str, values: list[float]) -> str:
@@ -205,17 +238,22 @@ def main_llm() -> str:
     """The web chat round trip with the optional LLM: answering in 200 ms, and after the timeout."""
     rows, verdicts = [], []
     for label, delay in LLM_RUNS:
-        turns, probes, asked = _llm_run(delay)
-        worded = sum(in_its_words for _, in_its_words in probes)
-        p99 = _percentile(turns, 0.99)
+        run = _llm_run(delay)
+        worded = sum(in_its_words for _, in_its_words in run.probes)
+        p99 = _percentile(run.turns, 0.99)
         rows += [
-            _row(label, "every turn", turns),
-            _row(label, "turns the LLM was asked to word", [t for t, _ in probes]),
+            _row(label, "every turn", run.turns),
+            _row(label, "turns whose reply is a probe", [t for t, _ in run.probes]),
         ]
+        target = LLM_TIMEOUT * 1000 + 50
+        verdict = (
+            "the baseline"
+            if delay is None
+            else f"target ≤ {target:.0f} ms: {'met' if p99 <= target else 'not met'}"
+        )
         verdicts.append(
-            f"- LLM {label}: {asked:,} requests, {worded:,} of {len(probes):,} probes sent in its words; "
-            f"p99 {p99:.0f} ms (target ≤ {LLM_TIMEOUT * 1000 + 50:.0f} ms: "
-            f"{'met' if p99 <= LLM_TIMEOUT * 1000 + 50 else 'not met'})."
+            f"- LLM {label}: {run.asked:,} LLM requests, {worded:,} of {len(run.probes):,} probes sent in "
+            f"its words, {len(run.busy)} answered 503; every turn's p99 {p99:.0f} ms ({verdict})."
         )
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     section = f"""## Web chat over HTTP with the optional LLM
@@ -226,8 +264,13 @@ fake OpenAI-compatible server (`tests/fakes/openai_server.py`) in the load gener
 `ASKWHY_LLM_TIMEOUT_SECONDS={LLM_TIMEOUT:g}`.
 
 {CONVERSATIONS} paced conversations, {CONCURRENCY} at a time (each customer pauses
-{THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s before replying). The rules decide every turn; a turn
-whose reply is a probe asks the LLM to word it, with no lock held, and waits for it up to the timeout.
+{THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s before replying), after a warm-up of {CONCURRENCY}; the
+same run with no LLM configured first, for comparison. The rules decide every turn; a turn whose reply
+is a probe asks the LLM to word it, with no lock held, and waits for it up to the timeout. A request
+answered 503 (the database busy past the request's 1 s lock wait) ends that customer's conversation
+and counts in its row. Read each LLM row against the run with none configured: a worded turn waits
+for the LLM at most the timeout on top of the turn itself, so the target holds where the turn itself
+stays within 50 ms (the web chat target above), which a machine this loaded does not give.
 
 | LLM | turns | n | p50 | p95 | p99 |
 | --- | --- | --- | --- | --- | --- |
