@@ -84,7 +84,9 @@ def server(settings: Settings, graph: FakeGraphApi) -> Iterator[tuple[subprocess
                            channel_address=f"+{PHONE}", now=container.clock.now())  # fmt: skip
     container.close()
     command = [str(Path(sys.executable).parent / "askwhy"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    errors = (settings.data_dir / "serve.log").open("wb")  # what the server and its workers log
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors)
+    errors.close()
     base = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -149,6 +151,28 @@ def test_workers_whose_server_was_killed_stop(
     process.kill()
     process.wait(timeout=10)
     wait_for(lambda: not any(map(is_running, workers)), seconds=15, what="the orphaned workers to stop")
+
+
+def test_sigterm_stops_the_workers_before_the_server_exits_0_leaving_no_leaked_semaphores(
+    server: tuple[subprocess.Popen[bytes], str], graph: FakeGraphApi, settings: Settings
+) -> None:
+    process, _ = server
+    wait_for(lambda: len(graph.sent) == 1, what="the invitation to be sent by the worker")
+    killed = workers_of(process.pid)
+    for worker in killed:  # a killed worker must leave nothing for the resource tracker either
+        os.kill(worker, signal.SIGKILL)
+    wait_for(
+        lambda: len(restarted := workers_of(process.pid)) == len(killed) and not set(restarted) & set(killed),
+        what="new worker processes",
+    )
+    workers = workers_of(process.pid)
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=90) == 0
+    assert not any(map(is_running, workers)), "every worker stopped before the server exited"
+    log = (settings.data_dir / "serve.log").read_text()
+    assert "leaked semaphore" not in log
+    assert "Traceback" not in log
 
 
 def niceness(pid: int) -> int:

@@ -11,11 +11,16 @@ milliseconds, so the server needs to tell it nothing.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from askwhy.cli.orphans import stop_when_orphaned
+
+if TYPE_CHECKING:
+    from askwhy.conversations.webhook_storing import InboxStorer
 
 log = logging.getLogger(__name__)
 
@@ -26,31 +31,42 @@ RETRY_CHECK_SECONDS = 1.0
 
 
 def store_kept_forever(*, server_pid: int) -> None:
-    """The storer process's life: store what is kept until told to stop, or until its server is gone."""
+    """The storer process's life: store what is kept until told to stop (SIGTERM, from its server
+    or as its server is gone), ending between batches, never in one."""
     from askwhy.cli.context import opened, settle_heap
     from askwhy.conversations.webhook_storing import InboxStorer
-    from askwhy.store.dead_letters import reason_of
 
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         storer = InboxStorer(storing=container.storing, inbox=container.inbox)
         changes = container.inbox.changes()
         settle_heap()
-        while True:
+        while not stopping.is_set():
             seen = changes()
-            try:
-                while storer.store_due() == storer.batch:
-                    pass
-            except Exception as exc:  # the database unavailable: one line, the traceback at DEBUG
-                log.warning("the webhook inbox could not be stored (%s); trying again soon", reason_of(exc))
-                log.debug("storing the webhook inbox failed", exc_info=exc)
-                time.sleep(RETRY_CHECK_SECONDS)
-            wait_for_change(changes, seen)
+            store_all_kept(storer, stopping)
+            wait_for_change(changes, seen, stopping)
 
 
-def wait_for_change(changes: Callable[[], int], seen: int) -> None:
-    """Return once the counter moved past ``seen``, or after `RETRY_CHECK_SECONDS`."""
+def store_all_kept(storer: InboxStorer, stopping: threading.Event) -> None:
+    """Store batch after batch until a batch is short, or the process is told to stop."""
+    from askwhy.store.dead_letters import reason_of
+
+    try:
+        while storer.store_due() == storer.batch and not stopping.is_set():
+            pass
+    except Exception as exc:  # the database unavailable: one line, the traceback at DEBUG
+        log.warning("the webhook inbox could not be stored (%s); trying again soon", reason_of(exc))
+        log.debug("storing the webhook inbox failed", exc_info=exc)
+        stopping.wait(RETRY_CHECK_SECONDS)
+
+
+def wait_for_change(changes: Callable[[], int], seen: int, stopping: threading.Event | None = None) -> None:
+    """Return once the counter moved past ``seen``, after `RETRY_CHECK_SECONDS`, or when told to stop."""
     deadline = time.monotonic() + RETRY_CHECK_SECONDS
     while changes() == seen and time.monotonic() < deadline:
+        if stopping is not None and stopping.is_set():
+            return
         time.sleep(WATCH_SECONDS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -49,13 +51,27 @@ def serve(
             consumer = container.jobs.consumer(workers=settings.worker_threads)
             consumer.start()
         settle_heap()
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             mask_access_log()
             uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+        except StopServing:
+            pass
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
             pool.stop()
+
+
+class StopServing(Exception):
+    """SIGTERM: the server has stopped taking requests; stop its workers, then exit 0."""
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # uvicorn takes SIGTERM while it serves, shuts down, then raises it again for the handler it
+    # found, this one: without it the default handler killed the process before the workers
+    # were stopped.
+    raise StopServing
 
 
 def _prepare(container: Container) -> None:

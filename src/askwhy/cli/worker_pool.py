@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
 """How often the server checks that its workers are alive."""
+STOP_SECONDS = 20.0
+"""How long a stopping server waits for each group of its processes before it kills them."""
 
 
 class WorkerPool:
@@ -39,18 +41,17 @@ class WorkerPool:
         self._processes = [self._spawn(n) for n in range(self._count + self._inbox_storer)]
         self._watcher.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the workers: a task under way is cut short and runs again later (tasks are safe to)."""
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop the processes in order, each told by SIGTERM: the inbox storer first (it ends
+        between batches; what it has not stored stays kept), then the queue workers, which let
+        their tasks under way finish (`askwhy.queue.jobs.SHUTDOWN_SECONDS`). One still running
+        after ``timeout`` is killed; its tasks run again later (tasks are safe to)."""
         self._stopping.set()
-        for process in self._processes:
-            if process.is_alive():
-                process.terminate()
-        deadline = time.monotonic() + timeout
-        for process in self._processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join()
+        if self._watcher.is_alive():
+            self._watcher.join()  # it could otherwise start a process again as we stop them
+        storers, workers = self._processes[self._count :], self._processes[: self._count]
+        for group in (storers, workers):
+            _stop_together(group, timeout=timeout)
 
     def _spawn(self, number: int) -> BaseProcess:
         # spawn, not fork: the server has threads and open connections a fork would copy
@@ -82,6 +83,19 @@ class WorkerPool:
                     self._processes[number] = self._spawn(number)
 
 
+def _stop_together(processes: list[BaseProcess], *, timeout: float) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            log.warning("%s did not stop within %.0f s; killing it", process.name, timeout)
+            process.kill()
+            process.join()
+
+
 def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
     """A worker process's life: work the queue until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened
@@ -93,4 +107,3 @@ def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads)
-

@@ -56,6 +56,10 @@ class PrivateSqliteHuey(SqliteHuey):  # type: ignore[misc]
     storage_class = ZeroingSqliteStorage
 
 
+SHUTDOWN_SECONDS = 10.0
+"""How long a consumer told to stop waits for its tasks under way (a provider's send) to end."""
+
+
 class Jobs:
     """Named background tasks on one Huey instance."""
 
@@ -179,6 +183,14 @@ class Jobs:
         # Idle workers poll a SQLite queue, and a reply waits for the next poll twice (the turn, then
         # its delivery): Huey's default back-off (up to 10 s) would hold replies for seconds. A poll
         # is one indexed read of the queue file, so polling every 20 ms at most costs little.
+        # SIGTERM (a server stopping its workers, systemd, Kubernetes) lets the tasks under way
+        # finish, for up to SHUTDOWN_SECONDS; what is cut short after that runs again later.
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, initial_delay=0.002, max_delay=0.02
+            workers=workers,
+            worker_type="thread",
+            periodic=True,
+            initial_delay=0.002,
+            max_delay=0.02,
+            graceful_signal="TERM",
+            shutdown_timeout=SHUTDOWN_SECONDS,
         )
