@@ -346,6 +346,11 @@ class Settings(BaseSettings):
     alert_metric_min_responses: int = Field(
         default=20, ge=5, description="Scored responses today before NPS, CSAT or CES can alarm as dropping."
     )
+    alert_segments: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Segment names (e.g. region,plan) in whose values each theme's share is also tested, "
+        "comma-separated; an alert then names the segment value. Empty: the whole program only.",
+    )
     alert_new_theme_days: int = Field(
         default=7,
         ge=1,
@@ -437,7 +442,7 @@ class Settings(BaseSettings):
         description="From address of alert e-mails and digests. Unset: ASKWHY_EMAIL_FROM.",
     )
 
-    @field_validator("theme_brand_terms", mode="before")
+    @field_validator("theme_brand_terms", "alert_segments", mode="before")
     @classmethod
     def _split_terms(cls, value: object) -> object:
         if isinstance(value, str):

@@ -94,6 +94,8 @@ def seed_history(
                 session.execute(insert(table), batch)
 
 
+REGIONS = ("north", "south")
+"""History's responses alternate between the two regions, the late ones too."""
 FIRST_SENTENCE = 10_000_000
 """History's sentence ids start far above those enrichment gives today's sentences."""
 
@@ -113,8 +115,8 @@ def _analysed(
     rows["responses"].append(
         {"id": response_id, "program": program, "guide_id": "g", "channel": "import", "metric": "csat",
          "score": score, "band": band, "answers": [], "comment": text, "source": "import", "language": "en",
-         "completion": "completed", "segment": {"region": "north"}, "responded_at": when, "updated_at": when,
-         "simulated": False}
+         "completion": "completed", "segment": {"region": REGIONS[sentence_id % 2]}, "responded_at": when,
+         "updated_at": when, "simulated": False}
     )  # fmt: skip
     rows["analyses"].append(
         {"response_id": response_id, "text": text, "pii_found": [], "language": "en", "sentiment": "neutral",
@@ -141,9 +143,11 @@ def import_today(
     score: int = 5,
     program: str = PROGRAM,
     extra: tuple[str, ...] = (),
+    south: int = 0,
 ) -> list[str]:
     """Today's responses through the real import and enrichment: ``late`` of them about late
-    delivery (coded with the theme), ``others`` about quick checkouts, then the ``extra`` texts.
+    delivery (coded with the theme, in the south region), ``others`` about quick checkouts, then the
+    ``extra`` texts; the first ``south`` of the others are in the south region too, the rest north.
     Returns the ids of the responses coded as late."""
     path = tmp_path / f"today-{new_id()[:8]}.csv"
     texts = (
@@ -155,7 +159,8 @@ def import_today(
         writer = csv.writer(handle)
         writer.writerow(["id", "text", "score", "region"])
         writer.writerows(
-            [new_id(), text, score, "south" if "late" in text.lower() else "north"] for text in texts
+            [new_id(), text, score, "south" if "late" in text.lower() or i < late + south else "north"]
+            for i, text in enumerate(texts)
         )
     mapping = ColumnMapping(text="text", score="score", metric=Metric.CSAT, id="id", segments=("region",))
     importing.import_feedback(

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from askwhy.alerts import lifecycle
 from askwhy.alerts.detection import design_from, detect
-from askwhy.bootstrap import Container
+from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.clock import FakeClock
 from askwhy.domain.alerts import AlertKind, AlertState, Severity
+from askwhy.settings import Settings
 from askwhy.store.alert_tables import AlertRow
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
 from tests.alerts.streams import LATE, PROGRAM, add_late_theme, import_today, seed_history
@@ -173,3 +176,30 @@ def test_a_proposed_theme_made_of_recent_responses_is_new_not_rising(
     assert evidence.p_value < 1e-6
     assert 3 <= len(evidence.quotes) <= 5
     assert run(stream) == [], "an episode in progress: neither new nor rising again"
+
+
+def test_a_theme_rising_in_one_segment_value_alerts_for_that_value(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    watching = settings.model_copy(update={"alert_segments": ["region"]})
+    container = bootstrap(watching, clock=clock, embedder=HashingEmbedder())
+    try:
+        add_late_theme(container)
+        seed_history(container)
+        # South: 6 late of 20 (30% against about 5%); the program as a whole: 6 of 60, 10%.
+        import_today(container, tmp_path, late=6, others=54, south=14)
+
+        opened = run(container)
+
+        assert [(a.kind, a.subject, a.segment) for a in opened] == [
+            (AlertKind.RISING_THEME, LATE, {"region": "south"})
+        ]
+        evidence = opened[0].evidence
+        assert evidence is not None
+        assert evidence.what.startswith(
+            "late delivery in region south: 30.0% of its responses today (6 of 20)"
+        )
+        assert evidence.quotes
+        assert run(container) == [], "that segment's episode is in progress"
+    finally:
+        container.close()

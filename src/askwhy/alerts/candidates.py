@@ -19,6 +19,8 @@ class DetectionDesign:
     drop: DropDesign = field(default_factory=DropDesign)
     new_theme_days: int = 7
     new_theme_min_size: int = 5
+    segments: tuple[str, ...] = ()
+    """Segment names (e.g. region) whose values each theme's share is also tested in."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,18 @@ class Days:
     def baseline(self, guard: int) -> tuple[datetime, datetime]:
         """The history without its ``guard`` most recent days."""
         return start_of(self.first), start_of(self.today - timedelta(days=guard))
+
+
+@dataclass(frozen=True)
+class Cooling:
+    """What stays quiet in one program: subjects with an episode in progress, by kind, and the
+    (theme id, segment key) pairs with a segment's episode in progress."""
+
+    subjects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    segments: frozenset[tuple[str, str]] = frozenset()
+
+    def of(self, kind: str) -> frozenset[str]:
+        return self.subjects.get(kind, frozenset())
 
 
 @dataclass(frozen=True)

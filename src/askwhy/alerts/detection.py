@@ -16,11 +16,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.alerts.candidates import Candidate, Days, DetectionDesign, days_for
+from askwhy.alerts.candidates import Candidate, Cooling, Days, DetectionDesign, days_for
 from askwhy.alerts.episodes import as_alert
 from askwhy.alerts.metric_drops import metric_drops
 from askwhy.alerts.new_themes import new_themes
 from askwhy.alerts.rising_themes import rising_themes
+from askwhy.alerts.segment_rising import segment_rising
 from askwhy.analysis.emerging import Design
 from askwhy.analysis.metric_drop import DropDesign
 from askwhy.clock import Clock
@@ -51,6 +52,7 @@ def design_from(settings: Settings) -> DetectionDesign:
         ),
         new_theme_days=settings.alert_new_theme_days,
         new_theme_min_size=settings.theme_min_size or settings.alert_min_mentions,
+        segments=tuple(settings.alert_segments),
     )
 
 
@@ -92,14 +94,18 @@ def _programs_today(session: Session, days: Days) -> list[str]:
     return alert_counts.programs_analysed_since(session=session, since=days.current()[0])
 
 
-def _cooling(session: Session, program: str, now: datetime) -> dict[str, frozenset[str]]:
-    """Kind → subjects of the program whose episode (for the whole program) is in progress and
-    not a snooze that has ended."""
-    cooling: dict[str, set[str]] = {}
+def _cooling(session: Session, program: str, now: datetime) -> Cooling:
+    """The program's episodes in progress, but for snoozes that have ended."""
+    subjects: dict[str, set[str]] = {}
+    segments: set[tuple[str, str]] = set()
     for key, row in alerts.episodes_in_progress(session=session, program=program).items():
-        if key.segment_key == "" and not _snooze_ended(row, now):
-            cooling.setdefault(key.kind, set()).add(key.subject)
-    return {kind: frozenset(subjects) for kind, subjects in cooling.items()}
+        if _snooze_ended(row, now):
+            continue
+        if key.segment_key:
+            segments.add((key.subject, key.segment_key))
+        else:
+            subjects.setdefault(key.kind, set()).add(key.subject)
+    return Cooling({kind: frozenset(s) for kind, s in subjects.items()}, frozenset(segments))
 
 
 def _snooze_ended(row: AlertRow, now: datetime) -> bool:
@@ -108,18 +114,20 @@ def _snooze_ended(row: AlertRow, now: datetime) -> bool:
 
 
 def _candidates(
-    *, session: Session, program: str, days: Days, design: DetectionDesign, cooling: dict[str, frozenset[str]]
+    *, session: Session, program: str, days: Days, design: DetectionDesign, cooling: Cooling
 ) -> list[Candidate]:
     """Every detector's candidates. A theme that is new is not also reported as rising (against a
     baseline of nothing, it always is): a new-theme episode in progress cools its rise too."""
     new = new_themes(session=session, program=program, days=days, design=design,
-                     cooling=cooling.get(AlertKind.NEW_THEME, frozenset()))  # fmt: skip
-    fresh = {c.subject for c in new} | cooling.get(AlertKind.NEW_THEME, frozenset())
+                     cooling=cooling.of(AlertKind.NEW_THEME))  # fmt: skip
+    fresh = {c.subject for c in new} | cooling.of(AlertKind.NEW_THEME)
     rising = rising_themes(session=session, program=program, days=days, design=design,
-                           cooling=cooling.get(AlertKind.RISING_THEME, frozenset()) | fresh)  # fmt: skip
+                           cooling=cooling.of(AlertKind.RISING_THEME) | fresh)  # fmt: skip
+    in_segments = segment_rising(session=session, program=program, days=days, design=design,
+                                 cooling=cooling.segments)  # fmt: skip
     drops = metric_drops(session=session, program=program, days=days, design=design,
-                         cooling=cooling.get(AlertKind.METRIC_DROP, frozenset()))  # fmt: skip
-    return [*rising, *drops, *new]
+                         cooling=cooling.of(AlertKind.METRIC_DROP))  # fmt: skip
+    return [*rising, *(c for c in in_segments if c.subject not in fresh), *drops, *new]
 
 
 def _write(*, session: Session, candidates: Sequence[Candidate], now: datetime) -> list[AlertRow]:

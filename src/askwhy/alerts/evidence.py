@@ -27,11 +27,24 @@ MIN_SEGMENT_RESPONSES = 3
 
 
 def theme_quotes(
-    *, session: Session, program: str, theme_id: str, since: datetime, until: datetime
+    *,
+    session: Session,
+    program: str,
+    theme_id: str,
+    since: datetime,
+    until: datetime,
+    segment: tuple[str, str] | None = None,
 ) -> tuple[AlertQuote, ...]:
-    """Up to five redacted sentences of the theme given in [since, until), central ones first."""
+    """Up to five redacted sentences of the theme given in [since, until) (in the ``segment``, a
+    (name, value), if given), central ones first."""
     candidates = alert_counts.mention_texts(
-        session=session, program=program, theme_id=theme_id, since=since, until=until, limit=CANDIDATES
+        session=session,
+        program=program,
+        theme_id=theme_id,
+        since=since,
+        until=until,
+        limit=CANDIDATES,
+        segment=segment,
     )
     return chosen_quotes(candidates)
 

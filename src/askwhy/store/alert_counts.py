@@ -71,6 +71,44 @@ def theme_responses_per_day(
     return counts
 
 
+def analysed_per_segment_day(
+    *, session: Session, program: str, name: str, since: datetime, until: datetime
+) -> dict[str, dict[date, int]]:
+    """Segment value → analysed real responses of the program with that value, per day."""
+    day, value = _day(session), Response.segment[name].as_string()
+    query = (
+        select(value, day, func.count())
+        .select_from(ResponseAnalysis)
+        .join(Response)
+        .where(Response.program == program, value.is_not(None))
+        .group_by(value, day)
+    )
+    counts: dict[str, dict[date, int]] = {}
+    for v, when, n in session.execute(_real(query, since=since, until=until)):
+        if when is not None:
+            counts.setdefault(str(v), {})[_as_date(when)] = int(n)
+    return counts
+
+
+def theme_responses_per_segment_day(
+    *, session: Session, program: str, name: str, since: datetime, until: datetime
+) -> dict[tuple[str, str], dict[date, int]]:
+    """(live top-level theme id, segment value) → real responses mentioning the theme, per day."""
+    day, value = _day(session), Response.segment[name].as_string()
+    query = (
+        select(ThemeMention.theme_id, value, day, func.count(func.distinct(ThemeMention.response_id)))
+        .join(Theme, Theme.id == ThemeMention.theme_id)
+        .join(Response, Response.id == ThemeMention.response_id)
+        .where(Response.program == program, value.is_not(None), *LIVE_TOP_LEVEL)
+        .group_by(ThemeMention.theme_id, value, day)
+    )
+    counts: dict[tuple[str, str], dict[date, int]] = {}
+    for theme_id, v, when, n in session.execute(_real(query, since=since, until=until)):
+        if when is not None:
+            counts.setdefault((theme_id, str(v)), {})[_as_date(when)] = int(n)
+    return counts
+
+
 def live_themes(*, session: Session) -> dict[str, LiveTheme]:
     """The live top-level themes of the codebook, by id."""
     rows = session.execute(select(Theme.id, Theme.label, Theme.status).where(*LIVE_TOP_LEVEL))
@@ -101,9 +139,17 @@ def segment_shares(
 
 
 def mention_texts(
-    *, session: Session, program: str, theme_id: str, since: datetime, until: datetime, limit: int
+    *,
+    session: Session,
+    program: str,
+    theme_id: str,
+    since: datetime,
+    until: datetime,
+    limit: int,
+    segment: tuple[str, str] | None = None,
 ) -> list[MentionText]:
-    """Up to ``limit`` sentences coded with the theme in [since, until), closest to the theme first."""
+    """Up to ``limit`` sentences coded with the theme in [since, until) (of responses with the
+    ``segment`` (name, value) if given), closest to the theme first."""
     query = (
         select(Sentence.text, Sentence.embedding, ThemeMention.similarity, Response.id, Response.responded_at)
         .join(Sentence, Sentence.id == ThemeMention.sentence_id)
@@ -112,6 +158,8 @@ def mention_texts(
         .order_by(ThemeMention.similarity.desc(), Sentence.id)
         .limit(limit)
     )
+    if segment is not None:
+        query = query.where(Response.segment[segment[0]].as_string() == segment[1])
     rows = session.execute(_real(query, since=since, until=until))
     return [MentionText(t, e, float(s), r, when) for t, e, s, r, when in rows]
 
