@@ -8,6 +8,7 @@ the way customers' words are.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -68,10 +69,17 @@ def add_late_theme(container: Container) -> None:
 
 
 def seed_history(
-    container: Container, *, days: int = 63, per_day: int = 40, program: str = PROGRAM, score: int = 5
+    container: Container,
+    *,
+    days: int = 63,
+    per_day: int = 40,
+    program: str = PROGRAM,
+    score: int = 5,
+    detractors: Callable[[int], int] = lambda back: 0,
 ) -> None:
-    """``days`` days before today with ``per_day`` analysed responses each, 1–3 of them late. Their
-    sentences are set aside from discovery (state ``empty``): detection reads the mentions only."""
+    """``days`` days before today with ``per_day`` analysed responses each, 1–3 of them late, scored
+    ``score`` but for ``detractors(days back)`` of them scored 1. Their sentences are set aside from
+    discovery (state ``empty``): detection reads the mentions only."""
     today = container.clock.now().replace(hour=9, minute=0, second=0, microsecond=0)
     vector = to_bytes(container.embedder.encode(["the delivery came late"])[0])
     rows: dict[str, list[dict[str, object]]] = {
@@ -84,7 +92,8 @@ def seed_history(
         when, late = today - timedelta(days=back), 1 + back % 3
         for i in range(per_day):
             sentence_id = FIRST_SENTENCE + len(rows["sentences"])
-            _analysed(rows, program=program, when=when, late=i < late, score=score, vector=vector,
+            given = 1 if i >= per_day - detractors(back) else score
+            _analysed(rows, program=program, when=when, late=i < late, score=given, vector=vector,
                       sentence_id=sentence_id)  # fmt: skip
     with container.sessions.begin() as session:
         for table, batch in zip(

@@ -142,7 +142,10 @@ def test_a_metric_drop_opens_an_alert(insights_container: Container, tmp_path: P
     seed_history(insights_container, score=5)
     import_today(insights_container, tmp_path, late=0, others=30, score=1)
     opened = run(insights_container)
-    assert [(a.kind, a.subject) for a in opened] == [(AlertKind.METRIC_DROP, "csat")]
+    assert [(a.kind, a.subject) for a in opened] == [
+        (AlertKind.METRIC_DROP, "csat"),
+        (AlertKind.METRIC_DROP, "csat-week"),
+    ], "today, and the seven days to today"
     evidence = opened[0].evidence
     assert evidence is not None
     assert evidence.value == 0.0
@@ -203,3 +206,26 @@ def test_a_theme_rising_in_one_segment_value_alerts_for_that_value(
         assert run(container) == [], "that segment's episode is in progress"
     finally:
         container.close()
+
+
+def test_a_slide_too_gentle_for_any_day_alarms_over_the_week(
+    insights_container: Container, tmp_path: Path
+) -> None:
+    container = insights_container
+    add_late_theme(container)
+    # CSAT 80 (8 of 40 scored 1) for weeks, then 70 (12 of 40) for the last six days and today.
+    seed_history(container, detractors=lambda back: 12 if back < 7 else 8)
+    import_today(container, tmp_path, late=2, others=26)
+    import_today(container, tmp_path, late=0, others=12, score=1)
+
+    opened = run(container)
+
+    assert [(a.kind, a.subject, a.label) for a in opened] == [
+        (AlertKind.METRIC_DROP, "csat-week", "CSAT, last 7 days")
+    ]
+    evidence = opened[0].evidence
+    assert evidence is not None
+    assert evidence.n == 6 * 40 + 40
+    assert 65 < evidence.value < 75
+    assert 78 < evidence.baseline < 82
+    assert evidence.since.date() == (container.clock.now() - timedelta(days=6)).date()

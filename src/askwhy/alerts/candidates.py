@@ -10,6 +10,9 @@ from askwhy.analysis.emerging import Design
 from askwhy.analysis.metric_drop import DropDesign
 from askwhy.domain.alerts import AlertKind, Evidence, Severity, segment_key
 
+WEEKLY_DROP = DropDesign(period="week", baseline_periods=12, guard_periods=1, min_baseline_periods=8)
+"""A quarter of weeks before the last one: a metric's slow slide against its recent level."""
+
 
 @dataclass(frozen=True)
 class DetectionDesign:
@@ -17,6 +20,8 @@ class DetectionDesign:
 
     rising: Design = field(default_factory=Design)
     drop: DropDesign = field(default_factory=DropDesign)
+    drop_week: DropDesign | None = field(default_factory=lambda: WEEKLY_DROP)
+    """The seven days to today against the weeks before; None: daily only."""
     new_theme_days: int = 7
     new_theme_min_size: int = 5
     segments: tuple[str, ...] = ()
@@ -86,6 +91,8 @@ def start_of(day: date) -> datetime:
 
 def days_for(now: datetime, design: DetectionDesign) -> Days:
     """The days the detectors read at ``now``: the baseline, the guard, and today."""
+    weeks = design.drop_week
     history = max(design.rising.baseline_periods + design.rising.guard_periods,
-                  design.drop.baseline_periods + design.drop.guard_periods)  # fmt: skip
+                  design.drop.baseline_periods + design.drop.guard_periods,
+                  7 * (weeks.baseline_periods + weeks.guard_periods) if weeks else 0)  # fmt: skip
     return Days(today=now.astimezone(UTC).date(), history=history)

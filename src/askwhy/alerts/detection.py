@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.alerts.candidates import Candidate, Cooling, Days, DetectionDesign, days_for
+from askwhy.alerts.candidates import WEEKLY_DROP, Candidate, Cooling, Days, DetectionDesign, days_for
 from askwhy.alerts.episodes import as_alert
 from askwhy.alerts.metric_drops import metric_drops
 from askwhy.alerts.new_themes import new_themes
@@ -48,6 +49,11 @@ def design_from(settings: Settings) -> DetectionDesign:
         drop=DropDesign(
             false_alarms_per_metric_year=yearly,
             baseline_periods=baseline,
+            min_responses=settings.alert_metric_min_responses,
+        ),
+        drop_week=replace(
+            WEEKLY_DROP,
+            false_alarms_per_metric_year=yearly,
             min_responses=settings.alert_metric_min_responses,
         ),
         new_theme_days=settings.alert_new_theme_days,
