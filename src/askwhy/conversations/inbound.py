@@ -25,7 +25,7 @@ from askwhy import conversations
 from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
 from askwhy.clock import Clock
 from askwhy.conversations.inbound_start import start_from_inbound
-from askwhy.conversations.records import Known
+from askwhy.conversations.records import Known, after_the_end
 from askwhy.conversations.wording import LLMWording, Wording, stored_inbound, word_waiting
 from askwhy.customers import consent
 from askwhy.customers.addresses import normalise_address
@@ -365,6 +365,8 @@ def _take(
             consent.opt_out(
                 session=session, contact=found, channel=conversation.channel, at=now, source=source
             )
+        else:  # the customer answers after the interview: the conversation's case hears it
+            after_the_end(session, message.id)
         return
     guide = guides.get(conversation.guide_id)
     if guide is not None and not conversation.state:

@@ -31,6 +31,14 @@ RESPONSES_CLOSED = "askwhy.responses_closed"
 CASE_CANDIDATES = "askwhy.case_candidates"
 """``session.info`` key: ids of responses that may call for a case (closed, or help heard), for
 `askwhy.tasks.cases` to check once the transaction commits."""
+CASE_MESSAGES = "askwhy.case_messages"
+"""``session.info`` key: ids of customer messages on ended conversations, for `askwhy.tasks.cases`
+to hand to the conversation's case once the transaction commits (the interview does not restart)."""
+
+
+def after_the_end(session: Session, message_id: int) -> None:
+    """A customer's message on an ended conversation: its case (if any) hears it after the commit."""
+    session.info.setdefault(CASE_MESSAGES, set()).add(message_id)
 
 
 class ConversationNotFound(LookupError):

@@ -15,6 +15,7 @@ from askwhy.conversations.records import (
     Known,
     Reply,
     SentMessage,
+    after_the_end,
     apply_turn,
     guide_of,
     inbound_row,
@@ -59,6 +60,11 @@ def receive_message(
     )
     if row is None:
         return Reply(conversation_id=conversation.id, status=conversation.status, messages=[], duplicate=True)
+    if not InterviewState.from_dict(conversation.state).status.is_open:
+        session.flush()  # the customer answers after the interview: the conversation's case hears it
+        after_the_end(session, row.id)
+        row.processed_at = now
+        return Reply(conversation_id=conversation.id, status=conversation.status, messages=[])
     sent = take_turn(
         session=session,
         guide=guide,

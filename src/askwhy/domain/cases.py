@@ -87,6 +87,8 @@ class CaseEventKind(StrEnum):
     ESCALATED = "escalated"
     FOLLOW_UP_ASKED = "follow_up_asked"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    REPLY_SENT = "reply_sent"
+    CUSTOMER_REPLIED = "customer_replied"
 
 
 def priority_for(reason: OpenReason, band: Band, ruled: Priority | None = None) -> Priority:

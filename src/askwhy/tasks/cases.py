@@ -17,11 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from askwhy.cases import customer_replies
 from askwhy.cases.escalation import escalate_overdue
 from askwhy.cases.notices import CaseNotifier
 from askwhy.cases.opening import open_cases
 from askwhy.cases.webhook_events import WebhookNotifier
-from askwhy.conversations.records import CASE_CANDIDATES
+from askwhy.conversations.records import CASE_CANDIDATES, CASE_MESSAGES
 from askwhy.store import cases as store
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 OPEN_CASES = "open_cases"
 OPEN_CASES_SWEEP = "open_cases_sweep"
 ESCALATE_CASES = "escalate_overdue_cases"
+CUSTOMER_REPLIES = "case_customer_replies"
 SWEEP_WINDOW = timedelta(hours=1)
 """How far back the sweep looks: well past the analysis sweep's interval."""
 
@@ -43,6 +45,10 @@ def register(jobs: Jobs, container: Container) -> None:
     @jobs.task(OPEN_CASES, retries=3, retry_delay=5)
     def open_for_responses(response_ids: list[str]) -> int:
         return open_for(container, response_ids, notifier=notifier)
+
+    @jobs.task(CUSTOMER_REPLIES, retries=3, retry_delay=5)
+    def hand_to_cases(message_ids: list[int]) -> int:
+        return hand_messages(container, message_ids, notifier=notifier)
 
     @jobs.periodic(OPEN_CASES_SWEEP, minute="*/5")
     def open_cases_sweep() -> int:
@@ -57,10 +63,13 @@ def register(jobs: Jobs, container: Container) -> None:
             return  # a savepoint released, not the transaction committed
         if ids := session.info.pop(CASE_CANDIDATES, None):
             jobs.enqueue(OPEN_CASES, sorted(ids))
+        if messages := session.info.pop(CASE_MESSAGES, None):
+            jobs.enqueue(CUSTOMER_REPLIES, sorted(messages))
 
     def forget_candidates(session: Session, _previous: object) -> None:
         if not session.in_transaction():
             session.info.pop(CASE_CANDIDATES, None)
+            session.info.pop(CASE_MESSAGES, None)
 
     event.listen(container.sessions, "after_commit", enqueue_candidates)
     event.listen(container.sessions, "after_soft_rollback", forget_candidates)
@@ -79,6 +88,18 @@ def open_for(container: Container, response_ids: list[str], *, notifier: CaseNot
         except IntegrityError:
             log.info("response %s: its case was opened by another worker", response_id)
     return opened
+
+
+def hand_messages(container: Container, message_ids: list[int], *, notifier: CaseNotifier) -> int:
+    """Hand customers' messages on ended conversations to their cases; how many a case heard."""
+    heard = 0
+    for message_id in message_ids:
+        with container.sessions.begin() as session:
+            case = customer_replies.take(
+                session=session, message_id=message_id, now=container.clock.now(), notifier=notifier
+            )
+            heard += case is not None
+    return heard
 
 
 def sweep(container: Container, *, notifier: CaseNotifier) -> int:

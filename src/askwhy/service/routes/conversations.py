@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from askwhy import conversations
+from askwhy.cases import customer_replies
 from askwhy.domain.conversation import Channel, Inbound
 from askwhy.service import conversation_tokens
 from askwhy.service.auth import WebChatConversation
@@ -78,7 +79,9 @@ def post_message(
     try:
         with container.sessions.begin() as session:
             conversation = _reachable(session.get(Conversation, conversation_id))
-            if not conversation_tokens.answerable(conversation):
+            if not conversation_tokens.answerable(conversation) and not customer_replies.awaits_customer(
+                session=session, conversation_id=conversation.id
+            ):  # an ended conversation still takes the customer's answers to its case
                 raise HTTPException(status.HTTP_409_CONFLICT, "this conversation has ended; it is read-only")
             reply = conversations.receive_message(
                 session=session,
