@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from askwhy.insights.read_cache import reuse
 from askwhy.insights.selection import Selection
 from askwhy.store import conversation_listing as listing
 
@@ -57,7 +58,8 @@ class ResponsePage:
 def list_responses(
     *, session: Session, selection: Selection, page: int = 1, per_page: int = PAGE_SIZE
 ) -> ResponsePage:
-    """Page ``page`` (from 1) of the selection's responses, newest first."""
+    """Page ``page`` (from 1) of the selection's responses, newest first; the total is counted once
+    per state of the data (`read_cache`), the page itself read from the program's time index."""
     page = max(page, 1)
     rows = listing.listed_responses(
         session=session, restrict=selection.apply, offset=(page - 1) * per_page, limit=per_page
@@ -80,5 +82,9 @@ def list_responses(
         )
         for row in rows
     ]
-    total = listing.counted_responses(session=session, restrict=selection.apply)
+    total = reuse(
+        session=session,
+        question=("responses", repr(selection)),
+        compute=lambda: listing.counted_responses(session=session, restrict=selection.apply),
+    )
     return ResponsePage(rows=listed, page=page, per_page=per_page, total=total)

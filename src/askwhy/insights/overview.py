@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from askwhy.domain.grouping import GroupEstimate, Period, period_start
 from askwhy.domain.metrics import MetricEstimate, estimate_from_histogram
 from askwhy.insights.channel_funnels import ProgramFunnel, program_funnel
+from askwhy.insights.read_cache import reuse
 from askwhy.insights.scored import main_metric
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_movement import ThemeMove, ThemeMovement, comparison_window, theme_movement
@@ -93,7 +94,15 @@ def freshness(*, session: Session, selection: Selection) -> Freshness:
 
 
 def gather(*, session: Session, selection: Selection, period: Period | None) -> Overview:
-    """Everything the overview shows; ``period`` None chooses one from the span of the data."""
+    """Everything the overview shows; ``period`` None chooses one from the span of the data.
+
+    Computed once per state of the data: a poll that finds new data redraws it, an unchanged page
+    shown again reuses it (`read_cache`)."""
+    question = ("overview", repr(selection), period)
+    return reuse(session=session, question=question, compute=lambda: _gather(session, selection, period))
+
+
+def _gather(session: Session, selection: Selection, period: Period | None) -> Overview:
     fresh = freshness(session=session, selection=selection)
     left_out = 0
     if not selection.include_simulated:
@@ -120,7 +129,9 @@ def gather(*, session: Session, selection: Selection, period: Period | None) -> 
 
 def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCount]:
     """Real and simulated responses of each program, in the order given (zero for none)."""
-    counts = responses_per_program(session=session)
+    counts = reuse(
+        session=session, question=("per program",), compute=lambda: responses_per_program(session=session)
+    )
     return [counts.get(name, ProgramCount(name, 0, 0)) for name in programs]
 
 

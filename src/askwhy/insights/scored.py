@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,21 +76,27 @@ def has_themes(*, session: Session) -> bool:
 def themed_scores(
     *, session: Session, scored: Scored, names: dict[str, str], subset: list[int] | None = None
 ) -> ThemedScores:
-    """Responses × themes mentions and mean sentiment, for the given rows of ``scored`` (all by default)."""
+    """Responses × themes mentions and mean sentiment, for the given rows of ``scored`` (all by default).
+
+    Counted with numpy over every mention at once: a program of 100,000 responses has some 300,000."""
     rows = list(range(len(scored.ids))) if subset is None else subset
     position = {scored.ids[i]: k for k, i in enumerate(rows)}
     column = {theme_id: j for j, theme_id in enumerate(names)}
     mentions = np.zeros((len(rows), len(names)))
-    feeling: dict[tuple[int, int], list[float]] = defaultdict(list)
+    sums = np.zeros(mentions.shape)
     if names and rows:
-        for mention in theme_volumes.mention_feelings(session=session, theme_ids=list(names)):
-            k = position.get(mention.response_id)
-            if k is not None:
-                mentions[k, column[mention.theme_id]] = 1
-                feeling[(k, column[mention.theme_id])].append(mention.sentiment)
-    sentiment_matrix = np.full(mentions.shape, np.nan)
-    for (k, j), values in feeling.items():
-        sentiment_matrix[k, j] = float(np.mean(values))
+        found = [
+            (k, column[m.theme_id], m.sentiment)
+            for m in theme_volumes.mention_feelings(session=session, theme_ids=list(names))
+            if (k := position.get(m.response_id)) is not None
+        ]
+        if found:
+            at_row, at_column, feeling = (np.asarray(part) for part in zip(*found, strict=True))
+            np.add.at(mentions, (at_row, at_column), 1)
+            np.add.at(sums, (at_row, at_column), feeling)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sentiment_matrix = np.where(mentions > 0, sums / mentions, np.nan)
+    mentions = np.minimum(mentions, 1)
     return ThemedScores.build(
         themes=list(names.values()),
         mentions=mentions,

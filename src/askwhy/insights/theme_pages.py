@@ -14,6 +14,7 @@ from askwhy.analysis.drivers import Driver, DriverReport
 from askwhy.domain.grouping import Period
 from askwhy.insights import measures
 from askwhy.insights.codebook import ThemeNotFound, get_theme
+from askwhy.insights.read_cache import reuse
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_trends import Movement, PeriodShare, movement, share_per_period
 from askwhy.insights.theme_views import (
@@ -25,6 +26,7 @@ from askwhy.insights.theme_views import (
     show_theme,
 )
 from askwhy.store import codebook_edits, theme_reading
+from askwhy.store.analysis_tables import Theme
 
 VERBATIMS = 20
 
@@ -82,7 +84,13 @@ class ThemePage:
 
 
 def codebook_page(*, session: Session, selection: Selection, period: Period | None) -> CodebookPage:
-    """Every live theme with volume, share, sentiment and its change against the window before."""
+    """Every live theme with volume, share, sentiment and its change against the window before;
+    computed once per state of the data (`read_cache`)."""
+    question = ("codebook", repr(selection), period)
+    return reuse(session=session, question=question, compute=lambda: _codebook(session, selection, period))
+
+
+def _codebook(session: Session, selection: Selection, period: Period | None) -> CodebookPage:
     themes = list_themes(session=session, selection=selection)
     moved = movement(session=session, selection=selection, period=period)
     rows = {t.id: CodebookRow(t, moved.change(t.id) if moved else None) for t in themes}
@@ -97,12 +105,27 @@ def codebook_page(*, session: Session, selection: Selection, period: Period | No
 def theme_page(
     *, session: Session, theme_id: str, selection: Selection, period: Period | None, max_themes: int
 ) -> ThemePage:
-    """One theme in the selection; `ThemeNotFound`, or `ThemeMerged` pointing to where it went."""
+    """One theme in the selection; `ThemeNotFound`, or `ThemeMerged` pointing to where it went.
+
+    The page (its drivers above all, a bootstrap over every scored response) is computed once per
+    state of the data and reused while nothing it reads has changed (`read_cache`)."""
     theme = get_theme(session=session, theme_id=theme_id)
     if theme.status == "merged":
         if theme.merged_into_id is None:
             raise ThemeNotFound(theme_id)
         raise ThemeMerged(theme.merged_into_id)
+    question = ("theme", theme_id, repr(selection), period, max_themes)
+    return reuse(
+        session=session,
+        question=question,
+        compute=lambda: _theme_page(session, theme, selection, period, max_themes),
+    )
+
+
+def _theme_page(
+    session: Session, theme: Theme, selection: Selection, period: Period | None, max_themes: int
+) -> ThemePage:
+    theme_id = theme.id
     detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=VERBATIMS)
     conversations = theme_reading.conversations_of(
         session=session, response_ids=[q.response_id for q in detail.quotes]

@@ -150,7 +150,7 @@ class Response(Base):
     simulated: Mapped[bool] = mapped_column(default=False)
     segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     responded_at: Mapped[datetime] = mapped_column(index=True)
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
     raw_purged_at: Mapped[datetime | None] = mapped_column(
         comment="When comment and answers were replaced by their redacted form (raw transcript retention)."
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from askwhy.analysis.change import ChangeExplanation
 from askwhy.insights import change_quotes, measures, segment_change
 from askwhy.insights.change_quotes import SideQuotes
+from askwhy.insights.read_cache import reuse
 from askwhy.insights.segment_change import Split, SplitBy
 from askwhy.insights.selection import Selection
 from askwhy.report import charts
@@ -92,14 +93,23 @@ def why(  # noqa: PLR0917 (FastAPI maps dependencies to parameters)
 ) -> Response:
     selection = filters.selection(access.program)
     with container.reads() as session:
-        compared = compare(
+        max_themes = container.settings.driver_max_themes
+        compared = reuse(
             session=session,
-            selection=selection,
-            filters=filters,
-            comparison=comparison,
-            max_themes=container.settings.driver_max_themes,
+            question=("why", repr(selection), repr(filters.period), repr(comparison), max_themes),
+            compute=lambda: compare(
+                session=session,
+                selection=selection,
+                filters=filters,
+                comparison=comparison,
+                max_themes=max_themes,
+            ),
         )
-        choices = segment_change.split_choices(session=session, selection=selection)
+        choices = reuse(
+            session=session,
+            question=("split choices", repr(selection)),
+            compute=lambda: segment_change.split_choices(session=session, selection=selection),
+        )
     context = {
         "viewer": access.viewer,
         "program": access.program,

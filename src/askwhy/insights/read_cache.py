@@ -1,0 +1,72 @@
+"""Figures computed once per state of the data: a page shown again, unchanged, is not recomputed.
+
+The workspace's heaviest figures (the overview, the codebook, a theme's drivers, a comparison) read
+every response of a program. Each server process keeps the latest of them in memory, keyed by what
+was asked and by the store's data version (`store.overview_counts.data_version`, one cheap query
+asked in the same read transaction), so a figure is reused only while nothing it reads has changed,
+and every process behind a proxy stays right on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.orm import Session
+
+from askwhy.store.overview_counts import data_version
+
+T = TypeVar("T")
+KEPT = 64
+"""Figures kept per database, least recently used dropped first."""
+
+
+class _Kept:
+    """The latest figures of one database, by (question, data version)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.figures: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get(self, key: Hashable) -> tuple[bool, object]:
+        with self.lock:
+            if key not in self.figures:
+                return False, None
+            self.figures.move_to_end(key)
+            return True, self.figures[key]
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self.lock:
+            self.figures[key] = value
+            self.figures.move_to_end(key)
+            while len(self.figures) > KEPT:
+                self.figures.popitem(last=False)
+
+
+_by_database: WeakKeyDictionary[object, _Kept] = WeakKeyDictionary()
+"""Keyed by the session's bind, so a database (and each test's) has its own figures, dropped with it."""
+_guard = threading.Lock()
+
+
+def reuse(*, session: Session, question: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s answer to ``question``, reused while the data version is unchanged."""
+    key = (question, data_version(session=session))
+    kept = _kept(session)
+    found, value = kept.get(key)
+    if found:
+        return value  # type: ignore[return-value]  # stored by this function for the same question
+    computed = compute()
+    kept.put(key, computed)
+    return computed
+
+
+def _kept(session: Session) -> _Kept:
+    bind = session.get_bind()
+    with _guard:
+        kept = _by_database.get(bind)
+        if kept is None:
+            kept = _by_database[bind] = _Kept()
+        return kept
