@@ -3,9 +3,10 @@
 When a client is given, a probe question chosen by the rules is rewritten to acknowledge the
 customer's last answer more naturally. The LLM never decides what to ask or when to stop, and its
 text is used only when it passes the checks below (one question, short, in the conversation's
-language, no numbers or addresses echoed, no request for data we must not hold). Any error,
-timeout or rejected text keeps the rules' wording in the same turn: the customer never waits for,
-or sees, a failure. The client is injected; this module does no I/O itself.
+language, about what the rules' question asks, no numbers or addresses echoed, no request for data
+we must not hold). Any error, timeout or rejected text keeps the rules' wording in the same turn:
+the customer never waits for, or sees, a failure. The client is injected; this module does no I/O
+itself, and callers ask it with no database lock held (`askwhy.conversations.wording`).
 """
 
 from __future__ import annotations
