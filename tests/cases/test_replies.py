@@ -1,0 +1,272 @@
+"""An owner replies from the case on the conversation's channel, the customer's answer lands in
+the case, opt-outs are honoured, and the follow-up question goes out on resolve and is scored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.cases import lifecycle, replies
+from askwhy.cases.measures import measures
+from askwhy.cases.notices import RecordingNotifier
+from askwhy.channels.whatsapp.sender import WhatsAppSender
+from askwhy.clock import FakeClock
+from askwhy.domain.conversation import Channel, Step
+from askwhy.domain.program import Program
+from askwhy.outbox import delivery
+from askwhy.programs.syncing import sync_programs
+from askwhy.service.app import create_app
+from askwhy.settings import Settings
+from askwhy.store.case_tables import Case
+from askwhy.store.tables import Contact, Conversation, Message
+from tests.cases.conftest import TEAM
+from tests.channels import whatsapp_deliveries as wa
+from tests.fakes.graph_api import FakeGraphApi
+
+from .helpers import accept_contact, cases, events, say
+
+TOKEN = "EAAG-cases"
+PHONE = "447700900123"
+PROGRAM: dict[str, Any] = {
+    "id": "post-checkout",
+    "name": "After checkout",
+    "guide": "post-checkout",
+    "moments": ["order_delivered"],
+    "channels": [
+        {"channel": "whatsapp", "template": {"name": "case_reply", "language": "en_US"}},
+        {"channel": "sms"},
+        {"channel": "email"},
+    ],
+    "quiet_hours": {"start": "00:00", "end": "00:00"},
+    "teams": [TEAM],
+}
+OWNER = "ana@example.com"
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraphApi]:
+    with FakeGraphApi(access_token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FakeClock, graph: FakeGraphApi) -> Iterator[Container]:
+    configured = settings.model_copy(
+        update={
+            "whatsapp_app_secret": SecretStr(wa.APP_SECRET),
+            "whatsapp_phone_number_id": wa.BUSINESS_NUMBER_ID,
+            "whatsapp_access_token": SecretStr(TOKEN),
+            "whatsapp_api_base_url": graph.base_url,
+            "rate_limit_conversation_starts": "1000/minute",
+        }
+    )
+    sender = WhatsAppSender(phone_number_id=wa.BUSINESS_NUMBER_ID, access_token=SecretStr(TOKEN),
+                            base_url=graph.base_url, timeout_seconds=2)  # fmt: skip
+    built = bootstrap(configured, clock=clock, senders={Channel.WHATSAPP: sender}, embedder=HashingEmbedder())
+    with built.sessions.begin() as session:
+        program = Program.model_validate(PROGRAM)
+        sync_programs(session=session, programs={"post-checkout": (program, Path("p.yaml"))}, now=clock.now())
+    yield built
+    built.close()
+    sender.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+def seeded_case(container: Container, channel: Channel, address: str, *, window_hours: float = 0) -> str:
+    """A detractor's case on an ended conversation of ``channel``, its reply window that long open."""
+    now = container.clock.now()
+    state = {"status": "completed", "step": Step.DONE.value, "language": "en", "score": 2}
+    with container.sessions.begin() as session:
+        contact = Contact(phone=f"+{PHONE}", email="ann@example.com", created_at=now)
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(
+            contact_id=contact.id, program="post-checkout", guide_id="post-checkout", channel=channel.value,
+            status="completed", language="en", state=state, started_at=now, last_activity_at=now,
+            ended_at=now, channel_address=address,
+            reply_window_until=now + timedelta(hours=window_hours) if window_hours else None,
+        )  # fmt: skip
+        session.add(conversation)
+        session.flush()
+        case = Case(
+            program="post-checkout", conversation_id=conversation.id, contact_id=contact.id,
+            channel=channel.value, reason="accepted_contact", score=2, band="detractor", priority="normal",
+            team="care", owner=OWNER, status="open", opened_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(case)
+        session.flush()
+        return case.id
+
+
+def reply(container: Container, case_id: str, text: str) -> Case:
+    with container.sessions.begin() as session:
+        return replies.reply(
+            session=session, case_id=case_id, text=text, actor=OWNER, now=container.clock.now(),
+            notifier=RecordingNotifier(),
+        )  # fmt: skip
+
+
+def resolve(container: Container, case_id: str) -> None:
+    with container.sessions.begin() as session:
+        lifecycle.resolve(
+            session=session, case_id=case_id, actor=OWNER, now=container.clock.now(),
+            notifier=RecordingNotifier(),
+        )  # fmt: skip
+
+
+def outbound(container: Container, case_id: str) -> list[Message]:
+    with container.sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        query = select(Message).where(
+            Message.conversation_id == case.conversation_id, Message.direction == "out"
+        )
+        return list(session.scalars(query.order_by(Message.seq)))
+
+
+def case_of(container: Container, case_id: str) -> Case:
+    with container.sessions() as session:
+        found = session.get(Case, case_id)
+        assert found is not None
+        return found
+
+
+def whatsapp_webhook(client: TestClient, text: str) -> None:
+    body = wa.encode(wa.delivery(wa.value(messages=[wa.text(text, sender=PHONE)])))
+    response = client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body))
+    assert response.status_code == 200, response.text
+
+
+def test_a_web_chat_reply_shows_in_the_chat_and_the_customers_answer_lands_in_the_case(
+    client: TestClient, container: Container
+) -> None:
+    opened = accept_contact(client)
+    [case] = cases(container)
+    assert reply(container, case.id, "So sorry, a new box is on its way.").status == "waiting_customer"
+    shown = client.get(
+        f"/v1/conversations/{opened['conversation_id']}",
+        headers={"Authorization": f"Bearer {opened['token']}"},
+    ).json()
+    assert shown["messages"][-1]["text"] == "So sorry, a new box is on its way."
+
+    answered = say(client, opened, "thank you, I will look out for it")
+    assert answered["messages"] == []  # the interview does not start again
+    assert case_of(container, case.id).status == "in_progress"
+    kinds = [(e.kind, e.actor) for e in events(container, case.id)]
+    assert ("reply_sent", OWNER) in kinds
+    assert kinds[-1] == ("customer_replied", None)
+    assert all("new box" not in (e.note or "") + str(e.details) for e in events(container, case.id))
+
+
+def test_whatsapp_inside_the_window_goes_as_text_and_the_answer_lands_in_the_case(
+    client: TestClient, container: Container, graph: FakeGraphApi
+) -> None:
+    case_id = seeded_case(container, Channel.WHATSAPP, f"+{PHONE}", window_hours=3)
+    reply(container, case_id, "We refunded you today.")
+    delivery.deliver_due(ports=container.delivering)
+    [sent] = graph.sent
+    assert (sent["type"], sent["text"]["body"]) == ("text", "We refunded you today.")
+    whatsapp_webhook(client, "great, got it")
+    assert case_of(container, case_id).status == "in_progress"
+    assert events(container, case_id)[-1].kind == "customer_replied"
+
+
+def test_whatsapp_outside_the_window_goes_as_the_programs_template(
+    container: Container, graph: FakeGraphApi
+) -> None:
+    case_id = seeded_case(container, Channel.WHATSAPP, f"+{PHONE}")  # the customer last wrote long ago
+    reply(container, case_id, "We refunded you today.")
+    [message] = outbound(container, case_id)
+    assert message.payload["template"]["name"] == "case_reply"
+    delivery.deliver_due(ports=container.delivering)
+    [sent] = graph.sent
+    assert (sent["type"], sent["template"]["name"]) == ("template", "case_reply")
+    assert events(container, case_id)[-1].details["template"] is True
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"), [(Channel.SMS, f"+{PHONE}"), (Channel.EMAIL, "ann@example.com")]
+)
+def test_sms_and_email_replies_go_to_the_outbox_for_the_customers_address(
+    container: Container, channel: Channel, address: str
+) -> None:
+    case_id = seeded_case(container, channel, address)
+    reply(container, case_id, "Your refund is on its way.")
+    [message] = outbound(container, case_id)
+    assert (message.channel, message.to_address, message.status) == (channel.value, address, "pending")
+    assert message.text == "Your refund is on its way."
+    assert "template" not in message.payload
+
+
+def test_a_customer_who_opted_out_or_withdrew_consent_is_not_written_to(container: Container) -> None:
+    case_id = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    with container.sessions.begin() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        contact = session.get(Contact, case.contact_id)
+        assert contact is not None
+        contact.opted_out_at = container.clock.now()
+    with pytest.raises(replies.ReplyRefused, match="opted out"):
+        reply(container, case_id, "Hello?")
+    assert outbound(container, case_id) == []
+    assert case_of(container, case_id).status == "open"
+
+
+def test_the_follow_up_goes_out_on_resolve_and_its_answer_counts_as_recovered(
+    client: TestClient, container: Container, graph: FakeGraphApi, clock: FakeClock
+) -> None:
+    case_id = seeded_case(container, Channel.WHATSAPP, f"+{PHONE}", window_hours=20)
+    resolve(container, case_id)
+    [question] = outbound(container, case_id)
+    assert question.text.startswith("Is this sorted for you now?")
+    asked = events(container, case_id)[-1]
+    assert (asked.kind, asked.details["sent"]) == ("follow_up_asked", True)
+    delivery.deliver_due(ports=container.delivering)
+    assert graph.sent[-1]["text"]["body"] == question.text
+
+    whatsapp_webhook(client, "9, all good now")
+    case = case_of(container, case_id)
+    assert (case.follow_up_score, case.status) == (9, "resolved")
+    with container.sessions() as session:
+        program = measures(session=session, now=clock.now(), program="post-checkout")[0]
+    assert (program.recovered, program.follow_ups) == (1.0, 1)
+
+
+def test_the_follow_up_is_asked_in_spanish_and_not_sent_to_an_opted_out_customer(
+    container: Container,
+) -> None:
+    case_id = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    with container.sessions.begin() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        conversation = session.get(Conversation, case.conversation_id)
+        assert conversation is not None
+        conversation.language = "es"
+    resolve(container, case_id)
+    [question] = outbound(container, case_id)
+    assert question.text.startswith("¿Está resuelto ahora?")
+
+    other = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    with container.sessions.begin() as session:
+        case = session.get(Case, other)
+        assert case is not None
+        contact = session.get(Contact, case.contact_id)
+        assert contact is not None
+        contact.opted_out_at = container.clock.now()
+    resolve(container, other)
+    assert outbound(container, other) == []
+    assert events(container, other)[-1].details["sent"] is False
