@@ -12,6 +12,7 @@ from askwhy.insights import analyse_responses, importing, propose_themes
 from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
 from askwhy.insights.propose_themes import DiscoveryResult
+from askwhy.tasks.alerts import DETECT_EMERGING
 from askwhy.tasks.retention import purge
 
 
@@ -65,6 +66,7 @@ def enrich_step(container: Container) -> int:
         )
     if container.settings.raw_transcript_retention_days == 0:
         purge(container)  # keeping no raw text: it goes as soon as its redacted form is stored
+    container.jobs.nudge(DETECT_EMERGING)  # a worker looks for emerging issues in what was imported
     return done
 
 
