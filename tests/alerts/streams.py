@@ -76,8 +76,10 @@ def seed_history(
     program: str = PROGRAM,
     score: int = 5,
     detractors: Callable[[int], int] = lambda back: 0,
+    late: Callable[[int], int] = lambda back: 1 + back % 3,
 ) -> None:
-    """``days`` days before today with ``per_day`` analysed responses each, 1–3 of them late, scored
+    """``days`` days before today with ``per_day`` analysed responses each, ``late(days back)`` of
+    them late (by default 1–3), scored
     ``score`` but for ``detractors(days back)`` of them scored 1. Their sentences are set aside from
     discovery (state ``empty``): detection reads the mentions only."""
     today = container.clock.now().replace(hour=9, minute=0, second=0, microsecond=0)
@@ -89,11 +91,11 @@ def seed_history(
         "mentions": [],
     }
     for back in range(1, days + 1):
-        when, late = today - timedelta(days=back), 1 + back % 3
+        when, late_today = today - timedelta(days=back), late(back)
         for i in range(per_day):
             sentence_id = FIRST_SENTENCE + len(rows["sentences"])
             given = 1 if i >= per_day - detractors(back) else score
-            _analysed(rows, program=program, when=when, late=i < late, score=given, vector=vector,
+            _analysed(rows, program=program, when=when, late=i < late_today, score=given, vector=vector,
                       sentence_id=sentence_id)  # fmt: skip
     with container.sessions.begin() as session:
         for table, batch in zip(

@@ -229,3 +229,15 @@ def test_a_slide_too_gentle_for_any_day_alarms_over_the_week(
     assert 65 < evidence.value < 75
     assert 78 < evidence.baseline < 82
     assert evidence.since.date() == (container.clock.now() - timedelta(days=6)).date()
+
+
+def test_since_is_the_first_day_of_the_rise(insights_container: Container, tmp_path: Path) -> None:
+    container = insights_container
+    add_late_theme(container)
+    seed_history(container, late=lambda back: 12 if back <= 3 else 1 + back % 3)  # 30% for three days
+    import_today(container, tmp_path, late=12, others=28)
+
+    [alert] = run(container)
+
+    assert alert.evidence is not None
+    assert alert.evidence.since.date() == (container.clock.now() - timedelta(days=3)).date()

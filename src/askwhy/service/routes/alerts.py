@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from askwhy.alerts import lifecycle
 from askwhy.domain.alerts import Alert, AlertState, evidence_to_json
 from askwhy.service.auth import AlertsWriter, Reader
-from askwhy.service.dependencies import ClockDep, SessionsDep
+from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.store.api_tables import ApiKey
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -61,27 +61,26 @@ class SnoozeIn(BaseModel):
 
 
 @router.get("")
-def list_alerts(  # noqa: PLR0917 (FastAPI maps query parameters)
+def list_alerts(
     key: Reader,
-    sessions: SessionsDep,
-    clock: ClockDep,
+    container: ContainerDep,
     program: Annotated[str | None, Query(max_length=100, description="Only this program.")] = None,
     state: Annotated[AlertState | None, Query(description="open, acknowledged, snoozed or resolved.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertsOut:
     """Alerts newest first; a snooze that has ended reads as open."""
-    with sessions.begin() as session:
-        found = lifecycle.list_alerts(
-            session=session, now=clock.now(), program=program, state=state, limit=limit
-        )
+    now = container.clock.now()
+    with container.reads.begin() as session:  # a read: it never waits for the write turn
+        found = lifecycle.list_alerts(session=session, now=now, program=program, state=state, limit=limit)
     return AlertsOut(alerts=[_out(a) for a in found])
 
 
 @router.get("/{alert_id}")
-def get_alert(alert_id: str, key: Reader, sessions: SessionsDep, clock: ClockDep) -> AlertOut:
+def get_alert(alert_id: str, key: Reader, container: ContainerDep) -> AlertOut:
     """One alert with its evidence."""
+    now = container.clock.now()
     return _out(
-        _acting(sessions, lambda s: lifecycle.get_alert(session=s, alert_id=alert_id, now=clock.now()))
+        _acting(container.reads, lambda s: lifecycle.get_alert(session=s, alert_id=alert_id, now=now))
     )
 
 
