@@ -150,7 +150,7 @@ def test_workers_whose_server_was_killed_stop(
     assert len(workers) == expected_workers(settings)
     process.kill()
     process.wait(timeout=10)
-    wait_for(lambda: not any(map(is_running, workers)), seconds=15, what="the orphaned workers to stop")
+    wait_for(lambda: not any(map(is_running, workers)), seconds=60, what="the orphaned workers to stop")
 
 
 def test_sigterm_stops_the_workers_before_the_server_exits_0_leaving_no_leaked_semaphores(
