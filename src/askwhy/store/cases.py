@@ -22,6 +22,8 @@ class CaseFilter:
     team: str | None = None
     owner: str | None = None
     status: str | None = None
+    overdue_at: datetime | None = None
+    """Only active cases whose resolution deadline has passed by then."""
 
 
 def case(*, session: Session, case_id: str, lock: bool = False) -> Case | None:
@@ -71,6 +73,8 @@ def listed(*, session: Session, where: CaseFilter, limit: int = 100, offset: int
                           (Case.status, where.status)):  # fmt: skip
         if value is not None:
             query = query.where(column == value)
+    if where.overdue_at is not None:
+        query = query.where(Case.status.in_(ACTIVE), Case.due_at <= where.overdue_at)
     order = (Case.due_at.is_(None), Case.due_at, Case.opened_at.desc(), Case.id)
     return list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
 

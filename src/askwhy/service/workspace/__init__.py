@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from askwhy.service.workspace import (
+    case_pages,
     conversation_pages,
     doors,
     exports,
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     theme_edits.router,
     why.router,
     conversation_pages.router,
+    case_pages.router,
     exports.router,
     share.router,
 )

@@ -1,0 +1,149 @@
+"""The Cases tab: the queue per team and owner with its measures, the case page with its history and
+redacted conversation, and the forms analysts use (viewers read only, other programs 404, CSRF)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from askwhy.analysis.embeddings import HashingEmbedder
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.clock import FakeClock
+from askwhy.domain.people import Role
+from askwhy.programs.startup import sync_from_folder
+from askwhy.service.app import create_app
+from askwhy.settings import Settings
+from tests.cases.conftest import PROGRAM, write_program
+from tests.cases.helpers import accept_contact, cases, events, say
+from tests.workspace.conftest import SignIn
+
+QUEUE = "/programs/post-checkout/cases"
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FakeClock, tmp_path: Path) -> Iterator[Container]:
+    folder = tmp_path / "programs"
+    write_program(folder, PROGRAM)
+    built = bootstrap(
+        settings.model_copy(update={"programs_dir": folder, "rate_limit_conversation_starts": "1000/minute"}),
+        clock=clock,
+        embedder=HashingEmbedder(),
+    )
+    sync_from_folder(sessions=built.sessions, guides=built.guides, folder=folder, now=clock.now())
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def opened(client: TestClient) -> dict:
+    """A detractor who accepted contact: their case is in the care team's queue."""
+    return accept_contact(client)
+
+
+def case_path(container: Container) -> str:
+    [case] = cases(container)
+    return f"{QUEUE}/{case.id}"
+
+
+def test_the_queue_shows_the_case_with_its_filters_and_measures(
+    opened: dict, container: Container, sign_in: SignIn, clock: FakeClock
+) -> None:
+    browser = sign_in(None, programs={"post-checkout": Role.VIEWER})
+    [case] = cases(container)
+    page = browser.get(QUEUE)
+    assert page.status_code == 200
+    assert 'href="/programs/post-checkout/cases" aria-current="page"' in page.text
+    assert f'href="{QUEUE}/{case.id}"' in page.text
+    assert "accepted contact" in page.text
+    assert "Time to first response" in page.text
+    assert f'href="{QUEUE}/{case.id}"' in browser.get(QUEUE, params={"team": "care"}).text
+    assert f'href="{QUEUE}/{case.id}"' in browser.get(QUEUE, params={"owner": case.owner}).text
+    assert case.id not in browser.get(QUEUE, params={"team": "vip"}).text
+    assert case.id not in browser.get(QUEUE, params={"status": "resolved"}).text
+    assert case.id not in browser.get(QUEUE, params={"overdue": "true"}).text
+    clock.advance(days=10)  # well past the SLA in business hours
+    browser = sign_in(None, programs={"post-checkout": Role.VIEWER})  # the old session has expired
+    overdue = browser.get(QUEUE, params={"overdue": "true"}).text
+    assert case.id in overdue
+    assert 'class="overdue problem"' in overdue
+
+
+def test_an_analyst_replies_and_resolves_from_the_case_page(
+    opened: dict, client: TestClient, container: Container, sign_in: SignIn
+) -> None:
+    browser = sign_in(Role.ANALYST)
+    path = case_path(container)
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert "(redacted, last turns)" in page.text
+    token = browser.csrf(path)
+    sent = browser.post(f"{path}/reply", data={"csrf": token, "text": "A new parcel leaves today."})
+    assert (sent.status_code, sent.headers["location"]) == (303, path)
+    assert "waiting customer" in browser.get(path).text
+    shown = client.get(
+        f"/v1/conversations/{opened['conversation_id']}",
+        headers={"Authorization": f"Bearer {opened['token']}"},
+    ).json()
+    assert shown["messages"][-1]["text"] == "A new parcel leaves today."
+    say(client, opened, "thanks!")
+    assert "customer replied" in browser.get(path).text
+
+    assert browser.post(f"{path}/notes", data={"csrf": token, "text": "Courier called"}).status_code == 303
+    resolved = browser.post(f"{path}/resolve", data={"csrf": token, "note": "Reshipped"})
+    assert resolved.status_code == 303
+    [case] = cases(container)
+    assert case.status == "resolved"
+    kinds = [event.kind for event in events(container, case.id)]
+    assert kinds[-5:] == ["reply_sent", "customer_replied", "note_added", "status_changed", "follow_up_asked"]
+    say(client, opened, "8")
+    assert "answered 8/10" in browser.get(path).text
+
+
+def test_an_action_the_case_cannot_take_is_shown_with_its_reason(
+    opened: dict, container: Container, sign_in: SignIn
+) -> None:
+    browser = sign_in(Role.ANALYST)
+    path = case_path(container)
+    token = browser.csrf(path)
+    empty = browser.post(f"{path}/reply", data={"csrf": token, "text": "   "})
+    assert empty.status_code == 422
+    assert "text: write 1 to" in empty.text
+    stranger = browser.post(f"{path}/assign", data={"csrf": token, "owner": "eve@example.com"})
+    assert stranger.status_code == 422
+    assert "is not a member or lead" in stranger.text
+    browser.post(f"{path}/status", data={"csrf": token, "to": "closed"})
+    refused = browser.post(f"{path}/status", data={"csrf": token, "to": "open"})
+    assert refused.status_code == 409
+
+
+def test_viewers_read_only_other_programs_404_and_forms_need_their_token(
+    opened: dict, container: Container, sign_in: SignIn
+) -> None:
+    path = case_path(container)
+    viewer = sign_in(None, programs={"post-checkout": Role.VIEWER})
+    page = viewer.get(path)
+    assert page.status_code == 200
+    assert "Send reply" not in page.text
+    token = viewer.csrf(path)
+    assert viewer.post(f"{path}/reply", data={"csrf": token, "text": "hi"}).status_code == 403
+    assert viewer.post(f"{path}/resolve", data={"csrf": token}).status_code == 403
+
+    outsider = sign_in(None, programs={"other-program": Role.ADMIN})
+    assert outsider.get(QUEUE).status_code == 404
+    assert outsider.get(path).status_code == 404
+
+    analyst = sign_in(Role.ANALYST)
+    assert analyst.post(f"{path}/reply", data={"csrf": "0" * 64, "text": "hi"}).status_code == 403
+    assert analyst.post(f"{path}/reply", data={"text": "hi"}).status_code == 403
+    assert analyst.get(f"{QUEUE}/no-such-case").status_code == 404
+    [case] = cases(container)
+    assert case.status == "open"
