@@ -193,8 +193,8 @@ on 3 channels, with conversations, sentences and a two-level codebook of 50 them
 requested {WARM_UPS} times to warm up, then {rounds} times in a row by a signed-in admin through
 uvicorn (a page slower than {SLOW_SECONDS:.0f} s is timed {SLOW_ROUNDS} times only: the n column).
 Target: every page ≤ {TARGET_MS:.0f} ms p95. *first* is the first request, computed afresh: what
-a person waits for after any new response or codebook edit, since pages that keep their figures
-(`insights/read_cache.py`) keep them only while the data is unchanged.
+a person waits for after any new response or codebook edit, since a page that keeps its figures
+keeps them only while the data is unchanged.
 
 Machine: {machine()}; measured {datetime.now(UTC):%Y-%m-%d}, load average {os.getloadavg()[0]:.1f} at
 the end (the machine is shared: other work ran beside the benchmark).
