@@ -97,6 +97,11 @@ def sign_in(page: Any, base: str, who: Person, look: Look | None = None) -> None
     page.wait_for_url(f"{base}/")
 
 
+def sign_out(page: Any, base: str) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/sign-in")  # the sign-out is done before the next page is asked for
+
+
 def figure(page: Any, name: str) -> str:
     return str(page.locator(f'[data-figure="{name}"]').inner_text()).strip()
 
@@ -122,8 +127,7 @@ def test_an_analyst_signs_in_reads_the_overview_filters_it_and_signs_out(
     assert figure(page, "responses") == str(IMPORTED // 4), "only December's imported comments"
     look(page, "overview-filtered", reaches='form.filters button[type="submit"]')
 
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    sign_out(page, live_server)
     page.goto(f"{live_server}{OVERVIEW}")
     assert "/sign-in" in page.url or page.get_by_role("heading", name="Sign in").is_visible()
     assert page.locator('[data-figure="responses"]').count() == 0
@@ -185,8 +189,7 @@ def test_a_conversation_is_redacted_for_an_analyst_and_raw_for_an_admin_who_give
     assert EMAIL not in page.content()
     assert page.get_by_role("button", name="Show the raw text").count() == 0
     look(page, "conversation", reaches="main a")
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    sign_out(page, live_server)
 
     sign_in(page, live_server, admin)
     page.goto(f"{live_server}{OVERVIEW}/conversations/{chat_id}")
