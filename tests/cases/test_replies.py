@@ -162,6 +162,7 @@ def test_a_web_chat_reply_shows_in_the_chat_and_the_customers_answer_lands_in_th
         headers={"Authorization": f"Bearer {opened['token']}"},
     ).json()
     assert shown["messages"][-1]["text"] == "So sorry, a new box is on its way."
+    assert (shown["status"], shown["takes_answers"]) == ("completed", True)  # the chat stays writable
 
     answered = say(client, opened, "thank you, I will look out for it")
     assert answered["messages"] == []  # the interview does not start again
@@ -170,6 +171,17 @@ def test_a_web_chat_reply_shows_in_the_chat_and_the_customers_answer_lands_in_th
     assert ("reply_sent", OWNER) in kinds
     assert kinds[-1] == ("customer_replied", None)
     assert all("new box" not in (e.note or "") + str(e.details) for e in events(container, case.id))
+
+    resolve(container, case.id)
+    scored = say(client, opened, "9")
+    assert scored["takes_answers"] is False  # nothing waits for the customer any more: the chat ends
+    assert case_of(container, case.id).follow_up_score == 9
+    closed = client.post(
+        f"/v1/conversations/{opened['conversation_id']}/messages",
+        json={"text": "one more thing"},
+        headers={"Authorization": f"Bearer {opened['token']}"},
+    )
+    assert closed.status_code == 409
 
 
 def test_whatsapp_inside_the_window_goes_as_text_and_the_answer_lands_in_the_case(

@@ -38,6 +38,11 @@ class ConversationOut(BaseModel):
     status: str
     language: str
     messages: list[MessageOut]
+    takes_answers: bool = Field(
+        default=False,
+        description="The customer may write after the interview ended: a case of the conversation is "
+        "waiting for their answer (or its follow-up question's).",
+    )
 
     @classmethod
     def of(cls, conversation: Conversation, messages: Iterable[Message]) -> ConversationOut:
@@ -78,6 +83,11 @@ class ReplyOut(BaseModel):
     status: str
     duplicate: bool = False
     messages: list[MessageOut]
+    takes_answers: bool = Field(
+        default=False,
+        description="The customer may write after the interview ended: a case of the conversation is "
+        "waiting for their answer (or its follow-up question's).",
+    )
 
     @classmethod
     def of(cls, reply: Reply) -> ReplyOut:

@@ -8,10 +8,11 @@ for a conversation on another channel, the answer is 404, as for one that does n
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
+from sqlalchemy.orm import Session
 
 from askwhy import conversations
 from askwhy.cases import customer_replies
-from askwhy.domain.conversation import Channel, Inbound
+from askwhy.domain.conversation import Channel, ConversationStatus, Inbound
 from askwhy.service import conversation_tokens
 from askwhy.service.auth import WebChatConversation
 from askwhy.service.dependencies import ClockDep, ContainerDep, GuidesDep, SessionsDep
@@ -54,7 +55,9 @@ def show(conversation_id: WebChatConversation, sessions: SessionsDep) -> Convers
                 session=session, conversation_id=conversation_id
             )
             _reachable(conversation)
-            return ConversationOut.of(conversation, messages)
+            shown = ConversationOut.of(conversation, messages)
+            shown.takes_answers = _takes_answers(session, conversation)
+            return shown
     except conversations.ConversationNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
 
@@ -79,9 +82,7 @@ def post_message(
     try:
         with container.sessions.begin() as session:
             conversation = _reachable(session.get(Conversation, conversation_id))
-            if not conversation_tokens.answerable(conversation) and not customer_replies.awaits_customer(
-                session=session, conversation_id=conversation.id
-            ):  # an ended conversation still takes the customer's answers to its case
+            if not conversation_tokens.answerable(conversation) and not _takes_answers(session, conversation):
                 raise HTTPException(status.HTTP_409_CONFLICT, "this conversation has ended; it is read-only")
             reply = conversations.receive_message(
                 session=session,
@@ -97,7 +98,20 @@ def post_message(
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
     except conversations.GuideUnavailable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, f"guide {exc} is no longer available") from None
-    return ReplyOut.of(reply)
+    out = ReplyOut.of(reply)
+    if not ConversationStatus(reply.status).is_open:  # read once the case has heard the message
+        with container.reads() as session:
+            out.takes_answers = customer_replies.awaits_customer(
+                session=session, conversation_id=conversation_id
+            )
+    return out
+
+
+def _takes_answers(session: Session, conversation: Conversation) -> bool:
+    """An ended conversation still takes the customer's answers while a case of it waits for them."""
+    if conversation_tokens.answerable(conversation):
+        return False
+    return customer_replies.awaits_customer(session=session, conversation_id=conversation.id)
 
 
 def _reachable(conversation: Conversation | None) -> Conversation:

@@ -62,8 +62,9 @@
     });
   }
 
-  function setOpen(status) {
-    open = status === "active" || status === "invited";
+  function setOpen(status, takesAnswers) {
+    // After the interview, a case waiting for the customer's answer still takes their messages.
+    open = status === "active" || status === "invited" || takesAnswers === true;
     input.disabled = !open;
     send.disabled = !open;
     if (!open) {
@@ -72,14 +73,14 @@
     }
   }
 
-  function render(messages, status) {
+  function render(messages, status, takesAnswers) {
     let last = null;
     messages.forEach(function (m) {
       addMessage(m.direction || "out", m.text);
       if ((m.direction || "out") === "out") last = m;
     });
     showChoices(last ? last.choices : []);
-    setOpen(status);
+    setOpen(status, takesAnswers);
   }
 
   async function call(url, options) {
@@ -115,7 +116,7 @@
       });
       if (response.ok) {
         const data = await response.json();
-        render(data.messages, data.status);
+        render(data.messages, data.status, data.takes_answers);
         return;
       }
       conversation = null;
@@ -126,7 +127,7 @@
     const data = await response.json();
     if (!response.ok) throw new Error(data.detail || "error");
     keep({ id: data.conversation_id, token: data.token });
-    render(data.messages, data.status);
+    render(data.messages, data.status, data.takes_answers);
   }
 
   async function submit(text, choiceId) {
@@ -154,7 +155,7 @@
       }
       if (!response.ok) throw new Error(data.detail || "error");
       statusLine.textContent = "";
-      render(data.messages, data.status);
+      render(data.messages, data.status, data.takes_answers);
     } catch (error) {
       statusLine.textContent = "Your message could not be sent. Please try again.";
       send.disabled = false;
