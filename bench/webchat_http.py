@@ -57,7 +57,7 @@ async def _conversation(
     rng: random.Random,
     timings: list[float],
     think: tuple[float, float],
-    probes: list[tuple[float, bool]] | None = None,
+    probes: list[tuple[float, bool, bool]] | None = None,
     busy: list[float] | None = None,
 ) -> None:
     started = time.perf_counter()
@@ -81,8 +81,9 @@ async def _conversation(
             return
         reply = response.json()
         last = reply["messages"][-1] if reply["messages"] else {}
-        if probes is not None and (last.get("question") or "").startswith("probe:"):
-            probes.append((timings[-1], last["text"].startswith(OPENING)))  # a turn the LLM was asked to word
+        if probes is not None:  # each answer: its time, whether its reply is a probe, and in the LLM's words
+            is_probe = (last.get("question") or "").startswith("probe:")
+            probes.append((timings[-1], is_probe, is_probe and last["text"].startswith(OPENING)))
 
 
 def _gave_up(response: httpx.Response, busy: list[float] | None) -> bool:
@@ -100,7 +101,7 @@ async def _askwhy_load(
     think: tuple[float, float] = (0.0, 0.0),
     *,
     conversations: int = CONVERSATIONS,
-    probes: list[tuple[float, bool]] | None = None,
+    probes: list[tuple[float, bool, bool]] | None = None,
     busy: list[float] | None = None,
 ) -> tuple[list[float], float]:
     timings: list[float] = []
@@ -210,11 +211,11 @@ Paced turn round trip p99 {_percentile(paced, 0.99):.1f} ms (target ≤ 50 ms: {
 
 @dataclass
 class LLMRun:
-    """What one paced run measured: every turn, the probe turns (and whether in the LLM's words),
-    the requests the LLM received, and the requests answered 503."""
+    """What one paced run measured: every request's time, each answer's (whether its reply is a
+    probe, and in the LLM's words), the requests the LLM received, and those answered 503."""
 
     turns: list[float] = field(default_factory=list)
-    probes: list[tuple[float, bool]] = field(default_factory=list)
+    answers: list[tuple[float, bool, bool]] = field(default_factory=list)
     asked: int = 0
     busy: list[float] = field(default_factory=list)
 
@@ -229,7 +230,7 @@ def _llm_run(delay: float | None) -> LLMRun:
             warm_up: list[float] = []
             asyncio.run(_askwhy_load(base, THINK_SECONDS, conversations=CONCURRENCY, busy=warm_up))
             asked_before = len(fake.requests)
-            run.turns, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS, probes=run.probes, busy=run.busy))
+            run.turns, _ = asyncio.run(_askwhy_load(base, THINK_SECONDS, probes=run.answers, busy=run.busy))
             run.asked = len(fake.requests) - asked_before
     return run
 
@@ -244,11 +245,13 @@ def main_llm() -> str:
     rows, verdicts = [], []
     for label, delay in LLM_RUNS:
         run = _llm_run(delay)
-        worded = sum(in_its_words for _, in_its_words in run.probes)
+        probes = [t for t, is_probe, _ in run.answers if is_probe]
+        worded = sum(in_its_words for _, _, in_its_words in run.answers)
         p99 = _percentile(run.turns, 0.99)
         rows += [
-            _row(label, "every turn", run.turns),
-            _row(label, "turns whose reply is a probe", [t for t, _ in run.probes]),
+            _row(label, "every request (starts and answers)", run.turns),
+            _row(label, "answers whose reply is a probe", probes),
+            _row(label, "other answers", [t for t, is_probe, _ in run.answers if not is_probe]),
         ]
         target = LLM_TIMEOUT * 1000 + 50
         verdict = (
@@ -257,8 +260,8 @@ def main_llm() -> str:
             else f"target ≤ {target:.0f} ms: {'met' if p99 <= target else 'not met'}"
         )
         verdicts.append(
-            f"- LLM {label}: {run.asked:,} LLM requests, {worded:,} of {len(run.probes):,} probes sent in "
-            f"its words, {len(run.busy)} answered 503 or dropped; every turn's p99 {p99:.0f} ms ({verdict})."
+            f"- LLM {label}: {run.asked:,} LLM requests, {worded:,} of {len(probes):,} probes sent in "
+            f"its words, {len(run.busy)} answered 503 or dropped; every request's p99 {p99:.0f} ms ({verdict})."
         )
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     section = f"""## Web chat over HTTP with the optional LLM
