@@ -18,6 +18,8 @@ from askwhy.bootstrap import Container, bootstrap
 from askwhy.cases import lifecycle, replies
 from askwhy.cases.measures import measures
 from askwhy.cases.notices import RecordingNotifier
+from askwhy.channels.twilio_api import TwilioApi
+from askwhy.channels.twilio_sms import TwilioSmsSender
 from askwhy.channels.whatsapp.sender import WhatsAppSender
 from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel, Step
@@ -30,7 +32,9 @@ from askwhy.store.case_tables import Case
 from askwhy.store.tables import Contact, Conversation, Message
 from tests.cases.conftest import TEAM
 from tests.channels import whatsapp_deliveries as wa
+from tests.channels.test_email import Mailbox, mailbox, sender, smtp_port
 from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.twilio_api import FakeTwilioApi
 
 from .helpers import accept_contact, cases, events, say
 
@@ -50,6 +54,10 @@ PROGRAM: dict[str, Any] = {
     "teams": [TEAM],
 }
 OWNER = "ana@example.com"
+PUBLIC = "https://askwhy.test"
+TWILIO_ACCOUNT, TWILIO_TOKEN = "AC" + "0" * 32, "twilio-token"
+
+__all__ = ["mailbox", "smtp_port"]  # fixtures
 
 
 @pytest.fixture
@@ -59,7 +67,15 @@ def graph() -> Iterator[FakeGraphApi]:
 
 
 @pytest.fixture
-def container(settings: Settings, clock: FakeClock, graph: FakeGraphApi) -> Iterator[Container]:
+def twilio() -> Iterator[FakeTwilioApi]:
+    with FakeTwilioApi(account_sid=TWILIO_ACCOUNT, auth_token=TWILIO_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def container(
+    settings: Settings, clock: FakeClock, graph: FakeGraphApi, twilio: FakeTwilioApi, smtp_port: int
+) -> Iterator[Container]:
     configured = settings.model_copy(
         update={
             "whatsapp_app_secret": SecretStr(wa.APP_SECRET),
@@ -69,15 +85,24 @@ def container(settings: Settings, clock: FakeClock, graph: FakeGraphApi) -> Iter
             "rate_limit_conversation_starts": "1000/minute",
         }
     )
-    sender = WhatsAppSender(phone_number_id=wa.BUSINESS_NUMBER_ID, access_token=SecretStr(TOKEN),
+    whatsapp = WhatsAppSender(phone_number_id=wa.BUSINESS_NUMBER_ID, access_token=SecretStr(TOKEN),
                             base_url=graph.base_url, timeout_seconds=2)  # fmt: skip
-    built = bootstrap(configured, clock=clock, senders={Channel.WHATSAPP: sender}, embedder=HashingEmbedder())
+    api = TwilioApi(account_sid=TWILIO_ACCOUNT, auth_token=SecretStr(TWILIO_TOKEN), base_url=twilio.base_url,
+                    timeout_seconds=2)  # fmt: skip
+    senders = {
+        Channel.WHATSAPP: whatsapp,
+        Channel.SMS: TwilioSmsSender(
+            api=api, status_callback_url="https://askwhy.test/s", from_number="+15550001"
+        ),
+        Channel.EMAIL: sender(smtp_port, clock),
+    }
+    built = bootstrap(configured, clock=clock, senders=senders, embedder=HashingEmbedder())
     with built.sessions.begin() as session:
         program = Program.model_validate(PROGRAM)
         sync_programs(session=session, programs={"post-checkout": (program, Path("p.yaml"))}, now=clock.now())
     yield built
     built.close()
-    sender.close()
+    whatsapp.close()
 
 
 @pytest.fixture
@@ -210,18 +235,29 @@ def test_whatsapp_outside_the_window_goes_as_the_programs_template(
     assert events(container, case_id)[-1].details["template"] is True
 
 
-@pytest.mark.parametrize(
-    ("channel", "address"), [(Channel.SMS, f"+{PHONE}"), (Channel.EMAIL, "ann@example.com")]
-)
-def test_sms_and_email_replies_go_to_the_outbox_for_the_customers_address(
-    container: Container, channel: Channel, address: str
+def test_an_sms_reply_goes_through_the_twilio_api_as_text(
+    container: Container, twilio: FakeTwilioApi
 ) -> None:
-    case_id = seeded_case(container, channel, address)
+    case_id = seeded_case(container, Channel.SMS, f"+{PHONE}")
     reply(container, case_id, "Your refund is on its way.")
     [message] = outbound(container, case_id)
-    assert (message.channel, message.to_address, message.status) == (channel.value, address, "pending")
-    assert message.text == "Your refund is on its way."
-    assert "template" not in message.payload
+    assert (message.channel, message.to_address, message.status) == ("sms", f"+{PHONE}", "sent")
+    [form] = twilio.accepted("Messages")
+    assert (form["To"], form["Body"]) == (f"+{PHONE}", "Your refund is on its way.")
+
+
+def test_an_email_reply_is_mailed_to_the_customer_with_a_link_back(
+    container: Container, mailbox: Mailbox
+) -> None:
+    case_id = seeded_case(container, Channel.EMAIL, "ann@example.com")
+    reply(container, case_id, "Your refund is on its way.")
+    delivery.deliver_due(ports=container.delivering)
+    [mail] = mailbox.received
+    assert mail["To"] == "ann@example.com"
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "Your refund is on its way." in body.get_content()
+    assert "/c/" in body.get_content()  # the customer answers in the web chat behind the link
 
 
 def test_a_customer_who_opted_out_or_withdrew_consent_is_not_written_to(container: Container) -> None:
