@@ -1,6 +1,7 @@
 """How many SQL statements the workspace's pages issue: a fixed few whatever the number of themes
 (no query per theme), and, while nothing changed, only the data-version check beyond signing in.
-A figure reused from an earlier view must still change as soon as the data does."""
+A figure reused from an earlier view must still change as soon as the data does, and a figure the
+database now counts (the funnel) must equal the one counted row by row."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
 from askwhy.bootstrap import Container
 from askwhy.domain.people import Role
+from askwhy.insights import measures
+from askwhy.insights.channel_funnels import program_funnel
+from askwhy.insights.selection import Selection
 from askwhy.store.analysis_tables import Theme
 from askwhy.store.tables import Response
+from tests.insights.test_funnel_counts import _abandon, _open, _say
 from tests.workspace.conftest import Browser, SignIn
 from tests.workspace.test_overview import figure
 
@@ -164,3 +170,21 @@ def test_a_theme_renamed_in_the_workspace_shows_its_new_label_on_pages_shown_bef
     assert answer.status_code == 303, answer.text
     for shown in ("/programs/reviews/themes", path):
         assert "Renamed for the test" in viewed(browser, shown), shown
+
+
+def test_the_funnel_counted_by_the_database_is_the_funnel_of_every_conversation(
+    insights_container: Container, insights_client: TestClient
+) -> None:
+    replied_then_left = _open(insights_client)
+    _say(insights_client, replied_then_left, "9")
+    _abandon(insights_container, replied_then_left)
+    _abandon(insights_container, _open(insights_client))
+    _open(insights_client)
+    _say(insights_client, _open(insights_client), "STOP")
+    selection = Selection(program="post-checkout")
+    with insights_container.reads() as session:
+        counted = program_funnel(session=session, selection=selection)
+        one_by_one = measures.conversation_funnel(session=session, selection=selection)
+    assert counted.overall == one_by_one
+    assert (counted.overall.invited, counted.overall.started) == (4, 3)
+    assert sum(c.funnel.invited for c in counted.by_channel) == 4

@@ -21,6 +21,11 @@ _REPLIED = datetime(1970, 1, 1, tzinfo=UTC)
 """Stands for the time of a first reply: the funnel asks only whether there was one."""
 
 
+STARTED_WITHOUT_REPLY = (ConversationStatus.COMPLETED, ConversationStatus.ACTIVE)
+"""Statuses `domain.funnel` counts as started whatever the first reply: the store need not look
+for one (checked by `_counted`, which asks the domain for every group all the same)."""
+
+
 @dataclass(frozen=True)
 class ChannelFunnel:
     channel: str
@@ -47,6 +52,7 @@ def program_funnel(*, session: Session, selection: Selection) -> ProgramFunnel:
         since=start_of(selection.since) if selection.since else None,
         until=start_of(selection.until) if selection.until else None,
         include_simulated=selection.include_simulated,
+        replied_when=[s.value for s in STARTED_WITHOUT_REPLY],
     )
     per_channel: dict[str, list[ProgressCount]] = defaultdict(list)
     for group in groups:
