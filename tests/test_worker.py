@@ -14,7 +14,7 @@ from huey.consumer import Consumer
 
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import bootstrap
-from askwhy.cli.worker import work
+from askwhy.cli.worker import RECOVERY_SWEEPS, work
 from askwhy.clock import FakeClock
 from askwhy.settings import Settings
 from tests.insights.test_closed_batches import analysed, close_together, converse
@@ -44,6 +44,23 @@ def test_a_worker_takes_tasks_without_loading_the_analysis_model(
     finally:
         container.close()
     assert loads_at_start == [0], "the consumer started with no model loaded"
+
+
+def test_a_starting_worker_queues_the_recovery_sweeps_before_it_takes_tasks(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+    queued_at_start: list[str] = []
+
+    def run(consumer: Consumer) -> None:
+        queued_at_start.extend(task.name.rsplit(".", 1)[-1] for task in container.jobs.huey.pending())
+
+    monkeypatch.setattr(Consumer, "run", run)
+    try:
+        work(container, threads=1)
+    finally:
+        container.close()
+    assert sorted(queued_at_start) == sorted(RECOVERY_SWEEPS)
 
 
 def test_turns_never_load_the_model_and_the_first_analysis_does(settings: Settings, clock: FakeClock) -> None:

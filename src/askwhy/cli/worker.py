@@ -39,5 +39,19 @@ def work(container: Container, *, threads: int) -> None:
     turns and deliveries at once. The analysis task loads it on first use (`Container.embedder`).
     """
     consumer = container.jobs.consumer(workers=threads)
+    sweep_at_start(container)
     settle_heap()
     consumer.run()
+
+
+RECOVERY_SWEEPS = ("store_kept_deliveries_due", "answer_waiting_messages", "deliver_due_messages")
+"""The minute sweeps that find work whose nudge was lost, and clear stale nudge marks."""
+
+
+def sweep_at_start(container: Container) -> None:
+    """Queue the recovery sweeps now, not at the next minute: a worker starting again after a
+    crash took queued tasks down with it, and left nudge marks set that queue nothing more, so
+    the replies it held would otherwise wait up to a minute."""
+    for name in RECOVERY_SWEEPS:
+        if container.jobs.has(name):
+            container.jobs.enqueue(name)
