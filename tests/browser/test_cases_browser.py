@@ -1,6 +1,6 @@
 """Closing the loop in real browsers: a customer asks for help in the web chat, the case reaches the
 team's queue, the owner replies, the customer reads it, the owner resolves, the customer answers
-the follow-up question."""
+the follow-up question. The queue and the case page are checked with axe-core."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from askwhy.people import accounts
 from askwhy.programs.startup import sync_from_folder
 from askwhy.settings import Settings
 from askwhy.store.case_tables import Case
+from tests.browser.accessibility import assert_accessible
 from tests.browser.workspace_data import PASSWORD
 from tests.cases.conftest import PROGRAM, write_program
 
@@ -99,7 +100,10 @@ def test_a_help_request_becomes_a_case_the_owner_answers_and_resolves(
         owner.goto(queue)
     assert owner.locator("table.case-queue a").count() == 1, "the case reaches the team's queue within 10 s"
     assert "help request" in owner.locator("table.case-queue").inner_text()
+    assert_accessible(owner, "case queue")
     owner.locator("table.case-queue a").click()
+    owner.wait_for_selector(".case-history")
+    assert_accessible(owner, "case page")
     owner.get_by_label("Reply to the customer").fill("Ana here: your parcel is found, it arrives tomorrow.")
     owner.get_by_role("button", name="Send reply").click()
     owner.wait_for_selector("text=reply sent")
