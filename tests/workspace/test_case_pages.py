@@ -146,4 +146,9 @@ def test_viewers_read_only_other_programs_404_and_forms_need_their_token(
     assert analyst.post(f"{path}/reply", data={"text": "hi"}).status_code == 403
     assert analyst.get(f"{QUEUE}/no-such-case").status_code == 404
     [case] = cases(container)
+    elsewhere = f"/programs/trial-end/cases/{case.id}"  # a program the analyst sees, not the case's
+    assert analyst.get(elsewhere).status_code == 404
+    token = analyst.csrf(path)
+    assert analyst.post(f"{elsewhere}/reply", data={"csrf": token, "text": "hi"}).status_code == 404
+    [case] = cases(container)
     assert case.status == "open"

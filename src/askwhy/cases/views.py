@@ -83,6 +83,12 @@ def program_teams(*, session: Session, program_id: str) -> dict[str, list[str]]:
     return {team.name: _people(team.members, team.lead) for team in (program.teams if program else [])}
 
 
+def program_of(*, session: Session, case_id: str) -> str | None:
+    """The program a case belongs to (None: no such case), for a caller that may act on it."""
+    row = store.case(session=session, case_id=case_id)
+    return row.program if row is not None else None
+
+
 def is_overdue(case: Case, now: datetime) -> bool:
     """Still someone's work and past its resolution deadline."""
     return CaseStatus(case.status).is_active and case.due_at is not None and case.due_at <= now

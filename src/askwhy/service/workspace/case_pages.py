@@ -205,7 +205,8 @@ def _acting(
     by = By(actor=access.viewer.email, now=container.clock.now(), notifier=WebhookNotifier())
     try:
         with container.sessions.begin() as session:
-            _shown(session, access, case_id)
+            if views.program_of(session=session, case_id=case_id) != access.program:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no such case in {access.program}")
             act(session, by)
     except (CaseInputError, ReplyRefused) as exc:
         return _page(request, access, container, templates, case_id=case_id, problem=str(exc),
@@ -216,7 +217,7 @@ def _acting(
     return RedirectResponse(case_url(access.program, case_id), status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _shown(session: Session, access: ProgramAccess, case_id: str, region: str = "US") -> views.CaseView:
+def _shown(session: Session, access: ProgramAccess, case_id: str, region: str) -> views.CaseView:
     """The case with its history, if it is this program's (404 otherwise, as for no case at all)."""
     try:
         shown = views.one_case(session=session, case_id=case_id, region=region)
