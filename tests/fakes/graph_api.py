@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
+from tests.fakes.media import FILES_PATH, MediaShelf, send_json
 from tests.fakes.server import LocalHttpFake
 
 ERRORS: dict[str, tuple[int, int, str, str]] = {
@@ -62,6 +63,8 @@ class FakeGraphApi(LocalHttpFake):
     """Called (on the server's thread) with each accepted send's body and message id; benchmarks
     time replies with it."""
     received: list[Received] = field(default_factory=list)
+    media: MediaShelf = field(default_factory=MediaShelf)
+    """Files served by the media endpoints (Retrieve Media URL, Download Media)."""
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler(self)
@@ -146,7 +149,21 @@ def _handler(fake: FakeGraphApi) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization") != f"Bearer {fake.access_token}":
+                send_json(self, *_json(_error("token_expired")))
+                return
+            if self.path.startswith(FILES_PATH):
+                fake.media.serve(self, self.path.removeprefix(FILES_PATH))
+                return
+            found = fake.media.retrieve_url(self.path.rstrip("/").rsplit("/", 1)[-1], fake.base_url)
+            send_json(self, *_json((200, found) if found else _error("invalid_parameter")))
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler
+
+
+def _json(answer: tuple[int, Any]) -> tuple[int, bytes]:
+    return answer[0], json.dumps(answer[1]).encode()

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
+from tests.fakes.media import FILES_PATH, MediaShelf, redirect, send_json
 from tests.fakes.server import LocalHttpFake
 
 ERRORS: dict[str, tuple[int, int, str]] = {
@@ -47,6 +48,14 @@ class FakeTwilioApi(LocalHttpFake):
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "test-auth-token"
     received: list[Received] = field(default_factory=list)
+    media: MediaShelf = field(default_factory=MediaShelf)
+    """Files served at `media_url` (basic auth, then a redirect to the file)."""
+
+    def media_url(self, media_sid: str) -> str:
+        """Where a webhook's MediaUrl0 points for a file put on the shelf as ``media_sid``."""
+        return (
+            f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM{'0' * 32}/Media/{media_sid}"
+        )
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler(self)
@@ -128,6 +137,14 @@ def _handler(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Retry-After", "2")
             self.end_headers()
             self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            if self.path.startswith(FILES_PATH):  # the file itself: no credentials, like S3
+                fake.media.serve(self, self.path.removeprefix(FILES_PATH))
+            elif self.headers.get("Authorization") != _basic(fake.account_sid, fake.auth_token):
+                send_json(self, 401, json.dumps(_error_body(401, 20003, "Authenticate")).encode())
+            else:
+                redirect(self, fake.base_url + FILES_PATH + self.path.rstrip("/").rsplit("/", 1)[-1])
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -26,6 +26,7 @@ from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
 from askwhy.clock import Clock
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known, after_the_end
+from askwhy.conversations.voice_notes import Hearing, hear_waiting
 from askwhy.conversations.wording import LLMWording, Wording, stored_inbound, word_waiting
 from askwhy.customers import consent
 from askwhy.customers.addresses import normalise_address
@@ -89,6 +90,9 @@ class Answering:
     clock: Clock
     llm: LLMWording | None = None
     """The optional LLM that words replies, asked before the write transaction (`conversations.wording`)."""
+    hearing: Hearing | None = None
+    """What transcribes voice notes before their turn (`conversations.voice_notes`); None: the
+    customer is asked to type."""
 
 
 STATUS, UNROUTED, DUPLICATE = -1, None, 0
@@ -212,6 +216,10 @@ def answer_waiting(*, ports: Answering, limit: int = BATCH_CONVERSATIONS) -> int
         waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
     if not waiting:
         return 0
+    if ports.hearing is not None:  # voice notes become text before the turn, no lock held
+        hear_waiting(
+            hearing=ports.hearing, reads=ports.reads, sessions=ports.sessions, conversation_ids=waiting
+        )
     wordings = word_waiting(
         reads=ports.reads, guides=ports.guides, llm=ports.llm, conversation_ids=waiting, now=now
     )

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.channels.base import InboundEvent, WebhookEvent
+from askwhy.conversations.voice_notes import erase_audio
 from askwhy.conversations.webhook_storing import PARSERS, Parser, events_of
 from askwhy.customers.addresses import normalise_phone
 from askwhy.outreach.customers import find_customer
@@ -130,10 +131,12 @@ def erase_everywhere(
                     _forget_kept(inbox=inbox, session=inbox_session, phones=phones, parsers=parsers)
             erase_dead_letters(session=session, phones=phones, emails=[contact.email or ""])
             identifiers, words = [*_identifiers(contact), *phones], _their_words(session, contact)
+            conversation_ids = _conversation_ids(session=session, contact=contact)
             done = erase_customer(session=session, external_id=external_id)
         if done is not None and not _wiped(engine, inbox):
             done = replace(done, files_wiped=False)
     exported = erase_from_exports(data_dir=data_dir, identifiers=identifiers, words=words)
+    erase_audio(data_dir=data_dir, conversation_ids=conversation_ids)  # kept voice notes
     return replace(done, exports_deleted=len(exported)) if done is not None else None
 
 

@@ -14,13 +14,25 @@ from askwhy.tasks import (
     inbound,
     notifications,
     retention,
+    voice_notes,
 )
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
     from askwhy.queue.jobs import Jobs
 
-AREAS = (conversations, analysis, inbound, delivery, events, retention, alerts, notifications, cases)
+AREAS = (
+    conversations,
+    analysis,
+    inbound,
+    delivery,
+    events,
+    retention,
+    alerts,
+    notifications,
+    cases,
+    voice_notes,
+)
 """Modules with a ``register(jobs, container)`` function that adds their tasks."""
 
 
