@@ -74,12 +74,13 @@ class ChangeReport:
     """Display label → theme id, to link every effect to its quotes."""
 
 
-def load(*, session: Session, selection: Selection, metric: Metric | None) -> Scored:
-    """The scored responses to measure, on the given metric or the one most responses use."""
+def load(*, session: Session, selection: Selection, metric: Metric | None, segments: bool = True) -> Scored:
+    """The scored responses to measure, on the given metric or the one most responses use (with
+    their segment values unless ``segments`` is False)."""
     chosen = metric or main_metric(session=session, selection=selection)
     if chosen is None:
         raise NothingToMeasure("no scored responses match")
-    scored = scored_responses(session=session, selection=selection, metric=chosen)
+    scored = scored_responses(session=session, selection=selection, metric=chosen, segments=segments)
     if not scored.responses:
         raise NothingToMeasure(f"no {chosen.value} responses match")
     return scored
@@ -140,7 +141,7 @@ def drivers(
     resamples: int = 200,
 ) -> tuple[DriverReport, dict[str, str]]:
     """How much each theme moves the metric, and display label → theme id."""
-    scored = load(session=session, selection=selection, metric=metric)
+    scored = load(session=session, selection=selection, metric=metric, segments=False)
     if len(scored.responses) < 3:
         raise NothingToMeasure("drivers need at least three scored responses")
     names = _themes(session=session, max_themes=max_themes, selection=selection)
@@ -160,7 +161,7 @@ def change(
     max_themes: int = 25,
 ) -> ChangeReport:
     """Explain the change between the periods holding ``before`` and ``after`` (default: the last two)."""
-    scored = load(session=session, selection=selection, metric=metric)
+    scored = load(session=session, selection=selection, metric=metric, segments=False)
     chosen = period or choose_period(scored)
     starts = sorted({period_start(r.responded_at, chosen) for r in scored.responses})
     if before is None or after is None:

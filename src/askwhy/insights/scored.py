@@ -33,9 +33,14 @@ def main_metric(*, session: Session, selection: Selection) -> Metric | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def scored_responses(*, session: Session, selection: Selection, metric: Metric) -> Scored:
-    """Every response of the selection scored on ``metric``, oldest first."""
-    rows = scores.scored_in_selection(session=session, restrict=selection.apply, metric=metric.value)
+def scored_responses(
+    *, session: Session, selection: Selection, metric: Metric, segments: bool = True
+) -> Scored:
+    """Every response of the selection scored on ``metric``, oldest first (without their segment
+    values when ``segments`` is False: drivers and changes never read them)."""
+    rows = scores.scored_in_selection(
+        session=session, restrict=selection.apply, metric=metric.value, segments=segments
+    )
     responses = [
         ScoredResponse(
             row.score,

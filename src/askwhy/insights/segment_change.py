@@ -79,7 +79,7 @@ def segment_change(
     """
     if split.first == split.second:
         raise SameSide(f"both sides are {split.describe(split.first)}; choose two different values")
-    chosen = load(session=session, selection=selection, metric=metric).metric
+    chosen = load(session=session, selection=selection, metric=metric, segments=False).metric
     sides = (split.side(selection, split.first), split.side(selection, split.second))
     first, second = (_side(session, side, chosen, split, value) for side, value in zip(
         sides, (split.first, split.second), strict=True))  # fmt: skip
@@ -114,7 +114,7 @@ def split_choices(*, session: Session, selection: Selection) -> dict[str, object
 
 
 def _side(session: Session, selection: Selection, metric: Metric, split: Split, value: str) -> Scored:
-    scored = scored_responses(session=session, selection=selection, metric=metric)
+    scored = scored_responses(session=session, selection=selection, metric=metric, segments=False)
     if not scored.responses:
         raise NothingToMeasure(f"no {metric.value} responses for {split.describe(value)}")
     return scored
