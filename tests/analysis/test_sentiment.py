@@ -15,6 +15,7 @@ from askwhy.analysis.sentiment import (
     VaderSentiment,
     load_default_sentiment,
 )
+from askwhy.analysis.sentiment_features import FEATURES
 
 
 def tiny_model() -> SentimentModel:
@@ -92,6 +93,44 @@ def test_artifact_round_trip(tmp_path: Path) -> None:
     assert loaded.predict(vectors) == tiny_model().predict(vectors)
 
 
+def cue_model() -> SentimentModel:
+    """Two embedding dimensions that mean nothing; VADER's compound alone decides."""
+    coef = np.zeros((3, 2 + len(FEATURES)), dtype=np.float32)
+    compound = 2 + FEATURES.index("vader_compound")
+    coef[0, compound], coef[2, compound] = -8.0, 8.0
+    return SentimentModel(coef=coef, intercept=[0, 1, 0], classes=LABELS, embedder="tiny", features=FEATURES)
+
+
+def test_a_model_with_lexicon_cues_reads_the_texts() -> None:
+    model = cue_model()
+    assert model.dimension == 2
+    vectors = np.zeros((3, 2), dtype=np.float32)
+    labels = [s.label for s in model.predict(vectors, ["I love it", "The parcel came", "Awful, broken"])]
+    assert labels == ["positive", "neutral", "negative"]
+
+
+@pytest.mark.parametrize("texts", [None, ["only one"]])
+def test_a_model_with_lexicon_cues_refuses_missing_texts(texts: list[str] | None) -> None:
+    with pytest.raises(ValueError, match="texts"):
+        cue_model().predict(np.zeros((2, 2), dtype=np.float32), texts)
+
+
+def test_features_must_be_the_known_cues() -> None:
+    with pytest.raises(ValueError, match="features"):
+        SentimentModel(coef=np.zeros((3, 4)), intercept=np.zeros(3), classes=LABELS, features=["shouting"])
+
+
+def test_artifact_round_trip_keeps_the_cues(tmp_path: Path) -> None:
+    path = tmp_path / "cues.npz"
+    cue_model().save(path)
+    loaded = SentimentModel.load(path)
+    assert loaded.features == FEATURES
+    texts = ["great", "bad"]
+    assert loaded.predict(np.zeros((2, 2), dtype=np.float32), texts) == cue_model().predict(
+        np.zeros((2, 2), dtype=np.float32), texts
+    )
+
+
 def test_shipped_artifact_is_small_and_for_minilm() -> None:
     assert DEFAULT_ARTIFACT.exists()
     assert DEFAULT_ARTIFACT.stat().st_size < 64_000
@@ -99,6 +138,7 @@ def test_shipped_artifact_is_small_and_for_minilm() -> None:
     assert model.dimension == 384
     assert model.embedder == "all-MiniLM-L6-v2"
     assert set(model.classes) == set(LABELS)
+    assert model.features == FEATURES
 
 
 def test_default_model_only_for_a_matching_embedder() -> None:
@@ -133,19 +173,32 @@ def test_vader_thresholds_at_five_hundredths() -> None:
 
 
 @pytest.mark.slow
-def test_shipped_model_with_the_real_embedder_reads_clear_feedback() -> None:
+def test_shipped_model_loads_and_reads_the_three_classes_with_the_real_embedder() -> None:
     from askwhy.analysis.embeddings import DEFAULT_MODEL, SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL)
     texts = [
         "The parcel arrived two weeks late and support never answered",
+        "I would like to change the delivery address on my order",
         "Lovely fit, great quality, I will buy again",
     ]
     vectors = embedder.encode(texts)
     model = load_default_sentiment(vectors.shape[1], embedder=DEFAULT_MODEL)
     assert model is not None
-    negative, positive = model.predict(vectors)
+    negative, neutral, positive = model.predict(vectors, texts)
     assert negative.label == "negative"
     assert negative.score < 0
+    assert neutral.label == "neutral"
     assert positive.label == "positive"
     assert positive.score > 0
+
+
+def test_an_answer_that_states_its_sentiment_keeps_it() -> None:
+    model = cue_model()
+    texts = ["no comment", "10!!!", "awful"]
+    vectors = np.zeros((3, 2), dtype=np.float32)
+    head_alone = [LABELS[int(i)] for i in model.probabilities(vectors, texts).argmax(axis=1)]
+    assert head_alone == ["negative", "neutral", "negative"]
+    read = model.predict(vectors, texts)
+    assert [s.label for s in read] == ["neutral", "positive", "negative"]
+    assert read[1].score == 1.0

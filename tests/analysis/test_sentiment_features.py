@@ -96,3 +96,15 @@ def test_question_cues_tell_a_short_question_from_a_long_one() -> None:
     long_question = "why did the parcel take three weeks to reach a town ten miles away?"
     assert cue(long_question, "question") == 1.0
     assert cue(long_question, "question_only") == 0.0
+
+
+@pytest.mark.parametrize(("text", "label"), [("😡😡", "negative"), ("👍", "positive")])
+def test_an_answer_of_emoji_alone_says_what_its_emoji_say(text: str, label: str) -> None:
+    stated = direct_answer(text)
+    assert stated is not None
+    assert stated[0] == label
+
+
+@pytest.mark.parametrize("text", ["📦", "late again 😡", "!!!"])
+def test_emoji_beside_words_or_without_polarity_are_left_to_the_head(text: str) -> None:
+    assert direct_answer(text) is None

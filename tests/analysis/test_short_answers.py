@@ -16,7 +16,7 @@ ANSWERS = [
     # (answer, the labels a person would accept)
     pytest.param("it was fine", {"neutral", "positive"}, marks=WRONG_TODAY),
     ("anyone there?", {"neutral", "negative"}),
-    pytest.param("no comment", {"neutral"}, marks=WRONG_TODAY),
+    ("no comment", {"neutral"}),
     ("😡😡", {"negative"}),
     ("10!!!", {"positive", "neutral"}),
     ("meh", {"neutral", "negative"}),
@@ -32,7 +32,7 @@ def labels() -> dict[str, str]:
     vectors = embedder.encode([clean_for_meaning(t) for t in texts])
     model = load_default_sentiment(vectors.shape[1], embedder=DEFAULT_MODEL)
     assert model is not None
-    return {text: s.label for text, s in zip(texts, model.predict(vectors), strict=True)}
+    return {text: s.label for text, s in zip(texts, model.predict(vectors, texts), strict=True)}
 
 
 @pytest.mark.slow

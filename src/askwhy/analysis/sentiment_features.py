@@ -129,11 +129,14 @@ def direct_answer(text: str) -> tuple[str, float] | None:
     """The sentiment an answer states outright, or None when it must be read.
 
     No training domain holds bare survey answers, so no head can learn them: a bare rating is its
-    own judgement, and declining to answer ("no comment", "n/a") is neutral, whatever its words.
+    own judgement, an answer of emoji alone ("😡😡") says what its emoji say, and declining to answer
+    ("no comment", "n/a") is neutral, whatever its words.
     """
     text = html.unescape(text).strip()
     if _NO_OPINION.match(text):
         return "neutral", 0.0
+    if text and not _WORD.search(text) and (emoji := emoji_polarity(text)):
+        return ("positive" if emoji > 0 else "negative"), emoji
     rating = rating_cue(text)
     if rating is None:
         return None
