@@ -19,7 +19,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from askwhy import conversations
-from askwhy.analysis.scripted_speech import recording
+from askwhy.analysis.scripted_speech import ScriptedTranscriber, recording
+from askwhy.analysis.speech import Transcript
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.channels.twilio_api import TwilioApi
 from askwhy.channels.twilio_sms import TwilioSmsSender
@@ -198,6 +199,23 @@ def test_without_the_voice_extra_the_log_says_what_to_install_and_the_customer_i
     [reply] = graph.sent[before:]
     assert PLEASE_TYPE in reply["text"]["body"]
     container.close()
+
+
+def test_a_transcriber_that_breaks_leaves_the_turn_to_ask_for_typing(
+    whatsapp: Container, graph: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: ScriptedTranscriber, audio: bytes, *, language_hint: str | None) -> Transcript:
+        raise RuntimeError("model file corrupt")
+
+    monkeypatch.setattr(ScriptedTranscriber, "transcribe", broken)
+    invite(whatsapp)
+    graph.media.put("2020", recording("9"))
+    before = len(graph.sent)
+    with TestClient(create_app(whatsapp)) as app:
+        send_voice_note(app, "2020")
+    assert the_voice_note(whatsapp).payload["voice_note"]["status"] == "failed"
+    [reply] = graph.sent[before:]
+    assert PLEASE_TYPE in reply["text"]["body"]
 
 
 def test_a_note_over_the_size_limit_is_not_downloaded(

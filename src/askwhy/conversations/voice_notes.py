@@ -88,6 +88,9 @@ def hear(*, hearing: Hearing, message: Unprocessed) -> tuple[str | None, str, di
     except TranscriptionFailed as exc:
         log.info("conversation %s: voice note unreadable: %s", message.conversation_id, exc)
         return AUDIO, message.text, {**outcome, "status": "unreadable"}
+    except Exception:  # a broken model must not hold every conversation's turn: ask to type
+        log.exception("conversation %s: voice note not heard", message.conversation_id)
+        return AUDIO, message.text, {**outcome, "status": "failed"}
     outcome |= _facts(transcript)
     if hearing.retention > timedelta(0):
         outcome["file"] = str(_keep(hearing.folder, message, audio))
