@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from askwhy.alerts import lifecycle
+from askwhy.alerts import lifecycle, probes
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened
 from askwhy.domain.alerts import Alert, AlertState
@@ -56,12 +56,15 @@ def list_command(
 
 @app.command("show")
 def show_command(alert_id: AlertId) -> None:
-    """One alert with its evidence: the move and its interval, the test, segments and quotes."""
+    """One alert with its evidence: the move and its interval, the test, segments and quotes, and
+    customers' answers to the question it asked them."""
     with opened() as container:
         alert = _run(
             container, lambda s: lifecycle.get_alert(session=s, alert_id=alert_id, now=container.clock.now())
         )
+        answers = _run(container, lambda s: probes.answers_to(session=s, alert_id=alert_id, latest=5))
     _print(alert)
+    _print_answers(answers)
 
 
 @app.command("ack")
@@ -170,3 +173,13 @@ def _print(alert: Alert) -> None:
         )
     for quote in evidence.quotes:
         console.print(f"  “{quote.text}”", highlight=False)
+
+
+def _print_answers(answers: probes.ProbeAnswers) -> None:
+    if not answers.count:
+        return
+    console.print(f"asked customers: {answers.count} answered, {answers.affected} said it affected them")
+    for answer in answers.latest:
+        console.print(
+            f"  “{answer.text}” ({answer.language}, {answer.answered_at:%Y-%m-%d %H:%M})", highlight=False
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from askwhy import interview
+from askwhy.conversations import alert_questions
 from askwhy.conversations.records import (
     ConversationNotFound,
     Known,
@@ -135,7 +136,16 @@ def take_turn(
     ``wording``, the LLM's text replaces the rules' when the conversation has not moved since.
     """
     state = InterviewState.from_dict(conversation.state)
-    turn = interview.next_turn(guide, state, inbound, now)
+    extra = alert_questions.probe_for(
+        session=session,
+        program=conversation.program,
+        state=state,
+        segment_of=_segment(session, conversation, known),
+    )
+    turn = interview.next_turn(guide, state, inbound, now, extra_probe=extra)
+    alert_questions.record_answer(
+        session=session, before=state, conversation_id=conversation.id, text=inbound.text or "", now=now
+    )
     if wording is not None:
         turn = wording.applied(turn, decided_from=conversation.state)
     apply_turn(session=session, conversation=conversation, turn=turn, now=now)
@@ -150,3 +160,17 @@ def take_turn(
         session=session, conversation=conversation, guide=guide, now=now, state=turn.state, known=known
     )
     return sent
+
+
+def _segment(
+    session: Session, conversation: Conversation, known: Known | None
+) -> Callable[[], Mapping[str, Any]]:
+    """The customer's segment (their response's), read only when an open alert may ask about it."""
+
+    def read() -> Mapping[str, Any]:
+        response = known.response if known is not None else None
+        if response is None:
+            response = queries.response_for(session=session, conversation_id=conversation.id)
+        return response.segment if response is not None else {}
+
+    return read

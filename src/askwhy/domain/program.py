@@ -123,6 +123,22 @@ class Caps(_Strict):
     )
 
 
+class AlertQuestions(_Strict):
+    """Whether an open rising-theme alert may ask later customers about its theme, and how often."""
+
+    ask_about_open_alerts: bool = Field(
+        default=False,
+        description="Add one question about an open rising-theme alert to later conversations, within "
+        "the guide's question budget, to customers in the alert's segment.",
+    )
+    max_answers: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="Stop asking about an alert once this many customers answered.",
+    )
+
+
 class Program(_Strict):
     id: Identifier
     name: str = Field(min_length=1, max_length=200)
@@ -142,6 +158,9 @@ class Program(_Strict):
     )
     case_rules: list[CaseRule] = Field(
         default_factory=list, description="Which responses open a case, and which team a case goes to."
+    )
+    alerts: AlertQuestions = Field(
+        default_factory=AlertQuestions, description="Questions open alerts may add to conversations."
     )
 
     @model_validator(mode="after")

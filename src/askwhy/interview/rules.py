@@ -23,7 +23,7 @@ from askwhy.domain.conversation import (
 )
 from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
-from askwhy.interview import asking, choosing
+from askwhy.interview import alert_probe, asking, choosing
 from askwhy.interview.budget import has_room
 from askwhy.interview.intents import asks_for_help, closes, read_correction
 from askwhy.interview.language import conversation_language
@@ -137,6 +137,8 @@ def _take_answer(
     if heard.wants_help:
         state, said = _help(guide, state)
         preface = asking.join(preface, said)
+    if key.startswith(alert_probe.PREFIX):  # the guide goes on where the alert's question came in
+        return alert_probe.after_answer(guide, state, preface=preface)
     if heard.closes:
         return choosing.finish(guide, state, preface=preface, offer=False)
     if key == "probe:anything_else":

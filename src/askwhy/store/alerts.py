@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from askwhy.store.alert_answer_tables import AlertAnswer
 from askwhy.store.alert_tables import AlertRow, DetectionMark
 
 RESOLVED = "resolved"
 SNOOZED = "snoozed"
+RISING_THEME = "rising_theme"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,71 @@ def set_mark(*, session: Session, name: str, value: int, now: datetime) -> None:
         session.add(DetectionMark(name=name, value=value, updated_at=now))
     else:
         row.value, row.updated_at = value, now
+
+
+@dataclass(frozen=True)
+class AskableAlert:
+    """An episode a conversation may ask about: its theme's label, its segment, its answers so far."""
+
+    alert_id: str
+    label: str
+    segment: Mapping[str, str]
+    answers: int
+
+
+def alerts_to_ask_about(*, session: Session, program: str) -> list[AskableAlert]:
+    """The program's rising-theme episodes not resolved, oldest first, each with its answer count.
+
+    Read on every turn of a program that opts in, so it stays an index seek on the program's alerts
+    (a handful) with the answers counted through their unique (alert, conversation) index.
+    """
+    answers = select(func.count(AlertAnswer.id)).where(AlertAnswer.alert_id == AlertRow.id).scalar_subquery()
+    query = (
+        select(AlertRow.id, AlertRow.label, AlertRow.segment, answers)
+        .where(AlertRow.program == program, AlertRow.kind == RISING_THEME, AlertRow.state != RESOLVED)
+        .order_by(AlertRow.opened_at, AlertRow.id)
+    )
+    return [
+        AskableAlert(i, label, segment or {}, count) for i, label, segment, count in session.execute(query)
+    ]
+
+
+def add_answer(
+    *,
+    session: Session,
+    alert_id: str,
+    conversation_id: str,
+    text: str,
+    affected: bool | None,
+    language: str,
+    now: datetime,
+) -> bool:
+    """Keep a customer's answer with the alert; False when this conversation already answered it."""
+    row = AlertAnswer(alert_id=alert_id, conversation_id=conversation_id, text=text, affected=affected,
+                      language=language, answered_at=now)  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def answers_to(*, session: Session, alert_id: str, limit: int = 20) -> tuple[int, int, list[AlertAnswer]]:
+    """How many answered the alert's question, how many of them said it affected them, and the
+    latest ``limit`` answers."""
+    count, affected = session.execute(
+        select(
+            func.count(AlertAnswer.id), func.count(AlertAnswer.id).filter(AlertAnswer.affected.is_(True))
+        ).where(AlertAnswer.alert_id == alert_id)
+    ).one()
+    latest = session.scalars(
+        select(AlertAnswer)
+        .where(AlertAnswer.alert_id == alert_id)
+        .order_by(AlertAnswer.answered_at.desc(), AlertAnswer.id.desc())
+        .limit(limit)
+    )
+    return int(count), int(affected), list(latest)
 
 
 def _key(row: AlertRow) -> EpisodeKey:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from askwhy.store import (
+    alert_answer_tables,
     alert_tables,
     analysis_tables,
     api_tables,
@@ -30,6 +31,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     alert_tables,
     notification_tables,
     case_tables,
+    alert_answer_tables,
 )
 
 

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from askwhy.alerts import lifecycle
+from askwhy.alerts import lifecycle, probes
 from askwhy.domain.alerts import Alert, AlertState, evidence_to_json
 from askwhy.service.auth import AlertsWriter, Reader
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
@@ -46,6 +46,24 @@ class AlertOut(BaseModel):
         description="What moved, by how much with its interval, since when, the n, the test, the "
         "segments most affected and redacted quotes."
     )
+    answers: AnswersOut | None = Field(
+        default=None,
+        description="One alert only: customers' answers to the question it asked in later conversations "
+        "(programs with alerts.ask_about_open_alerts).",
+    )
+
+
+class AnswerOut(BaseModel):
+    text: str = Field(description="The customer's answer, redacted.")
+    affected: bool | None = Field(description="Yes or no when the answer says so.")
+    language: str
+    answered_at: datetime
+
+
+class AnswersOut(BaseModel):
+    count: int = Field(description="Customers who answered the alert's question.")
+    affected: int = Field(description="Of them, those who said it affected them.")
+    latest: list[AnswerOut]
 
 
 class AlertsOut(BaseModel):
@@ -77,11 +95,16 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def get_alert(alert_id: str, key: Reader, container: ContainerDep) -> AlertOut:
-    """One alert with its evidence."""
+    """One alert with its evidence and the answers to the question it asked customers."""
     now = container.clock.now()
-    return _out(
-        _acting(container.reads, lambda s: lifecycle.get_alert(session=s, alert_id=alert_id, now=now))
+    alert, answers = _acting(
+        container.reads,
+        lambda s: (
+            lifecycle.get_alert(session=s, alert_id=alert_id, now=now),
+            probes.answers_to(session=s, alert_id=alert_id),
+        ),
     )
+    return _out(alert).model_copy(update={"answers": _answers_out(answers)})
 
 
 @router.post("/{alert_id}/acknowledge")
@@ -164,4 +187,12 @@ def _out(alert: Alert) -> AlertOut:
         resolved_at=alert.resolved_at,
         resolved_by=alert.resolved_by,
         evidence=evidence_to_json(alert.evidence) if alert.evidence else None,
+    )
+
+
+def _answers_out(answers: probes.ProbeAnswers) -> AnswersOut:
+    return AnswersOut(
+        count=answers.count,
+        affected=answers.affected,
+        latest=[AnswerOut(**vars(answer)) for answer in answers.latest],
     )

@@ -1,0 +1,85 @@
+"""Open alerts that ask later customers about their theme, and the answers that feed back into them.
+
+A program that opts in (``alerts: {ask_about_open_alerts: true, max_answers: 50}`` in its YAML)
+lets each open rising-theme alert add one question to later conversations
+(`askwhy.interview.alert_probe` decides where it fits). This module picks the alert for a turn —
+the oldest one not resolved whose segment covers the customer and that has fewer than
+``max_answers`` answers — and keeps the customer's answer, redacted, with the alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from askwhy.analysis.redaction import redact
+from askwhy.domain.conversation import InterviewState
+from askwhy.interview import alert_probe
+from askwhy.interview.alert_probe import ExtraProbe
+from askwhy.interview.replies import read_yes_no
+from askwhy.programs import catalog
+from askwhy.store import alerts as queries
+
+MAX_ANSWER_CHARS = 1000
+
+
+def probe_for(
+    *,
+    session: Session,
+    program: str,
+    segment_of: Callable[[], Mapping[str, Any]],
+    state: InterviewState,
+) -> ExtraProbe | None:
+    """The question an open alert adds to this conversation's next turn, if any.
+
+    Nothing is read once the conversation asked an alert's question; otherwise the program's
+    alerts first (usually none), then the program's choice and the customer's segment
+    (``segment_of``) only when there is one to ask about. Reads never flush the caller's writes.
+    """
+    if alert_probe.asked(state) or not state.status.is_open:
+        return None
+    with session.no_autoflush:
+        candidates = queries.alerts_to_ask_about(session=session, program=program)
+        if not candidates:
+            return None
+        chosen = catalog.program(session=session, program_id=program)
+        if chosen is None or not chosen.alerts.ask_about_open_alerts:
+            return None
+        segment = segment_of()
+    for alert in candidates:
+        if alert.answers < chosen.alerts.max_answers and covers(alert.segment, segment):
+            return ExtraProbe(alert_id=alert.alert_id, label=alert.label)
+    return None
+
+
+def covers(alert_segment: Mapping[str, Any], customer_segment: Mapping[str, Any]) -> bool:
+    """True when the customer is in the alert's segment (every name=value of it); an alert on the
+    whole program covers everyone."""
+    return all(str(customer_segment.get(name, "")) == str(value) for name, value in alert_segment.items())
+
+
+def record_answer(
+    *,
+    session: Session,
+    before: InterviewState,
+    conversation_id: str,
+    text: str,
+    now: datetime,
+) -> bool:
+    """Keep ``text`` with the alert when it answers that alert's question (``before`` is the state
+    the reply was taken in); returns whether an answer was kept."""
+    alert_id = alert_probe.answered_alert(before)
+    if alert_id is None or not text.strip():
+        return False
+    return queries.add_answer(
+        session=session,
+        alert_id=alert_id,
+        conversation_id=conversation_id,
+        text=redact(text[:MAX_ANSWER_CHARS]).text,
+        affected=read_yes_no(text),
+        language=before.language,
+        now=now,
+    )
