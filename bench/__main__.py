@@ -19,6 +19,7 @@ BENCHMARKS = [
     ["bench.speed"],
     ["bench.weighting"],
     ["bench.emerging_issues"],
+    ["bench.alert_freshness"],
     ["bench.workspace_pages"],
 ]
 

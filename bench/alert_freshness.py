@@ -1,0 +1,298 @@
+"""Alert freshness: from the web chat response that crosses a theme's threshold to the alert at Slack.
+
+Run: python -m bench.alert_freshness [--database sqlite|postgresql]
+Target: the alert arrives within 60 s of the crossing response, p95.
+
+Each run starts from a fresh database: the "late delivery" theme, 63 days of analysed history
+written straight into the store (40 responses a day, 1-3 of them late), and a rule sending the
+program's alerts about that theme to a local fake Slack incoming webhook (`tests/fakes/alert_receivers.py`). Then
+the real `askwhy serve` (SQLite: with its own queue workers; PostgreSQL: beside two `askwhy worker`
+processes on Redis) takes a steady stream of 20 web chat conversations a second about quick
+checkouts (each customer answers the score and why in one message, then "that's all": three
+requests a conversation). After a warm-up, a burst of conversations about late parcels is posted alongside the
+stream; the clock starts when the burst's last conversation has ended (its final message answered)
+and stops when the alert reaches the fake Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import redis
+from sqlalchemy import text
+
+from askwhy.bootstrap import Container, bootstrap
+from askwhy.insights.vectors import to_bytes, unit_mean
+from askwhy.settings import Settings
+from askwhy.store import alert_rules, migrate
+from askwhy.store.analysis_tables import Theme
+from askwhy.store.database import make_engine
+from bench.chaos_faults import Askwhy
+from bench.common import ROOT, machine, write_section
+from bench.whatsapp_webhooks import REDIS_URL, free_port, throwaway_postgres
+from tests.alerts.streams import LATE, LATE_TEXTS, OTHER_TEXTS, PROGRAM, seed_history
+from tests.fakes.alert_receivers import FakeSlack
+
+PER_SECOND = float(os.environ.get("BENCH_FRESHNESS_RATE", "20"))
+WARM_UP_SECONDS = 20.0
+"""The steady stream runs this long before the burst, so the burst meets a loaded server."""
+BURST = 40
+"""Late-delivery conversations in the burst: today's share of the theme well above its baseline."""
+WAIT_SECONDS = float(os.environ.get("BENCH_FRESHNESS_WAIT", "300"))
+"""How long a run waits for the alert before counting it as missed."""
+RUNS = int(os.environ.get("BENCH_FRESHNESS_RUNS", "3"))
+TARGET_SECONDS = 60.0
+AFTER = ["that's all", "no", "no"]
+"""The customer's answers after the first (the score and why), until the interview ends."""
+
+
+@dataclass
+class Run:
+    """One run's measures: seconds from the burst's end to the alert (None: no alert in time)."""
+
+    freshness: float | None
+    burst_seconds: float
+    conversations: int
+    failures: Counter[str]
+
+
+@dataclass
+class Stream:
+    """Conversations posted and why those that failed did (a status code or a transport error)."""
+
+    posted: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    tasks: set[asyncio.Task[str | None]] = field(default_factory=set)
+
+
+async def converse(client: httpx.AsyncClient, score: str, comment: str) -> str | None:
+    """One web chat conversation to its end; why it failed, or None."""
+    try:
+        started = await client.post("/v1/conversations", json={"program": PROGRAM, "language": "en"})
+        if started.status_code != 201:
+            return f"start {started.status_code}"
+        reply = started.json()
+        path = f"/v1/conversations/{reply['conversation_id']}/messages"
+        token = {"Authorization": f"Bearer {reply['token']}"}
+        for text in (f"{score}, {comment}", *AFTER):
+            if reply["status"] != "active":
+                return None
+            said = await client.post(path, json={"text": text}, headers=token)
+            if said.status_code != 200:
+                return f"message {said.status_code}"
+            reply = said.json()
+        return None
+    except httpx.TransportError as error:
+        return type(error).__name__
+
+
+def _count(stream: Stream, task: asyncio.Task[str | None]) -> None:
+    stream.tasks.discard(task)
+    failure = "cancelled" if task.cancelled() else task.result()
+    if failure:
+        stream.failures[failure] += 1
+
+
+async def steady(client: httpx.AsyncClient, stream: Stream, stop: asyncio.Event) -> None:
+    """Start PER_SECOND quick-checkout conversations a second until ``stop``."""
+    begun = time.perf_counter()
+    while not stop.is_set():
+        text = OTHER_TEXTS[stream.posted % len(OTHER_TEXTS)].format(i=stream.posted)
+        task = asyncio.create_task(converse(client, "9", text))
+        task.add_done_callback(lambda t: _count(stream, t))
+        stream.tasks.add(task)
+        stream.posted += 1
+        await asyncio.sleep(max(0.0, begun + stream.posted / PER_SECOND - time.perf_counter()))
+
+
+async def until_alerted(slack: FakeSlack, *, since: float) -> float | None:
+    while time.perf_counter() - since < WAIT_SECONDS:
+        if any(b"late delivery" in message.body for message in slack.accepted):
+            return time.perf_counter() - since
+        await asyncio.sleep(0.05)
+    return None
+
+
+async def one_run(base: str, slack: FakeSlack) -> Run:
+    stream, stop = Stream(), asyncio.Event()
+    limits = httpx.Limits(max_connections=200)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        background = asyncio.create_task(steady(client, stream, stop))
+        await asyncio.sleep(WARM_UP_SECONDS)
+        burst_started = time.perf_counter()
+        done = await asyncio.gather(
+            *(converse(client, "3", LATE_TEXTS[i % len(LATE_TEXTS)]) for i in range(BURST))
+        )
+        burst_ended = time.perf_counter()
+        freshness = await until_alerted(slack, since=burst_ended)
+        stop.set()
+        await background
+        await asyncio.gather(*stream.tasks, return_exceptions=True)
+    stream.failures.update(failure for failure in done if failure)
+    return Run(freshness, burst_ended - burst_started, stream.posted + BURST, stream.failures)
+
+
+def prepare(env: dict[str, str], slack: FakeSlack) -> None:
+    """Migrate, add the theme, seed its 63-day history and route the program's alerts to Slack."""
+    settings = Settings(**{k.removeprefix("ASKWHY_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    container = bootstrap(settings)
+    try:
+        migrate.upgrade(container.engine)
+        add_theme(container)
+        seed_history(container)
+        now = container.clock.now()
+        with container.sessions.begin() as session:
+            alert_rules.add_destination(
+                session=session, name="cx-slack", kind="slack", target=slack.url, secret=None, now=now
+            )
+            alert_rules.add_rule(
+                session=session,
+                program=PROGRAM,
+                name="cx",
+                now=now,
+                subjects=[LATE],
+                destinations=["cx-slack"],
+            )
+    finally:
+        container.close()
+
+
+def add_theme(container: Container) -> None:
+    """The accepted "late delivery" theme, centred on late-parcel sentences so enrichment codes them."""
+    now: datetime = container.clock.now()
+    centre = to_bytes(unit_mean(container.embedder.encode(LATE_TEXTS)))
+    with container.sessions.begin() as session:
+        session.add(
+            Theme(id=LATE, label="late delivery", status="accepted", keywords=[], centroid=centre,
+                  examples=[], created_at=now, updated_at=now)
+        )  # fmt: skip
+
+
+def environment(folder: Path, database_url: str | None) -> dict[str, str]:
+    env = {
+        "ASKWHY_DATA_DIR": str(folder), "ASKWHY_SEED_DEMO": "false", "ASKWHY_LOG_LEVEL": "WARNING",
+        "ASKWHY_GUIDES_DIR": str(ROOT / "examples" / "guides"), "ASKWHY_WORKER_THREADS": "4",
+        "ASKWHY_RATE_LIMIT_CONVERSATION_STARTS": "100000/minute",
+        "ASKWHY_RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "100000/minute",
+    }  # fmt: skip
+    if database_url:
+        env |= {"ASKWHY_DATABASE_URL": database_url, "ASKWHY_REDIS_URL": REDIS_URL}
+    return env
+
+
+def measure(database: str, database_url: str | None) -> Run:
+    with tempfile.TemporaryDirectory() as folder, FakeSlack() as slack:
+        env = environment(Path(folder), database_url)
+        prepare(env, slack)
+        system = Askwhy(env, logs=Path(folder), port=free_port(), workers=2 if database_url else 0)
+        system.start()
+        try:
+            run = asyncio.run(one_run(system.base, slack))
+        finally:
+            system.stop()
+        print(database, run, what_happened(env), flush=True)
+        return run
+
+
+def what_happened(env: dict[str, str]) -> dict[str, object]:
+    """What the store holds after a run: conversations by status, analyses, late mentions, alerts."""
+    settings = Settings(**{k.removeprefix("ASKWHY_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                "conversations": connection.execute(
+                    text("SELECT status, count(*) FROM conversations GROUP BY status")
+                ).all(),
+                "analysed": connection.execute(text("SELECT count(*) FROM response_analyses")).scalar(),
+                "late mentions": connection.execute(
+                    text("SELECT count(*) FROM theme_mentions WHERE theme_id = :late"), {"late": LATE}
+                ).scalar(),
+                "alerts": connection.execute(text("SELECT subject, state FROM alerts")).all(),
+            }
+    finally:
+        engine.dispose()
+
+
+def run_database(database: str) -> list[Run]:
+    runs = []
+    for _ in range(RUNS):
+        if database == "postgresql":
+            redis.Redis.from_url(REDIS_URL).flushdb()
+            with throwaway_postgres() as url:
+                runs.append(measure(database, url))
+        else:
+            runs.append(measure(database, None))
+    return runs
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def row(database: str, runs: list[Run]) -> str:
+    arrived = [r.freshness for r in runs if r.freshness is not None]
+    setup = (
+        "SQLite, `askwhy serve` and its queue workers"
+        if database == "sqlite"
+        else ("PostgreSQL + Redis, `askwhy serve` + 2 `askwhy worker`")
+    )
+    timings = (
+        f"{percentile(arrived, 0.5):.1f} s | {percentile(arrived, 0.95):.1f} s | {max(arrived):.1f} s"
+        if arrived
+        else "– | – | –"
+    )
+    each = ", ".join("missed" if r.freshness is None else f"{r.freshness:.1f}" for r in runs)
+    burst = max(r.burst_seconds for r in runs)
+    failed = sum(sum(r.failures.values()) for r in runs)
+    met = bool(arrived) and len(arrived) == len(runs) and percentile(arrived, 0.95) <= TARGET_SECONDS
+    return (
+        f"| {setup} | {len(arrived)} of {len(runs)} | {timings} | {each} | {burst:.1f} s | {failed} | "
+        f"{'met' if met else 'not met'} |"
+    )
+
+
+def main(databases: list[str]) -> str:
+    rows = [row(database, run_database(database)) for database in databases]
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    command = "python -m bench.alert_freshness" + (
+        f" --database {databases[0]}" if len(databases) == 1 else ""
+    )
+    section = f"""## Alert freshness
+
+Command: `{command}` · machine: {machine()}, shared with other work (load average {load} over
+1 / 5 / 15 min when the runs ended).
+
+Each run: a fresh database with the "late delivery" theme and 63 days of history in the store
+(40 responses a day, 1-3 late), one alert rule sending the program's alerts to a local fake Slack
+incoming webhook; then a steady stream of {PER_SECOND:.0f} web chat conversations a second (the score
+and a quick-checkout comment in one message, then "that's all": three requests a conversation) through the real HTTP API. After
+{WARM_UP_SECONDS:.0f} s, {BURST} conversations about late parcels are posted at once beside the
+stream. Freshness: from the end of the burst's last conversation (the crossing response is one of
+them) to the alert's arrival at the fake Slack. Target: within {TARGET_SECONDS:.0f} s (p95).
+
+| setup | alerts | p50 | p95 | max | each run (s) | burst took | failed conversations | target |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+"""
+    write_section("alert-freshness", section)
+    print(section)
+    return section
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), help="one database (default: both)")
+    args = parser.parse_args()
+    main([args.database] if args.database else ["sqlite", "postgresql"])
