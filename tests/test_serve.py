@@ -29,7 +29,7 @@ TOKEN = "serve-test-token"
 PHONE = "447700900123"
 
 
-def wait_for(condition: Callable[[], object], *, seconds: float = 30, what: str) -> None:
+def wait_for(condition: Callable[[], object], *, seconds: float = 120, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -96,7 +96,7 @@ def server(settings: Settings, graph: FakeGraphApi) -> Iterator[tuple[subprocess
             return False
 
     try:
-        wait_for(healthy, seconds=60, what="askwhy serve to answer")
+        wait_for(healthy, seconds=180, what="askwhy serve to answer")
         yield process, base
     finally:
         if process.poll() is None:
