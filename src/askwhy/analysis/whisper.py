@@ -74,7 +74,7 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: bytes, *, language_hint: str | None) -> Transcript:
         """Decode (PyAV) and transcribe ``audio``; the language is detected when the hint is None."""
-        model = _model(str(joined_model(self._models_dir)), self._threads)
+        model = _model(str(joined_model(self._models_dir).resolve()), self._threads)
         try:
             segments, info = model.transcribe(
                 io.BytesIO(audio), language=language_hint, beam_size=1, vad_filter=False
