@@ -136,8 +136,9 @@ def main() -> dict[str, tuple[float, float]]:
             "the set has (MAMS sentences have no neutral class). Sets: clothing reviews (held-out fifth, "
             "rating 1–2 negative, 3 neutral, 4–5 positive), GoEmotions test (three-class view), "
             "DynaSent round 2 test, MAMS val+test sentences whose judged aspects all lean one way; "
-            "CLINC150 assistant requests serve as neutral training text only. The cue scale, like the "
-            "regularisation and the neutral offsets, is chosen leave-one-domain-out on the training domains.",
+            "CLINC150 assistant requests serve as neutral training text only. The cue scale was set once, "
+            "before any score was seen; the neutral offsets are chosen leave-one-domain-out on the training "
+            "domains.",
             "| set | leave-one-domain-out macro-F1 | VADER | difference |\n| --- | ---: | ---: | ---: |\n"
             + "\n".join(summary),
             f"Worst margin over VADER: {margins[worst]:+.3f} ({worst}); best: {margins[best]:+.3f} ({best}).",
