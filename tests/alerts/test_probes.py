@@ -213,3 +213,12 @@ def test_a_program_that_does_not_opt_in_never_asks(
             customer = Customer(client, built)
             customer.talk("nothing else", "no")
         assert customer.asked == 0
+
+
+def test_an_opt_out_is_not_kept_as_an_answer(client: TestClient, container: Container) -> None:
+    open_alert(container)
+    customer = Customer(client, container)
+    customer.talk("STOP")
+    assert customer.asked == 1
+    assert customer.status == "opted_out"
+    assert answers(container) == []

@@ -19,6 +19,7 @@ from askwhy.analysis.redaction import redact
 from askwhy.domain.conversation import InterviewState
 from askwhy.interview import alert_probe
 from askwhy.interview.alert_probe import ExtraProbe
+from askwhy.interview.optout import is_opt_out
 from askwhy.interview.replies import read_yes_no
 from askwhy.programs import catalog
 from askwhy.store import alerts as queries
@@ -72,8 +73,8 @@ def record_answer(
     """Keep ``text`` with the alert when it answers that alert's question (``before`` is the state
     the reply was taken in); returns whether an answer was kept."""
     alert_id = alert_probe.answered_alert(before)
-    if alert_id is None or not text.strip():
-        return False
+    if alert_id is None or not text.strip() or is_opt_out(text):
+        return False  # an opt-out is not an answer, and its words are not kept
     return queries.add_answer(
         session=session,
         alert_id=alert_id,
