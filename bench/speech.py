@@ -202,7 +202,9 @@ is faster than real time). The first note of a process also joins and loads the 
 Webhook to reply ({len(waits)} English OGG/Opus voice notes, one after another, through the real
 app in process with the queue inline: signature check, media URL and download from the fake Graph
 API, transcription, the interviewer's turn, the reply at the fake): p50 {p50:.2f} s, p95 {p95:.2f} s.
-Synthetic speech is cleaner than a customer's phone; treat the error rates as a floor.
+espeak-ng's robotic voice is not a customer's: Whisper learnt from human speech, and the Spanish
+voice in particular is hard for it, so these rates say little about real voice notes (no real
+recordings are in this set). The machine is shared: its load slows the real-time factors.
 """,
     )
 
