@@ -449,7 +449,7 @@ class Settings(BaseSettings):
         default=8,
         ge=1,
         le=50,
-        description="Attempts to deliver one alert notification or outbound event before it is dead-lettered.",
+        description="Attempts to deliver an alert notification or outbound event before it is dead-lettered.",
     )
     notification_backoff_seconds: float = Field(
         default=30.0,
