@@ -315,17 +315,18 @@ Command: `{command}` · machine: {machine()}, shared with other work (load avera
 
 Each run: a fresh database with the "late delivery" theme and 63 days of history in the store
 (40 responses a day, 1-3 late), one alert rule sending the theme's alerts to a local fake Slack
-incoming webhook; then a steady stream of {PER_SECOND:.0f} web chat conversations a second (the score
-and a comment in one message, then "that's all": three requests a conversation), one in
-{BASELINE_EVERY} about a late parcel (the history's share), the others about quick checkouts, through
-the real HTTP API. After
-{WARM_UP_SECONDS:.0f} s, {BURST} conversations about late parcels are posted at once beside the
-stream. Freshness: from the crossing response (complete: its last answer stored) to the alert's
-arrival at the fake Slack. Which burst response crossed is not known from outside, so each run
-gives a range: from the last burst response completed before the alert (at least) and from the
-first (at most); the target is judged on the upper end. A run whose alert did not come within
-{WAIT_SECONDS:.0f} s of the burst's end is missed. Conversations answered 503 (the server busy past
-its lock wait) or dropped are counted by cause.
+incoming webhook; then a steady stream of {PER_SECOND:.0f} web chat conversations a second through
+the real HTTP API (the score and a comment in one message, then "that's all": three requests a
+conversation), one in {BASELINE_EVERY} about a late parcel (the history's share), the others about
+quick checkouts. After {WARM_UP_SECONDS:.0f} s, {BURST} conversations about late parcels are posted
+at once beside the stream, which goes on until the alert arrives. Freshness: from the crossing
+response (complete: its last answer stored) to the alert's arrival at the fake Slack. Which burst
+response crossed is not known from outside, so each run gives a range: from the last burst
+response completed before the alert (at least) and from the first (at most); the target is judged
+on the upper end. A run whose alert did not come within {WAIT_SECONDS:.0f} s of the burst's end is
+missed. Conversations answered 503 (the server busy past its lock wait) or dropped are counted by
+cause. The guide's own keyword themes (price, website...) have no history in these databases and
+alert too; the rule sends only the measured theme's.
 
 | setup | alerts | p50 | p95 | each run (s) | burst took | conversations posted: failed | target (p95 ≤ {TARGET_SECONDS:.0f} s) |
 | --- | --- | --- | --- | --- | --- | --- | --- |
