@@ -241,3 +241,15 @@ def test_since_is_the_first_day_of_the_rise(insights_container: Container, tmp_p
 
     assert alert.evidence is not None
     assert alert.evidence.since.date() == (container.clock.now() - timedelta(days=3)).date()
+
+
+def test_a_theme_added_today_has_no_history_to_rise_against(
+    insights_container: Container, tmp_path: Path
+) -> None:
+    """A guide that names a new theme today was never looked for in older responses: the empty days
+    before it are no history, not a history of zero mentions, so its first day cannot alarm."""
+    add_late_theme(insights_container)
+    seed_history(insights_container, late=lambda back: 0)
+    import_today(insights_container, tmp_path, late=14, others=26)
+
+    assert [a for a in run(insights_container) if a.kind is AlertKind.RISING_THEME] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,10 @@ def rising_themes(
     counts = alert_counts.theme_responses_per_day(session=session, program=program, since=since, until=until)
     history_days = days.history_days()
     histories = {
-        theme_id: [PeriodCount(counts.get(theme_id, {}).get(d, 0), analysed.get(d, 0)) for d in history_days]
-        for theme_id in themes
+        theme_id: _history(
+            counts.get(theme_id, {}), analysed, history_days, coded_from=_coded_from(theme, counts)
+        )
+        for theme_id, theme in themes.items()
     }
     today = {
         theme_id: PeriodCount(counts.get(theme_id, {}).get(days.today, 0), analysed[days.today])
@@ -57,6 +59,20 @@ def rising_themes(
         )
         for theme_id in found
     ]
+
+
+def _coded_from(theme: alert_counts.LiveTheme, counts: dict[str, dict[date, int]]) -> date:
+    """The first day responses could be coded with the theme: the earlier of its creation and its
+    first mention. A theme a guide adds today was never looked for in older responses, so the days
+    before it count as no history, not as days without a mention."""
+    mentioned = [day for day, n in counts.get(theme.id, {}).items() if n]
+    return min([theme.created_at.date(), *mentioned])
+
+
+def _history(
+    mentions: dict[date, int], analysed: dict[date, int], days: list[date], *, coded_from: date
+) -> list[PeriodCount]:
+    return [PeriodCount(mentions.get(d, 0), analysed.get(d, 0) if d >= coded_from else 0) for d in days]
 
 
 def _evidence(

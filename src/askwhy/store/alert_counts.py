@@ -25,6 +25,7 @@ class LiveTheme:
     id: str
     label: str
     status: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ def theme_responses_per_segment_day(
 
 def live_themes(*, session: Session) -> dict[str, LiveTheme]:
     """The live top-level themes of the codebook, by id."""
-    rows = session.execute(select(Theme.id, Theme.label, Theme.status).where(*LIVE_TOP_LEVEL))
-    return {theme_id: LiveTheme(theme_id, label, status) for theme_id, label, status in rows}
+    rows = session.execute(
+        select(Theme.id, Theme.label, Theme.status, Theme.created_at).where(*LIVE_TOP_LEVEL)
+    )
+    return {row.id: LiveTheme(row.id, row.label, row.status, row.created_at) for row in rows}
 
 
 def segment_names(*, session: Session, program: str, since: datetime, until: datetime) -> list[str]:
