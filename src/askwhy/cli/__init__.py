@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from askwhy.cli import (
-    alerts,
     alert_rules,
+    alerts,
     analysis,
     cases,
     chat,

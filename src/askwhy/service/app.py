@@ -25,8 +25,8 @@ from askwhy.service.lock_waits import LockWaitLimit
 from askwhy.service.rate_limits import RateLimits
 from askwhy.service.request_target import RequestTargetGuard
 from askwhy.service.routes import (
-    alerts,
     alert_rules,
+    alerts,
     cases,
     channel_webhooks,
     chat,
@@ -77,10 +77,10 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.include_router(channel_webhooks.router)  # after the providers' own /webhooks/ routes
     app.include_router(transcripts.router)
     app.include_router(exports.router)
-    app.include_router(alerts.router)
-    app.include_router(cases.router)
     app.include_router(alert_rules.router)
     app.include_router(webhook_subscriptions.router)
+    app.include_router(alerts.router)
+    app.include_router(cases.router)
     app.include_router(api_docs.router)
     for router in WORKSPACE_ROUTERS:
         app.include_router(router)
