@@ -21,6 +21,8 @@ BENCHMARKS = [
     ["bench.emerging_issues"],
     ["bench.alert_freshness"],
     ["bench.workspace_pages"],
+    ["bench.speech"],
+    ["bench.chaos"],
 ]
 
 
