@@ -10,6 +10,7 @@ from askwhy.store import (
     analysis_tables,
     api_tables,
     case_tables,
+    day_tally_tables,
     dead_letters,
     messaging_tables,
     notification_tables,
@@ -32,6 +33,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     notification_tables,
     case_tables,
     alert_answer_tables,
+    day_tally_tables,
 )
 
 

@@ -1,0 +1,81 @@
+"""Day tallies: the responses of each program counted per UTC day, channel, language and
+simulated flag (a *cell*), so the workspace's figures read a few thousand small rows instead of
+every response, mention and sentence of a program.
+
+Each table holds sums that add up across cells (a response belongs to exactly one cell, so even
+"responses mentioning a theme" adds up). Database triggers (migration 0015) mark a cell stale in
+``stale_day_cells`` whenever a row it counts changes; `store.day_tallies.settle` counts the stale
+cells again before the transaction commits, so a committed tally is always exact.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from askwhy.store.base import Base
+
+
+class StaleDayCell(Base):
+    """A cell whose tallies no longer match its rows: written by triggers, removed once recounted."""
+
+    __tablename__ = "stale_day_cells"
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(primary_key=True)
+
+
+class ResponseDay(Base):
+    """Responses of one cell: how many, completed, analysed, and the newest of each."""
+
+    __tablename__ = "response_days"
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(primary_key=True)
+    responses: Mapped[int]
+    completed: Mapped[int]
+    analysed: Mapped[int]
+    newest: Mapped[datetime]
+    newest_analysed: Mapped[datetime | None]
+
+
+class ScoreDay(Base):
+    """Scored responses of one cell per metric and score: the histograms every metric comes from."""
+
+    __tablename__ = "score_days"
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(8), primary_key=True)
+    score: Mapped[int] = mapped_column(primary_key=True)
+    responses: Mapped[int]
+
+
+class ThemeDay(Base):
+    """One theme in one cell: its mentions, the responses mentioning it, and their feeling."""
+
+    __tablename__ = "theme_days"
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(primary_key=True)
+    theme_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mentions: Mapped[int]
+    responses: Mapped[int]
+    sentiment_sum: Mapped[float] = mapped_column(Float)
+    sentiment_n: Mapped[int]
+    positive: Mapped[int]
+    negative: Mapped[int]
