@@ -111,8 +111,9 @@ def answer(base: str, text: str) -> None:
 
 
 def expected_workers(settings: Settings) -> int:
-    """A queue worker, and on SQLite the inbox storer (on PostgreSQL the queue stores the inbox)."""
-    return 2 if settings.resolved_database_url.startswith("sqlite") else 1
+    """A conversations worker and an analysis worker, and on SQLite the inbox storer (on
+    PostgreSQL the queue stores the inbox)."""
+    return 3 if settings.resolved_database_url.startswith("sqlite") else 2
 
 
 def test_the_worker_processes_are_restarted_and_stopped_with_the_server(
@@ -183,7 +184,7 @@ def test_the_queue_worker_yields_the_cpu_to_the_server_and_the_storer_does_not(
     server: tuple[subprocess.Popen[bytes], str], settings: Settings
 ) -> None:
     process, _ = server
-    expected = [0, 7] if expected_workers(settings) == 2 else [7]
+    expected = [0, 7, 7] if expected_workers(settings) == 3 else [7, 7]
 
     def below() -> list[int]:
         return sorted(niceness(worker) - niceness(process.pid) for worker in workers_of(process.pid))

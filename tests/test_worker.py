@@ -16,7 +16,11 @@ from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import bootstrap
 from askwhy.cli.worker import RECOVERY_SWEEPS, work
 from askwhy.clock import FakeClock
+from askwhy.queue.jobs import Queue
 from askwhy.settings import Settings
+from askwhy.tasks.alerts import DETECT_EMERGING
+from askwhy.tasks.analysis import ANALYSE_CLOSED
+from askwhy.tasks.inbound import STORE_KEPT
 from tests.insights.test_closed_batches import analysed, close_together, converse
 
 
@@ -101,3 +105,41 @@ def test_askwhy_worker_yields_the_cpu_by_its_niceness(settings: Settings) -> Non
 
 def niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_analysis_waits_on_a_queue_of_its_own_so_turns_never_wait_behind_it(settings: Settings) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+    try:
+        conversations, analysis = (
+            container.jobs.queues[Queue.CONVERSATIONS],
+            container.jobs.queues[Queue.ANALYSIS],
+        )
+        assert conversations is not analysis
+        container.jobs.nudge(ANALYSE_CLOSED)
+        container.jobs.nudge(DETECT_EMERGING)
+        container.jobs.nudge(STORE_KEPT)
+        assert sorted(task.name.rsplit(".", 1)[-1] for task in analysis.pending()) == [
+            ANALYSE_CLOSED,
+            DETECT_EMERGING,
+        ]
+        assert [task.name.rsplit(".", 1)[-1] for task in conversations.pending()] == [STORE_KEPT]
+    finally:
+        container.close()
+
+
+def test_a_worker_of_the_conversations_queue_alone_never_consumes_analysis(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+    consumed: list[object] = []
+    monkeypatch.setattr(Consumer, "run", lambda consumer: consumed.append(consumer.huey))
+    monkeypatch.setattr(Consumer, "start", lambda consumer: consumed.append(consumer.huey))
+    monkeypatch.setattr(Consumer, "stop", lambda consumer, graceful=False: None)
+    try:
+        work(container, threads=1, queues=(Queue.CONVERSATIONS,))
+        assert consumed == [container.jobs.queues[Queue.CONVERSATIONS]]
+        consumed.clear()
+        work(container, threads=1)  # both queues: the analysis consumer started beside the main one
+        assert consumed == [container.jobs.queues[Queue.ANALYSIS], container.jobs.queues[Queue.CONVERSATIONS]]
+    finally:
+        container.close()

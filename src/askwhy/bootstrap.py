@@ -28,7 +28,7 @@ from askwhy.outbox.delivery import Delivering, RetryPolicy
 from askwhy.outbox.write_hook import watch_outbox
 from askwhy.outreach import chat_links
 from askwhy.programs.guides import GuideLibrary
-from askwhy.queue.jobs import Jobs, make_huey
+from askwhy.queue.jobs import Jobs, make_jobs
 from askwhy.settings import Settings
 from askwhy.store.database import make_engine, make_read_sessions, make_sessions
 from askwhy.store.inbox import Inbox, open_inbox
@@ -176,7 +176,7 @@ def bootstrap(
         reads=make_read_sessions(engine),
         guides=guides if guides is not None else GuideLibrary.from_folder(settings.guides_dir),
         clock=clock or SystemClock(),
-        jobs=Jobs(make_huey(settings)),
+        jobs=make_jobs(settings),
         embedder_factory=(lambda: embedder) if embedder else _embedder_from(settings),
         senders=senders,
         added={adapter.name: adapter for adapter in channels},

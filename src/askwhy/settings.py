@@ -83,9 +83,10 @@ class Settings(BaseSettings):
         default=1,
         ge=0,
         le=64,
-        description="Queue worker processes `askwhy serve` runs beside itself when the queue is the SQLite "
-        "file (no ASKWHY_REDIS_URL), so that the queue's work uses other CPU cores than the server's "
-        "requests; 0 works the queue on threads inside the server process.",
+        description="Conversation queue worker processes `askwhy serve` runs beside itself when the queue "
+        "is the SQLite file (no ASKWHY_REDIS_URL), so that the queue's work uses other CPU cores than the "
+        "server's requests; one analysis worker process runs beside them, so that loading the language "
+        "models and analysing never hold a reply. 0 works both queues on threads inside the server process.",
     )
     worker_niceness: int = Field(
         default=10,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import signal
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened, settle_heap
+from askwhy.queue.jobs import Queue
 from askwhy.store.database import is_sqlite
+
+if TYPE_CHECKING:
+    from huey.consumer import Consumer
 
 
 def serve(
@@ -43,13 +47,19 @@ def serve(
             inbox_storer=inbox_storer,
             niceness=settings.worker_niceness,
         )
-        consumer = None
+        consumers: list[Consumer] = []
         if processes:
             pool.start()
-            console.print(f"  queue: {settings.worker_processes} worker process(es) beside the server")
+            console.print(
+                f"  queue: {settings.worker_processes} conversation worker process(es) and one analysis "
+                "worker process beside the server"
+            )
         elif local_queue:
-            consumer = container.jobs.consumer(workers=settings.worker_threads)
-            consumer.start()
+            consumers = [
+                container.jobs.consumer(workers=settings.worker_threads, queue=queue) for queue in Queue
+            ]
+            for consumer in consumers:
+                consumer.start()
         settle_heap()
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
@@ -58,7 +68,7 @@ def serve(
         except StopServing:
             pass
         finally:
-            if consumer is not None:
+            for consumer in consumers:
                 consumer.stop(graceful=True)
             pool.stop()
 

@@ -1,47 +1,89 @@
-"""`askwhy worker`: a process that works the background queue (delivery, analysis, alerts)."""
+"""`askwhy worker`: a process that works the background queues (conversations, analysis)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from askwhy.cli.context import console, opened, settle_heap
+from askwhy.queue.jobs import Queue
 
 if TYPE_CHECKING:
+    from huey.consumer import Consumer
+
     from askwhy.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
 
+class Queues(StrEnum):
+    """Which queues a worker process works."""
+
+    ALL = "all"
+    CONVERSATIONS = Queue.CONVERSATIONS.value
+    ANALYSIS = Queue.ANALYSIS.value
+
+
 def worker(
     threads: Annotated[
-        int | None, typer.Option(help="Task threads (default: ASKWHY_WORKER_THREADS).")
+        int | None, typer.Option(help="Task threads per queue (default: ASKWHY_WORKER_THREADS).")
     ] = None,
+    queue: Annotated[
+        Queues,
+        typer.Option(
+            help="conversations: turns, deliveries, cases, notifications; analysis: analysis, theme "
+            "discovery, emerging issues (loads the language models); all: both, in this process."
+        ),
+    ] = Queues.ALL,
 ) -> None:
-    """Work the queue until interrupted. Run any number of these against Redis and PostgreSQL."""
+    """Work the queues until interrupted. Run any number of these against Redis and PostgreSQL;
+    at scale, give the analysis queue processes of its own (``--queue analysis``)."""
     with opened() as container:
         settings = container.settings
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        where = "Redis" if settings.redis_url else f"{settings.data_dir / 'queue.db'}"
-        console.print(f"askwhy worker: {threads or settings.worker_threads} threads on the queue in {where}")
+        where = "Redis" if settings.redis_url else f"{settings.data_dir}"
+        count = threads or settings.worker_threads
+        console.print(f"askwhy worker: {count} threads on the {queue.value} queue(s) in {where}")
         if settings.worker_niceness:
             os.nice(settings.worker_niceness)  # requests first, on a machine shared with a server
-        work(container, threads=threads or settings.worker_threads)
+        worked = tuple(Queue) if queue is Queues.ALL else (Queue(queue.value),)
+        work(container, threads=count, queues=worked)
 
 
-def work(container: Container, *, threads: int) -> None:
-    """Work the queue on ``threads`` task threads until the process is told to stop.
+def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tuple(Queue)) -> None:
+    """Work ``queues`` on ``threads`` task threads each until the process is told to stop.
 
-    The analysis model is not loaded here: it takes seconds, and a restarted worker must take
-    turns and deliveries at once. The analysis task loads it on first use (`Container.embedder`).
+    A worker of the conversations queue never loads the analysis model: it takes seconds of the
+    interpreter, and a restarted worker must take turns and deliveries at once. The analysis
+    queue's tasks load it on first use (`Container.embedder`), best in a process of their own.
     """
-    consumer = container.jobs.consumer(workers=threads)
-    sweep_at_start(container)
+    # The conversations queue's consumer runs in front and takes the signals; the other is stopped with it.
+    ordered = sorted(queues, key=lambda queue: queue is not Queue.CONVERSATIONS)
+    main, *beside = (container.jobs.consumer(workers=threads, queue=queue) for queue in ordered)
+    for consumer in beside:
+        _start_without_signals(consumer)
+    if Queue.CONVERSATIONS in queues:
+        sweep_at_start(container)
     settle_heap()
-    consumer.run()
+    try:
+        main.run()  # returns once told to stop (SIGTERM, SIGINT), its tasks under way finished
+    finally:
+        for consumer in beside:
+            consumer.stop(graceful=True)
+
+
+def _start_without_signals(consumer: Consumer) -> None:
+    """Start ``consumer``'s threads but leave the signals to the main consumer: a SIGTERM the
+    other took before the main one starts would be lost, and the worker would never stop."""
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    consumer.start()
+    for signum, handler in kept.items():
+        signal.signal(signum, handler)
 
 
 RECOVERY_SWEEPS = ("store_kept_deliveries_due", "answer_waiting_messages", "deliver_due_messages")

@@ -16,6 +16,7 @@ import time
 from multiprocessing.process import BaseProcess
 
 from askwhy.cli.orphans import stop_when_orphaned
+from askwhy.queue.jobs import Queue
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,13 @@ STOP_SECONDS = 20.0
 
 
 class WorkerPool:
-    """``count`` worker processes of ``threads`` task threads each, at ``niceness`` below the
-    server's CPU priority, and with ``inbox_storer`` the process that stores what the webhook inbox
-    keeps (`askwhy.cli.inbox_storer`), at the server's; each is started again should it die."""
+    """``count`` worker processes of the conversations queue and one of the analysis queue, of
+    ``threads`` task threads each, at ``niceness`` below the server's CPU priority, and with
+    ``inbox_storer`` the process that stores what the webhook inbox keeps
+    (`askwhy.cli.inbox_storer`), at the server's; each is started again should it die.
+
+    The analysis queue has a process of its own so that loading the language models and
+    analysing never hold the interviewer's turns (`askwhy.queue.jobs.Queue`)."""
 
     def __init__(self, *, count: int, threads: int, inbox_storer: bool = False, niceness: int = 0) -> None:
         self._count, self._threads, self._inbox_storer = count, threads, inbox_storer
@@ -38,7 +43,7 @@ class WorkerPool:
         self._watcher = threading.Thread(target=self._watch, name="askwhy-worker-pool", daemon=True)
 
     def start(self) -> None:
-        self._processes = [self._spawn(n) for n in range(self._count + self._inbox_storer)]
+        self._processes = [self._spawn(n) for n in range(self._count + 1 + self._inbox_storer)]
         self._watcher.start()
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
@@ -49,14 +54,14 @@ class WorkerPool:
         self._stopping.set()
         if self._watcher.is_alive():
             self._watcher.join()  # it could otherwise start a process again as we stop them
-        storers, workers = self._processes[self._count :], self._processes[: self._count]
+        workers, storers = self._processes[: self._count + 1], self._processes[self._count + 1 :]
         for group in (storers, workers):
             _stop_together(group, timeout=timeout)
 
     def _spawn(self, number: int) -> BaseProcess:
         # spawn, not fork: the server has threads and open connections a fork would copy
         context = multiprocessing.get_context("spawn")
-        if number == self._count:
+        if number > self._count:
             from askwhy.cli.inbox_storer import store_kept_forever
 
             process = context.Process(
@@ -66,10 +71,16 @@ class WorkerPool:
                 daemon=True,
             )
         else:
+            queue = Queue.ANALYSIS if number == self._count else Queue.CONVERSATIONS
             process = context.Process(
                 target=work_queue,
-                kwargs={"threads": self._threads, "server_pid": os.getpid(), "niceness": self._niceness},
-                name=f"askwhy-worker-{number + 1}",
+                kwargs={
+                    "threads": self._threads,
+                    "server_pid": os.getpid(),
+                    "niceness": self._niceness,
+                    "queue": queue,
+                },
+                name=f"askwhy-{queue.value}-worker" + ("" if queue is Queue.ANALYSIS else f"-{number + 1}"),
                 daemon=True,
             )
         process.start()
@@ -96,8 +107,10 @@ def _stop_together(processes: list[BaseProcess], *, timeout: float) -> None:
             process.join()
 
 
-def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
-    """A worker process's life: work the queue until told to stop, or until its server is gone."""
+def work_queue(
+    *, threads: int, server_pid: int, niceness: int = 0, queue: Queue = Queue.CONVERSATIONS
+) -> None:
+    """A worker process's life: work ``queue`` until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened
     from askwhy.cli.worker import work
 
@@ -106,4 +119,4 @@ def work_queue(*, threads: int, server_pid: int, niceness: int = 0) -> None:
         os.nice(niceness)  # the server's requests come first; see ASKWHY_WORKER_NICENESS
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
-        work(container, threads=threads)
+        work(container, threads=threads, queues=(queue,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
@@ -24,18 +25,46 @@ from askwhy.store.database import on_commit
 from askwhy.store.private_files import private_file
 
 
-def make_huey(settings: Settings) -> Huey:
+class Queue(StrEnum):
+    """Which queue a task waits on, so that work needing the language models never holds a
+    conversation's reply.
+
+    Loading the embedding model takes seconds of the interpreter, and analysing or discovering
+    themes keeps a core busy: in the same process as the interviewer's turns they would hold
+    every reply behind them. Each queue is worked by processes of its own (`askwhy worker
+    --queue`)."""
+
+    CONVERSATIONS = "conversations"
+    """Inbound messages, turns, deliveries, statuses, cases and notifications: seconds matter."""
+    ANALYSIS = "analysis"
+    """Analysis of closed conversations, theme discovery and emerging-issue detection."""
+
+
+QUEUE_NAMES = {Queue.CONVERSATIONS: "askwhy", Queue.ANALYSIS: "askwhy-analysis"}
+"""Each queue's name in Redis, and its SQLite file's stem (``queue.db``, ``askwhy-analysis.db``)."""
+
+
+def make_huey(settings: Settings, queue: Queue = Queue.CONVERSATIONS) -> Huey:
     """The queue named by the settings: Redis if ASKWHY_REDIS_URL is set, else a SQLite file."""
     # Tasks report through the database, never through return values: storing those would cost
     # the queue a write per task.
+    name = QUEUE_NAMES[queue]
     if settings.queue_inline:
-        return MemoryHuey("askwhy", immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if settings.redis_url:
-        return RedisHuey("askwhy", url=settings.redis_url.get_secret_value(), results=False)
-    queue_file = private_file(settings.data_dir / "queue.db")
+        return RedisHuey(name, url=settings.redis_url.get_secret_value(), results=False)
+    stem = "queue" if queue is Queue.CONVERSATIONS else name
+    queue_file = private_file(settings.data_dir / f"{stem}.db")
     # The queue only nudges: every message and analysis is durable in the database, and periodic
     # sweeps pick up anything a lost nudge would have done, so the queue file need not fsync.
-    return PrivateSqliteHuey("askwhy", filename=str(queue_file), fsync=False, results=False)
+    return PrivateSqliteHuey(name, filename=str(queue_file), fsync=False, results=False)
+
+
+def make_jobs(settings: Settings) -> Jobs:
+    """Both queues the settings describe; run inline (tests, `askwhy analyze`) they are one."""
+    conversations = make_huey(settings)
+    analysis = conversations if settings.queue_inline else make_huey(settings, Queue.ANALYSIS)
+    return Jobs(conversations, analysis=analysis)
 
 
 class ZeroingSqliteStorage(SqliteStorage):  # type: ignore[misc]
@@ -61,38 +90,50 @@ SHUTDOWN_SECONDS = 10.0
 
 
 class Jobs:
-    """Named background tasks on one Huey instance."""
+    """Named background tasks on two Huey instances, one per `Queue` (the same one, if only one
+    is given)."""
 
     NUDGED = "askwhy:nudged:"
     """Queue-storage key prefix marking a nudged task whose run has not started yet."""
 
-    def __init__(self, huey: Huey) -> None:
+    def __init__(self, huey: Huey, *, analysis: Huey | None = None) -> None:
         self.huey = huey
+        """The conversations queue."""
+        self.queues: dict[Queue, Huey] = {Queue.CONVERSATIONS: huey, Queue.ANALYSIS: analysis or huey}
         self._tasks: dict[str, TaskWrapper] = {}
+        self._queue_of: dict[str, Queue] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._slots_each: int | None = None
         self._slots_lock = threading.Lock()
 
-    def task(self, name: str, **options: Any) -> Callable[[Callable[..., Any]], TaskWrapper]:
-        """Register a function as the task ``name`` (options as Huey's: retries, retry_delay…)."""
+    def task(
+        self, name: str, *, queue: Queue = Queue.CONVERSATIONS, **options: Any
+    ) -> Callable[[Callable[..., Any]], TaskWrapper]:
+        """Register a function as the task ``name`` on ``queue`` (options as Huey's: retries,
+        retry_delay…)."""
 
         def register(function: Callable[..., Any]) -> TaskWrapper:
-            wrapper: TaskWrapper = self.huey.task(name=name, **options)(function)
-            self._tasks[name] = wrapper
+            wrapper: TaskWrapper = self.queues[queue].task(name=name, **options)(function)
+            self._tasks[name], self._queue_of[name] = wrapper, queue
             return wrapper
 
         return register
 
-    def periodic(self, name: str, **crontab: str) -> Callable[[Callable[..., Any]], TaskWrapper]:
+    def periodic(
+        self, name: str, *, queue: Queue = Queue.CONVERSATIONS, **crontab: str
+    ) -> Callable[[Callable[..., Any]], TaskWrapper]:
         """Register a task that runs on a schedule (``minute="*"`` etc., as Huey's crontab)."""
         from huey import crontab as schedule
 
         def register(function: Callable[..., Any]) -> TaskWrapper:
-            wrapper: TaskWrapper = self.huey.periodic_task(schedule(**crontab), name=name)(function)
-            self._tasks[name] = wrapper
+            wrapper: TaskWrapper = self.queues[queue].periodic_task(schedule(**crontab), name=name)(function)
+            self._tasks[name], self._queue_of[name] = wrapper, queue
             return wrapper
 
         return register
+
+    def _storage_of(self, name: str) -> Any:
+        return self.queues[self._queue_of.get(name, Queue.CONVERSATIONS)].storage
 
     def enqueue(self, name: str, *args: Any, **kwargs: Any) -> Task | None:
         result = self._tasks[name](*args, **kwargs)
@@ -121,7 +162,7 @@ class Jobs:
         before it looks for work. The mark lives in the queue's storage, so it holds across
         processes; a periodic sweep clears it too, should a process die between mark and enqueue.
         """
-        storage, key = self.huey.storage, self.NUDGED + name
+        storage, key = self._storage_of(name), self.NUDGED + name
         if storage.peek_data(key) is not EmptyData:
             return
         if storage.put_if_empty(key, b"1"):
@@ -133,7 +174,7 @@ class Jobs:
 
     def nudge_taken(self, name: str) -> None:
         """Called by a nudged task as it starts: later commits need a run of their own."""
-        self.huey.storage.pop_data(self.NUDGED + name)
+        self._storage_of(name).pop_data(self.NUDGED + name)
 
     def drain(self, name: str, take: Callable[[], int], *, full: int, max_batches: int = 20) -> int:
         """Call ``take`` (one batch; how many it took) until a batch is not ``full``; returns the total.
@@ -177,7 +218,8 @@ class Jobs:
     def has(self, name: str) -> bool:
         return name in self._tasks
 
-    def consumer(self, *, workers: int) -> Consumer:
+    def consumer(self, *, workers: int, queue: Queue = Queue.CONVERSATIONS) -> Consumer:
+        """A consumer of ``queue`` on ``workers`` threads (not started)."""
         with self._slots_lock:
             self._slots_each, self._slots = max(1, workers // 2), {}
         # Idle workers poll a SQLite queue, and a reply waits for the next poll twice (the turn, then
@@ -185,7 +227,7 @@ class Jobs:
         # is one indexed read of the queue file, so polling every 20 ms at most costs little.
         # SIGTERM (a server stopping its workers, systemd, Kubernetes) lets the tasks under way
         # finish, for up to SHUTDOWN_SECONDS; what is cut short after that runs again later.
-        return self.huey.create_consumer(
+        return self.queues[queue].create_consumer(
             workers=workers,
             worker_type="thread",
             periodic=True,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from askwhy.alerts.detection import design_from, detect
 from askwhy.alerts.pool_discovery import discover_if_grown, pool_grown
 from askwhy.domain.alerts import Alert
+from askwhy.queue.jobs import Queue
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -29,19 +30,19 @@ DISCOVER_THEMES = "discover_themes"
 
 
 def register(jobs: Jobs, container: Container) -> None:
-    @jobs.task(DETECT_EMERGING, retries=2, retry_delay=5)
+    @jobs.task(DETECT_EMERGING, queue=Queue.ANALYSIS, retries=2, retry_delay=5)
     def detect_emerging() -> int:
         jobs.nudge_taken(DETECT_EMERGING)
         return len(run_detection(container))
 
-    @jobs.periodic(DETECT_SWEEP, minute="*")
+    @jobs.periodic(DETECT_SWEEP, queue=Queue.ANALYSIS, minute="*")
     def detect_emerging_sweep() -> int:
         jobs.nudge_taken(DETECT_EMERGING)
         opened = run_detection(container)
         nudge_discovery(container)
         return len(opened)
 
-    @jobs.task(DISCOVER_THEMES, retries=1, retry_delay=60)
+    @jobs.task(DISCOVER_THEMES, queue=Queue.ANALYSIS, retries=1, retry_delay=60)
     def discover_themes() -> int:
         jobs.nudge_taken(DISCOVER_THEMES)
         found = run_discovery(container)

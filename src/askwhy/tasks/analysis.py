@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import analyse_responses
 from askwhy.privacy import retention
+from askwhy.queue.jobs import Queue
 from askwhy.tasks.alerts import DETECT_EMERGING
 
 if TYPE_CHECKING:
@@ -73,18 +74,22 @@ class Claims:
 def register(jobs: Jobs, container: Container) -> None:
     claims = Claims()
 
-    @jobs.task(ANALYSE_RESPONSE, retries=3, retry_delay=10)
+    @jobs.task(ANALYSE_RESPONSE, queue=Queue.ANALYSIS, retries=3, retry_delay=10)
     def analyse_response(response_id: str) -> int:
         jobs.nudge(ANALYSE_CLOSED)  # the batched run takes this response with the others
         return 0
 
     # A failure of the database itself (busy past its timeout) fails the run, which is retried.
-    @jobs.task(ANALYSE_CLOSED, retries=3, retry_delay=5)
+    @jobs.task(ANALYSE_CLOSED, queue=Queue.ANALYSIS, retries=3, retry_delay=5)
     def analyse_closed() -> int:
         jobs.nudge_taken(ANALYSE_CLOSED)
         return analyse_all(container, claims=claims)
 
-    @jobs.periodic("enrich_pending_responses", minute=f"*/{container.settings.analysis_sweep_minutes}")
+    @jobs.periodic(
+        "enrich_pending_responses",
+        queue=Queue.ANALYSIS,
+        minute=f"*/{container.settings.analysis_sweep_minutes}",
+    )
     def enrich_pending_responses() -> int:
         jobs.nudge_taken(ANALYSE_CLOSED)  # the sweep takes closed conversations too
         return sweep(container, claims=claims)
