@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from askwhy.channels.adapter import ChannelAdapter, SenderBuilder, SenderNeeds
+from askwhy.channels.whatsapp.registration import BUILDERS as WHATSAPP
 from askwhy.domain.conversation import Channel
 
 if TYPE_CHECKING:
@@ -19,22 +20,9 @@ if TYPE_CHECKING:
     from askwhy.settings import Settings
 
 
-def _whatsapp_configured(settings: Settings) -> bool:
-    return settings.whatsapp_configured
-
-
 def _twilio_sms_configured(settings: Settings) -> bool:
     return settings.twilio_configured and bool(
         settings.twilio_sms_from or settings.twilio_messaging_service_sid
-    )
-
-
-def _twilio_whatsapp_configured(settings: Settings) -> bool:
-    # The Cloud API sender wins when both are set: it is registered first and this one steps aside.
-    return (
-        settings.twilio_configured
-        and bool(settings.twilio_whatsapp_from)
-        and not settings.whatsapp_configured
     )
 
 
@@ -44,18 +32,6 @@ def _twilio_voice_configured(settings: Settings) -> bool:
 
 def _email_configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and settings.email_from)
-
-
-def _whatsapp(settings: Settings, needs: SenderNeeds) -> Sender:
-    from askwhy.channels.whatsapp.sender import build_sender
-
-    return build_sender(settings)
-
-
-def _twilio_whatsapp(settings: Settings, needs: SenderNeeds) -> Sender:
-    from askwhy.channels.twilio_sms import build_whatsapp_sender
-
-    return build_whatsapp_sender(settings)
 
 
 def _twilio_sms(settings: Settings, needs: SenderNeeds) -> Sender:
@@ -77,8 +53,7 @@ def _email(settings: Settings, needs: SenderNeeds) -> Sender:
 
 
 BUILDERS: tuple[SenderBuilder, ...] = (
-    SenderBuilder(Channel.WHATSAPP, _whatsapp, _whatsapp_configured),
-    SenderBuilder(Channel.WHATSAPP, _twilio_whatsapp, _twilio_whatsapp_configured),
+    *WHATSAPP,
     SenderBuilder(Channel.SMS, _twilio_sms, _twilio_sms_configured),
     SenderBuilder(Channel.VOICE, _twilio_voice, _twilio_voice_configured),
     SenderBuilder(Channel.EMAIL, _email, _email_configured),

@@ -34,10 +34,10 @@ from askwhy.channels.base import (
 )
 from askwhy.channels.twilio_api import TwilioApi, logged
 from askwhy.channels.twilio_signature import FormParams
+from askwhy.domain.channels import FACTS, facts, twilio_channel
 from askwhy.domain.conversation import Channel
 from askwhy.settings import Settings
 
-WHATSAPP_PREFIX = "whatsapp:"
 KEY_PARAM = "key"
 """Query parameter of the status callback URL that carries the message's idempotency key."""
 STATUS_PATH = "/webhooks/twilio/status"
@@ -76,9 +76,9 @@ def empty_twiml() -> str:
 
 
 def channel_of(params: FormParams) -> Channel:
-    """WhatsApp when Twilio's addresses carry the ``whatsapp:`` prefix, SMS otherwise."""
-    addresses = (params.get("From", ""), params.get("To", ""))
-    return Channel.WHATSAPP if any(a.startswith(WHATSAPP_PREFIX) for a in addresses) else Channel.SMS
+    """WhatsApp when Twilio's addresses carry its ``whatsapp:`` prefix (a fact of the channel
+    table), SMS otherwise."""
+    return twilio_channel((params.get("From", ""), params.get("To", "")), default=Channel.SMS)
 
 
 def parse_message(params: FormParams, *, now: datetime) -> InboundEvent:
@@ -168,7 +168,7 @@ def _media(params: FormParams) -> tuple[str, str] | None:
 
 
 class TwilioSmsSender:
-    """Sends SMS (or WhatsApp, with ``channel=Channel.WHATSAPP``) through the Messages resource."""
+    """Sends SMS, or another channel Twilio carries (WhatsApp), through the Messages resource."""
 
     def __init__(
         self,
@@ -210,8 +210,11 @@ class TwilioSmsSender:
 
 
 def _address(channel: Channel, address: str) -> str:
-    bare = address.strip().removeprefix(WHATSAPP_PREFIX)
-    return f"{WHATSAPP_PREFIX}{bare}" if channel is Channel.WHATSAPP else bare
+    bare = address.strip()
+    for row in list(FACTS.values()):
+        if row.twilio_address_prefix:
+            bare = bare.removeprefix(row.twilio_address_prefix)
+    return facts(channel).twilio_address_prefix + bare
 
 
 def api_from(settings: Settings) -> TwilioApi:
@@ -233,14 +236,4 @@ def build_sender(settings: Settings) -> TwilioSmsSender:
         status_callback_url=settings.public_base_url.rstrip("/") + STATUS_PATH,
         from_number=settings.twilio_sms_from,
         messaging_service_sid=settings.twilio_messaging_service_sid,
-    )
-
-
-def build_whatsapp_sender(settings: Settings) -> TwilioSmsSender:
-    """WhatsApp through Twilio, used when the WhatsApp Cloud API is not configured."""
-    return TwilioSmsSender(
-        api=api_from(settings),
-        status_callback_url=settings.public_base_url.rstrip("/") + STATUS_PATH,
-        from_number=settings.twilio_whatsapp_from,
-        channel=Channel.WHATSAPP,
     )

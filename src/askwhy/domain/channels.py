@@ -42,6 +42,8 @@ class ChannelFacts:
     """A provider-scoped user id accepted as an address in place of a phone number."""
     window_closed_codes: frozenset[str] = frozenset()
     """Error codes of a failed send or status that mean the reply window had closed."""
+    twilio_address_prefix: str = ""
+    """The prefix Twilio puts on this channel's addresses (``whatsapp:``); none for plain numbers."""
 
 
 FACTS: dict[Channel, ChannelFacts] = {
@@ -70,6 +72,7 @@ FACTS: dict[Channel, ChannelFacts] = {
         user_id_pattern=re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]+"),
         # Re-engagement message: more than 24 hours since the customer's last message.
         window_closed_codes=frozenset({"131047"}),
+        twilio_address_prefix="whatsapp:",
     ),
 }
 
@@ -117,6 +120,15 @@ WEB_CHAT: Set[Channel] = _Where(lambda row: row.web_chat)
 """Channels whose conversations the web chat may reach; WhatsApp, SMS and voice never."""
 TEMPLATE_FIRST: Set[Channel] = _Where(lambda row: row.template_first)
 """Channels whose first message must be an approved template."""
+
+
+def twilio_channel(addresses: tuple[str, ...], *, default: Channel) -> Channel:
+    """The channel whose Twilio prefix one of ``addresses`` carries; ``default`` when none does."""
+    for channel, row in list(FACTS.items()):
+        prefix = row.twilio_address_prefix
+        if prefix and any(address.startswith(prefix) for address in addresses):
+            return channel
+    return default
 
 
 def consent_names() -> frozenset[str]:
