@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -288,6 +289,63 @@ class Settings(BaseSettings):
         description="Seconds between an open overview's checks for new responses (the page updates "
         "itself when one arrives; every server process answers from the database).",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Single sign-on: the OpenID Connect issuer URL of the company's identity provider "
+        "(e.g. https://sso.example.com/realms/staff); its /.well-known/openid-configuration is read at "
+        "the first sign-in. The provider sends people back to PUBLIC_BASE_URL/sign-in/oidc/callback. "
+        "Unset: single sign-on is off.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Single sign-on: askwhy's client id at the identity provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        description="Single sign-on: askwhy's client secret at the identity provider (a confidential "
+        "web application; the flow also uses PKCE).",
+    )
+    oidc_scopes: str = Field(
+        default="openid email profile",
+        description="Single sign-on: scopes asked for, space-separated; must include openid.",
+    )
+    oidc_email_claim: str = Field(
+        default="email",
+        description="Single sign-on: the ID token claim that carries the person's e-mail address, which "
+        "names their askwhy account (Azure AD without the email claim: preferred_username).",
+    )
+    oidc_trust_unverified_email: bool = Field(
+        default=False,
+        description="Single sign-on: accept an e-mail the ID token does not mark email_verified: true. "
+        "Only for providers that never send email_verified (Azure AD) and whose directory sets every "
+        "address itself; otherwise anyone could claim a colleague's address.",
+    )
+    oidc_create_accounts: bool = Field(
+        default=False,
+        description="Single sign-on: a first sign-in with no askwhy account creates one (with "
+        "OIDC_NEW_ACCOUNT_ROLE; needs OIDC_ALLOWED_DOMAINS). Off: only people with an account may sign in.",
+    )
+    oidc_new_account_role: Literal["viewer", "analyst"] = Field(
+        default="viewer",
+        description="Single sign-on: the global role of an account a first sign-in creates: viewer or "
+        "analyst (admins see raw customer text: create their accounts with `askwhy users create`).",
+    )
+    oidc_allowed_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Single sign-on: e-mail domains that may sign in, comma-separated (e.g. "
+        "example.com,example.co.uk). Empty: any domain, for existing accounts only.",
+    )
+    oidc_display_name: str = Field(
+        default="single sign-on",
+        max_length=60,
+        description='Single sign-on: the provider\'s name on the sign-in button ("Sign in with Okta").',
+    )
+    oidc_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="Single sign-on: an identity provider slower than this to answer fails the sign-in "
+        "with a message (the server keeps answering other requests meanwhile).",
+    )
 
     analysis_batch_size: int = Field(
         default=512, ge=1, le=100_000, description="Responses enriched per batch (one transaction each)."
@@ -478,6 +536,28 @@ class Settings(BaseSettings):
             return [term.strip() for term in value.split(",") if term.strip()]
         return value
 
+    @field_validator("oidc_allowed_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        terms = value.split(",") if isinstance(value, str) else value
+        if not isinstance(terms, list):
+            return value
+        domains = [str(term).strip().lower().removeprefix("@") for term in terms if str(term).strip()]
+        for domain in domains:
+            if "." not in domain or "@" in domain or " " in domain:
+                raise ValueError(f"{domain!r} is not an e-mail domain such as example.com")
+        return domains
+
+    @field_validator("oidc_new_account_role", mode="before")
+    @classmethod
+    def _no_admin_by_sign_in(cls, value: object) -> object:
+        if value in {"admin", "owner"}:
+            raise ValueError(
+                f"a first sign-in may create viewer or analyst accounts, not {value}: admins see raw "
+                "customer text, so create their accounts with `askwhy users create --role admin`"
+            )
+        return value
+
     @field_validator(
         "rate_limit_conversation_starts",
         "rate_limit_chat_messages_per_conversation",
@@ -515,6 +595,20 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _refuse_unsafe_single_sign_on(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        problem = single_sign_on_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def oidc_configured(self) -> bool:
+        """Single sign-on is on: an issuer is set (the validator has checked the rest)."""
+        return self.oidc_issuer is not None
+
     @property
     def whatsapp_configured(self) -> bool:
         """WhatsApp sending is on: a phone number id and an access token are set."""
@@ -539,3 +633,34 @@ class Settings(BaseSettings):
                 shown = make_url(value).render_as_string(hide_password=True)
             rows.append((f"ASKWHY_{name.upper()}", shown, info.description or ""))
         return rows
+
+
+def single_sign_on_problem(settings: Settings) -> str | None:
+    """Why these single sign-on settings are unsafe or incomplete, or None when they may be used."""
+    issuer = urlsplit(settings.oidc_issuer or "")
+    production = settings.environment is Environment.PRODUCTION
+    loopback = issuer.hostname in {"127.0.0.1", "localhost", "::1"}
+    if issuer.scheme not in {"https", "http"} or not issuer.hostname or issuer.query or issuer.fragment:
+        return "ASKWHY_OIDC_ISSUER must be the issuer's URL, such as https://sso.example.com/realms/staff"
+    if issuer.scheme == "http" and (production or not loopback):
+        return (
+            "ASKWHY_OIDC_ISSUER must be an https:// URL (plain http only for a provider on this "
+            "machine, in development)"
+        )
+    if not settings.oidc_client_id or settings.oidc_client_secret is None:
+        return "ASKWHY_OIDC_CLIENT_ID and ASKWHY_OIDC_CLIENT_SECRET must be set when ASKWHY_OIDC_ISSUER is"
+    if "openid" not in settings.oidc_scopes.split():
+        return "ASKWHY_OIDC_SCOPES must include openid: without it the provider sends no ID token"
+    if not settings.oidc_email_claim.strip():
+        return "ASKWHY_OIDC_EMAIL_CLAIM must name the ID token claim that carries the e-mail"
+    if settings.oidc_create_accounts and not settings.oidc_allowed_domains:
+        return (
+            "ASKWHY_OIDC_CREATE_ACCOUNTS needs ASKWHY_OIDC_ALLOWED_DOMAINS: without it anyone with an "
+            "account at the identity provider (at Google: anyone) would get an askwhy account"
+        )
+    if production and not settings.public_base_url.startswith("https://"):
+        return (
+            "ASKWHY_PUBLIC_BASE_URL must be the https:// address people reach askwhy at when single "
+            "sign-on is on in production: the provider sends the sign-in code back to it"
+        )
+    return None

@@ -1,5 +1,6 @@
 """The server's access log names no credential: invitation, sign-in and share links and secrets passed
-in a query string (Meta's ``hub.verify_token``) are masked before a line is written."""
+in a query string (Meta's ``hub.verify_token``, a single sign-on's ``code`` and ``state``) are masked
+before a line is written."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 MASK = "…"
 _SECRET_PATHS = re.compile(r"^(/c/|/sign-in/link/|/shared/)[^/?#]+")
-_SECRET_PARAMS = re.compile(r"(?i)([?&](?:hub\.verify_token|token|secret|key)=)[^&#]*")
+_SECRET_PARAMS = re.compile(r"(?i)([?&](?:hub\.verify_token|token|secret|key|code|state)=)[^&#]*")
 ACCESS_LOGGER = "uvicorn.access"
 
 

@@ -44,6 +44,7 @@ from askwhy.service.routes import (
 )
 from askwhy.service.security_headers import SecurityHeaders
 from askwhy.service.workspace import ROUTERS as WORKSPACE_ROUTERS
+from askwhy.service.workspace.oidc_provider import OpenIdProvider
 from askwhy.service.workspace.sign_in_throttle import SignInThrottle
 from askwhy.service.workspace.signed_in import NotSignedIn
 
@@ -85,6 +86,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     for router in WORKSPACE_ROUTERS:
         app.include_router(router)
     app.state.sign_in_throttle = SignInThrottle.from_settings(container.settings)
+    app.state.single_sign_on = OpenIdProvider.from_settings(container.settings)  # None when not configured
     app.add_exception_handler(NotSignedIn, _sign_in_first)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from askwhy.service.workspace import (
+    alert_pages,
     case_pages,
     conversation_pages,
     doors,
@@ -15,6 +16,7 @@ from askwhy.service.workspace import (
     live,
     overview,
     share,
+    single_sign_on,
     theme_edits,
     theme_history,
     themes,
@@ -23,6 +25,7 @@ from askwhy.service.workspace import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     doors.router,
+    single_sign_on.router,
     overview.router,
     live.router,
     theme_history.router,
@@ -31,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     why.router,
     conversation_pages.router,
     case_pages.router,
+    alert_pages.router,
     exports.router,
     share.router,
 )

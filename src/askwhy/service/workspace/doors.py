@@ -1,4 +1,5 @@
-"""The workspace's doors: signing in (password or one-time link), signing out, and its home page.
+"""The workspace's doors: signing in (password or one-time link; single sign-on is
+`askwhy.service.workspace.single_sign_on`), signing out, and its home page.
 
 Every form carries a CSRF token: before sign-in, the HMAC of a random nonce cookie; after, the
 HMAC of the session cookie. The session cookie is HttpOnly, SameSite=Lax, Secure behind https.
@@ -44,7 +45,7 @@ def home(
 
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, container: ContainerDep, templates: TemplatesDep) -> Response:
-    return _sign_in_form(request, container, templates, problem=None, code=status.HTTP_200_OK)
+    return sign_in_form(request, container, templates, problem=None, code=status.HTTP_200_OK)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -61,7 +62,7 @@ def sign_in(  # noqa: PLR0917 (FastAPI maps form fields to parameters)
     throttle: SignInThrottle = request.app.state.sign_in_throttle
     if not throttle.allowed(address=client_address(request), email=email):
         problem = "Too many tries. Wait a few minutes, then try again."
-        return _sign_in_form(
+        return sign_in_form(
             request, container, templates, problem=problem, code=status.HTTP_429_TOO_MANY_REQUESTS
         )
     with container.sessions.begin() as session:
@@ -69,10 +70,8 @@ def sign_in(  # noqa: PLR0917 (FastAPI maps form fields to parameters)
             session=session, email=email, password=password, now=container.clock.now()
         )
     if signed is None:
-        return _sign_in_form(
-            request, container, templates, problem=REFUSED, code=status.HTTP_401_UNAUTHORIZED
-        )
-    return _signed_in(container, signed)
+        return sign_in_form(request, container, templates, problem=REFUSED, code=status.HTTP_401_UNAUTHORIZED)
+    return session_started(container, signed)
 
 
 @router.get("/sign-in/link/{secret}", response_class=HTMLResponse)
@@ -107,8 +106,8 @@ def sign_in_with_link(
         signed = accounts.sign_in_with_link(session=session, secret=secret, now=container.clock.now())
     if signed is None:
         problem = "This sign-in link has been used or has expired. Ask an admin for a new one."
-        return _sign_in_form(request, container, templates, problem=problem, code=status.HTTP_410_GONE)
-    return _signed_in(container, signed)
+        return sign_in_form(request, container, templates, problem=problem, code=status.HTTP_410_GONE)
+    return session_started(container, signed)
 
 
 @router.post("/sign-out")
@@ -128,22 +127,25 @@ def sign_out(
     return response
 
 
-def _sign_in_form(
+def sign_in_form(
     request: Request, container: ContainerDep, templates: TemplatesDep, *, problem: str | None, code: int
 ) -> Response:
+    """The sign-in page, with a problem to show (a refused sign-in) and the status to answer it with."""
     nonce, new = sign_in_nonce(request)
     csrf = browser_sessions.csrf_token(
         secret_key=container.settings.secret_key.get_secret_value(), cookie=nonce
     )
-    response = templates.TemplateResponse(
-        request, "workspace/sign_in.html", {"csrf": csrf, "problem": problem}, status_code=code
-    )
+    settings = container.settings
+    single_sign_on = settings.oidc_display_name if settings.oidc_configured else None
+    context = {"csrf": csrf, "problem": problem, "single_sign_on": single_sign_on}
+    response = templates.TemplateResponse(request, "workspace/sign_in.html", context, status_code=code)
     if new:
         set_sign_in_nonce(response, nonce, secure=_secure(container))
     return response
 
 
-def _signed_in(container: ContainerDep, signed: accounts.SignedIn) -> Response:
+def session_started(container: ContainerDep, signed: accounts.SignedIn) -> Response:
+    """The redirect to the workspace that sets the session cookie, however the person signed in."""
     settings = container.settings
     cookie = browser_sessions.seal(
         secret_key=settings.secret_key.get_secret_value(),
