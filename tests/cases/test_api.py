@@ -138,3 +138,66 @@ def test_measures_count_sla_and_recovered_per_team_and_program(
     assert program["judged"] == 1
     assert program["recovered"] is None  # the case was a help request with no score: not a detractor
     assert program["follow_ups"] == 0
+
+
+def test_an_owner_replies_over_the_api_and_the_customer_reads_it_in_the_chat(
+    client: TestClient, container: Container
+) -> None:
+    opened = start(client)
+    say(client, opened, "can someone call me?")
+    [case] = cases(container)
+    text = "Ana here: your refund left today."
+    assert (
+        client.post(f"/v1/cases/{case.id}/reply", json={"text": text}, headers=key(container, "read"))
+    ).status_code == 403
+    writer = key(container, "cases:write", "read")
+    replied = client.post(f"/v1/cases/{case.id}/reply", json={"text": text}, headers=writer)
+    assert replied.status_code == 200, replied.text
+    assert replied.json()["status"] == "waiting_customer"
+    assert replied.json()["first_response_at"] is not None
+    chat = client.get(
+        f"/v1/conversations/{opened['conversation_id']}",
+        headers={"Authorization": f"Bearer {opened['token']}"},
+    ).json()
+    assert chat["messages"][-1]["text"] == text
+    [sent] = [e for e in client.get(f"/v1/cases/{case.id}", headers=writer).json()["history"]
+              if e["kind"] == "reply_sent"]  # fmt: skip
+    assert sent["actor"].startswith("key:")
+    assert (sent["details"]["channel"], sent["details"]["template"]) == ("web", False)
+    assert text not in str(sent)  # the words stay in the conversation, not in the history
+
+
+def test_a_reply_the_case_cannot_send_is_refused_naming_the_field(
+    client: TestClient, container: Container, case_id: str
+) -> None:
+    writer = key(container, "cases:write")
+    empty = client.post(f"/v1/cases/{case_id}/reply", json={"text": "  "}, headers=writer)
+    assert empty.status_code == 422
+    assert empty.json()["detail"].startswith("text:")
+    too_long = client.post(f"/v1/cases/{case_id}/reply", json={"text": "x" * 2001}, headers=writer)
+    assert too_long.status_code == 422
+    assert client.post("/v1/cases/nope/reply", json={"text": "hi"}, headers=writer).status_code == 404
+    assert cases(container)[0].status == "open"
+
+
+def test_a_web_chat_customer_who_said_stop_is_not_written_to(
+    client: TestClient, container: Container
+) -> None:
+    opened = start(client)
+    say(client, opened, "can someone call me?")
+    assert say(client, opened, "STOP")["status"] == "opted_out"
+    [case] = cases(container)  # the help request stays a case: the team may still act on it
+    writer = key(container, "cases:write")
+    refused = client.post(f"/v1/cases/{case.id}/reply", json={"text": "hello?"}, headers=writer)
+    assert refused.status_code == 422
+    assert "said stop" in refused.json()["detail"]
+    resolved = client.post(f"/v1/cases/{case.id}/resolve", headers=writer)
+    assert resolved.status_code == 200
+    with container.sessions() as session:
+        from askwhy.store.tables import Message
+
+        outbound = session.query(Message).filter_by(conversation_id=case.conversation_id, direction="out")
+        assert not any("sorted for you" in (message.text or "") for message in outbound)
+    asked = [e for e in client.get(f"/v1/cases/{case.id}", headers=key(container, "read")).json()["history"]
+             if e["kind"] == "follow_up_asked"]  # fmt: skip
+    assert asked[0]["details"]["sent"] is False

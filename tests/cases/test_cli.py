@@ -46,7 +46,7 @@ def test_sync_refuses_a_guide_that_promises_contact_without_a_team(runner: CliRu
     assert synced.exit_code == 0, synced.output
 
 
-def test_the_cli_lists_shows_assigns_notes_and_resolves_a_case(
+def test_the_cli_lists_shows_assigns_notes_replies_and_resolves_a_case(
     runner: CliRunner, client: TestClient, container: Container
 ) -> None:
     from askwhy.cli import app
@@ -63,6 +63,10 @@ def test_the_cli_lists_shows_assigns_notes_and_resolves_a_case(
     by = ["--by", "carla@example.com"]
     assert runner.invoke(app, ["cases", "assign", case.id, "bruno@example.com", *by]).exit_code == 0
     assert runner.invoke(app, ["cases", "note", case.id, "left a voicemail", *by]).exit_code == 0
+    replied = runner.invoke(app, ["cases", "reply", case.id, "We are on it, a refund is coming.", *by])
+    assert replied.exit_code == 0, replied.output
+    assert "waiting_customer" in replied.output
+    assert runner.invoke(app, ["cases", "reply", case.id, " ", *by]).exit_code == 2
     resolved = runner.invoke(app, ["cases", "resolve", case.id, "--note", "refunded", *by])
     assert resolved.exit_code == 0, resolved.output
     assert "resolved" in resolved.output
@@ -73,7 +77,8 @@ def test_the_cli_lists_shows_assigns_notes_and_resolves_a_case(
     kinds = [(event.kind, event.actor) for event in events(container, case.id)][2:]
     assert kinds == [
         ("assigned", "carla@example.com"), ("note_added", "carla@example.com"),
-        ("status_changed", "carla@example.com"), ("follow_up_asked", None),
+        ("reply_sent", "carla@example.com"), ("status_changed", "carla@example.com"),
+        ("follow_up_asked", None),
     ]  # fmt: skip
 
 

@@ -50,7 +50,10 @@ def take(*, session: Session, message_id: int, now: datetime, notifier: CaseNoti
         session=session, case_id=case.id, kind=CaseEventKind.CUSTOMER_REPLIED, at=now,
         details={"seq": message.seq, "channel": message.channel, "from": previous.value, "to": case.status},
     )  # fmt: skip
-    notifier.case_event(session=session, event=notices.CASE_UPDATED, case=case, recipients=_owner(case))
+    notifier.case_event(
+        session=session, event=notices.CASE_UPDATED, case=case, happened=CaseEventKind.CUSTOMER_REPLIED,
+        recipients=_owner(case),
+    )  # fmt: skip
     return case
 
 

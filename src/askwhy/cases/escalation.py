@@ -30,7 +30,10 @@ def escalate_overdue(*, sessions: sessionmaker[Session], now: datetime, notifier
                 details={"lead": lead, "due_at": case.due_at.isoformat() if case.due_at else None},
             )  # fmt: skip
             recipients = tuple(person for person in (lead, case.owner) if person)
-            notifier.case_event(session=session, event=notices.CASE_UPDATED, case=case, recipients=recipients)
+            notifier.case_event(
+                session=session, event=notices.CASE_UPDATED, case=case, happened=CaseEventKind.ESCALATED,
+                recipients=recipients,
+            )  # fmt: skip
             escalated.append(case.id)
         return escalated
 

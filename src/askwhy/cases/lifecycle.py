@@ -53,7 +53,10 @@ def assign(
         session=session, case_id=case.id, kind=CaseEventKind.ASSIGNED, actor=actor, at=now,
         details={"owner": owner, "team": team, "previous": previous},
     )  # fmt: skip
-    notifier.case_event(session=session, event=notices.CASE_UPDATED, case=case, recipients=(owner,))
+    notifier.case_event(
+        session=session, event=notices.CASE_UPDATED, case=case, happened=CaseEventKind.ASSIGNED,
+        recipients=(owner,),
+    )  # fmt: skip
     return case
 
 
@@ -88,7 +91,9 @@ def change_status(
     if target is CaseStatus.RESOLVED:
         follow_up.ask(session=session, case=case, now=now)
     event = notices.CASE_RESOLVED if target is CaseStatus.RESOLVED else notices.CASE_UPDATED
-    notifier.case_event(session=session, event=event, case=case, recipients=_owner(case))
+    notifier.case_event(
+        session=session, event=event, case=case, happened=CaseEventKind.STATUS_CHANGED, recipients=()
+    )
     return case
 
 
@@ -119,7 +124,10 @@ def add_note(
     store.add_event(
         session=session, case_id=case.id, kind=CaseEventKind.NOTE_ADDED, actor=actor, at=now, note=note
     )
-    notifier.case_event(session=session, event=notices.CASE_UPDATED, case=case, recipients=())
+    notifier.case_event(
+        session=session, event=notices.CASE_UPDATED, case=case, happened=CaseEventKind.NOTE_ADDED,
+        recipients=(),
+    )  # fmt: skip
     return case
 
 
@@ -159,7 +167,3 @@ def _note(text: str) -> str:
     if not 1 <= len(stripped) <= NOTE_LENGTH:
         raise CaseInputError(f"note: write 1 to {NOTE_LENGTH} characters")
     return stripped
-
-
-def _owner(case: Case) -> tuple[str, ...]:
-    return (case.owner,) if case.owner else ()

@@ -1,21 +1,20 @@
 """How a case's people and subscribed systems hear of it: a small port, and an in-memory fake.
 
-The owner is told of a new or reassigned case, the lead of an escalation, and subscribed systems of
-``case.opened``, ``case.updated`` and ``case.resolved``. Delivery belongs to the notification
-outbox; a use case only records what is to be said, inside its own transaction.
+The owner is told of a new or reassigned case and of the customer's answers, the lead (and the
+owner) of an escalation, and subscribed systems of ``case.opened``, ``case.updated`` and
+``case.resolved``. Delivery belongs to the notification outbox; a use case only records what is to
+be said, inside its own transaction (`askwhy.cases.outbox_notices` is the product's notifier).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from askwhy.domain.cases import CaseEventKind
 from askwhy.store.case_tables import Case
-
-log = logging.getLogger(__name__)
 
 CASE_OPENED = "case.opened"
 CASE_UPDATED = "case.updated"
@@ -23,8 +22,17 @@ CASE_RESOLVED = "case.resolved"
 
 
 class CaseNotifier(Protocol):
-    def case_event(self, *, session: Session, event: str, case: Case, recipients: tuple[str, ...]) -> None:
-        """Record that ``recipients`` (e-mails) and subscribers are to hear of ``event`` on ``case``."""
+    def case_event(
+        self,
+        *,
+        session: Session,
+        event: str,
+        case: Case,
+        happened: CaseEventKind,
+        recipients: tuple[str, ...],
+    ) -> None:
+        """Record that subscribers are to hear of ``event`` on ``case``, and ``recipients`` (e-mails,
+        none when no person needs telling) of what ``happened``."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Notice:
     event: str
     case_id: str
     recipients: tuple[str, ...]
+    happened: CaseEventKind | None = None
 
 
 @dataclass
@@ -40,15 +49,16 @@ class RecordingNotifier:
 
     notices: list[Notice] = field(default_factory=list)
 
-    def case_event(self, *, session: Session, event: str, case: Case, recipients: tuple[str, ...]) -> None:
-        self.notices.append(Notice(event=event, case_id=case.id, recipients=recipients))
+    def case_event(
+        self,
+        *,
+        session: Session,
+        event: str,
+        case: Case,
+        happened: CaseEventKind,
+        recipients: tuple[str, ...],
+    ) -> None:
+        self.notices.append(Notice(event=event, case_id=case.id, recipients=recipients, happened=happened))
 
     def to(self, recipient: str) -> list[Notice]:
         return [notice for notice in self.notices if recipient in notice.recipients]
-
-
-class LoggedNotifier:
-    """Writes each notice to the log (case id, event and how many people), where no destination is set."""
-
-    def case_event(self, *, session: Session, event: str, case: Case, recipients: tuple[str, ...]) -> None:
-        log.info("%s: case=%s program=%s recipients=%d", event, case.id, case.program, len(recipients))

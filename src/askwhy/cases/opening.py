@@ -122,7 +122,10 @@ def _open(
         session=session, case_id=row.id, kind=CaseEventKind.ASSIGNED, at=now,
         details={"team": team.name, "owner": owner, "by": "round-robin"},
     )  # fmt: skip
-    notifier.case_event(session=session, event=notices.CASE_OPENED, case=row, recipients=(owner,))
+    notifier.case_event(
+        session=session, event=notices.CASE_OPENED, case=row, happened=CaseEventKind.OPENED,
+        recipients=(owner,),
+    )  # fmt: skip
     return row
 
 

@@ -45,7 +45,10 @@ def reply(
         details={"seq": sent.seq, "channel": sent.channel, "template": sent.template,
                  "from": current.value, "to": case.status},
     )  # fmt: skip
-    notifier.case_event(session=session, event=notices.CASE_UPDATED, case=case, recipients=())
+    notifier.case_event(
+        session=session, event=notices.CASE_UPDATED, case=case, happened=CaseEventKind.REPLY_SENT,
+        recipients=(),
+    )  # fmt: skip
     return case
 
 

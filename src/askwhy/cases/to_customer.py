@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from askwhy.conversations.records import record_outbound
 from askwhy.customers.consent import current_consents
 from askwhy.domain.channels import INLINE, facts
-from askwhy.domain.conversation import Channel, InterviewState, Outbound, Turn
+from askwhy.domain.conversation import Channel, ConversationStatus, InterviewState, Outbound, Turn
 from askwhy.programs.catalog import template_for
 from askwhy.store import cases as store
 from askwhy.store import conversations as conversation_queries
@@ -66,6 +66,9 @@ def refusal_for(*, session: Session, conversation: Conversation) -> str | None:
     """Why the customer of ``conversation`` may not be written to, or None when they may."""
     contact = session.get(Contact, conversation.contact_id) if conversation.contact_id else None
     if contact is None:
+        # A web chat customer known by no address: their STOP lives on the conversation alone.
+        if conversation.status == ConversationStatus.OPTED_OUT.value:
+            return "customer: the customer said stop in this conversation; askwhy does not write to them"
         return None
     if contact.opted_out_at is not None:
         return "customer: the customer opted out; askwhy does not write to them until they opt back in"

@@ -3,7 +3,7 @@ through the notification outbox, written in the transaction that changes the cas
 sends nothing and a crash after the commit loses nothing.
 
 The payload carries ids, the case's facts and its people (the team's e-mails), never the customer's
-words or contact details. The owner and lead are not e-mailed yet: their notices go to the log.
+words or contact details.
 """
 
 from __future__ import annotations
@@ -12,24 +12,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from askwhy.cases.notices import LoggedNotifier
 from askwhy.store import outbound_events
 from askwhy.store.case_tables import Case
 
 
-class WebhookNotifier:
-    """The `CaseNotifier` of the running product: outbound events, and the owner's notice logged."""
-
-    def __init__(self) -> None:
-        self._people = LoggedNotifier()
-
-    def case_event(self, *, session: Session, event: str, case: Case, recipients: tuple[str, ...]) -> None:
-        self._people.case_event(session=session, event=event, case=case, recipients=recipients)
-        subject = case.id if event == "case.opened" else f"{case.id}:{case.updated_at.isoformat()}"
-        outbound_events.record_event(
-            session=session, event=event, program=case.program, subject_id=subject, data=payload(case),
-            now=case.updated_at,
-        )  # fmt: skip
+def record(*, session: Session, event: str, case: Case) -> list[str]:
+    """A notification of ``event`` for each subscription wanting it; the notifications' ids."""
+    subject = case.id if event == "case.opened" else f"{case.id}:{case.updated_at.isoformat()}"
+    return outbound_events.record_event(
+        session=session, event=event, program=case.program, subject_id=subject, data=payload(case),
+        now=case.updated_at,
+    )  # fmt: skip
 
 
 def payload(case: Case) -> dict[str, Any]:

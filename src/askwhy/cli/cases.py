@@ -1,4 +1,5 @@
-"""`askwhy cases`: close-the-loop cases from the terminal: list, show, assign, note, status, resolve."""
+"""`askwhy cases`: close-the-loop cases from the terminal: list, show, assign, note, reply, status,
+resolve."""
 
 from __future__ import annotations
 
@@ -11,20 +12,25 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from askwhy.bootstrap import Container
-from askwhy.cases import lifecycle
+from askwhy.cases import lifecycle, replies
+from askwhy.cases.notices import CaseNotifier
+from askwhy.cases.outbox_notices import OutboxNotifier
 from askwhy.cases.views import CaseFilter, CaseView, case_list, one_case
-from askwhy.cases.webhook_events import WebhookNotifier
 from askwhy.cli.context import console, fail, opened
 from askwhy.domain.cases import CaseStatus
 from askwhy.store.case_tables import Case
 
 app = typer.Typer(
-    help="Close-the-loop cases: list, show, assign, note, status, resolve.", no_args_is_help=True
+    help="Close-the-loop cases: list, show, assign, note, reply, status, resolve.", no_args_is_help=True
 )
 CaseId = Annotated[str, typer.Argument(help="Case id (from `askwhy cases list`).")]
 By = Annotated[str, typer.Option("--by", help="Who acts (an e-mail), for the case's history.")]
 Owner = Annotated[str, typer.Argument(help="The new owner's e-mail.")]
 NoteText = Annotated[str, typer.Argument(help="The note (1-5,000 characters).")]
+ReplyText = Annotated[
+    str,
+    typer.Argument(help="The message to the customer (1-2,000 characters), on the conversation's channel."),
+]
 NewStatus = Annotated[CaseStatus, typer.Argument(help="The new status.")]
 T = TypeVar("T")
 
@@ -68,24 +74,32 @@ def show_command(case_id: CaseId) -> None:
 @app.command("assign")
 def assign_command(case_id: CaseId, owner: Owner, by: By) -> None:
     """Give a case to a member or lead of one of its program's teams."""
-    _change(case_id, lambda session, now: lifecycle.assign(
-        session=session, case_id=case_id, owner=owner, actor=by, now=now, notifier=WebhookNotifier()
+    _change(case_id, lambda session, now, notifier: lifecycle.assign(
+        session=session, case_id=case_id, owner=owner, actor=by, now=now, notifier=notifier
     ))  # fmt: skip
 
 
 @app.command("note")
 def note_command(case_id: CaseId, text: NoteText, by: By) -> None:
     """Add a note to a case's history."""
-    _change(case_id, lambda session, now: lifecycle.add_note(
-        session=session, case_id=case_id, text=text, actor=by, now=now, notifier=WebhookNotifier()
+    _change(case_id, lambda session, now, notifier: lifecycle.add_note(
+        session=session, case_id=case_id, text=text, actor=by, now=now, notifier=notifier
+    ))  # fmt: skip
+
+
+@app.command("reply")
+def reply_command(case_id: CaseId, text: ReplyText, by: By) -> None:
+    """Write to the case's customer on the conversation's channel; the case waits for their answer."""
+    _change(case_id, lambda session, now, notifier: replies.reply(
+        session=session, case_id=case_id, text=text, actor=by, now=now, notifier=notifier
     ))  # fmt: skip
 
 
 @app.command("status")
 def status_command(case_id: CaseId, status: NewStatus, by: By) -> None:
     """Move a case to another status: in_progress, waiting_customer, resolved or closed."""
-    _change(case_id, lambda session, now: lifecycle.change_status(
-        session=session, case_id=case_id, status=status.value, actor=by, now=now, notifier=WebhookNotifier()
+    _change(case_id, lambda session, now, notifier: lifecycle.change_status(
+        session=session, case_id=case_id, status=status.value, actor=by, now=now, notifier=notifier
     ))  # fmt: skip
 
 
@@ -94,15 +108,16 @@ def resolve_command(
     case_id: CaseId, by: By, note: Annotated[str | None, typer.Option(help="What was done.")] = None
 ) -> None:
     """Resolve a case; the customer's follow-up question is recorded."""
-    _change(case_id, lambda session, now: lifecycle.resolve(
-        session=session, case_id=case_id, note=note, actor=by, now=now, notifier=WebhookNotifier()
+    _change(case_id, lambda session, now, notifier: lifecycle.resolve(
+        session=session, case_id=case_id, note=note, actor=by, now=now, notifier=notifier
     ))  # fmt: skip
 
 
-def _change(case_id: str, action: Callable[[Session, datetime], Case]) -> None:
+def _change(case_id: str, action: Callable[[Session, datetime, CaseNotifier], Case]) -> None:
     with opened() as container:
         now = container.clock.now()
-        case = _run(container, lambda session: action(session, now), case_id=case_id)
+        notifier = OutboxNotifier(base_url=container.settings.public_base_url)
+        case = _run(container, lambda session: action(session, now, notifier), case_id=case_id)
         console.print(f"case {case_id}: {case.status}, owner {case.owner or 'none'}")
 
 
@@ -112,7 +127,7 @@ def _run(container: Container, action: Callable[[Session], T], *, case_id: str) 
             return action(session)
     except lifecycle.CaseNotFound:
         raise fail(f"no case {case_id!r} (see `askwhy cases list`)") from None
-    except (lifecycle.InvalidTransition, lifecycle.CaseInputError) as exc:
+    except (lifecycle.InvalidTransition, lifecycle.CaseInputError, replies.ReplyRefused) as exc:
         raise fail(str(exc)) from None
 
 

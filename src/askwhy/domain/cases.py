@@ -194,6 +194,7 @@ HoursRange = Annotated[tuple[time, time], BeforeValidator(_parse_range)]
 Weekday = Annotated[str, StringConstraints(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
 TeamName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)]
+DestinationName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class _Strict(BaseModel):
@@ -228,6 +229,16 @@ class Team(_Strict):
     )
     holidays: list[date] = Field(default_factory=list, description="Days the team is closed.")
     sla: Sla | None = Field(default=None, description="First response and resolution deadlines.")
+    notify: list[DestinationName] = Field(
+        default_factory=list,
+        description="Destinations (by name, as `askwhy destinations add` stores them) told of the "
+        "team's new, reassigned and escalated cases and of customers' answers, with a link to the case.",
+    )
+    email_people: bool = Field(
+        default=False,
+        description="Also e-mail the person a notice is for: the owner, and the lead of an escalation.",
+    )
+
 
     @field_validator("time_zone")
     @classmethod

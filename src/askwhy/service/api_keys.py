@@ -23,7 +23,7 @@ SCOPES = {
     "read": "read events, decisions and conversations",
     "transcripts:read": "read a conversation's raw transcript, on any channel (GET /v1/transcripts/{id})",
     "alerts:write": "acknowledge, snooze and resolve alerts (POST /v1/alerts/{id}/...)",
-    "cases:write": "assign, move, annotate and resolve close-the-loop cases (POST /v1/cases/{id}/...)",
+    "cases:write": "assign, move, annotate, reply to and resolve cases (POST /v1/cases/{id}/...)",
 }
 _PREFIX = "aw"
 

@@ -85,6 +85,12 @@ class NoteIn(BaseModel):
     note: str = Field(max_length=5000, description="1 to 5,000 characters.")
 
 
+class ReplyIn(BaseModel):
+    text: str = Field(
+        max_length=2000, description="1 to 2,000 characters, sent on the conversation's channel."
+    )
+
+
 class ResolveIn(BaseModel):
     note: str | None = Field(default=None, max_length=5000, description="What was done.")
 

@@ -21,7 +21,7 @@ from askwhy.cases import customer_replies
 from askwhy.cases.escalation import escalate_overdue
 from askwhy.cases.notices import CaseNotifier
 from askwhy.cases.opening import open_cases
-from askwhy.cases.webhook_events import WebhookNotifier
+from askwhy.cases.outbox_notices import OutboxNotifier
 from askwhy.conversations.records import CASE_CANDIDATES, CASE_MESSAGES
 from askwhy.store import cases as store
 
@@ -40,7 +40,7 @@ SWEEP_WINDOW = timedelta(hours=1)
 
 
 def register(jobs: Jobs, container: Container) -> None:
-    notifier: CaseNotifier = WebhookNotifier()
+    notifier: CaseNotifier = OutboxNotifier(base_url=container.settings.public_base_url)
 
     @jobs.task(OPEN_CASES, retries=3, retry_delay=5)
     def open_for_responses(response_ids: list[str]) -> int:

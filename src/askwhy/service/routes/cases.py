@@ -1,4 +1,4 @@
-"""Cases API: list and read close-the-loop cases; assign, move, annotate and resolve them; measures.
+"""Cases API: list and read close-the-loop cases; assign, move, annotate, reply and resolve; measures.
 
 Reading needs an API key with the ``read`` scope (the excerpt is redacted); changing a case needs
 ``cases:write``. The key is recorded as the actor (``key:<id>``) in the case's history.
@@ -7,17 +7,19 @@ Reading needs an API key with the ``read`` scope (the excerpt is redacted); chan
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.cases import lifecycle
+from askwhy.cases import lifecycle, replies
 from askwhy.cases.follow_up import FollowUpRefused
 from askwhy.cases.measures import measures
+from askwhy.cases.notices import CaseNotifier
+from askwhy.cases.outbox_notices import OutboxNotifier
 from askwhy.cases.views import CaseFilter, case_list, one_case
-from askwhy.cases.webhook_events import WebhookNotifier
-from askwhy.clock import Clock
 from askwhy.service.auth import CasesWriter, Reader
 from askwhy.service.case_schemas import (
     AssignIn,
@@ -27,16 +29,37 @@ from askwhy.service.case_schemas import (
     CasesOut,
     MeasuresOut,
     NoteIn,
+    ReplyIn,
     ResolveIn,
     StatusIn,
 )
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
-from askwhy.store.api_tables import ApiKey
 from askwhy.store.case_tables import Case
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 T = TypeVar("T")
 Filter = Annotated[str | None, Query(max_length=320)]
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who changes a case (the key, ``key:<id>``), when, and how its people hear of it."""
+
+    actor: str
+    now: datetime
+    notifier: CaseNotifier
+
+    def as_arguments(self) -> dict[str, Any]:
+        return {"actor": self.actor, "now": self.now, "notifier": self.notifier}
+
+
+def _acting_as(key: CasesWriter, clock: ClockDep, container: ContainerDep) -> Acting:
+    notifier = OutboxNotifier(base_url=container.settings.public_base_url)
+    return Acting(actor=f"key:{key.id}", now=clock.now(), notifier=notifier)
+
+
+ActingAs = Annotated[Acting, Depends(_acting_as)]
+"""A key with ``cases:write`` acting now; the notification outbox tells who needs to know."""
 
 
 @router.get("/cases")
@@ -66,40 +89,48 @@ def get_case(case_id: str, key: Reader, sessions: SessionsDep, container: Contai
 
 
 @router.post("/cases/{case_id}/assign")
-def assign(case_id: str, body: AssignIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep) -> CaseOut:
+def assign(case_id: str, body: AssignIn, by: ActingAs, sessions: SessionsDep) -> CaseOut:
     def act(session: Session) -> Case:
-        return lifecycle.assign(session=session, case_id=case_id, owner=body.owner, **_acting_as(key, clock))
+        return lifecycle.assign(session=session, case_id=case_id, owner=body.owner, **by.as_arguments())
 
     return _changed(sessions, case_id, act)
 
 
 @router.post("/cases/{case_id}/status")
-def change_status(
-    case_id: str, body: StatusIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep
-) -> CaseOut:
+def change_status(case_id: str, body: StatusIn, by: ActingAs, sessions: SessionsDep) -> CaseOut:
     def act(session: Session) -> Case:
         return lifecycle.change_status(
-            session=session, case_id=case_id, status=body.status, note=body.note, **_acting_as(key, clock)
+            session=session,
+            case_id=case_id,
+            status=body.status,
+            note=body.note,
+            **by.as_arguments(),
         )
 
     return _changed(sessions, case_id, act)
 
 
 @router.post("/cases/{case_id}/notes")
-def add_note(case_id: str, body: NoteIn, key: CasesWriter, sessions: SessionsDep, clock: ClockDep) -> CaseOut:
+def add_note(case_id: str, body: NoteIn, by: ActingAs, sessions: SessionsDep) -> CaseOut:
     def act(session: Session) -> Case:
-        return lifecycle.add_note(session=session, case_id=case_id, text=body.note, **_acting_as(key, clock))
+        return lifecycle.add_note(session=session, case_id=case_id, text=body.note, **by.as_arguments())
+
+    return _changed(sessions, case_id, act)
+
+
+@router.post("/cases/{case_id}/reply")
+def reply(case_id: str, body: ReplyIn, by: ActingAs, sessions: SessionsDep) -> CaseOut:
+    def act(session: Session) -> Case:
+        return replies.reply(session=session, case_id=case_id, text=body.text, **by.as_arguments())
 
     return _changed(sessions, case_id, act)
 
 
 @router.post("/cases/{case_id}/resolve")
-def resolve(
-    case_id: str, key: CasesWriter, sessions: SessionsDep, clock: ClockDep, body: ResolveIn | None = None
-) -> CaseOut:
+def resolve(case_id: str, by: ActingAs, sessions: SessionsDep, body: ResolveIn | None = None) -> CaseOut:
     def act(session: Session) -> Case:
         note = body.note if body else None
-        return lifecycle.resolve(session=session, case_id=case_id, note=note, **_acting_as(key, clock))
+        return lifecycle.resolve(session=session, case_id=case_id, note=note, **by.as_arguments())
 
     return _changed(sessions, case_id, act)
 
@@ -129,10 +160,5 @@ def _acting(sessions: sessionmaker[Session], action: Callable[[Session], T]) -> 
         raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found") from None
     except lifecycle.InvalidTransition as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except (lifecycle.CaseInputError, FollowUpRefused) as exc:
+    except (lifecycle.CaseInputError, FollowUpRefused, replies.ReplyRefused) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-
-
-def _acting_as(key: ApiKey, clock: Clock) -> dict[str, Any]:
-    """Who acts (the key, ``key:<id>``), when, and how the case's people hear of it."""
-    return {"actor": f"key:{key.id}", "now": clock.now(), "notifier": WebhookNotifier()}

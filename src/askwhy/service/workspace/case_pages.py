@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from askwhy.cases import lifecycle, replies, views
 from askwhy.cases.lifecycle import CaseInputError, CaseNotFound
 from askwhy.cases.notices import CaseNotifier
+from askwhy.cases.outbox_notices import OutboxNotifier
 from askwhy.cases.replies import ReplyRefused
-from askwhy.cases.webhook_events import WebhookNotifier
 from askwhy.domain.cases import CaseStatus, InvalidTransition
 from askwhy.domain.people import Role
 from askwhy.people import browser_sessions
@@ -202,7 +202,11 @@ def _acting(
     secret = container.settings.secret_key.get_secret_value()
     require_csrf(request=request, secret_key=secret, token=csrf, cookie_name=browser_sessions.COOKIE)
     access.require(Role.ANALYST)
-    by = By(actor=access.viewer.email, now=container.clock.now(), notifier=WebhookNotifier())
+    by = By(
+        actor=access.viewer.email,
+        now=container.clock.now(),
+        notifier=OutboxNotifier(base_url=container.settings.public_base_url),
+    )
     try:
         with container.sessions.begin() as session:
             if views.program_of(session=session, case_id=case_id) != access.program:
