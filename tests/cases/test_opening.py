@@ -118,3 +118,17 @@ def test_the_owner_is_told_of_a_new_case(client: TestClient, container: Containe
     [notice] = notifier.notices
     assert notice.event == "case.opened"
     assert notice.recipients == ("bruno@example.com",)  # the round-robin turn moved on
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "my order 12345 is missing"), ("es", "mi pedido no ha llegado")]
+)
+def test_a_missing_order_opens_a_help_case_when_the_conversation_ends(
+    client: TestClient, container: Container, language: str, text: str
+) -> None:
+    opened = start(client, language=language)
+    say(client, opened, "8")  # a passive: no rule would open a case
+    say(client, opened, text)
+    say(client, opened, "that's all" if language == "en" else "eso es todo")
+    [case] = cases(container)
+    assert (case.reason, case.priority, case.score) == ("help_request", "high", 8)

@@ -72,3 +72,58 @@ def test_a_theme_rule_opens_a_case_when_the_theme_is_heard(
     [case] = cases(container)
     assert (case.reason, case.team, case.owner, case.priority) == ("rule", "vip", "vera@example.com", "high")
     assert "late-delivery" in case.themes
+
+
+def test_an_open_alert_rule_matches_customers_in_the_alerts_segment() -> None:
+    rule = program(case_rules=[{"team": "care", "in_open_alert": True, "score_at_most": 6}]).case_rules[0]
+    north = [{"region": "north"}]
+    assert rule.has_conditions
+    assert rule.matches(score=5, themes=[], segment={"region": "north"}, channel="web", alert_segments=north)
+    assert not rule.matches(
+        score=5, themes=[], segment={"region": "south"}, channel="web", alert_segments=north
+    )
+    assert not rule.matches(score=5, themes=[], segment={"region": "north"}, channel="web", alert_segments=[])
+    assert not rule.matches(
+        score=8, themes=[], segment={"region": "north"}, channel="web", alert_segments=north
+    )
+    assert rule.matches(score=5, themes=[], segment={}, channel="web", alert_segments=[{}])  # program-wide
+
+
+def test_a_detractor_in_the_segment_of_an_open_alert_gets_a_case(
+    client: TestClient, container: Container, tmp_path: Any
+) -> None:
+    from askwhy.store import alerts as alert_store
+    from askwhy.store.tables import Response
+
+    rules = [{"team": "vip", "in_open_alert": True, "score_at_most": 6, "priority": "high"}]
+    folder = tmp_path / "programs"
+    write_program(folder, {**PROGRAM, "case_rules": rules})
+    sync_from_folder(
+        sessions=container.sessions, guides=container.guides, folder=folder, now=container.clock.now()
+    )
+    now = container.clock.now()
+    with container.sessions.begin() as session:
+        key = alert_store.EpisodeKey("post-checkout", "rising_theme", "late-delivery", "region=north")
+        alert = alert_store.NewAlert(
+            key=key, label="Late delivery", segment={"region": "north"}, severity="high", evidence={}
+        )
+        assert alert_store.open_alert(session=session, alert=alert, now=now) is not None
+
+    def converse(region: str) -> None:
+        opened = start(client)
+        say(client, opened, "5")
+        with container.sessions.begin() as session:
+            for response in session.query(Response).filter_by(conversation_id=opened["conversation_id"]):
+                response.segment = {"region": region}
+        say(client, opened, "that's all")
+
+    converse("south")
+    assert cases(container) == []
+    converse("north")
+    [case] = cases(container)
+    assert (case.reason, case.team, case.owner, case.priority) == ("rule", "vip", "vera@example.com", "high")
+    with container.sessions.begin() as session:
+        row = session.query(alert_store.AlertRow).one()
+        row.state = "resolved"
+    converse("north")
+    assert len(cases(container)) == 1  # the alert is resolved: its segment opens no more cases

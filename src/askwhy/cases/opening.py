@@ -1,5 +1,5 @@
 """Opening a case when a response asks for one: the customer accepted contact, asked for a person
-or for help, or a case rule of the program matched.
+or for help (or reported an order or refund that never came), or a case rule of the program matched.
 
 Called for every response written or closed (`askwhy.tasks.cases`), and again by a sweep, so it is
 idempotent: a conversation gets at most one case (the database holds one per conversation and
@@ -10,6 +10,7 @@ and rules wait for the conversation to close, when the answer and the score are 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from askwhy.domain.conversation import ConversationStatus, InterviewState
 from askwhy.domain.program import Program
 from askwhy.domain.scales import Band
 from askwhy.interview.intents import asks_for_help
+from askwhy.interview.missing_orders import reports_missing_order
 from askwhy.programs import catalog
 from askwhy.store import cases as store
 from askwhy.store.case_tables import Case
@@ -43,22 +45,36 @@ def open_cases(*, session: Session, response_id: str, now: datetime, notifier: C
         return None
     state = InterviewState.from_dict(conversation.state)
     themes = _themes(session=session, response=response, state=state)
-    reason, rule_priority = _reason(program, response, state, themes)
+    alerts = _alert_segments(session=session, program=program)
+    reason, rule_priority = _reason(program, response, state, themes, alerts)
     if reason is None:
         return None
     return _open(
         session=session, program=program, response=response, conversation=conversation,
-        reason=reason, themes=themes, ruled=rule_priority, now=now, notifier=notifier,
+        reason=reason, themes=themes, alerts=alerts, ruled=rule_priority, now=now, notifier=notifier,
     )  # fmt: skip
 
 
+def _alert_segments(*, session: Session, program: Program) -> list[dict[str, Any]]:
+    """The segments of the program's open alerts, read only when a case rule asks for them."""
+    if not any(rule.in_open_alert for rule in program.case_rules):
+        return []
+    return store.open_alert_segments(session=session, program=program.id)
+
+
 def _reason(
-    program: Program, response: Response, state: InterviewState, themes: list[str]
+    program: Program,
+    response: Response,
+    state: InterviewState,
+    themes: list[str],
+    alerts: list[dict[str, Any]],
 ) -> tuple[OpenReason | None, Priority | None]:
     """Why this response opens a case, if it does: help first, then accepted contact, then a rule."""
     answered = any(answer.question == CLOSE_THE_LOOP_ANSWER for answer in state.answers)
     if any(
-        asks_for_help(answer.text) for answer in state.answers if answer.question != CLOSE_THE_LOOP_ANSWER
+        asks_for_help(answer.text) or reports_missing_order(answer.text)
+        for answer in state.answers
+        if answer.question != CLOSE_THE_LOOP_ANSWER
     ):
         return OpenReason.HELP_REQUEST, None
     if state.close_the_loop and not answered:
@@ -70,8 +86,9 @@ def _reason(
     if state.status is ConversationStatus.OPTED_OUT:
         return None, None  # a customer who said stop is not called because a rule matched
     for rule in matching_rules(
-        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel
-    ):
+        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel,
+        alert_segments=alerts,
+    ):  # fmt: skip
         if rule.opens_case and rule.has_conditions:
             return OpenReason.RULE, rule.priority
     return None, None
@@ -94,13 +111,15 @@ def _open(
     conversation: Conversation,
     reason: OpenReason,
     themes: list[str],
+    alerts: list[dict[str, Any]],
     ruled: Priority | None,
     now: datetime,
     notifier: CaseNotifier,
 ) -> Case:
     routed = route(
-        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel
-    )
+        program, score=response.score, themes=themes, segment=response.segment, channel=response.channel,
+        alert_segments=alerts,
+    )  # fmt: skip
     assert routed is not None  # the program has teams
     team = routed.team
     priority = priority_for(reason, Band(response.band), ruled or routed.priority)

@@ -30,22 +30,39 @@ class Route:
 
 
 def matching_rules(
-    program: Program, *, score: int | None, themes: Collection[str], segment: Mapping[str, Any], channel: str
+    program: Program,
+    *,
+    score: int | None,
+    themes: Collection[str],
+    segment: Mapping[str, Any],
+    channel: str,
+    alert_segments: Collection[Mapping[str, Any]] = (),
 ) -> list[CaseRule]:
-    """The program's case rules that hold for a response, in the order the program lists them."""
+    """The program's case rules that hold for a response, in the order the program lists them
+    (``alert_segments``: the segments of the program's open alerts, for rules that ask)."""
     return [
         rule
         for rule in program.case_rules
-        if rule.matches(score=score, themes=themes, segment=segment, channel=channel)
+        if rule.matches(
+            score=score, themes=themes, segment=segment, channel=channel, alert_segments=alert_segments
+        )
     ]
 
 
 def route(
-    program: Program, *, score: int | None, themes: Collection[str], segment: Mapping[str, Any], channel: str
+    program: Program,
+    *,
+    score: int | None,
+    themes: Collection[str],
+    segment: Mapping[str, Any],
+    channel: str,
+    alert_segments: Collection[Mapping[str, Any]] = (),
 ) -> Route | None:
     """The team for a case: the first matching rule's, else the first team with an SLA, else the
     first team; None when the program has no team."""
-    rules = matching_rules(program, score=score, themes=themes, segment=segment, channel=channel)
+    rules = matching_rules(
+        program, score=score, themes=themes, segment=segment, channel=channel, alert_segments=alert_segments
+    )
     for rule in rules:
         team = program.team(rule.team)
         if team is not None:

@@ -239,7 +239,6 @@ class Team(_Strict):
         description="Also e-mail the person a notice is for: the owner, and the lead of an escalation.",
     )
 
-
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
@@ -265,6 +264,10 @@ class CaseRule(_Strict):
     themes: list[str] = Field(default_factory=list, description="Matches any of these theme ids.")
     segment: dict[str, list[str]] = Field(default_factory=dict, description="Matches these segment values.")
     channels: list[Channel] = Field(default_factory=list, description="Matches responses on these channels.")
+    in_open_alert: bool = Field(
+        default=False,
+        description="Matches a customer in the segment of one of the program's alerts not yet resolved.",
+    )
     priority: Priority = Priority.NORMAL
     opens_case: bool = Field(
         default=True,
@@ -273,16 +276,37 @@ class CaseRule(_Strict):
 
     @property
     def has_conditions(self) -> bool:
-        return bool(self.score_at_most is not None or self.themes or self.segment or self.channels)
+        return bool(
+            self.score_at_most is not None
+            or self.themes
+            or self.segment
+            or self.channels
+            or self.in_open_alert
+        )
 
     def matches(
-        self, *, score: int | None, themes: Collection[str], segment: Mapping[str, Any], channel: str
+        self,
+        *,
+        score: int | None,
+        themes: Collection[str],
+        segment: Mapping[str, Any],
+        channel: str,
+        alert_segments: Collection[Mapping[str, Any]] = (),
     ) -> bool:
-        """True when every condition the rule sets holds for the response."""
+        """True when every condition the rule sets holds for the response (``alert_segments``: the
+        segments of the program's open alerts)."""
         if self.score_at_most is not None and (score is None or score > self.score_at_most):
             return False
         if self.themes and not set(self.themes) & set(themes):
             return False
         if self.channels and channel not in {c.value for c in self.channels}:
             return False
+        if self.in_open_alert and not any(in_segment(segment, alert) for alert in alert_segments):
+            return False
         return all(str(segment.get(key)) in values for key, values in self.segment.items())
+
+
+def in_segment(customer: Mapping[str, Any], alert_segment: Mapping[str, Any]) -> bool:
+    """True when the customer carries every name=value of the alert's segment (an alert on the
+    whole program, with no segment, covers everyone)."""
+    return all(str(customer.get(name, "")) == str(value) for name, value in alert_segment.items())

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from askwhy.store.alert_tables import AlertRow
 from askwhy.store.analysis_tables import ResponseAnalysis, ThemeMention
 from askwhy.store.case_tables import Case, CaseEvent, TeamTurn
 from askwhy.store.tables import Conversation, Response
@@ -145,3 +146,9 @@ def changed_responses(*, session: Session, since: datetime, limit: int = 500) ->
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def open_alert_segments(*, session: Session, program: str) -> list[dict[str, Any]]:
+    """The segments of the program's alerts not yet resolved (an empty one: the whole program)."""
+    query = select(AlertRow.segment).where(AlertRow.program == program, AlertRow.state != "resolved")
+    return [dict(segment or {}) for segment in session.scalars(query)]
