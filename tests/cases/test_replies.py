@@ -4,7 +4,7 @@ the case, opt-outs are honoured, and the follow-up question goes out on resolve 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from askwhy.settings import Settings
 from askwhy.store.case_tables import Case
 from askwhy.store.tables import Contact, Conversation, Message
 from tests.cases.conftest import TEAM
+from tests.channels import twilio_forms as tw
 from tests.channels import whatsapp_deliveries as wa
 from tests.channels.test_email import Mailbox, mailbox, sender, smtp_port
 from tests.fakes.graph_api import FakeGraphApi
@@ -83,6 +84,9 @@ def container(
             "whatsapp_access_token": SecretStr(TOKEN),
             "whatsapp_api_base_url": graph.base_url,
             "rate_limit_conversation_starts": "1000/minute",
+            "public_base_url": tw.PUBLIC,
+            "twilio_account_sid": TWILIO_ACCOUNT,
+            "twilio_auth_token": SecretStr(TWILIO_TOKEN),
         }
     )
     whatsapp = WhatsAppSender(phone_number_id=wa.BUSINESS_NUMBER_ID, access_token=SecretStr(TOKEN),
@@ -173,6 +177,12 @@ def case_of(container: Container, case_id: str) -> Case:
 def whatsapp_webhook(client: TestClient, text: str) -> None:
     body = wa.encode(wa.delivery(wa.value(messages=[wa.text(text, sender=PHONE)])))
     response = client.post("/webhooks/whatsapp", content=body, headers=wa.headers(body))
+    assert response.status_code == 200, response.text
+
+
+def sms_webhook(client: TestClient, text: str) -> None:
+    form = tw.sms_form(text, sender=f"+{PHONE}", AccountSid=TWILIO_ACCOUNT, To="+15550001")
+    response = tw.post(client, "/webhooks/twilio/sms", form, token=TWILIO_TOKEN)
     assert response.status_code == 200, response.text
 
 
@@ -318,3 +328,56 @@ def test_the_follow_up_is_asked_in_spanish_and_not_sent_to_an_opted_out_customer
     resolve(container, other)
     assert outbound(container, other) == []
     assert events(container, other)[-1].details["sent"] is False
+
+
+def test_quiet_hours_hold_the_follow_up_but_not_the_owners_reply(
+    container: Container, twilio: FakeTwilioApi, clock: FakeClock
+) -> None:
+    quiet = {**PROGRAM, "quiet_hours": {"start": "20:00", "end": "09:00", "default_time_zone": "UTC"}}
+    with container.sessions.begin() as session:
+        program = Program.model_validate(quiet)
+        sync_programs(session=session, programs={"post-checkout": (program, Path("p.yaml"))}, now=clock.now())
+    clock.advance(hours=12)  # Monday 22:00, within the customer's quiet hours
+    case_id = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    reply(container, case_id, "Sorry for the late answer: refunded.")
+    assert [form["Body"] for form in twilio.accepted("Messages")] == ["Sorry for the late answer: refunded."]
+
+    resolve(container, case_id)
+    delivery.deliver_due(ports=container.delivering)
+    _, question = outbound(container, case_id)
+    assert question.text.startswith("Is this sorted for you now?")
+    assert question.status == "pending"
+    assert question.next_attempt_at is not None
+    assert question.next_attempt_at.replace(tzinfo=None) == datetime(2026, 1, 6, 9, 0)
+    assert len(twilio.accepted("Messages")) == 1  # held until the quiet hours end
+
+    clock.advance(hours=11)  # Tuesday 09:00
+    delivery.deliver_due(ports=container.delivering)
+    assert twilio.accepted("Messages")[-1]["Body"] == question.text
+
+
+def test_an_sms_answer_lands_in_the_case_and_a_stop_after_the_end_opts_out(
+    client: TestClient, container: Container, twilio: FakeTwilioApi
+) -> None:
+    case_id = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    reply(container, case_id, "Your refund is on its way.")
+    sms_webhook(client, "thanks, got the email")
+    assert case_of(container, case_id).status == "in_progress"
+    assert events(container, case_id)[-1].kind == "customer_replied"
+    sms_webhook(client, "STOP")
+    with pytest.raises(replies.ReplyRefused, match="opted out"):
+        reply(container, case_id, "One more thing?")
+
+
+def test_whatsapp_outside_the_window_without_a_template_is_refused_naming_the_channel(
+    container: Container, clock: FakeClock
+) -> None:
+    untemplated = {**PROGRAM, "channels": [{"channel": "whatsapp"}, {"channel": "sms"}, {"channel": "email"}]}
+    with container.sessions.begin() as session:
+        program = Program.model_validate(untemplated)
+        sync_programs(session=session, programs={"post-checkout": (program, Path("p.yaml"))}, now=clock.now())
+    case_id = seeded_case(container, Channel.WHATSAPP, f"+{PHONE}")
+    with pytest.raises(replies.ReplyRefused, match="channel: the customer's whatsapp reply window is closed"):
+        reply(container, case_id, "We refunded you today.")
+    assert outbound(container, case_id) == []
+    assert case_of(container, case_id).status == "open"

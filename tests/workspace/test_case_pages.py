@@ -152,3 +152,55 @@ def test_viewers_read_only_other_programs_404_and_forms_need_their_token(
     assert analyst.post(f"{elsewhere}/reply", data={"csrf": token, "text": "hi"}).status_code == 404
     [case] = cases(container)
     assert case.status == "open"
+
+
+FORMS = {
+    "assign": {"owner": "bruno@example.com"},
+    "status": {"to": "in_progress"},
+    "notes": {"text": "a note"},
+    "reply": {"text": "hello"},
+    "resolve": {"note": "done"},
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_case_form_refuses_viewers_other_programs_and_forged_posts(
+    form: str, opened: dict, container: Container, sign_in: SignIn
+) -> None:
+    path = case_path(container)
+    [case] = cases(container)
+    viewer = sign_in(None, programs={"post-checkout": Role.VIEWER})
+    assert viewer.post(f"{path}/{form}", data={"csrf": viewer.csrf(path), **FORMS[form]}).status_code == 403
+
+    owner_elsewhere = sign_in(None, programs={"trial-end": Role.OWNER})
+    token = owner_elsewhere.csrf("/")
+    assert owner_elsewhere.get(path).status_code == 404
+    assert owner_elsewhere.post(f"{path}/{form}", data={"csrf": token, **FORMS[form]}).status_code == 404
+    stolen = f"/programs/trial-end/cases/{case.id}/{form}"  # the id carried over to a program they own
+    assert owner_elsewhere.post(stolen, data={"csrf": token, **FORMS[form]}).status_code == 404
+
+    analyst = sign_in(Role.ANALYST)
+    assert analyst.post(f"{path}/{form}", data=FORMS[form]).status_code == 403
+    other_person = sign_in(Role.ANALYST).csrf(path)  # a token of another person's session
+    assert analyst.post(f"{path}/{form}", data={"csrf": other_person, **FORMS[form]}).status_code == 403
+
+    [after] = cases(container)
+    assert (after.status, after.owner) == ("open", case.owner)
+    assert [event.kind for event in events(container, case.id)] == ["opened", "assigned"]
+
+
+def test_case_forms_and_the_cases_api_refuse_oversized_bodies_before_reading_them(
+    opened: dict, client: TestClient, container: Container, sign_in: SignIn
+) -> None:
+    path = case_path(container)
+    analyst = sign_in(Role.ANALYST)
+    huge = "x" * (container.settings.body_limit_bytes + 1)
+    assert analyst.post(f"{path}/notes", data={"csrf": analyst.csrf(path), "text": huge}).status_code == 413
+    [case] = cases(container)
+    too_big = client.post(
+        f"/v1/cases/{case.id}/notes", content=huge, headers={"Content-Type": "application/json"}
+    )
+    assert too_big.status_code == 413  # before the key is even checked
+    long_note = analyst.post(f"{path}/notes", data={"csrf": analyst.csrf(path), "text": "y" * 5001})
+    assert long_note.status_code == 422  # within the body limit, over the note's own
+    assert [event.kind for event in events(container, case.id)] == ["opened", "assigned"]
