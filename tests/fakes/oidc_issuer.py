@@ -5,14 +5,15 @@ endpoint, signing ID tokens with an RSA key made for the test run.
 It checks what a strict provider checks (the client's secret, the redirect URI, one use per code,
 the PKCE verifier against its S256 challenge), and its knobs make it misbehave one way at a time:
 ``claims`` overrides claims of the next ID tokens, ``signing_key`` signs them with another key,
-``rotate`` publishes a new key and signs with it from then on, ``hold`` keeps the token endpoint
-waiting.
+``forged_alg`` signs them with no key or an HMAC, ``rotate`` publishes a new key and signs with it
+from then on, ``hold`` keeps the token endpoint waiting.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -67,6 +68,8 @@ class FakeIssuer(LocalHttpFake):
     claims: dict[str, Any] = field(default_factory=dict)
     signing_key: RSAKey = field(default_factory=lambda: rsa_key("issuer"))
     published: list[RSAKey] = field(default_factory=lambda: [rsa_key("issuer")])
+    forged_alg: str | None = None
+    """``none`` or ``HS256`` (keyed with the public key): the algorithm-confusion forgeries."""
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     hold: threading.Event | None = None
     """When set, the token endpoint waits for it (20 s at most: then ``held_too_long``)."""
@@ -168,6 +171,8 @@ class FakeIssuer(LocalHttpFake):
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
         claims.update(self.claims)
+        if self.forged_alg is not None:
+            return _forged(claims, alg=self.forged_alg, kid=self.signing_key.kid or KEY_ID)
         return jwt.encode({"alg": "RS256", "kid": self.signing_key.kid}, claims, self.signing_key)
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -212,3 +217,16 @@ class FakeIssuer(LocalHttpFake):
                 pass
 
         return Handler
+
+
+def _forged(claims: dict[str, Any], *, alg: str, kid: str) -> str:
+    """A token signed with no key (``none``), or with HMAC keyed by the issuer's public JWK."""
+    parts = [_b64(json.dumps({"alg": alg, "kid": kid}).encode()), _b64(json.dumps(claims).encode())]
+    signing_input = ".".join(parts).encode()
+    public = json.dumps(rsa_key("issuer").as_dict(private=False)).encode()
+    signature = b"" if alg == "none" else hmac.new(public, signing_input, hashlib.sha256).digest()
+    return ".".join([*parts, _b64(signature)])
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

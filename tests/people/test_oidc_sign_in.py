@@ -202,6 +202,15 @@ def test_an_id_token_signed_with_another_key_is_refused(
     assert _refusal_reasons(container) == ["bad_signature"]
 
 
+@pytest.mark.parametrize("alg", ["none", "HS256"])
+def test_an_id_token_with_another_algorithm_is_refused(
+    browser: TestClient, ana: str, container: Container, issuer: FakeIssuer, alg: str
+) -> None:
+    issuer.forged_alg = alg
+    _assert_refused(browser, _sign_in(browser), 401, "signature does not check out")
+    assert _refusal_reasons(container) == ["bad_signature"]
+
+
 def test_a_key_the_provider_rotates_to_is_read_again(
     browser: TestClient, ana: str, issuer: FakeIssuer, container: Container
 ) -> None:
