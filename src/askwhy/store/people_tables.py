@@ -1,11 +1,12 @@
-"""The team's tables: people, their roles per program, one-time sign-in links, and the audit log."""
+"""The team's tables: people, their roles per program, one-time sign-in links, the identities single
+sign-on has linked them to, and the audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from askwhy.store.base import Base
@@ -53,6 +54,20 @@ class SignInLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class PersonIdentity(Base):
+    """The person at the single sign-on provider an account belongs to: the issuer's ``sub`` for them,
+    remembered at their first sign-in, so that an address the provider later gives to someone else
+    does not open the account."""
+
+    __tablename__ = "person_identities"
+    __table_args__ = (UniqueConstraint("person_id", "issuer"),)
+
+    issuer: Mapped[str] = mapped_column(String(500), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True, comment="The ID token's sub.")
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    linked_at: Mapped[datetime]
 
 
 class AuditEntry(Base):
