@@ -47,6 +47,14 @@ CRASHES = tuple(
         ["at payment", "on the basket page", "when I logged in", "after the update"] * 6
     )
 )
+COMPLAINTS = tuple(
+    f"The app is {words} ({i})."
+    for i, words in enumerate(
+        ["awful and broken", "terrible, it ruined my order", "the worst, I hate it", "useless and it crashed",
+         "horrible and slow", "a disaster, I am angry"] * 4
+    )
+)  # fmt: skip
+"""Comments the enrichment reads as negative, about no theme."""
 OTHER_TEXTS = [
     "Checkout was quick on my phone, option {i}.",
     "Checkout was quick even with a discount code, option {i}.",
@@ -77,11 +85,16 @@ def seed_history(
     score: int = 5,
     detractors: Callable[[int], int] = lambda back: 0,
     late: Callable[[int], int] = lambda back: 1 + back % 3,
+    negative: Callable[[int], int] = lambda back: 12,
+    first_sentence: int = 0,
 ) -> None:
     """``days`` days before today with ``per_day`` analysed responses each, ``late(days back)`` of
     them late (by default 1–3), scored
-    ``score`` but for ``detractors(days back)`` of them scored 1. Their sentences are set aside from
-    discovery (state ``empty``): detection reads the mentions only."""
+    ``score`` but for ``detractors(days back)`` of them scored 1, and ``negative(days back)`` of them
+    (the late ones first) negative in sentiment (by default 12 of 40, so that a day of 14 late
+    complaints among 40 is a theme's spike, not one of the negative share too). Their sentences are
+    set aside from discovery (state ``empty``): detection reads the mentions only. A second history in
+    the same store starts its sentence ids at ``first_sentence``."""
     today = container.clock.now().replace(hour=9, minute=0, second=0, microsecond=0)
     vector = to_bytes(container.embedder.encode(["the delivery came late"])[0])
     rows: dict[str, list[dict[str, object]]] = {
@@ -93,10 +106,10 @@ def seed_history(
     for back in range(1, days + 1):
         when, late_today = today - timedelta(days=back), late(back)
         for i in range(per_day):
-            sentence_id = FIRST_SENTENCE + len(rows["sentences"])
+            sentence_id = (first_sentence or FIRST_SENTENCE) + len(rows["sentences"])
             given = 1 if i >= per_day - detractors(back) else score
             _analysed(rows, program=program, when=when, late=i < late_today, score=given, vector=vector,
-                      sentence_id=sentence_id)  # fmt: skip
+                      sentence_id=sentence_id, negative=i < negative(back))  # fmt: skip
     with container.sessions.begin() as session:
         for table, batch in zip(
             (Response, ResponseAnalysis, Sentence, ThemeMention), rows.values(), strict=True
@@ -120,8 +133,10 @@ def _analysed(
     score: int,
     vector: bytes,
     sentence_id: int,
+    negative: bool = False,
 ) -> None:
     response_id, text = new_id(), "It came late." if late else "Fine."
+    sentiment, polarity = ("negative", -0.6) if negative else ("neutral", 0.0)
     band = "promoter" if score >= 4 else "detractor"
     rows["responses"].append(
         {"id": response_id, "program": program, "guide_id": "g", "channel": "import", "metric": "csat",
@@ -130,12 +145,12 @@ def _analysed(
          "updated_at": when, "simulated": False}
     )  # fmt: skip
     rows["analyses"].append(
-        {"response_id": response_id, "text": text, "pii_found": [], "language": "en", "sentiment": "neutral",
-         "sentiment_score": 0.0, "sentences": 1, "model": "hashing", "enriched_at": when}
+        {"response_id": response_id, "text": text, "pii_found": [], "language": "en", "sentiment": sentiment,
+         "sentiment_score": polarity, "sentences": 1, "model": "hashing", "enriched_at": when}
     )  # fmt: skip
     rows["sentences"].append(
         {"id": sentence_id, "response_id": response_id, "position": 0, "kind": "sentence", "text": text,
-         "sentiment": "neutral", "sentiment_score": 0.0, "embedding": vector,
+         "sentiment": sentiment, "sentiment_score": polarity, "embedding": vector,
          "theme_state": "empty"}
     )  # fmt: skip
     if late:

@@ -57,14 +57,18 @@ class Days:
 
 @dataclass(frozen=True)
 class Cooling:
-    """What stays quiet in one program: subjects with an episode in progress, by kind, and the
-    (theme id, segment key) pairs with a segment's episode in progress."""
+    """What stays quiet in one program: the (kind, subject, segment key) of each episode in progress
+    or opened within the cooldown; the segment key is empty for the whole program."""
 
-    subjects: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    segments: frozenset[tuple[str, str]] = frozenset()
+    keys: frozenset[tuple[str, str, str]] = frozenset()
 
     def of(self, kind: str) -> frozenset[str]:
-        return self.subjects.get(kind, frozenset())
+        """The subjects of ``kind`` cooling over the whole program."""
+        return frozenset(subject for k, subject, segment in self.keys if k == kind and not segment)
+
+    def in_segments(self, kind: str) -> frozenset[tuple[str, str]]:
+        """The (subject, segment key) pairs of ``kind`` cooling in one segment value."""
+        return frozenset((subject, segment) for k, subject, segment in self.keys if k == kind and segment)
 
 
 @dataclass(frozen=True)

@@ -102,16 +102,12 @@ def _programs_today(session: Session, days: Days) -> list[str]:
 
 def _cooling(session: Session, program: str, now: datetime) -> Cooling:
     """The program's episodes in progress, but for snoozes that have ended."""
-    subjects: dict[str, set[str]] = {}
-    segments: set[tuple[str, str]] = set()
-    for key, row in alerts.episodes_in_progress(session=session, program=program).items():
-        if _snooze_ended(row, now):
-            continue
-        if key.segment_key:
-            segments.add((key.subject, key.segment_key))
-        else:
-            subjects.setdefault(key.kind, set()).add(key.subject)
-    return Cooling({kind: frozenset(s) for kind, s in subjects.items()}, frozenset(segments))
+    keys = {
+        (key.kind, key.subject, key.segment_key)
+        for key, row in alerts.episodes_in_progress(session=session, program=program).items()
+        if not _snooze_ended(row, now)
+    }
+    return Cooling(frozenset(keys))
 
 
 def _snooze_ended(row: AlertRow, now: datetime) -> bool:
@@ -130,9 +126,10 @@ def _candidates(
     rising = rising_themes(session=session, program=program, days=days, design=design,
                            cooling=cooling.of(AlertKind.RISING_THEME) | fresh)  # fmt: skip
     in_segments = segment_rising(session=session, program=program, days=days, design=design,
-                                 cooling=cooling.segments)  # fmt: skip
+                                 cooling=cooling.in_segments(AlertKind.RISING_THEME))  # fmt: skip
     drops = metric_drops(session=session, program=program, days=days, design=design,
-                         cooling=cooling.of(AlertKind.METRIC_DROP))  # fmt: skip
+                         cooling=cooling.of(AlertKind.METRIC_DROP),
+                         cooling_segments=cooling.in_segments(AlertKind.METRIC_DROP))  # fmt: skip
     return [*rising, *(c for c in in_segments if c.subject not in fresh), *drops, *new]
 
 

@@ -86,7 +86,5 @@ def _facts(alert: Alert) -> tuple[tuple[str, str], ...]:
         ]
         if evidence.segments:
             most = evidence.segments[0]
-            facts.append(
-                ("Most affected", f"{most.name}={most.value}: {most.share:.1%} vs {most.baseline_share:.1%}")
-            )
+            facts.append(("Most affected", f"{most.name}={most.value}: {most.compared()}"))
     return tuple(facts)

@@ -167,8 +167,7 @@ def _print(alert: Alert) -> None:
     console.print(f"n={evidence.n}, baseline n={evidence.baseline_n}; {evidence.test}", highlight=False)
     for segment in evidence.segments:
         console.print(
-            f"  {segment.name}={segment.value}: {segment.share:.1%} against {segment.baseline_share:.1%} "
-            f"(n={segment.n})",
+            f"  {segment.name}={segment.value}: {segment.compared()} (n={segment.n})",
             highlight=False,
         )
     for quote in evidence.quotes:

@@ -72,8 +72,16 @@ class AffectedSegment:
     name: str
     value: str
     share: float
+    """The share of responses (0–1), or the metric's value when ``unit`` is ``points``."""
     baseline_share: float
     n: int
+    unit: str = "share"
+
+    def compared(self) -> str:
+        """Now against the baseline, as a person reads it: "35.0% against 5.0%", "-20.0 against 30.0"."""
+        if self.unit == "share":
+            return f"{self.share:.1%} against {self.baseline_share:.1%}"
+        return f"{self.share:.1f} against {self.baseline_share:.1f}"
 
 
 @dataclass(frozen=True)
