@@ -1,5 +1,6 @@
 """Detection over the store: a spike opens exactly one alert with its evidence; a flat day opens none;
-an episode in progress does not alert again; once resolved, the subject can alert again."""
+an episode in progress does not alert again; once resolved, the subject can alert again after the
+cooldown."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def test_a_flat_day_opens_no_alert(stream: Container, tmp_path: Path) -> None:
     assert stored(stream) == []
 
 
-def test_an_episode_in_progress_does_not_alert_twice_and_a_resolved_one_can_alert_again(
+def test_an_episode_in_progress_does_not_alert_twice_and_a_resolved_one_can_alert_after_the_cooldown(
     stream: Container, tmp_path: Path
 ) -> None:
     import_today(stream, tmp_path, late=14, others=26)
@@ -114,7 +115,16 @@ def test_an_episode_in_progress_does_not_alert_twice_and_a_resolved_one_can_aler
     assert run(stream) == [], "acknowledged: the same episode"
     with stream.sessions.begin() as session:
         lifecycle.resolve(session=session, alert_id=first.id, by="ana", now=stream.clock.now())
+    assert run(stream) == [], (
+        "resolved, but alarmed within the 7-day cooldown: today's rise is that episode's"
+    )
+    stream.clock.advance(days=6)  # type: ignore[attr-defined]
+    import_today(stream, tmp_path, late=14, others=26)
+    assert run(stream) == [], "six days after it opened: still cooling"
+    stream.clock.advance(days=2)  # type: ignore[attr-defined]
+    import_today(stream, tmp_path, late=14, others=26)
     [again] = run(stream)
+    assert (again.kind, again.subject) == (first.kind, first.subject)
     assert again.id != first.id
     assert [r.state for r in stored(stream)] == ["resolved", "open"]
 

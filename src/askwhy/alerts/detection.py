@@ -2,10 +2,11 @@
 
 Each detector (`rising_themes`, `metric_drops`, `new_themes`) reads the store's daily counts and
 tests today so far with the pure core's statistics; a share or a mean needs no complete day. A
-subject whose episode is in progress (open, acknowledged, or snoozed and still asleep) is
-cooling: it is tested but stays quiet. A snoozed episode whose snooze ended and whose subject
-still alarms opens again with the new evidence, and routing sends it on again. The counts are
-read without the write turn; only the few alerts found are written, in one short transaction.
+subject whose episode is in progress (open, acknowledged, or snoozed and still asleep), or whose
+resolved episode opened within the cooldown (7 days), is cooling: it is tested but stays quiet.
+A snoozed episode whose snooze ended and whose subject still alarms opens again with the new
+evidence, and routing sends it on again. The counts are read without the write turn; only the
+few alerts found are written, in one short transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,7 +77,7 @@ def detect(
     days = days_for(now, design)
     with (reads or sessions).begin() as session:
         programs = [program] if program else _programs_today(session, days)
-        cooling = {name: _cooling(session, name, now) for name in programs}
+        cooling = {name: _cooling(session, name, now, design) for name in programs}
         found = [
             candidate
             for name in programs
@@ -100,12 +101,18 @@ def _programs_today(session: Session, days: Days) -> list[str]:
     return alert_counts.programs_analysed_since(session=session, since=days.current()[0])
 
 
-def _cooling(session: Session, program: str, now: datetime) -> Cooling:
-    """The program's episodes in progress, but for snoozes that have ended."""
+def _cooling(session: Session, program: str, now: datetime, design: DetectionDesign) -> Cooling:
+    """The program's episodes in progress (but for snoozes that have ended), and those opened within
+    the cooldown even if resolved since: the benchmarked false-alarm rate counts that cooldown."""
     keys = {
         (key.kind, key.subject, key.segment_key)
         for key, row in alerts.episodes_in_progress(session=session, program=program).items()
         if not _snooze_ended(row, now)
+    }
+    since = now - timedelta(days=design.rising.cooldown_periods)
+    keys |= {
+        (key.kind, key.subject, key.segment_key)
+        for key in alerts.resolved_opened_since(session=session, program=program, since=since)
     }
     return Cooling(frozenset(keys))
 

@@ -46,6 +46,17 @@ def episodes_in_progress(*, session: Session, program: str) -> dict[EpisodeKey, 
     return {_key(row): row for row in rows}
 
 
+def resolved_opened_since(*, session: Session, program: str, since: datetime) -> set[EpisodeKey]:
+    """The keys of the program's resolved episodes opened on or after ``since``: a subject that
+    alarmed within the cooldown stays quiet even once its episode was resolved."""
+    rows = session.execute(
+        select(AlertRow.program, AlertRow.kind, AlertRow.subject, AlertRow.segment_key).where(
+            AlertRow.program == program, AlertRow.opened_at >= since, AlertRow.state == RESOLVED
+        )
+    )
+    return {EpisodeKey(*row) for row in rows}
+
+
 def open_alert(*, session: Session, alert: NewAlert, now: datetime) -> AlertRow | None:
     """Insert the alert as a new open episode; None if another run opened one for its key first."""
     key = alert.key
