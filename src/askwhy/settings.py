@@ -435,8 +435,9 @@ class Settings(BaseSettings):
     )
     alert_segments: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Segment names (e.g. region,plan) in whose values each theme's share is also tested, "
-        "comma-separated; an alert then names the segment value. Empty: the whole program only.",
+        description="Segment names (e.g. region,plan) in whose values each theme's share and each metric "
+        "are also tested in every program, comma-separated (a program adds its own: alerts.segments); an "
+        "alert then names the segment value. Empty: the whole program only.",
     )
     alert_new_theme_days: int = Field(
         default=7,

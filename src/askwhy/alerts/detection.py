@@ -28,8 +28,9 @@ from askwhy.analysis.emerging import Design
 from askwhy.analysis.metric_drop import DropDesign
 from askwhy.clock import Clock
 from askwhy.domain.alerts import Alert, AlertKind, AlertState, evidence_to_json, state_at
+from askwhy.domain.program import AlertQuestions
 from askwhy.settings import Settings
-from askwhy.store import alert_counts, alerts
+from askwhy.store import alert_counts, alerts, invitation_outcomes
 from askwhy.store.alert_tables import AlertRow
 from askwhy.store.alerts import EpisodeKey, NewAlert
 
@@ -82,7 +83,11 @@ def detect(
             candidate
             for name in programs
             for candidate in _candidates(
-                session=session, program=name, days=days, design=design, cooling=cooling[name]
+                session=session,
+                program=name,
+                days=days,
+                design=_with_program_segments(session, name, design),
+                cooling=cooling[name],
             )
         ]
         waking = alerts.snoozes_ended(session=session, now=now)
@@ -95,6 +100,15 @@ def detect(
     if result:
         log.info("opened %d alerts: %s", len(result), ", ".join(f"{a.kind}:{a.subject}" for a in result))
     return result
+
+
+def _with_program_segments(session: Session, program: str, design: DetectionDesign) -> DetectionDesign:
+    """The design with the segments the program's YAML watches (``alerts.segments``) added to the
+    settings' own (``ASKWHY_ALERT_SEGMENTS``)."""
+    definition = invitation_outcomes.program_definition(session=session, program=program) or {}
+    named = AlertQuestions.model_validate(definition.get("alerts") or {}).segments
+    extra = tuple(name for name in named if name not in design.segments)
+    return replace(design, segments=design.segments + extra) if extra else design
 
 
 def _programs_today(session: Session, days: Days) -> list[str]:

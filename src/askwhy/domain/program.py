@@ -124,7 +124,15 @@ class Caps(_Strict):
 
 
 class AlertQuestions(_Strict):
-    """Whether an open rising-theme alert may ask later customers about its theme, and how often."""
+    """The program's alerts: the segments its themes and metrics are also watched in, and whether an
+    open rising-theme alert may ask later customers about its theme, and how often."""
+
+    segments: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Segment names (e.g. region, plan) in whose values each theme's share and each "
+        "metric are also tested, beside ASKWHY_ALERT_SEGMENTS; an alert then names the value.",
+    )
 
     ask_about_open_alerts: bool = Field(
         default=False,
