@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from askwhy.service.workspace import (
+    alert_pages,
     case_pages,
     conversation_pages,
     doors,
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     why.router,
     conversation_pages.router,
     case_pages.router,
+    alert_pages.router,
     exports.router,
     share.router,
 )
