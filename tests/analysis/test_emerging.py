@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from askwhy.analysis.emerging import Design, PeriodCount, alarms, rising
+from askwhy.analysis.emerging import (
+    Design,
+    PeriodCount,
+    alarms,
+    novel,
+    novelty_p,
+    predictive,
+    rising,
+    rising_against,
+)
 
 DESIGN = Design()
 
@@ -40,7 +49,7 @@ def test_null_streams_stay_within_the_designed_false_alarm_rate() -> None:
     """Ten themes over a simulated year of pure noise: at most the design's one alarm per theme-year
     (with margin for chance: the expected count is at or under 10, so 20 would be a broken design)."""
     themes = [_stream(seed, days=63 + 365, share=0.02 + 0.01 * seed, rho=0.005) for seed in range(10)]
-    fired, last = 0, {}
+    fired, last = 0, dict[str, int]()
     for day in range(63, 63 + 365):
         tests = {str(k): rising(s[day - 63 : day], s[day], design=DESIGN) for k, s in enumerate(themes)}
         cooling = frozenset(k for k, when in last.items() if day - when < DESIGN.cooldown_periods)
@@ -78,3 +87,21 @@ def test_a_cooling_theme_stays_quiet() -> None:
 
 def test_the_false_alarm_budget_sets_alpha_per_period() -> None:
     assert Design(period="week").alpha > Design(period="day").alpha > Design(period="hour").alpha
+
+
+def test_one_predictive_serves_every_look_at_a_day_so_far() -> None:
+    history = _stream(5, days=63, share=0.05, rho=0.002)
+    baseline = predictive(history, design=DESIGN)
+    assert baseline is not None
+    for so_far in (PeriodCount(3, 40), PeriodCount(12, 100), PeriodCount(30, 200)):
+        assert rising_against(baseline, so_far) == rising(history, so_far, design=DESIGN)
+    assert predictive(history[:10], design=DESIGN) is None
+
+
+def test_a_new_theme_must_be_big_enough_recent_and_faster_than_the_background() -> None:
+    assert novel(members=20, recent=18, background=0.1, min_size=5)
+    assert not novel(members=4, recent=4, background=0.1, min_size=5), "too small"
+    assert not novel(members=20, recent=6, background=0.1, min_size=5), "mostly old"
+    assert not novel(members=20, recent=14, background=0.8, min_size=5), "no faster than everything else"
+    assert novelty_p(members=20, recent=18, background=0.1) < 1e-12
+    assert novelty_p(members=20, recent=2, background=0.1) > 0.5

@@ -82,26 +82,47 @@ class RisingTest:
         return self.mentions - self.expected
 
 
-def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> RisingTest:
-    """Test whether ``current`` holds more mentions than the theme's ``history`` predicts.
+@dataclass(frozen=True)
+class Predictive:
+    """What a theme's baseline predicts for a period: the pooled share, the over-dispersion allowed
+    for, and the beta-binomial's parameters (a, b) for a period of any size."""
 
-    ``history`` holds the periods before the current one, oldest first; the baseline is its last
-    ``design.baseline_periods`` before the ``design.guard_periods`` most recent. Untestable (p = 1)
-    without enough baseline."""
+    share: float
+    dispersion: float
+    a: float
+    b: float
+
+
+def predictive(history: Sequence[PeriodCount], *, design: Design) -> Predictive | None:
+    """The baseline's predictive: ``history`` holds the periods before the current one, oldest
+    first; the baseline is its last ``design.baseline_periods`` before the ``design.guard_periods``
+    most recent. None without enough baseline. One predictive serves every look at a period so far."""
     guard = design.guard_periods
     recent = history[: len(history) - guard] if guard else history
     baseline = [p for p in recent[-design.baseline_periods :] if p.total > 0]
-    share = current.mentions / current.total if current.total else 0.0
-    if len(baseline) < design.min_baseline_periods or current.total == 0:
-        return RisingTest(current.mentions, current.total, 0.0, share, 0.0, 0.0, 1.0, 0.0, False)
+    if len(baseline) < design.min_baseline_periods:
+        return None
     seen = sum(p.mentions for p in baseline)
     exposure = sum(p.total for p in baseline)
     p_hat = (seen + 0.5) / (exposure + 1.0)
     rho = _intra_period_correlation(baseline, p_hat)
     kappa = 1.0 / (1.0 / exposure + rho / (1.0 - rho)) - 1.0
-    a, b = p_hat * kappa, (1.0 - p_hat) * kappa
-    n, y = current.total, current.mentions
-    p_value = float(betabinom.sf(y - 1, n, a, b)) if y > 0 else 1.0
+    return Predictive(p_hat, rho, p_hat * kappa, (1.0 - p_hat) * kappa)
+
+
+def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> RisingTest:
+    """Test whether ``current`` holds more mentions than the theme's ``history`` predicts
+    (`predictive`). Untestable (p = 1) without enough baseline."""
+    return rising_against(predictive(history, design=design), current)
+
+
+def rising_against(baseline: Predictive | None, current: PeriodCount) -> RisingTest:
+    """``current`` against the baseline's predictive (one-sided, upper tail)."""
+    share = current.mentions / current.total if current.total else 0.0
+    if baseline is None or current.total == 0:
+        return RisingTest(current.mentions, current.total, 0.0, share, 0.0, 0.0, 1.0, 0.0, False)
+    n, y, p_hat = current.total, current.mentions, baseline.share
+    p_value = float(betabinom.sf(y - 1, n, baseline.a, baseline.b)) if y > 0 else 1.0
     return RisingTest(
         mentions=y,
         total=n,
@@ -110,7 +131,7 @@ def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Desi
         baseline_share=p_hat,
         ratio_low=_ratio_low(y, n, p_hat, alpha=0.05),
         p_value=p_value,
-        dispersion=rho,
+        dispersion=baseline.dispersion,
         testable=True,
     )
 
