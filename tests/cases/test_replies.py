@@ -3,10 +3,12 @@ the case, opt-outs are honoured, and the follow-up question goes out on resolve 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +20,7 @@ from askwhy.bootstrap import Container, bootstrap
 from askwhy.cases import lifecycle, replies
 from askwhy.cases.measures import measures
 from askwhy.cases.notices import RecordingNotifier
+from askwhy.channels.email import EmailSender
 from askwhy.channels.twilio_api import TwilioApi
 from askwhy.channels.twilio_sms import TwilioSmsSender
 from askwhy.channels.whatsapp.sender import WhatsAppSender
@@ -25,6 +28,7 @@ from askwhy.clock import FakeClock
 from askwhy.domain.conversation import Channel, Step
 from askwhy.domain.program import Program
 from askwhy.outbox import delivery
+from askwhy.outreach import chat_links
 from askwhy.programs.syncing import sync_programs
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
@@ -33,7 +37,7 @@ from askwhy.store.tables import Contact, Conversation, Message
 from tests.cases.conftest import TEAM
 from tests.channels import twilio_forms as tw
 from tests.channels import whatsapp_deliveries as wa
-from tests.channels.test_email import Mailbox, mailbox, sender, smtp_port
+from tests.channels.test_email import Mailbox, mailbox, smtp_port
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -98,7 +102,18 @@ def container(
         Channel.SMS: TwilioSmsSender(
             api=api, status_callback_url="https://askwhy.test/s", from_number="+15550001"
         ),
-        Channel.EMAIL: sender(smtp_port, clock),
+        Channel.EMAIL: EmailSender(  # its links signed with the app's key, so they open the chat
+            host="127.0.0.1",
+            port=smtp_port,
+            from_address="Acme <feedback@acme.example>",
+            starttls=False,
+            link_for=chat_links.link_maker(
+                secret_key=configured.secret_key.get_secret_value(), base_url=tw.PUBLIC
+            ),
+            link_max_age=timedelta(hours=72),
+            timeout_seconds=5,
+            clock=clock,
+        ),
     }
     built = bootstrap(configured, clock=clock, senders=senders, embedder=HashingEmbedder())
     with built.sessions.begin() as session:
@@ -381,3 +396,27 @@ def test_whatsapp_outside_the_window_without_a_template_is_refused_naming_the_ch
         reply(container, case_id, "We refunded you today.")
     assert outbound(container, case_id) == []
     assert case_of(container, case_id).status == "open"
+
+
+def test_the_customer_answers_an_email_reply_through_its_link_and_the_answer_lands_in_the_case(
+    client: TestClient, container: Container, mailbox: Mailbox
+) -> None:
+    case_id = seeded_case(container, Channel.EMAIL, "ann@example.com")
+    reply(container, case_id, "Your refund is on its way. Did it arrive?")
+    delivery.deliver_due(ports=container.delivering)
+    [mail] = mailbox.received
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    link = next(word for word in body.get_content().split() if "/c/" in word)
+    page = client.get(f"/c/{unquote(urlsplit(link).path.removeprefix('/c/'))}")
+    assert page.status_code == 200, page.text  # the interview ended, but the case listens
+    [token] = re.findall(r'data-token="([^"]+)"', page.text)
+    conversation_id = case_of(container, case_id).conversation_id
+    answered = client.post(
+        f"/v1/conversations/{conversation_id}/messages",
+        json={"text": "yes, it arrived this morning"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answered.status_code == 200, answered.text
+    assert case_of(container, case_id).status == "in_progress"
+    assert events(container, case_id)[-1].kind == "customer_replied"

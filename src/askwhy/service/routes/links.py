@@ -14,6 +14,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from askwhy.cases import customer_replies
 from askwhy.outreach import chat_links
 from askwhy.service import conversation_tokens
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
@@ -66,7 +67,9 @@ def open_link(*, token: str, request: Request, container: ContainerDep, template
         conversation = session.get(Conversation, conversation_id)
         if conversation is None or not conversation_tokens.reachable(conversation):
             return _problem(request, templates, GONE)
-        if not conversation_tokens.answerable(conversation):
+        if not conversation_tokens.answerable(conversation) and not customer_replies.awaits_customer(
+            session=session, conversation_id=conversation.id
+        ):  # an ended interview whose case waits for the customer's answer stays open to them
             return _problem(request, templates, ENDED)
         guide_id = conversation.guide_id
     guide = container.guides.get(guide_id)
