@@ -3,6 +3,7 @@ redacted conversation, and the forms analysts use (viewers read only, other prog
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,3 +205,31 @@ def test_case_forms_and_the_cases_api_refuse_oversized_bodies_before_reading_the
     long_note = analyst.post(f"{path}/notes", data={"csrf": analyst.csrf(path), "text": "y" * 5001})
     assert long_note.status_code == 422  # within the body limit, over the note's own
     assert [event.kind for event in events(container, case.id)] == ["opened", "assigned"]
+
+
+def test_the_measures_show_each_team_with_its_times_sla_and_recovered_share(
+    opened: dict, client: TestClient, container: Container, sign_in: SignIn, clock: FakeClock
+) -> None:
+    path = case_path(container)
+    clock.advance(hours=2)
+    browser = sign_in(Role.ANALYST)
+    token = browser.csrf(path)
+    assert browser.post(f"{path}/notes", data={"csrf": token, "text": "Calling"}).status_code == 303
+    clock.advance(hours=1)
+    assert browser.post(f"{path}/resolve", data={"csrf": token, "note": "Reshipped"}).status_code == 303
+    say(client, opened, "8")  # the detractor's follow-up answer: passive, so recovered
+    page = browser.get(QUEUE).text
+    table = page[page.index('<table class="case-measures">') :]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [
+                " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+                for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+            ]
+            for row in re.findall(r"<tr>(.*?)</tr>", table[: table.index("</table>")], flags=re.S)
+        )
+    }
+    expected = ["1", "0", "2.0", "3.0", "100% of 1", "100% of 1"]
+    assert rows["All teams"] == expected
+    assert rows["care"] == expected
