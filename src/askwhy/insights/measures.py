@@ -23,6 +23,8 @@ from askwhy.domain.grouping import (
 )
 from askwhy.domain.metrics import MetricEstimate, estimate
 from askwhy.domain.scales import Metric
+from askwhy.insights import selection_counts
+from askwhy.insights.change_quotes import period_sides
 from askwhy.insights.scored import (
     Scored,
     has_themes,
@@ -32,6 +34,7 @@ from askwhy.insights.scored import (
     themed_scores,
 )
 from askwhy.insights.selection import Selection, start_of
+from askwhy.store import scores
 from askwhy.store.scores import conversation_progress
 
 
@@ -88,10 +91,7 @@ def load(*, session: Session, selection: Selection, metric: Metric | None, segme
 
 def choose_period(scored: Scored) -> Period:
     """Months over half a year of data, weeks over three weeks, else days."""
-    span = scored.responses[-1].responded_at - scored.responses[0].responded_at
-    if span > timedelta(days=180):
-        return Period.MONTH
-    return Period.WEEK if span > timedelta(days=21) else Period.DAY
+    return period_for_span(scored.responses[-1].responded_at - scored.responses[0].responded_at)
 
 
 def metrics(
@@ -145,7 +145,7 @@ def drivers(
     if len(scored.responses) < 3:
         raise NothingToMeasure("drivers need at least three scored responses")
     names = _themes(session=session, max_themes=max_themes, selection=selection)
-    data = themed_scores(session=session, scored=scored, names=names)
+    data = themed_scores(session=session, scored=scored, names=names, selection=selection)
     report = analyse_drivers(data, metric=scored.metric, resamples=resamples)
     return report, {label: theme_id for theme_id, label in names.items()}
 
@@ -160,11 +160,22 @@ def change(
     after: date | None = None,
     max_themes: int = 25,
 ) -> ChangeReport:
-    """Explain the change between the periods holding ``before`` and ``after`` (default: the last two)."""
-    scored = load(session=session, selection=selection, metric=metric, segments=False)
-    chosen = period or choose_period(scored)
-    starts = sorted({period_start(r.responded_at, chosen) for r in scored.responses})
+    """Explain the change between the periods holding ``before`` and ``after`` (default: the last two).
+
+    Only the two periods' responses and mentions are loaded: the periods themselves are found
+    from the first and last scored response and the days that have any (`selection_counts`)."""
+    chosen_metric = metric or main_metric(session=session, selection=selection)
+    if chosen_metric is None:
+        raise NothingToMeasure("no scored responses match")
+    span = scores.scored_span(session=session, restrict=selection.apply, metric=chosen_metric.value)
+    if span is None:
+        raise NothingToMeasure(f"no {chosen_metric.value} responses match")
+    chosen = period or period_for_span(span[1] - span[0])
     if before is None or after is None:
+        days = selection_counts.daily_score_histograms(
+            session=session, selection=selection, metric=chosen_metric.value
+        )
+        starts = sorted({period_start(day, chosen) for day in days})
         if len(starts) < 2:
             raise NothingToMeasure("a change needs responses in two periods")
         old, new = starts[-2], starts[-1]
@@ -175,19 +186,29 @@ def change(
                 f"{before} and {after} are in the same {chosen.value} ({old}); "
                 f"choose days in two different {chosen.value}s or a shorter period"
             )
-    rows_old = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == old]
-    rows_new = [i for i, r in enumerate(scored.responses) if period_start(r.responded_at, chosen) == new]
-    if not rows_old or not rows_new:
-        missing = old if not rows_old else new
-        raise NothingToMeasure(f"no {scored.metric.value} responses in the {chosen.value} of {missing}")
+    sides = period_sides(selection, period=chosen, before=old, after=new)
+    scored_old, scored_new = (
+        scored_responses(session=session, selection=side, metric=chosen_metric, segments=False)
+        for side in sides
+    )
+    if not scored_old.responses or not scored_new.responses:
+        missing = old if not scored_old.responses else new
+        raise NothingToMeasure(f"no {chosen_metric.value} responses in the {chosen.value} of {missing}")
     names = _themes(session=session, max_themes=max_themes, selection=selection)
     explanation = explain_change(
-        themed_scores(session=session, scored=scored, names=names, subset=rows_old),
-        themed_scores(session=session, scored=scored, names=names, subset=rows_new),
-        metric=scored.metric,
+        themed_scores(session=session, scored=scored_old, names=names, selection=sides[0]),
+        themed_scores(session=session, scored=scored_new, names=names, selection=sides[1]),
+        metric=chosen_metric,
     )
     labels = {label: theme_id for theme_id, label in names.items()}
     return ChangeReport(chosen, old, new, explanation, describe_change(explanation), labels)
+
+
+def period_for_span(span: timedelta) -> Period:
+    """Months over half a year of data, weeks over three weeks, else days (as `choose_period`)."""
+    if span > timedelta(days=180):
+        return Period.MONTH
+    return Period.WEEK if span > timedelta(days=21) else Period.DAY
 
 
 def _themes(*, session: Session, max_themes: int, selection: Selection) -> dict[str, str]:

@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from askwhy.domain.grouping import GroupEstimate, Period, period_start
 from askwhy.domain.metrics import MetricEstimate, estimate_from_histogram
+from askwhy.insights import selection_counts
 from askwhy.insights.channel_funnels import ProgramFunnel, program_funnel
 from askwhy.insights.read_cache import reuse
 from askwhy.insights.scored import main_metric
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_movement import ThemeMove, ThemeMovement, comparison_window, theme_movement
 from askwhy.insights.theme_views import ThemeSummary, is_subtheme, list_themes
-from askwhy.store.overview_counts import ProgramCount, response_totals, responses_per_program, simulated_count
-from askwhy.store.overview_scores import daily_score_histograms
+from askwhy.store import day_tallies
+from askwhy.store.overview_counts import ProgramCount, responses_per_program
 
 TOP_THEMES = 12
 MOVERS = 5
@@ -89,7 +90,7 @@ class Overview:
 
 def freshness(*, session: Session, selection: Selection) -> Freshness:
     """Responses of the selection: how many, completed, analysed, the newest, the last change."""
-    totals = response_totals(session=session, restrict=selection.apply)
+    totals = selection_counts.totals(session=session, selection=selection)
     return Freshness(totals.responses, totals.completed, totals.enriched, totals.newest, totals.last_change)
 
 
@@ -107,7 +108,7 @@ def _gather(session: Session, selection: Selection, period: Period | None) -> Ov
     left_out = 0
     if not selection.include_simulated:
         with_simulated = replace(selection, include_simulated=True)
-        left_out = simulated_count(session=session, restrict=with_simulated.apply)
+        left_out = selection_counts.simulated_count(session=session, selection=with_simulated)
     metric, note = _metric(session=session, selection=selection, period=period)
     chosen = period or (metric.period if metric else Period.WEEK)
     window = comparison_window(
@@ -129,10 +130,18 @@ def _gather(session: Session, selection: Selection, period: Period | None) -> Ov
 
 def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCount]:
     """Real and simulated responses of each program, in the order given (zero for none)."""
-    counts = reuse(
-        session=session, question=("per program",), compute=lambda: responses_per_program(session=session)
-    )
+    counts = reuse(session=session, question=("per program",), compute=lambda: _per_program(session=session))
     return [counts.get(name, ProgramCount(name, 0, 0)) for name in programs]
+
+
+def _per_program(*, session: Session) -> dict[str, ProgramCount]:
+    """Real and simulated responses of every program, from the day tallies once they are settled."""
+    if not day_tallies.settled(session=session, program=None):
+        return responses_per_program(session=session)
+    return {
+        program: ProgramCount(program, real, simulated)
+        for program, (real, simulated) in day_tallies.responses_per_program(session=session).items()
+    }
 
 
 def _metric(
@@ -142,7 +151,7 @@ def _metric(
     metric = main_metric(session=session, selection=selection)
     if metric is None:
         return None, "no scored responses match"
-    days = daily_score_histograms(session=session, restrict=selection.apply, metric=metric.value)
+    days = selection_counts.daily_score_histograms(session=session, selection=selection, metric=metric.value)
     first, last = min(days), max(days)
     chosen = period or _period_for(last - first)
     periods: dict[date, Counter[int]] = defaultdict(Counter)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from askwhy.analysis.themed import ThemedScores
 from askwhy.domain.grouping import ScoredResponse
 from askwhy.domain.scales import SCALES, Metric
+from askwhy.insights import selection_counts
 from askwhy.insights.selection import Selection
 from askwhy.store import scores, theme_volumes
 
@@ -26,8 +27,8 @@ class Scored:
 
 def main_metric(*, session: Session, selection: Selection) -> Metric | None:
     """The metric most responses in the selection were scored on (None when none was scored)."""
-    counted = scores.score_counts(
-        session=session, restrict=selection.apply, metrics=[m.value for m in SCALES]
+    counted = selection_counts.score_counts(
+        session=session, selection=selection, metrics=[m.value for m in SCALES]
     )
     counts = Counter({Metric(metric): n for metric, n in counted.items()})
     return counts.most_common(1)[0][0] if counts else None
@@ -62,8 +63,8 @@ def theme_names(
 
     Top-level themes only: a discovered subtheme's sentences already count for its parent theme.
     """
-    ranked = theme_volumes.most_mentioned_themes(
-        session=session, restrict=(selection or Selection()).apply, limit=max_themes
+    ranked = selection_counts.most_mentioned_themes(
+        session=session, selection=selection or Selection(), limit=max_themes
     )
     names: dict[str, str] = {}
     seen: Counter[str] = Counter()
@@ -79,11 +80,18 @@ def has_themes(*, session: Session) -> bool:
 
 
 def themed_scores(
-    *, session: Session, scored: Scored, names: dict[str, str], subset: list[int] | None = None
+    *,
+    session: Session,
+    scored: Scored,
+    names: dict[str, str],
+    subset: list[int] | None = None,
+    selection: Selection | None = None,
 ) -> ThemedScores:
     """Responses × themes mentions and mean sentiment, for the given rows of ``scored`` (all by default).
 
-    Counted with numpy over every mention at once: a program of 100,000 responses has some 300,000."""
+    Counted with numpy over every mention at once: a program of 100,000 responses has some 300,000.
+    ``selection``, the one ``scored`` was loaded from (or narrower), spares loading the mentions of
+    every other response."""
     rows = list(range(len(scored.ids))) if subset is None else subset
     position = {scored.ids[i]: k for k, i in enumerate(rows)}
     column = {theme_id: j for j, theme_id in enumerate(names)}
@@ -92,7 +100,9 @@ def themed_scores(
     if names and rows:
         found = [
             (k, column[m.theme_id], m.sentiment)
-            for m in theme_volumes.mention_feelings(session=session, theme_ids=list(names))
+            for m in theme_volumes.mention_feelings(
+                session=session, theme_ids=list(names), restrict=selection.apply if selection else None
+            )
             if (k := position.get(m.response_id)) is not None
         ]
         if found:

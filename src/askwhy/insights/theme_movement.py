@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from askwhy.domain.grouping import Period
-from askwhy.insights.selection import Selection, start_of
+from askwhy.insights import selection_counts
+from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import ThemeSummary, is_subtheme, summarised
 from askwhy.store import theme_volumes
 
@@ -100,12 +101,11 @@ def theme_movement(*, session: Session, selection: Selection, window: Window) ->
     """Every live theme's responses and share in the current window and the one before it, both
     windows counted by one grouped query (and their analysed responses by another)."""
     both = selection.narrowed(since=window.previous_since, until=window.until)
-    split_at = start_of(window.since)
-    counts_before, counts_now = theme_volumes.theme_counts_split(
-        session=session, restrict=both.apply, split_at=split_at
+    counts_before, counts_now = selection_counts.theme_counts_split(
+        session=session, selection=both, split_at=window.since
     )
-    n_before, n_now = theme_volumes.enriched_counts_split(
-        session=session, restrict=both.apply, split_at=split_at
+    n_before, n_now = selection_counts.enriched_counts_split(
+        session=session, selection=both, split_at=window.since
     )
     themes = theme_volumes.themes_oldest_first(session=session)
     now = _by_id(summarised(themes, counts_now, n_now))

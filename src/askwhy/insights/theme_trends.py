@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from askwhy.domain.grouping import Period, period_start
 from askwhy.domain.metrics import wilson_interval
+from askwhy.insights import selection_counts
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes
-from askwhy.store import theme_reading
 
 WINDOW_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30}
 """Length of the window compared with the one before it, when the filters give no dates."""
@@ -78,11 +78,11 @@ def share_per_period(
     *, session: Session, selection: Selection, theme_id: str, period: Period | None
 ) -> tuple[Period, list[PeriodShare]]:
     """The theme's share of analysed responses in every period with any, oldest first."""
-    analysed = theme_reading.analysed_per_day(session=session, restrict=selection.apply)
+    analysed = selection_counts.analysed_per_day(session=session, selection=selection)
     if not analysed:
         return period or Period.MONTH, []
-    mentioned = theme_reading.theme_responses_per_day(
-        session=session, restrict=selection.apply, theme_id=theme_id
+    mentioned = selection_counts.theme_responses_per_day(
+        session=session, selection=selection, theme_id=theme_id
     )
     chosen = period or _auto_period(min(analysed), max(analysed))
     totals: dict[date, list[int]] = {}
@@ -109,7 +109,7 @@ def _auto_period(first: date, last: date) -> Period:
 def _window(session: Session, selection: Selection, period: Period | None) -> Window | None:
     if selection.since and selection.until:
         return Window(selection.since, selection.until)
-    latest = theme_reading.latest_analysed(session=session, restrict=selection.apply)
+    latest = selection_counts.latest_analysed(session=session, selection=selection)
     if latest is None:
         return None
     until = selection.until or latest.date() + timedelta(days=1)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from askwhy.analysis.cleaning import readable_quote
 from askwhy.analysis.quotes import speaking_quotes
+from askwhy.insights import selection_counts
 from askwhy.insights.codebook import get_theme
 from askwhy.insights.selection import Selection
 from askwhy.insights.vectors import from_bytes
@@ -64,7 +65,7 @@ class ThemeDetail:
 
 def enriched_count(*, session: Session, selection: Selection) -> int:
     """Enriched responses in the selection: the denominator of a theme's share."""
-    return theme_volumes.enriched_count(session=session, restrict=selection.apply)
+    return selection_counts.enriched_count(session=session, selection=selection)
 
 
 def list_themes(
@@ -78,7 +79,7 @@ def list_themes(
     most mentioned first. ``enriched``, when the caller has counted the selection's analysed
     responses already, saves counting them again."""
     selection = selection or Selection()
-    counts = theme_volumes.theme_counts(session=session, restrict=selection.apply)
+    counts = selection_counts.theme_counts(session=session, selection=selection)
     total = enriched_count(session=session, selection=selection) if enriched is None else enriched
     themes = theme_volumes.themes_oldest_first(session=session)
     return summarised(themes, counts, total, include_merged=include_merged)
@@ -108,7 +109,7 @@ def show_theme(
     """One theme with its quotes (chosen examples first, then the closest; no repeats) and children."""
     selection = selection or Selection()
     theme = get_theme(session=session, theme_id=theme_id)
-    counts = theme_volumes.theme_counts(session=session, restrict=selection.apply, theme_ids=[theme_id])
+    counts = selection_counts.theme_counts(session=session, selection=selection, theme_ids=[theme_id])
     total = enriched_count(session=session, selection=selection)
     return _detail(
         session=session,
@@ -170,8 +171,8 @@ def _children(*, session: Session, theme: Theme, selection: Selection, total: in
     kids = live_subthemes(session=session, theme_id=theme.id)
     if not kids:
         return []
-    counts = theme_volumes.theme_counts(
-        session=session, restrict=selection.apply, theme_ids=[kid.id for kid in kids]
+    counts = selection_counts.theme_counts(
+        session=session, selection=selection, theme_ids=[kid.id for kid in kids]
     )
     return [_summary(kid, counts.get(kid.id), total) for kid in kids]
 

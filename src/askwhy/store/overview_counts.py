@@ -77,6 +77,12 @@ def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
     )
 
 
+def last_change(*, session: Session, restrict: Restrict) -> datetime | None:
+    """The latest change of any response ``restrict`` keeps (the index on ``updated_at`` answers it
+    from its newest entries)."""
+    return session.scalar(restrict(select(func.max(Response.updated_at))))
+
+
 def simulated_count(*, session: Session, restrict: Restrict) -> int:
     """Simulated responses among those ``restrict`` keeps (give it a selection that includes them)."""
     query = restrict(select(func.count()).select_from(Response).where(Response.simulated.is_(True)))

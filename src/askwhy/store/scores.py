@@ -44,6 +44,17 @@ def score_counts(*, session: Session, restrict: Restrict, metrics: Collection[st
     return {metric: int(n) for metric, n in session.execute(query)}
 
 
+def scored_span(*, session: Session, restrict: Restrict, metric: str) -> tuple[datetime, datetime] | None:
+    """When the first and the last response of the selection scored on ``metric`` were given."""
+    query = restrict(
+        select(func.min(Response.responded_at), func.max(Response.responded_at)).where(
+            Response.metric == metric, Response.score.is_not(None)
+        )
+    )
+    first, last = session.execute(query).one()
+    return None if first is None or last is None else (first, last)
+
+
 def scored_in_selection(
     *, session: Session, restrict: Restrict, metric: str, segments: bool = True
 ) -> list[ScoreRow]:

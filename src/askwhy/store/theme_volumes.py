@@ -134,8 +134,11 @@ def themes_oldest_first(*, session: Session) -> list[Theme]:
     return list(session.scalars(select(Theme).order_by(Theme.created_at, Theme.id)))
 
 
-def mention_feelings(*, session: Session, theme_ids: Collection[str]) -> list[MentionFeeling]:
-    """Every mention of the themes given, with the sentiment of the sentence that makes it."""
+def mention_feelings(
+    *, session: Session, theme_ids: Collection[str], restrict: Restrict | None = None
+) -> list[MentionFeeling]:
+    """Every mention of the themes given, with the sentiment of the sentence that makes it; only
+    those of the responses ``restrict`` keeps when given."""
     if not theme_ids:
         return []
     query = (
@@ -143,6 +146,8 @@ def mention_feelings(*, session: Session, theme_ids: Collection[str]) -> list[Me
         .join(Sentence, Sentence.id == ThemeMention.sentence_id)
         .where(ThemeMention.theme_id.in_(list(theme_ids)))
     )
+    if restrict is not None:
+        query = restrict(query.join(Response, Response.id == ThemeMention.response_id))
     return [MentionFeeling(r, t, float(s)) for r, t, s in session.execute(query)]
 
 

@@ -1,0 +1,176 @@
+"""The counts behind the workspace's figures for a selection, from the day tallies where they can
+answer and from the responses where they cannot.
+
+The tallies (`store.day_tallies`) answer a selection of a program, channel, language and whole
+days in a few thousand rows, whatever the volume, and are exact once settled; a selection with
+segment values, or one whose cells wait to be recounted after a bulk load, is counted from the
+responses, mentions and sentences themselves. Both give the same numbers (tests compare them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from askwhy.insights.selection import Selection, start_of
+from askwhy.store import day_tallies, overview_counts, overview_scores, scores, theme_reading, theme_volumes
+from askwhy.store.day_tallies import Cells
+from askwhy.store.theme_volumes import ThemeCount
+
+SETTLED = "askwhy.day_tallies_settled"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Responses of a selection: how many, completed, analysed, the newest, the last change."""
+
+    responses: int
+    completed: int
+    enriched: int
+    newest: datetime | None
+    last_change: datetime | None
+
+
+def tallied(*, session: Session, selection: Selection) -> Cells | None:
+    """The selection's cells when the tallies can answer it exactly, else None."""
+    if selection.segment or not _settled(session, selection.program):
+        return None
+    return Cells(
+        program=selection.program,
+        channel=selection.channel,
+        language=selection.language,
+        since=selection.since,
+        until=selection.until,
+        include_simulated=selection.include_simulated,
+    )
+
+
+def _settled(session: Session, program: str | None) -> bool:
+    """`day_tallies.settled`, asked once per program and transaction (a page asks for many counts)."""
+    transaction = session.get_transaction()
+    kept = session.info.get(SETTLED)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[SETTLED] = (transaction, {})
+    answers: dict[str | None, bool] = kept[1]
+    if program not in answers:
+        answers[program] = day_tallies.settled(session=session, program=program)
+    return answers[program]
+
+
+def totals(*, session: Session, selection: Selection) -> Totals:
+    """How many responses, completed and analysed, the newest and the latest change of any."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        found = overview_counts.response_totals(session=session, restrict=selection.apply)
+        return Totals(found.responses, found.completed, found.enriched, found.newest, found.last_change)
+    counted = day_tallies.totals(session=session, cells=cells)
+    changed = overview_counts.last_change(session=session, restrict=selection.apply)
+    return Totals(counted.responses, counted.completed, counted.analysed, counted.newest, changed)
+
+
+def simulated_count(*, session: Session, selection: Selection) -> int:
+    """Simulated responses the selection would hold with them included."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return overview_counts.simulated_count(session=session, restrict=selection.apply)
+    return day_tallies.simulated_count(session=session, cells=cells)
+
+
+def score_counts(*, session: Session, selection: Selection, metrics: Collection[str]) -> dict[str, int]:
+    """Metric name → scored responses of the selection, for the metrics named."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return scores.score_counts(session=session, restrict=selection.apply, metrics=metrics)
+    return day_tallies.score_counts(session=session, cells=cells, metrics=metrics)
+
+
+def daily_score_histograms(
+    *, session: Session, selection: Selection, metric: str
+) -> dict[date, Counter[int]]:
+    """UTC day → score → responses scored on ``metric``."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return overview_scores.daily_score_histograms(
+            session=session, restrict=selection.apply, metric=metric
+        )
+    return day_tallies.daily_score_histograms(session=session, cells=cells, metric=metric)
+
+
+def theme_counts(
+    *, session: Session, selection: Selection, theme_ids: Collection[str] | None = None
+) -> dict[str, ThemeCount]:
+    """Theme id → its volume and feeling in the selection (every mentioned theme by default)."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_volumes.theme_counts(session=session, restrict=selection.apply, theme_ids=theme_ids)
+    return day_tallies.theme_counts(session=session, cells=cells, theme_ids=theme_ids)
+
+
+def theme_counts_split(
+    *, session: Session, selection: Selection, split_at: date
+) -> tuple[dict[str, ThemeCount], dict[str, ThemeCount]]:
+    """Every mentioned theme's counts before the day ``split_at`` and from it on."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_volumes.theme_counts_split(
+            session=session, restrict=selection.apply, split_at=start_of(split_at)
+        )
+    return day_tallies.theme_counts_split(session=session, cells=cells, split_at=split_at)
+
+
+def enriched_count(*, session: Session, selection: Selection) -> int:
+    """Analysed responses in the selection: the denominator of a theme's share."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_volumes.enriched_count(session=session, restrict=selection.apply)
+    return day_tallies.analysed_count(session=session, cells=cells)
+
+
+def enriched_counts_split(*, session: Session, selection: Selection, split_at: date) -> tuple[int, int]:
+    """Analysed responses before the day ``split_at`` and from it on."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_volumes.enriched_counts_split(
+            session=session, restrict=selection.apply, split_at=start_of(split_at)
+        )
+    return day_tallies.analysed_counts_split(session=session, cells=cells, split_at=split_at)
+
+
+def analysed_per_day(*, session: Session, selection: Selection) -> dict[date, int]:
+    """Analysed responses per UTC day."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_reading.analysed_per_day(session=session, restrict=selection.apply)
+    return day_tallies.analysed_per_day(session=session, cells=cells)
+
+
+def theme_responses_per_day(*, session: Session, selection: Selection, theme_id: str) -> dict[date, int]:
+    """Responses per UTC day with at least one sentence in the theme."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_reading.theme_responses_per_day(
+            session=session, restrict=selection.apply, theme_id=theme_id
+        )
+    return day_tallies.theme_responses_per_day(session=session, cells=cells, theme_id=theme_id)
+
+
+def latest_analysed(*, session: Session, selection: Selection) -> datetime | None:
+    """When the newest analysed response of the selection was given."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_reading.latest_analysed(session=session, restrict=selection.apply)
+    return day_tallies.latest_analysed(session=session, cells=cells)
+
+
+def most_mentioned_themes(
+    *, session: Session, selection: Selection, limit: int | None
+) -> list[tuple[str, str]]:
+    """(id, label) of the live top-level themes the selection mentions, most mentioned first."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return theme_volumes.most_mentioned_themes(session=session, restrict=selection.apply, limit=limit)
+    return day_tallies.most_mentioned_themes(session=session, cells=cells, limit=limit)

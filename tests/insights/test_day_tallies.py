@@ -1,0 +1,335 @@
+"""The day tallies give the workspace the same counts as the responses themselves, after every
+kind of change: new responses coded, a theme merged, a sentence's feeling revised, a response
+moved to another channel or day, a response erased, a bulk load outside a session."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from askwhy.analysis.change import explain_change
+from askwhy.bootstrap import Container
+from askwhy.domain.grouping import Period, period_start
+from askwhy.insights import measures, selection_counts
+from askwhy.insights.scored import themed_scores
+from askwhy.insights.selection import Selection, start_of
+from askwhy.store import (
+    day_recount,
+    day_tallies,
+    overview_counts,
+    overview_scores,
+    scores,
+    theme_reading,
+    theme_volumes,
+)
+from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
+from askwhy.store.day_tally_tables import StaleDayCell
+from askwhy.store.tables import Response
+
+START = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+RESPONSES: Table = Response.__table__  # type: ignore[assignment]
+THEMES = ("late", "price", "staff")
+SELECTIONS = [
+    Selection(),
+    Selection(program="shop"),
+    Selection(program="shop", include_simulated=True),
+    Selection(program="shop", channel="sms"),
+    Selection(program="shop", language="fr"),
+    Selection(program="shop", since=date(2026, 3, 3), until=date(2026, 3, 6)),
+    Selection(program="shop", channel="web", language="en", since=date(2026, 3, 2), until=date(2026, 3, 4)),
+    Selection(program="bank", include_simulated=True),
+]
+
+
+def _seed(sessions: sessionmaker[Session], *, responses: int, seed: int = 1) -> None:
+    """Responses of two programs over a week, some simulated, some not analysed, each analysed one
+    with one or two sentences mentioning one or two themes."""
+    rng = random.Random(seed)
+    with sessions.begin() as session:
+        for theme in THEMES:
+            if session.get(Theme, theme) is None:
+                session.add(
+                    Theme(id=theme, label=theme, status="accepted", created_at=START, updated_at=START)
+                )
+        session.flush()
+        for _ in range(responses):
+            _respond(session, rng)
+
+
+def _respond(session: Session, rng: random.Random) -> None:
+    at = START + timedelta(minutes=rng.randrange(7 * 24 * 60))
+    response = Response(
+        program=rng.choice(("shop", "shop", "bank")), guide_id="g", channel=rng.choice(("web", "sms")),
+        metric=rng.choice(("nps", "nps", "csat")), score=rng.choice((None, 0, 3, 5, 7, 9, 10)), band="x",
+        language=rng.choice(("en", "fr")), completion=rng.choice(("completed", "partial")),
+        simulated=rng.random() < 0.2, segment={"plan": rng.choice(("free", "plus"))},
+        responded_at=at, updated_at=at,
+    )  # fmt: skip
+    session.add(response)
+    session.flush()
+    if rng.random() < 0.15:
+        return
+    analysis = ResponseAnalysis(
+        response_id=response.id, text="", language=response.language, sentiment="neutral",
+        sentiment_score=0.0, model="m", enriched_at=at,
+    )  # fmt: skip
+    session.add(analysis)
+    for position in range(rng.choice((1, 2))):
+        feeling = rng.uniform(-1, 1)
+        sentence = Sentence(
+            response_id=response.id, position=position, kind="sentence", text="words",
+            sentiment="neutral", sentiment_score=feeling, embedding=b"", theme_state="themed",
+        )  # fmt: skip
+        session.add(sentence)
+        session.flush()
+        for theme in rng.sample(THEMES, rng.choice((1, 2))):
+            mention = ThemeMention(
+                sentence_id=sentence.id, theme_id=theme, response_id=response.id, similarity=0.8,
+                polarity=(feeling > 0.1) - (feeling < -0.1),
+            )  # fmt: skip
+            session.add(mention)
+
+
+def _assert_same(session: Session) -> None:
+    """Every count the tallies give equals the one counted from the responses, for every selection."""
+    for selection in SELECTIONS:
+        assert selection_counts.tallied(session=session, selection=selection) is not None, "tallies settled"
+        where = selection.apply
+        direct = overview_counts.response_totals(session=session, restrict=where)
+        got = selection_counts.totals(session=session, selection=selection)
+        assert (got.responses, got.completed, got.enriched, got.newest, got.last_change) == (
+            direct.responses, direct.completed, direct.enriched, direct.newest, direct.last_change,
+        ), selection  # fmt: skip
+        assert selection_counts.simulated_count(session=session, selection=selection) == (
+            overview_counts.simulated_count(session=session, restrict=where)
+        )
+        metrics = ("nps", "csat", "ces")
+        assert selection_counts.score_counts(session=session, selection=selection, metrics=metrics) == (
+            scores.score_counts(session=session, restrict=where, metrics=metrics)
+        )
+        for metric in ("nps", "csat"):
+            assert selection_counts.daily_score_histograms(
+                session=session, selection=selection, metric=metric
+            ) == overview_scores.daily_score_histograms(session=session, restrict=where, metric=metric)
+        _assert_same_themes(selection_counts.theme_counts(session=session, selection=selection), (
+            theme_volumes.theme_counts(session=session, restrict=where)
+        ))  # fmt: skip
+        split = date(2026, 3, 4)
+        tallied_split = selection_counts.theme_counts_split(
+            session=session, selection=selection, split_at=split
+        )
+        direct_split = theme_volumes.theme_counts_split(
+            session=session, restrict=where, split_at=start_of(split)
+        )
+        for got_side, direct_side in zip(tallied_split, direct_split, strict=True):
+            _assert_same_themes(got_side, direct_side)
+        assert selection_counts.enriched_count(session=session, selection=selection) == (
+            theme_volumes.enriched_count(session=session, restrict=where)
+        )
+        assert selection_counts.enriched_counts_split(
+            session=session, selection=selection, split_at=split
+        ) == (theme_volumes.enriched_counts_split(session=session, restrict=where, split_at=start_of(split)))
+        assert selection_counts.analysed_per_day(session=session, selection=selection) == (
+            theme_reading.analysed_per_day(session=session, restrict=where)
+        )
+        assert selection_counts.latest_analysed(session=session, selection=selection) == (
+            theme_reading.latest_analysed(session=session, restrict=where)
+        )
+        for theme in THEMES:
+            assert selection_counts.theme_responses_per_day(
+                session=session, selection=selection, theme_id=theme
+            ) == theme_reading.theme_responses_per_day(session=session, restrict=where, theme_id=theme)
+
+
+def _assert_same_themes(
+    got: dict[str, theme_volumes.ThemeCount], direct: dict[str, theme_volumes.ThemeCount]
+) -> None:
+    assert got.keys() == direct.keys()
+    for theme, count in direct.items():
+        assert (got[theme].mentions, got[theme].responses, got[theme].positive, got[theme].negative) == (
+            count.mentions, count.responses, count.positive, count.negative,
+        ), theme  # fmt: skip
+        assert got[theme].sentiment == pytest.approx(count.sentiment, abs=1e-9)
+
+
+def _first(session: Session, column: Any, *joined: Any) -> Any:
+    query = select(column)
+    for table in joined:
+        query = query.join(table)
+    return session.scalar(query.order_by(column).limit(1))
+
+
+def _merge_into(s: Session, source: str, target: str) -> object:
+    """The source theme's mentions moved to the target, as a merge does (a sentence in both keeps one)."""
+    both = select(ThemeMention.sentence_id).where(ThemeMention.theme_id == target)
+    s.execute(delete(ThemeMention).where(ThemeMention.theme_id == source, ThemeMention.sentence_id.in_(both)))
+    return s.execute(update(ThemeMention).where(ThemeMention.theme_id == source).values(theme_id=target))
+
+
+def _merge(s: Session) -> object:
+    return _merge_into(s, "price", "late")
+
+
+def _revise_feeling(s: Session) -> object:
+    return s.execute(
+        update(Sentence).where(Sentence.id == _first(s, Sentence.id)).values(sentiment_score=0.99)
+    )
+
+
+def _move(s: Session) -> object:
+    moved = _first(s, Response.id, ResponseAnalysis)
+    later = START + timedelta(days=9)
+    return s.execute(
+        update(Response).where(Response.id == moved).values(channel="whatsapp", responded_at=later)
+    )
+
+
+def _erase(s: Session) -> object:
+    return s.execute(delete(Response).where(Response.id == _first(s, Response.id, ThemeMention)))
+
+
+def _unanalyse(s: Session) -> object:
+    gone = _first(s, ResponseAnalysis.response_id)
+    return s.execute(delete(ResponseAnalysis).where(ResponseAnalysis.response_id == gone))
+
+
+def _unmention(s: Session) -> object:
+    return s.execute(
+        delete(ThemeMention).where(ThemeMention.sentence_id == _first(s, ThemeMention.sentence_id))
+    )
+
+
+CHANGES: dict[str, Callable[[Session], object]] = {
+    "a theme merged into another": _merge,
+    "a sentence's feeling revised": _revise_feeling,
+    "a response moved to another channel and day": _move,
+    "a response erased with its analysis": _erase,
+    "an analysis removed": _unanalyse,
+    "a sentence's mentions removed": _unmention,
+}
+
+
+def test_the_tallies_count_what_the_responses_hold(container: Container) -> None:
+    _seed(container.sessions, responses=300)
+    with container.reads() as session:
+        _assert_same(session)
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_the_tallies_follow_every_change_in_the_same_transaction(container: Container, change: str) -> None:
+    _seed(container.sessions, responses=200)
+    with container.sessions.begin() as session:
+        CHANGES[change](session)
+    with container.reads() as session:
+        assert session.scalar(select(StaleDayCell.program)) is None, "recounted before the commit"
+        _assert_same(session)
+
+
+def test_responses_coded_later_join_the_tallies(container: Container) -> None:
+    _seed(container.sessions, responses=150, seed=1)
+    _seed(container.sessions, responses=150, seed=2)
+    with container.reads() as session:
+        _assert_same(session)
+
+
+def test_a_change_across_many_cells_recounts_the_programs_whole(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(container.sessions, responses=200)
+    monkeypatch.setattr(day_recount, "MANY_CELLS", 3)
+    with container.sessions.begin() as session:
+        _merge_into(session, "staff", "late")
+    with container.reads() as session:
+        _assert_same(session)
+
+
+def test_rows_loaded_outside_a_session_are_counted_from_the_responses_until_recounted(
+    container: Container,
+) -> None:
+    _seed(container.sessions, responses=50)
+    at = START + timedelta(days=2)
+    with container.engine.begin() as connection:  # a bulk load: no session, no recount
+        rows = [{
+            "id": f"bulk{i}", "program": "shop", "guide_id": "g", "channel": "web", "metric": "nps",
+            "score": 10, "band": "promoter", "answers": [], "comment": "", "source": "import",
+            "language": "en", "completion": "completed", "simulated": False, "segment": {},
+            "responded_at": at, "updated_at": at,
+        } for i in range(5)]  # fmt: skip
+        connection.execute(insert(RESPONSES), rows)
+    selection = Selection(program="shop")
+    with container.reads() as session:
+        assert selection_counts.tallied(session=session, selection=selection) is None
+        counted = selection_counts.totals(session=session, selection=selection).responses
+        assert counted == overview_counts.response_totals(session=session, restrict=selection.apply).responses
+    with container.sessions.begin() as session:
+        day_recount.settle(session=session)
+    with container.reads() as session:
+        _assert_same(session)
+
+
+def test_segment_values_are_counted_from_the_responses(container: Container) -> None:
+    _seed(container.sessions, responses=100)
+    selection = Selection(program="shop", segment={"plan": "plus"})
+    with container.reads() as session:
+        assert selection_counts.tallied(session=session, selection=selection) is None
+        assert selection_counts.theme_counts(session=session, selection=selection) == (
+            theme_volumes.theme_counts(session=session, restrict=selection.apply)
+        )
+
+
+def test_theme_rankings_and_program_counts_match_the_responses(container: Container) -> None:
+    _seed(container.sessions, responses=300)
+    with container.sessions.begin() as session:  # a discovered subtheme of a coded theme ranks under it
+        session.add(Theme(id="late-sub", label="late sub", status="accepted", parent_id="late",
+                          created_at=START, updated_at=START))  # fmt: skip
+        _merge_into(session, "staff", "late-sub")
+    with container.reads() as session:
+        for selection in SELECTIONS:
+            for limit in (None, 1):
+                assert selection_counts.most_mentioned_themes(
+                    session=session, selection=selection, limit=limit
+                ) == (
+                    theme_volumes.most_mentioned_themes(
+                        session=session, restrict=selection.apply, limit=limit
+                    )
+                )
+        direct = overview_counts.responses_per_program(session=session)
+        assert day_tallies.responses_per_program(session=session) == {
+            program: (count.real, count.simulated) for program, count in direct.items()
+        }
+
+
+@pytest.mark.parametrize("days", [None, (date(2026, 3, 3), date(2026, 3, 5))])
+def test_a_change_is_explained_from_its_two_periods_as_from_every_response(
+    container: Container, days: tuple[date, date] | None
+) -> None:
+    _seed(container.sessions, responses=400)
+    selection = Selection(program="shop", channel="web")
+    before, after = days or (None, None)
+    with container.reads() as session:
+        report = measures.change(
+            session=session, selection=selection, period=Period.DAY, before=before, after=after
+        )
+        every = measures.load(session=session, selection=selection, metric=None, segments=False)
+        starts = sorted({period_start(r.responded_at, Period.DAY) for r in every.responses})
+        assert (report.before, report.after) == ((before, after) if days else (starts[-2], starts[-1]))
+        names = dict(theme_volumes.most_mentioned_themes(session=session, restrict=selection.apply, limit=25))
+        assert report.theme_ids == {label: theme_id for theme_id, label in names.items()}
+
+        def rows(start: date) -> list[int]:
+            return [
+                i for i, r in enumerate(every.responses) if period_start(r.responded_at, Period.DAY) == start
+            ]
+
+        reference = explain_change(
+            themed_scores(session=session, scored=every, names=names, subset=rows(report.before)),
+            themed_scores(session=session, scored=every, names=names, subset=rows(report.after)),
+            metric=every.metric,
+        )
+    assert report.explanation == reference
