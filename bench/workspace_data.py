@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Table, insert
+from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
 from askwhy.store.tables import Conversation, Message, Response
@@ -167,6 +168,52 @@ class _Batch:
             for table, rows in self.tables.items():
                 if rows:
                     connection.execute(insert(table), rows)
+
+
+def code_new_response(sessions: sessionmaker[Session], *, number: int, now: datetime) -> None:
+    """A change as the analysis makes one: a new response stored, analysed and coded into a theme
+    and its subtheme, in one transaction through a writing session (which settles the tallies)."""
+    rng = random.Random(number)
+    top = f"t{rng.randrange(len(TOPICS)):02d}"
+    child = f"{top}s{rng.randrange(4)}" + "0" * 26
+    score = rng.randrange(11)
+    feeling = (score - 5) / 5
+    at = now + timedelta(seconds=number)
+    comment = f"A new answer, number {number}, with a score of {score}."
+    with sessions.begin() as session:
+        response = Response(
+            program=PROGRAM, guide_id=PROGRAM, channel="web", metric="nps", score=score,
+            band="promoter" if score >= 9 else "passive" if score >= 7 else "detractor",
+            answers=[{"question": "why", "text": comment}], comment=comment, language="en",
+            completion="completed", segment={"plan": "plus", "region": "EU"}, responded_at=at, updated_at=at,
+        )  # fmt: skip
+        session.add(response)
+        session.flush()
+        session.add(ResponseAnalysis(
+            response_id=response.id, text=comment, language="en", sentiment=_sentiment(feeling),
+            sentiment_score=feeling, sentences=1, model="bench", enriched_at=at,
+        ))  # fmt: skip
+        sentence = Sentence(
+            response_id=response.id, position=0, kind="sentence", text=comment, sentiment=_sentiment(feeling),
+            sentiment_score=feeling, embedding=np.zeros(DIMENSIONS, np.float32).tobytes(), theme_state="themed",
+        )  # fmt: skip
+        session.add(sentence)
+        session.flush()
+        for theme in (top + "0" * 29, child):
+            session.add(ThemeMention(
+                sentence_id=sentence.id, theme_id=theme, response_id=response.id, similarity=0.8,
+                polarity=(feeling > 0.1) - (feeling < -0.1),
+            ))  # fmt: skip
+
+
+def rename_theme(sessions: sessionmaker[Session], *, number: int, now: datetime) -> None:
+    """A codebook edit: a subtheme renamed (its label and time of change)."""
+    theme_id = f"t{number % len(TOPICS):02d}s{number % 4}" + "0" * 26
+    with sessions.begin() as session:
+        theme = session.get(Theme, theme_id)
+        if theme is not None:
+            theme.label = f"{theme.label.split(' #')[0]} #{number}"
+            theme.updated_at = now + timedelta(seconds=number)
 
 
 def _codebook(vectors: np.random.Generator, *, now: datetime) -> Codebook:
