@@ -19,8 +19,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from askwhy.bootstrap import Container, bootstrap
+from askwhy.cli import app as cli
 from askwhy.clock import FakeClock
 from askwhy.domain.people import Role
 from askwhy.people import accounts, browser_sessions
@@ -28,9 +30,9 @@ from askwhy.service.access_log import masked
 from askwhy.service.app import create_app
 from askwhy.service.workspace import oidc_flow_cookie
 from askwhy.settings import Settings
-from askwhy.store.people_tables import AuditEntry, Person
+from askwhy.store.people_tables import AuditEntry, Person, PersonIdentity
 from tests.conftest import GUIDES
-from tests.fakes.oidc_issuer import FakeIssuer, rsa_key
+from tests.fakes.oidc_issuer import FakeIssuer, PersonAtProvider, rsa_key
 
 EMAIL = "ana@example.com"
 NAME = "Acme SSO"
@@ -272,6 +274,43 @@ def test_an_unverified_email_is_refused(
     issuer.person.email_verified = False
     _assert_refused(browser, _sign_in(browser), 403, f"has not verified {EMAIL}")
     assert _refusal_reasons(container) == ["unverified_email"]
+
+
+def _linked(container: Container) -> list[tuple[str, str, str]]:
+    with container.sessions() as session:
+        rows = session.scalars(select(PersonIdentity).order_by(PersonIdentity.linked_at))
+        return [(row.issuer, row.subject, row.person_id) for row in rows]
+
+
+def test_the_first_sign_in_links_the_account_to_the_providers_subject(
+    browser: TestClient, ana: str, container: Container, issuer: FakeIssuer
+) -> None:
+    assert _sign_in(browser).status_code == 303
+    assert _linked(container) == [(issuer.issuer, "provider-user-1", ana)]
+    browser.cookies.clear()
+    issuer.person.email = "ana.new-name@example.com"  # the address changed at the provider
+    assert _sign_in(browser).status_code == 303, "the subject still finds the account"
+    assert browser.get("/").status_code == 200
+
+
+def test_an_address_given_to_someone_else_at_the_provider_does_not_open_the_account(
+    browser: TestClient, ana: str, container: Container, issuer: FakeIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _sign_in(browser).status_code == 303
+    browser.cookies.clear()
+    issuer.person = PersonAtProvider(sub="provider-user-2", email=EMAIL, name="The next Ana")
+    _assert_refused(browser, _sign_in(browser), 403, "belongs to another person at the identity provider")
+    assert _refusal_reasons(container) == ["other_identity"]
+    # An admin releases the account from the terminal; the next sign-in links it to the new person.
+    settings = container.settings
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
+    done = CliRunner().invoke(cli, ["users", "unlink-sso", EMAIL])
+    assert done.exit_code == 0, done.output
+    assert "unlinked 1 single sign-on identity" in done.output
+    assert _sign_in(browser).status_code == 303
+    assert _linked(container) == [(issuer.issuer, "provider-user-2", ana)]
+    assert "account.identities_unlinked" in [action for action, _ in _audit(container)]
 
 
 def test_a_person_without_an_account_is_refused_unless_accounts_are_created(

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, opened
 from askwhy.domain.people import Role
-from askwhy.people import accounts
+from askwhy.people import accounts, single_sign_on
 from askwhy.people.passwords import WeakPassword
 
-app = typer.Typer(help="Workspace accounts: create, list, disable, reset a password.", no_args_is_help=True)
+app = typer.Typer(
+    help="Workspace accounts: create, list, disable, reset a password, release from single sign-on.",
+    no_args_is_help=True,
+)
 ROLES = ", ".join(role.value for role in Role)
 
 
@@ -76,6 +79,18 @@ def disable(email: Annotated[str, typer.Argument(help="The account's e-mail addr
         except accounts.AccountError as exc:
             raise fail(str(exc)) from None
     console.print(f"disabled {email}")
+
+
+@app.command("unlink-sso")
+def unlink_sso(email: Annotated[str, typer.Argument(help="The account's e-mail address.")]) -> None:
+    """Release an account from the single sign-on identity it is linked to (its address has changed
+    hands at the provider): the next person to sign in with the address gets it; its sessions end."""
+    with opened() as container, container.sessions.begin() as session:
+        try:
+            removed = single_sign_on.unlink(session=session, email=email, now=container.clock.now())
+        except accounts.AccountError as exc:
+            raise fail(str(exc)) from None
+    console.print(f"unlinked {removed} single sign-on identit{'y' if removed == 1 else 'ies'} from {email}")
 
 
 @app.command("reset-password")

@@ -2,8 +2,11 @@
 
 The provider has proved who the person is (the ID token is checked before this is called); this
 decides whether that person gets a workspace session: the e-mail must be verified and in an allowed
-domain, the account must exist and be enabled, or be created when the team has chosen so. Every
-answer, yes or no, is written to the audit log in the same transaction.
+domain, the account must exist and be enabled, or be created when the team has chosen so. The
+first sign-in links the account to the provider's subject (``sub``, the one stable name OpenID
+Connect gives a person); from then on the subject finds the account, and another subject with the
+same address (an address given to someone new) is refused until an admin unlinks it. Every answer,
+yes or no, is written to the audit log in the same transaction.
 """
 
 from __future__ import annotations
@@ -56,13 +59,19 @@ def sign_in_with_identity(
     """The session for a verified identity; `SignInRefused` (recorded in the audit log) when refused."""
     try:
         email = _usable_email(identity, policy)
-        person = queries.person_by_email(session=session, email=email)
+        person = queries.person_for_identity(
+            session=session, issuer=identity.issuer, subject=identity.subject
+        )
         if person is None:
-            person = _new_account(session, identity, policy, email=email, now=now)
+            person = _account_to_link(session, identity, policy, email=email, now=now)
         if person.disabled_at is not None:
             raise SignInRefused(
-                f"The askwhy account for {email} is disabled. Ask an admin if you need it again.",
+                f"The askwhy account for {person.email} is disabled. Ask an admin if you need it again.",
                 code="disabled",
+            )
+        if queries.linked_subject(session=session, person_id=person.id, issuer=identity.issuer) is None:
+            queries.link_identity(
+                session=session, person_id=person.id, issuer=identity.issuer, subject=identity.subject, at=now
             )
     except SignInRefused as refused:
         queries.record(
@@ -106,6 +115,37 @@ def _usable_email(identity: VerifiedIdentity, policy: AccountPolicy) -> str:
             f"Addresses at {domain} may not sign in to this workspace.", code="domain_not_allowed"
         )
     return email
+
+
+def unlink(*, session: Session, email: str, now: datetime, by: str | None = None) -> int:
+    """Forget the single sign-on identities of an account (when its address has changed hands at the
+    provider): the next person to sign in with the address is linked to it, and its sessions end."""
+    person = queries.person_by_email(session=session, email=email)
+    if person is None:
+        raise accounts.AccountError(f"no account for {email.strip().lower()}")
+    removed = queries.unlink_identities(session=session, person_id=person.id)
+    person.session_version += 1
+    queries.record(
+        session=session, at=now, person_id=by, action="account.identities_unlinked", target=person.id,
+        detail={"identities": removed},
+    )  # fmt: skip
+    return removed
+
+
+def _account_to_link(
+    session: Session, identity: VerifiedIdentity, policy: AccountPolicy, *, email: str, now: datetime
+) -> Person:
+    """The account with the address, unless it belongs to another person at this provider."""
+    person = queries.person_by_email(session=session, email=email)
+    if person is None:
+        return _new_account(session, identity, policy, email=email, now=now)
+    if queries.linked_subject(session=session, person_id=person.id, issuer=identity.issuer) is not None:
+        raise SignInRefused(
+            f"The askwhy account for {email} belongs to another person at the identity provider. If the "
+            f"address has changed hands, an admin can release it (askwhy users unlink-sso {email}).",
+            code="other_identity",
+        )
+    return person
 
 
 def _new_account(

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from askwhy.store.people_tables import AuditEntry, Person, PersonRole, SignInLink
+from askwhy.store.people_tables import AuditEntry, Person, PersonIdentity, PersonRole, SignInLink
 
 
 def person_by_email(*, session: Session, email: str) -> Person | None:
@@ -42,6 +42,34 @@ def take_sign_in_link(*, session: Session, link_id: str, now: datetime) -> SignI
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return session.get(SignInLink, link_id)
+
+
+def person_for_identity(*, session: Session, issuer: str, subject: str) -> Person | None:
+    """The account a single sign-on identity is linked to, if any."""
+    return session.scalar(
+        select(Person)
+        .join(PersonIdentity, PersonIdentity.person_id == Person.id)
+        .where(PersonIdentity.issuer == issuer, PersonIdentity.subject == subject)
+    )
+
+
+def linked_subject(*, session: Session, person_id: str, issuer: str) -> str | None:
+    """The subject at ``issuer`` the account is linked to, if any."""
+    return session.scalar(
+        select(PersonIdentity.subject).where(
+            PersonIdentity.person_id == person_id, PersonIdentity.issuer == issuer
+        )
+    )
+
+
+def link_identity(*, session: Session, person_id: str, issuer: str, subject: str, at: datetime) -> None:
+    session.add(PersonIdentity(issuer=issuer, subject=subject, person_id=person_id, linked_at=at))
+
+
+def unlink_identities(*, session: Session, person_id: str) -> int:
+    """Forget every single sign-on identity of the account; how many there were."""
+    removed = session.execute(delete(PersonIdentity).where(PersonIdentity.person_id == person_id))
+    return int(removed.rowcount)  # type: ignore[attr-defined]
 
 
 def record(
