@@ -12,6 +12,7 @@ from askwhy.cli import (
     chat,
     config,
     db,
+    funnel,
     guides,
     inbox,
     keys,
@@ -40,6 +41,7 @@ app.command("simulate")(simulate.simulate)
 app.command("worker")(worker.worker)
 app.command("import")(analysis.import_feedback)
 app.command("analyze")(analysis.analyze)
+app.command("funnel")(funnel.funnel)
 app.add_typer(themes.app, name="themes")
 app.add_typer(keys.app, name="keys")
 app.add_typer(programs.app, name="programs")

@@ -34,6 +34,7 @@ from askwhy.service.routes import (
     customers,
     events,
     exports,
+    funnel,
     health,
     insights,
     links,
@@ -82,6 +83,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.include_router(webhook_subscriptions.router)
     app.include_router(alerts.router)
     app.include_router(cases.router)
+    app.include_router(funnel.router)
     app.include_router(api_docs.router)
     for router in WORKSPACE_ROUTERS:
         app.include_router(router)
