@@ -25,6 +25,7 @@ from askwhy.channels.twilio_api import TwilioApi
 from askwhy.channels.twilio_sms import TwilioSmsSender
 from askwhy.channels.whatsapp.sender import WhatsAppSender
 from askwhy.clock import FakeClock
+from askwhy.customers import consent
 from askwhy.domain.conversation import Channel, Step
 from askwhy.domain.program import Program
 from askwhy.outbox import delivery
@@ -297,6 +298,24 @@ def test_a_customer_who_opted_out_or_withdrew_consent_is_not_written_to(containe
         reply(container, case_id, "Hello?")
     assert outbound(container, case_id) == []
     assert case_of(container, case_id).status == "open"
+
+    withdrawn = seeded_case(container, Channel.SMS, f"+{PHONE}")
+    with container.sessions.begin() as session:
+        case = session.get(Case, withdrawn)
+        assert case is not None
+        contact = session.get(Contact, case.contact_id)
+        assert contact is not None
+        consent.set_consent(
+            session=session,
+            contact=contact,
+            channel="sms",
+            granted=False,
+            at=container.clock.now(),
+            source="crm",
+        )
+    with pytest.raises(replies.ReplyRefused, match="withdrew consent for sms"):
+        reply(container, withdrawn, "Hello?")
+    assert outbound(container, withdrawn) == []
 
 
 def test_the_follow_up_goes_out_on_resolve_and_its_answer_counts_as_recovered(
