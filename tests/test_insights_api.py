@@ -222,18 +222,32 @@ def _fields(spec: dict[str, Any], schema: dict[str, Any]) -> list[set[str]]:
     return [set(schema.get("properties", {}))]
 
 
+WEIGHTED_ONLY = {"weighted", "simulated"}
+"""What ``weighting=weighted`` answers: the weighted figures (with their raw twins) alone."""
+
+
 @pytest.mark.parametrize(
     ("path", "named"),
     [
-        ("/v1/metrics", [{"metric", "period", "overall", "trend", "by_segment", "funnel", "simulated"}]),
-        ("/v1/themes", [{"themes", "simulated"}]),
+        (
+            "/v1/metrics",
+            [
+                {"metric", "period", "overall", "trend", "by_segment", "funnel", "weighted", "simulated"},
+                WEIGHTED_ONLY,
+            ],
+        ),
+        ("/v1/themes", [{"themes", "weighted", "simulated"}, WEIGHTED_ONLY]),
         (
             "/v1/themes/{theme_id}",
             [{"id", "label", "share", "quotes", "children", "created_at", "simulated"}],
         ),
         (
             "/v1/drivers",
-            [{"metric", "overall", "r_squared", "drivers", "simulated"}, {"drivers", "reason", "simulated"}],
+            [
+                {"metric", "overall", "r_squared", "drivers", "weighted", "simulated"},
+                {"drivers", "reason", "simulated"},
+                WEIGHTED_ONLY,
+            ],
         ),
         (
             "/v1/changes",
@@ -258,6 +272,9 @@ def test_nested_results_are_documented_too(insights_client: TestClient) -> None:
     assert {"key", "value", "n"} <= set(schemas["GroupResult"]["properties"])
     assert {"text", "similarity", "responded_at"} <= set(schemas["QuoteResult"]["properties"])
     assert {"theme_id", "impact", "weight_low", "significant"} <= set(schemas["DriverResult"]["properties"])
+    weighted = set(schemas["WeightedResult"]["properties"])
+    assert {"status", "explanation", "attributes", "effective_n", "design_effect", "not_weighted"} <= weighted
+    assert {"raw", "weighted", "low", "high"} <= set(schemas["WeightedMetricResult"]["properties"])
 
 
 def test_answers_keep_their_rounding_and_iso_times(analysed: Container, insights_client: TestClient) -> None:

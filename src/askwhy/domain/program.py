@@ -25,6 +25,7 @@ from pydantic import (
 from askwhy.domain.cases import CaseRule, Team
 from askwhy.domain.channels import INVITATION_CHANNELS
 from askwhy.domain.conversation import Channel
+from askwhy.domain.weighting_plan import WeightingPlan
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -169,6 +170,9 @@ class Program(_Strict):
     )
     alerts: AlertQuestions = Field(
         default_factory=AlertQuestions, description="Questions open alerts may add to conversations."
+    )
+    weighting: WeightingPlan | None = Field(
+        default=None, description="Segments to weight the metrics on for who did not answer (none: raw only)."
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,8 @@ the report page say the same numbers.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from askwhy.report.results import (
@@ -19,15 +21,26 @@ from askwhy.report.results import (
     ThemeDetailResult,
     ThemeResult,
 )
+from askwhy.report.weighting_results import WeightedResult
 
 SIMULATED = "included or excluded: whether simulated responses (demo data, askwhy simulate) were counted."
+WEIGHTED = "The figures raw and weighted to everyone invited (None when weighting=raw was asked)."
+
+
+class Weighting(StrEnum):
+    """Which figures an insight route answers with: raw, weighted, or both when not given."""
+
+    RAW = "raw"
+    WEIGHTED = "weighted"
 
 
 class MetricsOut(MetricsResult):
+    weighted: WeightedResult | None = Field(default=None, description=WEIGHTED)
     simulated: str = Field(description=SIMULATED)
 
 
 class ThemesOut(Result):
+    weighted: WeightedResult | None = Field(default=None, description=WEIGHTED)
     themes: list[ThemeResult]
     simulated: str = Field(description=SIMULATED)
 
@@ -37,6 +50,7 @@ class ThemeOut(ThemeDetailResult):
 
 
 class DriversOut(DriversResult):
+    weighted: WeightedResult | None = Field(default=None, description=WEIGHTED)
     simulated: str = Field(description=SIMULATED)
 
 
@@ -57,4 +71,11 @@ class NoChangeOut(Result):
 
     effects: list[EffectResult] = Field(max_length=0)
     reason: str
+    simulated: str = Field(description=SIMULATED)
+
+
+class WeightedOut(Result):
+    """weighting=weighted: only the weighted figures (with their raw twins and what they rest on)."""
+
+    weighted: WeightedResult
     simulated: str = Field(description=SIMULATED)

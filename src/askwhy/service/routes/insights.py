@@ -8,6 +8,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, params, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm import Session
 
 from askwhy.domain.grouping import Period
 from askwhy.domain.scales import Metric
@@ -15,7 +16,9 @@ from askwhy.insights import measures
 from askwhy.insights.codebook import ThemeNotFound
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes, show_theme
+from askwhy.insights.weighted_measures import weighted_for_program
 from askwhy.report.results import ThemeResult
+from askwhy.report.weighting_results import WeightedResult
 from askwhy.service.auth import require
 from askwhy.service.dependencies import ContainerDep, SessionsDep
 from askwhy.service.insight_schemas import (
@@ -26,6 +29,8 @@ from askwhy.service.insight_schemas import (
     NoDriversOut,
     ThemeOut,
     ThemesOut,
+    WeightedOut,
+    Weighting,
 )
 
 SEGMENT_NAME = re.compile(r"[\w .-]{1,64}")
@@ -66,32 +71,56 @@ def _selection(  # noqa: PLR0917 (FastAPI maps query parameters)
 
 SelectionDep = Annotated[Selection, Depends(_selection)]
 MetricQuery = Annotated[Metric | None, Query(description="nps, csat or ces (default: the most used).")]
+WeightingQuery = Annotated[
+    Weighting | None,
+    Query(
+        description="raw: the raw figures only; weighted: only the figures weighted to everyone invited "
+        "(with their raw twins); both when not given. The program's YAML names the segments."
+    ),
+]
 PeriodQuery = Annotated[
     Period | None, Query(description="day, week or month (default: from the data's span).")
 ]
 
 
 @router.get("/metrics")
-def get_metrics(
-    sessions: SessionsDep, selection: SelectionDep, metric: MetricQuery = None, period: PeriodQuery = None
-) -> MetricsOut:
-    """The metric with its interval and n, per period, program, channel and segment, and the funnel."""
+def get_metrics(  # noqa: PLR0917 (FastAPI maps query parameters)
+    sessions: SessionsDep,
+    selection: SelectionDep,
+    container: ContainerDep,
+    metric: MetricQuery = None,
+    period: PeriodQuery = None,
+    weighting: WeightingQuery = None,
+) -> MetricsOut | WeightedOut:
+    """The metric with its interval and n, per period, program, channel and segment, and the funnel;
+    raw and weighted to everyone invited (``weighting`` asks for one of them)."""
     try:
         with sessions() as session:
             report = measures.metrics(
                 session=session, selection=selection, metric=_scored(metric), period=period
             )
+            weighted = _weighted(session, selection, metric, weighting, container.settings.driver_max_themes)
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return MetricsOut.of(report, simulated=selection.simulated)
+    if weighting is Weighting.WEIGHTED and weighted is not None:
+        return WeightedOut(weighted=weighted, simulated=selection.simulated)
+    return MetricsOut.of(report, simulated=selection.simulated, weighted=weighted)
 
 
 @router.get("/themes")
-def get_themes(sessions: SessionsDep, selection: SelectionDep) -> ThemesOut:
-    """The codebook with each theme's volume and sentiment in the selection."""
+def get_themes(
+    sessions: SessionsDep, selection: SelectionDep, container: ContainerDep, weighting: WeightingQuery = None
+) -> ThemesOut | WeightedOut:
+    """The codebook with each theme's volume and sentiment in the selection; the theme shares of the
+    scored responders raw and weighted (``weighting`` asks for one of them)."""
     with sessions() as session:
         listed = list_themes(session=session, selection=selection)
-    return ThemesOut(themes=[ThemeResult.of(t) for t in listed], simulated=selection.simulated)
+        weighted = _weighted(session, selection, None, weighting, container.settings.driver_max_themes)
+    if weighting is Weighting.WEIGHTED and weighted is not None:
+        return WeightedOut(weighted=weighted, simulated=selection.simulated)
+    return ThemesOut(
+        themes=[ThemeResult.of(t) for t in listed], simulated=selection.simulated, weighted=weighted
+    )
 
 
 @router.get("/themes/{theme_id}")
@@ -112,12 +141,20 @@ def get_theme(
 
 @router.get("/drivers")
 def get_drivers(
-    sessions: SessionsDep, selection: SelectionDep, container: ContainerDep, metric: MetricQuery = None
-) -> DriversOut | NoDriversOut:
-    """How much each theme moves the metric, with relative weights and their intervals."""
+    sessions: SessionsDep,
+    selection: SelectionDep,
+    container: ContainerDep,
+    metric: MetricQuery = None,
+    weighting: WeightingQuery = None,
+) -> DriversOut | NoDriversOut | WeightedOut:
+    """How much each theme moves the metric, with relative weights and their intervals; each theme's
+    impact raw and weighted (``weighting`` asks for one of them)."""
     settings = container.settings
     try:
         with sessions() as session:
+            weighted = _weighted(session, selection, metric, weighting, settings.driver_max_themes)
+            if weighting is Weighting.WEIGHTED and weighted is not None:
+                return WeightedOut(weighted=weighted, simulated=selection.simulated)
             report, ids = measures.drivers(
                 session=session,
                 selection=selection,
@@ -129,7 +166,7 @@ def get_drivers(
         return NoDriversOut(drivers=[], reason=str(exc), simulated=selection.simulated)
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return DriversOut.of(report, ids, simulated=selection.simulated)
+    return DriversOut.of(report, ids, simulated=selection.simulated, weighted=weighted)
 
 
 @router.get("/changes")
@@ -165,6 +202,18 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
     except measures.SamePeriod as exc:
         raise _invalid("to", str(exc)) from None
     return ChangeOut.of(report, simulated=selection.simulated)
+
+
+def _weighted(
+    session: Session, selection: Selection, metric: Metric | None, weighting: Weighting | None, themes: int
+) -> WeightedResult | None:
+    """The weighted figures unless only the raw ones were asked for."""
+    if weighting is Weighting.RAW:
+        return None
+    found = weighted_for_program(
+        session=session, selection=selection, metric=_scored(metric), max_themes=themes
+    )
+    return WeightedResult.of(found)
 
 
 def _scored(metric: Metric | None) -> Metric | None:
