@@ -9,12 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from askwhy.analysis.population_weights import Population
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, load_settings, opened
 from askwhy.cli.steps import discover_step, enrich_step, import_step
 from askwhy.domain.scales import Metric
+from askwhy.domain.weighting_plan import WeightingMethod, WeightingPlan
 from askwhy.insights.feedback_files import ColumnMapping, FeedbackFileError, guess_text_column
+from askwhy.insights.population_files import PopulationFileError, read_invited, read_margins
 from askwhy.insights.selection import Selection
+from askwhy.insights.weighted_measures import GivenPopulation
 from askwhy.privacy.exports import record_exports
 from askwhy.report.collect import collect
 from askwhy.report.render import write_report
@@ -39,6 +43,28 @@ ProgramOption = Annotated[
     str | None, typer.Option("--program", help="Program name (default: the file name).")
 ]
 ChannelOption = Annotated[str, typer.Option("--channel", help="Channel the feedback came from.")]
+MarginsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--margins",
+        exists=True,
+        dir_okay=False,
+        help="YAML of the population's shares per --segment column, to weight the comments to.",
+    ),
+]
+InvitedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--invited",
+        exists=True,
+        dir_okay=False,
+        help="CSV of everyone invited, with the --segment columns, to weight the comments to.",
+    ),
+]
+WeightingOption = Annotated[
+    WeightingMethod,
+    typer.Option("--weighting", help="How to weight to --margins or --invited (propensity needs a program)."),
+]
 
 
 def import_feedback(  # noqa: PLR0917 (Typer maps options to parameters)
@@ -100,8 +126,12 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
             "--include-simulated", help="Count simulated responses (demo data, askwhy simulate) too."
         ),
     ] = False,
+    margins: MarginsOption = None,
+    invited: InvitedOption = None,
+    weighting: WeightingOption = WeightingMethod.RAKING,
 ) -> None:
-    """Import, analyse, discover themes, measure and write a self-contained report, in one step."""
+    """Import, analyse, discover themes, measure and write a self-contained report, in one step;
+    with --margins or --invited, every figure also weighted to that population."""
     mapping = _mapping(
         file,
         text=text,
@@ -115,6 +145,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     before, after = _day(from_date, "--from"), _day(to_date, "--to")
     if (before is None) != (after is None):
         raise fail("give both --from and --to, or neither (then the last two periods are compared)")
+    population = _population(margins, invited, segments=list(segment or ()), method=weighting)
     private_folder(out)
     store = out / "askwhy.db"
     if database is None:
@@ -143,16 +174,48 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
                 after=after,
                 max_themes=settings.driver_max_themes,
                 resamples=settings.driver_resamples,
+                population=population,
+                weigh_by_program=False,
             )
         page = write_report(report, out)
     if database is not None:  # a report from askwhy's database: erasing a customer it quotes deletes it
         record_exports(data_dir=home.data_dir, paths=[page, *sorted(out.glob("*.csv")), out / "summary.json"])
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if report.weighted is not None:
+        console.print(report.weighted.explanation, highlight=False)
     console.print(f"simulated responses: {selection.simulated}", highlight=False)
     console.print(
         f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)"
     )
+
+
+def _population(
+    margins: Path | None, invited: Path | None, *, segments: list[str], method: WeightingMethod
+) -> GivenPopulation | None:
+    """The population --margins or --invited give, weighted on their --segment columns."""
+    if margins is not None and invited is not None:
+        raise fail("give --margins or --invited, not both")
+    if method is WeightingMethod.PROPENSITY:
+        raise fail("--weighting propensity needs a program's invitations; for a file use raking")
+    try:
+        if margins is not None:
+            shares = read_margins(margins)
+            unknown = [name for name in shares if name not in segments]
+            if unknown:
+                listed = ", ".join(segments) or "none given"
+                raise fail(f"{margins}: {unknown[0]!r} is not a --segment column of the comments ({listed})")
+            plan = WeightingPlan(method=method, segments=list(shares))
+            return GivenPopulation(plan, Population(margins=shares), f"the shares in {margins.name}")
+        if invited is not None:
+            if not segments:
+                raise fail("--invited weights on the --segment columns: name at least one")
+            records = read_invited(invited, columns=segments)
+            plan = WeightingPlan(method=method, segments=segments)
+            return GivenPopulation(plan, Population(invited=records), f"the invited in {invited.name}")
+    except PopulationFileError as exc:
+        raise fail(str(exc)) from None
+    return None
 
 
 def _import(container: Container, file: Path, mapping: ColumnMapping, program: str, channel: str) -> None:

@@ -14,11 +14,22 @@ from askwhy.insights import measures
 from askwhy.insights.complaints import NothingFelt, complaints
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import enriched_count, list_themes, theme_details
+from askwhy.insights.weighted_measures import (
+    GivenPopulation,
+    WeightedReport,
+    weighted_for_population,
+    weighted_for_program,
+)
 from askwhy.report.complaint_results import ComplaintsResult
 from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, Result, ThemeDetailResult
+from askwhy.report.weighting_results import WeightedResult
 from askwhy.store.response_filters import count_responses
 
 QUOTES_PER_THEME = 3
+NO_POPULATION = (
+    "raw only: nothing says who the comments should stand for; give askwhy analyze the population's "
+    "segment shares (--margins) or everyone invited (--invited)"
+)
 T = TypeVar("T")
 
 
@@ -41,6 +52,10 @@ class Report(Result):
     complaints: ComplaintsResult | None = Field(
         default=None, description="Sentiment as the outcome, when no response carries a score."
     )
+    weighted: WeightedResult | None = Field(
+        default=None,
+        description="The figures raw and weighted to everyone invited, or why they are raw only.",
+    )
     simulated: str = Field(default="excluded", description="Whether simulated responses were counted.")
 
 
@@ -55,8 +70,12 @@ def collect(
     after: date | None = None,
     max_themes: int = 25,
     resamples: int = 200,
+    population: GivenPopulation | None = None,
+    weigh_by_program: bool = True,
 ) -> Report:
-    """Metrics, themes with quotes, drivers and the change, each None (with a note) when not possible."""
+    """Metrics, themes with quotes, drivers and the change, each None (with a note) when not possible,
+    and the figures weighted to ``population`` (or to the program's invitations when
+    ``weigh_by_program``; raw only, saying why, otherwise)."""
     notes: list[str] = []
     enriched = enriched_count(session=session, selection=selection)
     metrics = _attempt(
@@ -95,6 +114,19 @@ def collect(
             )
         ),
     )
+
+    def weighted() -> WeightedReport:
+        if population is not None:
+            return weighted_for_population(
+                session=session, selection=selection, plan=population.plan, population=population.population,
+                source=population.source, metric=metric, max_themes=max_themes,
+            )  # fmt: skip
+        if weigh_by_program:
+            return weighted_for_program(
+                session=session, selection=selection, metric=metric, max_themes=max_themes
+            )
+        return WeightedReport(source="", plan=None, figures=None, reason=NO_POPULATION)
+
     felt = None
     if metrics is None:
         # No score: sentiment is the outcome, so drivers and the change still answer "why".
@@ -119,6 +151,7 @@ def collect(
         drivers=drivers,
         change=change,
         complaints=felt,
+        weighted=None if metrics is None else WeightedResult.of(weighted()),
         simulated=selection.simulated,
     )
 

@@ -21,6 +21,7 @@ from askwhy.report import charts
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.workspace.access import InProgram
 from askwhy.service.workspace.filters import Filters, WorkspaceFilters
+from askwhy.service.workspace.overview_weighting import weighted_part
 
 router = APIRouter(tags=["workspace"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -44,6 +45,12 @@ def overview_context(*, container: Container, program: str, filters: Filters) ->
     """The overview of ``program`` for ``filters``, as ``workspace/overview.html`` reads it."""
     with container.reads() as session:
         gathered = gather(session=session, selection=filters.selection(program), period=filters.period)
+        weighted = weighted_part(
+            session=session,
+            program=program,
+            selection=filters.selection(program),
+            max_themes=container.settings.driver_max_themes,
+        )
     guide = container.guides.get(program)
     return {
         "program": program,
@@ -52,6 +59,7 @@ def overview_context(*, container: Container, program: str, filters: Filters) ->
         "filters": filters,
         "overview": gathered,
         "charts": _charts(gathered),
+        "weighted": weighted,
         "live_url": f"/programs/{quote(program, safe='')}/live?{filters.query()}",
         "poll_seconds": container.settings.workspace_poll_seconds,
         "read_only": False,
