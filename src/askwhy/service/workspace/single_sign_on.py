@@ -2,9 +2,9 @@
 the browser to the provider, and the provider sends it back here with a code that becomes the same
 workspace session a password gives.
 
-The routes are asynchronous: the calls to the provider wait without holding a server thread, and
-the database work runs in the thread pool. Every refusal is the sign-in page with the reason, and
-no session.
+The button is a plain link (``GET /sign-in/oidc``). The routes are asynchronous: the calls to the
+provider wait without holding a server thread, and the database work runs in the thread pool.
+Every refusal is the sign-in page with the reason, and no session.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hmac
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +24,6 @@ from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.workspace import oidc_flow_cookie
 from askwhy.service.workspace.doors import session_started, sign_in_form
 from askwhy.service.workspace.oidc_provider import OpenIdProvider, ProviderUnavailable, TokenRefused
-from askwhy.service.workspace.signed_in import SIGN_IN_NONCE, require_csrf
 from askwhy.settings import Settings
 
 router = APIRouter(tags=["workspace"], include_in_schema=False)
@@ -32,17 +31,15 @@ log = logging.getLogger(__name__)
 Param = Annotated[str | None, Query(max_length=4096)]
 
 
-@router.post("/sign-in/oidc", response_class=HTMLResponse)
-async def start(
-    request: Request,
-    container: ContainerDep,
-    templates: TemplatesDep,
-    csrf: Annotated[str, Form(max_length=200)],
-) -> Response:
-    """Send the browser to the provider, keeping state, nonce and PKCE verifier in a signed cookie."""
+@router.get("/sign-in/oidc", response_class=HTMLResponse)
+async def start(request: Request, container: ContainerDep, templates: TemplatesDep) -> Response:
+    """Send the browser to the provider, keeping state, nonce and PKCE verifier in a signed cookie.
+
+    A link, not a form: the Content-Security-Policy's ``form-action 'self'`` stops a form's redirect
+    to another site. Starting signs no one in, so it needs no CSRF token; the callback is what
+    checks that the answer belongs to this browser."""
     provider = _provider(request)
     secret = container.settings.secret_key.get_secret_value()
-    require_csrf(request=request, secret_key=secret, token=csrf, cookie_name=SIGN_IN_NONCE)
     try:
         url, pending = await provider.authorization()
     except ProviderUnavailable as error:
