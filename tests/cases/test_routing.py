@@ -127,3 +127,20 @@ def test_a_detractor_in_the_segment_of_an_open_alert_gets_a_case(
         row.state = "resolved"
     converse("north")
     assert len(cases(container)) == 1  # the alert is resolved: its segment opens no more cases
+
+
+def test_rules_route_by_channel_and_theme_before_the_default_team() -> None:
+    rules = [
+        {"team": "vip", "channels": ["whatsapp"], "opens_case": False},
+        {"team": "vip", "themes": ["refund"], "opens_case": False},
+    ]
+    routed = program(case_rules=rules)
+    by_channel = route(routed, score=3, themes=[], segment={}, channel="whatsapp")
+    by_theme = route(routed, score=3, themes=["refund"], segment={}, channel="sms")
+    neither = route(routed, score=3, themes=["price"], segment={}, channel="sms")
+    assert by_channel is not None
+    assert by_theme is not None
+    assert neither is not None
+    assert (by_channel.team.name, by_theme.team.name, neither.team.name) == ("vip", "vip", "care")
+    assert by_channel.rule is not None
+    assert by_channel.rule.channels
