@@ -45,9 +45,11 @@ def notify_team(
 ) -> list[str]:
     """One notification per destination of the case's team telling ``recipients`` what happened;
     the notifications' ids (none when nobody is to be told or the team has no destination)."""
+    if not recipients:
+        return []  # notes, replies and status changes: whoever made them knows
     program = catalog.program(session=session, program_id=case.program)
     team = program.team(case.team) if program is not None and case.team else None
-    if program is None or team is None or not recipients:
+    if program is None or team is None:
         return []
     destinations = _named(session=session, team=team)
     if team.email_people:
