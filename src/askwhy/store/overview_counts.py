@@ -78,9 +78,10 @@ def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
 
 
 def last_change(*, session: Session, restrict: Restrict) -> datetime | None:
-    """The latest change of any response ``restrict`` keeps (the index on ``updated_at`` answers it
-    from its newest entries)."""
-    return session.scalar(restrict(select(func.max(Response.updated_at))))
+    """The latest change of any response ``restrict`` keeps: the newest entry of the index on
+    (program, updated_at) that the selection keeps, so most selections read a row or a few."""
+    newest_first = select(Response.updated_at).order_by(Response.updated_at.desc()).limit(1)
+    return session.scalar(restrict(newest_first))
 
 
 def simulated_count(*, session: Session, restrict: Restrict) -> int:

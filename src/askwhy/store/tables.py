@@ -35,6 +35,17 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         Index("ix_conversations_program_started", "program", "started_at"),
+        # Everything the workspace's funnel counts, so it reads the index alone.
+        Index(
+            "ix_conversations_program_funnel",
+            "program",
+            "channel",
+            "status",
+            "simulated",
+            "language",
+            "started_at",
+            "id",
+        ),
         Index("ix_conversations_channel_address", "channel", "channel_address", "status"),
     )
 
@@ -126,6 +137,7 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("program", "external_id"),
         Index("ix_responses_program_responded", "program", "responded_at"),
+        Index("ix_responses_program_updated", "program", "updated_at"),
         Index("ix_responses_raw_kept", "responded_at", sqlite_where=RAW_KEPT, postgresql_where=RAW_KEPT),
     )
 
