@@ -30,10 +30,10 @@ def _stream(seed: int, *, days: int, share: float, rho: float, volume: int = 200
     return out
 
 
-def test_a_tripled_share_alarms_on_its_first_day() -> None:
+def test_a_share_three_and_a_half_times_its_baseline_alarms_on_its_first_day() -> None:
     history = _stream(1, days=63, share=0.05, rho=0.002)
-    test = rising(history, PeriodCount(mentions=30, total=200), design=DESIGN)
-    assert test.p_value < DESIGN.alpha
+    test = rising(history, PeriodCount(mentions=35, total=200), design=DESIGN)
+    assert test.p_value < test.alpha < DESIGN.alpha
     assert test.ratio_low > 1.5
     assert alarms({"late delivery": test}, design=DESIGN) == ["late delivery"]
 
@@ -105,3 +105,19 @@ def test_a_new_theme_must_be_big_enough_recent_and_faster_than_the_background() 
     assert not novel(members=20, recent=14, background=0.8, min_size=5), "no faster than everything else"
     assert novelty_p(members=20, recent=18, background=0.1) < 1e-12
     assert novelty_p(members=20, recent=2, background=0.1) > 0.5
+
+
+def test_each_look_at_a_day_so_far_spends_a_part_of_the_days_alpha() -> None:
+    """The day is tested after every batch: each look runs at α / (2·ln n), stricter the more
+    responses (and so looks) a day has, and at the day's α when checked once."""
+    assert DESIGN.look_alpha(200) == DESIGN.alpha / (2 * np.log(200))
+    assert DESIGN.look_alpha(1000) < DESIGN.look_alpha(100) < DESIGN.alpha
+    assert DESIGN.look_alpha(1) == DESIGN.alpha
+    assert Design(checked_as_it_fills=False).look_alpha(1000) == DESIGN.alpha
+    history = _stream(1, days=63, share=0.05, rho=0.002)
+    once = Design(checked_as_it_fills=False)
+    test = rising(history, PeriodCount(mentions=30, total=200), design=once)
+    assert alarms({"t": test}, design=once) == ["t"], "a tripled share alarms on a day checked once"
+    assert alarms({"t": rising(history, PeriodCount(30, 200), design=DESIGN)}, design=DESIGN) == [], (
+        "checked after every batch, the same count needs more evidence"
+    )

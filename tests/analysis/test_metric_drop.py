@@ -34,7 +34,7 @@ def test_period_scores_summarise_a_histogram() -> None:
 def test_a_clear_drop_alarms_with_an_interval_that_excludes_zero() -> None:
     rng = np.random.default_rng(1)
     history = calm_history(rng)
-    today = nps_day(rng, 60, 0.25, 0.45)  # NPS about −20 against +30
+    today = nps_day(rng, 60, 0.2, 0.5)  # NPS about −30 against +30
     test = dropping(history, today, design=DESIGN)
     assert test.testable
     assert alarms(test, design=DESIGN)

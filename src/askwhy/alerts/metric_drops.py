@@ -162,8 +162,9 @@ def _candidate(*, session: Session, program: str, found: Found, days: Days) -> C
         n=test.n,
         baseline_n=test.baseline_n,
         test=f"one-sided t on the {rule.period}'s {measure.label}{where} with between-{rule.period} drift "
-        f"(τ={test.between:.2g}) allowed for: p={test.p_value:.2g} at α={rule.alpha:.2g} "
-        f"(≤ {rule.false_alarms_per_metric_year:g} false alarm per metric-year)",
+        f"(τ={test.between:.2g}) allowed for: p={test.p_value:.2g} at α={test.alpha:.2g} "
+        f"(the {rule.period}'s α={rule.alpha:.2g} for ≤ {rule.false_alarms_per_metric_year:g} false "
+        f"alarm per metric-year, spread over its checks)",
         p_value=test.p_value,
         segments=()
         if found.segment

@@ -100,8 +100,9 @@ def _evidence(
         n=test.total,
         baseline_n=sum(p.total for p in baseline),
         test=f"beta-binomial upper tail: {test.mentions} mentions against {test.expected:.1f} expected, "
-        f"p={test.p_value:.2g} at α={rule.alpha:.2g} (≤ {rule.false_alarms_per_theme_year:g} false alarm "
-        f"per theme-year), Benjamini–Hochberg q={rule.false_discovery_rate:g}",
+        f"p={test.p_value:.2g} at α={test.alpha:.2g} (the day's α={rule.alpha:.2g} for ≤ "
+        f"{rule.false_alarms_per_theme_year:g} false alarm per theme-year, spread over the day's checks), "
+        f"Benjamini–Hochberg q={rule.false_discovery_rate:g}",
         p_value=test.p_value,
         segments=affected_segments(
             session=session,

@@ -119,7 +119,7 @@ def _candidate(
         since=start_of(days.today - timedelta(days=elevated_periods(history, design=rule))),
         n=test.total,
         baseline_n=sum(p.total for p in baseline),
-        test=f"beta-binomial upper tail in {name} {value}: p={test.p_value:.2g} at α={rule.alpha:.2g}, "
+        test=f"beta-binomial upper tail in {name} {value}: p={test.p_value:.2g} at α={test.alpha:.2g}, "
         f"Benjamini–Hochberg q={rule.false_discovery_rate:g} across the themes and values of {name}",
         p_value=test.p_value,
         quotes=theme_quotes(

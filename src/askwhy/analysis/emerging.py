@@ -11,8 +11,11 @@ distribution built from a trailing baseline of periods:
   κ = 1 / (1/N + ρ/(1−ρ)) − 1 shrinks with both, so a theme seen 3 times in 56 days cannot alarm on 4.
 
 The current count is tested against that predictive (one-sided, upper tail). With P periods a year
-and a target of F false alarms per theme-year, each theme's test runs at α = F / P, so a theme with
-nothing going on alarms at most F times a year. Across the themes of one check, an alarm must also
+and a target of F false alarms per theme-year, each theme's period gets α = F / P, so a theme with
+nothing going on alarms at most F times a year. The period is tested as it fills (after every
+analysed batch), and any of those looks may alarm, so each look runs at α / (2·ln n), n the
+responses of a typical period (`Design.look_alpha`): the benchmark measures the false alarms of
+that continuous check, not only of one test per day. Across the themes of one check, an alarm must also
 pass Benjamini–Hochberg at the false discovery rate q (default 10%): of the alarms a check raises,
 at most q are expected to be false. A minimum number of mentions and of excess mentions gates
 alarms on tiny counts, and a cooldown stops one episode from alarming on every period.
@@ -56,11 +59,23 @@ class Design:
     min_excess: float = 3.0
     cooldown_periods: int = 7
     false_discovery_rate: float = 0.1
+    checked_as_it_fills: bool = True
+    """The current period is tested again after every analysed batch, not once when it is over."""
 
     @property
     def alpha(self) -> float:
-        """The per-test false-alarm probability that gives the yearly rate."""
+        """The per-period false-alarm probability that gives the yearly rate."""
         return self.false_alarms_per_theme_year / PERIODS_PER_YEAR[self.period]
+
+    def look_alpha(self, period_total: float) -> float:
+        """The α of one look at a period so far, for a period of about ``period_total`` responses.
+
+        Testing a growing count again and again is a sequential test: with α at every look, a
+        theme alarms 2 to 6 times as often as designed (measured in ``bench/emerging_issues.py``).
+        The looks of one period are strongly correlated, and the chance that any of them crosses
+        grows with the log of how many there are (as for a random walk watched all along), so the
+        period's α is divided by 2·ln(responses in a period)."""
+        return self.alpha / looks_factor(period_total) if self.checked_as_it_fills else self.alpha
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,8 @@ class RisingTest:
     p_value: float
     dispersion: float
     testable: bool
+    alpha: float = 0.0
+    """The α this look is tested at (`Design.look_alpha`)."""
 
     @property
     def excess(self) -> float:
@@ -91,6 +108,8 @@ class Predictive:
     dispersion: float
     a: float
     b: float
+    alpha: float
+    """The α of one look at the current period (`Design.look_alpha` for the baseline's mean volume)."""
 
 
 def predictive(history: Sequence[PeriodCount], *, design: Design) -> Predictive | None:
@@ -107,7 +126,8 @@ def predictive(history: Sequence[PeriodCount], *, design: Design) -> Predictive 
     p_hat = (seen + 0.5) / (exposure + 1.0)
     rho = _intra_period_correlation(baseline, p_hat)
     kappa = 1.0 / (1.0 / exposure + rho / (1.0 - rho)) - 1.0
-    return Predictive(p_hat, rho, p_hat * kappa, (1.0 - p_hat) * kappa)
+    alpha = design.look_alpha(exposure / len(baseline))
+    return Predictive(p_hat, rho, p_hat * kappa, (1.0 - p_hat) * kappa, alpha)
 
 
 def rising(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> RisingTest:
@@ -133,13 +153,14 @@ def rising_against(baseline: Predictive | None, current: PeriodCount) -> RisingT
         p_value=p_value,
         dispersion=baseline.dispersion,
         testable=True,
+        alpha=baseline.alpha,
     )
 
 
 def alarms(
     tests: Mapping[str, RisingTest], *, design: Design, cooling: frozenset[str] = frozenset()
 ) -> list[str]:
-    """The themes that alarm in one check: each at the design's α and, across the testable themes,
+    """The themes that alarm in one check: each at its look's α and, across the testable themes,
     under Benjamini–Hochberg at the design's false discovery rate; then the volume gates. Themes in
     ``cooling`` (alarmed within the cooldown) stay quiet."""
     keys = [key for key, test in tests.items() if test.testable]
@@ -150,7 +171,7 @@ def alarms(
         key
         for key, discovered in zip(keys, passed, strict=True)
         if discovered
-        and tests[key].p_value <= design.alpha
+        and tests[key].p_value <= tests[key].alpha
         and key not in cooling
         and tests[key].mentions >= design.min_mentions
         and tests[key].excess >= design.min_excess
@@ -188,6 +209,12 @@ def novelty_p(*, members: int, recent: int, background: float) -> float:
     if members == 0 or recent == 0:
         return 1.0
     return float(binom.sf(recent - 1, members, min(max(background, 1e-9), 1.0)))
+
+
+def looks_factor(period_total: float) -> float:
+    """How much stricter one look at a period so far is than the period's α: 2·ln(responses in a
+    period), at least 1."""
+    return max(1.0, 2.0 * math.log(max(period_total, 1.0)))
 
 
 def _intra_period_correlation(baseline: Sequence[PeriodCount], p_hat: float) -> float:

@@ -12,7 +12,8 @@ week) is compared with a trailing baseline of periods, as in `askwhy.analysis.em
 - the current mean's variance is its sampling variance, plus τ², plus the uncertainty of μ.
 
 The drop (μ − current) is tested one-sided with Student's t on the baseline's degrees of freedom, at
-α = F / P for F false alarms per metric-year and P periods a year. A partial day is fine: fewer
+α = F / P for F false alarms per metric-year and P periods a year, spread over the looks at the
+period as it fills (each look at α / (2·ln n), as for rising themes). A partial day is fine: fewer
 responses only widen the interval. A minimum number of current responses gates the test.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from scipy.stats import chi2, t
 
-from askwhy.analysis.emerging import PERIODS_PER_YEAR
+from askwhy.analysis.emerging import PERIODS_PER_YEAR, looks_factor
 
 TAU_QUANTILE = 0.25
 INTERVAL = 0.90
@@ -51,11 +52,18 @@ class DropDesign:
     """The most recent periods left out of the baseline, so that a slide under way is not its own baseline."""
     min_baseline_periods: int = 14
     min_responses: int = 20
+    checked_as_it_fills: bool = True
+    """The current period is tested again after every analysed batch, not once when it is over."""
 
     @property
     def alpha(self) -> float:
-        """The per-test false-alarm probability that gives the yearly rate."""
+        """The per-period false-alarm probability that gives the yearly rate."""
         return self.false_alarms_per_metric_year / PERIODS_PER_YEAR[self.period]
+
+    def look_alpha(self, period_n: float) -> float:
+        """The α of one look at a period so far: the period's α over 2·ln(responses in a period), as
+        for rising themes (`askwhy.analysis.emerging.Design.look_alpha`)."""
+        return self.alpha / looks_factor(period_n) if self.checked_as_it_fills else self.alpha
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,8 @@ class DropTest:
     between: float
     """τ, the between-period standard deviation allowed for."""
     testable: bool
+    alpha: float = 0.0
+    """The α this look is tested at (`DropDesign.look_alpha`)."""
 
     @property
     def drop(self) -> float:
@@ -117,12 +127,13 @@ def dropping(history: Sequence[PeriodScores], current: PeriodScores, *, design: 
         p_value=float(t.sf(drop / se, df)),
         between=math.sqrt(tau2),
         testable=True,
+        alpha=design.look_alpha(baseline_n / len(baseline)),
     )
 
 
 def alarms(test: DropTest, *, design: DropDesign) -> bool:
-    """True when the drop passes the design's α (the volume gate is in `dropping`)."""
-    return test.testable and test.p_value <= design.alpha and test.drop > 0
+    """True when the drop passes its look's α (the volume gate is in `dropping`)."""
+    return test.testable and test.p_value <= test.alpha and test.drop > 0
 
 
 def _between_variance(baseline: Sequence[PeriodScores], within: float) -> float:
