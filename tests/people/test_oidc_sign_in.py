@@ -169,7 +169,7 @@ def test_a_callback_with_another_state_is_refused(
 def test_a_callback_without_the_browsers_flow_cookie_is_refused(browser: TestClient, ana: str) -> None:
     back = _at_provider(_leave_for_provider(browser))
     browser.cookies.delete(oidc_flow_cookie.COOKIE, path=oidc_flow_cookie.PATH)
-    _assert_refused(browser, browser.get(back), 400, "did not start in this browser")
+    _assert_refused(browser, browser.get(back), 400, "Start again from http://testserver/sign-in")
 
 
 def test_a_flow_left_half_way_expires(browser: TestClient, ana: str, clock: FakeClock) -> None:

@@ -80,7 +80,11 @@ async def callback(  # noqa: PLR0917 (FastAPI maps query parameters to arguments
         now=container.clock.now(),
     )
     if pending is None or state is None or not hmac.compare_digest(state.encode(), pending.state.encode()):
-        problem = "This sign-in did not start in this browser, or took longer than ten minutes. Start again."
+        problem = (
+            "This sign-in did not start in this browser, or took longer than ten minutes. Start again "
+            f"from {settings.public_base_url.rstrip('/')}/sign-in (a sign-in started at another address "
+            "cannot finish here)."
+        )
         return _refused(request, container, templates, problem, status.HTTP_400_BAD_REQUEST)
     early = _provider_said_no(name=name, issuer=provider.issuer, code=code, error=error, iss=iss)
     if early is not None:
