@@ -148,7 +148,11 @@ def _theme_page(
 
 def _driver(session: Session, theme_id: str, selection: Selection, max_themes: int) -> DriverFigure:
     try:
-        report, ids = measures.drivers(session=session, selection=selection, max_themes=max_themes)
+        report, ids = reuse(  # the same for every theme of the selection: one bootstrap per data version
+            session=session,
+            question=("drivers", repr(selection), max_themes),
+            compute=lambda: measures.drivers(session=session, selection=selection, max_themes=max_themes),
+        )
     except measures.NothingToMeasure as exc:
         return DriverFigure(reason=f"Not available: {exc}.")
     labels = {tid: label for label, tid in ids.items()}
