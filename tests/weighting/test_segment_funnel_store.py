@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from askwhy.analysis.segment_funnel import InvitationOutcome, funnel_by_segment
 from askwhy.bootstrap import Container
 from askwhy.cli import app
+from askwhy.domain.conversation import ConversationStatus
 from askwhy.insights.invitation_funnel import NoInvitations, segment_funnel
 from askwhy.settings import Settings
 from askwhy.store.program_tables import ContactDecision
@@ -120,3 +123,12 @@ def test_funnel_command_prints_the_table_and_writes_json(
     unknown = CliRunner().invoke(app, ["funnel", "nobody"])
     assert unknown.exit_code == 1
     assert "no invitations" in unknown.output
+
+
+def test_counted_outcomes_make_the_same_funnel_as_one_by_one() -> None:
+    one = InvitationOutcome(ConversationStatus.COMPLETED, replied=True, attributes={"plan": "basic"})
+    other = InvitationOutcome(ConversationStatus.ABANDONED, delivered=True, attributes={"plan": "pro"})
+    counted = funnel_by_segment([replace(one, count=30), replace(other, count=70)])
+    listed = funnel_by_segment([one] * 30 + [other] * 70)
+    assert counted == listed
+    assert (counted.overall.invited, counted.overall.delivered, counted.overall.completed) == (100, 100, 30)

@@ -36,6 +36,8 @@ class InvitationOutcome:
     """The channel confirmed delivery (a reply implies it)."""
     attributes: Mapping[str, str] = field(default_factory=dict)
     """Channel, language, moment, program and every segment attribute the event carried."""
+    count: int = 1
+    """How many invitations share this outcome and these attributes (the store may count them)."""
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,14 @@ class _Counts:
     def add(self, outcome: InvitationOutcome) -> None:
         status = outcome.status
         started = outcome.replied or status in (ConversationStatus.ACTIVE, ConversationStatus.COMPLETED)
-        self.invited += 1
-        self.delivered += outcome.delivered or started
-        self.started += started
-        self.completed += status == ConversationStatus.COMPLETED
-        self.abandoned += status == ConversationStatus.ABANDONED
-        self.opted_out += status == ConversationStatus.OPTED_OUT
-        self.failed += status == ConversationStatus.FAILED
+        n = outcome.count
+        self.invited += n
+        self.delivered += n * (outcome.delivered or started)
+        self.started += n * started
+        self.completed += n * (status == ConversationStatus.COMPLETED)
+        self.abandoned += n * (status == ConversationStatus.ABANDONED)
+        self.opted_out += n * (status == ConversationStatus.OPTED_OUT)
+        self.failed += n * (status == ConversationStatus.FAILED)
 
 
 def funnel_by_segment(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from askwhy.analysis.segment_funnel import FunnelBySegment, InvitationOutcome, funnel_by_segment
 from askwhy.domain.conversation import ConversationStatus
 from askwhy.insights.selection import start_of
-from askwhy.store.invitation_outcomes import InvitationRow, invitation_outcomes
+from askwhy.store.invitation_outcomes import InvitationRow, OutcomeCount, invitation_outcome_counts
 
 MAX_SEGMENT_VALUES = 50
 BUILT_IN = ("channel", "language", "moment")
@@ -39,7 +39,7 @@ class ProgramSegmentFunnel:
     """Attributes with too many distinct values to be segments."""
 
 
-def invitation_attributes(row: InvitationRow) -> dict[str, str]:
+def invitation_attributes(row: InvitationRow | OutcomeCount) -> dict[str, str]:
     """An invitation's segment attributes: its event's, then channel, language and moment."""
     values = {str(k): str(v) for k, v in row.attributes.items() if v is not None and str(v) != ""}
     values.update(channel=row.channel, language=row.language)
@@ -57,8 +57,9 @@ def segment_funnel(
     include_simulated: bool = False,
     max_values: int = MAX_SEGMENT_VALUES,
 ) -> ProgramSegmentFunnel:
-    """The funnel of ``program``'s invitations sent in [since, until), overall and per segment."""
-    rows = invitation_outcomes(
+    """The funnel of ``program``'s invitations sent in [since, until), overall and per segment, from
+    the invitations counted by outcome and attributes."""
+    rows = invitation_outcome_counts(
         session=session,
         program=program,
         since=start_of(since) if since else None,
@@ -73,6 +74,7 @@ def segment_funnel(
             replied=row.replied,
             delivered=row.delivered,
             attributes=invitation_attributes(row),
+            count=row.invitations,
         )
         for row in rows
     ]
