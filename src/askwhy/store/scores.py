@@ -46,12 +46,10 @@ def score_counts(*, session: Session, restrict: Restrict, metrics: Collection[st
 
 def scored_span(*, session: Session, restrict: Restrict, metric: str) -> tuple[datetime, datetime] | None:
     """When the first and the last response of the selection scored on ``metric`` were given."""
-    query = restrict(
-        select(func.min(Response.responded_at), func.max(Response.responded_at)).where(
-            Response.metric == metric, Response.score.is_not(None)
-        )
-    )
-    first, last = session.execute(query).one()
+    scored = select(Response.responded_at).where(Response.metric == metric, Response.score.is_not(None))
+    # Each end read from the program and time index (a min() with these filters reads every row).
+    first = session.scalar(restrict(scored.order_by(Response.responded_at).limit(1)))
+    last = session.scalar(restrict(scored.order_by(Response.responded_at.desc()).limit(1)))
     return None if first is None or last is None else (first, last)
 
 

@@ -141,14 +141,24 @@ def mention_feelings(
     those of the responses ``restrict`` keeps when given."""
     if not theme_ids:
         return []
-    query = (
-        select(ThemeMention.response_id, ThemeMention.theme_id, Sentence.sentiment_score)
+    columns = (ThemeMention.response_id, ThemeMention.theme_id, Sentence.sentiment_score)
+    if restrict is None:
+        query = (
+            select(*columns)
+            .join(Sentence, Sentence.id == ThemeMention.sentence_id)
+            .where(ThemeMention.theme_id.in_(list(theme_ids)))
+        )
+        return [MentionFeeling(r, t, float(s)) for r, t, s in session.execute(query)]
+    # Driven from the selection's responses (their program and time index), the themes kept in
+    # Python: with the themes in SQL, SQLite would read every mention of them and then the dates.
+    query = restrict(
+        select(*columns)
+        .select_from(Response)
+        .join(ThemeMention, ThemeMention.response_id == Response.id)
         .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-        .where(ThemeMention.theme_id.in_(list(theme_ids)))
     )
-    if restrict is not None:
-        query = restrict(query.join(Response, Response.id == ThemeMention.response_id))
-    return [MentionFeeling(r, t, float(s)) for r, t, s in session.execute(query)]
+    wanted = set(theme_ids)
+    return [MentionFeeling(r, t, float(s)) for r, t, s in session.execute(query) if t in wanted]
 
 
 def mentioning_responses(*, session: Session, theme_ids: Collection[str]) -> list[tuple[str, str]]:
