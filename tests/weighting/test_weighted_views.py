@@ -3,6 +3,7 @@ population files refused by line."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,11 @@ def test_analyze_with_margins_weights_every_figure_and_the_report_shows_both(
     assert weighted["themes"]
     assert weighted["impacts"]
     assert weighted["negative_share"] is not None
+    with (tmp_path / "out" / "weighted.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["figure"] == weighted["metric"]["label"]
+    assert float(rows[0]["weighted"]) == weighted["metric"]["weighted"]
+    assert any(row["figure"].startswith(f"{weighted['metric']['label']} impact: ") for row in rows)
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Raw and weighted" in html
     assert "design effect 1.36" in html

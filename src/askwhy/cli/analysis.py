@@ -186,7 +186,8 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
         console.print(report.weighted.explanation, highlight=False)
     console.print(f"simulated responses: {selection.simulated}", highlight=False)
     console.print(
-        f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, summary.json)"
+        f"report: [bold]{page}[/] (with metrics.csv, themes.csv, drivers.csv, change.csv, weighted.csv, "
+        "summary.json)"
     )
 
 

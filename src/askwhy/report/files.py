@@ -1,4 +1,5 @@
-"""The report's results as files beside it: metrics.csv, themes.csv, drivers.csv, change.csv, summary.json."""
+"""The report's results as files beside it: metrics.csv, themes.csv, drivers.csv, change.csv,
+weighted.csv, summary.json."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from askwhy.report.collect import Report
 from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, ThemeDetailResult
+from askwhy.report.weighting_results import WEIGHTED_COLUMNS, weighted_rows
 from askwhy.store.private_files import private_file, private_folder, write_private_text
 
 Row = dict[str, object]
@@ -43,6 +45,7 @@ def write_files(report: Report, folder: Path) -> list[Path]:
         _csv(folder / "themes.csv", THEME_COLUMNS, theme_rows(report.themes)),
         _csv(folder / "drivers.csv", DRIVER_COLUMNS, driver_rows(report.drivers)),
         _csv(folder / "change.csv", CHANGE_COLUMNS, change_rows(report.change)),
+        _csv(folder / "weighted.csv", WEIGHTED_COLUMNS, weighted_rows(report.weighted)),
     ]
     summary = folder / "summary.json"
     write_private_text(summary, summary_json(report))

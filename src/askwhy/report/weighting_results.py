@@ -161,3 +161,20 @@ def _thin(weights: Weights) -> list[ThinSegmentResult]:
         )
         for c in weights.unweighted
     ]
+
+
+WEIGHTED_COLUMNS = ("figure", "raw", "raw_low", "raw_high", "weighted", "low", "high", "shift")
+
+
+def weighted_rows(result: WeightedResult | None) -> list[dict[str, object]]:
+    """weighted.csv: each figure raw and weighted (the metric, negative share, theme shares), then each
+    theme's impact raw and weighted; no rows when nothing was weighted."""
+    if result is None or result.metric is None:
+        return []
+    rows: list[dict[str, object]] = [{"figure": result.metric.label, **result.metric.model_dump(mode="json")}]
+    if result.negative_share is not None:
+        rows.append({"figure": "negative share (%)", **result.negative_share.model_dump(mode="json")})
+    rows += [{"figure": f"mentions {t.theme} (%)", **t.model_dump(mode="json")} for t in result.themes]
+    label = f"{result.metric.label} impact"
+    rows += [{"figure": f"{label}: {i.theme}", "raw": i.raw, "weighted": i.weighted} for i in result.impacts]
+    return rows
