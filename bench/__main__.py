@@ -18,6 +18,7 @@ BENCHMARKS = [
     ["bench.themes_quality"],
     ["bench.speed"],
     ["bench.weighting"],
+    ["bench.weighted_store"],
     ["bench.emerging_issues"],
     ["bench.alert_freshness"],
     ["bench.workspace_pages"],
