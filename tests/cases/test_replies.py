@@ -439,3 +439,22 @@ def test_the_customer_answers_an_email_reply_through_its_link_and_the_answer_lan
     assert answered.status_code == 200, answered.text
     assert case_of(container, case_id).status == "in_progress"
     assert events(container, case_id)[-1].kind == "customer_replied"
+
+
+def test_outside_the_window_a_reply_template_carries_the_owners_words(
+    container: Container, graph: FakeGraphApi, clock: FakeClock
+) -> None:
+    reply_template = {"name": "case_update", "language": "en_US", "parameters": ["Acme"]}
+    options = [{**PROGRAM["channels"][0], "reply_template": reply_template}, *PROGRAM["channels"][1:]]
+    with container.sessions.begin() as session:
+        program = Program.model_validate({**PROGRAM, "channels": options})
+        sync_programs(session=session, programs={"post-checkout": (program, Path("p.yaml"))}, now=clock.now())
+    case_id = seeded_case(container, Channel.WHATSAPP, f"+{PHONE}")  # the window closed long ago
+    reply(container, case_id, "We refunded you today.\nSorry  for the wait.")
+    delivery.deliver_due(ports=container.delivering)
+    [sent] = graph.sent
+    assert (sent["type"], sent["template"]["name"]) == ("template", "case_update")
+    parameters = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert parameters == ["Acme", "We refunded you today. Sorry for the wait."]
+    with pytest.raises(replies.ReplyRefused, match="text: outside the customer's whatsapp reply window"):
+        reply(container, case_id, "x" * 1500)

@@ -3,8 +3,9 @@
 The text becomes an outbound message of the case's conversation (`record_outbound`): the web chat
 shows it when the customer's chat asks again; SMS, WhatsApp and e-mail go through the outbox. Where
 a channel takes free text only within a reply window (WhatsApp, 24 hours after the customer's last
-message) and the window is closed, the message goes as the program's approved template, or is
-refused when the program has none. A customer who opted out, or withdrew consent for the channel,
+message) and the window is closed, the message goes in the program's reply template (its last
+body parameter carries the text), else as the channel's plain approved template (the customer then
+reads only the template's own words), or is refused when the program has neither. A customer who opted out, or withdrew consent for the channel,
 is not written to.
 """
 
@@ -20,11 +21,14 @@ from askwhy.conversations.records import record_outbound
 from askwhy.customers.consent import current_consents
 from askwhy.domain.channels import INLINE, facts
 from askwhy.domain.conversation import Channel, ConversationStatus, InterviewState, Outbound, Turn
-from askwhy.programs.catalog import template_for
+from askwhy.programs import catalog
 from askwhy.store import cases as store
 from askwhy.store import conversations as conversation_queries
 from askwhy.store.case_tables import Case
 from askwhy.store.tables import Contact, Conversation
+
+TEMPLATE_PARAMETER_LENGTH = 1024
+"""WhatsApp's longest template body parameter."""
 
 
 class ReplyRefused(ValueError):
@@ -52,7 +56,9 @@ def send_to_customer(
     if refusal is not None:
         raise ReplyRefused(refusal)
     inline = channel in INLINE and conversation.channel_address is None
-    payload = {} if inline else _window_payload(session=session, conversation=conversation, now=now)
+    payload = (
+        {} if inline else _window_payload(session=session, conversation=conversation, now=now, text=text)
+    )
     seq = conversation_queries.next_seq(session=session, conversation_id=conversation.id)
     turn = Turn(InterviewState.from_dict(conversation.state), messages=(Outbound(text=text),))
     record_outbound(
@@ -78,7 +84,9 @@ def refusal_for(*, session: Session, conversation: Conversation) -> str | None:
     return None
 
 
-def _window_payload(*, session: Session, conversation: Conversation, now: datetime) -> dict[str, Any]:
+def _window_payload(
+    *, session: Session, conversation: Conversation, now: datetime, text: str
+) -> dict[str, Any]:
     """The approved template to send as, when the channel's reply window is closed."""
     channel = Channel(conversation.channel)
     if facts(channel).reply_window is None:
@@ -86,13 +94,38 @@ def _window_payload(*, session: Session, conversation: Conversation, now: dateti
     until = conversation.reply_window_until
     if until is not None and _aware(until) > now:
         return {}
-    template = template_for(session=session, program_id=conversation.program, channel=channel)
+    carrying = _reply_template(session=session, conversation=conversation, channel=channel, text=text)
+    if carrying is not None:
+        return {"template": carrying}
+    template = catalog.template_for(session=session, program_id=conversation.program, channel=channel)
     if template is None:
         raise ReplyRefused(
             f"channel: the customer's {channel.value} reply window is closed and program "
             f"{conversation.program} has no approved template for {channel.value}"
         )
     return {"template": template}
+
+
+def _reply_template(
+    *, session: Session, conversation: Conversation, channel: Channel, text: str
+) -> dict[str, Any] | None:
+    """The program's reply template with ``text`` as its last body parameter, if it has one.
+
+    A template parameter may not hold line breaks, so they become spaces; a text too long for one
+    is refused naming the field rather than cut."""
+    program = catalog.program(session=session, program_id=conversation.program)
+    options = program.channel_options(channel) if program is not None else None
+    if options is None or options.reply_template is None:
+        return None
+    carried = " ".join(text.split())
+    if len(carried) > TEMPLATE_PARAMETER_LENGTH:
+        raise ReplyRefused(
+            f"text: outside the customer's {channel.value} reply window the message goes in the approved "
+            f"template, at most {TEMPLATE_PARAMETER_LENGTH} characters"
+        )
+    template = options.reply_template.model_dump()
+    template["parameters"] = [*template["parameters"], carried]
+    return template
 
 
 def _conversation(*, session: Session, case: Case) -> Conversation:

@@ -74,6 +74,11 @@ class ChannelOption(_Strict):
         default=None,
         description="Sent instead of free text when the channel requires it (WhatsApp outside 24 h).",
     )
+    reply_template: TemplateRef | None = Field(
+        default=None,
+        description="An approved template whose last body parameter carries a case owner's message, "
+        "sent when free text is refused (WhatsApp outside 24 h); without one the plain template goes.",
+    )
 
     @field_validator("channel")
     @classmethod
