@@ -30,3 +30,8 @@ class SignInThrottle:
         """Count one try for this address and this e-mail; False once either is over its limit."""
         keys = (f"address:{address}", "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest())
         return all(self._limiter.hit(limit, key) for key in keys for limit in self._limits)
+
+    def allowed_from(self, *, address: str) -> bool:
+        """Count one try for this address alone: a single sign-on's answer names no e-mail until
+        the provider has been asked, and each answer costs a call to the provider."""
+        return all(self._limiter.hit(limit, f"address:{address}") for limit in self._limits)

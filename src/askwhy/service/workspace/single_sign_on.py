@@ -21,9 +21,11 @@ from askwhy.domain.people import Role
 from askwhy.people import accounts, single_sign_on
 from askwhy.people.single_sign_on import AccountPolicy, SignInRefused, VerifiedIdentity
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
+from askwhy.service.rate_limits import client_address
 from askwhy.service.workspace import oidc_flow_cookie
 from askwhy.service.workspace.doors import session_started, sign_in_form
 from askwhy.service.workspace.oidc_provider import OpenIdProvider, ProviderUnavailable, TokenRefused
+from askwhy.service.workspace.sign_in_throttle import SignInThrottle
 from askwhy.settings import Settings
 
 router = APIRouter(tags=["workspace"], include_in_schema=False)
@@ -74,6 +76,10 @@ async def callback(  # noqa: PLR0917 (FastAPI maps query parameters to arguments
     provider = _provider(request)
     settings = container.settings
     name = settings.oidc_display_name
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    if not throttle.allowed_from(address=client_address(request)):
+        problem = "Too many tries. Wait a few minutes, then try again."
+        return _refused(request, container, templates, problem, status.HTTP_429_TOO_MANY_REQUESTS)
     pending = oidc_flow_cookie.opened(
         secret_key=settings.secret_key.get_secret_value(),
         cookie=request.cookies.get(oidc_flow_cookie.COOKIE),
