@@ -183,8 +183,11 @@ def _settle(engine: Engine) -> None:
 
 
 def _seed_once(engine: Engine, *, responses: int) -> None:
+    """Seed the database unless it holds the seeded responses already (those the timed changes
+    added have no conversation and do not count)."""
     with make_sessions(engine)() as session:
-        stored = session.scalar(select(func.count()).select_from(Response).where(Response.program == PROGRAM))
+        seeded = (Response.program == PROGRAM) & Response.conversation_id.is_not(None)
+        stored = session.scalar(select(func.count()).select_from(Response).where(seeded))
     if stored == responses:
         print(f"reusing {stored:,} seeded responses", flush=True)
         return
