@@ -49,7 +49,7 @@ class Email:
         """The rendered alert as a ``multipart/alternative`` e-mail."""
         parts = json.loads(payload)
         email = EmailMessage()
-        email["Subject"] = parts["subject"]
+        email["Subject"] = " ".join(parts["subject"].split())  # a label's line break adds no header
         email["From"] = self.from_address
         email["To"] = self.to
         email["Date"] = format_datetime(datetime.now(UTC))
