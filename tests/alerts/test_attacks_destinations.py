@@ -98,7 +98,9 @@ def test_html_in_a_label_and_a_quote_is_escaped_in_the_email() -> None:
     status, mailbox = _mailed(hostile(SCRIPT, f"{SCRIPT} and <a href='https://evil.example'>x</a>"))
     assert status is Status.DELIVERED
     (email,) = mailbox.received
-    html = email.get_body(("html",)).get_content()
+    part = email.get_body(("html",))
+    assert part is not None
+    html = part.get_content()
     assert "<script>" not in html
     assert "<a href='https://evil.example'>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
