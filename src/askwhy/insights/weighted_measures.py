@@ -9,13 +9,14 @@ segment values. Whatever cannot be weighted is measured raw, and the report says
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.population_weights import Population, weights_for
+from askwhy.analysis.population_weights import Population, filled, weights_for
 from askwhy.analysis.weighted_figures import WeightedFigures, weighted_figures
 from askwhy.domain.scales import Metric
 from askwhy.domain.weighting_plan import WeightingPlan
@@ -23,7 +24,13 @@ from askwhy.insights.invitation_funnel import invitation_attributes
 from askwhy.insights.measures import NothingToMeasure, load
 from askwhy.insights.scored import Scored, theme_names, themed_scores
 from askwhy.insights.selection import Selection, start_of
-from askwhy.store.invitation_outcomes import InvitationRow, invitation_outcomes, program_definition
+from askwhy.store.invitation_outcomes import (
+    InvitationRow,
+    OutcomeCount,
+    invitation_outcome_counts,
+    invitation_outcomes,
+    program_definition,
+)
 from askwhy.store.sentiments import analysed_in_selection
 
 INVITATIONS = "the program's invitations"
@@ -97,24 +104,53 @@ def weighted_by_plan(
         scored = load(session=session, selection=selection, metric=metric, segments=False)
     except NothingToMeasure as exc:
         return WeightedReport(source=INVITATIONS, plan=plan, figures=None, reason=f"raw only: {exc}")
-    rows = [row for row in _invitations(session=session, selection=selection) if _selected(row, selection)]
     scored_ids = set(scored.ids)
-    responded = [row.response_id in scored_ids for row in rows]
-    invited = [invitation_attributes(row) for row in rows]
-    ids = [row.response_id for row, answered in zip(rows, responded, strict=True) if answered]
-    left_out = len(scored.ids) - len(ids)
-    if not ids:
+    groups = [g for g in _counted(session=session, selection=selection) if _selected(g, selection)]
+    answers = [
+        row
+        for row in _invitations(session=session, selection=selection, answered_only=True)
+        if _selected(row, selection) and row.response_id in scored_ids
+    ]
+    left_out = len(scored.ids) - len(answers)
+    if not answers:
         reason = (
             f"raw only: none of the {len(scored.ids)} scored responses answers an invitation of the "
             "program (imported, or started by the customer), so nobody can be weighted"
         )
         return WeightedReport(INVITATIONS, plan, None, reason, left_out)
-    responders = [record for record, answered in zip(invited, responded, strict=True) if answered]
-    population = Population(invited=invited, responded=responded)
+    population, responders, ids = _population(groups, answers, names=list(plan.segments))
     return _weighted(
-        session=session, selection=selection, scored=scored, ids=[i for i in ids if i], responders=responders,
+        session=session, selection=selection, scored=scored, ids=ids, responders=responders,
         plan=plan, population=population, source=INVITATIONS, left_out=left_out, max_themes=max_themes,
     )  # fmt: skip
+
+
+def _population(
+    groups: list[OutcomeCount], answers: list[InvitationRow], *, names: list[str]
+) -> tuple[Population, list[dict[str, str]], list[str]]:
+    """Everyone invited as records of the weighting segments only (one per invitation, built from the
+    counted invitations) with who answered, and the responders with their response ids in that order."""
+    sizes: Counter[tuple[str, ...]] = Counter()
+    for group in groups:
+        sizes[_key(group, names)] += group.invitations
+    heard: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for row in answers:
+        heard[_key(row, names)].append(str(row.response_id))
+    invited: list[dict[str, str]] = []
+    responded: list[bool] = []
+    responders: list[dict[str, str]] = []
+    ids: list[str] = []
+    for key, size in sizes.items():
+        record, answered = dict(zip(names, key, strict=True)), heard.get(key, [])
+        invited += [record] * size
+        responded += [True] * len(answered) + [False] * (size - len(answered))
+        responders += [record] * len(answered)
+        ids += answered
+    return Population(invited=invited, responded=responded), responders, ids
+
+
+def _key(row: InvitationRow | OutcomeCount, names: list[str]) -> tuple[str, ...]:
+    return tuple(filled(invitation_attributes(row), names).values())
 
 
 def weighted_for_population(
@@ -169,9 +205,21 @@ def _weighted(
     return WeightedReport(source=source, plan=plan, figures=figures, left_out=left_out)
 
 
-def _invitations(*, session: Session, selection: Selection) -> list[InvitationRow]:
+def _invitations(*, session: Session, selection: Selection, answered_only: bool) -> list[InvitationRow]:
     assert selection.program
     return invitation_outcomes(
+        session=session,
+        program=selection.program,
+        since=start_of(selection.since) if selection.since else None,
+        until=start_of(selection.until) if selection.until else None,
+        include_simulated=selection.include_simulated,
+        answered_only=answered_only,
+    )
+
+
+def _counted(*, session: Session, selection: Selection) -> list[OutcomeCount]:
+    assert selection.program
+    return invitation_outcome_counts(
         session=session,
         program=selection.program,
         since=start_of(selection.since) if selection.since else None,
@@ -180,7 +228,7 @@ def _invitations(*, session: Session, selection: Selection) -> list[InvitationRo
     )
 
 
-def _selected(row: InvitationRow, selection: Selection) -> bool:
+def _selected(row: InvitationRow | OutcomeCount, selection: Selection) -> bool:
     """The invitation belongs to the selection's channel, language and segment values."""
     values = invitation_attributes(row)
     wanted = {"channel": selection.channel, "language": selection.language, **selection.segment}

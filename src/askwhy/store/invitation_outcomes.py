@@ -43,8 +43,10 @@ def invitation_outcomes(
     since: datetime | None,
     until: datetime | None,
     include_simulated: bool,
+    answered_only: bool = False,
 ) -> list[InvitationRow]:
-    """The invitations of ``program`` whose conversation started in [since, until), oldest first.
+    """The invitations of ``program`` whose conversation started in [since, until), oldest first
+    (only those a response answers when ``answered_only``).
 
     An invitation whose conversation was erased has nothing left to count and is not returned."""
     delivered, replied = _delivered(), _replied()
@@ -63,7 +65,7 @@ def invitation_outcomes(
         .select_from(ContactDecision)
         .join(Conversation, Conversation.id == ContactDecision.conversation_id)
         .outerjoin(MomentEvent, MomentEvent.id == ContactDecision.event_id)
-        .outerjoin(Response, Response.conversation_id == Conversation.id)
+        .join(Response, Response.conversation_id == Conversation.id, isouter=not answered_only)
         .where(ContactDecision.program == program, ContactDecision.kind == "invited")
         .order_by(Conversation.started_at, Conversation.id)
     )
