@@ -263,3 +263,18 @@ def test_a_theme_added_today_has_no_history_to_rise_against(
     import_today(insights_container, tmp_path, late=14, others=26)
 
     assert [a for a in run(insights_container) if a.kind is AlertKind.RISING_THEME] == []
+
+
+def test_a_theme_added_today_has_no_history_to_rise_against_in_a_segment_either(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    container = bootstrap(
+        settings.model_copy(update={"alert_segments": ["region"]}), clock=clock, embedder=HashingEmbedder()
+    )
+    try:
+        add_late_theme(container)
+        seed_history(container, late=lambda back: 0)
+        import_today(container, tmp_path, late=14, others=26)
+        assert [a for a in run(container) if a.kind is AlertKind.RISING_THEME] == []
+    finally:
+        container.close()

@@ -58,6 +58,7 @@ def _one_name(
         session=session, program=program, name=name, since=since, until=until
     )
     history_days = days.history_days()
+    coded_from = _coded_from(themes, counts)
     tests: dict[str, RisingTest] = {}
     histories: dict[str, list[PeriodCount]] = {}
     for value, per_day in analysed.items():
@@ -66,7 +67,7 @@ def _one_name(
         for theme_id in themes:
             mentions = counts.get((theme_id, value), {})
             key = SEPARATOR.join((theme_id, value))
-            histories[key] = _history(mentions, per_day, history_days)
+            histories[key] = _history(mentions, per_day, history_days, coded_from=coded_from[theme_id])
             current = PeriodCount(mentions.get(days.today, 0), per_day[days.today])
             tests[key] = rising(histories[key], current, design=design.rising)
     quiet = frozenset(SEPARATOR.join((t, v.split("=", 1)[1])) for t, v in cooling if v.startswith(f"{name}="))
@@ -86,10 +87,26 @@ def _one_name(
     ]
 
 
+def _coded_from(
+    themes: dict[str, LiveTheme], counts: dict[tuple[str, str], dict[date, int]]
+) -> dict[str, date]:
+    """Each theme's first day it could be coded, as for the whole program (`rising_themes`): the
+    earlier of its creation and its first mention in any value, so the days before a theme a guide
+    added today are no history rather than days without a mention."""
+    first = {theme_id: theme.created_at.date() for theme_id, theme in themes.items()}
+    for (theme_id, _), per_day in counts.items():
+        mentioned = [day for day, n in per_day.items() if n]
+        if theme_id in first and mentioned:
+            first[theme_id] = min(first[theme_id], *mentioned)
+    return first
+
+
 def _history(
-    mentions: dict[date, int], analysed: dict[date, int], history_days: list[date]
+    mentions: dict[date, int], analysed: dict[date, int], history_days: list[date], *, coded_from: date
 ) -> list[PeriodCount]:
-    return [PeriodCount(mentions.get(d, 0), analysed.get(d, 0)) for d in history_days]
+    return [
+        PeriodCount(mentions.get(d, 0), analysed.get(d, 0) if d >= coded_from else 0) for d in history_days
+    ]
 
 
 def _candidate(
