@@ -14,6 +14,7 @@ from askwhy.analysis.sentiment import (
     SentimentModel,
     VaderSentiment,
     load_default_sentiment,
+    response_sentiment,
 )
 from askwhy.analysis.sentiment_features import FEATURES
 
@@ -202,3 +203,23 @@ def test_an_answer_that_states_its_sentiment_keeps_it() -> None:
     read = model.predict(vectors, texts)
     assert [s.label for s in read] == ["neutral", "positive", "negative"]
     assert read[1].score == 1.0
+
+
+def test_a_one_sentence_response_keeps_the_heads_label() -> None:
+    read = response_sentiment([("neutral", -0.3, 20)])
+    assert read.label == "neutral"
+    assert read.score == pytest.approx(-0.3)
+    assert response_sentiment([("positive", 0.1, 5)]).label == "positive"
+
+
+def test_neutral_sentences_do_not_dilute_a_judgement() -> None:
+    read = response_sentiment([("neutral", 0.0, 40), ("negative", -0.8, 15)])
+    assert read.label == "negative"
+    assert read.score == pytest.approx(-0.8 * 15 / 55)
+
+
+def test_a_response_that_pulls_both_ways_alike_is_neutral_and_a_clear_lean_wins() -> None:
+    assert response_sentiment([("positive", 0.9, 20), ("negative", -0.9, 20)]).label == "neutral"
+    assert response_sentiment([("positive", 0.9, 40), ("negative", -0.9, 20)]).label == "positive"
+    assert response_sentiment([("positive", 0.9, 10), ("negative", -0.9, 30)]).label == "negative"
+    assert response_sentiment([]) == Sentiment("neutral", 0.0)

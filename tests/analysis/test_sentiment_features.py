@@ -7,6 +7,7 @@ import pytest
 
 from askwhy.analysis.sentiment_features import (
     FEATURES,
+    WAITING_SCORE,
     direct_answer,
     emoji_polarity,
     lexicon_features,
@@ -65,6 +66,18 @@ def test_declining_to_answer_is_neutral(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["no comment from support after a week", "nothing works", "it was fine"])
 def test_an_answer_with_content_is_left_to_the_head(text: str) -> None:
+    assert direct_answer(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Still waiting for my refund", "anyone there?", "I haven't received my order", "no reply yet"]
+)
+def test_a_customer_left_waiting_is_complaining(text: str) -> None:
+    assert direct_answer(text) == ("negative", WAITING_SCORE)
+
+
+@pytest.mark.parametrize("text", ["still waiting, but the agent was lovely and kind", "the parcel arrived"])
+def test_waiting_with_a_kind_word_or_no_waiting_is_left_to_the_head(text: str) -> None:
     assert direct_answer(text) is None
 
 

@@ -20,10 +20,7 @@ from askwhy.analysis.embeddings import Embedder, Vectors
 from askwhy.analysis.language import detect_language
 from askwhy.analysis.redaction import redact
 from askwhy.analysis.sentences import idea_units
-from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment
-
-NEUTRAL_BAND = 0.05
-"""A response whose mean sentence sentiment lies within ±this is neutral."""
+from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment, response_sentiment
 
 
 class SentimentScorer(Protocol):
@@ -173,22 +170,10 @@ class Enricher:
 
 
 def overall_sentiment(sentences: Sequence[EnrichedSentence]) -> tuple[str, float]:
-    """A response's sentiment: the mean of its sentences' scores, weighted by their length."""
-    if not sentences:
-        return "neutral", 0.0
-    weights = np.array([max(len(s.text), 1) for s in sentences], dtype=np.float64)
-    values = np.array([s.sentiment_score for s in sentences], dtype=np.float64)
-    score = float(np.average(values, weights=weights))
-    return sentiment_label(score), score
-
-
-def sentiment_label(score: float) -> str:
-    """negative, neutral or positive for a score on −1..1."""
-    if score > NEUTRAL_BAND:
-        return "positive"
-    if score < -NEUTRAL_BAND:
-        return "negative"
-    return "neutral"
+    """A response's sentiment: its sentences' scores averaged by length, and the label of the side
+    its judged sentences clearly lean to (`askwhy.analysis.sentiment.response_sentiment`)."""
+    read = response_sentiment([(s.sentiment, s.sentiment_score, len(s.text)) for s in sentences])
+    return read.label, read.score
 
 
 def sentence_units(text: str) -> list[tuple[str, str]]:

@@ -25,6 +25,9 @@ SentimentLabel = Literal["negative", "neutral", "positive"]
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "models" / "sentiment-all-MiniLM-L6-v2.npz"
 VADER_THRESHOLD = 0.05
+CLEAR_LEAN = 2.0
+"""A response leans one way when its sentences of that sentiment are at least twice as long (in
+characters) as those of the other; set once from that reading, not fitted to any data set."""
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -135,6 +138,28 @@ class SentimentModel:
             if texts is None
             else [_stated(text, sentiment) for text, sentiment in zip(texts, read, strict=True)]
         )
+
+
+def response_sentiment(parts: Sequence[tuple[str, float, int]]) -> Sentiment:
+    """A response's sentiment from its sentences' (label, score, length).
+
+    The score is the length-weighted mean of the sentences' scores. The label follows the judged
+    sentences (positive or negative; neutral ones are filler here, "I ordered the blue one"): the
+    side that carries at least `CLEAR_LEAN` times the other's length wins, and a response whose
+    judgements pull both ways about equally ("fast delivery but rude support") is neutral, as is
+    one with no judged sentence. So a one-sentence answer keeps the head's calibrated label.
+    """
+    if not parts:
+        return Sentiment("neutral", 0.0)
+    weights = np.array([max(length, 1) for _, _, length in parts], dtype=np.float64)
+    score = float(np.average([s for _, s, _ in parts], weights=weights))
+    positive = sum(w for (label, _, _), w in zip(parts, weights, strict=True) if label == "positive")
+    negative = sum(w for (label, _, _), w in zip(parts, weights, strict=True) if label == "negative")
+    if positive > 0 and positive >= CLEAR_LEAN * negative:
+        return Sentiment("positive", score)
+    if negative > 0 and negative >= CLEAR_LEAN * positive:
+        return Sentiment("negative", score)
+    return Sentiment("neutral", score)
 
 
 def _stated(text: str, read: Sentiment) -> Sentiment:

@@ -32,6 +32,8 @@ FEATURES: tuple[str, ...] = (
     "brevity",
 )
 """The order of the columns `lexicon_features` returns; stored with the head so it can be checked."""
+WAITING_SCORE = -0.5
+"""The score of a customer left waiting: a complaint, though not the strongest."""
 RATING_BAND = 0.3
 """A bare rating within ±this of its scale's middle (5 of 0–10, 3 of 1–5) is neutral."""
 
@@ -130,7 +132,9 @@ def direct_answer(text: str) -> tuple[str, float] | None:
 
     No training domain holds bare survey answers, so no head can learn them: a bare rating is its
     own judgement, an answer of emoji alone ("😡😡") says what its emoji say, and declining to answer
-    ("no comment", "n/a") is neutral, whatever its words.
+    ("no comment", "n/a") is neutral, whatever its words. Nor does any hold a customer left waiting
+    ("still waiting for my refund", "anyone there?"): to a service that is a complaint, so such an
+    answer with no positive word in it is negative (`WAITING_SCORE`).
     """
     text = html.unescape(text).strip()
     if _NO_OPINION.match(text):
@@ -139,6 +143,8 @@ def direct_answer(text: str) -> tuple[str, float] | None:
         return ("positive" if emoji > 0 else "negative"), emoji
     rating = rating_cue(text)
     if rating is None:
+        if _WAITING.search(text) and not _vader().polarity_scores(text)["pos"]:
+            return "negative", WAITING_SCORE
         return None
     label = "positive" if rating > RATING_BAND else "negative" if rating < -RATING_BAND else "neutral"
     return label, rating
