@@ -187,6 +187,10 @@ def test_a_proposed_theme_made_of_recent_responses_is_new_not_rising(
     assert evidence is not None
     assert evidence.what.startswith("new theme “quick checkout”: 24 responses in the last 7 days, 24 in all")
     assert evidence.p_value < 1e-6
+    assert (evidence.segments[0].name, evidence.segments[0].value) == ("region", "north"), (
+        "all 24 came from the north"
+    )
+    assert evidence.segments[0].baseline_share < 0.01
     assert 3 <= len(evidence.quotes) <= 5
     assert run(stream) == [], "an episode in progress: neither new nor rising again"
 

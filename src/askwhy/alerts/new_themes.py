@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from askwhy.alerts.candidates import Candidate, Days, DetectionDesign, start_of
-from askwhy.alerts.evidence import theme_quotes
+from askwhy.alerts.evidence import affected_segments, theme_quotes
 from askwhy.analysis.emerging import novel, novelty_p
 from askwhy.domain.alerts import AlertKind, Evidence, Severity
 from askwhy.store import alert_counts
@@ -17,7 +17,8 @@ def new_themes(
     *, session: Session, program: str, days: Days, design: DetectionDesign, cooling: frozenset[str]
 ) -> list[Candidate]:
     """A candidate for each proposed theme (discovered in the unassigned pool) that is new: big
-    enough, mostly recent, and growing faster than the program's responses as a whole."""
+    enough, mostly recent, and growing faster than the program's responses as a whole. Its evidence
+    names the segment values it is most concentrated in, against the days before."""
     recent_since = start_of(days.today - timedelta(days=design.new_theme_days - 1))
     members = alert_counts.proposed_theme_members(session=session, program=program, recent_since=recent_since)
     if not members:
@@ -49,6 +50,13 @@ def new_themes(
             f"{design.new_theme_min_size} responses (binomial upper tail p="
             f"{novelty_p(members=count, recent=fresh, background=background):.2g})",
             p_value=novelty_p(members=count, recent=fresh, background=background),
+            segments=affected_segments(
+                session=session,
+                program=program,
+                theme_id=theme_id,
+                current=(recent_since, days.span()[1]),
+                baseline=(days.span()[0], recent_since),
+            ),
             quotes=theme_quotes(
                 session=session, program=program, theme_id=theme_id, since=recent_since, until=days.span()[1]
             ),
