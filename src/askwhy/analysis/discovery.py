@@ -3,17 +3,12 @@
 How (measured on every labelled set in `bench/themes_quality.py`):
 
 1. Fragments with no content (greetings, thanks, "ok", a handle alone) go to a "no content"
-   bucket and are never clustered; identical texts count once.
-2. A sample of at most `max_sample` distinct texts is chosen by the hash of their text, not by
-   position or by random draw: the same data in any order gives the same sample, and a sample of
-   more data keeps most of the texts the smaller one had (so themes survive added data).
-3. Ward's hierarchical clustering of the sample gives one tree. The top level is the cut with the
-   clearest jump in merge distance among 8–30 groups (fewer for small data); subthemes cut each
-   theme's branch in the same way, with as many subthemes as the theme's share of the data
-   allows. Sizes and cut points follow the amount of data; no minimum is fixed.
-4. Subtheme centres are refined over all texts (spherical k-means steps; a subtheme keeps its
-   parent), and a text much further from every centre than texts usually are stays unassigned.
-5. Labels are phrases from the theme's own texts (`askwhy.analysis.phrases`); two subthemes
+   bucket and are never clustered.
+2. The rest are clustered on two levels by `askwhy.analysis.theme_clusters`: one Ward tree over a
+   sample of distinct texts chosen by text hash; the top level is its best-separated cut among
+   8–30 themes (fewer for small data), the subthemes a finer cut refined over every text. A text
+   much further from its subtheme's centre than texts usually are stays unassigned.
+3. Labels are phrases from the theme's own texts (`askwhy.analysis.phrases`); two subthemes
    whose best phrase is the same are one subtheme, merged. Ids are derived from the labels, so the
    same input gives the same ids.
 """
@@ -26,27 +21,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 
 from askwhy.analysis.cleaning import clean_for_meaning, has_content
 from askwhy.analysis.phrases import NO_PHRASE, Phrase, label_themes
 from askwhy.analysis.quotes import representative
-
-MAX_SAMPLE = 5000
-"""Ward's clustering needs n² distances: 5,000 texts take 100 MB, 25,000 would take 2.5 GB."""
-TOP_THEMES = (8, 30)
-"""The top level a person can read at a glance, for 1,000 texts and more."""
-SMALL_DATA = 1000
-TOP_GROWTH = float(np.log(TOP_THEMES[1] / TOP_THEMES[0]) / np.log(100))
-SUBTHEMES_PER_ROOT = 2.0
-"""Chosen across Banking77 and CLINC150 (the sets with fine codes), not on either alone."""
-CLEAR_STRUCTURE = 2.0
-"""Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
-REFINE_STEPS = 4
-OUTLIER_SPREAD = 4.0
-"""A text is unassigned when its closeness to the nearest centre lies this many median absolute
-deviations below the median closeness of all texts: a rule relative to the data and the model."""
+from askwhy.analysis.theme_clusters import MAX_SAMPLE, cluster_two_levels
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +151,9 @@ def _discover(
     rows = np.flatnonzero(content)
     least = min_theme_size or min_size_for(len(rows))
     unit = _normalise(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
-    fine, parent = cluster_two_levels(unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample)
+    fine, parent = _renumber(
+        *cluster_two_levels(unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample)
+    )
     if not len(parent):
         return Discovery([], no_content, tuple(int(i) for i in rows))
     assignment = np.full(len(texts), -1, dtype=np.int64)
@@ -187,97 +169,6 @@ def _scores(sentiments: Sequence[float | None] | None, n: int) -> NDArray[np.flo
     if sentiments is None:
         return np.full(n, np.nan)
     return np.array([np.nan if s is None else float(s) for s in sentiments], dtype=np.float64)
-
-
-def cluster_two_levels(
-    unit: NDArray[np.float32], keys: Sequence[str], least: int, max_sample: int = MAX_SAMPLE
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """A subtheme number per row (−1 unassigned) and the top-level theme of each subtheme."""
-    n = len(unit)
-    distinct = sorted({key: row for row, key in reversed(list(enumerate(keys)))}.items())
-    if len(distinct) < max(2, least):
-        return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
-    tree = linkage(unit[sample].astype(np.float64), method="ward")
-    themes = top_count(tree, n, least)
-    top = fcluster(tree, themes, criterion="maxclust")
-    fine = fcluster(tree, subtheme_count(tree, n, themes, len(sample)), criterion="maxclust")
-    groups = np.unique(fine)
-    # Cuts of one tree nest: every subtheme lies inside one top-level theme.
-    parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
-    centroids = _normalise(np.stack([unit[sample[fine == g]].mean(axis=0) for g in groups]))
-    assignment, centroids, kept = _refine(unit, centroids, least)
-    return _renumber(assignment, parents[kept])
-
-
-def top_count(tree: NDArray[np.float64], n: int, least: int) -> int:
-    """Top-level themes: from 8 for 1,000 texts growing to 30 for 100,000 (the same count for
-    nearly the same amount of data, so a little more data keeps the same themes); below 1,000
-    texts, the cut with the clearest jump."""
-    if n >= SMALL_DATA:
-        clear = _natural_cut(tree, *top_range(n, least))
-        if clear < TOP_THEMES[0]:
-            return clear  # planted, well-separated groups: far clearer than anything in range
-        grown = TOP_THEMES[0] * (n / SMALL_DATA) ** TOP_GROWTH
-        return int(min(TOP_THEMES[1], round(grown), len(tree)))
-    return _natural_cut(tree, *top_range(n, least))
-
-
-def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:
-    """Subthemes: from 1,000 texts, twice the square root of their number (110 for 3,000, 300 for
-    22,500), at least two per theme and at most one per two sampled texts; below, the clearest cut
-    with 20 texts or more each on average."""
-    fewest = 2 * themes
-    if n < SMALL_DATA:
-        return _natural_cut(tree, fewest, max(fewest, n // 20))
-    return int(max(fewest, min(round(SUBTHEMES_PER_ROOT * np.sqrt(n)), sampled // 2)))
-
-
-def top_range(n: int, least: int) -> tuple[int, int]:
-    """How many top-level themes to choose between: 8–30 for 1,000 texts and more, fewer below."""
-    most = max(2, min(TOP_THEMES[1], n // max(2 * least, 1)))
-    fewest = TOP_THEMES[0] if n >= SMALL_DATA else 2
-    return min(fewest, most), most
-
-
-def _natural_cut(tree: NDArray[np.float64], fewest: int, most: int) -> int:
-    """The number of groups in [fewest, most] after which the next merge jumps the most; fewer
-    than `fewest` only when the data has a far clearer structure there (planted, well-separated)."""
-    heights = tree[:, 2]
-    count = len(heights) + 1
-    most = min(most, count - 1)
-    if most < 2:
-        return max(1, most)
-
-    def jump(k: int) -> float:
-        # Going from k groups to k − 1 costs heights[count − k]; a natural k is followed by a big step.
-        return float(heights[count - k] / max(heights[count - k - 1], 1e-12))
-
-    inside = max(range(min(fewest, most), most + 1), key=lambda k: (jump(k), -k))
-    below = max(range(2, min(fewest, most) + 1), key=lambda k: (jump(k), -k))
-    return below if jump(below) >= CLEAR_STRUCTURE * jump(inside) else inside
-
-
-def _refine(
-    unit: NDArray[np.float32], centroids: NDArray[np.float32], least: int
-) -> tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int64]]:
-    """Spherical k-means steps over all rows; subthemes left with too few rows dissolve."""
-    kept = np.arange(len(centroids))
-    for _ in range(REFINE_STEPS):
-        nearest = np.argmax(unit @ centroids.T, axis=1)
-        sizes = np.bincount(nearest, minlength=len(centroids))
-        if sizes.min() < least and (sizes >= least).any():
-            keep = np.flatnonzero(sizes >= least)
-            kept, centroids = kept[keep], centroids[keep]
-            continue
-        centroids = _normalise(np.stack([unit[nearest == c].mean(axis=0) for c in range(len(centroids))]))
-    similarity = unit @ centroids.T
-    nearest = np.argmax(similarity, axis=1)
-    closeness = similarity[np.arange(len(unit)), nearest]
-    median = float(np.median(closeness))
-    spread = float(np.median(np.abs(closeness - median))) or 1e-3
-    assignment = np.where(closeness >= median - OUTLIER_SPREAD * spread, nearest, -1)
-    return assignment.astype(np.int64), centroids, kept
 
 
 def _renumber(

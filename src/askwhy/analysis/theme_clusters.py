@@ -1,0 +1,163 @@
+"""Two levels of clusters for theme discovery: top-level themes, each made of subthemes.
+
+Why it is built this way (each choice measured on every labelled set by `bench.themes_quality`):
+
+- One Ward tree over a sample of distinct texts chosen by text hash (not by row id or a random
+  draw): the same data in any order gives the same tree, and 90% of the data gives nearly the
+  same sample, so nearly the same tree.
+- The top level is the cut of that tree, between 8 and 30 themes, whose themes are best separated
+  (the mean silhouette, by cosine, of the sampled texts). A data-driven count replaced a count
+  that grew with the number of texts: on every labelled set it agrees better with how people coded
+  the texts, and a 90% sample picks the same cut more often (`docs/benchmarks.md`). Fewer than 8
+  only for small data, or where the tree shows a far clearer structure below 8 (planted groups).
+- Subthemes are a finer cut of the same tree (twice the square root of the number of texts), so
+  they nest inside the top level by construction; their centres are refined over every text with
+  a few spherical k-means steps, each subtheme keeping its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.metrics import silhouette_score
+
+MAX_SAMPLE = 5000
+"""Ward's clustering needs n² distances: 5,000 texts take 100 MB, 25,000 would take 2.5 GB."""
+TOP_THEMES = (8, 30)
+"""The top level a person can read at a glance, for 1,000 texts and more."""
+SMALL_DATA = 1000
+SILHOUETTE_SAMPLE = 3000
+"""Texts the top-level cut is judged on: 3,000² distances take 36 MB and a few seconds for 23 cuts."""
+SUBTHEMES_PER_ROOT = 2.0
+"""Subthemes in all: twice the square root of the texts (110 for 3,000, 300 for 22,500)."""
+CLEAR_STRUCTURE = 2.0
+"""Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
+REFINE_STEPS = 4
+OUTLIER_SPREAD = 4.0
+"""A text is unassigned when its closeness to the nearest centre lies this many median absolute
+deviations below the median closeness of all texts: a rule relative to the data and the model."""
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float32]
+
+
+def cluster_two_levels(
+    unit: Floats, keys: Sequence[str], least: int, max_sample: int = MAX_SAMPLE
+) -> tuple[Ints, Ints]:
+    """A subtheme number per row (−1 unassigned) and the top-level theme of each subtheme.
+
+    `unit` rows are unit vectors in a fixed order (the caller sorts them by text), `keys` their
+    texts' hashes (identical texts count once in the sample), `least` the smallest theme kept.
+    Subtheme numbers may skip subthemes that lost every row.
+    """
+    n = len(unit)
+    distinct = sorted({key: row for row, key in reversed(list(enumerate(keys)))}.items())
+    if len(distinct) < max(2, least):
+        return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
+    tree = linkage(unit[sample].astype(np.float64), method="ward")
+    themes = top_count(tree, unit[sample], least, n=n)
+    top = fcluster(tree, themes, criterion="maxclust")
+    fine = fcluster(tree, subtheme_count(tree, n, themes, len(sample)), criterion="maxclust")
+    groups = np.unique(fine)
+    # Cuts of one tree nest: every subtheme lies inside one top-level theme.
+    parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
+    centres = _centres(unit[sample], np.searchsorted(groups, fine), len(groups))
+    assignment, kept = _refine(unit, centres, least)
+    return assignment, parents[kept]
+
+
+def top_count(tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int) -> int:
+    """Top-level themes for `n` texts whose sample `sampled` made `tree`: from 1,000 texts, the
+    best-separated cut among 8–30 (fewer only for a far clearer structure); below, the cut after
+    which the next merge jumps the most."""
+    fewest, most = top_range(n, least)
+    clear = natural_cut(tree, fewest, most)
+    if n < SMALL_DATA or clear < TOP_THEMES[0]:
+        return clear
+    return best_separated(tree, sampled, fewest, most)
+
+
+def top_range(n: int, least: int) -> tuple[int, int]:
+    """How many top-level themes to choose between: 8–30 for 1,000 texts and more, fewer below."""
+    most = max(2, min(TOP_THEMES[1], n // max(2 * least, 1)))
+    fewest = TOP_THEMES[0] if n >= SMALL_DATA else 2
+    return min(fewest, most), most
+
+
+def best_separated(tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int) -> int:
+    """The cut in [fewest, most] with the highest mean silhouette (cosine) over the first
+    `SILHOUETTE_SAMPLE` sampled texts; of cuts that score alike, the one with fewer themes."""
+    rows = sampled[:SILHOUETTE_SAMPLE].astype(np.float32)
+    distance = np.clip(1 - rows @ rows.T, 0, None)
+    np.fill_diagonal(distance, 0)
+    scores: dict[int, float] = {}
+    for k in range(fewest, min(most, len(tree)) + 1):
+        cut = fcluster(tree, k, criterion="maxclust")[: len(rows)]
+        if len(set(cut.tolist())) > 1:
+            scores[k] = float(silhouette_score(distance, cut, metric="precomputed"))
+    return max(scores, key=lambda k: (round(scores[k], 4), -k)) if scores else fewest
+
+
+def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:
+    """Subthemes: from 1,000 texts, twice the square root of their number (110 for 3,000, 300 for
+    22,500), at least two per theme and at most one per two sampled texts; below, the clearest cut
+    with 20 texts or more each on average."""
+    fewest = 2 * themes
+    if n < SMALL_DATA:
+        return natural_cut(tree, fewest, max(fewest, n // 20))
+    return int(max(fewest, min(round(SUBTHEMES_PER_ROOT * np.sqrt(n)), sampled // 2)))
+
+
+def natural_cut(tree: NDArray[np.float64], fewest: int, most: int) -> int:
+    """The number of groups in [fewest, most] after which the next merge jumps the most; fewer
+    than `fewest` only when the data has a far clearer structure there (planted, well-separated)."""
+    heights = tree[:, 2]
+    count = len(heights) + 1
+    most = min(most, count - 1)
+    if most < 2:
+        return max(1, most)
+
+    def jump(k: int) -> float:
+        # Going from k groups to k − 1 costs heights[count − k]; a natural k is followed by a big step.
+        return float(heights[count - k] / max(heights[count - k - 1], 1e-12))
+
+    inside = max(range(min(fewest, most), most + 1), key=lambda k: (jump(k), -k))
+    below = max(range(2, min(fewest, most) + 1), key=lambda k: (jump(k), -k))
+    return below if jump(below) >= CLEAR_STRUCTURE * jump(inside) else inside
+
+
+def _refine(unit: Floats, centres: Floats, least: int) -> tuple[Ints, Ints]:
+    """Spherical k-means steps over all rows: each row's subtheme (−1 for an outlier) and which of
+    the starting subthemes are kept (one left with fewer than `least` rows dissolves)."""
+    kept = np.arange(len(centres))
+    for _ in range(REFINE_STEPS):
+        nearest = np.argmax(unit @ centres.T, axis=1)
+        sizes = np.bincount(nearest, minlength=len(centres))
+        if sizes.min() < least and (sizes >= least).any():
+            keep = np.flatnonzero(sizes >= least)
+            kept, centres = kept[keep], centres[keep]
+            continue
+        centres = _centres(unit, nearest, len(centres))
+    similarity = unit @ centres.T
+    nearest = np.argmax(similarity, axis=1)
+    closeness = similarity[np.arange(len(unit)), nearest]
+    median = float(np.median(closeness))
+    spread = float(np.median(np.abs(closeness - median))) or 1e-3
+    assignment = np.where(closeness >= median - OUTLIER_SPREAD * spread, nearest, -1)
+    return assignment.astype(np.int64), kept
+
+
+def _centres(unit: Floats, assignment: NDArray[np.integer], count: int) -> Floats:
+    """Unit mean direction of each group (a group with no rows keeps a zero vector)."""
+    onehot = sparse.csr_matrix(
+        (np.ones(len(assignment), dtype=np.float64), (assignment, np.arange(len(assignment)))),
+        shape=(count, len(assignment)),
+    )
+    sums = np.asarray(onehot @ unit.astype(np.float64))
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return np.asarray(sums / np.where(norms == 0, 1.0, norms), dtype=np.float32)

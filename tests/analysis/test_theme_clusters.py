@@ -1,0 +1,75 @@
+"""The two levels of clusters under discovery: a readable top level chosen by the data, nested
+subthemes, and the same clusters for the same data or most of it."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.metrics import adjusted_rand_score
+
+from askwhy.analysis.theme_clusters import TOP_THEMES, cluster_two_levels
+
+
+def groups(
+    count: int, size: int, *, spread: float, seed: int = 0, dimension: int = 48
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """`count` groups of `size` unit vectors around random directions, and each row's group."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(count, dimension))
+    vectors = np.repeat(centres, size, axis=0) + rng.normal(scale=spread, size=(count * size, dimension))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32), np.repeat(np.arange(count), size)
+
+
+def keys_of(n: int) -> list[str]:
+    return [f"{i:06d}" for i in range(n)]
+
+
+def top_of(fine: NDArray[np.int64], parent: NDArray[np.int64]) -> NDArray[np.int64]:
+    return np.where(fine >= 0, parent[np.maximum(fine, 0)], -1)
+
+
+def test_a_thousand_texts_or_more_get_eight_to_thirty_top_level_themes_with_nested_subthemes() -> None:
+    vectors, _ = groups(60, 30, spread=1.0)
+
+    fine, parent = cluster_two_levels(vectors, keys_of(len(vectors)), least=4)
+
+    tops = set(parent.tolist())
+    assert TOP_THEMES[0] <= len(tops) <= TOP_THEMES[1]
+    assert len(parent) > len(tops)
+    assert (fine >= 0).mean() >= 0.9
+    # Each subtheme belongs to exactly one theme, so the top level is a merge of subthemes.
+    assert set(np.unique(fine[fine >= 0]).tolist()) <= set(range(len(parent)))
+
+
+def test_the_top_level_count_follows_the_data_not_only_its_size() -> None:
+    # 1,500 texts in 12 clear groups: a count growing with the size alone would give 9 themes.
+    vectors, truth = groups(12, 125, spread=0.9, seed=3)
+
+    fine, parent = cluster_two_levels(vectors, keys_of(len(vectors)), least=4)
+
+    assert len(set(parent.tolist())) == 12
+    assert adjusted_rand_score(truth, top_of(fine, parent)) >= 0.9
+
+
+def test_the_same_rows_give_the_same_clusters_every_time() -> None:
+    vectors, _ = groups(40, 30, spread=1.2, seed=7)
+
+    first = cluster_two_levels(vectors, keys_of(len(vectors)), least=4)
+    second = cluster_two_levels(vectors.copy(), keys_of(len(vectors)), least=4)
+
+    assert np.array_equal(first[0], second[0])
+    assert np.array_equal(first[1], second[1])
+
+
+def test_a_ninety_percent_sample_finds_the_same_top_level_themes() -> None:
+    vectors, truth = groups(10, 150, spread=0.9, seed=3)
+    keep = np.sort(np.random.default_rng(0).choice(len(vectors), int(0.9 * len(vectors)), replace=False))
+    keys = keys_of(len(vectors))
+
+    full_fine, full_parent = cluster_two_levels(vectors, keys, least=4)
+    part_fine, part_parent = cluster_two_levels(vectors[keep], [keys[i] for i in keep], least=4)
+
+    full_top, part_top = top_of(full_fine, full_parent), top_of(part_fine, part_parent)
+    assert adjusted_rand_score(truth, full_top) >= 0.9
+    assert adjusted_rand_score(full_top[keep], part_top) >= 0.9
