@@ -19,6 +19,7 @@ from askwhy import __version__
 from askwhy.bootstrap import Container
 from askwhy.service import api_docs, api_keys
 from askwhy.service.body_limit import BodyLimit, BodyLimits
+from askwhy.service.form_bodies import FormBodyGuard
 from askwhy.service.intake import WebhookIntake
 from askwhy.service.json_bodies import JsonBodyGuard
 from askwhy.service.lock_waits import LockWaitLimit
@@ -97,6 +98,7 @@ def create_app(container: Container, *, inbox_storer: bool = False) -> FastAPI:
     app.add_middleware(
         JsonBodyGuard, keyed_prefixes=("/v1/events",), key_valid=_key_checker(container.sessions)
     )
+    app.add_middleware(FormBodyGuard)
     app.add_middleware(RequestTargetGuard)
     app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(container.settings))  # before any read
     # Added last, so outermost: every response of the app gets the headers, its error responses too.
