@@ -212,8 +212,9 @@ def report(runs: Sequence[dict[str, Any]], *, invited: int, repeats: int, load: 
         f"Time of a call (median over seeds of the median of {repeats} calls, under the first weighting "
         f"section): GET /v1/funnel {median['funnel_s']:.0f} ms; GET /v1/metrics with `weighting=raw` "
         f"{median['raw_s']:.0f} ms, with raw and weighted (the default) {median['both_s']:.0f} ms. No target "
-        "was set for these; the funnel reads the invitations counted by the database, the weighted part "
-        "reads every invitation of the program (one row each) on each call, so it grows with the program.",
+        "was set for these. The funnel reads the invitations counted by the database; the weighted part "
+        "reads those counts and each answered invitation (one row each), then the themes and sentiments "
+        "of the responders, on each API call (the workspace overview reuses it while the data is unchanged).",
     ]
     return "\n".join(lines)
 
