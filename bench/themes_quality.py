@@ -35,6 +35,7 @@ import re
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,7 @@ def _cell(scores: dict[str, Scores], key: str, what: str = "ami") -> str:
     return f"{getattr(scores[key], what):.3f}" if key in scores else "–"
 
 
-def report(results: list[SetResult], started: float, load: float) -> str:
+def report(results: list[SetResult], started: float, load: float, *, missing: Sequence[str] = ()) -> str:
     head = (
         "| set | texts | codes | top themes | subthemes | AMI top | AMI sub | ARI top | ARI sub | NMI sub "
         "| KMeans given k: AMI | ARI | BERTopic: topics | AMI | ARI |"
@@ -329,10 +330,10 @@ def report(results: list[SetResult], started: float, load: float) -> str:
         for suffix, km in (("", "fine"), (" coarse", "coarse")):
             if km not in r.kmeans:
                 continue
-            best = max(r.ours["top" + suffix].ami, r.ours["sub" + suffix].ami)
-            margins.append((best - r.kmeans[km].ami, f"{r.name}{suffix}"))
+            better = max(r.ours["top" + suffix].ami, r.ours["sub" + suffix].ami)
+            margins.append((better - r.kmeans[km].ami, f"{r.name}{suffix}"))
             if km in r.bertopic:
-                margins.append((best - r.bertopic[km].ami, f"{r.name}{suffix} vs BERTopic"))
+                margins.append((better - r.bertopic[km].ami, f"{r.name}{suffix} vs BERTopic"))
     worst, best = min(margins), max(margins)
     stability = [
         "| set | no content | unassigned | shuffled rows identical | re-run with 10% added: earlier top themes found again by id | earlier subthemes found again | new top themes proposed | new subthemes proposed | independent runs on 90% and 100%: top themes matched by id | subthemes by id | top themes by members | labels verbatim in ≥ 3 texts | duplicate labels | brand in label | discovery time | peak memory | stock encode of the same texts |",
@@ -346,26 +347,29 @@ def report(results: list[SetResult], started: float, load: float) -> str:
             f"{r.seconds:.1f} s | {r.peak_mb:.0f} MB | {r.floor_seconds:.0f} s |"
         )
     tops = "\n".join(f"- **{r.name}**: {', '.join(r.labels)}" for r in results)
-    return "\n\n".join(
-        [
-            "## Themes: discovery quality on every labelled set",
-            f"Command: `{COMMAND}`. Machine: {machine()}; load average {load:.1f} when the page was written (a shared "
-            f"machine, busy with other work during the runs; times are wall clock), each set measured in a run of its own.",
-            "Discovery is not told the number of codes. Texts it leaves without a theme (no content, or "
-            'unassigned) count as one group. "AMI top"/"AMI sub" score its top level and its subthemes '
-            "against the set's codes; KMeans is *given* the true number of codes; BERTopic runs with its "
-            "defaults. All on the same embeddings of the cleaned texts. The target is the better of our "
-            "two levels at or above both baselines on every row; NMI is shown, never targeted.",
-            "\n".join(lines),
-            f"Margin of our better level's AMI over the baseline: worst {worst[0]:+.3f} ({worst[1]}), "
-            f"best {best[0]:+.3f} ({best[1]}).",
-            "\n".join(stability),
-            _rerun_note(results),
-            "Discovery time excludes embedding; the last column is the stock sentence-transformers encode "
-            f"of the set's texts (timed on up to {FLOOR_SAMPLE}, scaled to the set).",
-            "Top-level labels:\n\n" + tops,
-        ]
-    )
+    absent = f"**Not measured in this run**: {', '.join(missing)}." if missing else ""
+    if not any(r.bertopic for r in results):
+        absent += " BERTopic was not run (`pip install bertopic`, bench-only)."
+    parts = [
+        "## Themes: discovery quality on every labelled set",
+        f"Command: `{COMMAND}`. Machine: {machine()}; load average {load:.1f} when the page was written (a shared "
+        f"machine, busy with other work during the runs; times are wall clock), each set measured in a run of its own.",
+        "Discovery is not told the number of codes. Texts it leaves without a theme (no content, or "
+        'unassigned) count as one group. "AMI top"/"AMI sub" score its top level and its subthemes '
+        "against the set's codes; KMeans is *given* the true number of codes; BERTopic runs with its "
+        "defaults. All on the same embeddings of the cleaned texts. The target is the better of our "
+        "two levels at or above both baselines on every row; NMI is shown, never targeted.",
+        "\n".join(lines),
+        absent.strip(),
+        f"Margin of our better level's AMI over the baseline: worst {worst[0]:+.3f} ({worst[1]}), "
+        f"best {best[0]:+.3f} ({best[1]}).",
+        "\n".join(stability),
+        _rerun_note(results),
+        "Discovery time excludes embedding; the last column is the stock sentence-transformers encode "
+        f"of the set's texts (timed on up to {FLOOR_SAMPLE}, scaled to the set).",
+        "Top-level labels:\n\n" + tops,
+    ]
+    return "\n\n".join(part for part in parts if part)
 
 
 def _rerun_note(results: list[SetResult]) -> str:
@@ -420,8 +424,10 @@ def main(argv: list[str] | None = None) -> list[SetResult]:
         _saved(data.name).write_text(json.dumps(asdict(result)))
         results.append(result)
         print(_summary(result), flush=True)
-    if len(results) == len(theme_sets()):
-        write_section("themes", report(results, started, load))
+    if results:
+        measured = {r.name for r in results}
+        missing = [d.name for d in theme_sets() if d.name not in measured]
+        write_section("themes", report(results, started, load, missing=missing))
     return results
 
 
