@@ -1,11 +1,19 @@
-"""The embedding adapter's precisions: what "auto" picks, and that reduced precision stays faithful."""
+"""The embedding adapter's precisions: what "auto" picks, and that reduced precision stays faithful;
+and how its threads wait."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
 
-from askwhy.analysis.embeddings import DEFAULT_MODEL, SentenceTransformerEmbedder, resolve_precision
+from askwhy.analysis.embeddings import (
+    DEFAULT_MODEL,
+    SentenceTransformerEmbedder,
+    import_torch,
+    resolve_precision,
+)
 
 TEXTS = [
     "The parcel arrived two weeks late and support never answered",
@@ -26,6 +34,17 @@ def test_auto_uses_bfloat16_only_where_the_cpu_computes_it_natively() -> None:
     native = torch.cpu._is_avx512_bf16_supported()
     assert resolve_precision("auto") == ("bfloat16" if native else "float32")
     assert resolve_precision("auto", device="cuda") == "float32"
+
+
+def test_torch_threads_sleep_while_they_wait_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert import_torch().__name__ == "torch"
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    import_torch()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
 
 
 @pytest.mark.slow

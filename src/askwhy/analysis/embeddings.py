@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +43,8 @@ class SentenceTransformerEmbedder:
     Speed-ups, each optional and measured in `bench/speed.py` against the stock model: identical
     texts are encoded once and recent ones come from a small cache; texts are sorted by length so
     each batch pads little; ``max_seq_length`` truncates long sentences; ``threads`` sets torch's
-    thread count; ``precision`` runs the model in bfloat16 (on CPUs with native bfloat16 arithmetic
+    thread count, and those threads sleep while they wait for each other instead of spinning
+    (`import_torch`); ``precision`` runs the model in bfloat16 (on CPUs with native bfloat16 arithmetic
     about twice as fast, vectors at a mean cosine of 0.9999 to the float32 ones) or with its linear
     layers in dynamic int8 (fast on any CPU, mean cosine 0.97); ``"auto"`` picks bfloat16 where
     the CPU computes it natively and float32 elsewhere.
@@ -59,7 +61,7 @@ class SentenceTransformerEmbedder:
         threads: int | None = None,
         cache_size: int = 20_000,
     ) -> None:
-        import torch
+        torch = import_torch()
         from sentence_transformers import SentenceTransformer
 
         if threads:
@@ -115,11 +117,28 @@ class SentenceTransformerEmbedder:
             self._cache.popitem(last=False)
 
 
+def import_torch() -> Any:
+    """torch, with its OpenMP threads told to sleep while they wait rather than spin (unless the
+    environment already says how they should wait).
+
+    A model this small runs many short parallel steps, and spinning threads burn a core between
+    them: on a machine shared with the web server, workers and other processes (2 cores, load
+    10-18), encoding the same texts took 1.8 (stock float32 reviews) to 3.8 (bfloat16 sentences)
+    times the CPU time spinning as sleeping, and as much more wall time (`bench/speed.py` shows
+    the stock floor both ways). OpenMP reads the setting once, when torch first loads, so it only
+    takes effect if nothing imported torch before this.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    return torch
+
+
 def resolve_precision(requested: Precision, *, device: str = "cpu") -> str:
     """The precision to run in: ``"auto"`` means bfloat16 on a CPU with native bfloat16 support."""
     if requested != "auto":
         return requested
-    import torch
+    torch = import_torch()
 
     native = device == "cpu" and torch.cpu._is_avx512_bf16_supported()
     return "bfloat16" if native else "float32"
