@@ -106,6 +106,7 @@ def _assert_same(session: Session) -> None:
         assert (got.responses, got.completed, got.enriched, got.newest, got.last_change) == (
             direct.responses, direct.completed, direct.enriched, direct.newest, direct.last_change,
         ), selection  # fmt: skip
+        assert selection_counts.response_count(session=session, selection=selection) == direct.responses
         assert selection_counts.simulated_count(session=session, selection=selection) == (
             overview_counts.simulated_count(session=session, restrict=where)
         )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from askwhy.insights import selection_counts
 from askwhy.insights.read_cache import reuse
 from askwhy.insights.selection import Selection
 from askwhy.store import conversation_listing as listing
@@ -85,6 +86,6 @@ def list_responses(
     total = reuse(
         session=session,
         question=("responses", repr(selection)),
-        compute=lambda: listing.counted_responses(session=session, restrict=selection.apply),
+        compute=lambda: selection_counts.response_count(session=session, selection=selection),
     )
     return ResponsePage(rows=listed, page=page, per_page=per_page, total=total)

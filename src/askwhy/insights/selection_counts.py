@@ -72,6 +72,14 @@ def totals(*, session: Session, selection: Selection) -> Totals:
     return Totals(counted.responses, counted.completed, counted.analysed, counted.newest, changed)
 
 
+def response_count(*, session: Session, selection: Selection) -> int:
+    """How many responses the selection holds, analysed or not."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return overview_counts.response_totals(session=session, restrict=selection.apply).responses
+    return day_tallies.totals(session=session, cells=cells).responses
+
+
 def simulated_count(*, session: Session, selection: Selection) -> int:
     """Simulated responses the selection would hold with them included."""
     cells = tallied(session=session, selection=selection)

@@ -48,11 +48,6 @@ def listed_responses(*, session: Session, restrict: Restrict, offset: int, limit
     return session.execute(restrict(query)).all()
 
 
-def counted_responses(*, session: Session, restrict: Restrict) -> int:
-    """How many responses the selection holds."""
-    return int(session.scalar(restrict(select(func.count()).select_from(Response))) or 0)
-
-
 def theme_labels(*, session: Session, response_ids: Sequence[str]) -> dict[str, list[str]]:
     """Response id → the labels of the live themes its sentences mention, most mentioned first."""
     if not response_ids:
