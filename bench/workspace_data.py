@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Table, insert
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
@@ -168,6 +169,17 @@ class _Batch:
             for table, rows in self.tables.items():
                 if rows:
                     connection.execute(insert(table), rows)
+
+
+def advance_sequences(engine: Engine) -> None:
+    """PostgreSQL: move the sentences' id sequence past the ids the seeding wrote itself, so that
+    sentences added later through the ORM get fresh ids (SQLite needs nothing)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            sql("SELECT setval(pg_get_serial_sequence('sentences', 'id'), (SELECT max(id) FROM sentences))")
+        )
 
 
 def code_new_response(sessions: sessionmaker[Session], *, number: int, now: datetime) -> None:

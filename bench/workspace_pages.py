@@ -38,7 +38,7 @@ from askwhy.store.database import make_engine, make_sessions
 from askwhy.store.tables import Conversation, Response
 from bench.common import CACHE, ROOT, machine, write_section
 from bench.servers import running
-from bench.workspace_data import PROGRAM, code_new_response, rename_theme, seed
+from bench.workspace_data import PROGRAM, advance_sequences, code_new_response, rename_theme, seed
 
 TARGET_MS = 300.0
 WARM_UPS = 3
@@ -89,6 +89,7 @@ def main() -> int:
     engine = make_engine(url)
     migrate.upgrade(engine)
     _seed_once(engine, responses=args.responses)
+    advance_sequences(engine)
     _settle(engine)
     secret = secrets.token_urlsafe(32)
     cookie = _cookie(engine, secret=secret)
