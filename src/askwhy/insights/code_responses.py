@@ -9,7 +9,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.assignment import assign_themes
+from askwhy.analysis.assignment import STRONG_SIMILARITY, assign_themes
 from askwhy.analysis.embeddings import Vectors
 from askwhy.insights.vectors import from_bytes, stack
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
@@ -20,9 +20,12 @@ ASSIGNABLE = ("proposed", "accepted")
 
 @dataclass(frozen=True)
 class AssignmentRule:
+    """Cosines on the embedding model's own scale (`askwhy.analysis.similarity_scale`)."""
+
     threshold: float = 0.5
     margin: float = 0.08
     max_themes: int = 3
+    strong: float = STRONG_SIMILARITY
 
 
 def theme_centres(*, session: Session, theme_ids: Sequence[str] | None = None) -> dict[str, Vectors]:
@@ -42,7 +45,12 @@ def match(
     """
     usable = {theme: centre for theme, centre in centres.items() if centre.shape[-1] == vectors.shape[-1]}
     return assign_themes(
-        vectors, usable, threshold=rule.threshold, margin=rule.margin, max_themes=rule.max_themes
+        vectors,
+        usable,
+        threshold=rule.threshold,
+        margin=rule.margin,
+        max_themes=rule.max_themes,
+        strong=rule.strong,
     )
 
 
