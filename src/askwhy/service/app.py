@@ -132,7 +132,7 @@ async def _sign_in_first(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "message": err["msg"]}
+        {"field": ".".join(str(p) for p in err["loc"] if p != "body") or "body", "message": err["msg"]}
         for err in exc.errors()
     ]
     return JSONResponse(status_code=422, content={"detail": "invalid request", "errors": errors})
