@@ -42,6 +42,19 @@ def detect_language(text: str) -> str:
     return str(language)
 
 
+def language_with_locale(detected: str, *, locale: str | None) -> str:
+    """The text's language when it tells one, else the language of the channel's locale.
+
+    A one-word reply ("ok", "gracias", "10") is no evidence, but a conversation on a channel set to
+    Spanish is most likely in Spanish, so the locale ("es-MX", "es_MX" or "es") is the prior that
+    decides when the text does not. A text that clearly reads as another language keeps its own.
+    """
+    if detected != UNDETERMINED or not locale:
+        return detected
+    language = re.split(r"[-_]", locale.strip(), maxsplit=1)[0].lower()
+    return language if re.fullmatch(r"[a-z]{2,3}", language) else UNDETERMINED
+
+
 def _identifier() -> Any:
     # Loading takes seconds (the model is xz-compressed), so it happens once, on first use.
     if not _loaded:

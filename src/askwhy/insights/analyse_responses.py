@@ -7,7 +7,7 @@ every sentence of a batch is embedded once and matched against the codebook stra
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.answers import answers_in_context
 from askwhy.analysis.enrichment import EnrichedText, Enricher
+from askwhy.analysis.language import language_with_locale
 from askwhy.insights.code_responses import AssignmentRule, match, mention_rows, theme_centres, write_mentions
 from askwhy.insights.guide_themes import (
     GuideCodebook,
@@ -163,7 +164,14 @@ def _enriched(
     results = dict(zip(texts, enricher.enrich([seen[i].comment for i in texts]), strict=True))
     answers = [answers_in_context(seen[i].answers, guides.topics(seen[i].guide_id)) for i in talks]
     results.update(zip(talks, enricher.enrich_answers(answers), strict=True))
-    return [results[i] for i in ids]
+    return [_with_locale(results[i], locale=seen[i].language) for i in ids]
+
+
+def _with_locale(result: EnrichedText, *, locale: str) -> EnrichedText:
+    """The response's language from its text, or from its conversation's locale when the text is
+    too short to tell."""
+    language = language_with_locale(result.language, locale=locale)
+    return result if language == result.language else replace(result, language=language)
 
 
 @dataclass(frozen=True)
