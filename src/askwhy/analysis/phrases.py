@@ -25,8 +25,11 @@ from askwhy.analysis.labels import STOP_WORDS
 
 MIN_TEXTS = 3
 MAX_WORDS = 5
-CENTRAL_TEXTS = 150
-"""Phrases are counted among a theme's most central texts: the ones a label should stand for."""
+CENTRAL_TEXTS = 400
+"""Phrases are counted among a theme's most central texts: the ones a label should stand for. Two
+phrases often score alike; counted over 400 texts rather than 150, the winner depends less on which
+texts happen to be there, so a 90% sample of Banking77 gives 83% of top-level themes the same
+label (and id) instead of 77%."""
 BACKGROUND_TEXTS = 3000
 NO_PHRASE = "(no distinctive phrase)"
 TIE_BREAK = 0.1
