@@ -22,7 +22,8 @@ class FakeModel:
     def encode(self, texts: list[str], **options: Any) -> np.ndarray:
         self.seen.append(list(texts))
         rows = np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        normalised: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        return normalised
 
 
 def embedder(cache_size: int = 100) -> tuple[SentenceTransformerEmbedder, FakeModel]:
@@ -40,6 +41,17 @@ def test_duplicates_are_encoded_once_shortest_first_and_rows_keep_their_order() 
     assert model.seen == [["short", "mid length", "a much longer sentence"]]
     reference = FakeModel().encode(texts)
     assert np.allclose(vectors, reference)
+
+
+def test_the_model_sees_the_same_batches_for_the_same_texts_in_any_order() -> None:
+    texts = ["ccc", "bb", "aaa", "ab", "a much longer sentence"]
+    seen = []
+    for ordering in (texts, texts[::-1], sorted(texts)):
+        subject, model = embedder()
+        vectors = subject.encode(ordering)
+        assert np.allclose(vectors, FakeModel().encode(ordering))
+        seen.append(model.seen)
+    assert seen == [[["ab", "bb", "aaa", "ccc", "a much longer sentence"]]] * 3
 
 
 def test_recent_texts_come_from_the_cache() -> None:

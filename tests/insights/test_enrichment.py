@@ -63,6 +63,15 @@ def _response(container: Container, comment: str, external_id: str) -> str:
         return row.id
 
 
+def test_batches_follow_the_files_ids_not_the_databases(insights_container: Container) -> None:
+    """The same file makes the same batches whatever ids the database gives its rows."""
+    file_ids = [f"row-{n}" for n in (5, 2, 7, 0, 3, 6, 1, 4)]
+    stored = {_response(insights_container, f"comment {name}", name): name for name in file_ids}
+    with insights_container.sessions.begin() as session:
+        pending = pending_responses(session=session)
+    assert [stored[i] for i in pending] == sorted(file_ids)
+
+
 def test_stored_text_is_redacted_and_every_sentence_has_one_embedding(insights_container: Container) -> None:
     comment = (
         "The courier was late again. Write to me at jane.doe@example.com or call +1 415 555 2671! "

@@ -94,7 +94,8 @@ class SentenceTransformerEmbedder:
         return np.stack(rows).astype(np.float32, copy=False)
 
     def _encode_sorted(self, texts: list[str]) -> Vectors:
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # By length, then by text: the model sees the same batches for the same texts in any order.
+        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
         vectors = self._model.encode(
             [texts[i] for i in order],
             batch_size=self.batch_size,

@@ -50,12 +50,16 @@ def pending_responses(
     conversations_only: bool = False,
 ) -> list[str]:
     """Ids of responses never enriched, or changed since they were, oldest first (among ``only``,
-    leaving out ``skip``; only closed conversations' with ``conversations_only``)."""
+    leaving out ``skip``; only closed conversations' with ``conversations_only``).
+
+    Ties go by the id in the imported file before the database's own id: the same file then makes
+    the same batches whatever ids the database assigns, and a text's embedding (which moves in the
+    last digits with what it is batched with) is the same in every run."""
     query = (
         select(Response.id)
         .outerjoin(ResponseAnalysis, ResponseAnalysis.response_id == Response.id)
         .where(ENRICHABLE, PENDING)
-        .order_by(Response.responded_at, Response.id)
+        .order_by(Response.responded_at, Response.external_id, Response.id)
     )
     if only is not None:
         query = query.where(Response.id.in_(only))
