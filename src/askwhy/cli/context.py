@@ -9,7 +9,9 @@ from contextlib import contextmanager
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
+from askwhy.analysis.multilingual_embeddings import MissingModelPackage
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.programs.guides import GuideError
 from askwhy.settings import Settings
@@ -42,6 +44,9 @@ def opened(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> 
         container = bootstrap(settings)
     except GuideError as exc:
         raise fail(str(exc)) from None
+    except MissingModelPackage as exc:
+        # Escaped: the install command's "[multilingual]" is not Rich markup.
+        raise fail(escape(str(exc))) from None
     try:
         if migrate_sqlite and is_sqlite(container.engine):
             migrate.upgrade(container.engine)
