@@ -51,6 +51,7 @@ def calibrate_threshold(
     margin: float = 0.08,
     max_themes: int = 3,
     candidates: Sequence[float] | None = None,
+    strong: float = STRONG_SIMILARITY,
 ) -> tuple[float, float]:
     """The threshold with the best micro F1 on labelled sentences, and that F1.
 
@@ -64,7 +65,14 @@ def calibrate_threshold(
     scored = [
         (
             assignment_f1(
-                assign_themes(vectors, centroids, threshold=float(t), margin=margin, max_themes=max_themes),
+                assign_themes(
+                    vectors,
+                    centroids,
+                    threshold=float(t),
+                    margin=margin,
+                    max_themes=max_themes,
+                    strong=strong,
+                ),
                 labels,
             ),
             float(t),
