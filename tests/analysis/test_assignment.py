@@ -63,3 +63,17 @@ def test_calibration_picks_a_threshold_that_separates_on_and_off_topic() -> None
     assigned = assign_themes(EMBEDDER.encode(texts), centroids(), threshold=threshold)
     assert assignment_f1(assigned, labels) == pytest.approx(1.0)
     assert assigned[-1] == []
+
+
+def test_calibration_scores_thresholds_with_the_strong_level_of_the_model_it_calibrates() -> None:
+    # Two themes whose centres sit close together, as every pair does on a model like
+    # multilingual-e5-small: at the default strong level (0.8) every sentence counts for both.
+    centroids = {"a": np.array([1.0, 0.0], dtype=np.float32), "b": np.array([0.9, 0.436], dtype=np.float32)}
+    vectors = np.array([[1.0, 0.0], [0.9, 0.436]], dtype=np.float32)
+    labels: list[str | None] = ["a", "b"]
+    _, with_default_strong = calibrate_threshold(vectors, labels, centroids, margin=0.0, candidates=[0.85])
+    _, with_model_strong = calibrate_threshold(
+        vectors, labels, centroids, margin=0.0, candidates=[0.85], strong=0.99
+    )
+    assert with_default_strong == pytest.approx(2 * 2 / (4 + 2))
+    assert with_model_strong == pytest.approx(1.0)
