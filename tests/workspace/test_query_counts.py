@@ -29,13 +29,15 @@ pytest_plugins = ("tests.insights.fixtures",)
 FIRST_VIEWS = [
     ("/programs/reviews", 17),
     ("/programs/reviews/themes", 16),
-    ("/programs/reviews/themes/FIRST", 18),
-    ("/programs/reviews/why", 47),
+    ("/programs/reviews/themes/FIRST", 19),
+    ("/programs/reviews/why", 48),
 ]
 """Each page and the SELECTs of its first view, signing in included (the why page quotes both sides
 of each of its largest effects, a few queries apiece: bounded by the effects shown, not the themes).
 The counts come from the day tallies (`store.day_tallies`): a page asks once whether they are
-settled, and the overview asks the latest change of a response on its own."""
+settled, and the overview asks the latest change of a response on its own; a theme page keeps its
+selection's drivers per data version apart from the page, and why it moved reads the first and the
+last scored response from either end of an index."""
 PAGES = (
     "/programs/reviews",
     "/programs/reviews/themes",
