@@ -5,8 +5,8 @@ shows it when the customer's chat asks again; SMS, WhatsApp and e-mail go throug
 a channel takes free text only within a reply window (WhatsApp, 24 hours after the customer's last
 message) and the window is closed, the message goes in the program's reply template (its last
 body parameter carries the text), else as the channel's plain approved template (the customer then
-reads only the template's own words), or is refused when the program has neither. A customer who opted out, or withdrew consent for the channel,
-is not written to.
+reads only the template's own words), or is refused when the program has neither. A customer who
+opted out, or withdrew consent for the channel, is not written to.
 """
 
 from __future__ import annotations
