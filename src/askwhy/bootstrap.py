@@ -18,6 +18,7 @@ from askwhy.analysis.multilingual_embeddings import (
     MultilingualE5Embedder,
     check_installed,
 )
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.analysis.similarity_scale import DEFAULT_SCALE, SimilarityScale, measure_scale
 from askwhy.channels.adapter import ChannelAdapter, ChatLink, SenderNeeds
 from askwhy.channels.base import Sender
@@ -98,6 +99,7 @@ class Container:
             margin=scale.difference(self.settings.theme_margin),
             max_themes=self.settings.theme_max_per_sentence,
             strong=scale.threshold(STRONG_SIMILARITY),
+            near_duplicate=scale.near_duplicate(NEAR_DUPLICATE),
         )
 
     @property

@@ -25,7 +25,7 @@ from sklearn.cluster import KMeans
 
 from askwhy.analysis.cleaning import clean_for_meaning, has_content
 from askwhy.analysis.phrases import NO_PHRASE, Phrase, label_themes
-from askwhy.analysis.quotes import representative
+from askwhy.analysis.quotes import NEAR_DUPLICATE, representative
 from askwhy.analysis.theme_clusters import MAX_SAMPLE, cluster_two_levels
 
 
@@ -96,8 +96,11 @@ def discover_codebook(
     sentiments: Sequence[float | None] | None = None,
     brand_terms: Collection[str] = (),
     max_sample: int = MAX_SAMPLE,
+    near_duplicate: float = NEAR_DUPLICATE,
 ) -> Discovery:
-    """Themes and subthemes among `texts`; members index `texts` (the module docstring says how)."""
+    """Themes and subthemes among `texts`; members index `texts` (the module docstring says how).
+    Quotes a theme shows never say the same thing twice (a cosine of `near_duplicate`, on the
+    embedding model's own scale)."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     if sentiments is not None and len(sentiments) != len(texts):
@@ -116,6 +119,7 @@ def discover_codebook(
         sentiments=None if sentiments is None else [sentiments[i] for i in order],
         brand_terms=brand_terms,
         max_sample=max_sample,
+        near_duplicate=near_duplicate,
     )
     return _in_given_order(found, order)
 
@@ -144,6 +148,7 @@ def _discover(
     sentiments: Sequence[float | None] | None,
     brand_terms: Collection[str],
     max_sample: int,
+    near_duplicate: float,
 ) -> Discovery:
     cleaned = [clean_for_meaning(t, brand_terms=brand_terms, emoji=False) for t in texts]
     content = np.array([has_content(t) for t in cleaned], dtype=bool)
@@ -159,7 +164,15 @@ def _discover(
     assignment = np.full(len(texts), -1, dtype=np.int64)
     assignment[rows] = fine
     scores = _scores(sentiments, len(texts))
-    themes = _build(cleaned, unit, assignment, parent, scores=scores, brand_terms=brand_terms)
+    themes = _build(
+        cleaned,
+        unit,
+        assignment,
+        parent,
+        scores=scores,
+        brand_terms=brand_terms,
+        near_duplicate=near_duplicate,
+    )
     themed = {m for t in themes for m in t.members}
     unassigned = tuple(int(i) for i in rows if int(i) not in themed)
     return Discovery(themes, no_content, unassigned)
@@ -191,6 +204,7 @@ def _build(
     *,
     scores: NDArray[np.float64],
     brand_terms: Collection[str],
+    near_duplicate: float,
 ) -> list[DiscoveredTheme]:
     """Label, merge by label and package the subthemes and their themes."""
     top = np.where(fine >= 0, parent[np.maximum(fine, 0)], -1)
@@ -224,6 +238,7 @@ def _build(
                 scores=scores,
                 ranked=ranked[label],
                 parent_label=top_labels[t],
+                near_duplicate=near_duplicate,
             )
             for label, rows in children.items()
         ]
@@ -236,6 +251,7 @@ def _build(
             scores=scores,
             ranked=top_ranked[t],
             parent_label="",
+            near_duplicate=near_duplicate,
         )
         themes.append(_with_subthemes(theme, sorted(subthemes, key=_order)))
     return sorted(themes, key=_order)
@@ -270,9 +286,11 @@ def _theme(
     scores: NDArray[np.float64],
     ranked: list[Phrase],
     parent_label: str,
+    near_duplicate: float,
 ) -> DiscoveredTheme:
     centroid = _normalise(unit[members].mean(axis=0, keepdims=True))[0]
-    quotes = representative(unit[members], centroid, [cleaned[i] for i in members], k=5)
+    texts = [cleaned[i] for i in members]
+    quotes = representative(unit[members], centroid, texts, k=5, near_duplicate=near_duplicate)
     mood = scores[members]
     sentiment = float(np.nanmean(mood)) if np.isfinite(mood).any() else None
     keywords = tuple(p.text for p in ranked[:5]) or ((label,) if label != NO_PHRASE else ())

@@ -19,16 +19,23 @@ from askwhy.analysis.cleaning import has_content, readable_quote
 PREFERRED_LENGTH = (20, 240)
 """Shorter quotes say too little to stand for a theme; longer ones bury it."""
 NEAR_DUPLICATE = 0.9
-"""Cosine similarity above which two quotes say the same thing."""
+"""Cosine similarity above which two quotes say the same thing, on the default model's scale (at
+its paraphrase level); another model's level is `SimilarityScale.near_duplicate` of it."""
 DIVERSITY = 0.3
 """Weight of "unlike the quotes already chosen" against "close to the centre" (maximal marginal relevance)."""
 POOL = 50
 
 
 def representative(
-    vectors: NDArray[np.float32], centroid: NDArray[np.float32], texts: Sequence[str], *, k: int = 5
+    vectors: NDArray[np.float32],
+    centroid: NDArray[np.float32],
+    texts: Sequence[str],
+    *,
+    k: int = 5,
+    near_duplicate: float = NEAR_DUPLICATE,
 ) -> list[int]:
-    """Up to `k` row indices: near the centroid, de-duplicated, of readable length where possible."""
+    """Up to `k` row indices: near the centroid, de-duplicated (`near_duplicate` on the embedding
+    model's own scale), of readable length where possible."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     if k <= 0 or len(texts) == 0:
@@ -51,7 +58,7 @@ def representative(
                 best, best_score = i, score
         candidates.remove(best)
         key = _normalised(texts[best])
-        if key in seen or any(float(vectors[best] @ vectors[j]) >= NEAR_DUPLICATE for j in chosen):
+        if key in seen or any(float(vectors[best] @ vectors[j]) >= near_duplicate for j in chosen):
             continue
         seen.add(key)
         chosen.append(best)
@@ -62,9 +69,16 @@ def _normalised(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
 
-def speaking_quotes(texts: Sequence[str], vectors: Sequence[NDArray[np.float32]], *, k: int) -> list[int]:
+def speaking_quotes(
+    texts: Sequence[str],
+    vectors: Sequence[NDArray[np.float32]],
+    *,
+    k: int,
+    near_duplicate: float = NEAR_DUPLICATE,
+) -> list[int]:
     """Up to ``k`` indices of candidate quotes taken in the order given (most central first): each
-    with content, and neither the same words nor the same meaning as a quote already taken."""
+    with content, and neither the same words nor the same meaning (a cosine of `near_duplicate`,
+    on the embedding model's own scale) as a quote already taken."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     chosen: list[int] = []
@@ -76,7 +90,7 @@ def speaking_quotes(texts: Sequence[str], vectors: Sequence[NDArray[np.float32]]
         key = _normalised(shown)
         if not key or key in seen or not has_content(shown):
             continue
-        if any(_cosine(vectors[i], vectors[j]) >= NEAR_DUPLICATE for j in chosen):
+        if any(_cosine(vectors[i], vectors[j]) >= near_duplicate for j in chosen):
             continue
         seen.add(key)
         chosen.append(i)

@@ -23,7 +23,8 @@ from askwhy.analysis.discovery import DiscoveredTheme, text_key, theme_id
 NEAR_DUPLICATE = 0.9
 """Centre similarity at and above which two themes are one. Measured with all-MiniLM-L6-v2 on
 Banking77: two disjoint halves of one subtheme have centres at 0.92 or closer for 95% of subthemes
-(0.98 for top-level themes), while no two sibling subthemes reach 0.9 (the closest pair: 0.89)."""
+(0.98 for top-level themes), while no two sibling subthemes reach 0.9 (the closest pair: 0.89).
+Another model's level is `SimilarityScale.near_duplicate` of it, passed as ``near_duplicate``."""
 SHARED_TEXTS = 0.5
 """Share of a discovered theme's distinct texts already in an existing theme that makes it that theme."""
 
@@ -52,35 +53,46 @@ class Placement:
 
 
 def place_themes(
-    themes: Sequence[DiscoveredTheme], texts: Sequence[str], known: Sequence[KnownTheme]
+    themes: Sequence[DiscoveredTheme],
+    texts: Sequence[str],
+    known: Sequence[KnownTheme],
+    *,
+    near_duplicate: float = NEAR_DUPLICATE,
 ) -> list[Placement]:
     """Each discovered top-level theme matched to an existing theme or kept as a new one; its
-    subthemes matched among that theme's children (a subtheme of a matched subtheme just joins it)."""
+    subthemes matched among that theme's children (a subtheme of a matched subtheme just joins it).
+    `near_duplicate` is `NEAR_DUPLICATE` on the embedding model's own scale."""
     keys = [text_key(t) for t in texts]
     placements = []
     for theme in themes:
-        match = same_theme(theme, keys, known)
+        match = same_theme(theme, keys, known, near_duplicate=near_duplicate)
         if match is None:
-            placements.append(Placement(theme, None, theme.id, _children(theme, keys, (), parent="")))
+            children = _children(theme, keys, (), parent="", near_duplicate=near_duplicate)
+            placements.append(Placement(theme, None, theme.id, children))
         elif match.parent_id is None:
-            children = [k for k in known if k.parent_id == match.id]
-            placements.append(
-                Placement(theme, match.id, match.id, _children(theme, keys, children, match.id))
-            )
+            siblings = [k for k in known if k.parent_id == match.id]
+            children = _children(theme, keys, siblings, match.id, near_duplicate=near_duplicate)
+            placements.append(Placement(theme, match.id, match.id, children))
         else:
             placements.append(Placement(theme, match.id, match.id))
     return placements
 
 
 def _children(
-    theme: DiscoveredTheme, keys: Sequence[str], known: Sequence[KnownTheme], parent: str
+    theme: DiscoveredTheme,
+    keys: Sequence[str],
+    known: Sequence[KnownTheme],
+    parent: str,
+    *,
+    near_duplicate: float,
 ) -> tuple[Placement, ...]:
     """Subthemes placed under an existing parent (`parent`, with children `known`) or a new one."""
     placed = []
     for child in theme.subthemes:
         # Under an existing parent, a subtheme nearer to one of its children than to the parent's
         # topic as a whole is that child: new data is coded into the subthemes people have seen.
-        match = same_theme(child, keys, known, near=float(child.centroid @ theme.centroid))
+        near = float(child.centroid @ theme.centroid)
+        match = same_theme(child, keys, known, near=near, near_duplicate=near_duplicate)
         if match is not None:
             placed.append(Placement(child, match.id, match.id))
         else:
@@ -90,10 +102,15 @@ def _children(
 
 
 def same_theme(
-    theme: DiscoveredTheme, keys: Sequence[str], known: Sequence[KnownTheme], *, near: float = NEAR_DUPLICATE
+    theme: DiscoveredTheme,
+    keys: Sequence[str],
+    known: Sequence[KnownTheme],
+    *,
+    near: float = 1.0,
+    near_duplicate: float = NEAR_DUPLICATE,
 ) -> KnownTheme | None:
     """The existing theme this discovered one is, if any: most shared texts first, then the same
-    label, then the nearest centre at `near` (or `NEAR_DUPLICATE`, if lower) or closer."""
+    label, then the nearest centre at `near` or `near_duplicate` (whichever is lower) or closer."""
     if not known:
         return None
     mine = {keys[m] for m in theme.members}
@@ -112,7 +129,7 @@ def same_theme(
     ]
     if close:
         similarity, _, nearest = max(close, key=lambda c: (c[0], c[1]))
-        if similarity >= min(near, NEAR_DUPLICATE):
+        if similarity >= min(near, near_duplicate):
             return nearest
     return None
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from askwhy.analysis.assignment import STRONG_SIMILARITY, assign_themes
 from askwhy.analysis.embeddings import Vectors
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.insights.vectors import from_bytes, stack
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
 
@@ -26,6 +27,8 @@ class AssignmentRule:
     margin: float = 0.08
     max_themes: int = 3
     strong: float = STRONG_SIMILARITY
+    near_duplicate: float = NEAR_DUPLICATE
+    """Two texts (quotes) or theme centres this close say the same thing."""
 
 
 def theme_centres(*, session: Session, theme_ids: Sequence[str] | None = None) -> dict[str, Vectors]:

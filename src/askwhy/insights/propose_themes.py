@@ -77,9 +77,10 @@ def discover(
         min_theme_size=min_theme_size,
         sentiments=[r.sentiment_score for r in rows],
         brand_terms=brand_terms,
+        near_duplicate=rule.near_duplicate,
     )
     known = [_known(t) for t in theme_members.live_themes(session=session)]
-    placements = place_themes(found.themes, [r.text for r in rows], known)
+    placements = place_themes(found.themes, [r.text for r in rows], known, near_duplicate=rule.near_duplicate)
     writing = _Writing(rows, set(pooled), min_theme_size or min_size_for(len(rows)), now)
     for placed in placements:
         writing.place(session, placed)
