@@ -16,11 +16,12 @@ import numpy as np
 import numpy.typing as npt
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from askwhy.analysis.embeddings import DEFAULT_MODEL, SentenceTransformerEmbedder
+from askwhy.analysis.embeddings import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from askwhy.analysis.multilingual_embeddings import MULTILINGUAL_MODEL
 from bench.common import CACHE
 
 CHUNK = 2048
-_EMBEDDERS: dict[str, SentenceTransformerEmbedder] = {}
+_EMBEDDERS: dict[str, Embedder] = {}
 
 
 def _key(text: str) -> str:
@@ -52,9 +53,15 @@ def embed_stored(texts: Sequence[str], *, what: str, model: str = DEFAULT_MODEL)
     return np.asarray(stored[[known[key] for key in keys]], dtype=np.float32)
 
 
-def embedder(model: str = DEFAULT_MODEL) -> SentenceTransformerEmbedder:
+def embedder(model: str = DEFAULT_MODEL) -> Embedder:
+    """The model's embedder, loaded once; multilingual-e5-small through its own package."""
     if model not in _EMBEDDERS:
-        _EMBEDDERS[model] = SentenceTransformerEmbedder(model, cache_size=0)
+        if model == MULTILINGUAL_MODEL:
+            from askwhy.analysis.multilingual_embeddings import MultilingualE5Embedder
+
+            _EMBEDDERS[model] = MultilingualE5Embedder()
+        else:
+            _EMBEDDERS[model] = SentenceTransformerEmbedder(model, cache_size=0)
     return _EMBEDDERS[model]
 
 

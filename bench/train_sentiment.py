@@ -89,10 +89,11 @@ def _labels(names: Sequence[str]) -> IntArray:
     return np.asarray([index[name] for name in names], dtype=np.int64)
 
 
-def load_domains() -> list[Domain]:
+def load_domains(*, model: str = DEFAULT_MODEL) -> list[Domain]:
+    """Every labelled set, its texts embedded by `model` (the head is trained per embedding model)."""
     domains = []
     for data in sentiment_sets():
-        domains.append(_domain(data))
+        domains.append(_domain(data, model=model))
     return domains
 
 
@@ -104,16 +105,16 @@ def _sample(rows: int) -> npt.NDArray[np.int64]:
     return np.sort(np.random.default_rng(0).choice(rows, MAX_ROWS_PER_DOMAIN, replace=False))
 
 
-def _domain(data: SentimentSet) -> Domain:
+def _domain(data: SentimentSet, *, model: str) -> Domain:
     keep = _sample(len(data.train_texts))
     train = [data.train_texts[i] for i in keep]
     test = [clean_for_meaning(t) for t in data.test_texts]
     return Domain(
         name=data.name,
-        train_x=embed_stored([clean_for_meaning(t) for t in train], what=STORE),
+        train_x=embed_stored([clean_for_meaning(t) for t in train], what=STORE, model=model),
         train_f=lexicon_features(train),
         train_y=_labels([data.train_labels[i] for i in keep]),
-        test_x=embed_stored(test, what=STORE),
+        test_x=embed_stored(test, what=STORE, model=model),
         test_f=lexicon_features(data.test_texts),
         test_y=_labels(data.test_labels),
         test_texts=list(data.test_texts),
@@ -191,7 +192,7 @@ def choose(domains: Sequence[Domain], *, scales: Sequence[float] = GRID_FEATURE_
 
 
 def train(
-    domains: Sequence[Domain], *, scales: Sequence[float] = GRID_FEATURE_SCALE
+    domains: Sequence[Domain], *, scales: Sequence[float] = GRID_FEATURE_SCALE, model: str = DEFAULT_MODEL
 ) -> tuple[SentimentModel, Choice]:
     """The head trained on `domains`, with the choice made on them alone (`scales` (0,): no cues)."""
     choice = choose(domains, scales=scales)
@@ -204,7 +205,7 @@ def train(
         coef=coef.astype(np.float32),
         intercept=(model.intercept_ + choice.offsets).astype(np.float32),
         classes=[LABELS[int(index)] for index in model.classes_],
-        embedder=DEFAULT_MODEL,
+        embedder=model,
         features=FEATURES if scale > 0 else (),
     )
     return head, choice
