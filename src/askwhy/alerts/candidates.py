@@ -94,9 +94,11 @@ def start_of(day: date) -> datetime:
 
 
 def days_for(now: datetime, design: DetectionDesign) -> Days:
-    """The days the detectors read at ``now``: the baseline, the guard, and today."""
+    """The days the detectors read at ``now``: the baseline, the guard (or the window a sustained rise
+    may have begun in), and today."""
     weeks = design.drop_week
-    history = max(design.rising.baseline_periods + design.rising.guard_periods,
+    rising = design.rising
+    history = max(rising.baseline_periods + max(rising.guard_periods, rising.sustained_periods),
                   design.drop.baseline_periods + design.drop.guard_periods,
                   7 * (weeks.baseline_periods + weeks.guard_periods) if weeks else 0)  # fmt: skip
     return Days(today=now.astimezone(UTC).date(), history=history)

@@ -1,7 +1,10 @@
-"""Rising themes in one program: each live top-level theme's share today so far against its history."""
+"""Rising themes in one program: each live top-level theme's share today so far against its history,
+and the run of recent days up to now (a sustained rise, `askwhy.analysis.sustained_rise`); either
+opens an alert, each at its part of the false-alarm budget."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -9,6 +12,7 @@ from sqlalchemy.orm import Session
 from askwhy.alerts.candidates import Candidate, Days, DetectionDesign, start_of
 from askwhy.alerts.evidence import affected_segments, theme_quotes
 from askwhy.analysis.emerging import PeriodCount, RisingTest, alarms, elevated_periods, rising
+from askwhy.analysis.sustained_rise import SustainedTest, sustained, sustained_alarm
 from askwhy.domain.alerts import AlertKind, Evidence, severity_for_ratio
 from askwhy.store import alert_counts
 
@@ -39,7 +43,7 @@ def rising_themes(
     }
     tests = {t: rising(histories[t], today[t], design=design.rising) for t in themes}
     found = alarms(tests, design=design.rising, cooling=cooling)
-    return [
+    rises = [
         Candidate(
             program=program,
             kind=AlertKind.RISING_THEME,
@@ -59,6 +63,77 @@ def rising_themes(
         )
         for theme_id in found
     ]
+    runs = _sustained(histories, today, design=design, quiet=cooling | set(found))
+    return rises + [
+        _sustained_candidate(
+            session=session,
+            program=program,
+            theme_id=theme_id,
+            label=themes[theme_id].label,
+            test=test,
+            days=days,
+            history=histories[theme_id],
+            design=design,
+        )
+        for theme_id, test in runs.items()
+    ]
+
+
+def _sustained(
+    histories: dict[str, list[PeriodCount]],
+    today: dict[str, PeriodCount],
+    *,
+    design: DetectionDesign,
+    quiet: set[str] | frozenset[str],
+) -> dict[str, SustainedTest]:
+    """The themes whose run of recent days alarms, but for those already alarming or cooling."""
+    if design.rising.sustained_part <= 0:
+        return {}
+    tests = {t: sustained(histories[t], today[t], design=design.rising) for t in today if t not in quiet}
+    return {t: test for t, test in tests.items() if sustained_alarm(test, design=design.rising)}
+
+
+def _sustained_candidate(
+    *,
+    session: Session,
+    program: str,
+    theme_id: str,
+    label: str,
+    test: SustainedTest,
+    days: Days,
+    history: list[PeriodCount],
+    design: DetectionDesign,
+) -> Candidate:
+    rule = design.rising
+    since = start_of(days.today - timedelta(days=test.periods - 1))
+    until = days.current()[1]
+    baseline = history[: len(history) - rule.sustained_periods][-rule.baseline_periods :]
+    evidence = Evidence(
+        what=f"{label}: {test.share:.1%} of responses over the last {test.periods} days "
+        f"({test.mentions} of {test.total}), up from {test.baseline_share:.1%}",
+        value=test.share,
+        baseline=test.baseline_share,
+        low=test.ratio_low,
+        high=None,
+        since=since,
+        n=test.total,
+        baseline_n=sum(p.total for p in baseline),
+        test=f"sustained rise (CUSUM of beta-binomial log-likelihood ratios, a share of "
+        f"{test.rise_share:.2%} against {test.baseline_share:.2%}): {test.mentions} mentions against "
+        f"{test.expected:.1f} expected, run score {test.score:.1f} over h={test.threshold:.1f} "
+        f"(e^-h per run begun for its part of the false alarms per theme-year)",
+        p_value=min(1.0, math.exp(-test.score)),
+        segments=affected_segments(
+            session=session,
+            program=program,
+            theme_id=theme_id,
+            current=(since, until),
+            baseline=days.baseline(rule.sustained_periods),
+        ),
+        quotes=theme_quotes(session=session, program=program, theme_id=theme_id, since=since, until=until),
+    )
+    severity = severity_for_ratio(test.ratio_low)
+    return Candidate(program, AlertKind.RISING_THEME, theme_id, label, severity, evidence)
 
 
 def _coded_from(theme: alert_counts.LiveTheme, counts: dict[str, dict[date, int]]) -> date:

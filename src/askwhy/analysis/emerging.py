@@ -27,6 +27,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from scipy.stats import beta, betabinom, binom, chi2
 
 from askwhy.domain.changes import benjamini_hochberg
@@ -61,11 +62,20 @@ class Design:
     false_discovery_rate: float = 0.1
     checked_as_it_fills: bool = True
     """The current period is tested again after every analysed batch, not once when it is over."""
+    sustained_part: float = 0.5
+    """The part of the false-alarm budget spent on sustained rises (`askwhy.analysis.sustained_rise`);
+    the rest goes to the test of the period so far. 0: no sustained test."""
+    sustained_ratio: float = 1.5
+    """The rise the sustained test is tuned to: it adds up evidence fastest for a share this many
+    times the baseline's."""
+    sustained_periods: int = 28
+    """How many periods back a sustained rise may have begun (the baseline ends before them)."""
 
     @property
     def alpha(self) -> float:
-        """The per-period false-alarm probability that gives the yearly rate."""
-        return self.false_alarms_per_theme_year / PERIODS_PER_YEAR[self.period]
+        """The per-period false-alarm probability of the test of one period, which gives the yearly
+        rate with the part of the budget left by the sustained test."""
+        return self.false_alarms_per_theme_year * (1.0 - self.sustained_part) / PERIODS_PER_YEAR[self.period]
 
     def look_alpha(self, period_total: float) -> float:
         """The α of one look at a period so far, for a period of about ``period_total`` responses.
@@ -149,7 +159,7 @@ def rising_against(baseline: Predictive | None, current: PeriodCount) -> RisingT
         expected=n * p_hat,
         share=share,
         baseline_share=p_hat,
-        ratio_low=_ratio_low(y, n, p_hat, alpha=0.05),
+        ratio_low=ratio_low(y, n, p_hat, alpha=0.05),
         p_value=p_value,
         dispersion=baseline.dispersion,
         testable=True,
@@ -222,11 +232,13 @@ def _intra_period_correlation(baseline: Sequence[PeriodCount], p_hat: float) -> 
     quartile of its χ² distribution. A point estimate from a few weeks is noisy, and too low a ρ
     means too many alarms; the bound keeps the false-alarm rate at its design under that noise."""
     variance = max(p_hat * (1.0 - p_hat), 1e-12)
-    squares = [(p.mentions - p.total * p_hat) ** 2 / (p.total * variance) for p in baseline]
+    totals = np.array([p.total for p in baseline], dtype=float)
+    mentions = np.array([p.mentions for p in baseline], dtype=float)
+    squares = (mentions - totals * p_hat) ** 2 / (totals * variance)
     target = float(chi2.ppf(RHO_QUANTILE, len(baseline) - 1))
 
     def pearson(rho: float) -> float:
-        return sum(sq / (1.0 + (p.total - 1) * rho) for sq, p in zip(squares, baseline, strict=True))
+        return float(np.sum(squares / (1.0 + (totals - 1.0) * rho)))
 
     if pearson(0.0) <= target:
         return 0.0
@@ -239,7 +251,7 @@ def _intra_period_correlation(baseline: Sequence[PeriodCount], p_hat: float) -> 
     return high
 
 
-def _ratio_low(y: int, n: int, p_hat: float, *, alpha: float) -> float:
+def ratio_low(y: int, n: int, p_hat: float, *, alpha: float) -> float:
     """A lower bound of the current share over the baseline share (Clopper–Pearson on the share)."""
     if y == 0 or n == 0 or p_hat <= 0:
         return 0.0

@@ -99,36 +99,72 @@ def period_scores(values: Mapping[float, int]) -> PeriodScores:
     return PeriodScores(n, mean, squares / (n - 1) if n > 1 else 0.0)
 
 
-def dropping(history: Sequence[PeriodScores], current: PeriodScores, *, design: DropDesign) -> DropTest:
-    """Test whether ``current`` falls below what the ``history`` (oldest first, the periods before
-    the current one) predicts. Untestable (p = 1) without enough baseline or current responses."""
+@dataclass(frozen=True)
+class DropBaseline:
+    """What a metric's baseline predicts for a period: its mean, the respondents' within-period
+    variance, the between-period variance τ², the variance of the mean, and the look's α."""
+
+    mean: float
+    within: float
+    between: float
+    mean_variance: float
+    df: int
+    n: int
+    alpha: float
+
+
+def drop_baseline(history: Sequence[PeriodScores], *, design: DropDesign) -> DropBaseline | None:
+    """The baseline of ``history`` (oldest first, the periods before the current one), without its
+    ``design.guard_periods`` most recent; None without enough baseline. One baseline serves every
+    look at a period so far."""
     recent = history[: len(history) - design.guard_periods] if design.guard_periods else history
     baseline = [p for p in recent[-design.baseline_periods :] if p.n > 1]
-    baseline_n = sum(p.n for p in baseline)
-    if len(baseline) < design.min_baseline_periods or current.n < design.min_responses:
-        return DropTest(current.mean, 0.0, current.n, baseline_n, 0.0, 0.0, 1.0, 0.0, False)
+    if len(baseline) < design.min_baseline_periods:
+        return None
     within = sum((p.n - 1) * p.variance for p in baseline) / sum(p.n - 1 for p in baseline)
     within = max(within, 1e-9)
     tau2 = _between_variance(baseline, within)
     weights = [1.0 / (within / p.n + tau2) for p in baseline]
     mu = sum(w * p.mean for w, p in zip(weights, baseline, strict=True)) / sum(weights)
-    current_within = max(within, current.variance) if current.n > 1 else within
-    se = math.sqrt(current_within / current.n + tau2 + 1.0 / sum(weights))
-    df = len(baseline) - 1
-    drop = mu - current.mean
-    half = float(t.ppf(0.5 + INTERVAL / 2, df)) * se
+    n = sum(p.n for p in baseline)
+    return DropBaseline(mu, within, tau2, 1.0 / sum(weights), len(baseline) - 1, n,
+                        design.look_alpha(n / len(baseline)))  # fmt: skip
+
+
+def dropping(history: Sequence[PeriodScores], current: PeriodScores, *, design: DropDesign) -> DropTest:
+    """Test whether ``current`` falls below what the ``history`` (oldest first, the periods before
+    the current one) predicts. Untestable (p = 1) without enough baseline or current responses."""
+    return dropping_against(drop_baseline(history, design=design), current, design=design)
+
+
+def dropping_against(baseline: DropBaseline | None, current: PeriodScores, *, design: DropDesign) -> DropTest:
+    """``current`` against the baseline (one-sided, falling)."""
+    if baseline is None or current.n < design.min_responses:
+        n = baseline.n if baseline else 0
+        return DropTest(current.mean, 0.0, current.n, n, 0.0, 0.0, 1.0, 0.0, False)
+    se = math.sqrt(drop_variance(baseline, n=current.n, variance=current.variance))
+    drop = baseline.mean - current.mean
+    half = float(t.ppf(0.5 + INTERVAL / 2, baseline.df)) * se
     return DropTest(
         value=current.mean,
-        baseline=mu,
+        baseline=baseline.mean,
         n=current.n,
-        baseline_n=baseline_n,
+        baseline_n=baseline.n,
         low=drop - half,
         high=drop + half,
-        p_value=float(t.sf(drop / se, df)),
-        between=math.sqrt(tau2),
+        p_value=float(t.sf(drop / se, baseline.df)),
+        between=math.sqrt(baseline.between),
         testable=True,
-        alpha=design.look_alpha(baseline_n / len(baseline)),
+        alpha=baseline.alpha,
     )
+
+
+def drop_variance(baseline: DropBaseline, *, n: int, variance: float) -> float:
+    """The variance of (baseline − current) for a current period of ``n`` respondents whose sample
+    variance is ``variance``: sampling (never below the baseline's within-period variance), plus
+    the between-period drift, plus the uncertainty of the baseline's mean."""
+    within = max(baseline.within, variance) if n > 1 else baseline.within
+    return within / n + baseline.between + baseline.mean_variance
 
 
 def alarms(test: DropTest, *, design: DropDesign) -> bool:
