@@ -89,6 +89,12 @@ def resolve(*, session: Session, alert_id: str, by: str, now: datetime, note: st
     return as_alert(row)
 
 
+def program_of(*, session: Session, alert_id: str) -> str | None:
+    """The program an alert belongs to (None: no such alert), for a caller that may see it."""
+    row = alerts.get_alert(session=session, alert_id=alert_id)
+    return row.program if row is not None else None
+
+
 def _row(session: Session, alert_id: str) -> AlertRow:
     row = alerts.get_alert(session=session, alert_id=alert_id)
     if row is None:

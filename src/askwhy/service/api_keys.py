@@ -1,4 +1,5 @@
-"""API keys: shown once when created, stored only as a SHA-256 hash, each with its scopes.
+"""API keys: shown once when created, stored only as a SHA-256 hash, each with its scopes and,
+optionally, the programs it is limited to (none named: every program).
 
 A key reads ``aw_<id>_<secret>``. The id is public (it names the key in lists and logs); the
 secret is 32 random bytes, compared in constant time against its stored hash.
@@ -26,6 +27,7 @@ SCOPES = {
     "cases:write": "assign, move, annotate, reply to and resolve cases (POST /v1/cases/{id}/...)",
 }
 _PREFIX = "aw"
+MAX_PROGRAM_ID = 100
 
 
 class InvalidKey(PermissionError):
@@ -36,14 +38,23 @@ class MissingScope(PermissionError):
     """A valid key without the scope the request needs."""
 
 
-def create_key(*, session: Session, name: str, scopes: Iterable[str], now: datetime) -> tuple[ApiKey, str]:
-    """Store a new key and return it with its full text, which is never shown again."""
+def create_key(
+    *, session: Session, name: str, scopes: Iterable[str], now: datetime, programs: Iterable[str] = ()
+) -> tuple[ApiKey, str]:
+    """Store a new key and return it with its full text, which is never shown again.
+
+    ``programs`` limits the key to those programs' data; none given, it reaches every program."""
     chosen = sorted(set(scopes))
     unknown = [scope for scope in chosen if scope not in SCOPES]
     if unknown or not chosen:
         raise ValueError(f"unknown scope(s) {unknown}; choose from {', '.join(SCOPES)}")
+    limited = sorted({program.strip() for program in programs})
+    if any(not program or len(program) > MAX_PROGRAM_ID for program in limited):
+        raise ValueError(f"a program id has 1 to {MAX_PROGRAM_ID} characters")
     key_id, secret = secrets.token_hex(6), secrets.token_hex(32)
-    key = ApiKey(id=key_id, name=name, secret_hash=_hash(secret), scopes=chosen, created_at=now)
+    key = ApiKey(
+        id=key_id, name=name, secret_hash=_hash(secret), scopes=chosen, programs=limited, created_at=now
+    )
     session.add(key)
     session.flush()
     return key, f"{_PREFIX}_{key_id}_{secret}"

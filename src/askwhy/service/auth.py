@@ -46,7 +46,9 @@ def require(scope: str) -> object:
 
 
 EventsWriter = Annotated[ApiKey, require("events:write")]
-Reader = Annotated[ApiKey, require("read")]
+READ = require("read")
+"""The ``read`` check itself, for a router's ``dependencies``: one check a request, shared with `Reader`."""
+Reader = Annotated[ApiKey, READ]
 CustomerEraser = Annotated[ApiKey, require("customers:delete")]
 TranscriptReader = Annotated[ApiKey, require("transcripts:read")]
 AlertsWriter = Annotated[ApiKey, require("alerts:write")]

@@ -20,6 +20,9 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     secret_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list[Any]] = mapped_column(default=list)
+    programs: Mapped[list[Any]] = mapped_column(
+        default=list, server_default="[]", comment="The programs the key reaches; empty: every program."
+    )
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

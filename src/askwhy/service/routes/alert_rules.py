@@ -12,6 +12,7 @@ from askwhy.alerts import rules
 from askwhy.alerts.destinations import stored
 from askwhy.service.auth import AlertsWriter, Reader
 from askwhy.service.dependencies import ClockDep, SessionsDep
+from askwhy.service.key_programs import KeyReach, ReadProgram
 from askwhy.store import alert_rules
 from askwhy.store.notification_tables import AlertRule, Destination
 
@@ -78,6 +79,7 @@ class RuleOut(RuleIn):
 @router.get("/v1/destinations")
 def list_destinations(key: Reader, sessions: SessionsDep) -> list[DestinationOut]:
     """Where alerts can go; URLs show their host only."""
+    KeyReach.of(key).require_every_program("listing destinations")
     with sessions.begin() as session:
         return [DestinationOut.of(row) for row in alert_rules.list_destinations(session=session)]
 
@@ -87,6 +89,7 @@ def add_destination(
     body: DestinationIn, key: AlertsWriter, sessions: SessionsDep, clock: ClockDep
 ) -> DestinationOut:
     """Add a destination; a webhook given no secret gets one, returned this once."""
+    KeyReach.of(key).require_every_program("adding a destination")
     try:
         with sessions.begin() as session:
             row, generated = stored.add(session=session, now=clock.now(), **body.model_dump())
@@ -98,13 +101,14 @@ def add_destination(
 @router.delete("/v1/destinations/{destination}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_destination(destination: str, key: AlertsWriter, sessions: SessionsDep) -> None:
     """Remove a destination (by name or id)."""
+    KeyReach.of(key).require_every_program("removing a destination")
     with sessions.begin() as session:
         if not alert_rules.remove_destination(session=session, id_or_name=destination):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "destination not found")
 
 
 @router.get("/v1/alert-rules")
-def list_rules(key: Reader, sessions: SessionsDep, program: str | None = None) -> list[RuleOut]:
+def list_rules(sessions: SessionsDep, program: ReadProgram) -> list[RuleOut]:
     """Alert rules, optionally of one program."""
     with sessions.begin() as session:
         return [RuleOut.of(row) for row in alert_rules.list_rules(session=session, program=program)]
@@ -113,6 +117,7 @@ def list_rules(key: Reader, sessions: SessionsDep, program: str | None = None) -
 @router.post("/v1/alert-rules", status_code=status.HTTP_201_CREATED)
 def add_rule(body: RuleIn, key: AlertsWriter, sessions: SessionsDep, clock: ClockDep) -> RuleOut:
     """Add a rule: the program's alerts it matches go to its destinations."""
+    KeyReach.of(key).require_every_program("adding an alert rule")
     try:
         with sessions.begin() as session:
             return RuleOut.of(rules.create_rule(session=session, now=clock.now(), **body.model_dump()))
@@ -123,6 +128,7 @@ def add_rule(body: RuleIn, key: AlertsWriter, sessions: SessionsDep, clock: Cloc
 @router.delete("/v1/alert-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_rule(rule_id: str, key: AlertsWriter, sessions: SessionsDep) -> None:
     """Remove a rule."""
+    KeyReach.of(key).require_every_program("removing an alert rule")
     with sessions.begin() as session:
         if not alert_rules.remove_rule(session=session, rule_id=rule_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "alert rule not found")

@@ -2,7 +2,8 @@
 
 Reading needs an API key with the ``read`` scope (the evidence quotes customers, redacted);
 changing an alert's state needs ``alerts:write``. The person or system acting is recorded as the
-key (``key:<id>``).
+key (``key:<id>``). A key limited to some programs finds only their alerts: another program's alert
+is "alert not found".
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from askwhy.alerts import lifecycle, probes
 from askwhy.domain.alerts import Alert, AlertState, evidence_to_json
-from askwhy.service.auth import AlertsWriter, Reader
+from askwhy.service.auth import AlertsWriter
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
+from askwhy.service.key_programs import KeyReach, ReaderReach, ReadProgram
 from askwhy.store.api_tables import ApiKey
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -80,9 +82,8 @@ class SnoozeIn(BaseModel):
 
 @router.get("")
 def list_alerts(
-    key: Reader,
     container: ContainerDep,
-    program: Annotated[str | None, Query(max_length=100, description="Only this program.")] = None,
+    program: ReadProgram,
     state: Annotated[AlertState | None, Query(description="open, acknowledged, snoozed or resolved.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertsOut:
@@ -94,7 +95,7 @@ def list_alerts(
 
 
 @router.get("/{alert_id}")
-def get_alert(alert_id: str, key: Reader, container: ContainerDep) -> AlertOut:
+def get_alert(alert_id: str, reach: ReaderReach, container: ContainerDep) -> AlertOut:
     """One alert with its evidence and the answers to the question it asked customers."""
     now = container.clock.now()
     alert, answers = _acting(
@@ -103,6 +104,8 @@ def get_alert(alert_id: str, key: Reader, container: ContainerDep) -> AlertOut:
             lifecycle.get_alert(session=s, alert_id=alert_id, now=now),
             probes.answers_to(session=s, alert_id=alert_id),
         ),
+        reach=reach,
+        alert_id=alert_id,
     )
     return _out(alert).model_copy(update={"answers": _answers_out(answers)})
 
@@ -114,6 +117,8 @@ def acknowledge(alert_id: str, key: AlertsWriter, sessions: SessionsDep, clock: 
         _acting(
             sessions,
             lambda s: lifecycle.acknowledge(session=s, alert_id=alert_id, by=_by(key), now=clock.now()),
+            reach=KeyReach.of(key),
+            alert_id=alert_id,
         )
     )
 
@@ -130,6 +135,8 @@ def snooze(
                 lambda s: lifecycle.snooze(
                     session=s, alert_id=alert_id, until=body.until, by=_by(key), now=clock.now()
                 ),
+                reach=KeyReach.of(key),
+                alert_id=alert_id,
             )
         )
     except lifecycle.BadSnooze as exc:
@@ -150,14 +157,21 @@ def resolve(
             lambda s: lifecycle.resolve(
                 session=s, alert_id=alert_id, by=_by(key), now=clock.now(), note=note
             ),
+            reach=KeyReach.of(key),
+            alert_id=alert_id,
         )
     )
 
 
-def _acting(sessions: Any, action: Callable[[Session], T]) -> T:
-    """Run the use case in one transaction, turning its refusals into 404 and 409."""
+def _acting(sessions: Any, action: Callable[[Session], T], *, reach: KeyReach, alert_id: str) -> T:
+    """Run the use case in one transaction, turning its refusals into 404 and 409; another
+    program's alert reads as a guessed one to a key limited to some programs."""
     try:
         with sessions.begin() as session:
+            if reach.only is not None:
+                reach.require(
+                    lifecycle.program_of(session=session, alert_id=alert_id), not_found="alert not found"
+                )
             return action(session)
     except lifecycle.AlertNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "alert not found") from None

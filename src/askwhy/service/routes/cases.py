@@ -1,7 +1,8 @@
 """Cases API: list and read close-the-loop cases; assign, move, annotate, reply and resolve; measures.
 
 Reading needs an API key with the ``read`` scope (the excerpt is redacted); changing a case needs
-``cases:write``. The key is recorded as the actor (``key:<id>``) in the case's history.
+``cases:write``. The key is recorded as the actor (``key:<id>``) in the case's history. A key limited
+to some programs finds only their cases: another program's case is "case not found".
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from askwhy.cases.follow_up import FollowUpRefused
 from askwhy.cases.measures import measures
 from askwhy.cases.notices import CaseNotifier
 from askwhy.cases.outbox_notices import OutboxNotifier
-from askwhy.cases.views import CaseFilter, case_list, one_case
-from askwhy.service.auth import CasesWriter, Reader
+from askwhy.cases.views import CaseFilter, case_list, one_case, program_of
+from askwhy.service.auth import CasesWriter
 from askwhy.service.case_schemas import (
     AssignIn,
     CaseDetailOut,
@@ -34,6 +35,7 @@ from askwhy.service.case_schemas import (
     StatusIn,
 )
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
+from askwhy.service.key_programs import KeyReach, ReaderReach, ReadProgram
 from askwhy.store.case_tables import Case
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -43,11 +45,13 @@ Filter = Annotated[str | None, Query(max_length=320)]
 
 @dataclass(frozen=True)
 class Acting:
-    """Who changes a case (the key, ``key:<id>``), when, and how its people hear of it."""
+    """Who changes a case (the key, ``key:<id>``), when, how its people hear of it, and the
+    programs whose cases the key may change."""
 
     actor: str
     now: datetime
     notifier: CaseNotifier
+    reach: KeyReach
 
     def as_arguments(self) -> dict[str, Any]:
         return {"actor": self.actor, "now": self.now, "notifier": self.notifier}
@@ -55,7 +59,7 @@ class Acting:
 
 def _acting_as(key: CasesWriter, clock: ClockDep, container: ContainerDep) -> Acting:
     notifier = OutboxNotifier(base_url=container.settings.public_base_url)
-    return Acting(actor=f"key:{key.id}", now=clock.now(), notifier=notifier)
+    return Acting(actor=f"key:{key.id}", now=clock.now(), notifier=notifier, reach=KeyReach.of(key))
 
 
 ActingAs = Annotated[Acting, Depends(_acting_as)]
@@ -64,9 +68,8 @@ ActingAs = Annotated[Acting, Depends(_acting_as)]
 
 @router.get("/cases")
 def list_cases(  # noqa: PLR0917 (FastAPI maps query parameters)
-    key: Reader,
     sessions: SessionsDep,
-    program: Filter = None,
+    program: ReadProgram,
     team: Filter = None,
     owner: Filter = None,
     status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
@@ -80,12 +83,16 @@ def list_cases(  # noqa: PLR0917 (FastAPI maps query parameters)
 
 
 @router.get("/cases/{case_id}")
-def get_case(case_id: str, key: Reader, sessions: SessionsDep, container: ContainerDep) -> CaseDetailOut:
+def get_case(
+    case_id: str, reach: ReaderReach, sessions: SessionsDep, container: ContainerDep
+) -> CaseDetailOut:
     region = container.settings.redaction_region
-    return _acting(
-        sessions,
-        lambda session: CaseDetailOut.detail(one_case(session=session, case_id=case_id, region=region)),
-    )
+
+    def read(session: Session) -> CaseDetailOut:
+        _reachable(session, case_id, reach)
+        return CaseDetailOut.detail(one_case(session=session, case_id=case_id, region=region))
+
+    return _acting(sessions, read)
 
 
 @router.post("/cases/{case_id}/assign")
@@ -93,7 +100,7 @@ def assign(case_id: str, body: AssignIn, by: ActingAs, sessions: SessionsDep) ->
     def act(session: Session) -> Case:
         return lifecycle.assign(session=session, case_id=case_id, owner=body.owner, **by.as_arguments())
 
-    return _changed(sessions, case_id, act)
+    return _changed(sessions, case_id, act, by.reach)
 
 
 @router.post("/cases/{case_id}/status")
@@ -107,7 +114,7 @@ def change_status(case_id: str, body: StatusIn, by: ActingAs, sessions: Sessions
             **by.as_arguments(),
         )
 
-    return _changed(sessions, case_id, act)
+    return _changed(sessions, case_id, act, by.reach)
 
 
 @router.post("/cases/{case_id}/notes")
@@ -115,7 +122,7 @@ def add_note(case_id: str, body: NoteIn, by: ActingAs, sessions: SessionsDep) ->
     def act(session: Session) -> Case:
         return lifecycle.add_note(session=session, case_id=case_id, text=body.note, **by.as_arguments())
 
-    return _changed(sessions, case_id, act)
+    return _changed(sessions, case_id, act, by.reach)
 
 
 @router.post("/cases/{case_id}/reply")
@@ -123,7 +130,7 @@ def reply(case_id: str, body: ReplyIn, by: ActingAs, sessions: SessionsDep) -> C
     def act(session: Session) -> Case:
         return replies.reply(session=session, case_id=case_id, text=body.text, **by.as_arguments())
 
-    return _changed(sessions, case_id, act)
+    return _changed(sessions, case_id, act, by.reach)
 
 
 @router.post("/cases/{case_id}/resolve")
@@ -132,23 +139,33 @@ def resolve(case_id: str, by: ActingAs, sessions: SessionsDep, body: ResolveIn |
         note = body.note if body else None
         return lifecycle.resolve(session=session, case_id=case_id, note=note, **by.as_arguments())
 
-    return _changed(sessions, case_id, act)
+    return _changed(sessions, case_id, act, by.reach)
 
 
 @router.get("/case-measures")
-def case_measures(
-    key: Reader, sessions: SessionsDep, clock: ClockDep, program: Filter = None
-) -> CaseMeasuresOut:
+def case_measures(sessions: SessionsDep, clock: ClockDep, program: ReadProgram) -> CaseMeasuresOut:
     with sessions.begin() as session:
         found = measures(session=session, now=clock.now(), program=program)
     return CaseMeasuresOut(measures=[MeasuresOut.of(row) for row in found])
 
 
-def _changed(sessions: sessionmaker[Session], case_id: str, action: Callable[[Session], Case]) -> CaseOut:
+def _changed(
+    sessions: sessionmaker[Session], case_id: str, action: Callable[[Session], Case], reach: KeyReach
+) -> CaseOut:
     """Run the change in one transaction, then answer the case as it now reads."""
-    return _acting(
-        sessions, lambda session: (action(session), CaseOut.of(one_case(session=session, case_id=case_id)))[1]
-    )
+
+    def change(session: Session) -> CaseOut:
+        _reachable(session, case_id, reach)
+        action(session)
+        return CaseOut.of(one_case(session=session, case_id=case_id))
+
+    return _acting(sessions, change)
+
+
+def _reachable(session: Session, case_id: str, reach: KeyReach) -> None:
+    """Another program's case reads as a guessed one to a key limited to some programs."""
+    if reach.only is not None and not reach.allows(program_of(session=session, case_id=case_id) or ""):
+        raise lifecycle.CaseNotFound(case_id)
 
 
 def _acting(sessions: sessionmaker[Session], action: Callable[[Session], T]) -> T:

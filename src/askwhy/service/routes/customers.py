@@ -8,6 +8,7 @@ from askwhy.privacy import erasure
 from askwhy.service.auth import CustomerEraser
 from askwhy.service.dependencies import ContainerDep
 from askwhy.service.event_schemas import ErasureOut
+from askwhy.service.key_programs import KeyReach
 
 router = APIRouter(tags=["customers"])
 
@@ -15,6 +16,7 @@ router = APIRouter(tags=["customers"])
 @router.delete("/v1/customers/{customer_id}")
 def erase(customer_id: str, key: CustomerEraser, container: ContainerDep) -> ErasureOut:
     """Erase a customer's personal data and messages; anonymous aggregates stay."""
+    KeyReach.of(key).require_every_program("erasing a customer in every program")
     done = erasure.erase_everywhere(
         sessions=container.sessions,
         engine=container.engine,

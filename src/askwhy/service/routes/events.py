@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from askwhy.outreach import event_intake
 from askwhy.outreach.invitations import RecordedMoment
-from askwhy.service.auth import EventsWriter, Reader
+from askwhy.service.auth import EventsWriter
 from askwhy.service.dependencies import ClockDep, ContainerDep, SessionsDep
 from askwhy.service.event_schemas import (
     DecisionOut,
@@ -21,6 +21,7 @@ from askwhy.service.event_schemas import (
     EventOut,
     jsonable,
 )
+from askwhy.service.key_programs import ReaderReach
 from askwhy.store import idempotency
 
 router = APIRouter(tags=["events"])
@@ -99,23 +100,29 @@ def _take(
 
 
 @router.get("/v1/events/{event_id}")
-def show_event(event_id: str, key: Reader, sessions: SessionsDep) -> EventOut:
-    """A moment event with every program's decision and its reason."""
+def show_event(event_id: str, reach: ReaderReach, sessions: SessionsDep) -> EventOut:
+    """A moment event with every program's decision and its reason (a key limited to some programs:
+    their decisions, and 404 for an event none of them decided on)."""
     with sessions.begin() as session:
         recorded = event_intake.event_with_decisions(session=session, event_id=event_id)
         if recorded is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "event not found")
-        return EventOut.of(recorded)
+        shown = EventOut.of(recorded)
+    shown.decisions = [decision for decision in shown.decisions if reach.allows(decision.program)]
+    if reach.only is not None and not shown.decisions:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "event not found")
+    return shown
 
 
 @router.get("/v1/decisions")
 def list_decisions(
-    key: Reader,
+    reach: ReaderReach,
     sessions: SessionsDep,
     customer: Annotated[str, Query(min_length=1, max_length=200, description="Your id for the customer.")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DecisionsOut:
-    """A customer's contact decisions, newest first, each with its reason."""
+    """A customer's contact decisions, newest first, each with its reason (a key limited to some
+    programs: their decisions)."""
     with sessions.begin() as session:
         rows = event_intake.customer_decisions(session=session, customer_id=customer, limit=limit)
-        return DecisionsOut(decisions=[DecisionOut.of(row) for row in rows])
+        return DecisionsOut(decisions=[DecisionOut.of(row) for row in rows if reach.allows(row.program)])

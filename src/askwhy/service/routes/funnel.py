@@ -10,16 +10,18 @@ from fastapi.exceptions import RequestValidationError
 
 from askwhy.insights.invitation_funnel import NoInvitations, segment_funnel
 from askwhy.report.funnel_results import SegmentFunnelsResult
-from askwhy.service.auth import require
+from askwhy.service.auth import READ
 from askwhy.service.dependencies import SessionsDep
+from askwhy.service.key_programs import ReaderReach
 
-router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, require("read"))])
+router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, READ)])
 """The funnel counts customers by segment: the same ``read`` scope as the other insights."""
 
 
 @router.get("/funnel")
-def get_funnel(
+def get_funnel(  # noqa: PLR0917 (FastAPI maps query parameters)
     sessions: SessionsDep,
+    reach: ReaderReach,
     program: Annotated[str, Query(min_length=1, max_length=100, description="The program.")],
     since: Annotated[date | None, Query(description="Invitations on or after this day (ISO date).")] = None,
     until: Annotated[date | None, Query(description="Invitations before this day (ISO date).")] = None,
@@ -33,6 +35,7 @@ def get_funnel(
         raise RequestValidationError(
             [{"loc": ("query", "until"), "msg": "until must be after since", "type": "value_error"}]
         )
+    reach.require(program, not_found="no such program")
     try:
         with sessions() as session:
             found = segment_funnel(

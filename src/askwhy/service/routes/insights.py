@@ -19,7 +19,7 @@ from askwhy.insights.theme_views import list_themes, show_theme
 from askwhy.insights.weighted_measures import weighted_for_program
 from askwhy.report.results import ThemeResult
 from askwhy.report.weighting_results import WeightedResult
-from askwhy.service.auth import require
+from askwhy.service.auth import READ
 from askwhy.service.dependencies import ContainerDep, SessionsDep
 from askwhy.service.insight_schemas import (
     ChangeOut,
@@ -32,15 +32,16 @@ from askwhy.service.insight_schemas import (
     WeightedOut,
     Weighting,
 )
+from askwhy.service.key_programs import ReadProgram
 
 SEGMENT_NAME = re.compile(r"[\w .-]{1,64}")
 """A segment's name as imports and events give them (e.g. "Division Name"); it is a JSON key in SQL."""
-router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, require("read"))])
+router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[cast(params.Depends, READ)])
 """Every insight needs an API key with the ``read`` scope: the answers quote customers."""
 
 
 def _selection(  # noqa: PLR0917 (FastAPI maps query parameters)
-    program: Annotated[str | None, Query(max_length=100, description="Only this program.")] = None,
+    program: ReadProgram,
     channel: Annotated[str | None, Query(max_length=20, description="Only this channel.")] = None,
     since: Annotated[date | None, Query(description="Responses on or after this day (ISO date).")] = None,
     until: Annotated[date | None, Query(description="Responses before this day (ISO date).")] = None,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from askwhy.alerts import subscriptions
 from askwhy.service.auth import AlertsWriter, Reader
 from askwhy.service.dependencies import ClockDep, SessionsDep
+from askwhy.service.key_programs import KeyReach
 from askwhy.store import subscriptions as stored
 from askwhy.store.notification_tables import WebhookSubscription
 
@@ -53,6 +54,7 @@ class SubscriptionOut(BaseModel):
 @router.get("/v1/webhook-subscriptions")
 def list_subscriptions(key: Reader, sessions: SessionsDep) -> list[SubscriptionOut]:
     """Subscriptions, without their secrets."""
+    KeyReach.of(key).require_every_program("listing webhook subscriptions")
     with sessions.begin() as session:
         return [SubscriptionOut.of(row) for row in stored.list_subscriptions(session=session)]
 
@@ -62,6 +64,7 @@ def subscribe(
     body: SubscriptionIn, key: AlertsWriter, sessions: SessionsDep, clock: ClockDep
 ) -> SubscriptionOut:
     """Subscribe a URL to events; the response carries its signing secret, never shown again."""
+    KeyReach.of(key).require_every_program("subscribing a webhook")
     try:
         with sessions.begin() as session:
             row, secret = subscriptions.subscribe(
@@ -75,6 +78,7 @@ def subscribe(
 @router.delete("/v1/webhook-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 def unsubscribe(subscription_id: str, key: AlertsWriter, sessions: SessionsDep) -> None:
     """Remove a subscription."""
+    KeyReach.of(key).require_every_program("removing a webhook subscription")
     with sessions.begin() as session:
         if not stored.remove_subscription(session=session, subscription_id=subscription_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "webhook subscription not found")
