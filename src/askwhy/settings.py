@@ -226,6 +226,13 @@ class Settings(BaseSettings):
         description="Guide (program) a customer's inbound call starts when no open conversation or "
         "program with inbound voice starts takes it. Unset: inbound calls are thanked and ended.",
     )
+    voice_transcription: Literal["provider", "recorded"] = Field(
+        default="provider",
+        description="Who hears a caller's answers in their own words: provider (Twilio's speech "
+        "recognition in <Gather>) or recorded (the answer is recorded with <Record>, downloaded and "
+        "transcribed on a queue worker by ASKWHY_SPEECH_ENGINE, then deleted at Twilio; the caller "
+        "hears a short pause). Scores and choices are always gathered (speech or keypad).",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail invitations. Unset: e-mail is off."
     )

@@ -1,9 +1,11 @@
 """A fake Twilio REST API: a real HTTP server on 127.0.0.1 that records requests and can fail.
 
 It answers ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` and ``.../Calls.json`` with
-the documented 201 resource bodies, checks HTTP basic auth (Account SID, Auth Token), and, when
-told to, answers with Twilio's documented error bodies (``{"code", "message", "more_info",
-"status"}``), a 500, or nothing at all until the client gives up (a timeout).
+the documented 201 resource bodies, serves media and call recordings (`media`, `recording_url`),
+answers ``DELETE .../Recordings/{sid}.json`` with 204 (listed in `deleted`), checks HTTP basic
+auth (Account SID, Auth Token), and, when told to, answers with Twilio's documented error bodies
+(``{"code", "message", "more_info", "status"}``), a 500, or nothing at all until the client gives
+up (a timeout).
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ class FakeTwilioApi(LocalHttpFake):
         return (
             f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM{'0' * 32}/Media/{media_sid}"
         )
+
+    deleted: list[str] = field(default_factory=list)
+    """Recording SIDs deleted through ``DELETE .../Recordings/{sid}.json``."""
+
+    def recording_url(self, recording_sid: str) -> str:
+        """A recording's ``RecordingUrl`` (no extension) for a file put on the shelf as ``recording_sid``."""
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Recordings/{recording_sid}"
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler(self)
@@ -145,6 +154,17 @@ def _handler(fake: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
                 send_json(self, 401, json.dumps(_error_body(401, 20003, "Authenticate")).encode())
             else:
                 redirect(self, fake.base_url + FILES_PATH + self.path.rstrip("/").rsplit("/", 1)[-1])
+
+        def do_DELETE(self) -> None:
+            if self.headers.get("Authorization") != _basic(fake.account_sid, fake.auth_token):
+                send_json(self, 401, json.dumps(_error_body(401, 20003, "Authenticate")).encode())
+                return
+            recording = self.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+            with fake._lock:
+                fake.deleted.append(recording)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -75,6 +75,20 @@ class MediaFetcher:
         with httpx.Client(timeout=account.timeout, auth=auth, follow_redirects=True) as client:
             return _download(client, url, max_bytes=self.max_bytes)
 
+    def delete_recording(self, url: str) -> None:
+        """Delete a call recording (its ``RecordingUrl``) at Twilio: ``DELETE .../Recordings/{sid}.json``."""
+        account = self.twilio
+        if account is None or "/Recordings/" not in url:
+            raise MediaUnavailable("only a Twilio recording can be deleted, with the account's credentials")
+        auth = httpx.BasicAuth(account.account_sid, account.auth_token)
+        try:
+            with httpx.Client(timeout=account.timeout, auth=auth) as client:
+                answer = client.delete(f"{url.removesuffix('.json')}.json")
+                if answer.status_code != 404:  # already gone is as good as deleted
+                    answer.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise MediaUnavailable(f"recording not deleted: {type(exc).__name__}") from exc
+
 
 def _download(client: httpx.Client, url: str, *, max_bytes: int) -> bytes:
     """The body at ``url``, refused as soon as it passes ``max_bytes`` (never read whole first)."""

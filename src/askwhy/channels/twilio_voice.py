@@ -3,6 +3,12 @@
 A call is a conversation held in TwiML: each question is ``<Say>`` inside a
 ``<Gather input="speech dtmf" actionOnEmptyResult="true">`` whose action posts the answer back
 (``SpeechResult`` and ``Confidence`` for speech, ``Digits`` for the keypad, neither on silence).
+With recorded answers (`record`), a question answered in the customer's own words is followed by
+``<Record>``: its ``action`` posts when the caller stops (``RecordingUrl``, ``RecordingDuration``),
+its ``recordingStatusCallback`` once the file can be downloaded, and the call holds (`hold`: a
+one-second ``<Pause>`` and a ``<Redirect>``) until a worker has transcribed the answer and the
+interviewer has replied. When nothing was recorded Twilio goes on to the verb after ``<Record>``,
+a ``<Redirect>`` to the Gather action with no result: silence, as with a Gather.
 The TwiML is built with the ``twilio`` package's `VoiceResponse`. Outbound calls are placed by
 POSTing the Calls resource with askwhy's voice webhook as ``Url``.
 """
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, Record, VoiceResponse
 
 from askwhy.channels.base import (
     MAX_ADDRESS_CHARS,
@@ -36,6 +42,13 @@ from askwhy.settings import Settings
 VOICE_PATH = "/webhooks/twilio/voice"
 GATHER_PATH = "/webhooks/twilio/voice/gather"
 STATUS_PATH = "/webhooks/twilio/voice/status"
+RECORDED_PATH = "/webhooks/twilio/voice/recorded"
+RECORDING_PATH = "/webhooks/twilio/voice/recording"
+WAITING_PATH = "/webhooks/twilio/voice/waiting"
+MAX_ANSWER_SECONDS = 120
+"""The longest recorded answer; a caller still talking is cut off here."""
+SILENCE_SECONDS = 4
+"""Seconds of silence that end a recorded answer."""
 
 DELIVERY_STATUS = {
     "queued": "sent",
@@ -75,6 +88,11 @@ class CallEvent:
     speech: str | None = None
     confidence: float | None = None
     digits: str | None = None
+    recording_url: str | None = None
+    """A recorded answer's file (``RecordingUrl``), on a ``<Record>`` action or its status callback."""
+    recording_seconds: int | None = None
+    recording_status: str | None = None
+    """``RecordingStatus`` of a recording status callback: completed, absent or failed."""
 
 
 class MalformedCall(ValueError):
@@ -90,6 +108,8 @@ def parse_call(params: FormParams) -> CallEvent:
         status = bounded(params, "CallStatus", max_chars=MAX_STATUS_CHARS) or ""
         speech = bounded(params, "SpeechResult", max_chars=MAX_TEXT_CHARS)
         digits = bounded(params, "Digits", max_chars=MAX_TEXT_CHARS)
+        recording_url = bounded(params, "RecordingUrl", max_chars=MAX_TEXT_CHARS)
+        recording_status = bounded(params, "RecordingStatus", max_chars=MAX_STATUS_CHARS)
     except MalformedWebhook as exc:
         raise MalformedCall(str(exc)) from None
     if not call_sid:
@@ -101,6 +121,9 @@ def parse_call(params: FormParams) -> CallEvent:
         speech=speech,
         confidence=_float(params.text("Confidence")),
         digits=digits,
+        recording_url=recording_url,
+        recording_seconds=_seconds(params.text("RecordingDuration")),
+        recording_status=recording_status.lower() if recording_status else None,
     )
 
 
@@ -147,6 +170,65 @@ def ask(*, texts: Sequence[str], action_url: str, language: str, again: bool = F
         gather.say(text, language=spoken_in)
     response.append(gather)
     return str(response.to_xml())
+
+
+def record(*, texts: Sequence[str], urls: RecordingUrls, language: str, again: bool = False) -> str:
+    """TwiML: say the texts, record the answer, and treat an empty recording as silence."""
+    response = VoiceResponse()
+    spoken_in = locale(language)
+    if again:
+        response.say(_NO_ANSWER_HEARD.get(language, _NO_ANSWER_HEARD["en"]), language=spoken_in)
+    for text in texts:
+        response.say(text, language=spoken_in)
+    response.append(
+        Record(
+            action=urls.recorded,
+            method="POST",
+            timeout=SILENCE_SECONDS,
+            max_length=MAX_ANSWER_SECONDS,
+            play_beep=False,
+            trim="trim-silence",
+            recording_status_callback=urls.recording,
+            recording_status_callback_method="POST",
+            recording_status_callback_event="completed absent",
+        )
+    )
+    response.redirect(urls.silence, method="POST")
+    return str(response.to_xml())
+
+
+def hold(*, waiting_url: str) -> str:
+    """TwiML: a second of quiet, then ask again whether the answer has been heard."""
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.redirect(waiting_url, method="POST")
+    return str(response.to_xml())
+
+
+@dataclass(frozen=True)
+class RecordingUrls:
+    """Where a recorded answer's callbacks go, each naming the conversation and the turn."""
+
+    recorded: str
+    recording: str
+    silence: str
+
+
+def recording_urls(*, base_url: str, conversation_id: str, turn: int, again: bool = False) -> RecordingUrls:
+    """The callbacks of the ``<Record>`` answering question ``turn``."""
+    query = {"conversation": conversation_id, "turn": str(turn)}
+    base = base_url.rstrip("/")
+    return RecordingUrls(
+        recorded=f"{base}{RECORDED_PATH}?{urlencode(query)}",
+        recording=f"{base}{RECORDING_PATH}?{urlencode(query)}",
+        silence=gather_url(base_url=base_url, conversation_id=conversation_id, turn=turn, again=again),
+    )
+
+
+def waiting_url(*, base_url: str, conversation_id: str, turn: int, waited: int) -> str:
+    """Where a call on hold asks whether the answer to ``turn`` has been heard (``waited`` seconds on)."""
+    query = {"conversation": conversation_id, "turn": str(turn), "waited": str(waited)}
+    return f"{base_url.rstrip('/')}{WAITING_PATH}?{urlencode(query)}"
 
 
 def farewell(*, texts: Sequence[str], language: str) -> str:
@@ -213,6 +295,10 @@ def build_sender(settings: Settings) -> TwilioVoiceSender:
     return TwilioVoiceSender(
         api=api_from(settings), from_number=settings.twilio_voice_from, base_url=settings.public_base_url
     )
+
+
+def _seconds(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 7 else None
 
 
 def _float(value: str | None) -> float | None:

@@ -43,6 +43,8 @@ class Prompt:
     """Nothing was heard: the question is asked once more."""
     gave_up: bool = False
     """Nothing was heard twice: the call ends with a goodbye and the conversation is abandoned."""
+    open_answer: bool = False
+    """The last question is answered in the customer's own words (no score or choices to key in)."""
 
 
 def answer_call(
@@ -110,6 +112,7 @@ def take_answer(
         texts=tuple(spoken(m.text, m.choices) for m in reply.messages),
         turn=reply.messages[-1].seq,
         listening=ConversationStatus(reply.status).is_open,
+        open_answer=not reply.messages[-1].choices,
     )
 
 
@@ -158,6 +161,7 @@ def current_prompt(*, session: Session, conversation: Conversation) -> Prompt:
         texts=tuple(spoken(m.text, m.choices) for m in said),
         turn=said[-1].seq if said else 0,
         listening=True,
+        open_answer=bool(said) and not said[-1].choices,
     )
 
 

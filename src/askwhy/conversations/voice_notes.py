@@ -47,6 +47,9 @@ class Hearing:
     min_confidence: float
     retention: timedelta
     """How long audio is kept after transcription; zero: never written to disk."""
+    forget: Callable[[str], None] | None = None
+    """Deletes a recorded call answer at its provider once downloaded (askwhy keeps its own copy
+    only as long as `retention` says)."""
 
 
 def is_unheard(message: Unprocessed) -> bool:
@@ -76,8 +79,12 @@ def hear(*, hearing: Hearing, message: Unprocessed) -> tuple[str | None, str, di
     """The media type, text and ``voice_note`` payload a voice note leaves on its message."""
     media_id = str(message.payload.get("media_id") or "")
     outcome: dict[str, object] = {"media_type": AUDIO, "media_id": media_id}
+    if not media_id:  # a call answer the provider recorded nothing of
+        return AUDIO, message.text, {**outcome, "status": "no_recording"}
     try:
         audio = hearing.fetch(media_id)
+        if "recording" in message.payload:
+            _forget(hearing, message, media_id)
         transcript = hearing.transcriber().transcribe(audio, language_hint=None)
     except MediaUnavailable as exc:
         log.warning("conversation %s: voice note not downloaded: %s", message.conversation_id, exc)
@@ -97,6 +104,19 @@ def hear(*, hearing: Hearing, message: Unprocessed) -> tuple[str | None, str, di
     if not transcript.heard or transcript.confidence < hearing.min_confidence:
         return AUDIO, message.text, {**outcome, "status": "unclear"}
     return None, transcript.text, {**outcome, "status": "transcribed"}
+
+
+def _forget(hearing: Hearing, message: Unprocessed, media_id: str) -> None:
+    """Delete the provider's copy of a recorded answer; a failure is logged, never fatal (the
+    provider's own retention then applies)."""
+    if hearing.forget is None:
+        return
+    try:
+        hearing.forget(media_id)
+    except MediaUnavailable as exc:
+        log.warning(
+            "conversation %s: recording not deleted at the provider: %s", message.conversation_id, exc
+        )
 
 
 def _facts(transcript: Transcript) -> dict[str, object]:

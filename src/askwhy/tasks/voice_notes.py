@@ -49,6 +49,7 @@ def hearing_from(settings: Settings) -> Hearing | None:
         folder=settings.data_dir / FOLDER,
         min_confidence=settings.voice_note_min_confidence,
         retention=timedelta(hours=settings.voice_note_retention_hours),
+        forget=lambda url: _fetcher(settings).delete_recording(url),
     )
 
 

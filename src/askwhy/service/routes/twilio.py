@@ -6,7 +6,9 @@ wrong signature is a 403 and stores nothing. Messages and their statuses take ev
 path: kept in the webhook inbox, then stored once (`askwhy.service.intake`), and answered through
 the outbox. A call's turns are taken here, in the request, and answered with TwiML; like every
 request, they wait `Settings.request_lock_wait_seconds` at most for a locked database, then get
-503 with Retry-After, well within Twilio's 15 s.
+503 with Retry-After, well within Twilio's 15 s. With recorded answers
+(``ASKWHY_VOICE_TRANSCRIPTION=recorded``) an answer in the caller's words is transcribed on a
+worker instead (`askwhy.conversations.call_recordings`) while the call holds.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from askwhy.bootstrap import Container
 from askwhy.channels import twilio_sms as sms
 from askwhy.channels import twilio_voice as voice
 from askwhy.channels.twilio_signature import SIGNATURE_HEADER, FormParams, public_url, signature_matches
-from askwhy.conversations import inbound, voice_calls
+from askwhy.conversations import call_recordings, inbound, voice_calls
 from askwhy.service.dependencies import ContainerDep
 from askwhy.service.intake import WebhookIntake
 from askwhy.settings import Settings
 from askwhy.store.inbox import Delivery
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
+MAX_WAIT_SECONDS = 90
+"""How long a call holds for a recorded answer to be heard (Whisper base hears a minute's answer
+in well under a minute on one thread) before it ends politely."""
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -103,7 +108,7 @@ def answer_call(
             inbound_guide=container.settings.twilio_voice_inbound_program,
             now=container.clock.now(),
         )
-    return _twiml(_said(prompt, base_url=container.settings.public_base_url))
+    return _twiml(_said(prompt, settings=container.settings))
 
 
 @router.post("/voice/gather")
@@ -132,7 +137,89 @@ def gathered(
             again=again,
             now=container.clock.now(),
         )
-    return _twiml(_said(prompt, base_url=container.settings.public_base_url))
+    return _twiml(_said(prompt, settings=container.settings))
+
+
+@router.post("/voice/recorded")
+def recorded(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    conversation: str,
+    turn: int,
+    signature: Signature = None,
+) -> Response:
+    """A ``<Record>`` ended: hold the call until the answer is heard (an empty one is silence)."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    base_url = container.settings.public_base_url
+    if call.recording_url and call.recording_seconds != 0:
+        waiting = voice.waiting_url(base_url=base_url, conversation_id=conversation, turn=turn, waited=1)
+        return _twiml(voice.hold(waiting_url=waiting))
+    with container.sessions.begin() as session:
+        prompt = voice_calls.take_answer(
+            session=session, guides=container.guides, conversation_id=conversation, call_id=call.call_sid,
+            turn=turn, speech=None, digits=None, again=False, now=container.clock.now(),
+        )  # fmt: skip
+    return _twiml(_said(prompt, settings=container.settings))
+
+
+@router.post("/voice/recording")
+def recording_status(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    conversation: str,
+    turn: int,
+    signature: Signature = None,
+) -> Response:
+    """A recorded answer can be downloaded (or there is none): stored once, heard on a worker. Only
+    a file on the configured Twilio API is fetched, since the download carries the credentials."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    api = container.settings.twilio_api_base_url.rstrip("/") + "/"
+    url = call.recording_url if call.recording_status == "completed" else None
+    if url is not None and not url.startswith(api):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "RecordingUrl is not on the Twilio API")
+    answer = call_recordings.Recording(call.call_sid, turn, url, call.recording_seconds)
+    with container.sessions.begin() as session:
+        call_recordings.record_answer(
+            session=session, jobs=container.jobs, conversation_id=conversation, recording=answer,
+            now=container.clock.now(),
+        )  # fmt: skip
+    return _twiml(sms.empty_twiml())
+
+
+@router.post("/voice/waiting")
+def waiting(
+    *,
+    request: Request,
+    body: RawBody,
+    container: ContainerDep,
+    conversation: str,
+    turn: int,
+    waited: int = 1,
+    signature: Signature = None,
+) -> Response:
+    """A call on hold: the reply once the recorded answer was heard, else another second of quiet;
+    after `MAX_WAIT_SECONDS` the call ends politely (the answer is still heard and kept)."""
+    params = _verified_form(request=request, body=body, signature=signature, settings=container.settings)
+    call = _call(params)
+    with container.reads.begin() as session:
+        prompt = call_recordings.recorded_reply(
+            session=session, conversation_id=conversation, call_id=call.call_sid, turn=turn
+        )
+    if prompt is not None:
+        return _twiml(_said(prompt, settings=container.settings))
+    if waited >= MAX_WAIT_SECONDS:
+        with container.reads.begin() as session:
+            language = call_recordings.language_of(session=session, conversation_id=conversation)
+        return _twiml(voice.farewell(texts=[voice.goodbye_after_silence(language)], language=language))
+    base_url = container.settings.public_base_url
+    again = voice.waiting_url(base_url=base_url, conversation_id=conversation, turn=turn, waited=waited + 1)
+    return _twiml(voice.hold(waiting_url=again))
 
 
 @router.post("/voice/status")
@@ -173,12 +260,18 @@ def _call(params: FormParams) -> voice.CallEvent:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
 
-def _said(prompt: voice_calls.Prompt, *, base_url: str) -> str:
-    """The TwiML for a prompt: ask and listen, ask again, or say goodbye and hang up."""
+def _said(prompt: voice_calls.Prompt, *, settings: Settings) -> str:
+    """The TwiML for a prompt: ask and listen (or record), ask again, or say goodbye and hang up."""
+    base_url = settings.public_base_url
     if prompt.gave_up:
         return voice.farewell(texts=[voice.goodbye_after_silence(prompt.language)], language=prompt.language)
     if not prompt.listening or prompt.conversation_id is None:
         return voice.farewell(texts=prompt.texts, language=prompt.language)
+    if prompt.open_answer and settings.voice_transcription == "recorded":
+        urls = voice.recording_urls(
+            base_url=base_url, conversation_id=prompt.conversation_id, turn=prompt.turn, again=prompt.again
+        )
+        return voice.record(texts=prompt.texts, urls=urls, language=prompt.language, again=prompt.again)
     action = voice.gather_url(
         base_url=base_url, conversation_id=prompt.conversation_id, turn=prompt.turn, again=prompt.again
     )
