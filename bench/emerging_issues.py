@@ -2,131 +2,60 @@
 
     nice -n 10 .venv/bin/python -m bench.emerging_issues
 
-Replays are built from real labelled data: each day draws responses from a real set's rows
-(Banking77's 30 most common intents; the clothing reviews' 20 product classes), with weekly
-seasonality and over-dispersed volume (negative binomial), and each day's theme shares themselves
-drifting around the set's own frequencies (Dirichlet), as real shares do. A response's theme is
-its human label, so the replay measures the detector, not the coding.
-
-Null streams: 2 years of every theme at 100, 300 and 1,000 responses a day. Injected issues: one
-theme's share times 1.5, 2 or 3 from a random day, and a brand-new theme at 2% of responses, at
-each volume, 20 runs each. The rules are in `bench.emerging_rules`. The z-score is also run with
-its threshold raised, per volume, until its false alarms on the null streams match askwhy's daily
-test (the closest in steps of 0.05σ, the lower threshold on a tie), and detection is compared at
-that matched rate. A delay counts a missed rise as never, so a rule that finds a rise in fewer than
-half the runs has no median delay ("> 28 d").
+The replays (`bench.emerging_streams`) are built from real labelled data. Null streams: 2 years of
+every theme at 100, 300 and 1,000 responses a day. Injected issues: one theme's share times 1.5, 2
+or 3 from a random day, and a brand-new theme at 2% of responses, at each volume, 20 runs each.
+askwhy is run as the product runs it: its two tests (the day so far, `bench.emerging_rules`; a
+sustained rise over recent days, `bench.emerging_runs`) after every response, either one alarming,
+each at half the false-alarm budget. The other rules are in `bench.emerging_rules`. The z-score is
+also run with its threshold raised, per volume, until its false alarms on the null streams match
+askwhy's (the closest in steps of 0.05σ, the lower threshold on a tie), and detection is compared
+at that matched rate. A delay counts a missed rise as never, so a rule that finds a rise in fewer
+than half the runs has no median delay ("> 28 d"). The metric-drop detector is measured in the same
+run (`bench.emerging_metric_drops`).
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from bench.common import machine, write_section
-from bench.corpora import banking77, clothing_themes
-from bench.emerging_rules import (
-    BASELINE,
-    DAILY_THRESHOLD,
-    DESIGN,
-    LOOKS_THRESHOLD,
-    Scores,
-    change,
-    ours,
-    zscore,
+from bench.emerging_metric_drops import metric_drop_section
+from bench.emerging_rules import BASELINE, DESIGN, Baselines, Scores, change, ours, zscore
+from bench.emerging_runs import WINDOW, either, sustained
+from bench.emerging_streams import (
+    HORIZON,
+    RATIOS,
+    RUNS,
+    VOLUMES,
+    YEARS,
+    Replay,
+    Stream,
+    injections,
+    nulls,
+    replays,
 )
 
-YEARS = 2
-HORIZON = 28
-"""Days after the injection within which a detection counts."""
-RUNS = 20
-VOLUMES = (100, 300, 1000)
-RATIOS = (1.5, 2.0, 3.0, 0.0)
-"""0: a brand-new theme at 2% of responses."""
-WEEK = np.array([1.15, 1.1, 1.05, 1.0, 0.95, 0.45, 0.4]) / 0.871
-CONCENTRATION = 3000.0
-"""Dirichlet concentration of the daily shares: lower means shares drift more from day to day."""
 Z_STEPS = np.round(np.arange(2.0, 8.001, 0.05), 2)
 
 
-@dataclass(frozen=True)
-class Replay:
-    name: str
-    shares: np.ndarray
-
-
-@dataclass(frozen=True)
-class Stream:
-    """One theme's mentions per day, the responses per day, and the days tested."""
-
-    counts: np.ndarray
-    totals: np.ndarray
-    days: range
-    start: int = 0
-
-
-Scorer = Callable[[Stream], Scores]
-
-
-def replays() -> list[Replay]:
-    """Theme frequencies of two real labelled sets: a support desk and a shop."""
-    out = []
-    for name, themes, keep in (
-        ("Banking77 (30 intents)", banking77(), 30),
-        ("Clothing reviews (20 classes)", clothing_themes(), 20),
-    ):
-        counts = Counter(themes.fine).most_common(keep)
-        total = sum(c for _, c in counts)
-        out.append(Replay(name, np.array([c / total for _, c in counts])))
-    return out
-
-
-def stream(
-    rng: np.random.Generator, shares: np.ndarray, *, days: int, volume: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Counts per theme and day, and responses per day."""
-    means = volume * WEEK[np.arange(days) % 7]
-    totals = rng.negative_binomial(20, 20 / (20 + means))
-    daily = rng.dirichlet(shares * CONCENTRATION, size=days)
-    counts = np.stack([rng.multinomial(n, p) for n, p in zip(totals, daily, strict=True)], axis=1)
-    return counts, totals
-
-
-def nulls(rng: np.random.Generator, replay: Replay, volume: int) -> list[Stream]:
-    counts, totals = stream(rng, replay.shares, days=BASELINE + int(365.25 * YEARS), volume=volume)
-    return [
-        Stream(counts[theme], totals, range(BASELINE, len(totals))) for theme in range(len(replay.shares))
-    ]
-
-
-def injections(rng: np.random.Generator, replay: Replay, *, ratio: float, volume: float) -> list[Stream]:
-    """One theme's share multiplied by ``ratio`` from a random day after the baseline (ratio 0: a
-    brand-new theme at 2% of responses)."""
-    out = []
-    for _ in range(RUNS):
-        days = BASELINE + 7 + HORIZON
-        start = BASELINE + int(rng.integers(0, 7))
-        shares = np.append(replay.shares, 0.0) if ratio == 0 else replay.shares
-        theme = len(shares) - 1 if ratio == 0 else int(rng.integers(len(shares) // 3, 2 * len(shares) // 3))
-        counts, totals = stream(rng, np.maximum(shares, 1e-9), days=days, volume=volume)
-        base = shares[theme] if ratio else 0.0
-        lifted = 0.02 if ratio == 0 else base * ratio
-        row = counts[theme].copy()
-        row[start:] += rng.binomial(totals[start:], max(lifted - base, 0.0))
-        out.append(Stream(row, totals, range(start, start + HORIZON), start))
-    return out
-
-
 def scored(streams: Sequence[Stream], rng: np.random.Generator) -> dict[str, list[Scores]]:
-    """Every rule's scores on every stream: computed once, tried at any threshold."""
-    out: dict[str, list[Scores]] = {"daily": [], "as run": [], "z": [], "change": []}
+    """Every rule's scores on every stream: computed once, tried at any threshold (askwhy's at 0)."""
+    out: dict[str, list[Scores]] = {
+        k: [] for k in ("as run", "daily", "day so far", "sustained", "z", "change")
+    }
     for s in streams:
-        daily, looks = ours(s.counts, s.totals, s.days, rng)
-        out["daily"].append(daily)
-        out["as run"].append(looks)
+        baselines = Baselines(s.counts, s.totals)
+        daily, looks = ours(s.counts, s.totals, s.days, rng, baselines)
+        run_daily, run_looks = sustained(s.counts, s.totals, s.days, rng, baselines)
+        out["as run"].append(either(looks, run_looks))
+        out["daily"].append(either(daily, run_daily))
+        out["day so far"].append(looks)
+        out["sustained"].append(run_looks)
         out["z"].append(zscore(s.counts, s.totals, s.days))
         out["change"].append(change(s.counts, s.totals, s.days))
     return out
@@ -190,12 +119,14 @@ def one_replay(rng: np.random.Generator, replay: Replay) -> tuple[list[str], lis
     for volume in VOLUMES:
         streams = nulls(rng, replay, volume)
         s = scored(streams, rng)
-        run_rate = false_alarms(s["as run"], streams, LOOKS_THRESHOLD)
-        daily_rate = false_alarms(s["daily"], streams, DAILY_THRESHOLD)
+        run_rate = false_alarms(s["as run"], streams, 0.0)
+        daily_rate = false_alarms(s["daily"], streams, 0.0)
+        parts = [false_alarms(s[k], streams, 0.0) for k in ("day so far", "sustained")]
         run_z[volume], run_z_rate = matched_z(s["z"], streams, run_rate)
         daily_z[volume], daily_z_rate = matched_z(s["z"], streams, daily_rate)
         false_rows.append(
-            f"| {volume:,}/day | **{run_rate:.2f}** | {daily_rate:.2f} | {false_alarms(s['z'], streams, 2.0):.2f} | "
+            f"| {volume:,}/day | **{run_rate:.2f}** | {parts[0]:.2f} | {parts[1]:.2f} | {daily_rate:.2f} | "
+            f"{false_alarms(s['z'], streams, 2.0):.2f} | "
             f"{false_alarms(s['change'], streams, 1.5):.2f} | {run_z[volume]:g}σ: {run_z_rate:.2f} | "
             f"{daily_z[volume]:g}σ: {daily_z_rate:.2f} |"
         )
@@ -205,9 +136,10 @@ def one_replay(rng: np.random.Generator, replay: Replay) -> tuple[list[str], lis
         "",
         f"False alarms per theme-year on null streams ({YEARS} years × {len(replay.shares)} themes per volume):",
         "",
-        "| volume | askwhy as run (after every response) | askwhy, one test per day | z-score 2σ | change ≥ 1.5× "
-        "| z-score matched to askwhy as run | z-score matched to askwhy daily |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| volume | askwhy as run (after every response) | of it: day so far | of it: sustained "
+        "| askwhy, one test per day | z-score 2σ | change ≥ 1.5× | z-score matched to askwhy as run "
+        "| z-score matched to askwhy daily |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *false_rows,
         "",
         f"Detection of injected rises ({RUNS} runs each): found within {HORIZON} days, median delay (hours "
@@ -222,8 +154,8 @@ def one_replay(rng: np.random.Generator, replay: Replay) -> tuple[list[str], lis
         for volume in VOLUMES:
             streams = injections(rng, replay, ratio=ratio, volume=volume)
             s = scored(streams, rng)
-            run = detection(s["as run"], streams, LOOKS_THRESHOLD)
-            daily = detection(s["daily"], streams, DAILY_THRESHOLD)
+            run = detection(s["as run"], streams, 0.0)
+            daily = detection(s["daily"], streams, 0.0)
             z_run = detection(s["z"], streams, run_z[volume])
             z_daily = detection(s["z"], streams, daily_z[volume])
             verdict = (
@@ -250,10 +182,16 @@ def main() -> None:
         "",
         "Command: `nice -n 10 .venv/bin/python -m bench.emerging_issues`. "
         f"Machine: {machine()}. Each replay: weekly seasonality, negative-binomial volume and "
-        f"Dirichlet-drifting shares; a {DESIGN.baseline_periods}-day trailing baseline ending "
-        f"{DESIGN.guard_periods} days before the day tested (the other rules use all {BASELINE} days); "
-        f"gates of {DESIGN.min_mentions} mentions and a {DESIGN.cooldown_periods}-day cooldown for every "
-        f"rule. Design target: ≤ {DESIGN.false_alarms_per_theme_year:g} false alarm per theme-year.",
+        f"Dirichlet-drifting shares. askwhy runs two tests, each at half the budget, and alarms when "
+        f"either does: the day so far against a {DESIGN.baseline_periods}-day baseline ending "
+        f"{DESIGN.guard_periods} days before it (each look at α / (2·ln n)), and a sustained rise "
+        f"(a CUSUM of log-likelihood ratios for a share {DESIGN.sustained_ratio:g}× the baseline's, "
+        f"runs beginning in the last {WINDOW} days, against the {DESIGN.baseline_periods} days before "
+        f"them, threshold ln(365 / 0.5)); the other rules use the {BASELINE} days before the day "
+        f"tested. Gates of {DESIGN.min_mentions} mentions (askwhy: {DESIGN.min_excess:g} more than "
+        f"expected, over the run for the sustained test) and a {DESIGN.cooldown_periods}-day cooldown "
+        f"for every rule. Design target: ≤ {DESIGN.false_alarms_per_theme_year:g} false alarm per "
+        "theme-year.",
         "",
     ]
     verdicts: list[tuple[bool, bool]] = []
@@ -267,6 +205,7 @@ def main() -> None:
         f"{sum(v[1] for v in verdicts)} of {len(verdicts)}."
     )
     lines.append("")
+    lines += metric_drop_section(rng)
     lines.append(f"Run time: {time.perf_counter() - started:.0f} s.")
     write_section("emerging", "\n".join(lines))
 

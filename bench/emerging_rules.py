@@ -1,10 +1,11 @@
 """The rules the emerging-issues benchmark compares, each scored once per theme and day so that any
 threshold can be tried without testing again.
 
-- askwhy's detector (`askwhy.analysis.emerging`): a day's mentions against the beta-binomial
-  predictive of its baseline. Tested once on the full day at the day's α, and as the product runs
-  it: after every response, on the day so far (the mentions in a random order of the day's
-  responses), each look at its own α (`Design.look_alpha`), alarming at the first look that passes.
+- askwhy's test of the day so far (`askwhy.analysis.emerging`): a day's mentions against the
+  beta-binomial predictive of its baseline. Tested once on the full day at the day's α, and as the
+  product runs it: after every response, on the day so far (the mentions in a random order of the
+  day's responses), each look at its own α (`Design.look_alpha`), alarming at the first look that
+  passes. askwhy's other test, of sustained rises, is in `bench.emerging_runs`.
 - a z-score of the day's share against the trailing days' shares (the common commercial rule);
 - a percentage change: the day's share over the trailing days' pooled share.
 
@@ -15,19 +16,33 @@ cooldown after an alarm.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import betabinom
 
-from askwhy.analysis.emerging import Design, PeriodCount, predictive, rising_against
+from askwhy.analysis.emerging import Design, PeriodCount, Predictive, predictive, rising_against
 
 DESIGN = Design()
 BASELINE = DESIGN.baseline_periods + DESIGN.guard_periods
 """Days of history each test reads: the baseline and the guard before today."""
-DAILY_THRESHOLD = -math.log10(DESIGN.alpha)
-"""One test per full day at the day's α."""
-LOOKS_THRESHOLD = 0.0
+
+
+class Baselines:
+    """One stream's baseline predictives by the day they end, each computed once: the test of the
+    day so far and the sustained test read the same baselines, 21 days apart."""
+
+    def __init__(self, counts: np.ndarray, totals: np.ndarray) -> None:
+        self.counts, self.totals = counts, totals
+        self._found: dict[int, Predictive | None] = {}
+
+    def ending(self, end: int) -> Predictive | None:
+        """The predictive of the ``DESIGN.baseline_periods`` days before day ``end``."""
+        if end not in self._found:
+            days = range(end - DESIGN.baseline_periods, end)
+            history = [PeriodCount(int(self.counts[d]), int(self.totals[d])) for d in days]
+            self._found[end] = predictive(history, design=replace(DESIGN, guard_periods=0))
+        return self._found[end]
 
 
 @dataclass(frozen=True)
@@ -55,19 +70,18 @@ def _empty(days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def ours(
-    counts: np.ndarray, totals: np.ndarray, days: range, rng: np.random.Generator
+    counts: np.ndarray, totals: np.ndarray, days: range, rng: np.random.Generator, baselines: Baselines
 ) -> tuple[Scores, Scores]:
-    """askwhy's scores: one test per full day at the day's α (−log10 p, alarming at
-    ``DAILY_THRESHOLD``), and as the product runs it: after every response of the day so far, each
-    look at its α (`Design.look_alpha`); that score is the best gated look's −log10(p / α), alarming
-    at 0, and ``part`` is when a look first passed."""
+    """askwhy's test of the day so far: once per full day at the day's α, and as the product runs
+    it, after every response of the day so far, each look at its α (`Design.look_alpha`). Both
+    scores are −log10(p / α), alarming at 0 (the run's: its best gated look), and ``part`` is when
+    a look first passed."""
     daily, daily_gate, _ = _empty(len(totals))
     looks, looks_gate, part = _empty(len(totals))
     for day in days:
-        history = [PeriodCount(int(counts[d]), int(totals[d])) for d in range(day - BASELINE, day)]
-        baseline = predictive(history, design=DESIGN)
+        baseline = baselines.ending(day - DESIGN.guard_periods)
         test = rising_against(baseline, PeriodCount(int(counts[day]), int(totals[day])))
-        daily[day] = -math.log10(max(test.p_value, 1e-300))
+        daily[day] = math.log10(DESIGN.alpha) - math.log10(max(test.p_value, 1e-300))
         daily_gate[day] = (
             test.testable and test.mentions >= DESIGN.min_mentions and test.excess >= DESIGN.min_excess
         )
