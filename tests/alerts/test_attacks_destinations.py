@@ -68,8 +68,31 @@ def test_html_in_a_label_and_a_quote_reaches_teams_as_text(teams: FakeTeams) -> 
         Status.DELIVERED
     )
     card = teams.accepted[0].json["attachments"][0]["content"]
-    texts = [block.get("text", "") for block in card["body"]]
+    texts = [run["text"] for block in card["body"] for run in block["inlines"]]
     assert any(SCRIPT in text for text in texts), "JSON carries the words as they are: Teams shows text"
+
+
+MARKDOWN_LINK, MARKDOWN_IMAGE = "[click](https://evil.example/login)", "![x](https://evil.example/pixel.png)"
+
+
+def test_markdown_in_a_label_a_quote_or_a_fact_reaches_teams_as_text(teams: FakeTeams) -> None:
+    message = dataclasses.replace(
+        hostile(f"late {MARKDOWN_LINK}", f"see {MARKDOWN_IMAGE} **now**"),
+        facts=(("Segment", f"region={MARKDOWN_LINK}"),),
+        lines=(f"{MARKDOWN_IMAGE} rising",),
+    )
+    destination = Teams(teams.url)
+    assert destination.notify(destination.render(message), notification_id="n1").status is Status.DELIVERED
+    card = teams.accepted[0].json["attachments"][0]["content"]
+    # Teams reads Markdown in a TextBlock and in a FactSet's titles and values, never in a TextRun.
+    assert {block["type"] for block in card["body"]} == {"RichTextBlock"}
+    runs = [run for block in card["body"] for run in block["inlines"]]
+    assert {run["type"] for run in runs} == {"TextRun"}
+    texts = [run["text"] for run in runs]
+    assert any(MARKDOWN_LINK in text for text in texts[:2]), "the label, in the title and the summary"
+    assert f"region={MARKDOWN_LINK}" in texts
+    assert any(MARKDOWN_IMAGE in text and "**now**" in text for text in texts), "the quote, as written"
+    assert f"- {MARKDOWN_IMAGE} rising" in texts
 
 
 def _mailed(message: Message) -> tuple[Status, FakeMailbox]:

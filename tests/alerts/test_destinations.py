@@ -93,8 +93,12 @@ def test_teams_receives_one_adaptive_card_in_the_attachments_envelope(teams: Fak
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard"
-    facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]}
-    assert facts["Severity"] == "high"
+    facts = {
+        block["inlines"][0]["text"]: block["inlines"][1]["text"]
+        for block in card["body"]
+        if len(block["inlines"]) == 2  # a fact: its bold title, then its value
+    }
+    assert facts["Severity: "] == "high"
     assert card["actions"][0] == {
         "type": "Action.OpenUrl",
         "title": "Open in askwhy",
