@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from askwhy.analysis.themed import FloatArray, ThemedScores, respondent_values
+from askwhy.analysis.theme_patterns import ThemePatterns, as_patterns
+from askwhy.analysis.themed import FloatArray, IntArray, ThemedScores, respondent_values
 from askwhy.domain.changes import MetricChange, compare
-from askwhy.domain.metrics import Statistic, estimate, resolve_statistic
+from askwhy.domain.metrics import Statistic, estimate_from_histogram, resolve_statistic
 from askwhy.domain.scales import Metric
 
 
@@ -64,8 +65,8 @@ class ChangeExplanation:
 
 
 def explain_change(
-    before: ThemedScores,
-    after: ThemedScores,
+    before: ThemedScores | ThemePatterns,
+    after: ThemedScores | ThemePatterns,
     *,
     metric: Metric,
     statistic: Statistic | None = None,
@@ -76,19 +77,21 @@ def explain_change(
     Effects are ordered by the size of their total, largest first. When a theme is mentioned in only
     one period its coefficient from that period is used for both, so its whole effect is volume.
     Themes that always co-occur cannot be told apart; least squares then shares their coefficient.
-    Raises ValueError when a period has no responses.
+    Raises ValueError when a period has no responses. Per-response data is grouped into its
+    patterns first: least squares over responses is the same fit weighted by each pattern's count.
     """
     chosen = resolve_statistic(metric, statistic)
-    themes = tuple(dict.fromkeys(before.themes + after.themes))
+    old, new = as_patterns(before), as_patterns(after)
+    themes = tuple(dict.fromkeys(old.themes + new.themes))
     change = compare(
-        estimate(before.scores.tolist(), metric=metric, statistic=chosen),
-        estimate(after.scores.tolist(), metric=metric, statistic=chosen),
+        estimate_from_histogram(old.histogram(metric), metric=metric, statistic=chosen),
+        estimate_from_histogram(new.histogram(metric), metric=metric, statistic=chosen),
         alpha=alpha,
     )
-    x0, x1 = _design(before, themes), _design(after, themes)
-    alpha0, beta0 = _fit(x0, respondent_values(before.scores, metric=metric, statistic=chosen))
-    alpha1, beta1 = _fit(x1, respondent_values(after.scores, metric=metric, statistic=chosen))
-    mean0, mean1 = x0.mean(axis=0), x1.mean(axis=0)
+    x0, x1 = _design(old, themes), _design(new, themes)
+    alpha0, beta0 = _fit(x0, respondent_values(old.scores, metric=metric, statistic=chosen), old.counts)
+    alpha1, beta1 = _fit(x1, respondent_values(new.scores, metric=metric, statistic=chosen), new.counts)
+    mean0, mean1 = old.counts @ x0 / old.n, new.counts @ x1 / new.n
     seen0, seen1 = mean0 > 0, mean1 > 0
     b0 = np.where(seen0, beta0, beta1)  # an unseen theme borrows the other period's coefficient
     b1 = np.where(seen1, beta1, beta0)
@@ -130,14 +133,18 @@ def change_rows(explanation: ChangeExplanation) -> list[dict[str, object]]:
     return rows
 
 
-def _design(data: ThemedScores, themes: tuple[str, ...]) -> FloatArray:
+def _design(data: ThemePatterns, themes: tuple[str, ...]) -> FloatArray:
     if data.n == 0:
         raise ValueError("a period without responses has no change to explain")
-    return np.column_stack([data.column(theme) for theme in themes]) if themes else np.zeros((data.n, 0))
+    rows = len(data.scores)
+    return np.column_stack([data.column(theme) for theme in themes]) if themes else np.zeros((rows, 0))
 
 
-def _fit(x: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
-    """Least squares with an intercept; minimum-norm when the design is singular."""
-    design = np.column_stack([np.ones(len(y)), x])
-    coefficients: FloatArray = np.linalg.lstsq(design, y, rcond=None)[0].astype(np.float64)
+def _fit(x: FloatArray, y: FloatArray, counts: IntArray) -> tuple[float, FloatArray]:
+    """Least squares with an intercept over ``counts[p]`` copies of row p; minimum-norm when the
+    design is singular. Scaling each row by √count gives the same sum of squares as the copies, and
+    the same rows span the same space, so the minimum-norm solution is the one of the copies too."""
+    root = np.sqrt(counts.astype(np.float64))
+    design = np.column_stack([np.ones(len(y)), x]) * root[:, None]
+    coefficients: FloatArray = np.linalg.lstsq(design, y * root, rcond=None)[0].astype(np.float64)
     return float(coefficients[0]), coefficients[1:]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from askwhy.analysis.relative_weights import bootstrap_relative_weights
+from askwhy.analysis.relative_weights import bootstrap_pattern_weights
+from askwhy.analysis.theme_patterns import ThemePatterns, as_patterns
 from askwhy.analysis.themed import IntArray, ThemedScores, respondent_values
 from askwhy.domain.metrics import MetricEstimate, Statistic, estimate_from_histogram, resolve_statistic
 from askwhy.domain.scales import SCALES, Metric
@@ -59,7 +60,7 @@ class DriverReport:
 
 
 def analyse_drivers(
-    data: ThemedScores,
+    data: ThemedScores | ThemePatterns,
     *,
     metric: Metric,
     statistic: Statistic | None = None,
@@ -71,26 +72,28 @@ def analyse_drivers(
 
     Relative weights regress the per-respondent value whose mean is the metric (NPS: +100 promoter,
     0 passive, −100 detractor; top-2-box: 100 or 0; means: the raw score) on the theme indicators.
+    Per-response data is first grouped into its patterns (`ThemePatterns`): the same figure.
     """
     chosen = resolve_statistic(metric, statistic)
-    with_counts, total_counts = data.histograms(metric)
+    patterns = as_patterns(data)
+    with_counts, total_counts = patterns.histograms(metric)
     overall = _estimate(total_counts, metric, chosen, confidence)
     if overall is None:
         raise ValueError("driver analysis needs at least one scored response")
-    y = respondent_values(data.scores, metric=metric, statistic=chosen)
-    fitted = bootstrap_relative_weights(
-        data.mentions, y, resamples=resamples, confidence=confidence, seed=seed
+    y = respondent_values(patterns.scores, metric=metric, statistic=chosen)
+    fitted = bootstrap_pattern_weights(
+        patterns.mentions, y, patterns.counts, resamples=resamples, confidence=confidence, seed=seed
     )
     drivers = []
-    for j, theme in enumerate(data.themes):
+    for j, theme in enumerate(patterns.themes):
         with_theme = _estimate(with_counts[j], metric, chosen, confidence)
         without_theme = _estimate(total_counts - with_counts[j], metric, chosen, confidence)
         drivers.append(
             Driver(
                 theme=theme,
                 mentions=int(with_counts[j].sum()),
-                share=float(with_counts[j].sum() / data.n),
-                mean_sentiment=_mean_sentiment(data, j),
+                share=float(with_counts[j].sum() / patterns.n),
+                mean_sentiment=_mean_sentiment(patterns, j),
                 with_theme=with_theme,
                 without_theme=without_theme,
                 impact=None if without_theme is None else overall.value - without_theme.value,
@@ -144,12 +147,10 @@ def _estimate(
     return estimate_from_histogram(histogram, metric=metric, statistic=statistic, confidence=confidence)
 
 
-def _mean_sentiment(data: ThemedScores, j: int) -> float | None:
-    if data.sentiment is None:
+def _mean_sentiment(data: ThemePatterns, j: int) -> float | None:
+    if data.sentiment is None or not np.isfinite(data.sentiment[j]):
         return None
-    values = data.sentiment[data.mentions[:, j] == 1, j]
-    values = values[np.isfinite(values)]
-    return float(values.mean()) if values.size else None
+    return float(data.sentiment[j])
 
 
 def _value(estimate: MetricEstimate | None) -> float | None:

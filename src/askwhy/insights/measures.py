@@ -31,7 +31,7 @@ from askwhy.insights.scored import (
     main_metric,
     scored_responses,
     theme_names,
-    themed_scores,
+    themed_patterns,
 )
 from askwhy.insights.selection import Selection, start_of
 from askwhy.store import scores
@@ -139,14 +139,27 @@ def drivers(
     metric: Metric | None = None,
     max_themes: int = 25,
     resamples: int = 200,
+    feelings: bool = True,
 ) -> tuple[DriverReport, dict[str, str]]:
-    """How much each theme moves the metric, and display label → theme id."""
-    scored = load(session=session, selection=selection, metric=metric, segments=False)
-    if len(scored.responses) < 3:
+    """How much each theme moves the metric, and display label → theme id.
+
+    Read as counts per (score, themes mentioned) pattern, not response by response: the same
+    figure. Without ``feelings`` each driver's mean sentiment is left out (None), which spares
+    reading the sentences of every mention."""
+    chosen = metric or main_metric(session=session, selection=selection)
+    if chosen is None:
+        raise NothingToMeasure("no scored responses match")
+    names = theme_names(session=session, max_themes=max_themes, selection=selection)
+    data = themed_patterns(
+        session=session, selection=selection, metric=chosen, names=names, feelings=feelings and bool(names)
+    )
+    if data.n == 0:
+        raise NothingToMeasure(f"no {chosen.value} responses match")
+    if data.n < 3:
         raise NothingToMeasure("drivers need at least three scored responses")
-    names = _themes(session=session, max_themes=max_themes, selection=selection)
-    data = themed_scores(session=session, scored=scored, names=names, selection=selection)
-    report = analyse_drivers(data, metric=scored.metric, resamples=resamples)
+    if not names:
+        raise _no_themes(session)
+    report = analyse_drivers(data, metric=chosen, resamples=resamples)
     return report, {label: theme_id for theme_id, label in names.items()}
 
 
@@ -162,8 +175,9 @@ def change(
 ) -> ChangeReport:
     """Explain the change between the periods holding ``before`` and ``after`` (default: the last two).
 
-    Only the two periods' responses and mentions are loaded: the periods themselves are found
-    from the first and last scored response and the days that have any (`selection_counts`)."""
+    Only the two periods are read, each as counts per (score, themes mentioned) pattern: the
+    periods themselves are found from the first and last scored response and the days that have
+    any (`selection_counts`)."""
     chosen_metric = metric or main_metric(session=session, selection=selection)
     if chosen_metric is None:
         raise NothingToMeasure("no scored responses match")
@@ -186,20 +200,18 @@ def change(
                 f"{before} and {after} are in the same {chosen.value} ({old}); "
                 f"choose days in two different {chosen.value}s or a shorter period"
             )
+    names = theme_names(session=session, max_themes=max_themes, selection=selection)
     sides = period_sides(selection, period=chosen, before=old, after=new)
-    scored_old, scored_new = (
-        scored_responses(session=session, selection=side, metric=chosen_metric, segments=False)
+    counted_old, counted_new = (
+        themed_patterns(session=session, selection=side, metric=chosen_metric, names=names, feelings=False)
         for side in sides
     )
-    if not scored_old.responses or not scored_new.responses:
-        missing = old if not scored_old.responses else new
+    if counted_old.n == 0 or counted_new.n == 0:
+        missing = old if counted_old.n == 0 else new
         raise NothingToMeasure(f"no {chosen_metric.value} responses in the {chosen.value} of {missing}")
-    names = _themes(session=session, max_themes=max_themes, selection=selection)
-    explanation = explain_change(
-        themed_scores(session=session, scored=scored_old, names=names, selection=sides[0]),
-        themed_scores(session=session, scored=scored_new, names=names, selection=sides[1]),
-        metric=chosen_metric,
-    )
+    if not names:
+        raise _no_themes(session)
+    explanation = explain_change(counted_old, counted_new, metric=chosen_metric)
     labels = {label: theme_id for theme_id, label in names.items()}
     return ChangeReport(chosen, old, new, explanation, describe_change(explanation), labels)
 
@@ -211,9 +223,6 @@ def period_for_span(span: timedelta) -> Period:
     return Period.WEEK if span > timedelta(days=21) else Period.DAY
 
 
-def _themes(*, session: Session, max_themes: int, selection: Selection) -> dict[str, str]:
-    """`theme_names`, or `NoThemes` saying why there are none to weigh."""
-    names = theme_names(session=session, max_themes=max_themes, selection=selection)
-    if not names:
-        raise NoThemes(NO_THEME_MENTIONED if has_themes(session=session) else NO_THEMES_YET)
-    return names
+def _no_themes(session: Session) -> NoThemes:
+    """Why there is no theme to weigh: none mentioned by the selection, or none discovered yet."""
+    return NoThemes(NO_THEME_MENTIONED if has_themes(session=session) else NO_THEMES_YET)

@@ -107,7 +107,7 @@ def theme_page(
 ) -> ThemePage:
     """One theme in the selection; `ThemeNotFound`, or `ThemeMerged` pointing to where it went.
 
-    The page (its drivers above all, a bootstrap over every scored response) is computed once per
+    The page (its drivers above all, a bootstrap over the selection's scored responses) is computed once per
     state of the data and reused while nothing it reads has changed (`read_cache`)."""
     theme = get_theme(session=session, theme_id=theme_id)
     if theme.status == "merged":
@@ -151,7 +151,9 @@ def _driver(session: Session, theme_id: str, selection: Selection, max_themes: i
         report, ids = reuse(  # the same for every theme of the selection: one bootstrap per data version
             session=session,
             question=("drivers", repr(selection), max_themes),
-            compute=lambda: measures.drivers(session=session, selection=selection, max_themes=max_themes),
+            compute=lambda: measures.drivers(
+                session=session, selection=selection, max_themes=max_themes, feelings=False
+            ),
         )
     except measures.NothingToMeasure as exc:
         return DriverFigure(reason=f"Not available: {exc}.")

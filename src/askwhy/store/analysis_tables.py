@@ -74,7 +74,10 @@ class ThemeMention(Base):
     """A sentence that speaks of a theme, with how closely and in which direction."""
 
     __tablename__ = "theme_mentions"
-    __table_args__ = (Index("ix_theme_mentions_theme_response", "theme_id", "response_id"),)
+    __table_args__ = (
+        Index("ix_theme_mentions_theme_response", "theme_id", "response_id"),
+        Index("ix_theme_mentions_response_theme", "response_id", "theme_id"),
+    )
 
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"), primary_key=True)
     theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
