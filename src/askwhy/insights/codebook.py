@@ -7,6 +7,7 @@ so that each is logged and can be undone.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 import numpy as np
@@ -30,6 +31,30 @@ class CodebookError(ValueError):
     """An edit that makes no sense, with a message for the person who asked for it."""
 
 
+class ThemeTextRefused(CodebookError):
+    """A label or description that cannot be shown as written; ``field`` names which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+# A label is one line wherever it is shown (a chart axis, a Slack line, a CSV cell, an e-mail
+# subject), so it refuses line breaks and every other control character; the bidirectional
+# overrides would also make it read as other words. A description may have paragraphs.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refused(text: str, *, field: str, one_line: bool) -> None:
+    allowed = "" if one_line else "\n\r\t"
+    for char in text:
+        if one_line and char in _LINE_BREAKS:
+            raise ThemeTextRefused(field, "write it on one line (no line breaks)")
+        if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in allowed):
+            raise ThemeTextRefused(field, f"remove the control character U+{ord(char):04X}")
+
+
 def get_theme(*, session: Session, theme_id: str) -> Theme:
     """The theme with this id (merged themes included), or ThemeNotFound."""
     theme = session.get(Theme, theme_id)
@@ -41,10 +66,14 @@ def get_theme(*, session: Session, theme_id: str) -> Theme:
 def rename(
     *, session: Session, theme_id: str, label: str, now: datetime, description: str | None = None
 ) -> Theme:
-    """Give a theme a new label (and optionally description); nothing else changes."""
+    """Give a theme a new label (and optionally description); nothing else changes. A label with
+    a line break or a control character, or a description with a control character, is refused."""
     label = label.strip()
     if not label:
-        raise CodebookError("a theme needs a non-empty label")
+        raise ThemeTextRefused("label", "a theme needs a non-empty label")
+    _refused(label, field="label", one_line=True)
+    if description is not None:
+        _refused(description, field="description", one_line=False)
     theme = _live(session, theme_id)
     theme.label = label[:200]
     if description is not None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from askwhy.domain.people import Role
 from askwhy.insights import codebook_history
-from askwhy.insights.codebook import CodebookError, ThemeNotFound
+from askwhy.insights.codebook import CodebookError, ThemeNotFound, ThemeTextRefused
 from askwhy.insights.codebook_history import Editor
 from askwhy.people import browser_sessions
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
@@ -148,7 +148,7 @@ def run_edit(
     edit: Edit,
 ) -> Response:
     """Check, run the edit in one transaction, and show the theme's page; an edit that makes no
-    sense is answered 409 with its reason."""
+    sense is answered 409 with its reason, a label or description refused as written 422."""
     editor = check_editor(request, access, container, csrf)
     try:
         with container.sessions.begin() as session:
@@ -157,7 +157,9 @@ def run_edit(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such theme") from None
     except CodebookError as exc:
         back = theme_url(access.program, request.path_params["theme_id"], filters)
-        return problem(request, access, filters, templates, message=str(exc), back=back)
+        refused = isinstance(exc, ThemeTextRefused)
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT if refused else status.HTTP_409_CONFLICT
+        return problem(request, access, filters, templates, message=str(exc), back=back, status_code=code)
     return RedirectResponse(theme_url(access.program, shown, filters), status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -169,8 +171,10 @@ def problem(
     *,
     message: str,
     back: str,
+    status_code: int = status.HTTP_409_CONFLICT,
 ) -> Response:
-    """A page saying why the edit was not made, with a way back (409: the codebook is not as asked)."""
+    """A page saying why the edit was not made, with a way back (409: the codebook is not as asked;
+    422: the form's text is refused)."""
     context = {
         "viewer": access.viewer,
         "program": access.program,
@@ -180,5 +184,5 @@ def problem(
         "back": back,
     }
     return templates.TemplateResponse(
-        request, "workspace/theme_problem.html", context, status_code=status.HTTP_409_CONFLICT
+        request, "workspace/theme_problem.html", context, status_code=status_code
     )
