@@ -29,6 +29,14 @@ BUILT_IN: dict[str, Text] = {
         "en": "I can't put you through to someone from here, but the team reads every answer.",
         "es": "Desde aquí no puedo ponerte en contacto con nadie, pero el equipo lee todas las respuestas.",
     },
+    "help_noted": {
+        "en": "I'll let the team know.",
+        "es": "Se lo haré saber al equipo.",
+    },
+    "missing_order": {
+        "en": "I'm sorry it hasn't reached you.",
+        "es": "Siento que no te haya llegado.",
+    },
     "score_updated": {
         "en": "Thanks, I've updated your score.",
         "es": "Gracias, he actualizado tu puntuación.",

@@ -9,6 +9,8 @@
   specific was said; otherwise a vague answer gets one request for an example, then the
   conversation ends.
 - A fix already proposed is not asked for. The question budget is kept.
+- An order or refund reported missing was already apologised for with the request for help
+  (``help_requests``), so the clause that reports it is not apologised for a second time.
 
 Beside the probes asked, ``probes_used`` records ``covered:<theme>`` for a topic described
 specifically and ``said:fix`` once a fix was proposed, so the state keeps what was heard.
@@ -22,20 +24,31 @@ from askwhy.domain.scales import Band, band_for
 from askwhy.interview import asking
 from askwhy.interview.acknowledgements import acknowledge
 from askwhy.interview.budget import has_room, kept_back, may_offer_close_the_loop
+from askwhy.interview.missing_orders import reports_missing_order
 from askwhy.interview.understanding import Mention, Understanding
 
 _SAID_FIX = "said:fix"
 
 
-def choose(guide: Guide, state: InterviewState, heard: Understanding, key: str, preface: str) -> Turn:
-    """The next question after ``heard`` (the answer to question ``key``), or the end."""
+def choose(
+    guide: Guide,
+    state: InterviewState,
+    heard: Understanding,
+    key: str,
+    preface: str,
+    *,
+    missing_order: bool = False,
+) -> Turn:
+    """The next question after ``heard`` (the answer to question ``key``), or the end;
+    ``missing_order`` says the preface already apologised for an order or refund that never came."""
     if heard.suggests_fix and _SAID_FIX not in state.probes_used:
         state = state.evolve(probes_used=(*state.probes_used, _SAID_FIX))
     if not has_room(guide, state, keep=kept_back(guide, state)):
         return finish(guide, state, preface=preface)
     focus = _focus(heard.mentions, band_for(guide.metric, state.score), state.probes_used)
     if focus is not None:
-        return _follow(guide, state, focus, preface)
+        quiet = missing_order and reports_missing_order(focus.clause.text)
+        return _follow(guide, state, focus, preface, acknowledged=quiet)
     has_referent = heard.specific or (bool(state.themes_raised) and not heard.vague)
     if not has_referent:
         if _may_ask_example(state, key):
@@ -51,9 +64,10 @@ def finish(guide: Guide, state: InterviewState, *, preface: str = "", offer: boo
     return asking.close(guide, state, preface=preface)
 
 
-def _follow(guide: Guide, state: InterviewState, focus: Mention, preface: str) -> Turn:
+def _follow(guide: Guide, state: InterviewState, focus: Mention, preface: str, *, acknowledged: bool) -> Turn:
     theme = focus.match.theme
-    acknowledgement = asking.join(preface, acknowledge(guide, focus, state.language))
+    said = "" if acknowledged else acknowledge(guide, focus, state.language)
+    acknowledgement = asking.join(preface, said)
     if focus.specific:
         state = state.evolve(probes_used=(*state.probes_used, f"covered:{theme.id}"))
         return _generic(guide, state, acknowledgement)

@@ -1,9 +1,9 @@
 """What a reply asks of the interviewer besides answering: to stop, to get help, to change the score.
 
 Each is heard anywhere in the reply, in English and Spanish: "great experience, that's all" and
-"no comment" close; "my parcel is lost, can someone ring me?" asks for help; "actually make that
-a 6" corrects the score. A reply that already proposes a fix ("you should text me when it's
-late") is heard too, so the interviewer does not ask for one.
+"no comment" close; "my parcel is lost, can someone ring me?" asks for help, and "no need to call
+me" refuses contact; "actually make that a 6" corrects the score. A reply that already proposes a
+fix ("you should text me when it's late") is heard too, so the interviewer does not ask for one.
 """
 
 from __future__ import annotations
@@ -43,7 +43,25 @@ _HELP = re.compile(
 )
 _NOT_HELP = re.compile(
     r"(?:don'?t|do not|didn'?t|did not|won'?t|wouldn'?t|never|no|not|nobody|nadie|had to|has to|tried to"
-    r"|needed to|promised to|supposed to|going to|forgot to|failed to|meant to)\s+(?:\w+\s+)?$"
+    r"|needed to|promised to|supposed to|going to|forgot to|failed to|meant to|no need to"
+    r"|(?:don'?t|do not) need (?:\w+ )?to|no hace falta|no es necesario)\s+(?:\w+\s+)?$"
+)
+_HELP_WORDS = (
+    "call", "ring", "phone", "contact", "mail", "help", "get back", "reach out", "touch", "assist", "speak",
+    "talk", "llam", "ayud", "escrib", "hablar",
+)  # fmt: skip
+"""Words every request for help, and every refusal of contact, holds: most replies have none and are
+passed over with a few substring tests instead of the many alternatives of the patterns."""
+_CONTACT_ME = r"(?:call|ring|phone|contact|email|e-mail|get back to|reach out to|get in touch with) me"
+_REFUSAL = re.compile(
+    rf"\bno need (?:for (?:anyone|someone|anybody|somebody|you) )?to {_CONTACT_ME}\b"
+    rf"|\b(?:don'?t|do not) need (?:(?:anyone|someone|anybody|somebody|you|a person) )?to {_CONTACT_ME}\b"
+    r"|\b(?:don'?t|do not) (?:need|want) (?:a call|a callback|a call back|to be (?:called|contacted))\b"
+    r"|\bno (?:call|callback|call back|contact) (?:needed|necessary|required)\b"
+    r"|\bno (?:hace falta|es necesario) (?:que me (?:llamen|llameis|llames|contacten|contacteis|contactes"
+    r"|escriban|escribais|escribas)|llamarme|contactarme)\b"
+    r"|\bno (?:quiero|necesito) (?:que me (?:llamen|llameis|llames|contacten|contacteis|contactes)"
+    r"|(?:una |ninguna )?llamada|que nadie me (?:llame|contacte))\b"
 )
 _CORRECTION = re.compile(
     r"\b(?:actually|make (?:that|it)|change (?:it|that|my score|the score) to|i meant|i mean|correction"
@@ -68,9 +86,18 @@ def closes(text: str) -> bool:
 def asks_for_help(text: str) -> bool:
     """True when the customer asks to be contacted or helped by a person."""
     folded = fold(head(text))
+    if not any(word in folded for word in _HELP_WORDS):
+        return False
     return any(
-        not _NOT_HELP.search(folded[max(0, m.start() - 16) : m.start()]) for m in _HELP.finditer(folded)
+        not _NOT_HELP.search(folded[max(0, m.start() - 24) : m.start()]) for m in _HELP.finditer(folded)
     )
+
+
+def refuses_contact(text: str) -> bool:
+    """True when the customer says they do not want to be contacted ("no need to call me", "no hace
+    falta que me llamen"), short of asking us to stop writing (that is an opt-out)."""
+    folded = fold(head(text))
+    return any(word in folded for word in _HELP_WORDS) and bool(_REFUSAL.search(folded))
 
 
 def read_correction(text: str, scale: Scale) -> tuple[int, int] | None:

@@ -146,7 +146,7 @@ def _turn_checks(guide: Guide, number: int, turn: ScriptedTurn, exchange: Exchan
         )
     if turn.help:
         first = exchange.replies[0].text if exchange.replies else ""
-        heard = any(first.startswith(text) for text in _help_texts(guide))
+        heard = any(_drop_apology(first).startswith(text) for text in _help_texts(guide))
         checks.append(Check(f"turn {number} acknowledges the request for help", heard, first))
     for word in turn.mentions:
         found = fold(word) in fold(exchange.text)
@@ -225,8 +225,16 @@ def _language_check(guide: Guide, name: str, exchange: Exchange, language: str) 
 
 def _help_texts(guide: Guide) -> list[str]:
     texts = [guide.messages.help_acknowledged, guide.messages.help_unavailable]
-    texts += [SYSTEM_TEXTS["help_acknowledged"], SYSTEM_TEXTS["help_unavailable"]]
+    texts += [SYSTEM_TEXTS["help_acknowledged"], SYSTEM_TEXTS["help_unavailable"], SYSTEM_TEXTS["help_noted"]]
     return [value for text in texts if text for value in text.values()]
+
+
+def _drop_apology(text: str) -> str:
+    """The reply without the apology for a missing order that comes before the acknowledgement."""
+    for apology in SYSTEM_TEXTS["missing_order"].values():
+        if text.startswith(apology):
+            return text.removeprefix(apology).lstrip()
+    return text
 
 
 def _fragments(guide: Guide) -> dict[str, list[str]]:

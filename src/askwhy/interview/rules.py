@@ -2,9 +2,10 @@
 
 The conversation asks for the score (re-asking once when a reply has none, taking a corrected one
 at any step), asks why, then lets ``choosing`` pick each follow-up from what the answer said
-(``understanding``). A closing anywhere ends the conversation at once; a request for help is
-acknowledged in the same turn; detractors are offered a follow-up when the guide has one and the
-budget allows. Opt-out is heard at any step.
+(``understanding``). A closing anywhere ends the conversation at once; a request for help, or an
+order or refund that never came, is acknowledged in the same turn (``help_requests``);
+detractors are offered a follow-up when the guide has one and the budget allows. Opt-out is heard
+at any step.
 Every function here is pure: the same guide, state, reply and time give the same turn.
 """
 
@@ -25,6 +26,7 @@ from askwhy.domain.guide import Guide
 from askwhy.domain.scales import band_for
 from askwhy.interview import alert_probe, asking, choosing
 from askwhy.interview.budget import has_room
+from askwhy.interview.help_requests import answer_help, needs_person
 from askwhy.interview.intents import asks_for_help, closes, read_correction
 from askwhy.interview.language import conversation_language
 from askwhy.interview.optout import is_opt_out
@@ -77,9 +79,10 @@ def _on_score(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) 
     state = _record(_follow_language(prepared.guide, state, text), "metric", text)
     state = state.evolve(score=value, score_raw=text[:200], score_attempts=state.score_attempts + 1)
     if value is None and (closes(text) or is_done(text)):
-        return choosing.finish(prepared.guide, state, offer=False)
-    if value is None and asks_for_help(text):
-        return _help_before_score(prepared, state)
+        helped = answer_help(prepared.guide, state, text)
+        return choosing.finish(prepared.guide, helped.state, preface=helped.said, offer=False)
+    if value is None and needs_person(text):
+        return _help_before_score(prepared, state, text)
     if value is None and state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
         return asking.ask_score(prepared, state, again=True)
     if _gives_reason(prepared, reason):
@@ -134,9 +137,8 @@ def _take_answer(
     heard = understand(prepared, reason or text)
     state = _record(state, key, text)
     state = state.evolve(themes_raised=_merge_themes(state.themes_raised, heard))
-    if heard.wants_help:
-        state, said = _help(guide, state)
-        preface = asking.join(preface, said)
+    helped = answer_help(guide, state, text)
+    state, preface = helped.state, asking.join(preface, helped.said)
     if key.startswith(alert_probe.PREFIX):  # the guide goes on where the alert's question came in
         return alert_probe.after_answer(guide, state, preface=preface)
     if heard.closes:
@@ -145,29 +147,18 @@ def _take_answer(
         return choosing.finish(guide, state, preface=preface)
     if heard.vague and key == "probe:vague":
         return choosing.finish(guide, state, preface=preface)
-    return choosing.choose(guide, state, heard, key, preface)
+    return choosing.choose(guide, state, heard, key, preface, missing_order=helped.missing_order)
 
 
-def _help_before_score(prepared: PreparedGuide, state: InterviewState) -> Turn:
+def _help_before_score(prepared: PreparedGuide, state: InterviewState, text: str) -> Turn:
     """A request for help instead of a score: acknowledged at once, then the score asked again."""
-    state, said = _help(prepared.guide, state)
+    helped = answer_help(prepared.guide, state, text)
+    state, said = helped.state, helped.said
     if state.score_attempts == 1 and has_room(prepared.guide, state, keep=1):
         return asking.ask_score(prepared, state, again=True, preface=said)
     if has_room(prepared.guide, state):
         return asking.ask_why(prepared.guide, state, preface=said)
     return choosing.finish(prepared.guide, state, preface=said)
-
-
-def _help(guide: Guide, state: InterviewState) -> tuple[InterviewState, str]:
-    """Acknowledge a request for help at once; with a team to follow up, note that it will."""
-    if guide.close_the_loop is None:
-        return state, asking.say_system(
-            guide, guide.messages.help_unavailable, "help_unavailable", state.language
-        )
-    state = state.evolve(close_the_loop=True)
-    return state, asking.say_system(
-        guide, guide.messages.help_acknowledged, "help_acknowledged", state.language
-    )
 
 
 def _on_close_the_loop(prepared: PreparedGuide, state: InterviewState, inbound: Inbound) -> Turn:

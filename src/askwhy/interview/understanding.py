@@ -2,7 +2,8 @@
 
 ``understand`` reads a reply once for the interviewer's decision: every clause with its polarity,
 the guide's themes it mentions and whether it is specific; whether the answer as a whole is
-vague, closes the conversation, asks for help, corrects the score or already proposes a fix.
+vague, closes the conversation, corrects the score or already proposes a fix. Whether it needs a
+person (help, a missing order) is read on the whole answer by ``help_requests``, as cases read it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from askwhy.interview.clauses import Span, is_specific, split_clauses
-from askwhy.interview.intents import asks_for_help, closes, read_correction, suggests_fix
+from askwhy.interview.intents import closes, read_correction, suggests_fix
 from askwhy.interview.polarity import polarity
 from askwhy.interview.prepared import PreparedGuide
 from askwhy.interview.replies import is_done
@@ -54,7 +55,6 @@ class Understanding:
     clauses: tuple[Clause, ...]
     vague: bool
     closes: bool
-    wants_help: bool
     corrected_score: int | None
     suggests_fix: bool
 
@@ -101,7 +101,6 @@ def understand(prepared: PreparedGuide, text: str) -> Understanding:
         clauses=clauses,
         vague=not has_topics and not any(c.specific for c in clauses) and is_vague(text),
         closes=is_done(full) or closes(text) or (len(full) > READ_LIMIT and closes(full[-_TAIL:])),
-        wants_help=asks_for_help(text),
         corrected_score=correction[0] if correction else None,
         suggests_fix=suggests_fix(text),
     )
