@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from askwhy.analysis.change import ChangeExplanation
 from askwhy.domain.grouping import Period
 from askwhy.insights.selection import Selection
-from askwhy.insights.theme_views import Quote, show_theme
+from askwhy.insights.theme_views import Quote, theme_quotes
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,15 @@ def side_quotes(
     themes: int = 3,
     quotes: int = 2,
 ) -> list[SideQuotes]:
-    """Quotes from each side for the ``themes`` effects largest in size."""
+    """Quotes from each side for the ``themes`` effects largest in size (the quotes alone: the
+    theme's counts and subthemes are not read)."""
     found = []
     for effect in explanation.effects[:themes]:
         theme_id = theme_ids.get(effect.theme)
         if theme_id is None:
             continue
         before, after = (
-            show_theme(session=session, theme_id=theme_id, selection=side, quotes=quotes).quotes
-            for side in sides
+            theme_quotes(session=session, theme_id=theme_id, selection=side, quotes=quotes) for side in sides
         )
         found.append(SideQuotes(effect.theme, theme_id, before, after))
     return found

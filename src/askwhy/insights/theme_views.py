@@ -141,6 +141,24 @@ def theme_details(
 def _detail(
     *, session: Session, theme: Theme, summary: ThemeSummary, selection: Selection, quotes: int, total: int
 ) -> ThemeDetail:
+    return ThemeDetail(
+        summary,
+        _quotes(session=session, theme=theme, selection=selection, quotes=quotes),
+        _children(session=session, theme=theme, selection=selection, total=total),
+    )
+
+
+def theme_quotes(*, session: Session, theme_id: str, selection: Selection, quotes: int) -> list[Quote]:
+    """`show_theme`'s quotes alone, without counting the theme and its children."""
+    return _quotes(
+        session=session,
+        theme=get_theme(session=session, theme_id=theme_id),
+        selection=selection,
+        quotes=quotes,
+    )
+
+
+def _quotes(*, session: Session, theme: Theme, selection: Selection, quotes: int) -> list[Quote]:
     candidates = quote_candidates(
         session=session,
         restrict=selection.apply,
@@ -150,7 +168,7 @@ def _detail(
     )
     texts = [c.sentence.text for c in candidates]
     picked = speaking_quotes(texts, [from_bytes(c.sentence.embedding) for c in candidates], k=quotes)
-    found = [
+    return [
         Quote(
             c.sentence.id,
             c.sentence.response_id,
@@ -162,9 +180,6 @@ def _detail(
         )
         for c in (candidates[i] for i in picked)
     ]
-    return ThemeDetail(
-        summary, found, _children(session=session, theme=theme, selection=selection, total=total)
-    )
 
 
 def _children(*, session: Session, theme: Theme, selection: Selection, total: int) -> list[ThemeSummary]:

@@ -77,6 +77,7 @@ class ThemeMention(Base):
     __table_args__ = (
         Index("ix_theme_mentions_theme_response", "theme_id", "response_id"),
         Index("ix_theme_mentions_response_theme", "response_id", "theme_id"),
+        Index("ix_theme_mentions_theme_similarity", "theme_id", "similarity", "response_id"),
     )
 
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"), primary_key=True)
