@@ -76,3 +76,18 @@ def test_naive_datetimes_are_refused(container: Container) -> None:
         session.add(conversation)
         with pytest.raises(Exception, match="naive datetime"):
             session.flush()
+
+
+def test_every_revision_id_fits_alembic_version_on_postgresql() -> None:
+    """PostgreSQL's alembic_version column is VARCHAR(32): a longer id passes on SQLite, then fails
+    the upgrade on PostgreSQL with the revision half applied."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from askwhy.store import migrate
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    revisions = [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
+    assert revisions
+    assert [revision for revision in revisions if len(revision) > 32] == []

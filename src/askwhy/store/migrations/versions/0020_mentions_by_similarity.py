@@ -4,7 +4,7 @@ A theme page's verbatims and the quotes of each side of a change are a theme's s
 to it within a selection. Read from an index in that order, the query stops after the few it
 shows instead of sorting every mention of the theme.
 
-Revision ID: 0020_theme_mentions_by_similarity
+Revision ID: 0020_mentions_by_similarity
 Revises: 0019_theme_mentions_by_response
 Create Date: 2026-12-07 13:55:00.000000
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020_theme_mentions_by_similarity"
+revision: str = "0020_mentions_by_similarity"
 down_revision: str | None = "0019_theme_mentions_by_response"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
