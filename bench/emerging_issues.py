@@ -185,10 +185,12 @@ def main() -> None:
         f"Dirichlet-drifting shares. askwhy runs two tests, each at half the budget, and alarms when "
         f"either does: the day so far against a {DESIGN.baseline_periods}-day baseline ending "
         f"{DESIGN.guard_periods} days before it (each look at α / (2·ln n)), and a sustained rise "
-        f"(a CUSUM of log-likelihood ratios for a share {DESIGN.sustained_ratio:g}× the baseline's, "
+        "(CUSUMs of log-likelihood ratios for a share "
+        + " and ".join(f"{r:g}×" for r in DESIGN.sustained_ratios)
+        + " the baseline's, "
         f"runs beginning in the last {WINDOW} days, against the {DESIGN.baseline_periods} days before "
-        f"them, threshold ln(365 / 0.5)); the other rules use the {BASELINE} days before the day "
-        f"tested. Gates of {DESIGN.min_mentions} mentions (askwhy: {DESIGN.min_excess:g} more than "
+        f"them, threshold ln(365 · {len(DESIGN.sustained_ratios)} / 0.5)); the other rules use the "
+        f"{BASELINE} days before the day tested. Gates of {DESIGN.min_mentions} mentions (askwhy: {DESIGN.min_excess:g} more than "
         f"expected, over the run for the sustained test) and a {DESIGN.cooldown_periods}-day cooldown "
         f"for every rule. Design target: ≤ {DESIGN.false_alarms_per_theme_year:g} false alarm per "
         "theme-year.",

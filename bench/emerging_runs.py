@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from askwhy.analysis.emerging import Predictive
 from askwhy.analysis.sustained_rise import log_ratios, rise_share, threshold
 from bench.emerging_rules import DESIGN, Baselines, Scores
 
@@ -25,8 +26,8 @@ def sustained(
     counts: np.ndarray, totals: np.ndarray, days: range, rng: np.random.Generator, baselines: Baselines
 ) -> tuple[Scores, Scores]:
     """The sustained test once per full day, and after every response of the day so far. Each score
-    is the best gated look's run score over the threshold (alarming at 0); ``part`` is the part of
-    the day seen when a look first passed."""
+    is the best gated look's run score over the threshold, the best of the design's ratios (alarming
+    at 0); ``part`` is the part of the day seen when a look first passed."""
     length = len(totals)
     daily, daily_gate = np.full(length, -np.inf), np.zeros(length, dtype=bool)
     looks, looks_gate, part = np.full(length, -np.inf), np.zeros(length, dtype=bool), np.ones(length)
@@ -36,35 +37,56 @@ def sustained(
         n, y = int(totals[day]), int(counts[day])
         if baseline is None or n == 0:
             continue
-        rise = rise_share(baseline, design=DESIGN, mean_total=mean_total)
-        window = slice(day - WINDOW, day)
-        scores = np.zeros(WINDOW)
-        seen_days = totals[window] > 0
-        scores[seen_days] = log_ratios(counts[window][seen_days], totals[window][seen_days], baseline, rise)
-        runs = np.cumsum(scores[::-1])[::-1]
-        start = int(np.argmax(runs))
-        before = max(float(runs[start]), 0.0)
-        run_y = int(counts[window][start:].sum()) if before > 0 else 0
-        run_n = int(totals[window][start:].sum()) if before > 0 else 0
         # Looks right after each mention, and at the day's first response (a run already over the
         # threshold yesterday, but cooling or gated then, may alarm at once today).
         order = rng.permutation(np.r_[np.ones(y), np.zeros(n - y)])
         seen = np.r_[1, np.flatnonzero(order) + 1]
         mentions = np.r_[int(order[0]), np.arange(1, y + 1)]
-        score = before + log_ratios(mentions, seen, baseline, rise) - THRESHOLD
-        total_y, total_n = run_y + mentions, run_n + seen
-        gated = (total_y >= DESIGN.min_mentions) & (total_y - total_n * baseline.share >= DESIGN.min_excess)
-        full = before + float(log_ratios(np.array([y]), np.array([n]), baseline, rise)[0]) - THRESHOLD
-        daily[day] = full
-        daily_gate[day] = run_y + y >= DESIGN.min_mentions and run_y + y - (run_n + n) * baseline.share >= (
-            DESIGN.min_excess
-        )
+        best = np.full(len(seen), -np.inf)
+        for ratio in DESIGN.sustained_ratios:
+            rise = rise_share(baseline, design=DESIGN, mean_total=mean_total, ratio=ratio)
+            score, full, full_gated = _looks(counts, totals, day, baseline, rise, seen, mentions)
+            best = np.maximum(best, score)
+            if full_gated and full > daily[day]:
+                daily[day], daily_gate[day] = full, True
+        gated = np.isfinite(best)
         if not gated.any():
             continue
-        first = np.flatnonzero(gated & (score >= 0))
-        looks[day], looks_gate[day] = float(score[gated].max()), True
+        first = np.flatnonzero(best >= 0)
+        looks[day], looks_gate[day] = float(best[gated].max()), True
         part[day] = int(seen[first[0]]) / n if first.size else 1.0
     return Scores(daily, daily_gate, np.ones(length)), Scores(looks, looks_gate, part)
+
+
+def _looks(
+    counts: np.ndarray,
+    totals: np.ndarray,
+    day: int,
+    baseline: Predictive,
+    rise: float,
+    seen: np.ndarray,
+    mentions: np.ndarray,
+) -> tuple[np.ndarray, float, bool]:
+    """One CUSUM's looks at ``day``: each look's run score over the threshold (−inf where the gate
+    holds it), and the full day's score and whether the gate lets it alarm."""
+    window = slice(day - WINDOW, day)
+    scores = np.zeros(WINDOW)
+    seen_days = totals[window] > 0
+    scores[seen_days] = log_ratios(counts[window][seen_days], totals[window][seen_days], baseline, rise)
+    runs = np.cumsum(scores[::-1])[::-1]
+    start = int(np.argmax(runs))
+    before = max(float(runs[start]), 0.0)
+    run_y = int(counts[window][start:].sum()) if before > 0 else 0
+    run_n = int(totals[window][start:].sum()) if before > 0 else 0
+    score = before + log_ratios(mentions, seen, baseline, rise) - THRESHOLD
+    total_y, total_n = run_y + mentions, run_n + seen
+    gated = (total_y >= DESIGN.min_mentions) & (total_y - total_n * baseline.share >= DESIGN.min_excess)
+    y, n = int(counts[day]), int(totals[day])
+    full = before + float(log_ratios(np.array([y]), np.array([n]), baseline, rise)[0]) - THRESHOLD
+    full_gated = (
+        run_y + y >= DESIGN.min_mentions and run_y + y - (run_n + n) * baseline.share >= DESIGN.min_excess
+    )
+    return np.where(gated, score, -np.inf), full, full_gated
 
 
 def either(first: Scores, second: Scores) -> Scores:

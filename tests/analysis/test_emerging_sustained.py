@@ -29,10 +29,13 @@ def _steady_then(rise_days: int, *, share: float = 0.03, ratio: float, seed: int
     )
 
 
-def test_the_threshold_is_the_log_of_runs_a_year_over_the_false_alarms_allowed() -> None:
-    assert threshold(DESIGN) == math.log(365.25 / 0.5)
+def test_the_threshold_is_the_log_of_runs_a_year_over_the_false_alarms_allowed_to_each_ratio() -> None:
+    assert DESIGN.sustained_ratios == (1.5, 3.0)
+    assert threshold(DESIGN) == math.log(365.25 / (0.5 / 2))
+    assert threshold(replace(DESIGN, sustained_ratios=(1.5,))) == math.log(365.25 / 0.5)
     assert threshold(replace(DESIGN, false_alarms_per_theme_year=4.0)) < threshold(DESIGN)
     assert threshold(replace(DESIGN, sustained_part=0.0)) == math.inf
+    assert threshold(replace(DESIGN, sustained_ratios=())) == math.inf
 
 
 def test_giving_the_sustained_test_part_of_the_budget_halves_the_alpha_of_one_day() -> None:
@@ -52,6 +55,20 @@ def test_a_rise_of_half_again_for_three_weeks_alarms_where_no_single_day_does() 
     assert test.score >= test.threshold
     assert test.share > 1.3 * test.baseline_share
     assert 20 <= test.periods <= 25  # the run begins near the rise, not weeks before it
+
+
+def test_a_jump_to_three_times_alarms_on_its_second_day_through_the_cusum_tuned_to_it() -> None:
+    history = [PeriodCount(3, 100)] * 83 + [PeriodCount(9, 100)]
+    today = PeriodCount(9, 100)
+
+    test = sustained(history, today, design=DESIGN)
+    slow_only = sustained(history, today, design=replace(DESIGN, sustained_ratios=(1.5,)))
+
+    assert rising(history, today, design=DESIGN).p_value > DESIGN.alpha
+    assert sustained_alarm(test, design=DESIGN)
+    assert math.isclose(test.rise_share, 3 * test.baseline_share)
+    assert test.periods == 2
+    assert not sustained_alarm(slow_only, design=replace(DESIGN, sustained_ratios=(1.5,)))
 
 
 def test_the_baseline_ends_before_the_window_so_a_rise_under_way_is_not_its_own_baseline() -> None:

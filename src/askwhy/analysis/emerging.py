@@ -65,9 +65,9 @@ class Design:
     sustained_part: float = 0.5
     """The part of the false-alarm budget spent on sustained rises (`askwhy.analysis.sustained_rise`);
     the rest goes to the test of the period so far. 0: no sustained test."""
-    sustained_ratio: float = 1.5
-    """The rise the sustained test is tuned to: it adds up evidence fastest for a share this many
-    times the baseline's."""
+    sustained_ratios: tuple[float, ...] = (1.5, 3.0)
+    """The rises the sustained test is tuned to: each of its CUSUMs adds up evidence fastest for a
+    share that many times the baseline's."""
     sustained_periods: int = 28
     """How many periods back a sustained rise may have begun (the baseline ends before them)."""
 

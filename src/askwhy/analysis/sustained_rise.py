@@ -6,13 +6,15 @@ CUSUM of log-likelihood ratios (Page's test). Each day's mentions are scored by 
 likely they are had the theme's share risen to ``p₁ = max(ratio · p̂, floor)`` than had it stayed
 at its baseline share p̂, both as beta-binomials with the baseline's over-dispersion
 (`askwhy.analysis.emerging.predictive`). The statistic is the largest sum of scores over a run of
-days ending today, today so far included.
+days ending today, today so far included. A CUSUM is quickest for the rise it is tuned to, so one
+runs per ratio of the design (half again, and three times: a slow climb and a jump), sharing the
+test's false-alarm budget.
 
 False-alarm design: under the baseline, a run's likelihood ratio is a martingale over every
 response after the run's first day, so by Ville's inequality it ever reaches e^h with probability
 at most e^−h however often it is looked at. At most P runs begin in a year of P periods, so
-h = ln(P / F) keeps a steady theme at F false alarms a year or fewer, with a look after every
-response at no extra cost (a test of the day so far must instead divide its α over its looks).
+h = ln(P · k / F) keeps a steady theme at F false alarms a year or fewer over k ratios, with a look
+after every response at no extra cost (a test of the day so far must instead divide its α over its looks).
 
 The baseline ends before the window of days the runs may start in, so a rise under way in the
 window is never its own baseline. ``floor`` is the novelty gate: a theme with next to no baseline
@@ -58,11 +60,12 @@ class SustainedTest:
 
 
 def threshold(design: Design) -> float:
-    """h = ln(P / F) for the part F of the yearly false-alarm budget spent on sustained rises."""
+    """h = ln(P · k / F), for the part F of the yearly false-alarm budget spent on sustained rises,
+    shared by the k rises the test is tuned to."""
     budget = design.false_alarms_per_theme_year * design.sustained_part
-    if budget <= 0:
+    if budget <= 0 or not design.sustained_ratios:
         return math.inf
-    return math.log(PERIODS_PER_YEAR[design.period] / budget)
+    return math.log(PERIODS_PER_YEAR[design.period] * len(design.sustained_ratios) / budget)
 
 
 def sustained_baseline(history: Sequence[PeriodCount], *, design: Design) -> Predictive | None:
@@ -70,12 +73,12 @@ def sustained_baseline(history: Sequence[PeriodCount], *, design: Design) -> Pre
     return predictive(history, design=replace(design, guard_periods=design.sustained_periods))
 
 
-def rise_share(baseline: Predictive, *, design: Design, mean_total: float) -> float:
+def rise_share(baseline: Predictive, *, design: Design, mean_total: float, ratio: float) -> float:
     """p₁: ``ratio`` times the baseline share, at least a share bringing ``min_mentions`` a week
     (for ``mean_total`` responses a period), below 1."""
     per_week = PERIODS_PER_YEAR[design.period] / PERIODS_PER_YEAR["week"]
     floor = design.min_mentions / max(per_week * mean_total, 1.0)
-    return min(max(design.sustained_ratio * baseline.share, floor), 0.999)
+    return min(max(ratio * baseline.share, floor), 0.999)
 
 
 def log_ratios(mentions: np.ndarray, totals: np.ndarray, baseline: Predictive, rise: float) -> np.ndarray:
@@ -90,18 +93,27 @@ def log_ratios(mentions: np.ndarray, totals: np.ndarray, baseline: Predictive, r
 
 def sustained(history: Sequence[PeriodCount], current: PeriodCount, *, design: Design) -> SustainedTest:
     """The best run of the last ``design.sustained_periods`` periods of ``history`` (oldest first)
-    and ``current`` (the period so far), scored against the baseline before them. Untestable
-    (score 0) without enough baseline."""
+    and ``current`` (the period so far), scored against the baseline before them for each rise the
+    design is tuned to: the run that alarms if one does, else the highest. Untestable (score 0)
+    without enough baseline."""
     h = threshold(design)
     baseline = sustained_baseline(history, design=design)
-    if baseline is None:
+    if baseline is None or not design.sustained_ratios:
         return SustainedTest(0.0, h, 0, current.mentions, current.total, 0.0, 0.0, 0.0, 0.0, False)
     window = [*history[len(history) - design.sustained_periods :], current]
+    mean_total = float(np.mean([p.total for p in history if p.total > 0] or [current.total]))
+    tests = [
+        _best_run(window, baseline, h, rise_share(baseline, design=design, mean_total=mean_total, ratio=r))
+        for r in design.sustained_ratios
+    ]
+    alarming = [test for test in tests if sustained_alarm(test, design=design)]
+    return max(alarming or tests, key=lambda test: test.score)
+
+
+def _best_run(window: Sequence[PeriodCount], baseline: Predictive, h: float, rise: float) -> SustainedTest:
     mentions = np.array([p.mentions for p in window])
     totals = np.array([p.total for p in window])
     seen = totals > 0
-    mean_total = float(np.mean([p.total for p in history if p.total > 0] or [current.total]))
-    rise = rise_share(baseline, design=design, mean_total=mean_total)
     scores = np.zeros(len(window))
     scores[seen] = log_ratios(mentions[seen], totals[seen], baseline, rise)
     runs = np.cumsum(scores[::-1])[::-1]
