@@ -184,7 +184,7 @@ def advance_sequences(engine: Engine) -> None:
 
 def code_new_response(sessions: sessionmaker[Session], *, number: int, now: datetime) -> None:
     """A change as the analysis makes one: a new response stored, analysed and coded into a theme
-    and its subtheme, in one transaction through a writing session (which settles the tallies)."""
+    and its subtheme, in one transaction through a writing session (which marks its day cell stale)."""
     rng = random.Random(number)
     top = f"t{rng.randrange(len(TOPICS)):02d}"
     child = f"{top}s{rng.randrange(4)}" + "0" * 26

@@ -124,7 +124,8 @@ def main() -> int:
 
 class Changes:
     """Changes made between the timed first views: a new response coded, then a theme renamed,
-    in turn, each in one transaction of a writing session (which recounts the tallies it touches)."""
+    in turn, each in one transaction of a writing session (which marks the day cells it touches
+    stale: the next view counts them from their rows)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -175,12 +176,12 @@ def _server_pid() -> int | None:
 
 
 def _settle(engine: Engine) -> None:
-    """Count the day tallies the bulk seeding (or a migration) left stale, as the first write would."""
+    """Count the day tallies the bulk seeding (or a migration) left stale, as the analysis worker's
+    recount each minute would."""
     started = time.perf_counter()
-    with make_sessions(engine).begin() as session:
-        cells = day_recount.settle(session=session)
+    cells = day_recount.settle_everything(sessions=make_sessions(engine))
     if cells:
-        print(f"recounted {cells:,}+ stale day cells in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"recounted {cells:,} stale day cells in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _seed_once(engine: Engine, *, responses: int) -> None:
@@ -339,8 +340,8 @@ Machine: {machine()}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load aver
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 {chr(10).join(rows)}
 
-The changes themselves (each one transaction, the day tallies it touches recounted before it
-commits): {writes or "none made"}.
+The changes themselves (each one transaction; it marks the day cells it touches stale, and the
+next view counts those cells from their rows): {writes or "none made"}.
 """
     write_section(f"workspace-pages-{backend.lower()}", body)
 

@@ -1,10 +1,12 @@
 """The day tallies give the workspace the same counts as the responses themselves, after every
-kind of change: new responses coded, a theme merged, a sentence's feeling revised, a response
-moved to another channel or day, a response erased, a bulk load outside a session."""
+kind of change (new responses coded, a theme merged, a sentence's feeling revised, a response
+moved to another channel or day, a response erased, a bulk load outside a session), both before
+the recount reaches the cells a change marked stale and after it."""
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,8 +31,9 @@ from askwhy.store import (
     theme_volumes,
 )
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
-from askwhy.store.day_tally_tables import StaleDayCell
+from askwhy.store.day_tally_tables import ResponseDay, StaleDayCell
 from askwhy.store.tables import Response
+from askwhy.tasks.analysis import SETTLE_DAY_TALLIES
 
 START = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 RESPONSES: Table = Response.__table__  # type: ignore[assignment]
@@ -216,24 +219,59 @@ CHANGES: dict[str, Callable[[Session], object]] = {
 }
 
 
+def _settle_everything(container: Container) -> None:
+    day_recount.settle_everything(sessions=container.sessions)
+    with container.reads() as session:
+        assert session.scalar(select(StaleDayCell.program)) is None, "every cell recounted"
+
+
 def test_the_tallies_count_what_the_responses_hold(container: Container) -> None:
     _seed(container.sessions, responses=300)
+    with container.reads() as session:
+        assert session.scalar(select(StaleDayCell.program)) is not None, "writes only mark cells"
+        _assert_same(session)
+    _settle_everything(container)
     with container.reads() as session:
         _assert_same(session)
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_the_tallies_follow_every_change_in_the_same_transaction(container: Container, change: str) -> None:
+def test_the_tallies_follow_every_change_before_and_after_the_recount(
+    container: Container, change: str
+) -> None:
     _seed(container.sessions, responses=200)
+    _settle_everything(container)
     with container.sessions.begin() as session:
         CHANGES[change](session)
     with container.reads() as session:
-        assert session.scalar(select(StaleDayCell.program)) is None, "recounted before the commit"
+        assert session.scalar(select(StaleDayCell.program)) is not None, "the change marked its cells"
+        _assert_same(session)
+    _settle_everything(container)
+    with container.reads() as session:
+        _assert_same(session)
+
+
+def test_a_write_does_not_recount_before_it_commits(container: Container) -> None:
+    _seed(container.sessions, responses=50)
+    _settle_everything(container)
+    with container.reads() as session:
+        tallies_before = session.execute(
+            select(ResponseDay).order_by(*ResponseDay.__table__.primary_key)
+        ).all()
+    _seed(container.sessions, responses=50, seed=2)
+    with container.reads() as session:
+        tallies_after = session.execute(
+            select(ResponseDay).order_by(*ResponseDay.__table__.primary_key)
+        ).all()
+        assert [row[0].responses for row in tallies_after] == [row[0].responses for row in tallies_before]
         _assert_same(session)
 
 
 def test_responses_coded_later_join_the_tallies(container: Container) -> None:
     _seed(container.sessions, responses=150, seed=1)
+    container.jobs.enqueue(SETTLE_DAY_TALLIES)  # the analysis worker's run each minute
+    with container.reads() as session:
+        assert session.scalar(select(StaleDayCell.program)) is None, "every cell recounted"
     _seed(container.sessions, responses=150, seed=2)
     with container.reads() as session:
         _assert_same(session)
@@ -243,19 +281,37 @@ def test_a_change_across_many_cells_recounts_the_programs_whole(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(container.sessions, responses=200)
+    _settle_everything(container)
     monkeypatch.setattr(day_recount, "MANY_CELLS", 3)
     with container.sessions.begin() as session:
         _merge_into(session, "staff", "late")
+    _settle_everything(container)
     with container.reads() as session:
         _assert_same(session)
 
 
-def test_rows_loaded_outside_a_session_are_counted_from_the_responses_until_recounted(
+def test_reads_count_from_the_responses_when_very_many_cells_wait(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(container.sessions, responses=100)
+    monkeypatch.setattr(day_tallies, "STALE_READ_AT_MOST", 2)
+    selection = Selection(program="shop")
+    with container.reads() as session:
+        assert selection_counts.tallied(session=session, selection=selection) is None
+        counted = selection_counts.totals(session=session, selection=selection).responses
+        assert counted == overview_counts.response_totals(session=session, restrict=selection.apply).responses
+    _settle_everything(container)
+    with container.reads() as session:
+        assert selection_counts.tallied(session=session, selection=selection) is not None
+
+
+def test_rows_loaded_outside_a_session_are_counted_before_and_after_the_recount(
     container: Container,
 ) -> None:
     _seed(container.sessions, responses=50)
+    _settle_everything(container)
     at = START + timedelta(days=2)
-    with container.engine.begin() as connection:  # a bulk load: no session, no recount
+    with container.engine.begin() as connection:  # a bulk load: no session
         rows = [{
             "id": f"bulk{i}", "program": "shop", "guide_id": "g", "channel": "web", "metric": "nps",
             "score": 10, "band": "promoter", "answers": [], "comment": "", "source": "import",
@@ -263,13 +319,9 @@ def test_rows_loaded_outside_a_session_are_counted_from_the_responses_until_reco
             "responded_at": at, "updated_at": at,
         } for i in range(5)]  # fmt: skip
         connection.execute(insert(RESPONSES), rows)
-    selection = Selection(program="shop")
     with container.reads() as session:
-        assert selection_counts.tallied(session=session, selection=selection) is None
-        counted = selection_counts.totals(session=session, selection=selection).responses
-        assert counted == overview_counts.response_totals(session=session, restrict=selection.apply).responses
-    with container.sessions.begin() as session:
-        day_recount.settle(session=session)
+        _assert_same(session)
+    _settle_everything(container)
     with container.reads() as session:
         _assert_same(session)
 
@@ -301,7 +353,10 @@ def test_theme_rankings_and_program_counts_match_the_responses(container: Contai
                     )
                 )
         direct = overview_counts.responses_per_program(session=session)
-        assert day_tallies.responses_per_program(session=session) == {
+        every = day_tallies.with_stale(session=session, cells=day_tallies.Cells(include_simulated=True))
+        assert every is not None
+        assert every.stale, "counted before the recount"
+        assert day_tallies.responses_per_program(session=session, cells=every) == {
             program: (count.real, count.simulated) for program, count in direct.items()
         }
 
@@ -334,3 +389,26 @@ def test_a_change_is_explained_from_its_two_periods_as_from_every_response(
             metric=every.metric,
         )
     assert report.explanation == reference
+
+
+def test_a_recount_waits_for_a_write_in_flight_in_a_cell_already_marked(container: Container) -> None:
+    """A writer whose cell was already marked takes no lock on the mark: a recount that ran before it
+    commits would miss its change and clear the mark it relies on."""
+    _seed(container.sessions, responses=100)
+    _settle_everything(container)
+    with container.sessions.begin() as session:
+        _revise_feeling(session)  # the cell is marked, and stays so
+    writer = container.sessions()
+    writer.begin()
+    _move(writer)  # a change in flight, its cells marked already or by now
+    recount = threading.Thread(target=day_recount.settle_everything, kwargs={"sessions": container.sessions})
+    recount.start()
+    recount.join(timeout=1.0)
+    assert recount.is_alive(), "the recount waits for the writer"
+    writer.commit()
+    writer.close()
+    recount.join(timeout=30)
+    assert not recount.is_alive()
+    _settle_everything(container)
+    with container.reads() as session:
+        _assert_same(session)

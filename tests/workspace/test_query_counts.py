@@ -18,6 +18,7 @@ from askwhy.domain.people import Role
 from askwhy.insights import measures
 from askwhy.insights.channel_funnels import program_funnel
 from askwhy.insights.selection import Selection
+from askwhy.store import day_recount
 from askwhy.store.analysis_tables import Theme
 from askwhy.store.tables import Response
 from tests.insights.test_funnel_counts import _abandon, _open, _say
@@ -34,10 +35,10 @@ FIRST_VIEWS = [
 ]
 """Each page and the SELECTs of its first view, signing in included (the why page quotes both sides
 of each of its largest effects, a few queries apiece: bounded by the effects shown, not the themes).
-The counts come from the day tallies (`store.day_tallies`): a page asks once whether they are
-settled, and the overview asks the latest change of a response on its own; a theme page keeps its
-selection's drivers per data version apart from the page, and why it moved reads the first and the
-last scored response from either end of an index."""
+The counts come from the day tallies (`store.day_tallies`): a page asks once which of its
+program's day cells wait to be recounted, and the overview asks the latest change of a response on
+its own; a theme page keeps its selection's drivers per data version apart from the page, and why
+it moved reads the first and the last scored response from either end of an index."""
 PAGES = (
     "/programs/reviews",
     "/programs/reviews/themes",
@@ -114,6 +115,7 @@ def test_a_page_issues_as_many_statements_with_more_themes(
 
 
 def test_the_overview_counts_themes_twice_both_windows_at_once(analysed: Container, sign_in: SignIn) -> None:
+    day_recount.settle_everything(sessions=analysed.sessions)  # as the analysis worker does each minute
     with statements(analysed) as seen:
         viewed(sign_in(Role.ANALYST), "/programs/reviews")
     counting = [s for s in seen if "GROUP BY theme_days.theme_id" in s]

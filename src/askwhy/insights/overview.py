@@ -135,13 +135,13 @@ def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCoun
 
 
 def _per_program(*, session: Session) -> dict[str, ProgramCount]:
-    """Real and simulated responses of every program, from the day tallies once they are settled."""
-    if not day_tallies.settled(session=session, program=None):
+    """Real and simulated responses of every program, from the day tallies unless very many cells
+    wait to be recounted."""
+    cells = day_tallies.with_stale(session=session, cells=day_tallies.Cells(include_simulated=True))
+    if cells is None:
         return responses_per_program(session=session)
-    return {
-        program: ProgramCount(program, real, simulated)
-        for program, (real, simulated) in day_tallies.responses_per_program(session=session).items()
-    }
+    counted = day_tallies.responses_per_program(session=session, cells=cells)
+    return {program: ProgramCount(program, real, simulated) for program, (real, simulated) in counted.items()}
 
 
 def _metric(

@@ -2,9 +2,10 @@
 answer and from the responses where they cannot.
 
 The tallies (`store.day_tallies`) answer a selection of a program, channel, language and whole
-days in a few thousand rows, whatever the volume, and are exact once settled; a selection with
-segment values, or one whose cells wait to be recounted after a bulk load, is counted from the
-responses, mentions and sentences themselves. Both give the same numbers (tests compare them).
+days in a few thousand rows, whatever the volume, counting the cells that wait to be recounted
+from their rows; a selection with segment values, or one with very many cells waiting (a bulk
+load), is counted from the responses, mentions and sentences themselves. Both give the same
+numbers (tests compare them).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from askwhy.store import day_tallies, overview_counts, overview_scores, scores, 
 from askwhy.store.day_tallies import Cells
 from askwhy.store.theme_volumes import ThemeCount
 
-SETTLED = "askwhy.day_tallies_settled"
+STALE = "askwhy.day_tallies_stale"
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ class Totals:
 
 def tallied(*, session: Session, selection: Selection) -> Cells | None:
     """The selection's cells when the tallies can answer it exactly, else None."""
-    if selection.segment or not _settled(session, selection.program):
+    if selection.segment:
         return None
-    return Cells(
+    cells = Cells(
         program=selection.program,
         channel=selection.channel,
         language=selection.language,
@@ -47,18 +48,23 @@ def tallied(*, session: Session, selection: Selection) -> Cells | None:
         until=selection.until,
         include_simulated=selection.include_simulated,
     )
+    return _with_stale(session, cells)
 
 
-def _settled(session: Session, program: str | None) -> bool:
-    """`day_tallies.settled`, asked once per program and transaction (a page asks for many counts)."""
+def _with_stale(session: Session, cells: Cells) -> Cells | None:
+    """`day_tallies.with_stale`, asked once per program and transaction (a page asks for many
+    counts, over several windows and channels of one program)."""
     transaction = session.get_transaction()
-    kept = session.info.get(SETTLED)
+    kept = session.info.get(STALE)
     if kept is None or kept[0] is not transaction:
-        kept = session.info[SETTLED] = (transaction, {})
-    answers: dict[str | None, bool] = kept[1]
+        kept = session.info[STALE] = (transaction, {})
+    answers: dict[tuple[str | None, bool], Cells | None] = kept[1]
+    program = (cells.program, cells.include_simulated)
     if program not in answers:
-        answers[program] = day_tallies.settled(session=session, program=program)
-    return answers[program]
+        whole = Cells(program=cells.program, include_simulated=cells.include_simulated)
+        answers[program] = day_tallies.with_stale(session=session, cells=whole)
+    found = answers[program]
+    return None if found is None else day_tallies.among(cells, stale=found.stale)
 
 
 def totals(*, session: Session, selection: Selection) -> Totals:

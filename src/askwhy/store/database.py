@@ -23,7 +23,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.store.day_recount import settle
 from askwhy.store.private_files import private_file
 from askwhy.store.writer_lock import FileTurn, WriteTurn
 
@@ -145,7 +144,6 @@ AFTER_COMMIT = "askwhy.after_commit"
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     sessions = sessionmaker(engine, expire_on_commit=False)
-    event.listen(sessions, "before_commit", _settle_day_tallies)
     event.listen(sessions, "after_commit", _run_after_commit)
     event.listen(sessions, "after_soft_rollback", _forget_after_commit)
     return sessions
@@ -165,14 +163,6 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     Used to enqueue background work only for data that is really stored.
     """
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
-
-
-def _settle_day_tallies(session: Session) -> None:
-    """Recount the day tallies the transaction made stale, inside it (`store.day_recount`)."""
-    if session.in_nested_transaction():
-        return
-    session.flush()
-    settle(session=session)
 
 
 def _run_after_commit(session: Session) -> None:

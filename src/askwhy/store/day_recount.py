@@ -1,77 +1,98 @@
-"""Keeping the day tallies exact: the cells the triggers marked stale are counted again from their
-rows before the transaction that changed them commits.
+"""Recounting stale day cells: the tallies of the cells the triggers marked stale are counted again
+from their rows, a few cells per short transaction, away from the writes that marked them.
 
-A cell holds one program's responses of one UTC day on one channel in one language (real or
-simulated), a few dozen to a few hundred rows, so recounting it costs a few small indexed queries.
-A change that touches many cells at once (a theme merged across a year of responses) recounts its
-programs whole in one grouped pass instead.
+Writes only mark (the triggers of migration 0015, one small insert); the analysis worker recounts
+every minute (`askwhy.tasks.analysis`), and reads count the cells still marked from their rows
+(`store.day_tallies`), so a read is exact either way and no conversation's turn waits for a count.
+A cell holds one program's responses of one UTC day on one channel in one language, so recounting
+it costs a few small indexed queries; a bulk change that marked many cells (a theme merged across
+a year, an import) recounts its programs whole in one grouped pass each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, func, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, ThemeMention
-from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, StaleDayCell, ThemeDay
+from askwhy.store.day_counting import TALLIES, CellKey, counting, rows_of, same_cell
+from askwhy.store.day_tally_tables import StaleDayCell
 from askwhy.store.tables import Response
 
+CELLS_PER_TRANSACTION = 20
+"""Stale cells recounted in one transaction: short enough that writers barely wait for it."""
 MANY_CELLS = 200
 """Beyond this many stale cells, their programs are recounted whole (one grouped pass each)."""
-CELL = ("program", "day", "channel", "language", "simulated")
-TALLIES: tuple[Any, ...] = (ResponseDay, ScoreDay, ThemeDay)
 
 
-def settle(*, session: Session) -> int:
-    """Recount every stale cell the session can see and clear its mark; the number of cells settled.
-
-    Runs before every commit of a writing session (`store.database.make_sessions`), so the tallies
-    change in the same transaction as the rows they count."""
-    stale = session.execute(select(StaleDayCell).limit(MANY_CELLS + 1)).scalars().all()
-    if not stale:
-        return 0
-    if len(stale) > MANY_CELLS:
+def settle_everything(*, sessions: sessionmaker[Session]) -> int:
+    """Recount every stale cell, in short transactions; returns how many cells were settled."""
+    with sessions.begin() as session:
+        waiting = session.scalar(select(func.count()).select_from(StaleDayCell)) or 0
         programs = sorted(set(session.scalars(select(StaleDayCell.program).distinct())))
+    if waiting > MANY_CELLS:
         for program in programs:
-            recount_program(session=session, program=program)
-        return len(stale)
-    for cell in stale:
-        start = datetime.combine(cell.day, time.min, tzinfo=UTC)
-        _recount(
-            session,
-            tallied=lambda table, cell=cell: _same_cell(table, cell),  # type: ignore[misc]
-            rows=and_(
-                Response.program == cell.program,
-                Response.channel == cell.channel,
-                Response.language == cell.language,
-                Response.simulated.is_(cell.simulated),
-                Response.responded_at >= start,
-                Response.responded_at < start + timedelta(days=1),
-            ),
-        )
-        session.execute(delete(StaleDayCell).where(_same_cell(StaleDayCell, cell)))
+            with sessions.begin() as session:
+                recount_program(session=session, program=program)
+        return waiting
+    settled = 0
+    while True:
+        with sessions.begin() as session:
+            done = settle(session=session)
+        settled += done
+        if done < CELLS_PER_TRANSACTION:
+            return settled
+
+
+def settle(*, session: Session, limit: int = CELLS_PER_TRANSACTION) -> int:
+    """Recount up to ``limit`` stale cells in the session's transaction and clear their marks;
+    returns how many were settled."""
+    _hold_marks(session)
+    stale = session.execute(select(*_key_columns()).limit(limit)).all()
+    for row in stale:
+        key = CellKey(*row)
+        _recount(session, tallied=lambda table, key=key: same_cell(table, key), rows=rows_of(key))  # type: ignore[misc]
+        session.execute(delete(StaleDayCell).where(same_cell(StaleDayCell, key)))
     return len(stale)
 
 
 def recount_program(*, session: Session, program: str) -> None:
     """Every tally of ``program`` counted again from its rows, and its stale marks cleared."""
+    _hold_marks(session)
     _recount(session, tallied=lambda table: table.program == program, rows=Response.program == program)
     session.execute(delete(StaleDayCell).where(StaleDayCell.program == program))
 
 
 def recount_everything(*, session: Session) -> None:
-    """Every tally counted again from the rows (after a bulk load that bypassed the sessions)."""
+    """Every tally counted again from the rows (after a bulk load that bypassed the triggers)."""
+    _hold_marks(session)
     for table in (*TALLIES, StaleDayCell):
         session.execute(delete(table))
     _recount(session, tallied=None, rows=None)
 
 
-def _same_cell(table: Any, cell: StaleDayCell) -> ColumnElement[bool]:
-    return and_(*(getattr(table, name) == getattr(cell, name) for name in CELL))
+def _key_columns() -> tuple[Any, ...]:
+    return (
+        StaleDayCell.program,
+        StaleDayCell.day,
+        StaleDayCell.channel,
+        StaleDayCell.language,
+        StaleDayCell.simulated,
+    )
+
+
+def _hold_marks(session: Session) -> None:
+    """PostgreSQL: wait for every transaction that marked a cell to end, and keep new marks out
+    until this one ends.
+
+    A writer's trigger may have found a cell already marked (and so taken no row lock) while its
+    change is not committed yet: recounting then would miss the change and clear the mark it
+    relies on. Every mark takes the table's ROW EXCLUSIVE lock, which this mode waits for, and
+    the mode conflicts with itself, so two recounts never race either. SQLite has one writer."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE stale_day_cells IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def _recount(
@@ -84,64 +105,8 @@ def _recount(
     if tallied is not None:
         for table in TALLIES:
             session.execute(delete(table).where(tallied(table)))
-    day = _utc_day(session)
-    cell = (Response.program, day, Response.channel, Response.language, Response.simulated)
-    for table, counting in (
-        (ResponseDay, _responses(cell)),
-        (ScoreDay, _scores(cell)),
-        (ThemeDay, _themes(cell)),
-    ):
-        query = counting if rows is None else counting.where(rows)
+    dialect = session.get_bind().dialect.name
+    for table in TALLIES:
+        query = counting(table, dialect=dialect)
         names = [column.name for column in table.__table__.columns]
-        session.execute(insert(table).from_select(names, query))
-
-
-def _responses(cell: tuple[Any, ...]) -> Any:
-    analysed = ResponseAnalysis.response_id
-    return (
-        select(
-            *cell,
-            func.count(),
-            func.sum(case((Response.completion == "completed", 1), else_=0)),
-            func.count(analysed),
-            func.max(Response.responded_at),
-            func.max(case((analysed.is_not(None), Response.responded_at))),
-        )
-        .select_from(Response)
-        .outerjoin(ResponseAnalysis, analysed == Response.id)
-        .group_by(*cell)
-    )
-
-
-def _scores(cell: tuple[Any, ...]) -> Any:
-    return (
-        select(*cell, Response.metric, Response.score, func.count())
-        .where(Response.score.is_not(None))
-        .group_by(*cell, Response.metric, Response.score)
-    )
-
-
-def _themes(cell: tuple[Any, ...]) -> Any:
-    return (
-        select(
-            *cell,
-            ThemeMention.theme_id,
-            func.count(),
-            func.count(func.distinct(ThemeMention.response_id)),
-            func.coalesce(func.sum(Sentence.sentiment_score), 0.0),
-            func.count(Sentence.sentiment_score),
-            func.sum(case((ThemeMention.polarity > 0, 1), else_=0)),
-            func.sum(case((ThemeMention.polarity < 0, 1), else_=0)),
-        )
-        .select_from(ThemeMention)
-        .join(Sentence, Sentence.id == ThemeMention.sentence_id)
-        .join(Response, Response.id == ThemeMention.response_id)
-        .group_by(*cell, ThemeMention.theme_id)
-    )
-
-
-def _utc_day(session: Session) -> ColumnElement[Any]:
-    """The UTC calendar day of ``responded_at``: SQLite keeps UTC text, PostgreSQL a zoned time."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", Response.responded_at))
-    return func.date(Response.responded_at)
+        session.execute(insert(table).from_select(names, query if rows is None else query.where(rows)))

@@ -3,21 +3,24 @@
 A selection the tallies can answer names at most a program, a channel, a language, whole UTC
 days and whether simulated responses count (`Cells`); segment values are not tallied, so a
 selection with them is counted from the responses (`store.theme_volumes`, `store.overview_scores`).
-Every function here answers exactly what its counterpart over the responses answers.
+The cells a write marked stale and the recount has not reached yet are counted from their rows
+in the same statement (`current`), so every function here answers exactly what its counterpart
+over the responses answers, recounted or not.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from askwhy.store.analysis_tables import Theme, ThemeMention
+from askwhy.store.day_counting import CellKey, counting, rows_of, same_cell
 from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, StaleDayCell, ThemeDay
 from askwhy.store.theme_volumes import ThemeCount
 
@@ -32,6 +35,20 @@ class Cells:
     since: date | None = None
     until: date | None = None
     include_simulated: bool = False
+    stale: tuple[CellKey, ...] = ()
+    """Cells among these that wait to be recounted: counted from their rows (`current`)."""
+
+    def holds(self, key: CellKey) -> bool:
+        """Whether the cell ``key`` is one of these."""
+        return (
+            (self.include_simulated or not key.simulated)
+            and all(
+                getattr(self, name) in (None, getattr(key, name))
+                for name in ("program", "channel", "language")
+            )
+            and (self.since is None or key.day >= self.since)
+            and (self.until is None or key.day < self.until)
+        )
 
     def where(self, table: Any) -> list[ColumnElement[bool]]:
         """The conditions that keep ``table``'s rows of these cells."""
@@ -58,81 +75,119 @@ class DayTotals:
     newest: datetime | None
 
 
-def settled(*, session: Session, program: str | None) -> bool:
-    """True when no cell of ``program`` (of any program for None) waits to be recounted: rows
-    written outside a session (a bulk load) leave their cells stale until the next write."""
-    query = select(StaleDayCell.program).limit(1)
-    if program is not None:
-        query = query.where(StaleDayCell.program == program)
-    return session.scalar(query) is None
+STALE_READ_AT_MOST = 200
+"""Stale cells a read counts from their rows at most; past that (a bulk load not yet recounted)
+the selection is counted from the responses whole."""
+
+
+def with_stale(*, session: Session, cells: Cells) -> Cells | None:
+    """``cells`` knowing which of them wait to be recounted, or None when more than
+    `STALE_READ_AT_MOST` do."""
+    query = select(
+        StaleDayCell.program,
+        StaleDayCell.day,
+        StaleDayCell.channel,
+        StaleDayCell.language,
+        StaleDayCell.simulated,
+    ).where(*cells.where(StaleDayCell))
+    stale = [CellKey(*row) for row in session.execute(query.limit(STALE_READ_AT_MOST + 1))]
+    if len(stale) > STALE_READ_AT_MOST:
+        return None
+    return replace(cells, stale=tuple(stale))
+
+
+def among(cells: Cells, *, stale: tuple[CellKey, ...]) -> Cells:
+    """``cells`` knowing which of ``stale`` (found for a wider selection) are theirs."""
+    mine = tuple(key for key in stale if cells.holds(key))
+    return replace(cells, stale=mine)
+
+
+def current(*, session: Session, table: Any, cells: Cells) -> Any:
+    """``table`` as it stands now: its rows, except those of stale cells, which are counted from the
+    responses in the same statement (one snapshot), so the sum is exact before any recount."""
+    if not cells.stale:
+        return table
+    kept = select(*table.__table__.columns).where(~or_(*(same_cell(table, key) for key in cells.stale)))
+    counted = counting(table, dialect=session.get_bind().dialect.name).where(
+        or_(*(rows_of(key) for key in cells.stale))
+    )
+    return aliased(table, union_all(kept, counted).subquery(), adapt_on_names=True)
 
 
 def totals(*, session: Session, cells: Cells) -> DayTotals:
     """`overview_counts.response_totals` without the last change, from the tallies."""
+    response_days = current(session=session, table=ResponseDay, cells=cells)
     query = select(
-        func.sum(ResponseDay.responses),
-        func.sum(ResponseDay.completed),
-        func.sum(ResponseDay.analysed),
-        func.max(ResponseDay.newest),
-    ).where(*cells.where(ResponseDay))
+        func.sum(response_days.responses),
+        func.sum(response_days.completed),
+        func.sum(response_days.analysed),
+        func.max(response_days.newest),
+    ).where(*cells.where(response_days))
     responses, completed, analysed, newest = session.execute(query).one()
     return DayTotals(int(responses or 0), int(completed or 0), int(analysed or 0), _aware(newest))
 
 
 def simulated_count(*, session: Session, cells: Cells) -> int:
     """Simulated responses of the cells."""
-    query = select(func.sum(ResponseDay.responses)).where(
-        *cells.where(ResponseDay), ResponseDay.simulated.is_(True)
+    response_days = current(session=session, table=ResponseDay, cells=cells)
+    query = select(func.sum(response_days.responses)).where(
+        *cells.where(response_days), response_days.simulated.is_(True)
     )
     return int(session.scalar(query) or 0)
 
 
 def analysed_count(*, session: Session, cells: Cells) -> int:
     """Analysed responses of the cells: the denominator of a theme's share."""
-    query = select(func.sum(ResponseDay.analysed)).where(*cells.where(ResponseDay))
+    response_days = current(session=session, table=ResponseDay, cells=cells)
+    query = select(func.sum(response_days.analysed)).where(*cells.where(response_days))
     return int(session.scalar(query) or 0)
 
 
 def analysed_counts_split(*, session: Session, cells: Cells, split_at: date) -> tuple[int, int]:
     """Analysed responses of the cells before ``split_at`` and from it on."""
-    later = case((ResponseDay.day >= split_at, ResponseDay.analysed), else_=0)
-    query = select(func.sum(ResponseDay.analysed), func.sum(later)).where(*cells.where(ResponseDay))
+    response_days = current(session=session, table=ResponseDay, cells=cells)
+    later = case((response_days.day >= split_at, response_days.analysed), else_=0)
+    query = select(func.sum(response_days.analysed), func.sum(later)).where(*cells.where(response_days))
     total, after = session.execute(query).one()
     return int(total or 0) - int(after or 0), int(after or 0)
 
 
 def analysed_per_day(*, session: Session, cells: Cells) -> dict[date, int]:
     """Analysed responses per UTC day, days without any left out."""
+    response_days = current(session=session, table=ResponseDay, cells=cells)
     query = (
-        select(ResponseDay.day, func.sum(ResponseDay.analysed))
-        .where(*cells.where(ResponseDay), ResponseDay.analysed > 0)
-        .group_by(ResponseDay.day)
+        select(response_days.day, func.sum(response_days.analysed))
+        .where(*cells.where(response_days), response_days.analysed > 0)
+        .group_by(response_days.day)
     )
     return {day: int(n) for day, n in session.execute(query)}
 
 
 def latest_analysed(*, session: Session, cells: Cells) -> datetime | None:
     """When the newest analysed response of the cells was given."""
-    query = select(func.max(ResponseDay.newest_analysed)).where(*cells.where(ResponseDay))
+    response_days = current(session=session, table=ResponseDay, cells=cells)
+    query = select(func.max(response_days.newest_analysed)).where(*cells.where(response_days))
     return _aware(session.scalar(query))
 
 
 def score_counts(*, session: Session, cells: Cells, metrics: Collection[str]) -> dict[str, int]:
     """Metric name → scored responses of the cells, for the metrics named."""
+    score_days = current(session=session, table=ScoreDay, cells=cells)
     query = (
-        select(ScoreDay.metric, func.sum(ScoreDay.responses))
-        .where(*cells.where(ScoreDay), ScoreDay.metric.in_(list(metrics)))
-        .group_by(ScoreDay.metric)
+        select(score_days.metric, func.sum(score_days.responses))
+        .where(*cells.where(score_days), score_days.metric.in_(list(metrics)))
+        .group_by(score_days.metric)
     )
     return {metric: int(n) for metric, n in session.execute(query) if n}
 
 
 def daily_score_histograms(*, session: Session, cells: Cells, metric: str) -> dict[date, Counter[int]]:
     """UTC day → score → responses scored on ``metric``, oldest day first."""
+    score_days = current(session=session, table=ScoreDay, cells=cells)
     query = (
-        select(ScoreDay.day, ScoreDay.score, func.sum(ScoreDay.responses))
-        .where(*cells.where(ScoreDay), ScoreDay.metric == metric)
-        .group_by(ScoreDay.day, ScoreDay.score)
+        select(score_days.day, score_days.score, func.sum(score_days.responses))
+        .where(*cells.where(score_days), score_days.metric == metric)
+        .group_by(score_days.day, score_days.score)
     )
     days: dict[date, Counter[int]] = defaultdict(Counter)
     for day, score, n in session.execute(query):
@@ -144,9 +199,14 @@ def theme_counts(
     *, session: Session, cells: Cells, theme_ids: Collection[str] | None = None
 ) -> dict[str, ThemeCount]:
     """Theme id → its counts in the cells, for the themes given (every mentioned theme by default)."""
-    query = _counting(select(ThemeDay.theme_id)).where(*cells.where(ThemeDay)).group_by(ThemeDay.theme_id)
+    theme_days = current(session=session, table=ThemeDay, cells=cells)
+    query = (
+        _counting(select(theme_days.theme_id), theme_days)
+        .where(*cells.where(theme_days))
+        .group_by(theme_days.theme_id)
+    )
     if theme_ids is not None:
-        query = query.where(ThemeDay.theme_id.in_(list(theme_ids)))
+        query = query.where(theme_days.theme_id.in_(list(theme_ids)))
     return {row.theme_id: _count(row) for row in session.execute(query)}
 
 
@@ -154,11 +214,12 @@ def theme_counts_split(
     *, session: Session, cells: Cells, split_at: date
 ) -> tuple[dict[str, ThemeCount], dict[str, ThemeCount]]:
     """Every mentioned theme's counts before ``split_at`` and from it on."""
-    later = (ThemeDay.day >= split_at).label("later")
+    theme_days = current(session=session, table=ThemeDay, cells=cells)
+    later = (theme_days.day >= split_at).label("later")
     query = (
-        _counting(select(ThemeDay.theme_id, later))
-        .where(*cells.where(ThemeDay))
-        .group_by(ThemeDay.theme_id, later)
+        _counting(select(theme_days.theme_id, later), theme_days)
+        .where(*cells.where(theme_days))
+        .group_by(theme_days.theme_id, later)
     )
     before: dict[str, ThemeCount] = {}
     after: dict[str, ThemeCount] = {}
@@ -169,22 +230,23 @@ def theme_counts_split(
 
 def theme_responses_per_day(*, session: Session, cells: Cells, theme_id: str) -> dict[date, int]:
     """Responses per UTC day with at least one sentence in the theme."""
+    theme_days = current(session=session, table=ThemeDay, cells=cells)
     query = (
-        select(ThemeDay.day, func.sum(ThemeDay.responses))
-        .where(*cells.where(ThemeDay), ThemeDay.theme_id == theme_id)
-        .group_by(ThemeDay.day)
+        select(theme_days.day, func.sum(theme_days.responses))
+        .where(*cells.where(theme_days), theme_days.theme_id == theme_id)
+        .group_by(theme_days.day)
     )
     return {day: int(n) for day, n in session.execute(query)}
 
 
-def _counting(query: Any) -> Any:
+def _counting(query: Any, theme_days: Any) -> Any:
     return query.add_columns(
-        func.sum(ThemeDay.mentions).label("mentions"),
-        func.sum(ThemeDay.responses).label("responses"),
-        func.sum(ThemeDay.sentiment_sum).label("sentiment_sum"),
-        func.sum(ThemeDay.sentiment_n).label("sentiment_n"),
-        func.sum(ThemeDay.positive).label("positive"),
-        func.sum(ThemeDay.negative).label("negative"),
+        func.sum(theme_days.mentions).label("mentions"),
+        func.sum(theme_days.responses).label("responses"),
+        func.sum(theme_days.sentiment_sum).label("sentiment_sum"),
+        func.sum(theme_days.sentiment_n).label("sentiment_n"),
+        func.sum(theme_days.positive).label("positive"),
+        func.sum(theme_days.negative).label("negative"),
     )
 
 
@@ -211,12 +273,13 @@ def most_mentioned_themes(*, session: Session, cells: Cells, limit: int | None) 
     """`theme_volumes.most_mentioned_themes` from the tallies: (id, label) of the live top-level
     themes the cells mention, most mentions first; a discovered subtheme only where its parent is
     not coded itself."""
+    theme_days = current(session=session, table=ThemeDay, cells=cells)
     parent = aliased(ThemeMention)
-    mentions = func.sum(ThemeDay.mentions)
+    mentions = func.sum(theme_days.mentions)
     counted = (
-        select(ThemeDay.theme_id, mentions.label("mentions"))
-        .where(*cells.where(ThemeDay))
-        .group_by(ThemeDay.theme_id)
+        select(theme_days.theme_id, mentions.label("mentions"))
+        .where(*cells.where(theme_days))
+        .group_by(theme_days.theme_id)
         .having(mentions > 0)
         .subquery()
     )
@@ -233,11 +296,12 @@ def most_mentioned_themes(*, session: Session, cells: Cells, limit: int | None) 
     return [(theme_id, label) for theme_id, label in rows]
 
 
-def responses_per_program(*, session: Session) -> dict[str, tuple[int, int]]:
+def responses_per_program(*, session: Session, cells: Cells) -> dict[str, tuple[int, int]]:
     """Program → (real, simulated) responses, for every program that has any."""
-    query = select(ResponseDay.program, ResponseDay.simulated, func.sum(ResponseDay.responses)).group_by(
-        ResponseDay.program, ResponseDay.simulated
-    )
+    response_days = current(session=session, table=ResponseDay, cells=cells)
+    query = select(
+        response_days.program, response_days.simulated, func.sum(response_days.responses)
+    ).group_by(response_days.program, response_days.simulated)
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for program, simulated, n in session.execute(query):
         found[program][1 if simulated else 0] += int(n or 0)

@@ -22,6 +22,7 @@ from askwhy.conversations import RESPONSES_CLOSED
 from askwhy.insights import analyse_responses
 from askwhy.privacy import retention
 from askwhy.queue.jobs import Queue
+from askwhy.store import day_recount
 from askwhy.tasks.alerts import DETECT_EMERGING
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 ANALYSE_RESPONSE = "analyse_response"
 """One response per run: no longer enqueued, kept for runs queued by earlier versions."""
 ANALYSE_CLOSED = "analyse_closed"
+SETTLE_DAY_TALLIES = "settle_day_tallies"
 CLOSED_BATCH = 64
 """Responses per batch of closed conversations (at most ``analysis_batch_size``). Three short
 answers make about five sentences, so 64 responses embed ~300 sentences in well under a second:
@@ -93,6 +95,12 @@ def register(jobs: Jobs, container: Container) -> None:
     def enrich_pending_responses() -> int:
         jobs.nudge_taken(ANALYSE_CLOSED)  # the sweep takes closed conversations too
         return sweep(container, claims=claims)
+
+    # Writes only mark the day cells they change; the tallies are counted again here, once a minute,
+    # so that no turn waits for a count (reads count the cells still marked: `store.day_tallies`).
+    @jobs.periodic(SETTLE_DAY_TALLIES, queue=Queue.ANALYSIS, minute="*")
+    def settle_day_tallies() -> int:
+        return day_recount.settle_everything(sessions=container.sessions)
 
     def nudge_closed(session: Session) -> None:
         if session.in_nested_transaction():
