@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -70,6 +70,8 @@ class Result:
     """CPU seconds askwhy's processes spent during the load."""
     bench_cpu: float = 0.0
     """CPU seconds this process (load generator and fake Graph API) spent during the load."""
+    server_roles: dict[str, float] = field(default_factory=dict)
+    """``server_cpu`` by the part of askwhy that spent it (`cpu_by_role`)."""
 
     @property
     def rate(self) -> float:
@@ -138,6 +140,30 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+ROLES = {
+    "askwhy-analysis": "analysis worker",
+    "askwhy-storer": "webhook inbox storer",
+}
+
+
+def cpu_by_role(pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far by part of askwhy, told apart by the names its processes show in ps
+    (`askwhy.cli.worker_pool.name_process`): the API server is the first command started."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent: Counter[str] = Counter()  # clock ticks
+    for pid in family(pids):
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        if pid == pids[0]:
+            role = "API server"
+        elif name.startswith("askwhy-worker-"):
+            role = "conversation workers"
+        else:
+            role = ROLES.get(name, "askwhy worker" if name == "askwhy" else "other")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        spent[role] += int(fields[11]) + int(fields[12])
+    return {role: n / ticks for role, n in spent.items()}
+
+
 def family(pids: list[int]) -> list[int]:
     """The processes and all their descendants (`askwhy serve` starts its queue workers itself)."""
     found, pending = [], list(pids)
@@ -170,9 +196,14 @@ async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int)
                     raise RuntimeError("the invitations were not all delivered")
                 await asyncio.sleep(0.1)
             load = Load(base_url=base, secret=SECRET, replies=replies, metadata=METADATA)
-            server_before, bench_before = cpu_seconds(pids), own_cpu_seconds()
+            server_before, bench_before, roles_before = (
+                cpu_seconds(pids),
+                own_cpu_seconds(),
+                cpu_by_role(pids),
+            )
             seconds = await load.run(phones(), concurrency=CONCURRENCY)
             server_cpu, bench_cpu = cpu_seconds(pids) - server_before, own_cpu_seconds() - bench_before
+            roles = {role: spent - roles_before.get(role, 0.0) for role, spent in cpu_by_role(pids).items()}
             await asyncio.sleep(2.0)  # a late second answer to a retried delivery would arrive here
     expected = 1 + 3  # the opening, then one question per answer
     extra = sum(max(0, len(got) - expected) for got in replies.received.values())
@@ -180,7 +211,8 @@ async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int)
     return Result(setup=setup, messages=load.messages, seconds=seconds, to_200=load.to_200, to_reply=load.to_reply,
                   duplicate_replies=extra + repeated_keys, missing_replies=load.missing_replies,
                   duplicates_sent=load.duplicates_sent, status_deliveries=load.status_deliveries,
-                  errors=load.errors, server_cpu=server_cpu, bench_cpu=bench_cpu)  # fmt: skip
+                  errors=load.errors, server_cpu=server_cpu, bench_cpu=bench_cpu,
+                  server_roles=roles)  # fmt: skip
 
 
 def bare_webhook_app() -> FastAPI:
@@ -303,6 +335,14 @@ def report(results: list[Result], bare_rate: float, bare_p99: float, bare_cpu: f
         f"- {r.setup}: askwhy {r.server_cpu * 1000 / r.messages:.1f} ms, load generator and fake Graph API "
         f"{r.bench_cpu * 1000 / r.messages:.1f} ms; askwhy used {r.server_cpu / r.seconds:.2f} of the 2 cores."
         for r in results
+    ]
+    lines += [
+        "  - by part: "
+        + ", ".join(
+            f"{role} {seconds * 1000 / r.messages:.1f} ms" for role, seconds in sorted(r.server_roles.items())
+        )
+        for r in results
+        if r.server_roles
     ]
     sqlite = results[0]
     met = {True: "met", False: "not met"}

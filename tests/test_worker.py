@@ -19,7 +19,7 @@ from askwhy.clock import FakeClock
 from askwhy.queue.jobs import Queue
 from askwhy.settings import Settings
 from askwhy.tasks.alerts import DETECT_EMERGING
-from askwhy.tasks.analysis import ANALYSE_CLOSED
+from askwhy.tasks.analysis import ANALYSE_CLOSED, SETTLE_DAY_TALLIES
 from askwhy.tasks.inbound import STORE_KEPT
 from tests.insights.test_closed_batches import analysed, close_together, converse
 
@@ -143,3 +143,26 @@ def test_a_worker_of_the_conversations_queue_alone_never_consumes_analysis(
         assert consumed == [container.jobs.queues[Queue.ANALYSIS], container.jobs.queues[Queue.CONVERSATIONS]]
     finally:
         container.close()
+
+
+def test_the_day_tallies_are_recounted_on_the_analysis_queue(settings: Settings) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+    try:
+        container.jobs.enqueue(SETTLE_DAY_TALLIES)
+        analysis = container.jobs.queues[Queue.ANALYSIS]
+        assert [task.name.rsplit(".", 1)[-1] for task in analysis.pending()] == [SETTLE_DAY_TALLIES]
+        assert container.jobs.queues[Queue.CONVERSATIONS].pending() == []
+    finally:
+        container.close()
+
+
+def test_worker_processes_are_named_for_ps_and_top() -> None:
+    script = (
+        "from askwhy.cli.worker_pool import name_process; name_process('askwhy-analysis'); "
+        "print(open('/proc/self/comm').read().strip())"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.strip() == "askwhy-analysis"

@@ -8,12 +8,14 @@ a worker whose server died stops, so none is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import threading
 import time
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from askwhy.cli.orphans import stop_when_orphaned
 from askwhy.queue.jobs import Queue
@@ -66,7 +68,7 @@ class WorkerPool:
 
             process = context.Process(
                 target=store_kept_forever,
-                kwargs={"server_pid": os.getpid()},
+                kwargs={"server_pid": os.getpid(), "title": "askwhy-storer"},
                 name="askwhy-inbox-storer",
                 daemon=True,
             )
@@ -79,6 +81,7 @@ class WorkerPool:
                     "server_pid": os.getpid(),
                     "niceness": self._niceness,
                     "queue": queue,
+                    "title": "askwhy-analysis" if queue is Queue.ANALYSIS else f"askwhy-worker-{number + 1}",
                 },
                 name=f"askwhy-{queue.value}-worker" + ("" if queue is Queue.ANALYSIS else f"-{number + 1}"),
                 daemon=True,
@@ -108,15 +111,30 @@ def _stop_together(processes: list[BaseProcess], *, timeout: float) -> None:
 
 
 def work_queue(
-    *, threads: int, server_pid: int, niceness: int = 0, queue: Queue = Queue.CONVERSATIONS
+    *,
+    threads: int,
+    server_pid: int,
+    niceness: int = 0,
+    queue: Queue = Queue.CONVERSATIONS,
+    title: str = "",
 ) -> None:
     """A worker process's life: work ``queue`` until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened
     from askwhy.cli.worker import work
 
+    name_process(title)
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
     if niceness:
         os.nice(niceness)  # the server's requests come first; see ASKWHY_WORKER_NICENESS
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads, queues=(queue,))
+
+
+def name_process(title: str) -> None:
+    """Show ``title`` for this process in ps and top (Linux keeps 15 characters), so an operator
+    can tell the queue workers and the storer apart; elsewhere, or with no title, nothing changes."""
+    if not title:
+        return
+    with contextlib.suppress(OSError):
+        Path("/proc/self/comm").write_text(title[:15])
