@@ -239,7 +239,10 @@ WEIGHTED_ONLY = {"weighted", "simulated"}
         ("/v1/themes", [{"themes", "weighted", "simulated"}, WEIGHTED_ONLY]),
         (
             "/v1/themes/{theme_id}",
-            [{"id", "label", "share", "quotes", "children", "created_at", "simulated"}],
+            [
+                {"id", "label", "share", "quotes", "children", "created_at", "weighted", "simulated"},
+                WEIGHTED_ONLY,
+            ],
         ),
         (
             "/v1/drivers",
@@ -251,7 +254,11 @@ WEIGHTED_ONLY = {"weighted", "simulated"}
         ),
         (
             "/v1/changes",
-            [{"from", "to", "delta", "baseline", "effects", "narrative", "simulated"}, {"effects", "reason"}],
+            [
+                {"from", "to", "delta", "baseline", "effects", "narrative", "weighted", "simulated"},
+                {"effects", "reason"},
+                WEIGHTED_ONLY,
+            ],
         ),
     ],
 )

@@ -52,10 +52,11 @@ def add_program(
     )  # fmt: skip
 
 
-def add_invitations(session: Session, invites: list[Invite]) -> None:
-    """Each invitation with its customer, moment, decision, conversation, messages and response."""
+def add_invitations(session: Session, invites: list[Invite], *, start: datetime = START) -> None:
+    """Each invitation with its customer, moment, decision, conversation, messages and response, a
+    minute apart from ``start``."""
     for i, invite in enumerate(invites):
-        at = START + timedelta(minutes=i)
+        at = start + timedelta(minutes=i)
         contact = Contact(created_at=at, attributes={})
         session.add(contact)
         session.flush()

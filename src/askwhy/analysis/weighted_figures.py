@@ -4,20 +4,26 @@ The metric (NPS, CSAT or CES) and the shares (negative responses, each theme's m
 their raw twin, effective n, design effect and an interval that accounts for the weights
 (`askwhy.analysis.weighted_metrics`). A theme's impact is the overall metric minus the metric of
 the responders who do not mention it, as the drivers define it, computed once with equal weights and
-once with the weights (a point estimate: its interval is the drivers' bootstrap, which is raw).
+once with the weights. The weighted impact's interval linearises that difference of two ratio
+means: each responder's influence is its deviation from the overall mean, less (for those who do
+not mention the theme) its deviation from their mean scaled by Σw / Σw(rest); the weighted mean of
+those influences has the impact's standard error under the same calibration residuals and
+finite-population correction as the metric's own interval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from askwhy.analysis.weighted_metrics import (
     WeightedEstimate,
     WeightedShare,
+    interval,
     weighted_estimate,
+    weighted_mean,
     weighted_share,
 )
 from askwhy.analysis.weighting import Weights
@@ -33,6 +39,9 @@ class WeightedImpact:
     raw: float | None
     weighted: float | None
     """None when every responder mentions the theme: there is nobody to compare with."""
+    low: float | None = None
+    high: float | None = None
+    """The weighted impact's interval (None: too few responders on one side to tell)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,6 @@ def weighted_figures(
             raise ValueError(f"{what}: {len(flags)} flags for {len(scores)} responders")
     statistic = resolve_statistic(metric, None)
     values = np.array([respondent_value(score, metric=metric, statistic=statistic) for score in scores])
-    w = np.asarray(weights.values, dtype=np.float64)
     return WeightedFigures(
         weights=weights,
         metric=weighted_estimate(scores, weights, metric=metric, statistic=statistic, confidence=confidence),
@@ -71,15 +79,22 @@ def weighted_figures(
             (theme, weighted_share(flags, weights, confidence=confidence)) for theme, flags in themes.items()
         ),
         impacts=tuple(
-            _impact(theme, values, w, np.asarray(flags, dtype=bool)) for theme, flags in themes.items()
+            _impact(theme, values, weights, np.asarray(flags, dtype=bool), confidence)
+            for theme, flags in themes.items()
         ),
     )
 
 
-def _impact(theme: str, values: np.ndarray, w: np.ndarray, mentioned: np.ndarray) -> WeightedImpact:
+def _impact(
+    theme: str, values: np.ndarray, weights: Weights, mentioned: np.ndarray, confidence: float
+) -> WeightedImpact:
     rest = ~mentioned
     if not rest.any():
         return WeightedImpact(theme, None, None)
+    w = np.asarray(weights.values, dtype=np.float64)
     raw = float(values.mean() - values[rest].mean())
-    weighted = float(w @ values / w.sum() - w[rest] @ values[rest] / w[rest].sum())
-    return WeightedImpact(theme, raw, weighted)
+    overall, others = float(w @ values / w.sum()), float(w[rest] @ values[rest] / w[rest].sum())
+    influence = (values - overall) - rest * (values - others) * (w.sum() / w[rest].sum())
+    spread = weighted_mean(influence, weights)
+    low, high = interval(replace(spread, value=overall - others), confidence)
+    return WeightedImpact(theme, raw, overall - others, low, high)

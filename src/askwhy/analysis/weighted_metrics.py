@@ -61,6 +61,9 @@ class WeightedEstimate:
     """How the weights were made (``post-stratification``, ``raking``, ``response propensity``)."""
     attributes: tuple[str, ...]
     warnings: tuple[str, ...]
+    standard_error: float = math.nan
+    """The weighted value's linearised standard error (NaN: too few responders to tell)."""
+    degrees_of_freedom: int = 0
 
     @property
     def shift(self) -> float:
@@ -125,7 +128,7 @@ def weighted_estimate(
     raw = estimate(scores, metric=metric, statistic=chosen, confidence=confidence)
     values = [respondent_value(score, metric=metric, statistic=chosen) for score in scores]
     mean = weighted_mean(values, weights)
-    low, high = _interval(mean, confidence)
+    low, high = interval(mean, confidence)
     scale = SCALES[metric]
     floor, ceiling = {Statistic.NPS: (-100.0, 100.0), Statistic.TOP2BOX: (0.0, 100.0)}.get(
         chosen, (float(scale.low), float(scale.high))
@@ -143,6 +146,8 @@ def weighted_estimate(
         weighting=weights.method,
         attributes=weights.attributes,
         warnings=weights.warnings,
+        standard_error=mean.standard_error,
+        degrees_of_freedom=mean.degrees_of_freedom,
     )
 
 
@@ -152,7 +157,7 @@ def weighted_share(flags: Sequence[bool], weights: Weights, *, confidence: float
     hits = sum(bool(flag) for flag in flags)
     raw_low, raw_high = wilson_interval(hits, n, confidence=confidence)
     mean = weighted_mean([100.0 if flag else 0.0 for flag in flags], weights)
-    low, high = _interval(mean, confidence)
+    low, high = interval(mean, confidence)
     return WeightedShare(
         raw=100.0 * hits / n,
         raw_low=100.0 * raw_low,
@@ -171,7 +176,9 @@ def weighted_share(flags: Sequence[bool], weights: Weights, *, confidence: float
     )
 
 
-def _interval(mean: WeightedMean, confidence: float) -> tuple[float | None, float | None]:
+def interval(mean: WeightedMean, confidence: float) -> tuple[float | None, float | None]:
+    """The Student-t interval around a weighted mean (or difference of them); None, None without
+    degrees of freedom."""
     if mean.degrees_of_freedom < 1 or not math.isfinite(mean.standard_error):
         return None, None
     half = t_critical(confidence, mean.degrees_of_freedom) * mean.standard_error

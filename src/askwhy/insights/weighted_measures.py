@@ -66,10 +66,16 @@ def program_plan(*, session: Session, program: str) -> WeightingPlan | None:
 
 
 def weighted_for_program(
-    *, session: Session, selection: Selection, metric: Metric | None = None, max_themes: int = 25
+    *,
+    session: Session,
+    selection: Selection,
+    metric: Metric | None = None,
+    max_themes: int = 25,
+    theme: tuple[str, str] | None = None,
 ) -> WeightedReport:
     """The selection's figures weighted to its program's invitations, as the program's YAML says, or
-    the reason they are raw only (no single program, no weighting section, nothing scored)."""
+    the reason they are raw only (no single program, no weighting section, nothing scored).
+    ``theme`` (its id and label) gives that theme's share and impact instead of the most mentioned."""
     if not selection.program:
         return WeightedReport(source=INVITATIONS, plan=None, figures=None, reason=NOT_ONE_PROGRAM)
     try:
@@ -79,7 +85,7 @@ def weighted_for_program(
     if plan is None:
         return unplanned(selection.program)
     return weighted_by_plan(
-        session=session, selection=selection, plan=plan, metric=metric, max_themes=max_themes
+        session=session, selection=selection, plan=plan, metric=metric, max_themes=max_themes, theme=theme
     )
 
 
@@ -98,6 +104,7 @@ def weighted_by_plan(
     plan: WeightingPlan,
     metric: Metric | None = None,
     max_themes: int = 25,
+    theme: tuple[str, str] | None = None,
 ) -> WeightedReport:
     """`weighted_for_program` once the program's plan is known (``selection.program`` must be set)."""
     try:
@@ -122,6 +129,7 @@ def weighted_by_plan(
     return _weighted(
         session=session, selection=selection, scored=scored, ids=ids, responders=responders,
         plan=plan, population=population, source=INVITATIONS, left_out=left_out, max_themes=max_themes,
+        theme=theme,
     )  # fmt: skip
 
 
@@ -188,6 +196,7 @@ def _weighted(
     source: str,
     left_out: int,
     max_themes: int,
+    theme: tuple[str, str] | None = None,
 ) -> WeightedReport:
     try:
         weights = weights_for(responders, plan=plan, population=population)
@@ -200,7 +209,9 @@ def _weighted(
         weights,
         metric=scored.metric,
         negative=_negative(session=session, selection=selection, ids=ids),
-        mentions=_mentions(session=session, selection=selection, scored=scored, rows=rows, limit=max_themes),
+        mentions=_mentions(
+            session=session, selection=selection, scored=scored, rows=rows, limit=max_themes, theme=theme
+        ),
     )
     return WeightedReport(source=source, plan=plan, figures=figures, left_out=left_out)
 
@@ -244,10 +255,16 @@ def _negative(*, session: Session, selection: Selection, ids: Sequence[str]) -> 
 
 
 def _mentions(
-    *, session: Session, selection: Selection, scored: Scored, rows: list[int], limit: int
+    *,
+    session: Session,
+    selection: Selection,
+    scored: Scored,
+    rows: list[int],
+    limit: int,
+    theme: tuple[str, str] | None = None,
 ) -> dict[str, list[bool]]:
-    """Theme label → whether each responder mentions it, for the most mentioned themes."""
-    names = theme_names(session=session, max_themes=limit, selection=selection)
+    """Theme label → whether each responder mentions it, for the most mentioned themes (or ``theme``)."""
+    names = dict([theme]) if theme else theme_names(session=session, max_themes=limit, selection=selection)
     if not names:
         return {}
     themed = themed_scores(session=session, scored=scored, names=names, subset=rows)

@@ -9,6 +9,7 @@ from pydantic import Field
 from askwhy.analysis.weighted_figures import WeightedImpact
 from askwhy.analysis.weighted_metrics import WeightedEstimate, WeightedShare
 from askwhy.analysis.weighting import Weights
+from askwhy.insights.weighted_changes import WeightedChangeReport
 from askwhy.insights.weighted_measures import WeightedReport
 from askwhy.report.results import Result, rounded
 
@@ -17,6 +18,10 @@ EXPLANATION = (
     "it corrects only for who answered within those segments."
 )
 RAW_ONLY = "Raw only: {reason}."
+CHANGE_EXPLANATION = (
+    "Weighted: each period's responders re-weighted to stand for everyone invited in that period, by "
+    "{attributes}; the change is the difference of the two weighted figures."
+)
 
 
 class WeightedFigureResult(Result):
@@ -71,11 +76,19 @@ class WeightedThemeResult(WeightedFigureResult):
 class WeightedImpactResult(Result):
     theme: str
     raw: float | None = Field(description="Points of the metric the theme moves it by, raw.")
-    weighted: float | None = Field(description="The same with the weights (a point estimate).")
+    weighted: float | None = Field(description="The same with the weights.")
+    low: float | None = Field(default=None, description="Lower end of the weighted impact's interval.")
+    high: float | None = Field(default=None, description="Upper end of the weighted impact's interval.")
 
     @classmethod
     def of(cls, impact: WeightedImpact) -> Self:
-        return cls(theme=impact.theme, raw=rounded(impact.raw, 2), weighted=rounded(impact.weighted, 2))
+        return cls(
+            theme=impact.theme,
+            raw=rounded(impact.raw, 2),
+            weighted=rounded(impact.weighted, 2),
+            low=rounded(impact.low, 2),
+            high=rounded(impact.high, 2),
+        )
 
 
 class ThinSegmentResult(Result):
@@ -176,5 +189,46 @@ def weighted_rows(result: WeightedResult | None) -> list[dict[str, object]]:
         rows.append({"figure": "negative share (%)", **result.negative_share.model_dump(mode="json")})
     rows += [{"figure": f"mentions {t.theme} (%)", **t.model_dump(mode="json")} for t in result.themes]
     label = f"{result.metric.label} impact"
-    rows += [{"figure": f"{label}: {i.theme}", "raw": i.raw, "weighted": i.weighted} for i in result.impacts]
+    rows += [
+        {"figure": f"{label}: {i.theme}", "raw": i.raw, "weighted": i.weighted, "low": i.low, "high": i.high}
+        for i in result.impacts
+    ]
     return rows
+
+
+class WeightedChangeResult(Result):
+    """The change between the two periods raw and weighted, each period weighted to its own invitations."""
+
+    status: str = Field(description="weighted, or raw only when either period could not be weighted.")
+    explanation: str
+    reason: str | None = Field(default=None, description="Why the change is raw only.")
+    raw: float | None = Field(default=None, description="The raw change, after minus before.")
+    weighted: float | None = Field(default=None, description="The weighted change, after minus before.")
+    low: float | None = Field(default=None, description="Lower end of the weighted change's interval.")
+    high: float | None = Field(default=None, description="Upper end of the weighted change's interval.")
+    significant: bool = Field(default=False, description="The weighted interval leaves out zero.")
+    before: WeightedResult = Field(description="The earlier period's figures, raw and weighted.")
+    after: WeightedResult = Field(description="The later period's figures, raw and weighted.")
+
+    @classmethod
+    def of(cls, report: WeightedChangeReport) -> Self:
+        before, after, change = (
+            WeightedResult.of(report.before),
+            WeightedResult.of(report.after),
+            report.change,
+        )
+        if change is None:
+            reason = report.reason or "raw only: nothing to weight"
+            explanation = RAW_ONLY.format(reason=reason.removeprefix("raw only: "))
+            return cls(status="raw only", explanation=explanation, reason=reason, before=before, after=after)
+        return cls(
+            status="weighted",
+            explanation=CHANGE_EXPLANATION.format(attributes=", ".join(after.attributes) or "nothing"),
+            raw=round(change.raw, 2),
+            weighted=round(change.value, 2),
+            low=rounded(change.low, 2),
+            high=rounded(change.high, 2),
+            significant=change.significant,
+            before=before,
+            after=after,
+        )

@@ -21,7 +21,7 @@ from askwhy.report.results import (
     ThemeDetailResult,
     ThemeResult,
 )
-from askwhy.report.weighting_results import WeightedResult
+from askwhy.report.weighting_results import WeightedChangeResult, WeightedResult
 
 SIMULATED = "included or excluded: whether simulated responses (demo data, askwhy simulate) were counted."
 WEIGHTED = "The figures raw and weighted to everyone invited (None when weighting=raw was asked)."
@@ -46,6 +46,9 @@ class ThemesOut(Result):
 
 
 class ThemeOut(ThemeDetailResult):
+    weighted: WeightedResult | None = Field(
+        default=None, description=f"{WEIGHTED} Its themes and impacts are this theme's alone."
+    )
     simulated: str = Field(description=SIMULATED)
 
 
@@ -63,6 +66,11 @@ class NoDriversOut(Result):
 
 
 class ChangeOut(ChangeResult):
+    weighted: WeightedChangeResult | None = Field(
+        default=None,
+        description="The change raw and weighted, each period to its own invitations (None when "
+        "weighting=raw was asked).",
+    )
     simulated: str = Field(description=SIMULATED)
 
 
@@ -78,4 +86,11 @@ class WeightedOut(Result):
     """weighting=weighted: only the weighted figures (with their raw twins and what they rest on)."""
 
     weighted: WeightedResult
+    simulated: str = Field(description=SIMULATED)
+
+
+class WeightedChangeOut(Result):
+    """weighting=weighted on /v1/changes: only the weighted change and each period's weighted figures."""
+
+    weighted: WeightedChangeResult
     simulated: str = Field(description=SIMULATED)

@@ -16,9 +16,10 @@ from askwhy.insights import measures
 from askwhy.insights.codebook import ThemeNotFound
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import list_themes, show_theme
+from askwhy.insights.weighted_changes import weighted_change_for_program
 from askwhy.insights.weighted_measures import weighted_for_program
 from askwhy.report.results import ThemeResult
-from askwhy.report.weighting_results import WeightedResult
+from askwhy.report.weighting_results import WeightedChangeResult, WeightedResult
 from askwhy.service.auth import READ
 from askwhy.service.dependencies import ContainerDep, SessionsDep
 from askwhy.service.insight_schemas import (
@@ -29,6 +30,7 @@ from askwhy.service.insight_schemas import (
     NoDriversOut,
     ThemeOut,
     ThemesOut,
+    WeightedChangeOut,
     WeightedOut,
     Weighting,
 )
@@ -125,19 +127,27 @@ def get_themes(
 
 
 @router.get("/themes/{theme_id}")
-def get_theme(
+def get_theme(  # noqa: PLR0917 (FastAPI maps query parameters)
     theme_id: str,
     sessions: SessionsDep,
     selection: SelectionDep,
+    container: ContainerDep,
     quotes: Annotated[int, Query(ge=0, le=100, description="How many quotes.")] = 10,
-) -> ThemeOut:
-    """One theme with its quotes (redacted) and its children."""
+    weighting: WeightingQuery = None,
+) -> ThemeOut | WeightedOut:
+    """One theme with its quotes (redacted) and its children; its share of the scored responders and
+    its impact raw and weighted (``weighting`` asks for one of them)."""
+    themes = container.settings.driver_max_themes
     try:
         with sessions() as session:
             detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
+            theme = (theme_id, detail.theme.label)
+            weighted = _weighted(session, selection, None, weighting, themes, theme=theme)
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "theme not found") from None
-    return ThemeOut.detail(detail, simulated=selection.simulated)
+    if weighting is Weighting.WEIGHTED and weighted is not None:
+        return WeightedOut(weighted=weighted, simulated=selection.simulated)
+    return ThemeOut.detail(detail, simulated=selection.simulated, weighted=weighted)
 
 
 @router.get("/drivers")
@@ -179,8 +189,10 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
     period: PeriodQuery = None,
     from_: Annotated[date | None, Query(alias="from", description="A day in the earlier period.")] = None,
     to: Annotated[date | None, Query(description="A day in the later period.")] = None,
-) -> ChangeOut | NoChangeOut:
-    """The change between two periods (default: the last two) split into the themes behind it."""
+    weighting: WeightingQuery = None,
+) -> ChangeOut | NoChangeOut | WeightedChangeOut:
+    """The change between two periods (default: the last two) split into the themes behind it; the
+    change raw and weighted, each period to its own invitations (``weighting`` asks for one)."""
     if (from_ is None) != (to is None):
         raise _invalid("to" if to is None else "from", "give both from and to, or neither")
     if from_ and to and from_ >= to:
@@ -196,23 +208,40 @@ def get_changes(  # noqa: PLR0917 (FastAPI maps query parameters)
                 after=to,
                 max_themes=container.settings.driver_max_themes,
             )
+            weighted = None
+            if weighting is not Weighting.RAW:
+                found = weighted_change_for_program(
+                    session=session,
+                    selection=selection,
+                    report=report,
+                    max_themes=container.settings.driver_max_themes,
+                )
+                weighted = WeightedChangeResult.of(found)
     except measures.NoThemes as exc:
         return NoChangeOut(effects=[], reason=str(exc), simulated=selection.simulated)
     except measures.NothingToMeasure as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except measures.SamePeriod as exc:
         raise _invalid("to", str(exc)) from None
-    return ChangeOut.of(report, simulated=selection.simulated)
+    if weighting is Weighting.WEIGHTED and weighted is not None:
+        return WeightedChangeOut(weighted=weighted, simulated=selection.simulated)
+    return ChangeOut.of(report, simulated=selection.simulated, weighted=weighted)
 
 
 def _weighted(
-    session: Session, selection: Selection, metric: Metric | None, weighting: Weighting | None, themes: int
+    session: Session,
+    selection: Selection,
+    metric: Metric | None,
+    weighting: Weighting | None,
+    themes: int,
+    *,
+    theme: tuple[str, str] | None = None,
 ) -> WeightedResult | None:
-    """The weighted figures unless only the raw ones were asked for."""
+    """The weighted figures unless only the raw ones were asked for (``theme``: that theme's only)."""
     if weighting is Weighting.RAW:
         return None
     found = weighted_for_program(
-        session=session, selection=selection, metric=_scored(metric), max_themes=themes
+        session=session, selection=selection, metric=_scored(metric), max_themes=themes, theme=theme
     )
     return WeightedResult.of(found)
 
