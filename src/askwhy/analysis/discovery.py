@@ -9,8 +9,9 @@ How (measured on every labelled set in `bench/themes_quality.py`):
    8–30 themes (fewer for small data), the subthemes a finer cut refined over every text. A text
    much further from its subtheme's centre than texts usually are stays unassigned.
 3. Labels are phrases from the theme's own texts (`askwhy.analysis.phrases`); two subthemes
-   whose best phrase is the same are one subtheme, merged. Ids are derived from the labels, so the
-   same input gives the same ids.
+   whose best phrase is the same are one subtheme, merged. Ids are derived from the words that set
+   each theme apart (`askwhy.analysis.theme_ids`), not from the label, so the same input gives the
+   same ids and a near-tie between two label phrases does not change a theme's identity.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from numpy.typing import NDArray
 from sklearn.cluster import KMeans
 
 from askwhy.analysis.cleaning import clean_for_meaning, has_content
-from askwhy.analysis.phrases import NO_PHRASE, Phrase, label_themes
+from askwhy.analysis.phrases import NO_PHRASE, Phrase, label_themes, words
 from askwhy.analysis.quotes import NEAR_DUPLICATE, representative
 from askwhy.analysis.theme_clusters import MAX_SAMPLE, cluster_two_levels
+from askwhy.analysis.theme_ids import content_words, sibling_ids, theme_id
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +42,8 @@ class DiscoveredTheme:
     sentiment: float | None
     quotes: tuple[int, ...]
     id: str = ""
-    """Derived from the label (and the parent's label for a subtheme): same input, same id."""
+    """Derived from the words that set the theme apart (under its parent's id for a subtheme):
+    same input, same id."""
     subthemes: tuple[DiscoveredTheme, ...] = ()
 
 
@@ -52,11 +55,6 @@ class Discovery:
     """Texts with nothing to code (greetings, thanks, "ok", a handle alone)."""
     unassigned: tuple[int, ...]
     """Texts with content that no theme explains."""
-
-
-def theme_id(label: str, parent: str = "") -> str:
-    """A stable id for a theme: the hash of its label (under its parent's label for a subtheme)."""
-    return hashlib.sha256(f"{parent}\x1f{label}".casefold().encode()).hexdigest()[:32]
 
 
 def text_key(text: str) -> str:
@@ -254,7 +252,38 @@ def _build(
             near_duplicate=near_duplicate,
         )
         themes.append(_with_subthemes(theme, sorted(subthemes, key=_order)))
-    return sorted(themes, key=_order)
+    return sorted(_with_ids(themes, cleaned, brand_terms), key=_order)
+
+
+def _with_ids(
+    themes: list[DiscoveredTheme], cleaned: Sequence[str], brand_terms: Collection[str]
+) -> list[DiscoveredTheme]:
+    """Every theme's id from its signature against all texts, a subtheme's against its parent's."""
+    banned = frozenset(w for term in brand_terms for w in words(term))
+    vocabulary = [content_words(t, banned=banned) for t in cleaned]
+    everything = sorted({m for t in themes for m in t.members})
+    ids = sibling_ids([t.members for t in themes], everything, vocabulary, labels=_names(themes, cleaned))
+    return [
+        replace(
+            theme,
+            id=top,
+            subthemes=tuple(
+                replace(child, id=sub)
+                for child, sub in zip(
+                    theme.subthemes,
+                    sibling_ids(
+                        [c.members for c in theme.subthemes],
+                        theme.members,
+                        vocabulary,
+                        labels=_names(theme.subthemes, cleaned),
+                        parent=top,
+                    ),
+                    strict=True,
+                )
+            ),
+        )
+        for theme, top in zip(themes, ids, strict=True)
+    ]
 
 
 def _labels(
@@ -305,6 +334,11 @@ def _theme(
         quotes=tuple(int(members[q]) for q in quotes),
         id=theme_id(label if label != NO_PHRASE else _anchor(members, cleaned), parent_label),
     )
+
+
+def _names(themes: Sequence[DiscoveredTheme], cleaned: Sequence[str]) -> list[str]:
+    """Distinct names of siblings: their labels, or for a theme with no phrase its anchor text."""
+    return [t.label if t.label != NO_PHRASE else _anchor(np.asarray(t.members), cleaned) for t in themes]
 
 
 def _anchor(members: NDArray[np.intp], cleaned: Sequence[str]) -> str:

@@ -36,7 +36,8 @@ TIE_BREAK = 0.1
 """Where no phrase is more distinctive than another, the most common one wins."""
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\"…/]")
 _BREAK = "|"
-_STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've", "wasn't", "isn't"}
+STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've", "wasn't", "isn't"}
+"""Words that neither start nor end a label nor name a theme."""
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
 
@@ -66,11 +67,11 @@ def _grams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
 
 
 def _acceptable(gram: tuple[str, ...], banned: frozenset[str]) -> bool:
-    if gram[0] in _STOP or gram[-1] in _STOP or gram[-1] in _NEGATIONS:
+    if gram[0] in STOP or gram[-1] in STOP or gram[-1] in _NEGATIONS:
         return False
     if any(w in banned or w.isdigit() for w in gram):
         return False
-    content = [w for w in gram if w not in _STOP]
+    content = [w for w in gram if w not in STOP]
     if len(gram) == 1:
         return len(gram[0]) > 3 and gram[0] not in _WEAK_WORDS
     return len(content) >= 1 and not all(w in _WEAK_WORDS for w in content)
@@ -129,7 +130,7 @@ def rank_phrases(
         shape = {1: 0.35, 2: 1.0, 3: 1.0, 4: 0.8, 5: 0.6}[len(gram)]
         # A phrase is only as specific as its most common content word ("agent with order" is not
         # about anything when every text mentions an order).
-        specific = min(1 - background.get((w,), 0) / (background_size + 1) for w in gram if w not in _STOP)
+        specific = min(1 - background.get((w,), 0) / (background_size + 1) for w in gram if w not in STOP)
         score = share * (np.log(lift) + TIE_BREAK) * shape * specific
         ranked.append(Phrase(" ".join(gram), score, count))
     # A single word only when no phrase of two words or more is there.
@@ -167,7 +168,7 @@ def choose_labels(
 
 
 def _key(text: str) -> frozenset[str]:
-    return frozenset(w for w in text.split() if w not in _STOP) or frozenset(text.split())
+    return frozenset(w for w in text.split() if w not in STOP) or frozenset(text.split())
 
 
 def label_themes(

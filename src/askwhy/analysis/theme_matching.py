@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from askwhy.analysis.discovery import DiscoveredTheme, text_key, theme_id
+from askwhy.analysis.discovery import DiscoveredTheme, text_key
+from askwhy.analysis.theme_ids import theme_id
 
 NEAR_DUPLICATE = 0.9
 """Centre similarity at and above which two themes are one. Measured with all-MiniLM-L6-v2 on
