@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import adjusted_rand_score
 
-from askwhy.analysis.theme_clusters import TOP_THEMES, cluster_two_levels
+from askwhy.analysis.theme_clusters import TOP_THEMES, _regroup, cluster_two_levels
 
 
 def groups(
@@ -73,3 +73,15 @@ def test_a_ninety_percent_sample_finds_the_same_top_level_themes() -> None:
     full_top, part_top = top_of(full_fine, full_parent), top_of(part_fine, part_parent)
     assert adjusted_rand_score(truth, full_top) >= 0.9
     assert adjusted_rand_score(full_top[keep], part_top) >= 0.9
+
+
+def test_a_subtheme_the_tree_put_under_the_wrong_theme_joins_the_one_its_texts_are_closest_to() -> None:
+    vectors, truth = groups(3, 60, spread=0.3, seed=4)
+    # Six subthemes, two per theme, and a cut that put the fifth (rows of theme 2) under theme 0.
+    fine = truth * 2 + (np.arange(len(truth)) % 2)
+    parents = np.array([0, 0, 1, 1, 0, 2])
+
+    regrouped = _regroup(vectors, fine.astype(np.int64), parents)
+
+    assert adjusted_rand_score(truth, top_of(fine, regrouped)) == 1.0
+    assert len(set(regrouped.tolist())) == 3

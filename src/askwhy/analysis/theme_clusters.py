@@ -12,7 +12,11 @@ Why it is built this way (each choice measured on every labelled set by `bench.t
   only for small data, or where the tree shows a far clearer structure below 8 (planted groups).
 - Subthemes are a finer cut of the same tree (twice the square root of the number of texts), so
   they nest inside the top level by construction; their centres are refined over every text with
-  a few spherical k-means steps, each subtheme keeping its parent.
+  a few spherical k-means steps.
+- Then each subtheme joins the top-level theme whose centre its texts are closest to, a few
+  k-means steps over whole subthemes started from the tree's cut: the top level keeps its number
+  and nesting, and its borders follow the texts rather than the order of Ward's merges (AMI up by
+  0.001–0.003 on MAMS-ACSA and STAR, unchanged on Banking77).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ SUBTHEMES_PER_ROOT = 2.0
 CLEAR_STRUCTURE = 2.0
 """Fewer top-level themes than the range allows only when that cut's jump is this many times larger."""
 REFINE_STEPS = 4
+REGROUP_STEPS = 10
 OUTLIER_SPREAD = 4.0
 """A text is unassigned when its closeness to the nearest centre lies this many median absolute
 deviations below the median closeness of all texts: a rule relative to the data and the model."""
@@ -68,7 +73,7 @@ def cluster_two_levels(
     parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
     centres = _centres(unit[sample], np.searchsorted(groups, fine), len(groups))
     assignment, kept = _refine(unit, centres, least)
-    return assignment, parents[kept]
+    return assignment, _regroup(unit, assignment, parents[kept])
 
 
 def top_count(tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int) -> int:
@@ -150,6 +155,26 @@ def _refine(unit: Floats, centres: Floats, least: int) -> tuple[Ints, Ints]:
     spread = float(np.median(np.abs(closeness - median))) or 1e-3
     assignment = np.where(closeness >= median - OUTLIER_SPREAD * spread, nearest, -1)
     return assignment.astype(np.int64), kept
+
+
+def _regroup(unit: Floats, assignment: Ints, parents: Ints) -> Ints:
+    """Each subtheme's top-level theme after a few k-means steps over whole subthemes: the tree's
+    cut starts them, and a subtheme then joins the theme whose centre its texts are closest to."""
+    rows = np.flatnonzero(assignment >= 0)
+    if not len(rows) or not len(parents):
+        return parents
+    sub_sums = np.zeros((len(parents), unit.shape[1]), dtype=np.float64)
+    np.add.at(sub_sums, assignment[rows], unit[rows].astype(np.float64))
+    _, parents = np.unique(parents, return_inverse=True)
+    for _ in range(REGROUP_STEPS):
+        top_sums = np.zeros((int(parents.max()) + 1, unit.shape[1]), dtype=np.float64)
+        np.add.at(top_sums, parents, sub_sums)
+        norms = np.linalg.norm(top_sums, axis=1, keepdims=True)
+        moved = np.argmax(sub_sums @ (top_sums / np.where(norms == 0, 1.0, norms)).T, axis=1)
+        if np.array_equal(moved, parents):
+            break
+        parents = moved
+    return parents.astype(np.int64)
 
 
 def _centres(unit: Floats, assignment: NDArray[np.integer], count: int) -> Floats:
