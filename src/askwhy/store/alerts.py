@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,18 +151,28 @@ class AskableAlert:
 def alerts_to_ask_about(*, session: Session, program: str) -> list[AskableAlert]:
     """The program's rising-theme episodes not resolved, oldest first, each with its answer count.
 
-    Read on every turn of a program that opts in, so it stays an index seek on the program's alerts
-    (a handful) with the answers counted through their unique (alert, conversation) index.
+    Read on every turn, so it stays an index seek on the program's alerts (a handful) with the
+    answers counted through their unique (alert, conversation) index, and the statement is built
+    once (`_ASKABLE`): building and keying it anew cost each turn three times the query itself.
     """
-    answers = select(func.count(AlertAnswer.id)).where(AlertAnswer.alert_id == AlertRow.id).scalar_subquery()
-    query = (
-        select(AlertRow.id, AlertRow.label, AlertRow.segment, answers)
-        .where(AlertRow.program == program, AlertRow.kind == RISING_THEME, AlertRow.state != RESOLVED)
-        .order_by(AlertRow.opened_at, AlertRow.id)
+    rows = session.execute(_ASKABLE, {"program": program})
+    return [AskableAlert(i, label, segment or {}, count) for i, label, segment, count in rows]
+
+
+_ASKABLE = (
+    select(
+        AlertRow.id,
+        AlertRow.label,
+        AlertRow.segment,
+        select(func.count(AlertAnswer.id)).where(AlertAnswer.alert_id == AlertRow.id).scalar_subquery(),
     )
-    return [
-        AskableAlert(i, label, segment or {}, count) for i, label, segment, count in session.execute(query)
-    ]
+    .where(
+        AlertRow.program == bindparam("program"),
+        AlertRow.kind == RISING_THEME,
+        AlertRow.state != RESOLVED,
+    )
+    .order_by(AlertRow.opened_at, AlertRow.id)
+)
 
 
 def add_answer(
