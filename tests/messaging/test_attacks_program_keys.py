@@ -1,21 +1,25 @@
-"""Attack: a key limited to another program reads a customer's contact decisions for this one."""
+"""Attacks with a key limited to one program: reading a customer's contact decisions for another
+program, and sending a moment that another program would invite the customer for."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from askwhy.bootstrap import Container
 from askwhy.service import api_keys
+from askwhy.store.program_tables import ContactDecision
+from askwhy.store.tables import Conversation
 
-from .conftest import event
+from .conftest import PROGRAM, event, install_programs
 
 
-def reader(container: Container, *programs: str) -> dict[str, str]:
+def reader(container: Container, *programs: str, scopes: tuple[str, ...] = ("read",)) -> dict[str, str]:
     with container.sessions.begin() as session:
         _, text = api_keys.create_key(
-            session=session, name="crm", scopes=["read"], programs=programs, now=container.clock.now()
+            session=session, name="crm", scopes=scopes, programs=programs, now=container.clock.now()
         )
     return {"X-API-Key": text}
 
@@ -33,3 +37,19 @@ def test_decisions_of_another_program_are_not_shown(
     assert shown["program"] == program["id"]
     listed = client.get("/v1/decisions", params={"customer": "cust-1"}, headers=own).json()["decisions"]
     assert [decision["program"] for decision in listed] == [program["id"]]
+
+
+def test_a_moment_from_a_limited_key_is_decided_by_its_programs_only(
+    client: TestClient, container: Container
+) -> None:
+    install_programs(container, PROGRAM, {**PROGRAM, "id": "brand-b", "name": "Brand B"})
+    writer = reader(container, PROGRAM["id"], scopes=("events:write", "read"))
+    answer = client.post("/v1/events", json=event(), headers=writer)
+    assert answer.status_code == 201, answer.text
+    assert [decision["program"] for decision in answer.json()["decisions"]] == [PROGRAM["id"]]
+    with container.sessions() as session:
+        assert {row.program for row in session.scalars(select(ContactDecision))} == {PROGRAM["id"]}
+        assert {row.program for row in session.scalars(select(Conversation))} == {PROGRAM["id"]}
+    everyone = reader(container, scopes=("events:write",))
+    both = client.post("/v1/events", json=event("cust-2"), headers=everyone).json()["decisions"]
+    assert sorted(decision["program"] for decision in both) == ["brand-b", PROGRAM["id"]]

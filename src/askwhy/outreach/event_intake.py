@@ -38,8 +38,10 @@ def take_events(
     request: Any,
     endpoint: str,
     ttl: timedelta,
+    only_programs: Collection[str] | None = None,
 ) -> Outcome:
     """Record every moment with its decisions; with an Idempotency-Key, a retry replays the response.
+    ``only_programs``: the programs the sending key is limited to (None: every program).
 
     All moments are taken in the caller's transaction: a failure anywhere stores none of them.
     Raises `idempotency.IdempotencyConflict` when the key was used for a different request.
@@ -53,7 +55,14 @@ def take_events(
         if stored is not None:
             return Outcome(status_code=stored.status_code, body=stored.body, replayed=True)
     recorded = [
-        record_moment(session=session, guides=guides, senders=senders, moment=moment, now=now)
+        record_moment(
+            session=session,
+            guides=guides,
+            senders=senders,
+            moment=moment,
+            now=now,
+            only_programs=only_programs,
+        )
         for moment in moments
     ]
     body = render(recorded)

@@ -54,8 +54,12 @@ def record_moment(
     senders: Collection[Channel],
     moment: Moment,
     now: datetime,
+    only_programs: Collection[str] | None = None,
 ) -> RecordedMoment:
-    """Store the moment and every program's decision on it; invite where a program says so."""
+    """Store the moment and every program's decision on it; invite where a program says so.
+
+    ``only_programs`` (an API key limited to them) leaves every other program out: it neither
+    decides nor invites. Contact caps still count every program's invitations."""
     contact = upsert_customer(session=session, details=moment.customer, now=now)
     event = MomentEvent(
         external_id=moment.id,
@@ -67,7 +71,11 @@ def record_moment(
     )
     session.add(event)
     session.flush()
-    programs = [p for p in active_programs(session=session) if moment.moment in p.moments]
+    programs = [
+        p
+        for p in active_programs(session=session)
+        if moment.moment in p.moments and (only_programs is None or p.id in only_programs)
+    ]
     customer = _customer_view(session=session, contact=contact, senders=senders)
     recent = _recent_invitations(session=session, contact=contact, programs=programs, now=now)
     draw = sampling_draw(moment.customer.id, moment.id or event.id)

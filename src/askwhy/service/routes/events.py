@@ -21,8 +21,9 @@ from askwhy.service.event_schemas import (
     EventOut,
     jsonable,
 )
-from askwhy.service.key_programs import ReaderReach
+from askwhy.service.key_programs import KeyReach, ReaderReach
 from askwhy.store import idempotency
+from askwhy.store.api_tables import ApiKey
 
 router = APIRouter(tags=["events"])
 IdempotencyKey = Annotated[
@@ -42,7 +43,7 @@ def post_event(
 ) -> JSONResponse:
     """Record one moment; the response lists each program's decision (invited, deferred, skipped)."""
     return _take(
-        body=body, events=[body], key_id=key.id, idempotency_key=idempotency_key, endpoint="POST /v1/events",
+        body=body, events=[body], key=key, idempotency_key=idempotency_key, endpoint="POST /v1/events",
         sessions=sessions, container=container, clock=clock, single=True,
     )  # fmt: skip
 
@@ -63,7 +64,7 @@ def post_events(
         errors = [{"field": "events", "message": f"at most {limit} events per request"}]
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
     return _take(
-        body=body, events=body.events, key_id=key.id, idempotency_key=idempotency_key,
+        body=body, events=body.events, key=key, idempotency_key=idempotency_key,
         endpoint="POST /v1/events:batch", sessions=sessions, container=container, clock=clock, single=False,
     )  # fmt: skip
 
@@ -72,7 +73,7 @@ def _take(
     *,
     body: EventIn | EventBatchIn,
     events: list[EventIn],
-    key_id: str,
+    key: ApiKey,
     idempotency_key: str | None,
     endpoint: str,
     sessions: SessionsDep,
@@ -90,8 +91,9 @@ def _take(
             outcome = event_intake.take_events(
                 session=session, guides=container.guides, senders=container.senders.keys(),
                 moments=[event.moment_of() for event in events], render=render, now=clock.now(),
-                api_key_id=key_id, idempotency_key=idempotency_key, request=jsonable(body), endpoint=endpoint,
+                api_key_id=key.id, idempotency_key=idempotency_key, request=jsonable(body), endpoint=endpoint,
                 ttl=timedelta(hours=container.settings.idempotency_ttl_hours),
+                only_programs=KeyReach.of(key).only,
             )  # fmt: skip
     except idempotency.IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
