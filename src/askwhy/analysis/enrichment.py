@@ -16,11 +16,15 @@ import numpy as np
 
 from askwhy.analysis.answers import Answer
 from askwhy.analysis.cleaning import clean_for_meaning
-from askwhy.analysis.embeddings import Embedder, Vectors
-from askwhy.analysis.language import detect_language
+from askwhy.analysis.embeddings import DEFAULT_MODEL, Embedder, Vectors
+from askwhy.analysis.language import UNDETERMINED, detect_language
 from askwhy.analysis.redaction import redact
 from askwhy.analysis.sentences import idea_units
 from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment, response_sentiment
+
+ENGLISH_CUES = frozenset({"en", UNDETERMINED})
+"""Texts whose English-only lexicon cues are read: English, and those too short to tell (mostly
+"ok", "thanks", a rating, emoji, which read the same)."""
 
 
 class SentimentScorer(Protocol):
@@ -35,6 +39,9 @@ class VectorSentiment:
     def __init__(self, dimension: int, *, embedder: str | None = None) -> None:
         self._model = load_default_sentiment(dimension, embedder=embedder)
         self._lexicon = VaderSentiment() if self._model is None else None
+        # A head on an English-only model reads every text as English (its embedding does too), so
+        # only a multilingual head pays for telling the language of each sentence.
+        self._multilingual = self._model is not None and self._model.embedder not in ("", DEFAULT_MODEL)
 
     @property
     def name(self) -> str:
@@ -44,7 +51,11 @@ class VectorSentiment:
         if not len(texts):
             return []
         if self._model is not None:
-            return [(s.label, float(s.score)) for s in self._model.predict(vectors, list(texts))]
+            english = (
+                [detect_language(text) in ENGLISH_CUES for text in texts] if self._multilingual else None
+            )
+            read = self._model.predict(vectors, list(texts), english=english)
+            return [(s.label, float(s.score)) for s in read]
         assert self._lexicon is not None
         return [(s.label, float(s.score)) for s in self._lexicon.predict_texts(list(texts))]
 

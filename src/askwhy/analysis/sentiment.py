@@ -3,9 +3,12 @@
 The shipped classifier is a multinomial logistic regression trained on all-MiniLM-L6-v2
 embeddings of several domains, stacked with word-level cues read from the text itself
 (`askwhy.analysis.sentiment_features`: VADER's scores, emoji, waiting and no-opinion cues), so it
-holds on short chat answers an embedding alone misreads (see `bench/train_sentiment.py`). It is
-stored as plain arrays, so loading it needs numpy only. VADER, a word lexicon, is the fallback when
-the configured embedder is not the one the classifier was trained on, and the baseline it must beat.
+holds on short chat answers an embedding alone misreads (see `bench/train_sentiment.py`). A second
+head, on multilingual-e5-small embeddings of the same English domains (`artifact_for`, trained by
+`bench/sentiment_multilingual.py`), reads other languages: the English-only cues (VADER is an
+English lexicon) are read only for text not detected as another language. Heads are stored as
+plain arrays, so loading one needs numpy only. VADER, a word lexicon, is the fallback when no head
+was trained on the configured embedder, and the baseline a head must beat.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from askwhy.analysis.sentiment_features import FEATURES, direct_answer, lexicon_
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
-DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "models" / "sentiment-all-MiniLM-L6-v2.npz"
+MODELS = Path(__file__).resolve().parent / "models"
+DEFAULT_ARTIFACT = MODELS / "sentiment-all-MiniLM-L6-v2.npz"
 VADER_THRESHOLD = 0.05
 CLEAR_LEAN = 2.0
 """A response leans one way when its sentences of that sentiment are at least twice as long (in
@@ -101,11 +105,18 @@ class SentimentModel:
             features=np.asarray(self.features, dtype=str),
         )
 
-    def probabilities(self, vectors: FloatArray, texts: Sequence[str] | None = None) -> FloatArray:
+    def probabilities(
+        self,
+        vectors: FloatArray,
+        texts: Sequence[str] | None = None,
+        *,
+        english: Sequence[bool] | None = None,
+    ) -> FloatArray:
         """Class probabilities, one row per vector, columns in the order of `classes`.
 
         `texts` (the sentences the vectors embed, as written) is required when the model reads
-        lexicon features, and ignored otherwise.
+        lexicon features, and ignored otherwise; where `english` is False, the English-only cues
+        are not read (`askwhy.analysis.sentiment_features.ENGLISH_ONLY`).
         """
         matrix = np.asarray(vectors, dtype=np.float32)
         if matrix.ndim != 2 or matrix.shape[1] != self.dimension:
@@ -114,17 +125,24 @@ class SentimentModel:
             if texts is None or len(texts) != len(matrix):
                 got = "no texts" if texts is None else f"{len(texts)} texts"
                 raise ValueError(f"texts: this model reads the text too; expected {len(matrix)}, got {got}")
-            matrix = np.hstack([matrix, lexicon_features(texts)])
+            matrix = np.hstack([matrix, lexicon_features(texts, english=english)])
         logits = matrix @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return cast(FloatArray, exp / exp.sum(axis=1, keepdims=True))
 
-    def predict(self, vectors: FloatArray, texts: Sequence[str] | None = None) -> list[Sentiment]:
+    def predict(
+        self,
+        vectors: FloatArray,
+        texts: Sequence[str] | None = None,
+        *,
+        english: Sequence[bool] | None = None,
+    ) -> list[Sentiment]:
         """One sentiment per row of `vectors` (embeddings from the model the classifier knows) and
-        per text in `texts` (required when the model reads lexicon features). Given the texts, an
-        answer that states its sentiment outright (a bare rating, "no comment") keeps it."""
-        probabilities = self.probabilities(vectors, texts)
+        per text in `texts` (required when the model reads lexicon features; `english` as in
+        `probabilities`). Given the texts, an answer that states its sentiment outright (a bare
+        rating, "no comment") keeps it."""
+        probabilities = self.probabilities(vectors, texts, english=english)
         positive = probabilities[:, self._positive] if self._positive is not None else 0.0
         negative = probabilities[:, self._negative] if self._negative is not None else 0.0
         scores = np.clip(np.zeros(len(probabilities)) + positive - negative, -1.0, 1.0)
@@ -169,12 +187,14 @@ def _stated(text: str, read: Sentiment) -> Sentiment:
 
 
 def load_default_sentiment(dimension: int, *, embedder: str | None = None) -> SentimentModel | None:
-    """The shipped classifier, or None when it cannot read this embedder's vectors.
+    """The shipped classifier for `embedder` (the default model's when None), or None when none
+    can read this embedder's vectors.
 
-    None when the artifact's dimension differs from `dimension`, or when `embedder` is given and
-    is not the model the classifier was trained on; the caller then falls back to VADER.
+    None when no head was shipped for `embedder`, when the head's dimension differs from
+    `dimension`, or when it was trained on another model; the caller then falls back to VADER.
     """
-    model = _shipped_model()
+    shipped = artifact_for(embedder) if embedder is not None else DEFAULT_ARTIFACT
+    model = _shipped_model(shipped if shipped.exists() else DEFAULT_ARTIFACT)
     if model is None or model.dimension != dimension:
         return None
     if embedder is not None and model.embedder and embedder != model.embedder:
@@ -183,10 +203,10 @@ def load_default_sentiment(dimension: int, *, embedder: str | None = None) -> Se
 
 
 @functools.cache
-def _shipped_model() -> SentimentModel | None:
-    if not DEFAULT_ARTIFACT.exists():
+def _shipped_model(path: Path) -> SentimentModel | None:
+    if not path.exists():
         return None
-    return SentimentModel.load(DEFAULT_ARTIFACT)
+    return SentimentModel.load(path)
 
 
 class VaderSentiment:
@@ -209,3 +229,8 @@ class VaderSentiment:
         if compound <= -self.threshold:
             return Sentiment("negative", compound)
         return Sentiment("neutral", compound)
+
+
+def artifact_for(embedder: str) -> Path:
+    """Where the head trained on `embedder`'s embeddings is shipped."""
+    return MODELS / f"sentiment-{embedder}.npz"

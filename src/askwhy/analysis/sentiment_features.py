@@ -32,6 +32,9 @@ FEATURES: tuple[str, ...] = (
     "brevity",
 )
 """The order of the columns `lexicon_features` returns; stored with the head so it can be checked."""
+ENGLISH_ONLY: tuple[str, ...] = ("vader_compound", "vader_positive", "vader_negative", "negation", "waiting")
+"""Cues read from English words (VADER's lexicon, English negations and waiting phrases): zero for
+a text in another language, where they would read "no sentiment" into every sentence."""
 WAITING_SCORE = -0.5
 """The score of a customer left waiting: a complaint, though not the strongest."""
 RATING_BAND = 0.3
@@ -73,10 +76,19 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
-def lexicon_features(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """One row of `FEATURES` per text (the text as the customer wrote it, emoji included)."""
+def lexicon_features(
+    texts: Sequence[str], *, english: Sequence[bool] | None = None
+) -> npt.NDArray[np.float32]:
+    """One row of `FEATURES` per text (the text as the customer wrote it, emoji included); where
+    `english` is given and False, the `ENGLISH_ONLY` cues are zero (emoji, punctuation and length
+    read the same in any language)."""
     rows = [_features(text) for text in texts]
-    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+    features = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+    if english is not None:
+        foreign = np.flatnonzero(~np.asarray(english, dtype=bool).reshape(len(rows)))
+        columns = np.asarray([FEATURES.index(name) for name in ENGLISH_ONLY])
+        features[np.ix_(foreign, columns)] = 0.0
+    return features
 
 
 def _features(raw: str) -> list[float]:
