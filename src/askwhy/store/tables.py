@@ -138,6 +138,10 @@ class Response(Base):
         UniqueConstraint("program", "external_id"),
         Index("ix_responses_program_responded", "program", "responded_at"),
         Index("ix_responses_program_updated", "program", "updated_at"),
+        Index(
+            "ix_responses_program_metric_id",
+            *("program", "metric", "id", "responded_at", "simulated", "channel", "language", "score"),
+        ),
         Index("ix_responses_raw_kept", "responded_at", sqlite_where=RAW_KEPT, postgresql_where=RAW_KEPT),
     )
 
