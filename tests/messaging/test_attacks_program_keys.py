@@ -53,3 +53,40 @@ def test_a_moment_from_a_limited_key_is_decided_by_its_programs_only(
     everyone = reader(container, scopes=("events:write",))
     both = client.post("/v1/events", json=event("cust-2"), headers=everyone).json()["decisions"]
     assert sorted(decision["program"] for decision in both) == ["brand-b", PROGRAM["id"]]
+
+
+def test_the_cli_creates_a_key_limited_to_programs(
+    settings: Any, monkeypatch: Any, container: Container
+) -> None:
+    from typer.testing import CliRunner
+
+    from askwhy.cli import app
+    from askwhy.store.api_tables import ApiKey
+
+    monkeypatch.setenv("ASKWHY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ASKWHY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASKWHY_GUIDES_DIR", str(settings.guides_dir))
+    runner = CliRunner()
+    options = [
+        "keys",
+        "create",
+        "--name",
+        "crm",
+        "--scope",
+        "read",
+        "--program",
+        "brand-a",
+        "--program",
+        "brand-b",
+    ]
+    created = runner.invoke(app, options)
+    assert created.exit_code == 0, created.output
+    assert "brand-a, brand-b" in created.output
+    key_id = next(word for word in created.output.split() if word.startswith("aw_")).split("_")[1]
+    with container.sessions() as session:
+        stored = session.get(ApiKey, key_id)
+        assert stored is not None
+        assert stored.programs == ["brand-a", "brand-b"]
+    refused = runner.invoke(app, ["keys", "create", "--name", "x", "--scope", "read", "--program", " "])
+    assert refused.exit_code != 0
+    assert "program id" in refused.output
