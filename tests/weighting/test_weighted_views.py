@@ -64,10 +64,14 @@ def test_analyze_with_margins_weights_every_figure_and_the_report_shows_both(
         rows = list(csv.DictReader(handle))
     assert rows[0]["figure"] == weighted["metric"]["label"]
     assert float(rows[0]["weighted"]) == weighted["metric"]["weighted"]
-    assert any(row["figure"].startswith(f"{weighted['metric']['label']} impact: ") for row in rows)
+    impacts = [row for row in rows if row["figure"].startswith(f"{weighted['metric']['label']} impact: ")]
+    assert impacts
+    assert all(float(row["low"]) <= float(row["weighted"]) <= float(row["high"]) for row in impacts)
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Raw and weighted" in html
     assert "design effect 1.36" in html
+    first = weighted["impacts"][0]
+    assert f"{first['low']:+.1f} to {first['high']:+.1f}" in html, "the weighted impact's interval is shown"
 
 
 def test_analyze_with_an_invited_file_weights_to_its_segment_counts(
