@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from askwhy.domain.conversation import ConversationStatus
+from askwhy.domain.conversation import ConversationStatus, Inbound
 from askwhy.domain.guide import Guide
+from askwhy.interview import ScriptedLLM, next_turn
 from askwhy.interview.asking import BUILT_IN
+from askwhy.interview.help_requests import help_texts
 from askwhy.interview.intents import asks_for_help, refuses_contact
 from askwhy.interview.missing_orders import reports_missing_order
 from tests.interview.helpers import Chat, minimal_guide
@@ -209,3 +211,34 @@ def test_refusals_of_contact_are_heard_and_are_not_requests(reply: str) -> None:
 )  # fmt: skip
 def test_requests_and_complaints_are_not_refusals(reply: str) -> None:
     assert not refuses_contact(reply)
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "my order 12345 never arrived"),
+        ("en", "my parcel is lost, can someone ring me?"),
+        ("es", "mi pedido no ha llegado"),
+    ],
+)
+def test_the_optional_llm_never_rewords_what_is_said_about_a_follow_up(
+    post_checkout: Guide, language: str, reply: str
+) -> None:
+    chat = Chat(post_checkout, language=language)
+    chat.reply("4")
+    llm = ScriptedLLM(["Thanks for telling me. What happened with the delivery?"])
+    worded = next_turn(post_checkout, chat.state, Inbound(reply), chat.now, llm=llm)
+    rules = next_turn(post_checkout, chat.state, Inbound(reply), chat.now)
+    last = rules.messages[-1]
+    assert (last.question or "").startswith("probe:")  # a question the LLM could have worded
+    assert any(text in last.text for text in help_texts(post_checkout))
+    assert worded == rules
+    assert llm.prompts == []
+
+
+def test_the_optional_llm_still_words_a_probe_that_promises_nothing(post_checkout: Guide) -> None:
+    chat = Chat(post_checkout)
+    chat.reply("4")
+    llm = ScriptedLLM(["Oh no, a late parcel is so frustrating. What happened with the delivery?"])
+    turn = next_turn(post_checkout, chat.state, Inbound("my parcel was late"), chat.now, llm=llm)
+    assert turn.messages[-1].text.startswith("Oh no, a late parcel")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from askwhy.domain.conversation import InterviewState
 from askwhy.domain.guide import Guide
-from askwhy.interview.asking import join, say_system
+from askwhy.interview.asking import BUILT_IN, join, say_system
 from askwhy.interview.intents import asks_for_help, refuses_contact
 from askwhy.interview.missing_orders import reports_missing_order
 
@@ -53,6 +53,14 @@ def answer_help(guide: Guide, state: InterviewState, text: str) -> HelpAnswer:
         return HelpAnswer(state, join(apology, _say(guide, "help_unavailable", state)), missing)
     state = state.evolve(close_the_loop=True)
     return HelpAnswer(state, join(apology, _say(guide, "help_acknowledged", state)), missing)
+
+
+def help_texts(guide: Guide) -> list[str]:
+    """Every wording, in every language, of what the interviewer says about a need for a person."""
+    texts = [guide.messages.help_acknowledged, guide.messages.help_unavailable]
+    keys = ("help_acknowledged", "help_unavailable", "help_noted", "missing_order")
+    texts += [BUILT_IN[key] for key in keys]
+    return [value for text in texts if text for value in text.values() if value]
 
 
 def _say(guide: Guide, key: str, state: InterviewState) -> str:

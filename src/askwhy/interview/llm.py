@@ -4,9 +4,11 @@ When a client is given, a probe question chosen by the rules is rewritten to ack
 customer's last answer more naturally. The LLM never decides what to ask or when to stop, and its
 text is used only when it passes the checks below (one question, short, in the conversation's
 language, about what the rules' question asks, no numbers or addresses echoed, no request for data
-we must not hold). Any error, timeout or rejected text keeps the rules' wording in the same turn:
-the customer never waits for, or sees, a failure. The client is injected; this module does no I/O
-itself, and callers ask it with no database lock held (`askwhy.conversations.wording`).
+we must not hold). A message that answers a request for help or a missing order is never
+reworded, so what it promises stays what the rules decided. Any error, timeout or rejected text
+keeps the rules' wording in the same turn: the customer never waits for, or sees, a failure. The
+client is injected; this module does no I/O itself, and callers ask it with no database lock held
+(`askwhy.conversations.wording`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Protocol
 
 from askwhy.domain.conversation import InterviewState, Outbound, Turn
 from askwhy.domain.guide import Guide
+from askwhy.interview.help_requests import help_texts
 from askwhy.interview.language import english_or_spanish
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
@@ -88,13 +91,19 @@ def ask_wording(
 ) -> str | None:
     """The LLM's wording of the turn's probe when it passes `acceptable`; None on any failure."""
     planned = wordable(turn)
-    if planned is None:
+    if planned is None or _answers_need_for_person(guide, planned):
         return None
     try:
         worded = client.complete(_prompt(guide, turn.state, planned), timeout=timeout).strip()
     except Exception:  # any failure of the optional backend falls back to the rules' words
         return None
     return worded if acceptable(worded, turn.state.language, planned=planned.text) else None
+
+
+def _answers_need_for_person(guide: Guide, planned: Outbound) -> bool:
+    """The message tells a customer who needs a person whether someone will follow up: that
+    promise, or its honest absence, keeps the rules' words, which match the case that opens."""
+    return any(text in planned.text for text in help_texts(guide))
 
 
 def with_wording(turn: Turn, text: str) -> Turn:
