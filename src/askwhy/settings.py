@@ -425,8 +425,9 @@ class Settings(BaseSettings):
         default=1.0,
         gt=0,
         le=365,
-        description="False alarms a team accepts per theme (and per metric) per year: each day's test of "
-        "a theme's share or a metric runs at this / 365. Lower: fewer alarms, later detection.",
+        description="False alarms a team accepts per theme (and per metric) per year: a theme's share "
+        "spends half on the test of each day (at this / 2 / 365) and half on sustained rises over recent "
+        "days; each metric test runs at this / 365. Lower: fewer alarms, later detection.",
     )
     alert_false_discovery_rate: float = Field(
         default=0.1,
@@ -436,7 +437,10 @@ class Settings(BaseSettings):
         "(Benjamini–Hochberg across themes).",
     )
     alert_min_mentions: int = Field(
-        default=5, ge=1, description="Responses mentioning a theme today before it can alarm as rising."
+        default=5,
+        ge=1,
+        description="Responses mentioning a theme before it can alarm as rising: today, or over the days "
+        "of a sustained rise.",
     )
     alert_baseline_days: int = Field(
         default=56,
