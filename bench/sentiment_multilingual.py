@@ -34,11 +34,12 @@ import numpy.typing as npt
 from askwhy.analysis.cleaning import clean_for_meaning
 from askwhy.analysis.embeddings import DEFAULT_MODEL
 from askwhy.analysis.multilingual_embeddings import MULTILINGUAL_MODEL
-from askwhy.analysis.sentiment import artifact_for
+from askwhy.analysis.sentiment import VaderSentiment, artifact_for
 from askwhy.analysis.sentiment_features import ENGLISH_ONLY, FEATURES, lexicon_features
 from bench.corpora import SentimentSet, sentiment_sets
 from bench.embedding_store import embed_stored
 from bench.train_sentiment import (
+    GRID_FEATURE_SCALE,
     STORE,
     Domain,
     HeldOut,
@@ -113,7 +114,14 @@ def _table(rows: Sequence[tuple[str, list[HeldOut]]]) -> None:
         print(f"| {label} | " + " | ".join(f"{f:.3f}" for f in f1s) + f" | {np.mean(f1s):.3f} |")
 
 
-MEASURES = ("default", "multilingual", "multilingual-no-english-cues", "write")
+MEASURES = (
+    "vader",
+    "default",
+    "multilingual",
+    "multilingual-no-english-cues",
+    "multilingual-embedding-alone",
+    "write",
+)
 
 
 def main() -> None:
@@ -147,14 +155,33 @@ def main() -> None:
     if "multilingual-no-english-cues" in parts:
         unread = [replace(d, test_f=_english_dropped(d.test_f)) for d in multilingual]
         _table([(f"{MULTILINGUAL_MODEL} (English-only cues not read)", leave_one_domain_out(unread))])
-    if "write" in parts:
-        head, choice = train(multilingual, model=MULTILINGUAL_MODEL)
-        head.save(artifact_for(MULTILINGUAL_MODEL))
+    if "vader" in parts:
+        vader = VaderSentiment()
+        scored = [d for d in multilingual if d.scored]
+        f1s = [
+            macro_f1(d.test_y, _labels([s.label for s in vader.predict_texts(d.test_texts)])) for d in scored
+        ]
         print(
-            f"chosen C={choice.c}, cue scale={choice.feature_scale}, offsets {choice.offsets.round(2)}; "
-            f"leave-one-domain-out on training parts: mean macro-F1 {choice.mean_f1:.3f}; "
-            f"wrote {artifact_for(MULTILINGUAL_MODEL)}"
+            "| VADER (same test samples) | "
+            + " | ".join(f"{f:.3f}" for f in f1s)
+            + f" | {np.mean(f1s):.3f} |"
         )
+    if "multilingual-embedding-alone" in parts:
+        alone = leave_one_domain_out(multilingual, scales=(0.0,))
+        _table([(f"{MULTILINGUAL_MODEL} (embedding alone: text in other languages)", alone)])
+    if "write" in parts:
+        for cues, path in (
+            (True, artifact_for(MULTILINGUAL_MODEL)),
+            (False, artifact_for(MULTILINGUAL_MODEL, cues=False)),
+        ):
+            head, choice = train(
+                multilingual, model=MULTILINGUAL_MODEL, scales=GRID_FEATURE_SCALE if cues else (0.0,)
+            )
+            head.save(path)
+            print(
+                f"chosen C={choice.c}, cue scale={choice.feature_scale}, offsets {choice.offsets.round(2)}; "
+                f"leave-one-domain-out on training parts: mean macro-F1 {choice.mean_f1:.3f}; wrote {path}"
+            )
     print(f"{time.perf_counter() - started:.0f} s")
 
 

@@ -20,7 +20,12 @@ from askwhy.analysis.embeddings import DEFAULT_MODEL, Embedder, Vectors
 from askwhy.analysis.language import UNDETERMINED, detect_language
 from askwhy.analysis.redaction import redact
 from askwhy.analysis.sentences import idea_units
-from askwhy.analysis.sentiment import VaderSentiment, load_default_sentiment, response_sentiment
+from askwhy.analysis.sentiment import (
+    VaderSentiment,
+    load_default_sentiment,
+    load_head_without_cues,
+    response_sentiment,
+)
 
 ENGLISH_CUES = frozenset({"en", UNDETERMINED})
 """Texts whose English-only lexicon cues are read: English, and those too short to tell (mostly
@@ -34,7 +39,12 @@ class SentimentScorer(Protocol):
 
 
 class VectorSentiment:
-    """The shipped classifier on sentence embeddings; VADER on the text when none fits the model."""
+    """The shipped classifier on sentence embeddings; VADER on the text when none fits the model.
+
+    A multilingual model's English sentences (and those too short to tell) are read by its head
+    with the lexicon cues; its sentences detected as another language by its head that reads the
+    embedding alone, since the cues are English (`bench/sentiment_multilingual.py` measures both).
+    """
 
     def __init__(self, dimension: int, *, embedder: str | None = None) -> None:
         self._model = load_default_sentiment(dimension, embedder=embedder)
@@ -42,6 +52,9 @@ class VectorSentiment:
         # A head on an English-only model reads every text as English (its embedding does too), so
         # only a multilingual head pays for telling the language of each sentence.
         self._multilingual = self._model is not None and self._model.embedder not in ("", DEFAULT_MODEL)
+        self._alone = (
+            load_head_without_cues(dimension, embedder=embedder) if self._multilingual and embedder else None
+        )
 
     @property
     def name(self) -> str:
@@ -55,6 +68,11 @@ class VectorSentiment:
                 [detect_language(text) in ENGLISH_CUES for text in texts] if self._multilingual else None
             )
             read = self._model.predict(vectors, list(texts), english=english)
+            foreign = [i for i, known in enumerate(english or ()) if not known]
+            if self._alone is not None and foreign:
+                alone = self._alone.predict(np.asarray(vectors)[foreign], [texts[i] for i in foreign])
+                for i, sentiment in zip(foreign, alone, strict=True):
+                    read[i] = sentiment
             return [(s.label, float(s.score)) for s in read]
         assert self._lexicon is not None
         return [(s.label, float(s.score)) for s in self._lexicon.predict_texts(list(texts))]

@@ -231,6 +231,15 @@ class VaderSentiment:
         return Sentiment("neutral", compound)
 
 
-def artifact_for(embedder: str) -> Path:
-    """Where the head trained on `embedder`'s embeddings is shipped."""
-    return MODELS / f"sentiment-{embedder}.npz"
+def artifact_for(embedder: str, *, cues: bool = True) -> Path:
+    """Where the head trained on `embedder`'s embeddings is shipped; with ``cues=False``, the
+    multilingual model's head that reads the embedding alone (for text not in English)."""
+    return MODELS / (f"sentiment-{embedder}.npz" if cues else f"sentiment-{embedder}-embedding-alone.npz")
+
+
+def load_head_without_cues(dimension: int, *, embedder: str) -> SentimentModel | None:
+    """The head that reads `embedder`'s vectors alone, if one was shipped (None otherwise)."""
+    model = _shipped_model(artifact_for(embedder, cues=False))
+    if model is None or model.dimension != dimension or model.features or model.embedder != embedder:
+        return None
+    return model
