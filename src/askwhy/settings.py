@@ -231,7 +231,8 @@ class Settings(BaseSettings):
         description="Who hears a caller's answers in their own words: provider (Twilio's speech "
         "recognition in <Gather>) or recorded (the answer is recorded with <Record>, downloaded and "
         "transcribed on a queue worker by ASKWHY_SPEECH_ENGINE, then deleted at Twilio; the caller "
-        "hears a short pause). Scores and choices are always gathered (speech or keypad).",
+        "hears a short pause). Scores and choices are always gathered (speech or keypad), and so is "
+        "every answer while ASKWHY_SPEECH_ENGINE is off.",
     )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail invitations. Unset: e-mail is off."

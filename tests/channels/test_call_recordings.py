@@ -208,3 +208,13 @@ def test_the_callback_request_only_enqueues_and_a_worker_transcribes(
     assert said(reply)
     assert reply.find("Pause") is None
     container.close()
+
+
+def test_with_no_speech_engine_the_why_question_is_gathered_even_when_recording_is_asked_for(
+    recorded: TestClient, twilio_container: Container
+) -> None:
+    twilio_container.settings.speech_engine = "off"
+    call_sid = sid("CA")
+    why = answer(recorded, call_in(recorded, call_sid), call_sid, SpeechResult="six")
+    assert why.find("Record") is None
+    assert gather_path(why)

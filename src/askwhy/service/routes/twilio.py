@@ -267,7 +267,8 @@ def _said(prompt: voice_calls.Prompt, *, settings: Settings) -> str:
         return voice.farewell(texts=[voice.goodbye_after_silence(prompt.language)], language=prompt.language)
     if not prompt.listening or prompt.conversation_id is None:
         return voice.farewell(texts=prompt.texts, language=prompt.language)
-    if prompt.open_answer and settings.voice_transcription == "recorded":
+    # With no speech engine nothing could hear a recording: the provider's recognition then serves.
+    if prompt.open_answer and settings.voice_transcription == "recorded" and settings.speech_engine != "off":
         urls = voice.recording_urls(
             base_url=base_url, conversation_id=prompt.conversation_id, turn=prompt.turn, again=prompt.again
         )
