@@ -213,7 +213,7 @@ def main() -> dict[str, tuple[float, float]]:
             "`askwhy.analysis.sentiment_features`), trained on several domains with every domain and every class "
             "weighted alike (see `bench/train_sentiment.py`). An answer that states its sentiment outright keeps "
             'it (a bare rating such as "10!!!" or "2 stars"; declining to answer, "no comment", is '
-            'neutral; a customer left waiting with no kind word, "still waiting for my refund", is '
+            'neutral, and so is a lukewarm answer and nothing more, "it was fine" or "not bad"; a customer left waiting with no kind word, "still waiting for my refund", is '
             "negative): no training domain holds such answers, so no head could learn them. "
             "**Leave-one-domain-out**: for each set below, a head is trained *and tuned* on the other "
             "domains only, then scored on this set's test part. Macro-F1 is the mean over the classes "

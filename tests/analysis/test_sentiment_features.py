@@ -64,7 +64,9 @@ def test_declining_to_answer_is_neutral(text: str) -> None:
     assert direct_answer(text) == ("neutral", 0.0)
 
 
-@pytest.mark.parametrize("text", ["no comment from support after a week", "nothing works", "it was fine"])
+@pytest.mark.parametrize(
+    "text", ["no comment from support after a week", "nothing works", "the delivery was fine but slow"]
+)
 def test_an_answer_with_content_is_left_to_the_head(text: str) -> None:
     assert direct_answer(text) is None
 
@@ -120,4 +122,20 @@ def test_an_answer_of_emoji_alone_says_what_its_emoji_say(text: str, label: str)
 
 @pytest.mark.parametrize("text", ["📦", "late again 😡", "!!!"])
 def test_emoji_beside_words_or_without_polarity_are_left_to_the_head(text: str) -> None:
+    assert direct_answer(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["it was fine", "Fine.", "ok", "not bad", "It was OK, I guess", "Everything was fine, thanks!"]
+)
+def test_a_lukewarm_answer_and_nothing_more_is_neutral(text: str) -> None:
+    stated = direct_answer(text)
+    assert stated is not None
+    assert stated[0] == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text", ["fine, but the courier was rude", "the fit is fine", "not fine", "it was fine until it broke"]
+)
+def test_a_lukewarm_word_with_more_said_is_left_to_the_head(text: str) -> None:
     assert direct_answer(text) is None

@@ -8,13 +8,9 @@ from askwhy.analysis.cleaning import clean_for_meaning
 from askwhy.analysis.embeddings import DEFAULT_MODEL, SentenceTransformerEmbedder
 from askwhy.analysis.sentiment import load_default_sentiment
 
-WRONG_TODAY = pytest.mark.xfail(
-    reason="the shipped head reads this answer wrongly (see docs/benchmarks.md § Sentiment quality)",
-    strict=True,
-)
 ANSWERS = [
     # (answer, the labels a person would accept)
-    pytest.param("it was fine", {"neutral", "positive"}, marks=WRONG_TODAY),
+    ("it was fine", {"neutral", "positive"}),
     ("anyone there?", {"neutral", "negative"}),
     ("no comment", {"neutral"}),
     ("😡😡", {"negative"}),
@@ -28,7 +24,7 @@ ANSWERS = [
 @pytest.fixture(scope="module")
 def labels() -> dict[str, str]:
     embedder = SentenceTransformerEmbedder(DEFAULT_MODEL)
-    texts = [case.values[0] if hasattr(case, "values") else case[0] for case in ANSWERS]
+    texts = [answer for answer, _ in ANSWERS]
     vectors = embedder.encode([clean_for_meaning(t) for t in texts])
     model = load_default_sentiment(vectors.shape[1], embedder=DEFAULT_MODEL)
     assert model is not None

@@ -66,6 +66,14 @@ _NO_OPINION = re.compile(
     r"dunno|don't know|no opinion|pass|skip|idk)\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+_LUKEWARM = re.compile(
+    r"^\s*(?:(?:it|that|this|all|everything|service)\s*(?:was|is|'s|were|has been)\s+)?"
+    r"(?:(?:just|pretty|quite|mostly|kinda|all)\s+)?"
+    r"(?:fine|ok|okay|alright|all right|average|decent|so-so|meh|not bad|normal|fair|acceptable|adequate|"
+    r"as expected|as usual)"
+    r"(?:\s*,?\s*(?:i guess|i suppose|i think|overall|thanks|thank you))?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
 _RATING = re.compile(r"^\s*(10|[0-9])(?:\s*(?:/|out of)\s*(10|5))?\s*(?:stars?)?\s*[!.]*\s*$", re.IGNORECASE)
 
 
@@ -144,13 +152,17 @@ def direct_answer(text: str) -> tuple[str, float] | None:
 
     No training domain holds bare survey answers, so no head can learn them: a bare rating is its
     own judgement, an answer of emoji alone ("😡😡") says what its emoji say, and declining to answer
-    ("no comment", "n/a") is neutral, whatever its words. Nor does any hold a customer left waiting
+    ("no comment", "n/a") is neutral, whatever its words, as is a lukewarm answer and nothing more
+    ("it was fine", "ok", "not bad"): the reviews the head learned from use "fine" beside complaints
+    ("the fabric is fine but..."), so alone it read as negative. Nor does any hold a customer left waiting
     ("still waiting for my refund", "anyone there?"): to a service that is a complaint, so such an
     answer with no positive word in it is negative (`WAITING_SCORE`).
     """
     text = html.unescape(text).strip()
     if _NO_OPINION.match(text):
         return "neutral", 0.0
+    if _LUKEWARM.match(text):  # "it was fine": satisfied, nothing to report; VADER's score kept
+        return "neutral", float(_vader().polarity_scores(text)["compound"])
     if text and not _WORD.search(text) and (emoji := emoji_polarity(text)):
         return ("positive" if emoji > 0 else "negative"), emoji
     rating = rating_cue(text)
