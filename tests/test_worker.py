@@ -158,7 +158,7 @@ def test_the_day_tallies_are_recounted_on_the_analysis_queue(settings: Settings)
 
 def test_worker_processes_are_named_for_ps_and_top() -> None:
     script = (
-        "from askwhy.cli.worker_pool import name_process; name_process('askwhy-analysis'); "
+        "from askwhy.cli.process_names import name_process; name_process('askwhy-analysis'); "
         "print(open('/proc/self/comm').read().strip())"
     )
     shown = subprocess.run(

@@ -34,7 +34,7 @@ def store_kept_forever(*, server_pid: int, title: str = "") -> None:
     """The storer process's life: store what is kept until told to stop (SIGTERM, from its server
     or as its server is gone), ending between batches, never in one."""
     from askwhy.cli.context import opened, settle_heap
-    from askwhy.cli.worker_pool import name_process
+    from askwhy.cli.process_names import name_process
 
     name_process(title)
     from askwhy.conversations.webhook_storing import InboxStorer

@@ -8,16 +8,15 @@ a worker whose server died stops, so none is left behind.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
 import threading
 import time
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
 from askwhy.cli.orphans import stop_when_orphaned
+from askwhy.cli.process_names import name_process
 from askwhy.queue.jobs import Queue
 
 log = logging.getLogger(__name__)
@@ -129,12 +128,3 @@ def work_queue(
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads, queues=(queue,))
-
-
-def name_process(title: str) -> None:
-    """Show ``title`` for this process in ps and top (Linux keeps 15 characters), so an operator
-    can tell the queue workers and the storer apart; elsewhere, or with no title, nothing changes."""
-    if not title:
-        return
-    with contextlib.suppress(OSError):
-        Path("/proc/self/comm").write_text(title[:15])
