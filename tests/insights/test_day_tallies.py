@@ -22,6 +22,7 @@ from askwhy.insights import measures, selection_counts
 from askwhy.insights.scored import themed_scores
 from askwhy.insights.selection import Selection, start_of
 from askwhy.store import (
+    day_cells,
     day_recount,
     day_tallies,
     overview_counts,
@@ -294,7 +295,7 @@ def test_reads_count_from_the_responses_when_very_many_cells_wait(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(container.sessions, responses=100)
-    monkeypatch.setattr(day_tallies, "STALE_READ_AT_MOST", 2)
+    monkeypatch.setattr(day_cells, "STALE_READ_AT_MOST", 2)
     selection = Selection(program="shop")
     with container.reads() as session:
         assert selection_counts.tallied(session=session, selection=selection) is None
@@ -353,7 +354,7 @@ def test_theme_rankings_and_program_counts_match_the_responses(container: Contai
                     )
                 )
         direct = overview_counts.responses_per_program(session=session)
-        every = day_tallies.with_stale(session=session, cells=day_tallies.Cells(include_simulated=True))
+        every = day_cells.with_stale(session=session, cells=day_cells.Cells(include_simulated=True))
         assert every is not None
         assert every.stale, "counted before the recount"
         assert day_tallies.responses_per_program(session=session, cells=every) == {

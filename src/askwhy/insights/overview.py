@@ -22,7 +22,7 @@ from askwhy.insights.scored import main_metric
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_movement import ThemeMove, ThemeMovement, comparison_window, theme_movement
 from askwhy.insights.theme_views import ThemeSummary, is_subtheme, list_themes
-from askwhy.store import day_tallies
+from askwhy.store import day_cells, day_tallies
 from askwhy.store.overview_counts import ProgramCount, responses_per_program
 
 TOP_THEMES = 12
@@ -137,7 +137,7 @@ def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCoun
 def _per_program(*, session: Session) -> dict[str, ProgramCount]:
     """Real and simulated responses of every program, from the day tallies unless very many cells
     wait to be recounted."""
-    cells = day_tallies.with_stale(session=session, cells=day_tallies.Cells(include_simulated=True))
+    cells = day_cells.with_stale(session=session, cells=day_cells.Cells(include_simulated=True))
     if cells is None:
         return responses_per_program(session=session)
     counted = day_tallies.responses_per_program(session=session, cells=cells)

@@ -18,8 +18,16 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from askwhy.insights.selection import Selection, start_of
-from askwhy.store import day_tallies, overview_counts, overview_scores, scores, theme_reading, theme_volumes
-from askwhy.store.day_tallies import Cells
+from askwhy.store import (
+    day_cells,
+    day_tallies,
+    overview_counts,
+    overview_scores,
+    scores,
+    theme_reading,
+    theme_volumes,
+)
+from askwhy.store.day_cells import Cells
 from askwhy.store.theme_volumes import ThemeCount
 
 STALE = "askwhy.day_tallies_stale"
@@ -62,9 +70,9 @@ def _with_stale(session: Session, cells: Cells) -> Cells | None:
     program = (cells.program, cells.include_simulated)
     if program not in answers:
         whole = Cells(program=cells.program, include_simulated=cells.include_simulated)
-        answers[program] = day_tallies.with_stale(session=session, cells=whole)
+        answers[program] = day_cells.with_stale(session=session, cells=whole)
     found = answers[program]
-    return None if found is None else day_tallies.among(cells, stale=found.stale)
+    return None if found is None else day_cells.among(cells, stale=found.stale)
 
 
 def totals(*, session: Session, selection: Selection) -> Totals:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, case, func, select, type_coerce
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, ThemeMention
 from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, ThemeDay
@@ -50,14 +50,16 @@ def rows_of(key: CellKey) -> ColumnElement[bool]:
 
 def counting(table: Any, *, dialect: str) -> Select[Any]:
     """The grouped query that counts ``table`` (one of `TALLIES`) from the rows, every cell at once;
-    its columns are the table's, in order."""
+    its columns are the table's, in order and by name."""
     day = _utc_day(dialect)
     cell = (Response.program, day, Response.channel, Response.language, Response.simulated)
-    if table is ResponseDay:
-        return _responses(cell)
-    if table is ScoreDay:
-        return _scores(cell)
-    return _themes(cell)
+    build = {ResponseDay: _responses, ScoreDay: _scores, ThemeDay: _themes}[table]
+    query = build(cell)
+    names = [column.name for column in table.__table__.columns]
+    return query.with_only_columns(
+        *(column.label(name) for column, name in zip(query.selected_columns, names, strict=True)),
+        maintain_column_froms=True,
+    )
 
 
 def _responses(cell: tuple[Any, ...]) -> Select[Any]:
@@ -105,7 +107,8 @@ def _themes(cell: tuple[Any, ...]) -> Select[Any]:
 
 
 def _utc_day(dialect: str) -> ColumnElement[Any]:
-    """The UTC calendar day of ``responded_at``: SQLite keeps UTC text, PostgreSQL a zoned time."""
+    """The UTC calendar day of ``responded_at``: SQLite keeps UTC text, PostgreSQL a zoned time;
+    read back as a date either way."""
     if dialect == "postgresql":
-        return func.date(func.timezone("UTC", Response.responded_at))
-    return func.date(Response.responded_at)
+        return type_coerce(func.date(func.timezone("UTC", Response.responded_at)), Date)
+    return type_coerce(func.date(Response.responded_at), Date)

@@ -1,68 +1,30 @@
 """Reading the day tallies: the workspace's counts of a selection summed over its cells.
 
 A selection the tallies can answer names at most a program, a channel, a language, whole UTC
-days and whether simulated responses count (`Cells`); segment values are not tallied, so a
+days and whether simulated responses count (`store.day_cells.Cells`); segment values are not tallied, so a
 selection with them is counted from the responses (`store.theme_volumes`, `store.overview_scores`).
 The cells a write marked stale and the recount has not reached yet are counted from their rows
-in the same statement (`current`), so every function here answers exactly what its counterpart
-over the responses answers, recounted or not.
+(`_read`: the tallies of the other cells, then each stale cell from its responses, summed here),
+so every function here answers exactly what its counterpart over the responses answers,
+recounted or not.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from askwhy.store.analysis_tables import Theme, ThemeMention
-from askwhy.store.day_counting import CellKey, counting, rows_of, same_cell
-from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, StaleDayCell, ThemeDay
+from askwhy.store.day_cells import Cells
+from askwhy.store.day_counting import counting, rows_of, same_cell
+from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, ThemeDay
 from askwhy.store.theme_volumes import ThemeCount
-
-
-@dataclass(frozen=True)
-class Cells:
-    """The cells of a selection: None means any; ``until`` is exclusive."""
-
-    program: str | None = None
-    channel: str | None = None
-    language: str | None = None
-    since: date | None = None
-    until: date | None = None
-    include_simulated: bool = False
-    stale: tuple[CellKey, ...] = ()
-    """Cells among these that wait to be recounted: counted from their rows (`current`)."""
-
-    def holds(self, key: CellKey) -> bool:
-        """Whether the cell ``key`` is one of these."""
-        return (
-            (self.include_simulated or not key.simulated)
-            and all(
-                getattr(self, name) in (None, getattr(key, name))
-                for name in ("program", "channel", "language")
-            )
-            and (self.since is None or key.day >= self.since)
-            and (self.until is None or key.day < self.until)
-        )
-
-    def where(self, table: Any) -> list[ColumnElement[bool]]:
-        """The conditions that keep ``table``'s rows of these cells."""
-        conditions: list[ColumnElement[bool]] = []
-        if not self.include_simulated:
-            conditions.append(table.simulated.is_(False))
-        for name in ("program", "channel", "language"):
-            if (value := getattr(self, name)) is not None:
-                conditions.append(getattr(table, name) == value)
-        if self.since is not None:
-            conditions.append(table.day >= self.since)
-        if self.until is not None:
-            conditions.append(table.day < self.until)
-        return conditions
 
 
 @dataclass(frozen=True)
@@ -75,189 +37,193 @@ class DayTotals:
     newest: datetime | None
 
 
-STALE_READ_AT_MOST = 200
-"""Stale cells a read counts from their rows at most; past that (a bulk load not yet recounted)
-the selection is counted from the responses whole."""
+Build = Callable[[Any, list[ColumnElement[bool]]], Select[Any]]
+"""A read of one tally: its query over a source (the table, or stale cells counted from their rows)
+given the conditions that pick the selection's rows of that source."""
 
 
-def with_stale(*, session: Session, cells: Cells) -> Cells | None:
-    """``cells`` knowing which of them wait to be recounted, or None when more than
-    `STALE_READ_AT_MOST` do."""
-    query = select(
-        StaleDayCell.program,
-        StaleDayCell.day,
-        StaleDayCell.channel,
-        StaleDayCell.language,
-        StaleDayCell.simulated,
-    ).where(*cells.where(StaleDayCell))
-    stale = [CellKey(*row) for row in session.execute(query.limit(STALE_READ_AT_MOST + 1))]
-    if len(stale) > STALE_READ_AT_MOST:
-        return None
-    return replace(cells, stale=tuple(stale))
+def _read(session: Session, table: Any, cells: Cells, build: Build) -> list[Row[Any]]:
+    """The rows ``build`` reads from ``table``'s tallies of the cells not waiting to be recounted,
+    then from the stale cells counted from their responses; the caller sums them.
 
-
-def among(cells: Cells, *, stale: tuple[CellKey, ...]) -> Cells:
-    """``cells`` knowing which of ``stale`` (found for a wider selection) are theirs."""
-    mine = tuple(key for key in stale if cells.holds(key))
-    return replace(cells, stale=mine)
-
-
-def current(*, session: Session, table: Any, cells: Cells) -> Any:
-    """``table`` as it stands now: its rows, except those of stale cells, which are counted from the
-    responses in the same statement (one snapshot), so the sum is exact before any recount."""
+    Two statements instead of one union: the first keeps the tally's key index and reads no more
+    than when nothing waits, the second is one index range per stale cell. The stale cells are
+    left out of the first by name, so a recount committed in between counts nothing twice."""
     if not cells.stale:
-        return table
-    kept = select(*table.__table__.columns).where(~or_(*(same_cell(table, key) for key in cells.stale)))
-    counted = counting(table, dialect=session.get_bind().dialect.name).where(
-        or_(*(rows_of(key) for key in cells.stale))
-    )
-    return aliased(table, union_all(kept, counted).subquery(), adapt_on_names=True)
+        return list(session.execute(build(table, cells.where(table))))
+    settled = [*cells.where(table), ~or_(*(same_cell(table, key) for key in cells.stale))]
+    dialect = session.get_bind().dialect.name
+    arms = [counting(table, dialect=dialect).where(rows_of(key)) for key in cells.stale]
+    live = aliased(table, (arms[0] if len(arms) == 1 else union_all(*arms)).subquery(), adapt_on_names=True)
+    return [*session.execute(build(table, settled)), *session.execute(build(live, cells.where(live)))]
+
+
+def _total(rows: Iterable[Row[Any]], column: int = 0) -> int:
+    return sum(int(row[column] or 0) for row in rows)
+
+
+def _summed(rows: Iterable[Row[Any]]) -> dict[Any, int]:
+    """Key → the sum of its counts, over rows of (key, count)."""
+    found: Counter[Any] = Counter()
+    for key, n in rows:
+        found[key] += int(n or 0)
+    return dict(found)
 
 
 def totals(*, session: Session, cells: Cells) -> DayTotals:
     """`overview_counts.response_totals` without the last change, from the tallies."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = select(
-        func.sum(response_days.responses),
-        func.sum(response_days.completed),
-        func.sum(response_days.analysed),
-        func.max(response_days.newest),
-    ).where(*cells.where(response_days))
-    responses, completed, analysed, newest = session.execute(query).one()
-    return DayTotals(int(responses or 0), int(completed or 0), int(analysed or 0), _aware(newest))
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        sums = (func.sum(days.responses), func.sum(days.completed), func.sum(days.analysed))
+        return select(*sums, func.max(days.newest)).where(*where)
+
+    rows = _read(session, ResponseDay, cells, build)
+    newest = max((when for row in rows if (when := _aware(row[3])) is not None), default=None)
+    return DayTotals(_total(rows, 0), _total(rows, 1), _total(rows, 2), newest)
 
 
 def simulated_count(*, session: Session, cells: Cells) -> int:
     """Simulated responses of the cells."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = select(func.sum(response_days.responses)).where(
-        *cells.where(response_days), response_days.simulated.is_(True)
+    return _total(
+        _read(
+            session,
+            ResponseDay,
+            cells,
+            lambda days, where: select(func.sum(days.responses)).where(*where, days.simulated.is_(True)),
+        )
     )
-    return int(session.scalar(query) or 0)
 
 
 def analysed_count(*, session: Session, cells: Cells) -> int:
     """Analysed responses of the cells: the denominator of a theme's share."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = select(func.sum(response_days.analysed)).where(*cells.where(response_days))
-    return int(session.scalar(query) or 0)
+    return _total(
+        _read(session, ResponseDay, cells, lambda days, where: select(func.sum(days.analysed)).where(*where))
+    )
 
 
 def analysed_counts_split(*, session: Session, cells: Cells, split_at: date) -> tuple[int, int]:
     """Analysed responses of the cells before ``split_at`` and from it on."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    later = case((response_days.day >= split_at, response_days.analysed), else_=0)
-    query = select(func.sum(response_days.analysed), func.sum(later)).where(*cells.where(response_days))
-    total, after = session.execute(query).one()
-    return int(total or 0) - int(after or 0), int(after or 0)
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        later = case((days.day >= split_at, days.analysed), else_=0)
+        return select(func.sum(days.analysed), func.sum(later)).where(*where)
+
+    rows = _read(session, ResponseDay, cells, build)
+    total, after = _total(rows, 0), _total(rows, 1)
+    return total - after, after
 
 
 def analysed_per_day(*, session: Session, cells: Cells) -> dict[date, int]:
     """Analysed responses per UTC day, days without any left out."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = (
-        select(response_days.day, func.sum(response_days.analysed))
-        .where(*cells.where(response_days), response_days.analysed > 0)
-        .group_by(response_days.day)
-    )
-    return {day: int(n) for day, n in session.execute(query)}
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return select(days.day, func.sum(days.analysed)).where(*where, days.analysed > 0).group_by(days.day)
+
+    return _summed(_read(session, ResponseDay, cells, build))
 
 
 def latest_analysed(*, session: Session, cells: Cells) -> datetime | None:
     """When the newest analysed response of the cells was given."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = select(func.max(response_days.newest_analysed)).where(*cells.where(response_days))
-    return _aware(session.scalar(query))
+    rows = _read(
+        session, ResponseDay, cells, lambda days, where: select(func.max(days.newest_analysed)).where(*where)
+    )
+    return max((when for row in rows if (when := _aware(row[0])) is not None), default=None)
 
 
 def score_counts(*, session: Session, cells: Cells, metrics: Collection[str]) -> dict[str, int]:
     """Metric name → scored responses of the cells, for the metrics named."""
-    score_days = current(session=session, table=ScoreDay, cells=cells)
-    query = (
-        select(score_days.metric, func.sum(score_days.responses))
-        .where(*cells.where(score_days), score_days.metric.in_(list(metrics)))
-        .group_by(score_days.metric)
-    )
-    return {metric: int(n) for metric, n in session.execute(query) if n}
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return (
+            select(days.metric, func.sum(days.responses))
+            .where(*where, days.metric.in_(list(metrics)))
+            .group_by(days.metric)
+        )
+
+    return {metric: n for metric, n in _summed(_read(session, ScoreDay, cells, build)).items() if n}
 
 
 def daily_score_histograms(*, session: Session, cells: Cells, metric: str) -> dict[date, Counter[int]]:
     """UTC day → score → responses scored on ``metric``, oldest day first."""
-    score_days = current(session=session, table=ScoreDay, cells=cells)
-    query = (
-        select(score_days.day, score_days.score, func.sum(score_days.responses))
-        .where(*cells.where(score_days), score_days.metric == metric)
-        .group_by(score_days.day, score_days.score)
-    )
-    days: dict[date, Counter[int]] = defaultdict(Counter)
-    for day, score, n in session.execute(query):
-        days[day][int(score)] += int(n)
-    return dict(sorted(days.items()))
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return (
+            select(days.day, days.score, func.sum(days.responses))
+            .where(*where, days.metric == metric)
+            .group_by(days.day, days.score)
+        )
+
+    found: dict[date, Counter[int]] = defaultdict(Counter)
+    for day, score, n in _read(session, ScoreDay, cells, build):
+        found[day][int(score)] += int(n)
+    return dict(sorted(found.items()))
+
+
+THEME_SUMS = ("mentions", "responses", "sentiment_sum", "sentiment_n", "positive", "negative")
+
+
+def _theme_sums(days: Any) -> list[Any]:
+    return [func.sum(getattr(days, name)) for name in THEME_SUMS]
+
+
+def _theme_counts(rows: Iterable[Row[Any]], keys: int) -> dict[Any, ThemeCount]:
+    """Key (the rows' first ``keys`` columns) → its theme counts, the rows' sums added up."""
+    sums: dict[Any, list[float]] = defaultdict(lambda: [0.0] * len(THEME_SUMS))
+    for row in rows:
+        key = row[0] if keys == 1 else tuple(row[:keys])
+        for i, value in enumerate(row[keys:]):
+            sums[key][i] += float(value or 0)
+    return {key: _count(values) for key, values in sums.items()}
 
 
 def theme_counts(
     *, session: Session, cells: Cells, theme_ids: Collection[str] | None = None
 ) -> dict[str, ThemeCount]:
     """Theme id → its counts in the cells, for the themes given (every mentioned theme by default)."""
-    theme_days = current(session=session, table=ThemeDay, cells=cells)
-    query = (
-        _counting(select(theme_days.theme_id), theme_days)
-        .where(*cells.where(theme_days))
-        .group_by(theme_days.theme_id)
-    )
-    if theme_ids is not None:
-        query = query.where(theme_days.theme_id.in_(list(theme_ids)))
-    return {row.theme_id: _count(row) for row in session.execute(query)}
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        query = select(days.theme_id, *_theme_sums(days)).where(*where).group_by(days.theme_id)
+        return query if theme_ids is None else query.where(days.theme_id.in_(list(theme_ids)))
+
+    return _theme_counts(_read(session, ThemeDay, cells, build), keys=1)
 
 
 def theme_counts_split(
     *, session: Session, cells: Cells, split_at: date
 ) -> tuple[dict[str, ThemeCount], dict[str, ThemeCount]]:
     """Every mentioned theme's counts before ``split_at`` and from it on."""
-    theme_days = current(session=session, table=ThemeDay, cells=cells)
-    later = (theme_days.day >= split_at).label("later")
-    query = (
-        _counting(select(theme_days.theme_id, later), theme_days)
-        .where(*cells.where(theme_days))
-        .group_by(theme_days.theme_id, later)
-    )
-    before: dict[str, ThemeCount] = {}
-    after: dict[str, ThemeCount] = {}
-    for row in session.execute(query):
-        (after if row.later else before)[row.theme_id] = _count(row)
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        later = days.day >= split_at
+        return select(days.theme_id, later, *_theme_sums(days)).where(*where).group_by(days.theme_id, later)
+
+    counted = _theme_counts(_read(session, ThemeDay, cells, build), keys=2)
+    before = {theme: count for (theme, later), count in counted.items() if not later}
+    after = {theme: count for (theme, later), count in counted.items() if later}
     return before, after
 
 
 def theme_responses_per_day(*, session: Session, cells: Cells, theme_id: str) -> dict[date, int]:
     """Responses per UTC day with at least one sentence in the theme."""
-    theme_days = current(session=session, table=ThemeDay, cells=cells)
-    query = (
-        select(theme_days.day, func.sum(theme_days.responses))
-        .where(*cells.where(theme_days), theme_days.theme_id == theme_id)
-        .group_by(theme_days.day)
-    )
-    return {day: int(n) for day, n in session.execute(query)}
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return (
+            select(days.day, func.sum(days.responses))
+            .where(*where, days.theme_id == theme_id)
+            .group_by(days.day)
+        )
+
+    return _summed(_read(session, ThemeDay, cells, build))
 
 
-def _counting(query: Any, theme_days: Any) -> Any:
-    return query.add_columns(
-        func.sum(theme_days.mentions).label("mentions"),
-        func.sum(theme_days.responses).label("responses"),
-        func.sum(theme_days.sentiment_sum).label("sentiment_sum"),
-        func.sum(theme_days.sentiment_n).label("sentiment_n"),
-        func.sum(theme_days.positive).label("positive"),
-        func.sum(theme_days.negative).label("negative"),
-    )
-
-
-def _count(row: Row[Any]) -> ThemeCount:
-    scored = int(row.sentiment_n or 0)
+def _count(sums: list[float]) -> ThemeCount:
+    mentions, responses, sentiment_sum, scored, positive, negative = sums
     return ThemeCount(
-        mentions=int(row.mentions or 0),
-        responses=int(row.responses or 0),
-        sentiment=float(row.sentiment_sum) / scored if scored else None,
-        positive=int(row.positive or 0),
-        negative=int(row.negative or 0),
+        mentions=int(mentions),
+        responses=int(responses),
+        sentiment=sentiment_sum / scored if scored else None,
+        positive=int(positive),
+        negative=int(negative),
     )
 
 
@@ -273,36 +239,34 @@ def most_mentioned_themes(*, session: Session, cells: Cells, limit: int | None) 
     """`theme_volumes.most_mentioned_themes` from the tallies: (id, label) of the live top-level
     themes the cells mention, most mentions first; a discovered subtheme only where its parent is
     not coded itself."""
-    theme_days = current(session=session, table=ThemeDay, cells=cells)
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return select(days.theme_id, func.sum(days.mentions)).where(*where).group_by(days.theme_id)
+
+    mentions = {theme: n for theme, n in _summed(_read(session, ThemeDay, cells, build)).items() if n > 0}
+    if not mentions:
+        return []
     parent = aliased(ThemeMention)
-    mentions = func.sum(theme_days.mentions)
-    counted = (
-        select(theme_days.theme_id, mentions.label("mentions"))
-        .where(*cells.where(theme_days))
-        .group_by(theme_days.theme_id)
-        .having(mentions > 0)
-        .subquery()
+    query = select(Theme.id, Theme.label).where(
+        Theme.id.in_(list(mentions)),
+        Theme.status != "merged",
+        (Theme.parent_id.is_(None)) | ~exists().where(parent.theme_id == Theme.parent_id),
     )
-    query = (
-        select(Theme.id, Theme.label)
-        .join(counted, counted.c.theme_id == Theme.id)
-        .where(
-            Theme.status != "merged",
-            (Theme.parent_id.is_(None)) | ~exists().where(parent.theme_id == Theme.parent_id),
-        )
-        .order_by(counted.c.mentions.desc(), Theme.id)
-    )
-    rows = session.execute(query.limit(limit) if limit else query)
-    return [(theme_id, label) for theme_id, label in rows]
+    ranked = sorted(session.execute(query), key=lambda row: (-mentions[row.id], row.id))
+    return [(theme_id, label) for theme_id, label in (ranked[:limit] if limit else ranked)]
 
 
 def responses_per_program(*, session: Session, cells: Cells) -> dict[str, tuple[int, int]]:
     """Program → (real, simulated) responses, for every program that has any."""
-    response_days = current(session=session, table=ResponseDay, cells=cells)
-    query = select(
-        response_days.program, response_days.simulated, func.sum(response_days.responses)
-    ).group_by(response_days.program, response_days.simulated)
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        return (
+            select(days.program, days.simulated, func.sum(days.responses))
+            .where(*where)
+            .group_by(days.program, days.simulated)
+        )
+
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for program, simulated, n in session.execute(query):
+    for program, simulated, n in _read(session, ResponseDay, cells, build):
         found[program][1 if simulated else 0] += int(n or 0)
     return {program: (real, sims) for program, (real, sims) in found.items() if real or sims}
