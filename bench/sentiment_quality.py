@@ -51,6 +51,8 @@ SHORT_ANSWERS = (
     "still waiting for my refund",
     "the agent was lovely",
     "nothing to add",
+    "my order arrived two weeks late",
+    "can I change my seat?",
 )
 IntArray = npt.NDArray[np.int64]
 TRIED = (
@@ -64,7 +66,8 @@ TRIED = (
     "offsets chosen as the head's are, the lexicon cues alone score a mean macro-F1 of 0.529 "
     "(worst 0.446) and the cues with the word weights 0.513 (worst 0.429): words learned on other "
     "domains do not transfer, so the head has none. Measured leave-one-domain-out on the test parts "
-    "below, heads with no intercept offsets (clothing, GoEmotions, DynaSent, MAMS in that order): "
+    "below, heads with no intercept offsets, before the delay cue was added (it moved the held-out "
+    "scores by 0.002 at most; clothing, GoEmotions, DynaSent, MAMS in that order): "
     "(3) prior shift adaptation at prediction time (Saerens, Latinne and Decaestecker 2002: EM on the "
     "class shares of the unlabelled batch being scored) lowered three sets of four: 0.502, 0.550, "
     "0.510, 0.597 without it, 0.290, 0.174, 0.389, 0.801 with it (C=0.05); EM ran to one class on "
@@ -218,7 +221,8 @@ def main() -> dict[str, tuple[float, float]]:
             "weighted alike (see `bench/train_sentiment.py`). An answer that states its sentiment outright keeps "
             'it (a bare rating such as "10!!!" or "2 stars"; declining to answer, "no comment", is '
             'neutral, and so is a lukewarm answer and nothing more, "it was fine" or "not bad"; a customer left waiting with no kind word, "still waiting for my refund", is '
-            "negative): no training domain holds such answers, so no head could learn them. "
+            'negative, as is a delay, "my flight was delayed 3 hours"): no training domain holds such answers, '
+            "so no head could learn them. "
             "**Leave-one-domain-out**: for each set below, a head is trained *and tuned* on the other "
             "domains only, then scored on this set's test part. Macro-F1 is the mean over the classes "
             "the set has (MAMS sentences have no neutral class). Sets: clothing reviews (held-out fifth, "

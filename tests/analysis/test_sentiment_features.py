@@ -48,13 +48,24 @@ def test_emoji_polarity_follows_the_emoji_names(text: str, sign: int) -> None:
         "I haven't received my order",
         "my parcel never arrived",
         "no reply",
+        "my flight was delayed 3 hours",
+        "the order arrived two weeks late",
     ],
 )
 def test_waiting_cue_fires_on_unanswered_customers(text: str) -> None:
     assert cue(text, "waiting") == 1.0
 
 
-@pytest.mark.parametrize("text", ["The parcel arrived on time", "I waited, then it came and fits well"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The parcel arrived on time",
+        "I waited, then it came and fits well",
+        "I stayed up late reading",
+        "the latest collection",
+        "a later slot",
+    ],
+)
 def test_waiting_cue_stays_off_elsewhere(text: str) -> None:
     assert cue(text, "waiting") == 0.0
 

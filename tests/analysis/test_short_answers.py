@@ -18,6 +18,8 @@ ANSWERS = [
     ("meh", {"neutral", "negative"}),
     ("the agent was lovely", {"positive"}),
     ("still waiting for my refund", {"negative"}),
+    ("my order arrived two weeks late", {"negative"}),
+    ("can I change my seat?", {"neutral"}),
 ]
 
 

@@ -58,7 +58,11 @@ _WAITING = re.compile(
     r"|\b(?:no|zero)\s+(?:reply|replies|response|answer|update|one answers|one replied)\b"
     r"|\b(?:never|not yet|still not|still haven't|haven't|hasn't|didn't)\s+(?:been\s+)?"
     r"(?:received|arrived|heard|got|come|came|answered|replied|responded|refunded|delivered|shipped)\b"
-    r"|^\s*hello\s*\?",
+    r"|^\s*hello\s*\?"
+    # A delay is a complaint to a service: "my flight was delayed 3 hours", "arrived two weeks late".
+    r"|\b(?:delayed|overdue)\b"
+    r"|\b(?:arrived|came|delivered|shipped|showed up|turned up|was|were|is|are|running)"
+    r"\s+(?:\w+\s+){0,2}late\b",
     re.IGNORECASE,
 )
 _NO_OPINION = re.compile(
