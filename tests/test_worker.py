@@ -14,7 +14,7 @@ from huey.consumer import Consumer
 
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import bootstrap
-from askwhy.cli.worker import RECOVERY_SWEEPS, work
+from askwhy.cli.worker import ANALYSIS_YIELDS, RECOVERY_SWEEPS, niceness_for, work
 from askwhy.clock import FakeClock
 from askwhy.queue.jobs import Queue
 from askwhy.settings import Settings
@@ -166,3 +166,29 @@ def test_worker_processes_are_named_for_ps_and_top() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert shown.stdout.strip() == "askwhy-analysis"
+
+
+def test_a_worker_of_the_analysis_queue_alone_loads_the_model_beside_its_consumer(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = bootstrap(settings.model_copy(update={"queue_inline": False}))
+    factory = CountingFactory()
+    container.embedder_factory = factory
+    monkeypatch.setattr(Consumer, "run", lambda consumer: None)
+    try:
+        work(container, threads=1, queues=(Queue.ANALYSIS,))
+        deadline = time.monotonic() + 30
+        while factory.loads == 0:
+            assert time.monotonic() < deadline, "the model was never loaded"
+            time.sleep(0.01)
+        assert container.embedder is not None
+        assert factory.loads == 1, "loaded once, then shared"
+    finally:
+        container.close()
+
+
+def test_the_analysis_worker_yields_the_cpu_to_the_conversations_workers() -> None:
+    assert niceness_for((Queue.CONVERSATIONS,), base=10) == 10
+    assert niceness_for(tuple(Queue), base=10) == 10, "a worker of both queues takes turns too"
+    assert niceness_for((Queue.ANALYSIS,), base=10) == 10 + ANALYSIS_YIELDS
+    assert niceness_for((Queue.ANALYSIS,), base=18) == 19, "Unix niceness stops at 19"

@@ -96,7 +96,8 @@ class Settings(BaseSettings):
         description="How much lower the CPU priority of queue worker processes (`askwhy worker`, and "
         "those `askwhy serve` starts) is than the server's (Unix nice): on a machine they share, "
         "webhooks and API requests are answered first, and the queue's bursts (the analysis of "
-        "closed conversations) wait. 0 gives them the same.",
+        "closed conversations) wait. A worker of the analysis queue alone goes 5 lower still, so a "
+        "customer's next question comes before an analysis. 0 gives the conversations' workers the same.",
     )
     request_lock_wait_seconds: float = Field(
         default=1.0,

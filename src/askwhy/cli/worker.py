@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -49,9 +50,9 @@ def worker(
         where = "Redis" if settings.redis_url else f"{settings.data_dir}"
         count = threads or settings.worker_threads
         console.print(f"askwhy worker: {count} threads on the {queue.value} queue(s) in {where}")
-        if settings.worker_niceness:
-            os.nice(settings.worker_niceness)  # requests first, on a machine shared with a server
         worked = tuple(Queue) if queue is Queues.ALL else (Queue(queue.value),)
+        if lower := niceness_for(worked, base=settings.worker_niceness):
+            os.nice(lower)  # requests first, on a machine shared with a server
         work(container, threads=count, queues=worked)
 
 
@@ -59,8 +60,10 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
     """Work ``queues`` on ``threads`` task threads each until the process is told to stop.
 
     A worker of the conversations queue never loads the analysis model: it takes seconds of the
-    interpreter, and a restarted worker must take turns and deliveries at once. The analysis
-    queue's tasks load it on first use (`Container.embedder`), best in a process of their own.
+    interpreter, and a restarted worker must take turns and deliveries at once. A worker of the
+    analysis queue alone loads it at start, beside its consumer (`Container.embedder` is shared
+    and loaded once), so the first closed conversation is analysed without waiting for the load;
+    a worker of both queues leaves it to the first analysis.
     """
     # The conversations queue's consumer runs in front and takes the signals; the other is stopped with it.
     ordered = sorted(queues, key=lambda queue: queue is not Queue.CONVERSATIONS)
@@ -69,6 +72,8 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
         _start_without_signals(consumer)
     if Queue.CONVERSATIONS in queues:
         sweep_at_start(container)
+    else:
+        threading.Thread(target=lambda: container.embedder, name="askwhy-model-load", daemon=True).start()
     settle_heap()
     try:
         main.run()  # returns once told to stop (SIGTERM, SIGINT), its tasks under way finished
@@ -84,6 +89,17 @@ def _start_without_signals(consumer: Consumer) -> None:
     consumer.start()
     for signum, handler in kept.items():
         signal.signal(signum, handler)
+
+
+ANALYSIS_YIELDS = 5
+"""How much further than the conversations' workers a worker of the analysis queue alone lowers
+its CPU priority: on a machine they share, a customer's next question comes before an analysis,
+which has seconds to spare, not milliseconds."""
+
+
+def niceness_for(queues: tuple[Queue, ...], *, base: int) -> int:
+    """How much a worker of ``queues`` lowers its CPU priority, given the settings' ``base``."""
+    return min(19, base + ANALYSIS_YIELDS) if queues == (Queue.ANALYSIS,) else base
 
 
 RECOVERY_SWEEPS = ("store_kept_deliveries_due", "answer_waiting_messages", "deliver_due_messages")

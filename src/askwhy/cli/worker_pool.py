@@ -119,12 +119,12 @@ def work_queue(
 ) -> None:
     """A worker process's life: work ``queue`` until told to stop, or until its server is gone."""
     from askwhy.cli.context import opened
-    from askwhy.cli.worker import work
+    from askwhy.cli.worker import niceness_for, work
 
     name_process(title)
     threading.Thread(target=stop_when_orphaned, args=(server_pid,), daemon=True).start()
-    if niceness:
-        os.nice(niceness)  # the server's requests come first; see ASKWHY_WORKER_NICENESS
+    if lower := niceness_for((queue,), base=niceness):
+        os.nice(lower)  # the server's requests come first; see ASKWHY_WORKER_NICENESS
     with opened(migrate_sqlite=False) as container:  # the server migrated before starting us
         logging.basicConfig(level=container.settings.log_level)
         work(container, threads=threads, queues=(queue,))
