@@ -65,13 +65,17 @@ the selection is counted from the responses whole."""
 def with_stale(*, session: Session, cells: Cells) -> Cells | None:
     """``cells`` knowing which of them wait to be recounted, or None when more than
     `STALE_READ_AT_MOST` do."""
-    query = select(
-        StaleDayCell.program,
-        StaleDayCell.day,
-        StaleDayCell.channel,
-        StaleDayCell.language,
-        StaleDayCell.simulated,
-    ).where(*cells.where(StaleDayCell))
+    query = (
+        select(
+            StaleDayCell.program,
+            StaleDayCell.day,
+            StaleDayCell.channel,
+            StaleDayCell.language,
+            StaleDayCell.simulated,
+        )
+        .where(*cells.where(StaleDayCell))
+        .distinct()
+    )  # one mark per change: a cell may have many
     stale = [CellKey(*row) for row in session.execute(query.limit(STALE_READ_AT_MOST + 1))]
     if len(stale) > STALE_READ_AT_MOST:
         return None

@@ -1,20 +1,22 @@
-"""Recounting stale day cells: the tallies of the cells the triggers marked stale are counted again
-from their rows, a few cells per short transaction, away from the writes that marked them.
+"""Recounting stale day cells: the tallies of the cells the triggers marked are counted again from
+their rows, a few cells per short transaction, away from the writes that marked them.
 
-Writes only mark (the triggers of migration 0015, one small insert); the analysis worker recounts
-every minute (`askwhy.tasks.analysis`), and reads count the cells still marked from their rows
-(`store.day_tallies`), so a read is exact either way and no conversation's turn waits for a count.
-A cell holds one program's responses of one UTC day on one channel in one language, so recounting
-it costs a few small indexed queries; a bulk change that marked many cells (a theme merged across
-a year, an import) recounts its programs whole in one grouped pass each.
+Writes only add a mark (the triggers of migration 0015, one small insert that never conflicts:
+migration 0022); the analysis worker recounts each minute (`askwhy.tasks.analysis`), and reads
+count the cells still marked from their rows (`store.day_tallies`), so a read is exact either way
+and no conversation's turn waits for a count. A recount reads marks, counts their cells in later
+statements, then deletes only the marks it read: a writer that had not committed when the marks
+were read keeps its own mark for the next recount, so no change in flight is missed and no lock
+is taken. A bulk change that marked many cells (a theme merged across a year, an import) recounts
+its programs whole in one grouped pass each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.store.day_counting import TALLIES, CellKey, counting, rows_of, same_cell
@@ -25,12 +27,22 @@ CELLS_PER_TRANSACTION = 20
 """Stale cells recounted in one transaction: short enough that writers barely wait for it."""
 MANY_CELLS = 200
 """Beyond this many stale cells, their programs are recounted whole (one grouped pass each)."""
+MARKS = (
+    StaleDayCell.program,
+    StaleDayCell.day,
+    StaleDayCell.channel,
+    StaleDayCell.language,
+    StaleDayCell.simulated,
+)
+RECOUNT_LOCK = 0x61736B77_79640001
+"""PostgreSQL advisory lock key of recounts: one at a time (workers on several machines may each
+run the minute's recount); writers never take it."""
 
 
 def settle_everything(*, sessions: sessionmaker[Session]) -> int:
     """Recount every stale cell, in short transactions; returns how many cells were settled."""
     with sessions.begin() as session:
-        waiting = session.scalar(select(func.count()).select_from(StaleDayCell)) or 0
+        waiting = session.scalar(select(func.count()).select_from(select(*MARKS).distinct().subquery())) or 0
         programs = sorted(set(session.scalars(select(StaleDayCell.program).distinct())))
     if waiting > MANY_CELLS:
         for program in programs:
@@ -47,52 +59,52 @@ def settle_everything(*, sessions: sessionmaker[Session]) -> int:
 
 
 def settle(*, session: Session, limit: int = CELLS_PER_TRANSACTION) -> int:
-    """Recount up to ``limit`` stale cells in the session's transaction and clear their marks;
-    returns how many were settled."""
-    _hold_marks(session)
-    stale = session.execute(select(*_key_columns()).limit(limit)).all()
-    for row in stale:
-        key = CellKey(*row)
+    """Recount up to ``limit`` stale cells in the session's transaction and delete the marks read
+    on them; returns how many cells were settled."""
+    _one_recount_at_a_time(session)
+    cells = [CellKey(*row) for row in session.execute(select(*MARKS).distinct().limit(limit))]
+    for key in cells:
+        marks = _marks(session, same_cell(StaleDayCell, key))
         _recount(session, tallied=lambda table, key=key: same_cell(table, key), rows=rows_of(key))  # type: ignore[misc]
-        session.execute(delete(StaleDayCell).where(same_cell(StaleDayCell, key)))
-    return len(stale)
+        _forget(session, marks)
+    return len(cells)
 
 
 def recount_program(*, session: Session, program: str) -> None:
-    """Every tally of ``program`` counted again from its rows, and its stale marks cleared."""
-    _hold_marks(session)
+    """Every tally of ``program`` counted again from its rows, and the marks read before cleared."""
+    _one_recount_at_a_time(session)
+    marks = _marks(session, StaleDayCell.program == program)
     _recount(session, tallied=lambda table: table.program == program, rows=Response.program == program)
-    session.execute(delete(StaleDayCell).where(StaleDayCell.program == program))
+    _forget(session, marks)
 
 
 def recount_everything(*, session: Session) -> None:
     """Every tally counted again from the rows (after a bulk load that bypassed the triggers)."""
-    _hold_marks(session)
-    for table in (*TALLIES, StaleDayCell):
+    _one_recount_at_a_time(session)
+    marks = _marks(session, None)
+    for table in TALLIES:
         session.execute(delete(table))
     _recount(session, tallied=None, rows=None)
+    _forget(session, marks)
 
 
-def _key_columns() -> tuple[Any, ...]:
-    return (
-        StaleDayCell.program,
-        StaleDayCell.day,
-        StaleDayCell.channel,
-        StaleDayCell.language,
-        StaleDayCell.simulated,
-    )
-
-
-def _hold_marks(session: Session) -> None:
-    """PostgreSQL: wait for every transaction that marked a cell to end, and keep new marks out
-    until this one ends.
-
-    A writer's trigger may have found a cell already marked (and so taken no row lock) while its
-    change is not committed yet: recounting then would miss the change and clear the mark it
-    relies on. Every mark takes the table's ROW EXCLUSIVE lock, which this mode waits for, and
-    the mode conflicts with itself, so two recounts never race either. SQLite has one writer."""
+def _one_recount_at_a_time(session: Session) -> None:
+    """PostgreSQL: wait for any other recount to commit (two would insert the same tally rows).
+    SQLite has one writer at a time already."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE stale_day_cells IN SHARE ROW EXCLUSIVE MODE"))
+        session.execute(select(func.pg_advisory_xact_lock(RECOUNT_LOCK)))
+
+
+def _marks(session: Session, which: ColumnElement[bool] | None) -> list[int]:
+    """The ids of the marks ``which`` picks that this transaction can see: those its recount,
+    read after, counts the changes of."""
+    query = select(StaleDayCell.id)
+    return list(session.scalars(query if which is None else query.where(which)))
+
+
+def _forget(session: Session, marks: Sequence[int]) -> None:
+    for start in range(0, len(marks), 500):
+        session.execute(delete(StaleDayCell).where(StaleDayCell.id.in_(marks[start : start + 500])))
 
 
 def _recount(

@@ -3,31 +3,34 @@ simulated flag (a *cell*), so the workspace's figures read a few thousand small 
 every response, mention and sentence of a program.
 
 Each table holds sums that add up across cells (a response belongs to exactly one cell, so even
-"responses mentioning a theme" adds up). Database triggers (migration 0015) mark a cell stale in
-``stale_day_cells`` whenever a row it counts changes; `store.day_tallies.settle` counts the stale
-cells again before the transaction commits, so a committed tally is always exact.
+"responses mentioning a theme" adds up). Database triggers (migration 0015) add a mark on a cell to
+``stale_day_cells`` whenever a row it counts changes; the analysis worker counts marked cells again
+(`store.day_recount`), and reads count the cells still marked from their rows (`store.day_tallies`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, String
+from sqlalchemy import BigInteger, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from askwhy.store.base import Base
 
 
 class StaleDayCell(Base):
-    """A cell whose tallies no longer match its rows: written by triggers, removed once recounted."""
+    """A mark on a cell whose tallies no longer match its rows: one per change, written by
+    triggers, removed once a recount has read it (migration 0022)."""
 
     __tablename__ = "stale_day_cells"
+    __table_args__ = (Index("ix_stale_day_cells_cell", "program", "day", "channel", "language", "simulated"),)
 
-    program: Mapped[str] = mapped_column(String(100), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    simulated: Mapped[bool] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    program: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8))
+    simulated: Mapped[bool]
 
 
 class ResponseDay(Base):
