@@ -44,7 +44,10 @@ def workers_of(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue  # it ended between the listing and the reading (a killed worker, reaped)
             if b"multiprocessing.spawn" in command and b"resource_tracker" not in command:
                 found.append(int(child))
     return found
