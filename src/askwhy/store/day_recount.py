@@ -78,16 +78,6 @@ def recount_program(*, session: Session, program: str) -> None:
     _forget(session, marks)
 
 
-def recount_everything(*, session: Session) -> None:
-    """Every tally counted again from the rows (after a bulk load that bypassed the triggers)."""
-    _one_recount_at_a_time(session)
-    marks = _marks(session, None)
-    for table in TALLIES:
-        session.execute(delete(table))
-    _recount(session, tallied=None, rows=None)
-    _forget(session, marks)
-
-
 def _one_recount_at_a_time(session: Session) -> None:
     """PostgreSQL: wait for any other recount to commit (two would insert the same tally rows).
     SQLite has one writer at a time already."""
@@ -95,11 +85,11 @@ def _one_recount_at_a_time(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(RECOUNT_LOCK)))
 
 
-def _marks(session: Session, which: ColumnElement[bool] | None) -> list[int]:
+def _marks(session: Session, which: ColumnElement[bool]) -> list[int]:
     """The ids of the marks ``which`` picks that this transaction can see: those its recount,
     read after, counts the changes of."""
     query = select(StaleDayCell.id)
-    return list(session.scalars(query if which is None else query.where(which)))
+    return list(session.scalars(query.where(which)))
 
 
 def _forget(session: Session, marks: Sequence[int]) -> None:
@@ -110,15 +100,14 @@ def _forget(session: Session, marks: Sequence[int]) -> None:
 def _recount(
     session: Session,
     *,
-    tallied: Callable[[Any], ColumnElement[bool]] | None,
-    rows: ColumnElement[bool] | None,
+    tallied: Callable[[Any], ColumnElement[bool]],
+    rows: ColumnElement[bool],
 ) -> None:
     """Delete the tallies ``tallied`` picks and count them again from the responses ``rows`` picks."""
-    if tallied is not None:
-        for table in TALLIES:
-            session.execute(delete(table).where(tallied(table)))
+    for table in TALLIES:
+        session.execute(delete(table).where(tallied(table)))
     dialect = session.get_bind().dialect.name
     for table in TALLIES:
         query = counting(table, dialect=dialect)
         names = [column.name for column in table.__table__.columns]
-        session.execute(insert(table).from_select(names, query if rows is None else query.where(rows)))
+        session.execute(insert(table).from_select(names, query.where(rows)))
