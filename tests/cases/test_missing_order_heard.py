@@ -1,5 +1,6 @@
 """A missing order told in the web chat is acknowledged in the reply and its case is open by then,
-so the promise of a follow-up is kept; a customer who refuses contact is promised none."""
+so the promise of a follow-up is kept; a customer who refuses contact is promised none, and their
+case is marked do-not-contact."""
 
 from __future__ import annotations
 
@@ -37,3 +38,6 @@ def test_a_customer_who_refuses_contact_is_promised_none(client: TestClient, con
     first = reply["messages"][0]["text"]
     assert first.startswith("I'm sorry it hasn't reached you. I'll let the team know.")
     assert "contact you" not in first
+    say(client, opened, "that's all")
+    [case] = cases(container)  # the team hears of the missing order, as the reply says
+    assert case.do_not_contact is True

@@ -131,10 +131,19 @@ def client(container: Container) -> Iterator[TestClient]:
         yield test_client
 
 
-def seeded_case(container: Container, channel: Channel, address: str, *, window_hours: float = 0) -> str:
-    """A detractor's case on an ended conversation of ``channel``, its reply window that long open."""
+def seeded_case(
+    container: Container,
+    channel: Channel,
+    address: str,
+    *,
+    window_hours: float = 0,
+    contact_wish: bool | None = None,
+) -> str:
+    """A detractor's case on an ended conversation of ``channel``, its reply window that long open;
+    ``contact_wish`` is the customer's last word on contact in the conversation."""
     now = container.clock.now()
-    state = {"status": "completed", "step": Step.DONE.value, "language": "en", "score": 2}
+    state: dict[str, Any] = {"status": "completed", "step": Step.DONE.value, "language": "en", "score": 2}
+    state["close_the_loop"] = contact_wish
     with container.sessions.begin() as session:
         contact = Contact(phone=f"+{PHONE}", email="ann@example.com", created_at=now)
         session.add(contact)
@@ -316,6 +325,20 @@ def test_a_customer_who_opted_out_or_withdrew_consent_is_not_written_to(containe
     with pytest.raises(replies.ReplyRefused, match="withdrew consent for sms"):
         reply(container, withdrawn, "Hello?")
     assert outbound(container, withdrawn) == []
+
+
+@pytest.mark.parametrize("channel", [Channel.WHATSAPP, Channel.SMS])
+def test_a_customer_who_refused_contact_gets_neither_a_reply_nor_the_follow_up(
+    container: Container, graph: FakeGraphApi, twilio: FakeTwilioApi, channel: Channel
+) -> None:
+    case_id = seeded_case(container, channel, f"+{PHONE}", window_hours=20, contact_wish=False)
+    with pytest.raises(replies.ReplyRefused, match="asked not to be contacted"):
+        reply(container, case_id, "Hello?")
+    resolve(container, case_id)
+    assert events(container, case_id)[-1].details["sent"] is False
+    delivery.deliver_due(ports=container.delivering)
+    assert outbound(container, case_id) == []
+    assert (graph.sent, twilio.accepted()) == ([], [])
 
 
 def test_the_follow_up_goes_out_on_resolve_and_its_answer_counts_as_recovered(

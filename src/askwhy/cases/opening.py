@@ -5,6 +5,12 @@ Called for every response written or closed (`askwhy.tasks.cases`), and again by
 idempotent: a conversation gets at most one case (the database holds one per conversation and
 reason). A help request opens its case at once, while the conversation goes on; accepted contact
 and rules wait for the conversation to close, when the answer and the score are final.
+
+A customer who refused contact ("no need to call me", "no hace falta que me llamen", no to the
+close-the-loop offer) still gets a case when one is due (a missing order, a rule on the score): the
+interviewer told them the team will hear of it, and the team needs to know of a missing order. The
+case is marked do-not-contact, and nothing is sent to the customer from it
+(`askwhy.cases.to_customer` reads their wish again before every message).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from askwhy.analysis.guide_themes import guide_prefix
 from askwhy.cases import notices
 from askwhy.cases.notices import CaseNotifier
 from askwhy.cases.routing import matching_rules, next_owner, route
+from askwhy.cases.to_customer import refused_contact
 from askwhy.domain.cases import CaseEventKind, CaseStatus, OpenReason, Priority, Team, due_at, priority_for
 from askwhy.domain.conversation import ConversationStatus, InterviewState
 from askwhy.domain.program import Program
@@ -41,18 +48,35 @@ def open_cases(*, session: Session, response_id: str, now: datetime, notifier: C
     program = catalog.program(session=session, program_id=response.program)
     if conversation is None or program is None or not program.teams:
         return None
-    if store.cases_of_conversation(session=session, conversation_id=conversation.id):
-        return None
     state = InterviewState.from_dict(conversation.state)
+    existing = store.cases_of_conversation(session=session, conversation_id=conversation.id)
+    if existing:
+        _follow_contact_wish(session=session, cases=existing, state=state, now=now)
+        return None
     themes = _themes(session=session, response=response, state=state)
     alerts = _alert_segments(session=session, program=program)
     reason, rule_priority = _reason(program, response, state, themes, alerts)
     if reason is None:
         return None
     return _open(
-        session=session, program=program, response=response, conversation=conversation,
+        session=session, program=program, response=response, conversation=conversation, state=state,
         reason=reason, themes=themes, alerts=alerts, ruled=rule_priority, now=now, notifier=notifier,
     )  # fmt: skip
+
+
+def _follow_contact_wish(
+    *, session: Session, cases: list[Case], state: InterviewState, now: datetime
+) -> None:
+    """Keep each case's do-not-contact mark on the customer's latest word in the conversation."""
+    refused = refused_contact(state)
+    for case in cases:
+        if case.do_not_contact != refused:
+            case.do_not_contact = refused
+            case.updated_at = now
+            store.add_event(
+                session=session, case_id=case.id, kind=CaseEventKind.CONTACT_WISH, at=now,
+                details={"do_not_contact": refused},
+            )  # fmt: skip
 
 
 def _alert_segments(*, session: Session, program: Program) -> list[dict[str, Any]]:
@@ -109,6 +133,7 @@ def _open(
     program: Program,
     response: Response,
     conversation: Conversation,
+    state: InterviewState,
     reason: OpenReason,
     themes: list[str],
     alerts: list[dict[str, Any]],
@@ -132,10 +157,13 @@ def _open(
             contact_id=response.contact_id, channel=response.channel, reason=reason.value, themes=themes,
             score=response.score, band=response.band, priority=priority.value, team=team.name, owner=owner,
             status=CaseStatus.OPEN.value, opened_at=now, first_response_due_at=first_due, due_at=due,
-            updated_at=now,
+            updated_at=now, do_not_contact=refused_contact(state),
         ),
     )  # fmt: skip
-    details = {"reason": reason.value, "team": team.name, "owner": owner, "priority": priority.value}
+    details = {
+        "reason": reason.value, "team": team.name, "owner": owner, "priority": priority.value,
+        "do_not_contact": row.do_not_contact,
+    }  # fmt: skip
     store.add_event(session=session, case_id=row.id, kind=CaseEventKind.OPENED, at=now, details=details)
     store.add_event(
         session=session, case_id=row.id, kind=CaseEventKind.ASSIGNED, at=now,

@@ -118,6 +118,8 @@ def case_message(
         ("Priority", case.priority), ("Reason", words["reason"]), ("Status", words["status"]),
         ("Due", words["due"]),
     ]  # fmt: skip
+    if case.do_not_contact:
+        facts.append(("Contact", "do not contact: the customer refused contact"))
     if case.score is not None:
         facts.append(("Score", f"{case.score} ({case.band})"))
     if case.themes:

@@ -6,7 +6,8 @@ a channel takes free text only within a reply window (WhatsApp, 24 hours after t
 message) and the window is closed, the message goes in the program's reply template (its last
 body parameter carries the text), else as the channel's plain approved template (the customer then
 reads only the template's own words), or is refused when the program has neither. A customer who
-opted out, or withdrew consent for the channel, is not written to.
+opted out, withdrew consent for the channel, or refused contact in the conversation ("no need to
+call me", no to the close-the-loop offer) is not written to.
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ def send_to_customer(
     return Sent(seq=seq, channel=channel.value, template="template" in payload, pending=not inline)
 
 
+def refused_contact(state: InterviewState) -> bool:
+    """True when the customer's last word on contact in the conversation was no ("no need to call
+    me", no to the close-the-loop offer): their case is the team's to see, never to write from."""
+    return state.close_the_loop is False
+
+
 def refusal_for(*, session: Session, conversation: Conversation) -> str | None:
     """Why the customer of ``conversation`` may not be written to, or None when they may."""
     contact = session.get(Contact, conversation.contact_id) if conversation.contact_id else None
@@ -75,9 +82,12 @@ def refusal_for(*, session: Session, conversation: Conversation) -> str | None:
         # A web chat customer known by no address: their STOP lives on the conversation alone.
         if conversation.status == ConversationStatus.OPTED_OUT.value:
             return "customer: the customer said stop in this conversation; askwhy does not write to them"
-        return None
-    if contact.opted_out_at is not None:
+    elif contact.opted_out_at is not None:
         return "customer: the customer opted out; askwhy does not write to them until they opt back in"
+    if refused_contact(InterviewState.from_dict(conversation.state)):
+        return "customer: the customer asked not to be contacted in this conversation; do not contact them"
+    if contact is None:
+        return None
     name = facts(Channel(conversation.channel)).consent_name
     if name is not None and current_consents(session=session, contact_id=contact.id).get(name) is False:
         return f"customer: the customer withdrew consent for {name}"

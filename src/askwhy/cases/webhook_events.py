@@ -3,7 +3,7 @@ through the notification outbox, written in the transaction that changes the cas
 sends nothing and a crash after the commit loses nothing.
 
 The payload carries ids, the case's facts and its people (the team's e-mails), never the customer's
-words or contact details.
+words or contact details; ``do_not_contact`` tells a help desk that the customer refused contact.
 """
 
 from __future__ import annotations
@@ -36,5 +36,6 @@ def payload(case: Case) -> dict[str, Any]:
         "case_id": case.id, "program": case.program, "conversation_id": case.conversation_id,
         "response_id": case.response_id, "channel": case.channel, "reason": case.reason,
         "themes": list(case.themes), "score": case.score, "band": case.band, "priority": case.priority,
-        "team": case.team, "owner": case.owner, "status": case.status, **when,
+        "team": case.team, "owner": case.owner, "status": case.status,
+        "do_not_contact": case.do_not_contact, **when,
     }  # fmt: skip

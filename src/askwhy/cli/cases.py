@@ -133,7 +133,8 @@ def _run(container: Container, action: Callable[[Session], T], *, case_id: str) 
 
 def _print(view: CaseView) -> None:
     case = view.case
-    console.print(f"[bold]case {case.id}[/] {case.status} · {case.priority} · {case.reason}")
+    refused = " · [red]do not contact[/]" if case.do_not_contact else ""
+    console.print(f"[bold]case {case.id}[/] {case.status} · {case.priority} · {case.reason}{refused}")
     console.print(f"program {case.program} · team {case.team or '-'} · owner {case.owner or '-'}")
     console.print(f"score {case.score} ({case.band}) · themes {', '.join(case.themes) or '-'}")
     console.print(f"opened {case.opened_at:%Y-%m-%d %H:%M} · due {case.due_at or '-'}")

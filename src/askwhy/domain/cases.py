@@ -89,6 +89,8 @@ class CaseEventKind(StrEnum):
     FOLLOW_UP_ANSWERED = "follow_up_answered"
     REPLY_SENT = "reply_sent"
     CUSTOMER_REPLIED = "customer_replied"
+    CONTACT_WISH = "contact_wish"
+    """The customer refused contact, or asked for it again, after the case opened."""
 
 
 def priority_for(reason: OpenReason, band: Band, ruled: Priority | None = None) -> Priority:

@@ -32,6 +32,9 @@ class CaseOut(BaseModel):
     response_id: str | None
     channel: str
     reason: str = Field(description="accepted_contact, help_request or rule")
+    do_not_contact: bool = Field(
+        description="The customer refused contact in the conversation: askwhy sends them nothing."
+    )
     themes: list[str]
     score: int | None
     band: str

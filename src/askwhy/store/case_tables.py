@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from askwhy.store.base import Base, new_id
@@ -36,6 +36,11 @@ class Case(Base):
     contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(20), comment="accepted_contact, help_request or rule")
+    do_not_contact: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        comment="The customer refused contact in the conversation: askwhy never writes to them.",
+    )
     themes: Mapped[list[Any]] = mapped_column(default=list)
     score: Mapped[int | None]
     band: Mapped[str] = mapped_column(String(12))
