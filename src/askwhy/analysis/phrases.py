@@ -2,11 +2,15 @@
 
 A candidate is a run of 2–5 words found in at least `MIN_TEXTS` of the theme's texts (counted among
 its most central ones), that neither starts nor ends with a stop word, holds no brand term and no
-handle, and whose words do not argue with the theme's dominant sentiment. Candidates are ranked
-by how central they are (the closeness to the theme's centre of the texts that use them) times how
-distinctive (how much more often the theme uses them than all texts do). Labels are chosen from the
-largest theme down, and a label already taken, or made of the same words as one, is skipped, so
-no two themes share a label. A theme with no such phrase falls back to its most distinctive word.
+handle, and whose words do not argue with the theme's dominant sentiment. A label names a topic,
+not an opinion of it: a phrase does not start or end with an opinion word (one that leans clearly
+in VADER's general lexicon: "love this tunic", "super cute", "fits great") unless the theme uses
+that word far more than the other texts do, so that the opinion is what sets it apart ("rude
+support agent"). Candidates are ranked by how central they are (the closeness to the theme's
+centre of the texts that use them) times how distinctive (how much more often the theme uses them
+than all texts do). Labels are chosen from the largest theme down, and a label already taken, or
+made of the same words as one, is skipped, so no two themes share a label. A theme with no such
+phrase falls back to its most distinctive word.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from askwhy.analysis.labels import STOP_WORDS
+from askwhy.analysis.labels import STOP_WORDS, UBIQUITOUS_LIFT
 
 MIN_TEXTS = 3
 MAX_WORDS = 5
@@ -40,6 +44,8 @@ STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've
 """Words that neither start nor end a label nor name a theme."""
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
+CLEAR_LEAN = 1.5
+"""A valence (VADER's scale, −4..4) at least this far from zero leans clearly one way."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,42 @@ def _contradicts(gram: tuple[str, ...], mood: float) -> bool:
     lean = sum(lexicon.get(w, 0.0) for w in gram)
     if any(w in _NEGATIONS for w in gram):
         lean = -lean
-    return (mood <= -0.25 and lean >= 1.5) or (mood >= 0.25 and lean <= -1.5)
+    return (mood <= -0.25 and lean >= CLEAR_LEAN) or (mood >= 0.25 and lean <= -CLEAR_LEAN)
+
+
+def _opinion_edge(gram: tuple[str, ...], plain_opinions: Collection[str]) -> bool:
+    """True when the phrase starts or ends with an opinion word the theme does not stand out by."""
+    return gram[0] in plain_opinions or gram[-1] in plain_opinions
+
+
+def plain_opinions(
+    central: Sequence[Sequence[str]],
+    closeness: NDArray[np.float64],
+    *,
+    background: Counter[tuple[str, ...]],
+    background_size: int,
+    inside: Counter[str],
+    inside_size: int,
+) -> frozenset[str]:
+    """The words of a theme's central texts that lean clearly in the lexicon and that the theme
+    uses less than `UBIQUITOUS_LIFT` times as often as texts outside it do: an opinion of the topic
+    ("love", "beautiful"), not what sets the theme apart ("rude", "fraud"). `inside` counts the
+    texts using each word among the theme's `inside_size` texts in the background sample."""
+    lexicon = _valence()
+    weight: dict[str, float] = {}
+    for tokens, close in zip(central, closeness, strict=True):
+        for word in set(tokens):
+            if abs(lexicon.get(word, 0.0)) >= CLEAR_LEAN:
+                weight[word] = weight.get(word, 0.0) + float(close)
+    total = max(float(np.sum(closeness)), 1e-9)
+    return frozenset(
+        word
+        for word, seen in weight.items()
+        if seen / total
+        < UBIQUITOUS_LIFT
+        * (background.get((word,), 0) - inside[word] + 1)
+        / (background_size - inside_size + 1)
+    )
 
 
 def _document_frequency(texts: Sequence[Sequence[str]]) -> Counter[tuple[str, ...]]:
@@ -109,8 +150,10 @@ def rank_phrases(
     *,
     banned: frozenset[str] = frozenset(),
     mood: float = 0.0,
+    opinions: Collection[str] = frozenset(),
 ) -> list[Phrase]:
-    """Candidate phrases of one theme, best first (see the module docstring)."""
+    """Candidate phrases of one theme, best first (see the module docstring); none starts or ends
+    with one of `opinions`."""
     weight: dict[tuple[str, ...], float] = {}
     seen: Counter[tuple[str, ...]] = Counter()
     for tokens, close in zip(central, closeness, strict=True):
@@ -122,6 +165,8 @@ def rank_phrases(
     ranked = []
     for gram, count in seen.items():
         if count < least or not _acceptable(gram, banned) or _contradicts(gram, mood):
+            continue
+        if _opinion_edge(gram, opinions):
             continue
         share = weight[gram] / total
         overall = (background.get(gram, 0) + 1) / (background_size + 1)
@@ -193,12 +238,25 @@ def label_themes(
     background = _document_frequency([tokens[i] for i in every[::step]])
     size = len(every[::step])
     ranked = []
+    shared: list[frozenset[str]] = []
     for number, members in enumerate(groups):
         order = members[np.argsort(-closeness[members], kind="stable")][:CENTRAL_TEXTS]
+        central = [tokens[i] for i in order]
+        inside = [int(i) for i in members if i % step == 0]
+        own = Counter(w for i in inside for w in set(tokens[i]))
         mood = 0.0 if moods is None else float(moods[number])
+        opinions = plain_opinions(
+            central,
+            closeness[order],
+            background=background,
+            background_size=size,
+            inside=own,
+            inside_size=len(inside),
+        )
+        shared.append(opinions)
         ranked.append(
             rank_phrases(
-                [tokens[i] for i in order], closeness[order], background, size, banned=banned, mood=mood
+                central, closeness[order], background, size, banned=banned, mood=mood, opinions=opinions
             )
         )
     by_size = sorted(range(len(groups)), key=lambda g: -len(groups[g]))
@@ -212,18 +270,25 @@ def label_themes(
     for g, label in zip(by_size, chosen, strict=True):
         labels[g] = label
         if label == NO_PHRASE:
-            labels[g] = _opening(tokens, groups[g], closeness, used)
+            labels[g] = _opening(tokens, groups[g], closeness, used, opinions=shared[g])
             used.add(labels[g])
     return labels, ranked
 
 
 def _opening(
-    tokens: Sequence[Sequence[str]], members: NDArray[np.intp], closeness: NDArray[np.float64], used: set[str]
+    tokens: Sequence[Sequence[str]],
+    members: NDArray[np.intp],
+    closeness: NDArray[np.float64],
+    used: set[str],
+    *,
+    opinions: Collection[str],
 ) -> str:
-    """For a theme with no phrase of its own: the opening words (up to four, within one clause) of
-    its most central text not already a label; `NO_PHRASE` when there is none."""
+    """For a theme with no phrase of its own: the opening words (up to four, within one clause,
+    after any of `opinions`) of its most central text not already a label; `NO_PHRASE` when there
+    is none."""
     for i in members[np.argsort(-closeness[members], kind="stable")][:CENTRAL_TEXTS]:
-        clause = list(itertools.takewhile(lambda w: w != _BREAK, tokens[i]))[:4]
+        clause = list(itertools.takewhile(lambda w: w != _BREAK, tokens[i]))
+        clause = list(itertools.dropwhile(lambda w: w in opinions, clause))[:4]
         opening = " ".join(clause)
         if len(clause) >= 2 and opening not in used:
             return opening

@@ -1,0 +1,143 @@
+"""A theme's label names its topic, not the opinion every theme shares ("love this tunic" → tunic)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from askwhy.analysis.phrases import label_themes
+
+TUNIC = [
+    "love this tunic, the colour is lovely",
+    "I love this tunic with leggings",
+    "love this tunic so much",
+    "love this tunic for work",
+    "really love this tunic",
+]
+JEANS = [
+    "love these jeans, they stretch well",
+    "I love these jeans with boots",
+    "love these jeans so much",
+    "love these jeans for the weekend",
+    "really love these jeans",
+]
+SWEATER = [
+    "love this sweater, so cosy",
+    "I love this sweater with a scarf",
+    "love this sweater so much",
+    "love this sweater for the office",
+    "really love this sweater",
+]
+CUTE_BLOUSE = [
+    "super cute blouse for summer",
+    "such a super cute blouse",
+    "super cute blouse, runs small",
+    "bought the super cute blouse in red",
+]
+CUTE_DRESS = [
+    "super cute dress for a wedding",
+    "a super cute dress",
+    "super cute dress, runs small",
+    "bought the super cute dress in blue",
+]
+WAIST = [
+    "the waist is perfect",
+    "waist is perfect for me",
+    "honestly the waist is perfect",
+    "waist is perfect and so is the hem",
+]
+LENGTH = [
+    "the length is perfect",
+    "length is perfect for me",
+    "honestly the length is perfect",
+    "length is perfect and so is the hem",
+]
+ZIPPER = [
+    "the zipper is awful",
+    "zipper is awful, it sticks",
+    "honestly the zipper is awful",
+    "zipper is awful and so is the hem",
+]
+LINING = [
+    "the lining is awful",
+    "lining is awful, it itches",
+    "honestly the lining is awful",
+    "lining is awful and so is the hem",
+]
+RUDE = [
+    "rude support agent hung up on me",
+    "a rude support agent again",
+    "the rude support agent would not listen",
+    "rude support agent, no help at all",
+]
+DELIVERY = [
+    "late delivery with no tracking",
+    "another late delivery this month",
+    "the late delivery ruined the weekend",
+    "late delivery again and no call",
+]
+SIZING = [
+    "this dress runs large, order a size down",
+    "runs large in the waist",
+    "the skirt runs large so I exchanged it",
+    "sweater runs large and long",
+]
+REFUND = [
+    "my refund never arrived",
+    "refund never arrived after three weeks",
+    "the refund never arrived, still waiting",
+    "a refund never arrived for the return",
+]
+
+
+def labels_of(*themes: list[str]) -> list[str]:
+    texts = [t for theme in themes for t in theme]
+    starts = np.cumsum([0, *(len(theme) for theme in themes)])
+    groups = [np.arange(a, b) for a, b in itertools.pairwise(starts)]
+    return label_themes(texts, groups, np.ones(len(texts)))[0]
+
+
+@pytest.mark.parametrize(
+    ("themes", "expected"),
+    [
+        # Every theme opens with the same praise: the label is the garment.
+        ((TUNIC, JEANS, SWEATER), ["tunic", "jeans", "sweater"]),
+        # A leading intensifier and opinion ("super cute") are shared by both themes.
+        ((CUTE_BLOUSE, CUTE_DRESS), ["blouse", "dress"]),
+        # A trailing opinion ("is perfect") is dropped, the part it praises stays.
+        ((WAIST, LENGTH), ["waist", "length"]),
+        # A negative opinion every theme shares is dropped too.
+        ((ZIPPER, LINING), ["zipper", "lining"]),
+    ],
+)
+def test_an_opinion_every_theme_shares_does_not_open_or_close_a_label(
+    themes: tuple[list[str], ...], expected: list[str]
+) -> None:
+    assert labels_of(*themes) == expected
+
+
+def test_an_opinion_only_one_theme_voices_stays_in_its_label() -> None:
+    # "rude" is what sets the theme apart from delivery, sizing and refunds: it is the topic.
+    assert labels_of(RUDE, DELIVERY, SIZING, REFUND) == [
+        "rude support agent",
+        "late delivery",
+        "runs large",
+        "refund never arrived",
+    ]
+
+
+def test_topic_labels_occur_verbatim_in_at_least_three_of_their_theme_texts_and_differ() -> None:
+    themes = (TUNIC, JEANS, SWEATER, CUTE_BLOUSE, CUTE_DRESS, WAIST, LENGTH)
+    labels = labels_of(*themes)
+
+    assert len(set(labels)) == len(labels)
+    for label, theme in zip(labels, themes, strict=True):
+        assert sum(label in text.lower() for text in theme) >= 3, label
+
+
+def test_topic_labels_are_the_same_for_the_same_input() -> None:
+    assert labels_of(TUNIC, JEANS, SWEATER, ZIPPER, LINING) == labels_of(
+        TUNIC, JEANS, SWEATER, ZIPPER, LINING
+    )
