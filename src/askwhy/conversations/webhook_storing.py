@@ -29,7 +29,7 @@ from askwhy.clock import Clock
 from askwhy.conversations import inbound, sms_keywords
 from askwhy.domain.guide import Guide
 from askwhy.queue.jobs import Jobs
-from askwhy.store.database import run_again_if_aborted
+from askwhy.store.database import run_again_if_aborted, waited_past_lock_timeout
 from askwhy.store.dead_letters import add_dead_letter, as_delivery, dead_letter, drop_dead_letter, reason_of
 from askwhy.store.inbox import UNAVAILABLE, Delivery, Inbox, Kept, retry_delay
 
@@ -43,6 +43,8 @@ SHARED_BATCH = 16
 which the workers' turns and sends wait for, so it is kept short."""
 STORE_KEPT = "store_kept_deliveries"
 """The queue task that stores what the webhook inbox keeps (nudged after each keep)."""
+HELD_RETRY_SECONDS = 1.0
+"""When storing runs again after a conversation's lock was held past the lock timeout (PostgreSQL)."""
 
 
 @dataclass(frozen=True)
@@ -389,4 +391,18 @@ def store_kept(*, storing: Storing, inbox: Inbox, wait: bool = True) -> int:
     `Jobs.drain`'s limit (then another run is nudged); returns how many were taken. Without
     ``wait``, nothing is done while another storer is at work on an inbox file."""
     storer = InboxStorer(storing=storing, inbox=inbox, batch=SHARED_BATCH if inbox.shares_database else BATCH)
-    return storing.jobs.drain(STORE_KEPT, lambda: storer.store_due(wait=wait), full=storer.batch)
+    try:
+        return storing.jobs.drain(STORE_KEPT, lambda: storer.store_due(wait=wait), full=storer.batch)
+    except UNAVAILABLE as exc:
+        if not waited_past_lock_timeout(exc):
+            raise
+    # Another transaction (a turn, another storer) held a conversation past the lock timeout on a
+    # busy machine: the batch rolled back and stays kept, and is stored in a moment. Not an error,
+    # and not left to the task's own retries, which Huey logs as an unhandled exception.
+    log.warning(
+        "storing kept webhook deliveries waited past the lock timeout for a conversation; "
+        "they stay kept and are stored again in %.0f s",
+        HELD_RETRY_SECONDS,
+    )
+    storing.jobs.enqueue_in(HELD_RETRY_SECONDS, STORE_KEPT)
+    return 0

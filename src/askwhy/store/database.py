@@ -197,5 +197,15 @@ def run_again_if_aborted(work: Callable[[], T], *, attempts: int = 5) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's lock_not_available: a statement waited for a row lock past ``lock_timeout``."""
+
+
+def waited_past_lock_timeout(exc: BaseException) -> bool:
+    """True when ``exc`` is PostgreSQL giving up a lock wait at ``lock_timeout``: another transaction
+    held the row that long (a slow turn on a busy machine), and the same work later succeeds."""
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
