@@ -1,13 +1,17 @@
 """WhatsApp webhooks under load: signed deliveries for 200 concurrent conversations, 10% retried.
 
-Run: python -m bench.whatsapp_webhooks            (SQLite, then PostgreSQL with Redis)
-     python -m bench.whatsapp_webhooks --sqlite-only
+Run: python -m bench.whatsapp_webhooks                 (SQLite and PostgreSQL, 1, 2 and 4 workers)
+     python -m bench.whatsapp_webhooks --workers 2     (both databases, 2 workers)
+     python -m bench.whatsapp_webhooks --sqlite-only   (SQLite as `askwhy serve` starts it)
 
 askwhy runs as it does in production, in child processes on 127.0.0.1: on SQLite `askwhy serve`
-(the API, and the queue worker and webhook inbox storer processes it starts beside itself); on
-PostgreSQL `askwhy serve` beside two `askwhy worker` processes sharing a Redis queue. Replies go to a fake Graph API in this process, which times them.
+(the API, and the queue worker processes, ASKWHY_WORKER_PROCESSES of them, the analysis worker
+and the webhook inbox storer it starts beside itself); on PostgreSQL `askwhy serve` beside N
+`askwhy worker` processes sharing a Redis queue. Both databases run at each worker count, one after
+the other in the same run. Replies go to a fake Graph API in this process, which times them.
 A bare FastAPI endpoint takes the same deliveries in the same run, as the floor to compare with.
-Targets: ≥ 300 messages/s on SQLite, p99 time to 200 ≤ 100 ms, no duplicate reply.
+Targets: ≥ 300 messages/s on SQLite, p99 time to 200 ≤ 100 ms, no duplicate reply, and PostgreSQL
++ Redis at least as fast as SQLite at each worker count.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from askwhy.settings import Settings
 from askwhy.store import migrate
 from bench.common import ROOT, machine, write_section
 from bench.whatsapp_customers import Load, Replies, flood, text_delivery
+from bench.whatsapp_engines import engines_report
 from tests.fakes.graph_api import FakeGraphApi
 
 CONVERSATIONS = int(os.environ.get("BENCH_WA_CONVERSATIONS", "1000"))
@@ -180,7 +185,11 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int) -> Result:
+async def run_setup(
+    setup: str, env_for: dict[str, str | None], *, workers: int, processes: int | None = None
+) -> Result:
+    """One setup: ``workers`` `askwhy worker`s beside `askwhy serve`, which on a SQLite queue
+    starts ``processes`` conversation workers itself (its default if None)."""
     loop = asyncio.get_running_loop()
     replies = Replies(loop=loop)
     with (
@@ -188,6 +197,8 @@ async def run_setup(setup: str, env_for: dict[str, str | None], *, workers: int)
         FakeGraphApi(access_token=TOKEN, on_accepted=replies.on_send) as graph,
     ):
         env = environment(Path(folder), graph, env_for["database"], env_for["redis"])
+        if processes is not None:
+            env["ASKWHY_WORKER_PROCESSES"] = str(processes)
         invite(env)
         with askwhy(env, workers=workers) as (base, pids):
             deadline = time.monotonic() + 120
@@ -361,21 +372,61 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL with Redis")
+    parser.add_argument("--sqlite-only", action="store_true", help="SQLite only, as `askwhy serve` starts it")
+    parser.add_argument(
+        "--workers", type=worker_counts, default=(1, 2, 4), metavar="N[,N...]",
+        help="worker counts to run both databases at (default: 1,2,4)",
+    )  # fmt: skip
     args = parser.parse_args()
-    sqlite = "SQLite, `askwhy serve` (and the worker and storer processes it starts)"
-    results = [asyncio.run(run_setup(sqlite, {"database": None, "redis": None}, workers=0))]
-    if not args.sqlite_only:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        with throwaway_postgres() as url:
-            setup = "PostgreSQL + Redis, `askwhy serve` + 2 `askwhy worker`"
-            results.append(asyncio.run(run_setup(setup, {"database": url, "redis": REDIS_URL}, workers=2)))
+    if args.sqlite_only:
+        sqlite = "SQLite, `askwhy serve` (and the worker and storer processes it starts)"
+        results = [asyncio.run(run_setup(sqlite, {"database": None, "redis": None}, workers=0))]
+    else:
+        results = run_engines(args.workers)
     count = max(r.messages for r in results)
     seconds, timings, bare_cpu = asyncio.run(run_bare(count))
-    command = "python -m bench.whatsapp_webhooks" + (" --sqlite-only" if args.sqlite_only else "")
-    markdown = report(results, len(timings) / seconds, percentile(timings, 0.99), bare_cpu / count, command)
+    bare = (len(timings) / seconds, percentile(timings, 0.99), bare_cpu / count)
+    if args.sqlite_only:
+        markdown = report(results, *bare, "python -m bench.whatsapp_webhooks --sqlite-only")
+        section = "whatsapp"
+    else:
+        counts = ",".join(str(n) for n in args.workers)
+        command = "python -m bench.whatsapp_webhooks" + (
+            "" if args.workers == (1, 2, 4) else f" --workers {counts}"
+        )
+        details = report(results, *bare, command)
+        markdown = engines_report(results, details, workers=args.workers, bare_rate=bare[0])
+        section = "whatsapp-engines"
     print(markdown)
-    write_section("whatsapp", markdown)
+    write_section(section, markdown)
+
+
+def worker_counts(value: str) -> tuple[int, ...]:
+    """``--workers``: positive counts, comma-separated."""
+    try:
+        counts = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: give worker counts such as 1,2,4") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: every worker count must be at least 1")
+    return counts
+
+
+def run_engines(workers: tuple[int, ...]) -> list[Result]:
+    """SQLite and PostgreSQL + Redis at each worker count, one after the other."""
+    results = []
+    for count in workers:
+        sqlite = f"SQLite, `askwhy serve` with {count} worker process{'es' if count > 1 else ''}"
+        results.append(
+            asyncio.run(run_setup(sqlite, {"database": None, "redis": None}, workers=0, processes=count))
+        )
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        with throwaway_postgres() as url:
+            setup = f"PostgreSQL + Redis, `askwhy serve` + {count} `askwhy worker`"
+            results.append(
+                asyncio.run(run_setup(setup, {"database": url, "redis": REDIS_URL}, workers=count))
+            )
+    return results
 
 
 if __name__ == "__main__":
