@@ -73,13 +73,21 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
     if Queue.CONVERSATIONS in queues:
         sweep_at_start(container)
     else:
-        threading.Thread(target=lambda: container.embedder, name="askwhy-model-load", daemon=True).start()
+        threading.Thread(target=_load_model, args=(container,), name="askwhy-model-load", daemon=True).start()
     settle_heap()
     try:
         main.run()  # returns once told to stop (SIGTERM, SIGINT), its tasks under way finished
     finally:
         for consumer in beside:
             consumer.stop(graceful=True)
+
+
+def _load_model(container: Container) -> None:
+    """Load the analysis model, then set its objects aside from the collector as start-up's are
+    (`settle_heap`): loaded after the heap was settled, the model's hundreds of thousands of
+    objects were walked again by every collection of the analysis worker."""
+    container.embedder  # noqa: B018 (loaded on first access, and kept)
+    settle_heap()
 
 
 def _start_without_signals(consumer: Consumer) -> None:
