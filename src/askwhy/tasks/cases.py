@@ -76,17 +76,23 @@ def register(jobs: Jobs, container: Container) -> None:
 
 
 def open_for(container: Container, response_ids: list[str], *, notifier: CaseNotifier) -> int:
-    """Open the cases these responses call for, each in its own transaction; how many opened."""
+    """Open the cases these responses call for, all in one transaction, each response in a
+    savepoint of its own; how many opened.
+
+    Most responses call for no case, and a write transaction each cost every closed WhatsApp
+    conversation a write turn of its own (on SQLite the one the turns and sends wait for). A case
+    another worker opened meanwhile rolls back that response's savepoint only."""
     opened = 0
-    for response_id in response_ids:
-        try:
-            with container.sessions.begin() as session:
-                case = open_cases(
-                    session=session, response_id=response_id, now=container.clock.now(), notifier=notifier
-                )
-                opened += case is not None
-        except IntegrityError:
-            log.info("response %s: its case was opened by another worker", response_id)
+    with container.sessions.begin() as session:
+        for response_id in response_ids:
+            try:
+                with session.begin_nested():
+                    case = open_cases(
+                        session=session, response_id=response_id, now=container.clock.now(), notifier=notifier
+                    )
+                    opened += case is not None
+            except IntegrityError:
+                log.info("response %s: its case was opened by another worker", response_id)
     return opened
 
 

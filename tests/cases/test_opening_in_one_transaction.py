@@ -1,0 +1,47 @@
+"""The responses of one `open_cases` task are checked in one transaction, each in a savepoint: a
+case another worker opened meanwhile undoes only its own response's work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from askwhy.bootstrap import Container
+from askwhy.cases.notices import RecordingNotifier
+from askwhy.cases.opening import open_cases
+from askwhy.clock import FakeClock
+from askwhy.store.case_tables import Case, CaseEvent
+from askwhy.tasks import cases as case_tasks
+
+from .helpers import cases, say, start
+
+
+def test_a_case_opened_elsewhere_leaves_the_other_cases_of_the_task_opened(
+    client: TestClient, container: Container, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        say(client, start(client), "please call me")
+        clock.advance(minutes=1)
+    response_ids = [case.response_id or "" for case in cases(container)]
+    assert len(set(response_ids)) == 3
+    with container.sessions.begin() as session:  # as if their enqueues were lost
+        session.execute(delete(CaseEvent))
+        session.execute(delete(Case))
+
+    def raced(**arguments: Any) -> Case | None:
+        case = open_cases(**arguments)
+        if arguments["response_id"] == response_ids[1]:
+            arguments["session"].flush()
+            raise IntegrityError("INSERT INTO cases", {}, Exception("opened by another worker"))
+        return case
+
+    monkeypatch.setattr(case_tasks, "open_cases", raced)
+    opened = case_tasks.open_for(container, response_ids, notifier=RecordingNotifier())
+    assert opened == 2
+    assert sorted(case.response_id or "" for case in cases(container)) == sorted(
+        [response_ids[0], response_ids[2]]
+    )
