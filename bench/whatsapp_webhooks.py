@@ -44,6 +44,7 @@ from askwhy.domain.conversation import Channel
 from askwhy.settings import Settings
 from askwhy.store import migrate
 from bench.common import ROOT, machine, write_section
+from bench.settling import wait_until_idle
 from bench.whatsapp_customers import Load, Replies, flood, text_delivery
 from bench.whatsapp_engines import engines_report
 from tests.fakes.graph_api import FakeGraphApi
@@ -206,6 +207,7 @@ async def run_setup(
                 if time.monotonic() > deadline:
                     raise RuntimeError("the invitations were not all delivered")
                 await asyncio.sleep(0.1)
+            await wait_until_idle(lambda: family(pids))  # the analysis worker's model loaded
             load = Load(base_url=base, secret=SECRET, replies=replies, metadata=METADATA)
             server_before, bench_before, roles_before = (
                 cpu_seconds(pids),
@@ -310,6 +312,8 @@ def report(results: list[Result], bare_rate: float, bare_p99: float, bare_cpu: f
         "question to reach the fake Graph API before answering; 10% of deliveries are posted a second "
         "time (a provider retry), and every reply is followed by a delivered+read status webhook. "
         "Everything on 127.0.0.1: load generator and fake provider in one process, askwhy in others. "
+        "The load starts once askwhy's processes are idle after start (the invitations sent, the "
+        "analysis worker's model loaded). "
         f"Load average of the machine when the run started: {LOAD_AT_START:.1f}"
         + (" (other work was running on it)." if LOAD_AT_START > 1 else "."),
         "",
