@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import event
 
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
@@ -63,3 +64,29 @@ def test_a_conversation_held_past_the_lock_timeout_leaves_its_delivery_kept_for_
     assert store_kept(storing=queued.storing, inbox=queued.inbox) == 1  # the turn has ended
     assert [m.text for m in stored_inbound(queued)] == ["9"]
     assert inbox.count() == 0
+
+
+def test_a_storing_batch_sets_the_lock_timeout_once_and_every_lock_in_it_keeps_to_it(
+    queued: Container, inbox: Inbox, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversation_queries, "LOCK_TIMEOUT", "200ms")
+    phones = ["16505550101", "16505550102", "16505550103"]
+    conversation_ids = invite(queued, *phones)
+    inbox.put([
+        Delivery(channel="whatsapp", body=wa.encode(wa.delivery(wa.value(messages=[
+            wa.text("9", sender=phone, message_id=f"wamid.T{n}")]))), received_at=clock.now())
+        for n, phone in enumerate(phones)
+    ])  # fmt: skip
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731  (before_cursor_execute's statement)
+    event.listen(queued.engine, "before_cursor_execute", listen)
+    try:
+        with queued.sessions.begin() as turn:  # the last conversation of the batch is held
+            conversation_queries.lock_conversation(session=turn, conversation_id=conversation_ids[-1])
+            statements.clear()
+            assert store_kept(storing=queued.storing, inbox=queued.inbox) == 0, "the third lock timed out"
+    finally:
+        event.remove(queued.engine, "before_cursor_execute", listen)
+    assert sum("lock_timeout" in statement for statement in statements) == 1
+    assert inbox.count() == 3
+    assert store_kept(storing=queued.storing, inbox=queued.inbox) == 3

@@ -133,10 +133,22 @@ def idle_open_conversations(*, session: Session, idle_since: datetime, limit: in
     return session.scalars(query).all()
 
 
+LOCK_TIMEOUT_SET = "askwhy.lock_timeout_set"
+"""`Session.info` key: the transaction whose lock timeout is set already."""
+
+
 def set_lock_timeout(session: Session) -> None:
-    """Bound lock waits for the rest of this transaction on PostgreSQL (SQLite has its busy timeout)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+    """Bound lock waits for the rest of this transaction on PostgreSQL (SQLite has its busy timeout),
+    once a transaction: a storing batch locks a conversation per message, and each SET was a round
+    trip of its own."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # Keyed on the innermost transaction: a savepoint rolled back undoes a SET made within it.
+    current = session.get_nested_transaction() or session.get_transaction()
+    if current is not None and session.info.get(LOCK_TIMEOUT_SET) is current:
+        return
+    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+    session.info[LOCK_TIMEOUT_SET] = session.get_nested_transaction() or session.get_transaction()
 
 
 def holds_customer_data(*, session: Session) -> bool:
