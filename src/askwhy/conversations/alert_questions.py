@@ -23,6 +23,7 @@ from askwhy.interview.optout import is_opt_out
 from askwhy.interview.replies import read_yes_no
 from askwhy.programs import catalog
 from askwhy.store import alerts as queries
+from askwhy.store.alerts import AskableAlert
 
 MAX_ANSWER_CHARS = 1000
 
@@ -43,7 +44,7 @@ def probe_for(
     if alert_probe.asked(state) or not state.status.is_open:
         return None
     with session.no_autoflush:
-        candidates = queries.alerts_to_ask_about(session=session, program=program)
+        candidates = askable_alerts_read_once_a_transaction(session=session, program=program)
         if not candidates:
             return None
         chosen = catalog.program(session=session, program_id=program)
@@ -54,6 +55,25 @@ def probe_for(
         if alert.answers < chosen.alerts.max_answers and covers(alert.segment, segment):
             return ExtraProbe(alert_id=alert.alert_id, label=alert.label)
     return None
+
+
+ASKABLE = "askwhy.askable_alerts"
+"""``session.info`` key: the askable alerts read in the session's current transaction, by program."""
+
+
+def askable_alerts_read_once_a_transaction(*, session: Session, program: str) -> list[AskableAlert]:
+    """`alerts_to_ask_about`, read once per program in a transaction that takes many turns (a
+    batch of waiting conversations): the same statement for every turn cost each WhatsApp message
+    one more query. An answer kept in the transaction forgets what was read (`record_answer`),
+    so the answer counts stay exact."""
+    transaction = session.get_transaction()
+    kept = session.info.get(ASKABLE)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[ASKABLE] = (transaction, {})
+    by_program: dict[str, list[AskableAlert]] = kept[1]
+    if program not in by_program:
+        by_program[program] = queries.alerts_to_ask_about(session=session, program=program)
+    return by_program[program]
 
 
 def covers(alert_segment: Mapping[str, Any], customer_segment: Mapping[str, Any]) -> bool:
@@ -75,6 +95,7 @@ def record_answer(
     alert_id = alert_probe.answered_alert(before)
     if alert_id is None or not text.strip() or is_opt_out(text):
         return False  # an opt-out is not an answer, and its words are not kept
+    session.info.pop(ASKABLE, None)  # the answer counts change
     return queries.add_answer(
         session=session,
         alert_id=alert_id,
