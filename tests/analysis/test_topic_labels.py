@@ -66,6 +66,18 @@ LINING = [
     "honestly the lining is awful",
     "lining is awful and so is the hem",
 ]
+SHIRT_FIT = [
+    "a question on shirt fit",
+    "the shirt fit, again",
+    "shirt fit",
+    "about the shirt fit",
+]
+JACKET_FIT = [
+    "a question on jacket fit",
+    "the jacket fit, again",
+    "jacket fit",
+    "about the jacket fit",
+]
 RUDE = [
     "rude support agent hung up on me",
     "a rude support agent again",
@@ -116,6 +128,11 @@ def test_an_opinion_every_theme_shares_does_not_open_or_close_a_label(
     themes: tuple[list[str], ...], expected: list[str]
 ) -> None:
     assert labels_of(*themes) == expected
+
+
+def test_a_word_the_lexicon_rates_only_slightly_is_no_opinion() -> None:
+    # VADER rates "fit" 1.5 (fit and healthy): in "shirt fit" it is the topic.
+    assert labels_of(SHIRT_FIT, JACKET_FIT) == ["shirt fit", "jacket fit"]
 
 
 def test_an_opinion_only_one_theme_voices_stays_in_its_label() -> None:

@@ -45,7 +45,9 @@ STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
 CLEAR_LEAN = 1.5
-"""A valence (VADER's scale, −4..4) at least this far from zero leans clearly one way."""
+"""A valence (VADER's scale, −4..4) at least this far from zero leans clearly one way. An opinion
+word lies beyond it: VADER rates "like" and "fit" exactly 1.5 for their verb and health senses,
+which a label's "feel like" or "shirt fit" do not carry."""
 
 
 @dataclass(frozen=True)
@@ -114,15 +116,15 @@ def plain_opinions(
     inside: Counter[str],
     inside_size: int,
 ) -> frozenset[str]:
-    """The words of a theme's central texts that lean clearly in the lexicon and that the theme
-    uses less than `UBIQUITOUS_LIFT` times as often as texts outside it do: an opinion of the topic
-    ("love", "beautiful"), not what sets the theme apart ("rude", "fraud"). `inside` counts the
-    texts using each word among the theme's `inside_size` texts in the background sample."""
+    """The words of a theme's central texts that lean beyond `CLEAR_LEAN` in the lexicon and that
+    the theme uses less than `UBIQUITOUS_LIFT` times as often as texts outside it do: an opinion of
+    the topic ("love", "beautiful"), not what sets the theme apart ("rude", "fraud"). `inside`
+    counts the texts using each word among the theme's `inside_size` texts in the background sample."""
     lexicon = _valence()
     weight: dict[str, float] = {}
     for tokens, close in zip(central, closeness, strict=True):
         for word in set(tokens):
-            if abs(lexicon.get(word, 0.0)) >= CLEAR_LEAN:
+            if abs(lexicon.get(word, 0.0)) > CLEAR_LEAN:
                 weight[word] = weight.get(word, 0.0) + float(close)
     total = max(float(np.sum(closeness)), 1e-9)
     return frozenset(
