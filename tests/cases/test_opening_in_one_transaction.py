@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.exc import IntegrityError
 
 from askwhy.bootstrap import Container
@@ -45,3 +45,32 @@ def test_a_case_opened_elsewhere_leaves_the_other_cases_of_the_task_opened(
     assert sorted(case.response_id or "" for case in cases(container)) == sorted(
         [response_ids[0], response_ids[2]]
     )
+
+
+def test_the_responses_and_conversations_of_a_task_are_read_together(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    for _ in range(3):
+        say(client, start(client), "please call me")
+        clock.advance(minutes=1)
+    response_ids = [case.response_id or "" for case in cases(container)]
+    with container.sessions.begin() as session:
+        session.execute(delete(CaseEvent))
+        session.execute(delete(Case))
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 3
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+    by_id = [
+        s
+        for s in statements
+        if s.startswith("SELECT") and ("FROM responses" in s or "FROM conversations" in s)
+    ]
+    assert len(by_id) == 2, by_id
+    assert len(cases(container)) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,6 +125,18 @@ def response(*, session: Session, response_id: str) -> Response | None:
 
 def conversation(*, session: Session, conversation_id: str) -> Conversation | None:
     return session.get(Conversation, conversation_id)
+
+
+def load_for_opening(*, session: Session, response_ids: Sequence[str]) -> list[Response | Conversation]:
+    """The responses and their conversations, loaded in two statements so that `response` and
+    `conversation` find them in the session while a batch of responses is checked for cases.
+    Keep the returned rows until the batch ends: the session holds unchanged rows only weakly."""
+    responses = list(session.scalars(select(Response).where(Response.id.in_(response_ids))))
+    conversation_ids = sorted({row.conversation_id for row in responses if row.conversation_id})
+    if not conversation_ids:
+        return list(responses)
+    query = select(Conversation).where(Conversation.id.in_(conversation_ids))
+    return [*responses, *session.scalars(query)]
 
 
 def theme_ids(*, session: Session, response_id: str) -> list[str]:

@@ -84,6 +84,7 @@ def open_for(container: Container, response_ids: list[str], *, notifier: CaseNot
     another worker opened meanwhile rolls back that response's savepoint only."""
     opened = 0
     with container.sessions.begin() as session:
+        loaded = store.load_for_opening(session=session, response_ids=response_ids)
         for response_id in response_ids:
             try:
                 with session.begin_nested():
@@ -93,6 +94,7 @@ def open_for(container: Container, response_ids: list[str], *, notifier: CaseNot
                     opened += case is not None
             except IntegrityError:
                 log.info("response %s: its case was opened by another worker", response_id)
+        del loaded  # held until the batch ends
     return opened
 
 
