@@ -22,8 +22,8 @@ def engines_report(
         "",
         "Both databases at each worker count, one after the other in one run: SQLite, `askwhy serve` "
         "with ASKWHY_WORKER_PROCESSES conversation workers (and the analysis worker and webhook inbox "
-        "storer it starts); PostgreSQL, `askwhy serve` beside that many `askwhy worker` processes on a "
-        "Redis queue. CPU: askwhy's processes, user + system, per customer message.",
+        "storer it starts); PostgreSQL, `askwhy serve` beside that many `askwhy worker --queue conversations` "
+        "processes and one `askwhy worker --queue analysis` on a Redis queue. CPU: askwhy's processes, user + system, per customer message.",
         "",
         "| workers | SQLite messages/s | PostgreSQL messages/s | PostgreSQL / SQLite | SQLite / bare | "
         "PostgreSQL / bare | CPU a message, SQLite / PostgreSQL | reply p99, SQLite / PostgreSQL |",

@@ -7,8 +7,9 @@ Run: python -m bench.whatsapp_webhooks                 (SQLite and PostgreSQL, 1
 askwhy runs as it does in production, in child processes on 127.0.0.1: on SQLite `askwhy serve`
 (the API, and the queue worker processes, ASKWHY_WORKER_PROCESSES of them, the analysis worker
 and the webhook inbox storer it starts beside itself); on PostgreSQL `askwhy serve` beside N
-`askwhy worker` processes sharing a Redis queue. Both databases run at each worker count, one after
-the other in the same run. Replies go to a fake Graph API in this process, which times them.
+`askwhy worker --queue conversations` processes and one `askwhy worker --queue analysis`, sharing a
+Redis queue (the same parts). Both databases run at each worker count, one after the other in the
+same run. Replies go to a fake Graph API in this process, which times them.
 A bare FastAPI endpoint takes the same deliveries in the same run, as the floor to compare with.
 Targets: ≥ 300 messages/s on SQLite, p99 time to 200 ≤ 100 ms, no duplicate reply, and PostgreSQL
 + Redis at least as fast as SQLite at each worker count.
@@ -127,10 +128,16 @@ def invite(env: dict[str, str]) -> None:
 
 @contextmanager
 def askwhy(env: dict[str, str], *, workers: int) -> Iterator[tuple[str, list[int]]]:
-    """`askwhy serve` (working the queue itself without Redis) and ``workers`` `askwhy worker`s."""
+    """`askwhy serve` (working the queue itself without Redis) and, with ``workers``, that many
+    `askwhy worker --queue conversations` and one `askwhy worker --queue analysis`: the parts
+    `askwhy serve` runs on a SQLite queue, so that both databases do the same work in the same
+    processes (a worker of both queues would load the analysis model in each, at its first analysis)."""
     port = free_port()
     executable = str(Path(sys.executable).parent / "askwhy")
-    commands = [[executable, "serve", "--port", str(port)]] + [[executable, "worker"]] * workers
+    commands = [[executable, "serve", "--port", str(port)]]
+    if workers:
+        commands += [[executable, "worker", "--queue", "conversations"]] * workers
+        commands += [[executable, "worker", "--queue", "analysis"]]
     base = f"http://127.0.0.1:{port}"
     with children(commands, env, base + "/healthz") as pids:
         yield base, pids
@@ -163,8 +170,11 @@ def cpu_by_role(pids: list[int]) -> dict[str, float]:
             role = "API server"
         elif name.startswith("askwhy-worker-"):
             role = "conversation workers"
+        elif name == "askwhy":  # `askwhy worker`: its queue is in its command line
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            role = "analysis worker" if b"analysis" in command else "conversation workers"
         else:
-            role = ROLES.get(name, "askwhy worker" if name == "askwhy" else "other")
+            role = ROLES.get(name, "other")
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         spent[role] += int(fields[11]) + int(fields[12])
     return {role: n / ticks for role, n in spent.items()}
@@ -426,7 +436,7 @@ def run_engines(workers: tuple[int, ...]) -> list[Result]:
         )
         redis.Redis.from_url(REDIS_URL).flushdb()
         with throwaway_postgres() as url:
-            setup = f"PostgreSQL + Redis, `askwhy serve` + {count} `askwhy worker`"
+            setup = f"PostgreSQL + Redis, `askwhy serve` + {count} + 1 `askwhy worker`"
             results.append(
                 asyncio.run(run_setup(setup, {"database": url, "redis": REDIS_URL}, workers=count))
             )
