@@ -1,7 +1,8 @@
 """The day tallies give the workspace the same counts as the responses themselves, after every
 kind of change (new responses coded, a theme merged, a sentence's feeling revised, a response
-moved to another channel or day, a response erased, a bulk load outside a session), both before
-the recount reaches the cells a change marked stale and after it."""
+moved to another channel or day, a response erased, its segment values changed, a bulk load
+outside a session), both before the recount reaches the cells a change marked stale and after
+it; so do the segment tallies for a selection of one segment value."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.analysis.change import explain_change
@@ -32,7 +33,7 @@ from askwhy.store import (
     theme_volumes,
 )
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme, ThemeMention
-from askwhy.store.day_tally_tables import ResponseDay, StaleDayCell
+from askwhy.store.day_tally_tables import ResponseDay, SegmentResponseDay, StaleDayCell
 from askwhy.store.tables import Response
 from askwhy.tasks.analysis import SETTLE_DAY_TALLIES
 
@@ -48,6 +49,10 @@ SELECTIONS = [
     Selection(program="shop", since=date(2026, 3, 3), until=date(2026, 3, 6)),
     Selection(program="shop", channel="web", language="en", since=date(2026, 3, 2), until=date(2026, 3, 4)),
     Selection(program="bank", include_simulated=True),
+    Selection(program="shop", segment={"plan": "plus"}),
+    Selection(program="shop", channel="sms", since=date(2026, 3, 3), segment={"region": "EU"}),
+    Selection(program="bank", include_simulated=True, segment={"plan": "free"}),
+    Selection(program="shop", segment={"plan": "gold"}),
 ]
 
 
@@ -72,7 +77,7 @@ def _respond(session: Session, rng: random.Random) -> None:
         program=rng.choice(("shop", "shop", "bank")), guide_id="g", channel=rng.choice(("web", "sms")),
         metric=rng.choice(("nps", "nps", "csat")), score=rng.choice((None, 0, 3, 5, 7, 9, 10)), band="x",
         language=rng.choice(("en", "fr")), completion=rng.choice(("completed", "partial")),
-        simulated=rng.random() < 0.2, segment={"plan": rng.choice(("free", "plus"))},
+        simulated=rng.random() < 0.2, segment=_segment(rng),
         responded_at=at, updated_at=at,
     )  # fmt: skip
     session.add(response)
@@ -98,6 +103,17 @@ def _respond(session: Session, rng: random.Random) -> None:
                 polarity=(feeling > 0.1) - (feeling < -0.1),
             )  # fmt: skip
             session.add(mention)
+
+
+def _segment(rng: random.Random) -> dict[str, Any]:
+    """A plan, most often a region, and now and then a value no segment filter can match on
+    SQLite (a number, a list), or no segment values at all."""
+    segment: dict[str, Any] = {"plan": rng.choice(("free", "plus"))}
+    if rng.random() < 0.7:
+        segment["region"] = rng.choice(("EU", "US"))
+    if rng.random() < 0.1:
+        segment["seats"] = rng.choice((3, [1, 2]))
+    return segment if rng.random() < 0.95 else {}
 
 
 def _assert_same(session: Session) -> None:
@@ -204,6 +220,13 @@ def _unanalyse(s: Session) -> object:
     return s.execute(delete(ResponseAnalysis).where(ResponseAnalysis.response_id == gone))
 
 
+def _resegment(s: Session) -> object:
+    moved = _first(s, Response.id, ResponseAnalysis)
+    return s.execute(
+        update(Response).where(Response.id == moved).values(segment={"plan": "gold", "region": "EU"})
+    )
+
+
 def _unmention(s: Session) -> object:
     return s.execute(
         delete(ThemeMention).where(ThemeMention.sentence_id == _first(s, ThemeMention.sentence_id))
@@ -217,6 +240,7 @@ CHANGES: dict[str, Callable[[Session], object]] = {
     "a response erased with its analysis": _erase,
     "an analysis removed": _unanalyse,
     "a sentence's mentions removed": _unmention,
+    "a response's segment values changed": _resegment,
 }
 
 
@@ -327,13 +351,32 @@ def test_rows_loaded_outside_a_session_are_counted_before_and_after_the_recount(
         _assert_same(session)
 
 
-def test_segment_values_are_counted_from_the_responses(container: Container) -> None:
+def test_two_segment_values_are_counted_from_the_responses(container: Container) -> None:
     _seed(container.sessions, responses=100)
-    selection = Selection(program="shop", segment={"plan": "plus"})
+    selection = Selection(program="shop", segment={"plan": "plus", "region": "EU"})
     with container.reads() as session:
         assert selection_counts.tallied(session=session, selection=selection) is None
         assert selection_counts.theme_counts(session=session, selection=selection) == (
             theme_volumes.theme_counts(session=session, restrict=selection.apply)
+        )
+
+
+def test_one_segment_value_is_read_from_the_segment_tallies(container: Container) -> None:
+    _seed(container.sessions, responses=100)
+    _settle_everything(container)
+    selection = Selection(program="shop", segment={"plan": "plus"})
+    with container.reads() as session:
+        cells = selection_counts.tallied(session=session, selection=selection)
+        assert cells is not None
+        assert cells.segment == ("plan", "plus")
+        tallied = session.scalar(
+            select(func.sum(SegmentResponseDay.responses)).where(
+                SegmentResponseDay.program == "shop", SegmentResponseDay.segment_value == "plus"
+            )
+        )
+        assert tallied, "the segment tallies hold the value"
+        assert selection_counts.response_count(session=session, selection=selection) == (
+            overview_counts.response_totals(session=session, restrict=selection.apply).responses
         )
 
 

@@ -1,10 +1,11 @@
 """The counts behind the workspace's figures for a selection, from the day tallies where they can
 answer and from the responses where they cannot.
 
-The tallies (`store.day_tallies`) answer a selection of a program, channel, language and whole
-days in a few thousand rows, whatever the volume, counting the cells that wait to be recounted
-from their rows; a selection with segment values, or one with very many cells waiting (a bulk
-load), is counted from the responses, mentions and sentences themselves. Both give the same
+The tallies (`store.day_tallies`) answer a selection of a program, channel, language, whole
+days and one segment value in a few thousand rows, whatever the volume, counting the cells that
+wait to be recounted from their rows; a selection with two segment values or more, or one with
+very many cells waiting (a bulk load), is counted from the responses, mentions and sentences
+themselves. Both give the same
 numbers (tests compare them).
 """
 
@@ -28,6 +29,7 @@ from askwhy.store import (
     theme_volumes,
 )
 from askwhy.store.day_cells import Cells
+from askwhy.store.day_tally_tables import SEGMENT_NAME_AT_MOST, SEGMENT_VALUE_AT_MOST
 from askwhy.store.theme_volumes import ThemeCount
 
 STALE = "askwhy.day_tallies_stale"
@@ -45,9 +47,16 @@ class Totals:
 
 
 def tallied(*, session: Session, selection: Selection) -> Cells | None:
-    """The selection's cells when the tallies can answer it exactly, else None."""
+    """The selection's cells when the tallies can answer it exactly, else None: the segment
+    tallies hold one segment value at a time, short ones only."""
+    segment = None
     if selection.segment:
-        return None
+        if len(selection.segment) > 1:
+            return None
+        ((name, value),) = selection.segment.items()
+        if len(name) > SEGMENT_NAME_AT_MOST or len(value) > SEGMENT_VALUE_AT_MOST:
+            return None
+        segment = (name, value)
     cells = Cells(
         program=selection.program,
         channel=selection.channel,
@@ -55,6 +64,7 @@ def tallied(*, session: Session, selection: Selection) -> Cells | None:
         since=selection.since,
         until=selection.until,
         include_simulated=selection.include_simulated,
+        segment=segment,
     )
     return _with_stale(session, cells)
 

@@ -27,6 +27,9 @@ class Cells:
     since: date | None = None
     until: date | None = None
     include_simulated: bool = False
+    segment: tuple[str, str] | None = None
+    """(name, value): only the responses with that segment value, read from the segment tallies
+    (`day_tally_tables.SEGMENTED`); the cells are the same."""
     stale: tuple[CellKey, ...] = ()
     """Cells among these that wait to be recounted: counted from their rows (`current`)."""
 
@@ -43,7 +46,8 @@ class Cells:
         )
 
     def where(self, table: Any) -> list[ColumnElement[bool]]:
-        """The conditions that keep ``table``'s rows of these cells."""
+        """The conditions that keep ``table``'s rows of these cells (a segment tally's when
+        ``segment`` is set, the only tables with segment columns)."""
         conditions: list[ColumnElement[bool]] = []
         if not self.include_simulated:
             conditions.append(table.simulated.is_(False))
@@ -54,6 +58,9 @@ class Cells:
             conditions.append(table.day >= self.since)
         if self.until is not None:
             conditions.append(table.day < self.until)
+        if self.segment is not None:
+            name, value = self.segment
+            conditions.extend((table.segment_name == name, table.segment_value == value))
         return conditions
 
 

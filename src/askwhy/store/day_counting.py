@@ -10,14 +10,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Date, Select, and_, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Date, Select, String, and_, case, func, select, true, type_coerce
 
 from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, ThemeMention
-from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, ThemeDay
+from askwhy.store.day_tally_tables import (
+    SEGMENT_NAME_AT_MOST,
+    SEGMENT_VALUE_AT_MOST,
+    SEGMENTED,
+    ResponseDay,
+    ScoreDay,
+    ThemeDay,
+)
 from askwhy.store.tables import Response
 
 CELL = ("program", "day", "channel", "language", "simulated")
-TALLIES: tuple[Any, ...] = (ResponseDay, ScoreDay, ThemeDay)
+TALLIES: tuple[Any, ...] = (ResponseDay, ScoreDay, ThemeDay, *SEGMENTED.values())
+BUILT_FROM = {twin: table for table, twin in SEGMENTED.items()}
 
 
 class CellKey(NamedTuple):
@@ -51,15 +59,45 @@ def rows_of(key: CellKey) -> ColumnElement[bool]:
 def counting(table: Any, *, dialect: str) -> Select[Any]:
     """The grouped query that counts ``table`` (one of `TALLIES`) from the rows, every cell at once;
     its columns are the table's, in order and by name."""
-    day = _utc_day(dialect)
-    cell = (Response.program, day, Response.channel, Response.language, Response.simulated)
-    build = {ResponseDay: _responses, ScoreDay: _scores, ThemeDay: _themes}[table]
-    query = build(cell)
+    day = utc_day(dialect)
+    cell: tuple[Any, ...] = (Response.program, day, Response.channel, Response.language, Response.simulated)
+    build = {ResponseDay: _responses, ScoreDay: _scores, ThemeDay: _themes}[BUILT_FROM.get(table, table)]
+    if table not in BUILT_FROM:
+        query = build(cell)
+    else:
+        each, name, value, kept = _segment_values(dialect)
+        query = build((Response.program, name, value, *cell[1:])).join(each, true()).where(kept)
     names = [column.name for column in table.__table__.columns]
     return query.with_only_columns(
         *(column.label(name) for column, name in zip(query.selected_columns, names, strict=True)),
         maintain_column_froms=True,
     )
+
+
+def _segment_values(dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], ColumnElement[bool]]:
+    """Each response's segment values as rows of a table function joined to it, their name and
+    value, and which of them a tally keeps: the values a segment filter can match
+    (`store.response_filters`), short enough to be a key. On SQLite the filter compares the JSON
+    value itself, so only text values can match; on PostgreSQL it compares ``->>``'s text, which
+    ``jsonb_each_text`` gives for every value but null."""
+    matchable: ColumnElement[bool]
+    if dialect == "postgresql":
+        an_object = case(
+            (func.jsonb_typeof(Response.segment) == "object", Response.segment),
+            else_=func.jsonb_build_object(),
+        )
+        each = func.jsonb_each_text(an_object).table_valued("key", "value")
+        matchable = each.c.value.is_not(None)
+    else:
+        each = func.json_each(Response.segment).table_valued("key", "value", "type")
+        matchable = and_(func.json_type(Response.segment) == "object", each.c.type == "text")
+    name, value = type_coerce(each.c.key, String), type_coerce(each.c.value, String)
+    kept = and_(
+        matchable,
+        func.length(name) <= SEGMENT_NAME_AT_MOST,
+        func.length(value) <= SEGMENT_VALUE_AT_MOST,
+    )
+    return each, name, value, kept
 
 
 def _responses(cell: tuple[Any, ...]) -> Select[Any]:
@@ -106,7 +144,7 @@ def _themes(cell: tuple[Any, ...]) -> Select[Any]:
     )
 
 
-def _utc_day(dialect: str) -> ColumnElement[Any]:
+def utc_day(dialect: str) -> ColumnElement[Any]:
     """The UTC calendar day of ``responded_at``: SQLite keeps UTC text, PostgreSQL a zoned time;
     read back as a date either way."""
     if dialect == "postgresql":

@@ -1,8 +1,9 @@
 """Reading the day tallies: the workspace's counts of a selection summed over its cells.
 
 A selection the tallies can answer names at most a program, a channel, a language, whole UTC
-days and whether simulated responses count (`store.day_cells.Cells`); segment values are not tallied, so a
-selection with them is counted from the responses (`store.theme_volumes`, `store.overview_scores`).
+days, one segment value and whether simulated responses count (`store.day_cells.Cells`); a
+selection with more segment values is counted from the responses (`store.theme_volumes`,
+`store.overview_scores`).
 The cells a write marked stale and the recount has not reached yet are counted from their rows
 (`_read`: the tallies of the other cells, then each stale cell from its responses, summed here),
 so every function here answers exactly what its counterpart over the responses answers,
@@ -12,7 +13,7 @@ recounted or not.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from askwhy.store.analysis_tables import Theme, ThemeMention
 from askwhy.store.day_cells import Cells
 from askwhy.store.day_counting import counting, rows_of, same_cell
-from askwhy.store.day_tally_tables import ResponseDay, ScoreDay, ThemeDay
+from askwhy.store.day_tally_tables import SEGMENTED, ResponseDay, ScoreDay, ThemeDay
 from askwhy.store.theme_volumes import ThemeCount
 
 
@@ -48,7 +49,10 @@ def _read(session: Session, table: Any, cells: Cells, build: Build) -> list[Row[
 
     Two statements instead of one union: the first keeps the tally's key index and reads no more
     than when nothing waits, the second is one index range per stale cell. The stale cells are
-    left out of the first by name, so a recount committed in between counts nothing twice."""
+    left out of the first by name, so a recount committed in between counts nothing twice. A
+    selection of one segment value reads ``table``'s twin per segment value instead."""
+    if cells.segment is not None:
+        table = SEGMENTED[table]
     if not cells.stale:
         return list(session.execute(build(table, cells.where(table))))
     settled = [*cells.where(table), ~or_(*(same_cell(table, key) for key in cells.stale))]
@@ -166,7 +170,7 @@ def _theme_sums(days: Any) -> list[Any]:
     return [func.sum(getattr(days, name)) for name in THEME_SUMS]
 
 
-def _theme_counts(rows: Iterable[Row[Any]], keys: int) -> dict[Any, ThemeCount]:
+def _theme_counts(rows: Iterable[Sequence[Any]], keys: int) -> dict[Any, ThemeCount]:
     """Key (the rows' first ``keys`` columns) → its theme counts, the rows' sums added up."""
     sums: dict[Any, list[float]] = defaultdict(lambda: [0.0] * len(THEME_SUMS))
     for row in rows:
@@ -194,13 +198,23 @@ def theme_counts_split(
     """Every mentioned theme's counts before ``split_at`` and from it on."""
 
     def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        # Both sides' sums in one row per theme, so the rows stream from the by-theme index in its
+        # order; grouping by (theme, side) sorted every row first.
         later = days.day >= split_at
-        return select(days.theme_id, later, *_theme_sums(days)).where(*where).group_by(days.theme_id, later)
+        before = [func.sum(case((later, 0), else_=getattr(days, name))) for name in THEME_SUMS]
+        after = [func.sum(case((later, getattr(days, name)), else_=0)) for name in THEME_SUMS]
+        return select(days.theme_id, *before, *after).where(*where).group_by(days.theme_id)
 
-    counted = _theme_counts(_read(session, ThemeDay, cells, build), keys=2)
-    before = {theme: count for (theme, later), count in counted.items() if not later}
-    after = {theme: count for (theme, later), count in counted.items() if later}
-    return before, after
+    rows = _read(session, ThemeDay, cells, build)
+    width = len(THEME_SUMS)
+    before = _theme_counts(((row[0], *row[1 : 1 + width]) for row in rows), keys=1)
+    after = _theme_counts(((row[0], *row[1 + width :]) for row in rows), keys=1)
+    # A tally row has at least one mention: a theme with none on a side was not there.
+    return _mentioned(before), _mentioned(after)
+
+
+def _mentioned(counts: dict[str, ThemeCount]) -> dict[str, ThemeCount]:
+    return {theme: count for theme, count in counts.items() if count.mentions}
 
 
 def theme_responses_per_day(*, session: Session, cells: Cells, theme_id: str) -> dict[date, int]:

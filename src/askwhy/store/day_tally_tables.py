@@ -11,6 +11,7 @@ Each table holds sums that add up across cells (a response belongs to exactly on
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -69,6 +70,12 @@ class ThemeDay(Base):
     """One theme in one cell: its mentions, the responses mentioning it, and their feeling."""
 
     __tablename__ = "theme_days"
+    __table_args__ = (
+        # Every column, theme after theme: a program's sums per theme come from this index alone
+        # (migration 0024).
+        Index("ix_theme_days_by_theme", "program", "simulated", "theme_id", "day", "channel", "language",
+              "mentions", "responses", "sentiment_sum", "sentiment_n", "positive", "negative"),
+    )  # fmt: skip
 
     program: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -82,3 +89,68 @@ class ThemeDay(Base):
     sentiment_n: Mapped[int]
     positive: Mapped[int]
     negative: Mapped[int]
+
+
+SEGMENT_NAME_AT_MOST = 100
+SEGMENT_VALUE_AT_MOST = 200
+"""Segment names and values longer than these are not tallied: a selection naming one is counted
+from the responses."""
+
+
+class _SegmentCell:
+    """A cell narrowed to the responses whose segment ``segment_name`` holds the text
+    ``segment_value``: a response of the cell counts once for each of its segment values. Keyed by
+    program and segment value first (these columns come first, in this order), so one value's rows
+    are one range of the key."""
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True, sort_order=-7)
+    segment_name: Mapped[str] = mapped_column(String(SEGMENT_NAME_AT_MOST), primary_key=True, sort_order=-6)
+    segment_value: Mapped[str] = mapped_column(String(SEGMENT_VALUE_AT_MOST), primary_key=True, sort_order=-5)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-4)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True, sort_order=-3)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True, sort_order=-2)
+    simulated: Mapped[bool] = mapped_column(primary_key=True, sort_order=-1)
+
+
+class SegmentResponseDay(_SegmentCell, Base):
+    """`ResponseDay` per segment value (migration 0025)."""
+
+    __tablename__ = "segment_response_days"
+
+    responses: Mapped[int]
+    completed: Mapped[int]
+    analysed: Mapped[int]
+    newest: Mapped[datetime]
+    newest_analysed: Mapped[datetime | None]
+
+
+class SegmentScoreDay(_SegmentCell, Base):
+    """`ScoreDay` per segment value (migration 0025)."""
+
+    __tablename__ = "segment_score_days"
+
+    metric: Mapped[str] = mapped_column(String(8), primary_key=True)
+    score: Mapped[int] = mapped_column(primary_key=True)
+    responses: Mapped[int]
+
+
+class SegmentThemeDay(_SegmentCell, Base):
+    """`ThemeDay` per segment value (migration 0025)."""
+
+    __tablename__ = "segment_theme_days"
+
+    theme_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mentions: Mapped[int]
+    responses: Mapped[int]
+    sentiment_sum: Mapped[float] = mapped_column(Float)
+    sentiment_n: Mapped[int]
+    positive: Mapped[int]
+    negative: Mapped[int]
+
+
+SEGMENTED: dict[Any, Any] = {
+    ResponseDay: SegmentResponseDay,
+    ScoreDay: SegmentScoreDay,
+    ThemeDay: SegmentThemeDay,
+}
+"""Each tally's twin per segment value."""
