@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from askwhy.analysis.embeddings import Embedder, HashingEmbedder
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.bootstrap import Container
 from askwhy.cli import app
 from askwhy.domain.funnel import funnel
@@ -56,6 +57,7 @@ def test_report_has_every_chart_and_works_offline(analysed: Container, tmp_path:
             title="Reviews",
             generated_at=analysed.clock.now(),
             resamples=50,
+            near_duplicate=analysed.near_duplicate,
         )
     html = render_html(data)
     for chart in ("chart-trend", "chart-themes", "chart-drivers", "chart-waterfall"):
@@ -97,7 +99,10 @@ def test_quotes_in_the_report_are_redacted(analysed: Container) -> None:
 
     sweep(analysed)
     with analysed.sessions() as session:
-        data = collect(session=session, selection=Selection(), title="r", generated_at=now, resamples=50)
+        data = collect(
+            session=session, selection=Selection(), title="r", generated_at=now, resamples=50,
+            near_duplicate=NEAR_DUPLICATE,
+        )  # fmt: skip
     assert "ann@example.org" not in render_html(data)
     assert "ann@example.org" not in summary_json(data)
 
@@ -278,7 +283,10 @@ def test_the_report_renders_from_typed_results_without_a_database(tmp_path: Path
 
 def test_collect_answers_with_typed_results(analysed: Container) -> None:
     with analysed.sessions() as session:
-        report = collect(session=session, selection=Selection(), title="r", generated_at=analysed.clock.now())
+        report = collect(
+            session=session, selection=Selection(), title="r", generated_at=analysed.clock.now(),
+            near_duplicate=analysed.near_duplicate,
+        )  # fmt: skip
     assert isinstance(report.metrics, MetricsResult)
     assert isinstance(report.drivers, DriversResult)
     assert isinstance(report.change, ChangeResult)

@@ -99,8 +99,14 @@ class Container:
             margin=scale.difference(self.settings.theme_margin),
             max_themes=self.settings.theme_max_per_sentence,
             strong=scale.threshold(STRONG_SIMILARITY),
-            near_duplicate=scale.near_duplicate(NEAR_DUPLICATE),
+            near_duplicate=self.near_duplicate,
         )
+
+    @property
+    def near_duplicate(self) -> float:
+        """The cosine at which two texts (quotes) or theme centres say the same thing, on the
+        embedding model's own scale (`NEAR_DUPLICATE` is the default model's)."""
+        return self.similarity_scale.near_duplicate(NEAR_DUPLICATE)
 
     @property
     def similarity_scale(self) -> SimilarityScale:

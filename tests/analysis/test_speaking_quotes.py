@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from askwhy.analysis.cleaning import readable_quote
-from askwhy.analysis.quotes import representative, speaking_quotes
+from askwhy.analysis.quotes import NEAR_DUPLICATE, representative, speaking_quotes
 
 
 def _unit(*values: float) -> np.ndarray:
@@ -29,14 +29,14 @@ def test_quotes_skip_the_content_free_and_the_near_duplicates_in_meaning() -> No
         "Nobody told me where the parcel was",
     ]
     vectors = [_unit(1, 0, 0), _unit(0, 0, 1), _unit(1, 0.01, 0), _unit(1, 0.6, 0), _unit(0, 1, 0)]
-    assert speaking_quotes(texts, vectors, k=5) == [0, 3, 4]
-    assert speaking_quotes(texts, vectors, k=2) == [0, 3]
+    assert speaking_quotes(texts, vectors, k=5, near_duplicate=NEAR_DUPLICATE) == [0, 3, 4]
+    assert speaking_quotes(texts, vectors, k=2, near_duplicate=NEAR_DUPLICATE) == [0, 3]
 
 
 def test_quotes_of_another_model_are_compared_by_words_only() -> None:
     texts = ["The parcel came late", "The parcel came late.", "The agent was rude to me"]
     vectors = [_unit(1, 0), _unit(1, 0, 0), _unit(0, 1, 0)]
-    assert speaking_quotes(texts, vectors, k=3) == [0, 2]
+    assert speaking_quotes(texts, vectors, k=3, near_duplicate=NEAR_DUPLICATE) == [0, 2]
 
 
 def test_representative_quotes_prefer_content_to_a_central_thank_you() -> None:
@@ -46,6 +46,6 @@ def test_representative_quotes_prefer_content_to_a_central_thank_you() -> None:
         "delivery late again, no update",
     ]
     vectors = np.stack([_unit(1, 0), _unit(0.9, 0.3), _unit(0.6, 0.8)])
-    chosen = representative(vectors, _unit(1, 0), texts, k=2)
+    chosen = representative(vectors, _unit(1, 0), texts, k=2, near_duplicate=NEAR_DUPLICATE)
     assert chosen[0] == 1
     assert 0 not in chosen

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.bootstrap import Container
 from askwhy.insights import codebook
 from askwhy.insights.theme_views import list_themes, show_theme
@@ -28,7 +29,7 @@ def test_discovery_proposes_themes_with_quotes_from_the_pool(analysed: Container
         themes = list_themes(session=session)
         assert len(themes) >= 4
         assert all(t.status == "proposed" and t.mentions >= 5 for t in themes)
-        detail = show_theme(session=session, theme_id=themes[0].id, quotes=3)
+        detail = show_theme(session=session, theme_id=themes[0].id, quotes=3, near_duplicate=NEAR_DUPLICATE)
         texts = [q.text for q in detail.quotes]
         assert 1 <= len(texts) <= 3
         assert len(set(texts)) == len(texts)

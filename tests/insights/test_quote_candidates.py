@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.bootstrap import Container
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import show_theme, theme_quotes
@@ -80,8 +81,12 @@ def test_a_side_reads_its_quotes_alone(container: Container) -> None:
         made = _seed(session)
     side = Selection(program="shop", since=date(2026, 3, 7), until=date(2026, 3, 11))
     with container.reads() as session:
-        quotes = theme_quotes(session=session, theme_id="late", selection=side, quotes=3)
-        shown = show_theme(session=session, theme_id="late", selection=side, quotes=3).quotes
+        quotes = theme_quotes(
+            session=session, theme_id="late", selection=side, quotes=3, near_duplicate=NEAR_DUPLICATE
+        )
+        shown = show_theme(
+            session=session, theme_id="late", selection=side, quotes=3, near_duplicate=NEAR_DUPLICATE
+        ).quotes
     assert quotes == shown
     assert len(quotes) == 3
     assert all(

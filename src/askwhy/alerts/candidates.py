@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from askwhy.analysis.emerging import Design
 from askwhy.analysis.metric_drop import DropDesign
+from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.domain.alerts import AlertKind, Evidence, Severity, segment_key
 
 WEEKLY_DROP = DropDesign(period="week", baseline_periods=12, guard_periods=1, min_baseline_periods=8)
@@ -26,6 +27,9 @@ class DetectionDesign:
     new_theme_min_size: int = 5
     segments: tuple[str, ...] = ()
     """Segment names (e.g. region) whose values each theme's share is also tested in."""
+    near_duplicate: float = NEAR_DUPLICATE
+    """Two quotes of an alert this close say the same thing: the embedding model's own level
+    (`askwhy.analysis.similarity_scale`), set by the caller; the default model's by default."""
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,10 @@ def theme_quotes(
     since: datetime,
     until: datetime,
     segment: tuple[str, str] | None = None,
+    near_duplicate: float,
 ) -> tuple[AlertQuote, ...]:
     """Up to five redacted sentences of the theme given in [since, until) (in the ``segment``, a
-    (name, value), if given), central ones first."""
+    (name, value), if given), central ones first, none repeating another at ``near_duplicate``."""
     candidates = alert_counts.mention_texts(
         session=session,
         program=program,
@@ -46,13 +47,15 @@ def theme_quotes(
         limit=CANDIDATES,
         segment=segment,
     )
-    return chosen_quotes(candidates)
+    return chosen_quotes(candidates, near_duplicate=near_duplicate)
 
 
-def chosen_quotes(candidates: Sequence[MentionText]) -> tuple[AlertQuote, ...]:
-    """The speaking quotes among candidates in their order (most central first)."""
+def chosen_quotes(candidates: Sequence[MentionText], *, near_duplicate: float) -> tuple[AlertQuote, ...]:
+    """The speaking quotes among candidates in their order (most central first); ``near_duplicate``
+    is the embedding model's own level (`DetectionDesign.near_duplicate`)."""
     texts = [c.text for c in candidates]
-    picked = speaking_quotes(texts, [from_bytes(c.embedding) for c in candidates], k=QUOTES)
+    vectors = [from_bytes(c.embedding) for c in candidates]
+    picked = speaking_quotes(texts, vectors, k=QUOTES, near_duplicate=near_duplicate)
     return tuple(
         AlertQuote(readable_quote(candidates[i].text), candidates[i].response_id, candidates[i].responded_at)
         for i in picked

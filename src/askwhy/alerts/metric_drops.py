@@ -96,7 +96,10 @@ def metric_drops(
     for name in design.segments:
         found += _in_values(session=session, program=program, name=name, days=days, design=design,
                             cooling=cooling_segments)  # fmt: skip
-    return [_candidate(session=session, program=program, found=f, days=days) for f in found]
+    return [
+        _candidate(session=session, program=program, found=f, days=days, near_duplicate=design.near_duplicate)
+        for f in found
+    ]
 
 
 def _horizons(design: DetectionDesign) -> list[tuple[Horizon, DropDesign]]:
@@ -136,7 +139,9 @@ def _in_values(
     ]
 
 
-def _candidate(*, session: Session, program: str, found: Found, days: Days) -> Candidate:
+def _candidate(
+    *, session: Session, program: str, found: Found, days: Days, near_duplicate: float
+) -> Candidate:
     measure, horizon, rule, test = found.measure, found.horizon, found.rule, found.test
     since = start_of(days.today - timedelta(days=horizon.length - 1))
     until = days.current()[1]
@@ -145,7 +150,8 @@ def _candidate(*, session: Session, program: str, found: Found, days: Days) -> C
         alert_metric_counts.unhappy_sentences(
             session=session, program=program, since=since, until=until, limit=CANDIDATES,
             metric=(m.value if (m := metric_of(measure)) else None), segment=found.segment,
-        )
+        ),
+        near_duplicate=near_duplicate,
     )  # fmt: skip
     value, baseline = measure.shown(test.value), measure.shown(test.baseline)
     unit = "%" if measure.rising_is_worse else ""

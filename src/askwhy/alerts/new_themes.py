@@ -58,7 +58,12 @@ def new_themes(
                 baseline=(days.span()[0], recent_since),
             ),
             quotes=theme_quotes(
-                session=session, program=program, theme_id=theme_id, since=recent_since, until=days.span()[1]
+                session=session,
+                program=program,
+                theme_id=theme_id,
+                since=recent_since,
+                until=days.span()[1],
+                near_duplicate=design.near_duplicate,
             ),
         )
         found.append(Candidate(program, AlertKind.NEW_THEME, theme_id, label, Severity.MEDIUM, evidence))

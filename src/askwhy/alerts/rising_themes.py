@@ -130,7 +130,14 @@ def _sustained_candidate(
             current=(since, until),
             baseline=days.baseline(rule.sustained_periods),
         ),
-        quotes=theme_quotes(session=session, program=program, theme_id=theme_id, since=since, until=until),
+        quotes=theme_quotes(
+            session=session,
+            program=program,
+            theme_id=theme_id,
+            since=since,
+            until=until,
+            near_duplicate=design.near_duplicate,
+        ),
     )
     severity = severity_for_ratio(test.ratio_low)
     return Candidate(program, AlertKind.RISING_THEME, theme_id, label, severity, evidence)
@@ -192,5 +199,6 @@ def _evidence(
             theme_id=theme_id,
             since=days.current()[0],
             until=days.current()[1],
+            near_duplicate=design.near_duplicate,
         ),
     )

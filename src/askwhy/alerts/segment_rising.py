@@ -146,6 +146,7 @@ def _candidate(
             since=since,
             until=until,
             segment=(name, value),
+            near_duplicate=design.near_duplicate,
         ),
     )
     return Candidate(program, AlertKind.RISING_THEME, theme_id, label, severity_for_ratio(test.ratio_low),

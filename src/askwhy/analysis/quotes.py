@@ -20,7 +20,8 @@ PREFERRED_LENGTH = (20, 240)
 """Shorter quotes say too little to stand for a theme; longer ones bury it."""
 NEAR_DUPLICATE = 0.9
 """Cosine similarity above which two quotes say the same thing, on the default model's scale (at
-its paraphrase level); another model's level is `SimilarityScale.near_duplicate` of it."""
+its paraphrase level); another model's level is `SimilarityScale.near_duplicate` of it. Callers
+pass the embedding model's own level (`Container.near_duplicate`): the functions here have no default."""
 DIVERSITY = 0.3
 """Weight of "unlike the quotes already chosen" against "close to the centre" (maximal marginal relevance)."""
 POOL = 50
@@ -32,7 +33,7 @@ def representative(
     texts: Sequence[str],
     *,
     k: int = 5,
-    near_duplicate: float = NEAR_DUPLICATE,
+    near_duplicate: float,
 ) -> list[int]:
     """Up to `k` row indices: near the centroid, de-duplicated (`near_duplicate` on the embedding
     model's own scale), of readable length where possible."""
@@ -74,7 +75,7 @@ def speaking_quotes(
     vectors: Sequence[NDArray[np.float32]],
     *,
     k: int,
-    near_duplicate: float = NEAR_DUPLICATE,
+    near_duplicate: float,
 ) -> list[int]:
     """Up to ``k`` indices of candidate quotes taken in the order given (most central first): each
     with content, and neither the same words nor the same meaning (a cosine of `near_duplicate`,

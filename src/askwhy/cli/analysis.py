@@ -176,6 +176,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
                 resamples=settings.driver_resamples,
                 population=population,
                 weigh_by_program=False,
+                near_duplicate=container.near_duplicate,
             )
         page = write_report(report, out)
     if database is not None:  # a report from askwhy's database: erasing a customer it quotes deletes it

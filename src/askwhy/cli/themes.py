@@ -71,8 +71,11 @@ def list_command(include_simulated: IncludeSimulated = False) -> None:
 def show(theme_id: ThemeId, include_simulated: IncludeSimulated = False) -> None:
     """A theme with its keywords, quotes and children."""
     selection = Selection(include_simulated=include_simulated)
-    with _editing() as (_, session):
-        detail = _run(lambda: show_theme(session=session, theme_id=theme_id, selection=selection))
+    with _editing() as (container, session):
+        level = container.near_duplicate
+        detail = _run(
+            lambda: show_theme(session=session, theme_id=theme_id, selection=selection, near_duplicate=level)
+        )
     theme = detail.theme
     console.print(f"[bold]{theme.label}[/]  ({theme.id}, {theme.status})", highlight=False)
     if theme.description:

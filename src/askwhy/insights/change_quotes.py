@@ -48,18 +48,26 @@ def side_quotes(
     explanation: ChangeExplanation,
     theme_ids: dict[str, str],
     sides: tuple[Selection, Selection],
+    near_duplicate: float,
     themes: int = 3,
     quotes: int = 2,
 ) -> list[SideQuotes]:
     """Quotes from each side for the ``themes`` effects largest in size (the quotes alone: the
-    theme's counts and subthemes are not read)."""
+    theme's counts and subthemes are not read), none repeating another at ``near_duplicate``."""
     found = []
     for effect in explanation.effects[:themes]:
         theme_id = theme_ids.get(effect.theme)
         if theme_id is None:
             continue
         before, after = (
-            theme_quotes(session=session, theme_id=theme_id, selection=side, quotes=quotes) for side in sides
+            theme_quotes(
+                session=session,
+                theme_id=theme_id,
+                selection=side,
+                quotes=quotes,
+                near_duplicate=near_duplicate,
+            )
+            for side in sides
         )
         found.append(SideQuotes(effect.theme, theme_id, before, after))
     return found

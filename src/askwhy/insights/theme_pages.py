@@ -103,7 +103,13 @@ def _codebook(session: Session, selection: Selection, period: Period | None) -> 
 
 
 def theme_page(
-    *, session: Session, theme_id: str, selection: Selection, period: Period | None, max_themes: int
+    *,
+    session: Session,
+    theme_id: str,
+    selection: Selection,
+    period: Period | None,
+    max_themes: int,
+    near_duplicate: float,
 ) -> ThemePage:
     """One theme in the selection; `ThemeNotFound`, or `ThemeMerged` pointing to where it went.
 
@@ -114,26 +120,46 @@ def theme_page(
         if theme.merged_into_id is None:
             raise ThemeNotFound(theme_id)
         raise ThemeMerged(theme.merged_into_id)
-    question = ("theme", theme_id, repr(selection), period, max_themes)
+    question = ("theme", theme_id, repr(selection), period, max_themes, near_duplicate)
     return reuse(
         session=session,
         question=question,
-        compute=lambda: _theme_page(session, theme, selection, period, max_themes),
+        compute=lambda: _theme_page(
+            session, theme, selection, period, max_themes, near_duplicate=near_duplicate
+        ),
     )
 
 
 def _theme_page(
-    session: Session, theme: Theme, selection: Selection, period: Period | None, max_themes: int
+    session: Session,
+    theme: Theme,
+    selection: Selection,
+    period: Period | None,
+    max_themes: int,
+    *,
+    near_duplicate: float,
 ) -> ThemePage:
     theme_id = theme.id
-    detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=VERBATIMS)
+    detail = show_theme(
+        session=session,
+        theme_id=theme_id,
+        selection=selection,
+        quotes=VERBATIMS,
+        near_duplicate=near_duplicate,
+    )
     conversations = theme_reading.conversations_of(
         session=session, response_ids=[q.response_id for q in detail.quotes]
     )
     chosen, trend = share_per_period(session=session, selection=selection, theme_id=theme_id, period=period)
     parent = None
     if theme.parent_id:
-        parent = show_theme(session=session, theme_id=theme.parent_id, selection=selection, quotes=0).theme
+        parent = show_theme(
+            session=session,
+            theme_id=theme.parent_id,
+            selection=selection,
+            quotes=0,
+            near_duplicate=near_duplicate,
+        ).theme
     choices = [(t.id, t.label) for t in codebook_edits.live_themes(session=session) if t.id != theme_id]
     return ThemePage(
         detail=detail,

@@ -104,9 +104,15 @@ def is_subtheme(summary: ThemeSummary, counts: Mapping[str, object]) -> bool:
 
 
 def show_theme(
-    *, session: Session, theme_id: str, selection: Selection | None = None, quotes: int = 10
+    *,
+    session: Session,
+    theme_id: str,
+    near_duplicate: float,
+    selection: Selection | None = None,
+    quotes: int = 10,
 ) -> ThemeDetail:
-    """One theme with its quotes (chosen examples first, then the closest; no repeats) and children."""
+    """One theme with its quotes (chosen examples first, then the closest; no repeats, two quotes
+    repeating each other at `near_duplicate`, the embedding model's own level) and children."""
     selection = selection or Selection()
     theme = get_theme(session=session, theme_id=theme_id)
     counts = selection_counts.theme_counts(session=session, selection=selection, theme_ids=[theme_id])
@@ -117,12 +123,19 @@ def show_theme(
         summary=_summary(theme, counts.get(theme_id), total),
         selection=selection,
         quotes=quotes,
+        near_duplicate=near_duplicate,
         total=total,
     )
 
 
 def theme_details(
-    *, session: Session, themes: list[ThemeSummary], selection: Selection, quotes: int, total: int
+    *,
+    session: Session,
+    themes: list[ThemeSummary],
+    selection: Selection,
+    quotes: int,
+    total: int,
+    near_duplicate: float,
 ) -> list[ThemeDetail]:
     """`show_theme` for many themes already summarised (by `list_themes`), without counting again."""
     return [
@@ -132,6 +145,7 @@ def theme_details(
             summary=summary,
             selection=selection,
             quotes=quotes,
+            near_duplicate=near_duplicate,
             total=total,
         )
         for summary in themes
@@ -139,26 +153,40 @@ def theme_details(
 
 
 def _detail(
-    *, session: Session, theme: Theme, summary: ThemeSummary, selection: Selection, quotes: int, total: int
+    *,
+    session: Session,
+    theme: Theme,
+    summary: ThemeSummary,
+    selection: Selection,
+    quotes: int,
+    near_duplicate: float,
+    total: int,
 ) -> ThemeDetail:
     return ThemeDetail(
         summary,
-        _quotes(session=session, theme=theme, selection=selection, quotes=quotes),
+        _quotes(
+            session=session, theme=theme, selection=selection, quotes=quotes, near_duplicate=near_duplicate
+        ),
         _children(session=session, theme=theme, selection=selection, total=total),
     )
 
 
-def theme_quotes(*, session: Session, theme_id: str, selection: Selection, quotes: int) -> list[Quote]:
+def theme_quotes(
+    *, session: Session, theme_id: str, selection: Selection, quotes: int, near_duplicate: float
+) -> list[Quote]:
     """`show_theme`'s quotes alone, without counting the theme and its children."""
     return _quotes(
         session=session,
         theme=get_theme(session=session, theme_id=theme_id),
         selection=selection,
         quotes=quotes,
+        near_duplicate=near_duplicate,
     )
 
 
-def _quotes(*, session: Session, theme: Theme, selection: Selection, quotes: int) -> list[Quote]:
+def _quotes(
+    *, session: Session, theme: Theme, selection: Selection, quotes: int, near_duplicate: float
+) -> list[Quote]:
     candidates = quote_candidates(
         session=session,
         restrict=selection.apply,
@@ -167,7 +195,8 @@ def _quotes(*, session: Session, theme: Theme, selection: Selection, quotes: int
         limit=quotes * 5,
     )
     texts = [c.sentence.text for c in candidates]
-    picked = speaking_quotes(texts, [from_bytes(c.sentence.embedding) for c in candidates], k=quotes)
+    vectors = [from_bytes(c.sentence.embedding) for c in candidates]
+    picked = speaking_quotes(texts, vectors, k=quotes, near_duplicate=near_duplicate)
     return [
         Quote(
             c.sentence.id,

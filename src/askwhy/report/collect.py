@@ -72,8 +72,10 @@ def collect(
     resamples: int = 200,
     population: GivenPopulation | None = None,
     weigh_by_program: bool = True,
+    near_duplicate: float,
 ) -> Report:
-    """Metrics, themes with quotes, drivers and the change, each None (with a note) when not possible,
+    """Metrics, themes with quotes (none repeating another at ``near_duplicate``, the embedding
+    model's own level), drivers and the change, each None (with a note) when not possible,
     and the figures weighted to ``population`` (or to the program's invitations when
     ``weigh_by_program``; raw only, saying why, otherwise)."""
     notes: list[str] = []
@@ -86,8 +88,9 @@ def collect(
     counted = {t.id for t in listed}
     themes = [t for t in listed if t.parent_id not in counted]  # subthemes show under their theme
     details = theme_details(
-        session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=enriched
-    )
+        session=session, themes=themes, selection=selection, quotes=QUOTES_PER_THEME, total=enriched,
+        near_duplicate=near_duplicate,
+    )  # fmt: skip
     unscored: list[str] = []
     drivers = _attempt(
         unscored,

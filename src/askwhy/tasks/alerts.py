@@ -11,6 +11,7 @@ it also nudges `DISCOVER_THEMES` once the unassigned pool has grown by
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from askwhy.alerts.detection import design_from, detect
@@ -57,7 +58,7 @@ def run_detection(container: Container) -> list[Alert]:
         sessions=container.sessions,
         reads=container.reads,
         clock=container.clock,
-        design=design_from(container.settings),
+        design=replace(design_from(container.settings), near_duplicate=container.near_duplicate),
     )
 
 

@@ -140,7 +140,10 @@ def get_theme(  # noqa: PLR0917 (FastAPI maps query parameters)
     themes = container.settings.driver_max_themes
     try:
         with sessions() as session:
-            detail = show_theme(session=session, theme_id=theme_id, selection=selection, quotes=quotes)
+            detail = show_theme(
+                session=session, theme_id=theme_id, selection=selection, quotes=quotes,
+                near_duplicate=container.near_duplicate,
+            )  # fmt: skip
             theme = (theme_id, detail.theme.label)
             weighted = _weighted(session, selection, None, weighting, themes, theme=theme)
     except ThemeNotFound:

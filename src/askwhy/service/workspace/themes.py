@@ -55,6 +55,7 @@ def theme(  # noqa: PLR0917 (FastAPI maps the request to parameters)
                 selection=filters.selection(access.program),
                 period=filters.period,
                 max_themes=container.settings.driver_max_themes,
+                near_duplicate=container.near_duplicate,
             )
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such theme") from None

@@ -93,16 +93,24 @@ def why(  # noqa: PLR0917 (FastAPI maps dependencies to parameters)
 ) -> Response:
     selection = filters.selection(access.program)
     with container.reads() as session:
-        max_themes = container.settings.driver_max_themes
+        max_themes, near_duplicate = container.settings.driver_max_themes, container.near_duplicate
         compared = reuse(
             session=session,
-            question=("why", repr(selection), repr(filters.period), repr(comparison), max_themes),
+            question=(
+                "why",
+                repr(selection),
+                repr(filters.period),
+                repr(comparison),
+                max_themes,
+                near_duplicate,
+            ),
             compute=lambda: compare(
                 session=session,
                 selection=selection,
                 filters=filters,
                 comparison=comparison,
                 max_themes=max_themes,
+                near_duplicate=near_duplicate,
             ),
         )
         choices = reuse(
@@ -125,15 +133,26 @@ def why(  # noqa: PLR0917 (FastAPI maps dependencies to parameters)
 
 
 def compare(
-    *, session: Session, selection: Selection, filters: Filters, comparison: Comparison, max_themes: int
+    *,
+    session: Session,
+    selection: Selection,
+    filters: Filters,
+    comparison: Comparison,
+    max_themes: int,
+    near_duplicate: float,
 ) -> Compared:
-    """The comparison asked for, or a message saying plainly why there is nothing to compare."""
+    """The comparison asked for, or a message saying plainly why there is nothing to compare; its
+    quotes repeat none another at ``near_duplicate`` (the embedding model's own level)."""
     if comparison.mode == "segments" and comparison.split is None:
         return Compared(message="Choose what tells the two sides apart and the two values to compare.")
     try:
         if comparison.split is None:
-            return _periods(session, selection, filters, comparison, max_themes)
-        return _segments_compared(session, selection, comparison.split, max_themes)
+            return _periods(
+                session, selection, filters, comparison, max_themes, near_duplicate=near_duplicate
+            )
+        return _segments_compared(
+            session, selection, comparison.split, max_themes, near_duplicate=near_duplicate
+        )
     except measures.NoThemes as exc:
         return Compared(message=f"The metric can be compared, but not explained: {exc}.")
     except measures.NothingToMeasure as exc:
@@ -143,7 +162,13 @@ def compare(
 
 
 def _periods(
-    session: Session, selection: Selection, filters: Filters, comparison: Comparison, max_themes: int
+    session: Session,
+    selection: Selection,
+    filters: Filters,
+    comparison: Comparison,
+    max_themes: int,
+    *,
+    near_duplicate: float,
 ) -> Compared:
     report = measures.change(
         session=session, selection=selection, period=filters.period, before=comparison.before,
@@ -155,16 +180,21 @@ def _periods(
     label = report.period.value
     return _explained(
         session, report.explanation, report.narrative, report.theme_ids, sides,
-        (f"{label} of {report.before}", f"{label} of {report.after}"),
+        (f"{label} of {report.before}", f"{label} of {report.after}"), near_duplicate=near_duplicate,
     )  # fmt: skip
 
 
-def _segments_compared(session: Session, selection: Selection, split: Split, max_themes: int) -> Compared:
+def _segments_compared(
+    session: Session, selection: Selection, split: Split, max_themes: int, *, near_duplicate: float
+) -> Compared:
     report = segment_change.segment_change(
         session=session, selection=selection, split=split, max_themes=max_themes
     )
     names = (split.describe(split.first), split.describe(split.second))
-    return _explained(session, report.explanation, report.narrative, report.theme_ids, report.sides, names)
+    return _explained(
+        session, report.explanation, report.narrative, report.theme_ids, report.sides, names,
+        near_duplicate=near_duplicate,
+    )  # fmt: skip
 
 
 def _explained(  # noqa: PLR0917 (one call site, each part named there)
@@ -174,10 +204,13 @@ def _explained(  # noqa: PLR0917 (one call site, each part named there)
     theme_ids: dict[str, str],
     sides: tuple[Selection, Selection],
     names: tuple[str, str],
+    *,
+    near_duplicate: float,
 ) -> Compared:
     quotes = change_quotes.side_quotes(
-        session=session, explanation=explanation, theme_ids=theme_ids, sides=sides
-    )
+        session=session, explanation=explanation, theme_ids=theme_ids, sides=sides,
+        near_duplicate=near_duplicate,
+    )  # fmt: skip
     return Compared(
         first=names[0],
         second=names[1],
