@@ -83,6 +83,12 @@ def main() -> int:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--changes", type=int, default=10, help="first views timed after a change, per page")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="time only the pages whose name holds one of these comma-separated words (the report is "
+        "printed, not written to docs/benchmarks.md)",
+    )
     args = parser.parse_args()
     url = POSTGRES_URL if args.postgresql else f"sqlite:///{CACHE / f'workspace-{args.responses}.db'}"
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -94,6 +100,9 @@ def main() -> int:
     secret = secrets.token_urlsafe(32)
     cookie = _cookie(engine, secret=secret)
     paths = _pages(engine)
+    if args.pages:
+        words = [word.strip() for word in args.pages.split(",") if word.strip()]
+        paths = {page: path for page, path in paths.items() if any(word in page for word in words)}
     engine.dispose()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {
@@ -118,7 +127,11 @@ def main() -> int:
             )
     engine.dispose()
     backend = "PostgreSQL" if args.postgresql else "SQLite"
-    _report(timings, changes, backend=backend, responses=args.responses, rounds=args.rounds)
+    body = _report(timings, changes, backend=backend, responses=args.responses, rounds=args.rounds)
+    if args.pages:
+        print(body)
+    else:
+        write_section(f"workspace-pages-{backend.lower()}", body)
     return 0
 
 
@@ -298,7 +311,8 @@ def _timed(
     return tuple(times), (cpu / rounds if rounds and cpu == cpu else None)
 
 
-def _report(timings: list[Timing], changes: Changes, *, backend: str, responses: int, rounds: int) -> None:
+def _report(timings: list[Timing], changes: Changes, *, backend: str, responses: int, rounds: int) -> str:
+    """The section of docs/benchmarks.md the timings make."""
     rows = []
     for t in timings:
         if not t.times:
@@ -343,7 +357,7 @@ Machine: {machine()}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load aver
 The changes themselves (each one transaction; it marks the day cells it touches stale, and the
 next view counts those cells from their rows): {writes or "none made"}.
 """
-    write_section(f"workspace-pages-{backend.lower()}", body)
+    return body
 
 
 def _verdict(p95: float, fresh_p95: float) -> str:
