@@ -41,6 +41,11 @@ class Queue(StrEnum):
 
 
 QUEUE_NAMES = {Queue.CONVERSATIONS: "askwhy", Queue.ANALYSIS: "askwhy-analysis"}
+IDLE_POLL_SECONDS = {Queue.CONVERSATIONS: 0.02, Queue.ANALYSIS: 0.25}
+"""How often, at most, an idle consumer thread of each queue looks for tasks on a SQLite queue.
+A customer's reply waits for the conversations queue's poll twice (the turn, then its delivery);
+an analysis has seconds to spare, and the analysis worker's threads polling every 20 ms cost
+its process more CPU than some of its analyses."""
 """Each queue's name in Redis, and its SQLite file's stem (``queue.db``, ``askwhy-analysis.db``)."""
 
 
@@ -224,7 +229,7 @@ class Jobs:
             self._slots_each, self._slots = max(1, workers // 2), {}
         # Idle workers poll a SQLite queue, and a reply waits for the next poll twice (the turn, then
         # its delivery): Huey's default back-off (up to 10 s) would hold replies for seconds. A poll
-        # is one indexed read of the queue file, so polling every 20 ms at most costs little.
+        # is one indexed read of the queue file (`IDLE_POLL_SECONDS`).
         # SIGTERM (a server stopping its workers, systemd, Kubernetes) lets the tasks under way
         # finish, for up to SHUTDOWN_SECONDS; what is cut short after that runs again later.
         return self.queues[queue].create_consumer(
@@ -232,7 +237,7 @@ class Jobs:
             worker_type="thread",
             periodic=True,
             initial_delay=0.002,
-            max_delay=0.02,
+            max_delay=IDLE_POLL_SECONDS[queue],
             graceful_signal="TERM",
             shutdown_timeout=SHUTDOWN_SECONDS,
         )
