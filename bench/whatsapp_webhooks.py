@@ -59,6 +59,9 @@ POSTGRES_ADMIN = os.environ.get(
 )
 LOAD_AT_START = os.getloadavg()[0]
 REDIS_URL = os.environ.get("ASKWHY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+START_SECONDS = 180
+"""How long askwhy's processes may take to answer after start: on a busy 2-core machine `askwhy
+serve` beside three `askwhy worker`s (one loading the analysis model) took over a minute."""
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ def children(commands: list[list[str]], env: dict[str, str], health: str) -> Ite
         subprocess.Popen(c, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL) for c in commands
     ]
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while True:
             try:
                 if httpx.get(health, timeout=1).status_code == 200:
