@@ -18,7 +18,7 @@ from askwhy.programs.startup import sync_from_folder
 from askwhy.service.app import create_app
 from askwhy.settings import Settings
 from tests.cases.conftest import PROGRAM, write_program
-from tests.cases.helpers import accept_contact, cases, events, say
+from tests.cases.helpers import accept_contact, cases, events, say, start
 from tests.workspace.conftest import SignIn
 
 QUEUE = "/programs/post-checkout/cases"
@@ -233,3 +233,24 @@ def test_the_measures_show_each_team_with_its_times_sla_and_recovered_share(
     expected = ["1", "0", "2.0", "3.0", "100% of 1", "100% of 1"]
     assert rows["All teams"] == expected
     assert rows["care"] == expected
+
+
+def test_a_case_whose_customer_refused_contact_is_marked_and_offers_no_reply(
+    client: TestClient, container: Container, sign_in: SignIn
+) -> None:
+    opened = start(client)
+    say(client, opened, "8")
+    say(client, opened, "my order never arrived, but no need to call me")
+    say(client, opened, "that's all")
+    browser = sign_in(Role.ANALYST)
+    assert "do not contact" in browser.get(QUEUE).text
+    path = case_path(container)
+    page = browser.get(path).text
+    assert "Do not contact: the customer refused contact" in page
+    assert '/reply"' not in page  # the reply form gives way to the mark
+    assert '/notes"' in page  # the team still works the case
+    refused = browser.post(f"{path}/reply", data={"csrf": browser.csrf(path), "text": "Hello?"})
+    assert refused.status_code == 422
+    assert "asked not to be contacted" in refused.text
+    [case] = cases(container)
+    assert case.status == "open"
