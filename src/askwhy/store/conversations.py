@@ -10,10 +10,12 @@ from typing import cast
 from sqlalchemy import Select, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from askwhy.store.database import LOCK_WAIT
 from askwhy.store.tables import Contact, Conversation, Message, Response
 
 LOCK_TIMEOUT = "5s"
-"""How long a transaction waits for a conversation's row lock on PostgreSQL (SQLite: busy timeout)."""
+"""How long a transaction waits for a conversation's row lock on PostgreSQL (SQLite: busy timeout),
+outside a request; a request waits its own `Settings.request_lock_wait_seconds`."""
 
 
 def lock_conversation(
@@ -142,6 +144,8 @@ def set_lock_timeout(session: Session) -> None:
     once a transaction: a storing batch locks a conversation per message, and each SET was a round
     trip of its own."""
     if session.get_bind().dialect.name != "postgresql":
+        return
+    if LOCK_WAIT.get() is not None:  # a request waits its own bound, set as its transaction began
         return
     # Keyed on the innermost transaction: a savepoint rolled back undoes a SET made within it.
     current = session.get_nested_transaction() or session.get_transaction()
