@@ -12,7 +12,7 @@ from askwhy.analysis.theme_patterns import ThemePatterns
 from askwhy.analysis.themed import ThemedScores
 from askwhy.domain.grouping import ScoredResponse
 from askwhy.domain.scales import SCALES, Metric
-from askwhy.insights import selection_counts
+from askwhy.insights import pattern_days, selection_counts
 from askwhy.insights.selection import Selection
 from askwhy.store import scores, theme_patterns, theme_volumes
 from askwhy.store.response_filters import Restrict
@@ -137,8 +137,8 @@ def themed_patterns(
     response. ``feelings`` adds each theme's mean sentiment (a second query, over the mentions'
     sentences), which only the drivers table shows."""
     ids = list(names)
-    counted = theme_patterns.score_patterns(
-        session=session, restrict=selection.apply, metric=metric.value, theme_ids=ids
+    counted = pattern_days.score_patterns(
+        session=session, selection=selection, metric=metric.value, theme_ids=ids
     )
     sentiment = None
     if feelings:

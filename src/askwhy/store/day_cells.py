@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from askwhy.store.day_counting import CellKey
-from askwhy.store.day_tally_tables import StaleDayCell
+from askwhy.store.day_tally_tables import RecountedCell, StaleDayCell
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,24 @@ def among(cells: Cells, *, stale: tuple[CellKey, ...]) -> Cells:
     """``cells`` knowing which of ``stale`` (found for a wider selection) are theirs."""
     mine = tuple(key for key in stale if cells.holds(key))
     return replace(cells, stale=mine)
+
+
+def recounts_per_day(*, session: Session, cells: Cells) -> dict[date, tuple[tuple[str, str, bool, int], ...]]:
+    """UTC day → (channel, language, simulated, recount) of each of its cells among ``cells`` that
+    holds responses as last recounted (`RecountedCell`), in a fixed order: equal tuples on two
+    reads mean no recount touched the day's cells in between."""
+    query = (
+        select(
+            RecountedCell.day,
+            RecountedCell.channel,
+            RecountedCell.language,
+            RecountedCell.simulated,
+            RecountedCell.recount,
+        )
+        .where(*replace(cells, segment=None).where(RecountedCell))
+        .order_by(*RecountedCell.__table__.primary_key)
+    )
+    found: dict[date, list[tuple[str, str, bool, int]]] = {}
+    for day, channel, language, simulated, recount in session.execute(query):
+        found.setdefault(day, []).append((channel, language, bool(simulated), int(recount)))
+    return {day: tuple(versions) for day, versions in found.items()}

@@ -13,14 +13,15 @@ its programs whole in one grouped pass each.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import BigInteger, ColumnElement, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from askwhy.store.day_counting import TALLIES, CellKey, counting, rows_of, same_cell
-from askwhy.store.day_tally_tables import StaleDayCell
+from askwhy.store.day_counting import CELL, TALLIES, CellKey, counting, rows_of, same_cell
+from askwhy.store.day_tally_tables import RecountedCell, ResponseDay, StaleDayCell
 from askwhy.store.tables import Response
 
 CELLS_PER_TRANSACTION = 20
@@ -111,3 +112,13 @@ def _recount(
         query = counting(table, dialect=dialect)
         names = [column.name for column in table.__table__.columns]
         session.execute(insert(table).from_select(names, query.where(rows)))
+    _number(session, tallied=tallied)
+
+
+def _number(session: Session, *, tallied: Callable[[Any], ColumnElement[bool]]) -> None:
+    """Give the cells just recounted a new recount number (`RecountedCell`): those with responses
+    have a `ResponseDay` row, the others have no number, as before their first response."""
+    session.execute(delete(RecountedCell).where(tallied(RecountedCell)))
+    recount = literal(secrets.randbits(62), BigInteger)
+    counted = select(*(getattr(ResponseDay, name) for name in CELL), recount).where(tallied(ResponseDay))
+    session.execute(insert(RecountedCell).from_select([*CELL, "recount"], counted))

@@ -154,3 +154,19 @@ SEGMENTED: dict[Any, Any] = {
     ThemeDay: SegmentThemeDay,
 }
 """Each tally's twin per segment value."""
+
+
+class RecountedCell(Base):
+    """Which recount last counted a cell (a random number per recount; migration 0026). A figure
+    kept per day from before is still that day's while none of its cells is marked and each was
+    last counted by the same recount: a change marks its cell, and the recount that clears the mark
+    gives the cell a new number."""
+
+    __tablename__ = "recounted_cells"
+
+    program: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(primary_key=True)
+    recount: Mapped[int] = mapped_column(BigInteger)

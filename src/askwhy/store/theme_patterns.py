@@ -9,14 +9,17 @@ by ``sum(DISTINCT ...)``), which SQLite and PostgreSQL both compute.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from askwhy.store.analysis_tables import Sentence, ThemeMention
+from askwhy.store.day_counting import utc_day
 from askwhy.store.response_filters import Restrict
 from askwhy.store.tables import Response
 
@@ -47,27 +50,71 @@ def score_patterns(
 ) -> list[ScorePattern]:
     """The selection's responses scored on ``metric``, counted by score and by which of
     ``theme_ids`` they mention (responses that mention none of them included)."""
+    return [pattern for _, pattern in _counted(session, restrict, metric, theme_ids, per_day=False)]
+
+
+def score_patterns_per_day(
+    *, session: Session, restrict: Restrict, metric: str, theme_ids: Sequence[str], few_days: bool = False
+) -> dict[date, list[ScorePattern]]:
+    """`score_patterns` for each UTC day the selection's scored responses were given on.
+    ``few_days`` says the selection spans a few days only: its responses are then found by time
+    rather than through the (program, metric, id) index, which holds every day of the program."""
+    found: dict[date, list[ScorePattern]] = defaultdict(list)
+    for day, pattern in _counted(session, restrict, metric, theme_ids, per_day=True, by_time=few_days):
+        found[_day(day)].append(pattern)
+    return dict(found)
+
+
+def _counted(
+    session: Session,
+    restrict: Restrict,
+    metric: str,
+    theme_ids: Sequence[str],
+    *,
+    per_day: bool,
+    by_time: bool = False,
+) -> list[tuple[Any, ScorePattern]]:
     chunks = [list(theme_ids[i : i + BITS]) for i in range(0, len(theme_ids), BITS)]
     masks = [_mask(chunk).label(f"mask{i}") for i, chunk in enumerate(chunks)]
+    day = utc_day(session.get_bind().dialect.name) if per_day else literal(None)
     # Joined on the response alone, other themes adding 0: each response's themes then come from one
     # range of the (response, theme) index; naming the themes in the join makes SQLite probe the
     # index once per theme and response.
     per_response = (
         restrict(
-            select(Response.score.label("score"), *masks)
+            select(day.label("day"), Response.score.label("score"), *masks)
             .select_from(Response)
             .outerjoin(ThemeMention, ThemeMention.response_id == Response.id)
-            .where(Response.metric == metric, Response.score.is_not(None))
+            .where(_metric_is(metric, by_time=by_time), Response.score.is_not(None))
         )
         .group_by(Response.id)
         .subquery()
     )
     keys = [per_response.c.score, *(per_response.c[f"mask{i}"] for i in range(len(chunks)))]
+    if per_day:
+        keys.insert(0, per_response.c.day)
     rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    first = 1 if per_day else 0
     return [
-        ScorePattern(int(row[0]), _themes(chunks, [int(m or 0) for m in row[1:-1]]), int(row[-1]))
+        (
+            row[0] if per_day else None,
+            ScorePattern(
+                int(row[first]), _themes(chunks, [int(m or 0) for m in row[first + 1 : -1]]), int(row[-1])
+            ),
+        )
         for row in rows
     ]
+
+
+def _metric_is(metric: str, *, by_time: bool) -> ColumnElement[bool]:
+    """The metric's condition; ``by_time`` wraps the column so no index on it is chosen, leaving
+    the one on (program, responded_at) to find a few days' responses."""
+    return (func.coalesce(Response.metric, "") if by_time else Response.metric) == metric
+
+
+def _day(value: date | str) -> date:
+    """A date computed in SQL comes back as text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def theme_feelings(
