@@ -156,11 +156,14 @@ def conversation_progress_counts(
         case((Conversation.status.in_(list(replied_when)), True), else_=has_reply)
         if replied_when
         else has_reply
-    ).label("replied")
+    )
+    # Grouped by the index's own columns (the replied ones summed, not grouped on), so the
+    # conversations stream from the covering index in its order with no sort of every row.
+    replies = func.sum(case((replied, 1), else_=0))
     query = (
-        select(Conversation.channel, Conversation.status, replied, func.count())
+        select(Conversation.channel, Conversation.status, replies, func.count())
         .where(Conversation.program == program)
-        .group_by(Conversation.channel, Conversation.status, replied)
+        .group_by(Conversation.channel, Conversation.status)
     )
     if not include_simulated:
         query = query.where(Conversation.simulated.is_(False))
@@ -172,7 +175,12 @@ def conversation_progress_counts(
         query = query.where(Conversation.started_at >= since)
     if until:
         query = query.where(Conversation.started_at < until)
-    return [ProgressCount(c, s, bool(r), int(n)) for c, s, r, n in session.execute(query)]
+    counted = []
+    for group, status, answered, n in session.execute(query):
+        for with_reply, count in ((True, int(answered or 0)), (False, int(n) - int(answered or 0))):
+            if count:
+                counted.append(ProgressCount(group, status, with_reply, count))
+    return counted
 
 
 def responses_per_program(*, session: Session) -> dict[str, ProgramCount]:
