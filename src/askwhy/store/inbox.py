@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Index,
     Integer,
@@ -45,6 +46,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import OperationalError
@@ -121,8 +123,7 @@ class Inbox:
         )
         self.reads = make_read_sessions(engine)
         """For taking deliveries out of a file of its own: a read does not hold up keeping more."""
-        metadata.create_all(engine, checkfirst=True)
-        _add_missing_columns(engine)
+        _create_once_among_processes(engine)
 
     @property
     def shares_database(self) -> bool:
@@ -250,12 +251,26 @@ def _kept(session: Session, query: Select[Any]) -> list[Kept]:
     ]
 
 
-def _add_missing_columns(engine: Engine) -> None:
+INBOX_DDL_LOCK = 0x61736B77_696E6278
+"""PostgreSQL advisory lock key (``askwinbx``) held while the inbox table is created or altered."""
+
+
+def _create_once_among_processes(engine: Engine) -> None:
+    """Create the inbox table, and add the columns added since, one process at a time: `askwhy
+    serve` and `askwhy worker`s starting together on a new PostgreSQL database each opened the
+    inbox and created its table at once, and all but one failed (a duplicate key in pg_type)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INBOX_DDL_LOCK})
+        metadata.create_all(connection, checkfirst=True)
+        _add_missing_columns(connection)
+
+
+def _add_missing_columns(connection: Connection) -> None:
     """Columns added since an inbox was first created (the table is outside the migrations)."""
-    present = {column["name"] for column in inspect(engine).get_columns(deliveries.name)}
+    present = {column["name"] for column in inspect(connection).get_columns(deliveries.name)}
     if "query" not in present:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"ALTER TABLE {deliveries.name} ADD COLUMN query TEXT")
+        connection.exec_driver_sql(f"ALTER TABLE {deliveries.name} ADD COLUMN query TEXT")
 
 
 def _flock(file: int, *, wait: bool) -> bool:
