@@ -59,9 +59,8 @@ POSTGRES_ADMIN = os.environ.get(
 )
 LOAD_AT_START = os.getloadavg()[0]
 REDIS_URL = os.environ.get("ASKWHY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-START_SECONDS = 180
-"""How long askwhy's processes may take to answer after start: on a busy 2-core machine `askwhy
-serve` beside three `askwhy worker`s (one loading the analysis model) took over a minute."""
+START_SECONDS = 60
+"""How long askwhy's processes may take to answer after start."""
 
 
 @dataclass(frozen=True)
