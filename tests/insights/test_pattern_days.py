@@ -92,10 +92,10 @@ def test_only_the_days_a_change_touched_are_counted_again(
     counting = pattern_days._count
 
     def spy(
-        session: Session, selection: Selection, metric: str, theme_ids: object, days: list[date]
+        session: Session, selection: Selection, metric: str, theme_ids: object, days: list[date], **kw: object
     ) -> object:
         asked.append(days)
-        return counting(session, selection, metric, theme_ids, days)  # type: ignore[arg-type]
+        return counting(session, selection, metric, theme_ids, days, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pattern_days, "_count", spy)
     with container.reads() as session:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from weakref import WeakKeyDictionary
 
@@ -30,8 +30,9 @@ from askwhy.insights.selection import Selection
 from askwhy.store import day_cells, theme_patterns
 from askwhy.store.theme_patterns import ScorePattern
 
-QUESTIONS_KEPT = 16
-"""Questions whose days are kept per database, least recently used dropped first."""
+QUESTIONS_KEPT = 8
+"""Questions whose days are kept per database, least recently used dropped first (a program of
+100,000 responses over 180 days keeps about 49,000 (day, pattern) counts per question)."""
 
 FEW_DAYS = 7
 """Runs of fewer days than this are read by time (`theme_patterns.score_patterns_per_day`)."""
@@ -45,6 +46,8 @@ class _Days:
     """One question's patterns per day, each with the recount numbers it was counted under."""
 
     counts: dict[date, tuple[Recounts, Counts]]
+    themes: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    """One object per set of themes, shared by every day that holds it."""
 
 
 class _Kept:
@@ -90,7 +93,7 @@ def score_patterns(
         for day in wanted
         if day in stale or (found := known.get(day)) is None or found[0] != recounts.get(day, ())
     )
-    counted = _count(session, selection, metric, theme_ids, fresh)
+    counted = _count(session, selection, metric, theme_ids, fresh, shared=days.themes)
     total: Counter[tuple[int, frozenset[str]]] = Counter()
     for day in wanted:
         total.update(counted[day] if day in counted else known[day][1])
@@ -113,7 +116,13 @@ def _order(item: tuple[tuple[int, frozenset[str]], int]) -> tuple[int, list[str]
 
 
 def _count(
-    session: Session, selection: Selection, metric: str, theme_ids: Sequence[str], days: list[date]
+    session: Session,
+    selection: Selection,
+    metric: str,
+    theme_ids: Sequence[str],
+    days: list[date],
+    *,
+    shared: dict[frozenset[str], frozenset[str]],
 ) -> dict[date, Counts]:
     """The patterns of each of ``days`` (sorted), one query per run of consecutive days."""
     counted: dict[date, Counts] = {day: {} for day in days}
@@ -129,7 +138,7 @@ def _count(
         for day, patterns in per_day.items():
             counts = counted.setdefault(day, {})
             for pattern in patterns:
-                key = (pattern.score, pattern.themes)
+                key = (pattern.score, shared.setdefault(pattern.themes, pattern.themes))
                 counts[key] = counts.get(key, 0) + pattern.responses
     return counted
 
