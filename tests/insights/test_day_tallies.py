@@ -458,3 +458,20 @@ def test_a_recount_during_a_write_in_flight_keeps_that_write_counted(container: 
     _settle_everything(container)
     with container.reads() as session:
         _assert_same(session)  # and after the next recount, which found the writer's marks
+
+
+@pytest.mark.parametrize("newest", [1, 5, 200])
+def test_the_latest_change_is_that_of_every_response_the_selection_keeps(
+    container: Container, monkeypatch: pytest.MonkeyPatch, newest: int
+) -> None:
+    _seed(container.sessions, responses=150)
+    with container.sessions.begin() as session:  # later changes, in one program and another
+        for number, response_id in enumerate(session.scalars(select(Response.id).limit(40))):
+            at = START + timedelta(days=30, minutes=number)
+            session.execute(update(Response).where(Response.id == response_id).values(updated_at=at))
+    monkeypatch.setattr(overview_counts, "NEWEST_CHANGES", newest)
+    with container.reads() as session:
+        for selection in SELECTIONS:
+            direct = overview_counts.response_totals(session=session, restrict=selection.apply)
+            got = selection_counts.totals(session=session, selection=selection)
+            assert got.last_change == direct.last_change, selection

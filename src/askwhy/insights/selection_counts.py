@@ -92,7 +92,9 @@ def totals(*, session: Session, selection: Selection) -> Totals:
         found = overview_counts.response_totals(session=session, restrict=selection.apply)
         return Totals(found.responses, found.completed, found.enriched, found.newest, found.last_change)
     counted = day_tallies.totals(session=session, cells=cells)
-    changed = overview_counts.last_change(session=session, restrict=selection.apply)
+    changed = overview_counts.last_change(
+        session=session, restrict=selection.apply, program=selection.program
+    )
     return Totals(counted.responses, counted.completed, counted.analysed, counted.newest, changed)
 
 

@@ -77,10 +77,31 @@ def response_totals(*, session: Session, restrict: Restrict) -> ResponseTotals:
     )
 
 
-def last_change(*, session: Session, restrict: Restrict) -> datetime | None:
-    """The latest change of any response ``restrict`` keeps: the newest entry of the index on
-    (program, updated_at) that the selection keeps, so most selections read a row or a few."""
+NEWEST_CHANGES = 200
+"""A program's most recently changed responses looked at first for a selection's latest change."""
+
+
+def last_change(*, session: Session, restrict: Restrict, program: str | None = None) -> datetime | None:
+    """The latest change of any response ``restrict`` keeps. With the ``program`` ``restrict``
+    keeps, the program's `NEWEST_CHANGES` most recently changed responses are looked at first,
+    from the index on (program, updated_at): the newest of them the selection keeps is the latest
+    change of all it keeps (any it keeps changed later would be among them). Otherwise, or when it
+    keeps none of them, every response it keeps is looked at: a selection with dates had SQLite
+    read each of its responses by time and sort them, whatever the newest change."""
     newest_first = select(Response.updated_at).order_by(Response.updated_at.desc()).limit(1)
+    if program is not None:
+        newest = (
+            select(Response.id)
+            .where(Response.program == program)
+            .order_by(Response.updated_at.desc())
+            .limit(NEWEST_CHANGES)
+            .subquery()
+        )
+        found: datetime | None = session.scalar(
+            restrict(newest_first.join(newest, newest.c.id == Response.id))
+        )
+        if found is not None:
+            return found
     return session.scalar(restrict(newest_first))
 
 
