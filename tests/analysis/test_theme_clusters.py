@@ -4,10 +4,11 @@ subthemes, and the same clusters for the same data or most of it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 from sklearn.metrics import adjusted_rand_score
 
-from askwhy.analysis.theme_clusters import TOP_THEMES, _regroup, cluster_two_levels
+from askwhy.analysis.theme_clusters import TOP_THEMES, _regroup, cluster_two_levels, fewest_within_noise
 
 
 def groups(
@@ -85,3 +86,31 @@ def test_a_subtheme_the_tree_put_under_the_wrong_theme_joins_the_one_its_texts_a
 
     assert adjusted_rand_score(truth, top_of(fine, regrouped)) == 1.0
     assert len(set(regrouped.tolist())) == 3
+
+
+def silhouettes(
+    means: dict[int, float], *, spread: float, texts: int = 400
+) -> dict[int, NDArray[np.float64]]:
+    """Per-text silhouettes with the given mean per count and a standard error of spread/√texts."""
+    wobble = np.random.default_rng(0).standard_normal(texts)
+    wobble = (wobble - wobble.mean()) / wobble.std(ddof=1)
+    return {k: mean + spread * wobble for k, mean in means.items()}
+
+
+@pytest.mark.parametrize(
+    ("means", "spread", "chosen"),
+    [
+        # A clear peak: nothing else comes within one standard error (0.002) of 0.30.
+        ({8: 0.20, 9: 0.25, 10: 0.30, 11: 0.26}, 0.04, 10),
+        # A flat curve: 8 lies within one standard error (0.01) of the best, so the fewest wins.
+        ({8: 0.295, 9: 0.29, 10: 0.30, 11: 0.26}, 0.2, 8),
+        # Within the error, but only the counts up to it: 9 is the fewest of 9–10 (8 is too low).
+        ({8: 0.27, 9: 0.297, 10: 0.30, 11: 0.299}, 0.1, 9),
+        # A curve still rising at the end of the range keeps its end when it rises past the error.
+        ({28: 0.06, 29: 0.065, 30: 0.07}, 0.02, 30),
+    ],
+)
+def test_the_top_level_count_is_the_fewest_within_one_standard_error_of_the_best(
+    means: dict[int, float], spread: float, chosen: int
+) -> None:
+    assert fewest_within_noise(silhouettes(means, spread=spread)) == chosen

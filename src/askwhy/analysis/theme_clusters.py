@@ -6,10 +6,12 @@ Why it is built this way (each choice measured on every labelled set by `bench.t
   draw): the same data in any order gives the same tree, and 90% of the data gives nearly the
   same sample, so nearly the same tree.
 - The top level is the cut of that tree, between 8 and 30 themes, whose themes are best separated
-  (the mean silhouette, by cosine, of the sampled texts). A data-driven count replaced a count
-  that grew with the number of texts: on every labelled set it agrees better with how people coded
-  the texts, and a 90% sample picks the same cut more often (`docs/benchmarks.md`). Fewer than 8
-  only for small data, or where the tree shows a far clearer structure below 8 (planted groups).
+  (the mean silhouette, by cosine, of the sampled texts), or the fewest themes within one standard
+  error of that best: silhouette curves are often flat, and their maximum then moves between
+  nearby counts from one sample to the next. A data-driven count replaced a count that grew with
+  the number of texts: on every labelled set it agrees better with how people coded the texts, and
+  a 90% sample picks the same cut more often (`docs/benchmarks.md`). Fewer than 8 only for small
+  data, or where the tree shows a far clearer structure below 8 (planted groups).
 - Subthemes are a finer cut of the same tree (twice the square root of the number of texts), so
   they nest inside the top level by construction; their centres are refined over every text with
   a few spherical k-means steps.
@@ -27,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import silhouette_samples
 
 MAX_SAMPLE = 5000
 """Ward's clustering needs n² distances: 5,000 texts take 100 MB, 25,000 would take 2.5 GB."""
@@ -78,8 +80,8 @@ def cluster_two_levels(
 
 def top_count(tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int) -> int:
     """Top-level themes for `n` texts whose sample `sampled` made `tree`: from 1,000 texts, the
-    best-separated cut among 8–30 (fewer only for a far clearer structure); below, the cut after
-    which the next merge jumps the most."""
+    best-separated cut among 8–30 or the fewest within noise of it (fewer than 8 only for a far
+    clearer structure); below, the cut after which the next merge jumps the most."""
     fewest, most = top_range(n, least)
     clear = natural_cut(tree, fewest, most)
     if n < SMALL_DATA or clear < TOP_THEMES[0]:
@@ -95,17 +97,28 @@ def top_range(n: int, least: int) -> tuple[int, int]:
 
 
 def best_separated(tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int) -> int:
-    """The cut in [fewest, most] with the highest mean silhouette (cosine) over the first
-    `SILHOUETTE_SAMPLE` sampled texts; of cuts that score alike, the one with fewer themes."""
+    """The cut in [fewest, most] chosen by `fewest_within_noise` from the silhouettes (cosine) of
+    the first `SILHOUETTE_SAMPLE` sampled texts."""
     rows = sampled[:SILHOUETTE_SAMPLE].astype(np.float32)
     distance = np.clip(1 - rows @ rows.T, 0, None)
     np.fill_diagonal(distance, 0)
-    scores: dict[int, float] = {}
+    silhouettes: dict[int, NDArray[np.float64]] = {}
     for k in range(fewest, min(most, len(tree)) + 1):
         cut = fcluster(tree, k, criterion="maxclust")[: len(rows)]
         if len(set(cut.tolist())) > 1:
-            scores[k] = float(silhouette_score(distance, cut, metric="precomputed"))
-    return max(scores, key=lambda k: (round(scores[k], 4), -k)) if scores else fewest
+            silhouettes[k] = silhouette_samples(distance, cut, metric="precomputed")
+    return fewest_within_noise(silhouettes) if silhouettes else fewest
+
+
+def fewest_within_noise(silhouettes: dict[int, NDArray[np.float64]]) -> int:
+    """The fewest themes whose mean silhouette is within one standard error of the best cut's
+    (its texts' silhouettes, spread over the square root of their number): a one-standard-error
+    rule, so that on a flat curve the count does not follow noise from one sample to the next."""
+    means = {k: float(np.mean(values)) for k, values in silhouettes.items()}
+    best = max(means, key=lambda k: (round(means[k], 4), -k))
+    values = silhouettes[best]
+    noise = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+    return min(k for k, mean in means.items() if mean >= means[best] - noise)
 
 
 def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:
