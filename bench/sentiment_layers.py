@@ -12,6 +12,7 @@ normalised, is the embedding the shipped head reads (checked against `embed_stor
 It then scores, leave-one-domain-out exactly as `bench.train_sentiment` does (same head, same C,
 request weight and cue scale, set before this experiment), heads on: the shipped embedding; the
 pooled layers 4, 5 and 6 side by side, each normalised; and all seven. VADER is printed beside.
+With `--mlp`, a small MLP replaces the logistic head, on the last layer and on layers 4-6.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
 from askwhy.analysis.cleaning import clean_for_meaning
 from askwhy.analysis.embeddings import DEFAULT_MODEL, import_torch, model_location
-from askwhy.analysis.sentiment import LABELS, SentimentModel, VaderSentiment
+from askwhy.analysis.sentiment import LABELS, SentimentLabel, SentimentModel, VaderSentiment
 from askwhy.analysis.sentiment_features import FEATURES
 from bench.common import CACHE
 from bench.corpora import sentiment_sets
@@ -205,7 +207,56 @@ def extract_only(names: Sequence[str]) -> None:
             layer_features(data.name, "test", [clean_for_meaning(t) for t in data.test_texts], threads=1)
 
 
+def mlp_report(title: str, domains: Sequence[Domain]) -> dict[str, float]:
+    """The same leave-one-domain-out with a small MLP (one hidden layer of 256, settings fixed
+    before any score) in place of the logistic head, the cues scaled as the head's are."""
+    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    from askwhy.analysis.sentiment_features import direct_answer
+
+    scale = np.float32(GRID_FEATURE_SCALE[0])
+    f1s = {}
+    for out in (d for d in domains if d.scored):
+        xs, ys, ws = [], [], []
+        for d in domains:
+            weight = GRID_REQUEST_WEIGHT[0] if d.request_like else 1.0
+            counts = np.bincount(d.train_y, minlength=3).astype(np.float64)
+            if d is out or weight <= 0:
+                continue
+            xs.append(np.hstack([d.train_x, d.train_f * scale]))
+            ys.append(d.train_y)
+            ws.append(weight / (int((counts > 0).sum()) * counts[d.train_y]))
+        weights = np.concatenate(ws)
+        model = MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-3, max_iter=30, random_state=0)
+        with threadpool_limits(limits=1):
+            model.fit(np.vstack(xs), np.concatenate(ys), sample_weight=weights * len(weights) / weights.sum())
+        guess = model.predict(np.hstack([out.test_x, out.test_f * scale])).astype(np.int64)
+        for row, text in enumerate(out.test_texts):
+            stated = direct_answer(text)
+            if stated is not None:
+                guess[row] = LABELS.index(cast(SentimentLabel, stated[0]))
+        f1s[out.name] = macro_f1(out.test_y, guess)
+    print(
+        f"{title}: " + ", ".join(f"{k} {v:.3f}" for k, v in f1s.items()) + f"; worst {min(f1s.values()):.3f}"
+    )
+    return f1s
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--mlp"]:
+        domains, pooled = load_layer_domains()
+        mlp_report("MLP, shipped embedding (layer 6)", domains)
+        variant = [
+            replace(
+                d,
+                train_x=view(pooled[d.name]["train"], (4, 5, 6)),
+                test_x=view(pooled[d.name]["test"], (4, 5, 6)),
+            )
+            for d in domains
+        ]
+        mlp_report("MLP, layers (4, 5, 6)", variant)
+        return
     if sys.argv[1:]:
         extract_only(sys.argv[1:])
         return
