@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from askwhy.insights import propose_themes
 from askwhy.insights.code_responses import AssignmentRule
 from askwhy.insights.propose_themes import DiscoveryResult
-from askwhy.store import alert_counts, alerts
+from askwhy.store import alert_counts, alerts, theme_coding
 
 POOL_MARK = "discovery_pool"
 
@@ -34,8 +34,10 @@ def discover_if_grown(
     min_theme_size: int | None,
     brand_terms: Collection[str],
 ) -> DiscoveryResult | None:
-    """Discover themes in the pool if it has grown by ``every``; None when it has not."""
+    """Discover themes in the pool if it has grown by ``every``; None when it has not. A run that
+    waited for another (two workers nudged at once) finds the pool that one left, and its mark."""
     with sessions.begin() as session:
+        theme_coding.one_discovery_at_a_time(session=session)
         if not pool_grown(session=session, every=every):
             return None
         result = propose_themes.discover(

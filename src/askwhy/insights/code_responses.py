@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from askwhy.analysis.assignment import STRONG_SIMILARITY, assign_themes
 from askwhy.analysis.embeddings import Vectors
 from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.insights.vectors import from_bytes, stack
-from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention
+from askwhy.store import theme_coding
+from askwhy.store.analysis_tables import Sentence, Theme
 
 ASSIGNABLE = ("proposed", "accepted")
 """Themes new sentences are matched against; merged or split themes have no centre of their own."""
@@ -111,10 +111,9 @@ def assign_pool(*, session: Session, rule: AssignmentRule, theme_ids: Sequence[s
 def write_mentions(
     *, session: Session, mentions: Sequence[dict[str, object]], themed: Sequence[int], pooled: Sequence[int]
 ) -> None:
-    """Store mentions and mark their sentences themed; mark the others as waiting in the pool."""
-    if mentions:
-        # Core's executemany: the ORM's bulk path costs several times more per row for no gain here.
-        session.execute(insert(cast(Table, ThemeMention.__table__)), list(mentions))
+    """Store mentions and mark their sentences themed; mark the others as waiting in the pool.
+    A mention another worker coding the same sentence stored first is kept, not an error."""
+    theme_coding.insert_mentions_once(session=session, rows=mentions)
     for state, ids in (("themed", themed), ("pool", pooled)):
         for start in range(0, len(ids), 5000):
             chunk = list(ids[start : start + 5000])

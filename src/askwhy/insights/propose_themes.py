@@ -28,7 +28,7 @@ from askwhy.analysis.discovery import discover_codebook, min_size_for, text_key
 from askwhy.analysis.theme_matching import KnownTheme, Placement, place_themes, proposes
 from askwhy.insights.code_responses import AssignmentRule, assign_pool, mention_rows, write_mentions
 from askwhy.insights.vectors import from_bytes, stack, to_bytes
-from askwhy.store import theme_members
+from askwhy.store import theme_coding, theme_members
 from askwhy.store.analysis_tables import Sentence, Theme
 
 NO_CONTENT = "empty"
@@ -66,7 +66,9 @@ def discover(
     (their label, drawn from their texts), so the same sentences give the same ids in any order.
     Simulated responses' sentences are left out unless ``include_simulated``: themes and their
     labels come from customers' words; assignment still codes the simulated ones afterwards.
+    Two runs take turns (on PostgreSQL), the second reading the pool the first left.
     """
+    theme_coding.one_discovery_at_a_time(session=session)
     rows = theme_members.discovery_sentences(session=session, include_simulated=include_simulated)
     pooled = [i for i, r in enumerate(rows) if r.theme_state == "pool"]
     if not pooled:
