@@ -171,3 +171,39 @@ def test_two_analysis_batches_of_the_same_responses_store_what_one_would(analyse
     forget()
     assert _at_once(analysed, analyse) == []
     assert _analysed_rows(analysed) == expected
+
+
+def test_a_coder_skips_the_sentences_of_a_response_analysed_again_meanwhile(analysed: Container) -> None:
+    """An edited response analysed again deletes its sentences while a coder, which read them in the
+    pool, is about to code them: the coder waits, then codes the others and not those."""
+    _back_to_the_pool(analysed)
+    with analysed.reads() as session:
+        edited = session.scalars(select(Sentence.response_id).order_by(Sentence.id)).first()
+    failures: list[BaseException] = []
+
+    def code() -> None:
+        try:
+            with analysed.sessions.begin() as session:
+                assign_pool(session=session, rule=analysed.assignment_rule)
+        except BaseException as exc:  # reported by the test
+            failures.append(exc)
+
+    analysis = analysed.sessions()
+    analysis.begin()
+    analysis.execute(delete(Sentence).where(Sentence.response_id == edited))
+    analysis.flush()
+    coder = threading.Thread(target=code)
+    coder.start()
+    coder.join(timeout=1.0)  # the coder now waits on the deleted sentences (or the write turn)
+    analysis.commit()
+    analysis.close()
+    coder.join(timeout=60)
+    assert not coder.is_alive()
+    assert failures == []
+    mentions, states, _ = _stored(analysed)
+    with analysed.reads() as session:
+        left = set(session.scalars(select(Sentence.id).where(Sentence.response_id == edited)))
+    assert not left
+    themed = {sentence for sentence, state in states if state == "themed"}
+    assert themed
+    assert themed == {sentence for sentence, *_ in mentions}

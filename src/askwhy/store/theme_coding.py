@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Executable, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from askwhy.store.analysis_tables import ThemeMention
@@ -27,21 +27,39 @@ def insert_mentions_once(*, session: Session, rows: Sequence[dict[str, object]])
 
     On PostgreSQL a worker that meets another's uncommitted mention waits for it; once that commits
     the row is skipped, and if it rolls back this one is inserted: either way each mention is stored
-    once, and the day cells it touches are marked by the insert that stored it.
+    once, and the day cells it touches are marked by the insert that stored it. A sentence deleted
+    meanwhile (its response analysed again after an edit) gets no mention: its new sentences are
+    coded by the analysis that replaced it.
     """
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    table = cast(Table, ThemeMention.__table__)
-    statement: Executable
     if dialect == "postgresql":
-        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=MENTION_KEY)
+        session.execute(_WHILE_THEIR_SENTENCES_STAND, {key: [row[key] for row in rows] for key in _COLUMNS})
     elif dialect == "sqlite":
+        table = cast(Table, ThemeMention.__table__)
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=MENTION_KEY)
+        # Core's executemany: the ORM's bulk path costs several times more per row for no gain here.
+        session.execute(statement, list(rows))
     else:
         raise NotImplementedError(f"theme mentions cannot be written idempotently on {dialect}")
-    # Core's executemany: the ORM's bulk path costs several times more per row for no gain here.
-    session.execute(statement, list(rows))
+
+
+_COLUMNS = ("sentence_id", "theme_id", "response_id", "similarity", "polarity")
+_WHILE_THEIR_SENTENCES_STAND = text(
+    """
+    INSERT INTO theme_mentions (sentence_id, theme_id, response_id, similarity, polarity)
+    SELECT m.sentence_id, m.theme_id, m.response_id, m.similarity, m.polarity
+    FROM unnest(
+        CAST(:sentence_id AS integer[]), CAST(:theme_id AS varchar[]), CAST(:response_id AS varchar[]),
+        CAST(:similarity AS double precision[]), CAST(:polarity AS integer[])
+    ) AS m (sentence_id, theme_id, response_id, similarity, polarity)
+    JOIN sentences ON sentences.id = m.sentence_id
+    FOR KEY SHARE OF sentences
+    ON CONFLICT (sentence_id, theme_id) DO NOTHING
+    """
+)
+"""One statement for the batch; the key-share lock waits for a sentence being deleted, then skips it."""
 
 
 def one_discovery_at_a_time(*, session: Session) -> None:
