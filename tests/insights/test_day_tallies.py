@@ -21,7 +21,9 @@ from askwhy.bootstrap import Container
 from askwhy.domain.grouping import Period, period_start
 from askwhy.insights import measures, selection_counts
 from askwhy.insights.scored import themed_scores
+from askwhy.insights.segment_change import split_choices
 from askwhy.insights.selection import Selection, start_of
+from askwhy.store import conversation_listing as listing
 from askwhy.store import (
     day_cells,
     day_recount,
@@ -166,6 +168,15 @@ def _assert_same(session: Session) -> None:
             assert selection_counts.theme_responses_per_day(
                 session=session, selection=selection, theme_id=theme
             ) == theme_reading.theme_responses_per_day(session=session, restrict=where, theme_id=theme)
+        _assert_same_lists(session, selection)
+
+
+def _assert_same_lists(session: Session, selection: Selection) -> None:
+    """The channels and languages a comparison may split on are those the responses use."""
+    choices = split_choices(session=session, selection=selection)
+    for column in ("channel", "language"):
+        direct = listing.distinct_values(session=session, restrict=selection.apply, column=column)
+        assert choices[column] == direct, (selection, column)
 
 
 def _assert_same_themes(
@@ -475,3 +486,34 @@ def test_the_latest_change_is_that_of_every_response_the_selection_keeps(
             direct = overview_counts.response_totals(session=session, restrict=selection.apply)
             got = selection_counts.totals(session=session, selection=selection)
             assert got.last_change == direct.last_change, selection
+
+
+def _lists(session: Session, selection: Selection) -> tuple[list[str], list[str]]:
+    choices = split_choices(session=session, selection=selection)
+    channels, languages = choices["channel"], choices["language"]
+    assert isinstance(channels, list)
+    assert isinstance(languages, list)
+    return channels, languages
+
+
+def test_a_channel_and_a_language_leave_the_lists_with_their_last_response(container: Container) -> None:
+    _seed(container.sessions, responses=60)
+    with container.sessions.begin() as session:
+        rare = session.scalars(select(Response).limit(1)).one()
+        rare.channel, rare.language, rare_id, program = "whatsapp", "de", rare.id, rare.program
+    _settle_everything(container)
+    shop = Selection(program=program, include_simulated=True)
+    with container.reads() as session:
+        channels, languages = _lists(session, shop)
+        assert "whatsapp" in channels
+        assert "de" in languages
+    with container.sessions.begin() as session:
+        session.execute(delete(Response).where(Response.id == rare_id))
+    for settle in (False, True):
+        if settle:
+            _settle_everything(container)
+        with container.reads() as session:
+            channels, languages = _lists(session, shop)
+            assert "whatsapp" not in channels
+            assert "de" not in languages
+            _assert_same_lists(session, shop)

@@ -15,7 +15,9 @@ from askwhy.domain.scales import Metric
 from askwhy.insights.measures import NO_THEME_MENTIONED, NO_THEMES_YET, NoThemes, NothingToMeasure, load
 from askwhy.insights.scored import Scored, has_themes, scored_responses, theme_names, themed_scores
 from askwhy.insights.selection import Selection
+from askwhy.insights.selection_counts import tallied
 from askwhy.store import conversation_listing as listing
+from askwhy.store import day_tallies
 
 _NOW_VS_BEFORE = re.compile(r" now vs (\S+) before")
 
@@ -103,14 +105,19 @@ def segment_change(
 def split_choices(*, session: Session, selection: Selection) -> dict[str, object]:
     """What a comparison may split on: the selection's channels, languages and segment values."""
     return {
-        SplitBy.CHANNEL.value: listing.distinct_values(
-            session=session, restrict=selection.apply, column="channel"
-        ),
-        SplitBy.LANGUAGE.value: listing.distinct_values(
-            session=session, restrict=selection.apply, column="language"
-        ),
+        SplitBy.CHANNEL.value: _values(session, selection, "channel"),
+        SplitBy.LANGUAGE.value: _values(session, selection, "language"),
         SplitBy.SEGMENT.value: listing.segment_values(session=session, restrict=selection.apply),
     }
+
+
+def _values(session: Session, selection: Selection, column: str) -> list[str]:
+    """The selection's channels or languages, from the day tallies where they can answer (a few
+    hundred cells instead of every response of the program)."""
+    cells = tallied(session=session, selection=selection)
+    if cells is None:
+        return listing.distinct_values(session=session, restrict=selection.apply, column=column)
+    return day_tallies.cell_values(session=session, cells=cells, column=column)
 
 
 def _side(session: Session, selection: Selection, metric: Metric, split: Split, value: str) -> Scored:

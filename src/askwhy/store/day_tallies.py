@@ -284,3 +284,17 @@ def responses_per_program(*, session: Session, cells: Cells) -> dict[str, tuple[
     for program, simulated, n in _read(session, ResponseDay, cells, build):
         found[program][1 if simulated else 0] += int(n or 0)
     return {program: (real, sims) for program, (real, sims) in found.items() if real or sims}
+
+
+def cell_values(*, session: Session, cells: Cells, column: str) -> list[str]:
+    """The channels or languages of the cells that hold responses, sorted: what
+    `conversation_listing.distinct_values` reads from every response of the selection."""
+
+    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        chosen = getattr(days, column)
+        return select(chosen, func.sum(days.responses)).where(*where).group_by(chosen)
+
+    if column not in ("channel", "language"):
+        raise ValueError(f"cells have no list of {column!r}: channel or language")
+    found = _summed(_read(session, ResponseDay, cells, build))
+    return sorted(str(value) for value, n in found.items() if value and n > 0)
