@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import select
+import selectors
 import socket
 import subprocess
 import sys
@@ -219,10 +219,19 @@ def stream_until_answered(host: str, port: int, path: str, *, total: int, declar
     piece = b"x" * CHUNK
     framed = piece if declared else b"%x\r\n" % CHUNK + piece + b"\r\n"
     sent, answer, pending = 0, b"", b""
-    with socket.create_connection((host, port), timeout=10) as connection:
+    # selectors, not select.select: a test process holding over 1,024 descriptors makes select fail
+    with (
+        socket.create_connection((host, port), timeout=10) as connection,
+        selectors.DefaultSelector() as ready,
+    ):
         connection.sendall((head + "\r\n").encode())
+        ready.register(connection, selectors.EVENT_READ | selectors.EVENT_WRITE)
         while not answer:
-            readable, writable, _ = select.select([connection], [connection] if sent < total else [], [], 10)
+            wanted = selectors.EVENT_READ | (selectors.EVENT_WRITE if sent < total else 0)
+            ready.modify(connection, wanted)
+            events = ready.select(10)
+            readable = any(mask & selectors.EVENT_READ for _, mask in events)
+            writable = any(mask & selectors.EVENT_WRITE for _, mask in events)
             if readable:
                 answer = connection.recv(4096)
                 break
