@@ -16,7 +16,8 @@ from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 from askwhy.analysis.assignment import STRONG_SIMILARITY, assign_themes
 from askwhy.analysis.cleaning import clean_for_meaning
-from askwhy.analysis.discovery import Discovery, discover_codebook
+from askwhy.analysis.discovered import Discovery
+from askwhy.analysis.discovery import discover_codebook
 from askwhy.analysis.embeddings import Embedder
 from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.analysis.similarity_scale import DEFAULT_SCALE, SimilarityScale, measure_scale

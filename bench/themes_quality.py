@@ -47,7 +47,8 @@ from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score, nor
 
 from askwhy.analysis.assignment import assign_themes
 from askwhy.analysis.cleaning import clean_for_meaning
-from askwhy.analysis.discovery import DiscoveredTheme, Discovery, discover_codebook, min_size_for, text_key
+from askwhy.analysis.discovered import DiscoveredTheme, Discovery, text_key
+from askwhy.analysis.discovery import discover_codebook, min_size_for
 from askwhy.analysis.embeddings import DEFAULT_MODEL, model_location
 from askwhy.analysis.theme_matching import KnownTheme, place_themes, proposes
 from askwhy.insights.code_responses import AssignmentRule

@@ -7,16 +7,12 @@ import pytest
 from numpy.typing import NDArray
 from sklearn.metrics import adjusted_rand_score
 
-from askwhy.analysis.discovery import (
-    DiscoveredTheme,
-    discover_codebook,
-    discover_themes,
-    split_theme,
-    text_key,
-)
+from askwhy.analysis.discovered import DiscoveredTheme, text_key
+from askwhy.analysis.discovery import discover_codebook, discover_themes
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.analysis.theme_ids import theme_id
 from askwhy.analysis.theme_matching import KnownTheme, place_themes
+from askwhy.analysis.theme_split import split_theme
 
 
 def blobs(

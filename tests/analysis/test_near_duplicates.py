@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from askwhy.analysis.discovery import DiscoveredTheme
+from askwhy.analysis.discovered import DiscoveredTheme
 from askwhy.analysis.multilingual_embeddings import MULTILINGUAL_MODEL, MultilingualE5Embedder
 from askwhy.analysis.quotes import NEAR_DUPLICATE, speaking_quotes
 from askwhy.analysis.similarity_scale import measure_scale

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import delete, select, update
 
-from askwhy.analysis.discovery import DiscoveredTheme, text_key
+from askwhy.analysis.discovered import DiscoveredTheme, text_key
 from askwhy.analysis.theme_matching import KnownTheme, kept_share, place_themes
 from askwhy.bootstrap import Container
 from askwhy.domain.scales import Metric

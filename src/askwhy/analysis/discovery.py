@@ -29,17 +29,6 @@ from askwhy.analysis.discovered import DiscoveredTheme, Discovery, text_key
 from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.analysis.theme_assembly import assemble_themes, unit_rows
 from askwhy.analysis.theme_clusters import MAX_SAMPLE, cluster_two_levels
-from askwhy.analysis.theme_split import split_theme
-
-__all__ = [
-    "DiscoveredTheme",
-    "Discovery",
-    "discover_codebook",
-    "discover_themes",
-    "min_size_for",
-    "split_theme",
-    "text_key",
-]
 
 
 def discover_themes(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from askwhy.analysis.discovery import DiscoveredTheme, text_key
+from askwhy.analysis.discovered import DiscoveredTheme, text_key
 from askwhy.analysis.theme_ids import theme_id
 
 NEAR_DUPLICATE = 0.9

@@ -14,8 +14,8 @@ import numpy as np
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.discovery import split_theme
 from askwhy.analysis.labels import label_clusters
+from askwhy.analysis.theme_split import split_theme
 from askwhy.insights.vectors import from_bytes, stack, to_bytes, unit_mean
 from askwhy.store import codebook_edits
 from askwhy.store.analysis_tables import Sentence, Theme, ThemeMention

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from askwhy.analysis.discovery import discover_codebook, min_size_for, text_key
+from askwhy.analysis.discovered import text_key
+from askwhy.analysis.discovery import discover_codebook, min_size_for
 from askwhy.analysis.theme_matching import KnownTheme, Placement, place_themes, proposes
 from askwhy.insights.code_responses import AssignmentRule, assign_pool, mention_rows, write_mentions
 from askwhy.insights.vectors import from_bytes, stack, to_bytes
