@@ -21,11 +21,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
 from askwhy.insights import selection_counts
+from askwhy.insights.read_cache import PerDatabase
 from askwhy.insights.selection import Selection
 from askwhy.store import day_cells, theme_patterns
 from askwhy.store.theme_patterns import ScorePattern
@@ -66,8 +66,7 @@ class _Kept:
             return found
 
 
-_by_database: WeakKeyDictionary[object, _Kept] = WeakKeyDictionary()
-_guard = threading.Lock()
+_by_database = PerDatabase(_Kept)
 
 
 def score_patterns(
@@ -83,7 +82,7 @@ def score_patterns(
     recounts = day_cells.recounts_per_day(session=session, cells=cells)
     stale = {key.day for key in cells.stale}
     question = (repr(replace(selection, since=None, until=None)), metric, tuple(theme_ids))
-    kept = _kept(session)
+    kept = _by_database.of(session)
     days = kept.days(question)
     wanted = set(recounts) | stale
     with kept.lock:
@@ -151,12 +150,3 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
         else:
             runs.append((day, day))
     return runs
-
-
-def _kept(session: Session) -> _Kept:
-    bind = session.get_bind()
-    with _guard:
-        kept = _by_database.get(bind)
-        if kept is None:
-            kept = _by_database[bind] = _Kept()
-        return kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,24 @@ from askwhy.store.overview_counts import data_version
 T = TypeVar("T")
 KEPT = 64
 """Figures kept per database, least recently used dropped first."""
+
+
+class PerDatabase(Generic[T]):
+    """One ``T`` per database, made on first use, keyed by the session's bind: each database (and each
+    test's) has its own, dropped with it."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._by_bind: WeakKeyDictionary[object, T] = WeakKeyDictionary()
+        self._guard = threading.Lock()
+
+    def of(self, session: Session) -> T:
+        bind = session.get_bind()
+        with self._guard:
+            found = self._by_bind.get(bind)
+            if found is None:
+                found = self._by_bind[bind] = self._make()
+            return found
 
 
 class _Kept:
@@ -46,27 +64,16 @@ class _Kept:
                 self.figures.popitem(last=False)
 
 
-_by_database: WeakKeyDictionary[object, _Kept] = WeakKeyDictionary()
-"""Keyed by the session's bind, so a database (and each test's) has its own figures, dropped with it."""
-_guard = threading.Lock()
+_by_database = PerDatabase(_Kept)
 
 
 def reuse(*, session: Session, question: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``'s answer to ``question``, reused while the data version is unchanged."""
     key = (question, data_version(session=session))
-    kept = _kept(session)
+    kept = _by_database.of(session)
     found, value = kept.get(key)
     if found:
         return value  # type: ignore[return-value]  # stored by this function for the same question
     computed = compute()
     kept.put(key, computed)
     return computed
-
-
-def _kept(session: Session) -> _Kept:
-    bind = session.get_bind()
-    with _guard:
-        kept = _by_database.get(bind)
-        if kept is None:
-            kept = _by_database[bind] = _Kept()
-        return kept
