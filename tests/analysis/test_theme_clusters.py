@@ -114,3 +114,31 @@ def test_the_top_level_count_is_the_fewest_within_one_standard_error_of_the_best
     means: dict[int, float], spread: float, chosen: int
 ) -> None:
     assert fewest_within_noise(silhouettes(means, spread=spread)) == chosen
+
+
+@pytest.mark.parametrize(
+    ("current", "chosen"),
+    [
+        # The codebook's count is within the error of the best: it stays.
+        (10, 10),
+        (9, 9),
+        # Outside the error (or outside the range): the fewest within it, as without a codebook.
+        (11, 8),
+        (31, 8),
+    ],
+)
+def test_a_rerun_keeps_the_codebooks_top_level_count_where_the_data_cannot_tell_it_from_the_best(
+    current: int, chosen: int
+) -> None:
+    flat = silhouettes({8: 0.295, 9: 0.29, 10: 0.30, 11: 0.26}, spread=0.2)
+
+    assert fewest_within_noise(flat, current=current) == chosen
+
+
+def test_a_clear_structure_wins_over_the_codebooks_top_level_count() -> None:
+    vectors, truth = groups(12, 125, spread=0.9, seed=3)
+
+    fine, parent = cluster_two_levels(vectors, keys_of(len(vectors)), least=4, current=20)
+
+    assert len(set(parent.tolist())) == 12
+    assert adjusted_rand_score(truth, top_of(fine, parent)) >= 0.9

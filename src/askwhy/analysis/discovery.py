@@ -65,10 +65,12 @@ def discover_codebook(
     brand_terms: Collection[str] = (),
     max_sample: int = MAX_SAMPLE,
     near_duplicate: float = NEAR_DUPLICATE,
+    current_top: int | None = None,
 ) -> Discovery:
     """Themes and subthemes among `texts`; members index `texts` (the module docstring says how).
     Quotes a theme shows never say the same thing twice (a cosine of `near_duplicate`, on the
-    embedding model's own scale)."""
+    embedding model's own scale). On a re-run, `current_top` is the codebook's number of top-level
+    themes: kept where the data separates it as well as the best count, within noise."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     if sentiments is not None and len(sentiments) != len(texts):
@@ -88,6 +90,7 @@ def discover_codebook(
         brand_terms=brand_terms,
         max_sample=max_sample,
         near_duplicate=near_duplicate,
+        current_top=current_top,
     )
     return _in_given_order(found, order)
 
@@ -117,6 +120,7 @@ def _discover(
     brand_terms: Collection[str],
     max_sample: int,
     near_duplicate: float,
+    current_top: int | None,
 ) -> Discovery:
     cleaned = [clean_for_meaning(t, brand_terms=brand_terms, emoji=False) for t in texts]
     content = np.array([has_content(t) for t in cleaned], dtype=bool)
@@ -125,7 +129,9 @@ def _discover(
     least = min_theme_size or min_size_for(len(rows))
     unit = unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
     fine, parent = _renumber(
-        *cluster_two_levels(unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample)
+        *cluster_two_levels(
+            unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample, current=current_top
+        )
     )
     if not len(parent):
         return Discovery([], no_content, tuple(int(i) for i in rows))

@@ -11,7 +11,10 @@ Why it is built this way (each choice measured on every labelled set by `bench.t
   nearby counts from one sample to the next. A data-driven count replaced a count that grew with
   the number of texts: on every labelled set it agrees better with how people coded the texts, and
   a 90% sample picks the same cut more often (`docs/benchmarks.md`). Fewer than 8 only for small
-  data, or where the tree shows a far clearer structure below 8 (planted groups).
+  data, or where the tree shows a far clearer structure below 8 (planted groups). On a re-run
+  over a codebook that has themes, its top-level count stays whenever it is within that same
+  standard error: a tenth more data then finds the same top level instead of another count the
+  data cannot tell apart from it.
 - Subthemes are a finer cut of the same tree (twice the square root of the number of texts), so
   they nest inside the top level by construction; their centres are refined over every text with
   a few spherical k-means steps.
@@ -53,12 +56,18 @@ Floats = NDArray[np.float32]
 
 
 def cluster_two_levels(
-    unit: Floats, keys: Sequence[str], least: int, max_sample: int = MAX_SAMPLE
+    unit: Floats,
+    keys: Sequence[str],
+    least: int,
+    max_sample: int = MAX_SAMPLE,
+    *,
+    current: int | None = None,
 ) -> tuple[Ints, Ints]:
     """A subtheme number per row (−1 unassigned) and the top-level theme of each subtheme.
 
     `unit` rows are unit vectors in a fixed order (the caller sorts them by text), `keys` their
-    texts' hashes (identical texts count once in the sample), `least` the smallest theme kept.
+    texts' hashes (identical texts count once in the sample), `least` the smallest theme kept,
+    `current` the top-level count a codebook already has (`fewest_within_noise` says when it stays).
     Subtheme numbers may skip subthemes that lost every row.
     """
     n = len(unit)
@@ -67,7 +76,7 @@ def cluster_two_levels(
         return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
     tree = linkage(unit[sample].astype(np.float64), method="ward")
-    themes = top_count(tree, unit[sample], least, n=n)
+    themes = top_count(tree, unit[sample], least, n=n, current=current)
     top = fcluster(tree, themes, criterion="maxclust")
     fine = fcluster(tree, subtheme_count(tree, n, themes, len(sample)), criterion="maxclust")
     groups = np.unique(fine)
@@ -78,15 +87,18 @@ def cluster_two_levels(
     return assignment, _regroup(unit, assignment, parents[kept])
 
 
-def top_count(tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int) -> int:
+def top_count(
+    tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int, current: int | None = None
+) -> int:
     """Top-level themes for `n` texts whose sample `sampled` made `tree`: from 1,000 texts, the
-    best-separated cut among 8–30 or the fewest within noise of it (fewer than 8 only for a far
-    clearer structure); below, the cut after which the next merge jumps the most."""
+    best-separated cut among 8–30 or the fewest within noise of it, or the `current` count where
+    that is within noise too (fewer than 8 only for a far clearer structure); below, the cut after
+    which the next merge jumps the most."""
     fewest, most = top_range(n, least)
     clear = natural_cut(tree, fewest, most)
     if n < SMALL_DATA or clear < TOP_THEMES[0]:
         return clear
-    return best_separated(tree, sampled, fewest, most)
+    return best_separated(tree, sampled, fewest, most, current=current)
 
 
 def top_range(n: int, least: int) -> tuple[int, int]:
@@ -96,7 +108,9 @@ def top_range(n: int, least: int) -> tuple[int, int]:
     return min(fewest, most), most
 
 
-def best_separated(tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int) -> int:
+def best_separated(
+    tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int, *, current: int | None = None
+) -> int:
     """The cut in [fewest, most] chosen by `fewest_within_noise` from the silhouettes (cosine) of
     the first `SILHOUETTE_SAMPLE` sampled texts."""
     rows = sampled[:SILHOUETTE_SAMPLE].astype(np.float32)
@@ -107,18 +121,21 @@ def best_separated(tree: NDArray[np.float64], sampled: Floats, fewest: int, most
         cut = fcluster(tree, k, criterion="maxclust")[: len(rows)]
         if len(set(cut.tolist())) > 1:
             silhouettes[k] = silhouette_samples(distance, cut, metric="precomputed")
-    return fewest_within_noise(silhouettes) if silhouettes else fewest
+    return fewest_within_noise(silhouettes, current=current) if silhouettes else fewest
 
 
-def fewest_within_noise(silhouettes: dict[int, NDArray[np.float64]]) -> int:
+def fewest_within_noise(silhouettes: dict[int, NDArray[np.float64]], *, current: int | None = None) -> int:
     """The fewest themes whose mean silhouette is within one standard error of the best cut's
     (its texts' silhouettes, spread over the square root of their number): a one-standard-error
-    rule, so that on a flat curve the count does not follow noise from one sample to the next."""
+    rule, so that on a flat curve the count does not follow noise from one sample to the next.
+    A `current` count (the codebook's, on a re-run) within that error stays: the data does not
+    tell it from the best, and a team's themes keep their shape."""
     means = {k: float(np.mean(values)) for k, values in silhouettes.items()}
     best = max(means, key=lambda k: (round(means[k], 4), -k))
     values = silhouettes[best]
     noise = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-    return min(k for k, mean in means.items() if mean >= means[best] - noise)
+    within = [k for k, mean in means.items() if mean >= means[best] - noise]
+    return current if current in within else min(within)
 
 
 def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:

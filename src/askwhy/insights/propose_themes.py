@@ -7,7 +7,8 @@ little more data nearly the same), then matches each theme found to the codebook
 (`askwhy.analysis.theme_matching`): one that is an existing theme (same texts, same label or a
 near-identical centre) gives its pool sentences to that theme, which keeps its id, label, status
 and edits; only the rest become proposed themes, with ids derived from their content, when enough
-pool sentences make them. Themed sentences stay where they are (people may have moved them), and
+pool sentences make them. The top level keeps the codebook's number of themes where the data does
+not tell it from the best count. Themed sentences stay where they are (people may have moved them), and
 existing themes are never relabelled, recentred or removed here. Sentences with no content are set
 aside, and the rest of the pool is offered to the themes found by the usual assignment rule.
 """
@@ -63,7 +64,9 @@ def discover(
     """Cluster the pool, give what existing themes explain to them, propose the rest, assign the pool.
 
     A theme found again keeps its id, label, status and edits and only gains members; a merged one
-    passes its members on to the theme it was merged into. New themes' ids come from their content
+    passes its members on to the theme it was merged into. The codebook's number of top-level
+    themes stays where the data separates it within noise of the best count, so a little more data
+    finds the same top level again. New themes' ids come from their content
     (their label, drawn from their texts), so the same sentences give the same ids in any order.
     Simulated responses' sentences are left out unless ``include_simulated``: themes and their
     labels come from customers' words; assignment still codes the simulated ones afterwards.
@@ -74,6 +77,8 @@ def discover(
     pooled = [i for i, r in enumerate(rows) if r.theme_state == "pool"]
     if not pooled:
         return DiscoveryResult(pool=0, themes=[], themed=0)
+    known = [_known(t) for t in theme_members.live_themes(session=session)]
+    tops = sum(1 for k in known if k.parent_id is None)
     found = discover_codebook(
         [r.text for r in rows],
         stack([r.embedding for r in rows]),
@@ -81,8 +86,8 @@ def discover(
         sentiments=[r.sentiment_score for r in rows],
         brand_terms=brand_terms,
         near_duplicate=rule.near_duplicate,
+        current_top=tops or None,
     )
-    known = [_known(t) for t in theme_members.live_themes(session=session)]
     placements = place_themes(found.themes, [r.text for r in rows], known, near_duplicate=rule.near_duplicate)
     writing = _Writing(rows, set(pooled), min_theme_size or min_size_for(len(rows)), now)
     for placed in placements:
