@@ -124,6 +124,9 @@ class SendError(Exception):
     """The provider refused free text (e.g. WhatsApp's 24-hour window closed): send a template."""
     recipient_opted_out: bool = False
     """The provider refused because the customer opted out with it (Twilio 21610, after STOP)."""
+    unavailable: bool = False
+    """The provider itself failed (a server error, no answer in time, unreachable), not this
+    message: the outbox holds the channel's sends until a probe gets through."""
 
     def __str__(self) -> str:
         return f"{self.code or 'error'}: {self.reason}"

@@ -14,7 +14,7 @@ import logging
 import os
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +28,7 @@ from askwhy.clock import Clock
 from askwhy.customers import consent
 from askwhy.domain.channels import PHONE_ADDRESSED
 from askwhy.domain.conversation import Channel, Choice, ConversationStatus
+from askwhy.outbox import outages
 from askwhy.outbox.reply_window import with_template
 from askwhy.outbox.statuses import reconcile, record_send_results
 from askwhy.queue.jobs import Jobs
@@ -126,9 +127,10 @@ _send_threads = _SendThreads()
 
 def deliver_message(*, ports: Delivering, message_id: int) -> str:
     """Send one due message; returns what happened (sent, retry, failed, skipped…)."""
+    held = outages.held(ports.jobs, ports.senders)
     with ports.sessions.begin() as session:
         claim = claim_message(
-            session=session, message_id=message_id, now=ports.clock.now(), policy=ports.policy
+            session=session, message_id=message_id, now=ports.clock.now(), policy=ports.policy, held=held
         )
     if claim is None:
         return "skipped"
@@ -150,8 +152,9 @@ def deliver_due_now(*, ports: Delivering, limit: int = BATCH) -> int:
     it stops, as the run that won goes on. With SQLite's one writer at a time, a chunk costs one
     write transaction, and a run that finds nothing due takes no write turn at all.
     """
+    held = outages.held(ports.jobs, ports.senders)  # their messages wait for the provider's probe
     with ports.reads.begin() as session:
-        due = queries.due_for_batch(session=session, now=ports.clock.now(), limit=limit)
+        due = queries.due_for_batch(session=session, now=ports.clock.now(), limit=limit, held=held)
     if not due:
         return 0
     chunks = [due[start : start + SENDS_AT_ONCE] for start in range(0, len(due), SENDS_AT_ONCE)]
@@ -198,10 +201,15 @@ def _send(senders: Mapping[Channel, Sender], claim: Claim) -> Outcome:
         return SendError(f"unexpected {type(exc).__name__} from the sender", code="exception")
 
 
-def claim_message(*, session: Session, message_id: int, now: datetime, policy: RetryPolicy) -> Claim | None:
-    """Take a due message for sending, or None if it is not due, taken, or already settled."""
+def claim_message(
+    *, session: Session, message_id: int, now: datetime, policy: RetryPolicy, held: Collection[str] = ()
+) -> Claim | None:
+    """Take a due message for sending, or None if it is not due, taken, already settled, or on a
+    channel ``held`` (its provider is down: `askwhy.outbox.outages`)."""
     message = queries.lock_message(session=session, message_id=message_id, skip_locked=True)
     if message is None or message.direction != "out" or message.next_attempt_at is None:
+        return None
+    if message.channel in held:
         return None
     if message.next_attempt_at > now or message.status not in ("pending", "sending"):
         return None
@@ -258,7 +266,22 @@ def _record(
             ports.jobs.enqueue_in(delay, "deliver_message", claim.message_id)
         if isinstance(outcome, SendError):
             log.info("message %s on %s: %s (%s)", claim.message_id, claim.channel.value, what, outcome)
+    _tell_outages(ports=ports, outcomes=outcomes, now=now)
     return [what for what, _ in decided], claimed
+
+
+def _tell_outages(*, ports: Delivering, outcomes: list[tuple[Claim, Outcome]], now: datetime) -> None:
+    """A provider that answered any send is up (a refusal is an answer); one that answered none
+    and failed some is down (`askwhy.outbox.outages`)."""
+    answered = {claim.channel for claim, outcome in outcomes if not _unavailable(outcome)}
+    for channel in answered:
+        outages.provider_answered(jobs=ports.jobs, sessions=ports.sessions, channel=channel, now=now)
+    for channel in {claim.channel for claim, outcome in outcomes if _unavailable(outcome)} - answered:
+        outages.provider_failed(jobs=ports.jobs, channel=channel, now=now)
+
+
+def _unavailable(outcome: Outcome) -> bool:
+    return isinstance(outcome, SendError) and outcome.unavailable
 
 
 def record_all_sent(*, session: Session, sent: list[tuple[Claim, SendResult]], now: datetime) -> None:

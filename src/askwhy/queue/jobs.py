@@ -181,6 +181,29 @@ class Jobs:
         """Called by a nudged task as it starts: later commits need a run of their own."""
         self._storage_of(name).pop_data(self.NUDGED + name)
 
+    MARK = "askwhy:mark:"
+    """Queue-storage key prefix of the marks (`mark`) that processes share."""
+
+    def mark(self, key: str, value: str, *, replace: bool = False) -> bool:
+        """Set the mark ``key``, which every process of the queue sees, to ``value``: unless
+        ``replace``, only if it is not set already; True if this call set it."""
+        storage = self.huey.storage
+        if replace:
+            storage.put_data(self.MARK + key, value.encode())
+            return True
+        return bool(storage.put_if_empty(self.MARK + key, value.encode()))
+
+    def marked(self, key: str) -> str | None:
+        """The value of the mark ``key``, or None if it is not set."""
+        value = self.huey.storage.peek_data(self.MARK + key)
+        return None if value is EmptyData else bytes(value).decode()
+
+    def unmark(self, key: str) -> str | None:
+        """Remove the mark ``key``; returns its value if this call removed it (of several
+        processes removing it at once, one gets the value)."""
+        value = self.huey.storage.pop_data(self.MARK + key)
+        return None if value is EmptyData else bytes(value).decode()
+
     def drain(self, name: str, take: Callable[[], int], *, full: int, max_batches: int = 20) -> int:
         """Call ``take`` (one batch; how many it took) until a batch is not ``full``; returns the total.
 

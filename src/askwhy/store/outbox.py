@@ -7,7 +7,7 @@ the same message; the claimed rows' content comes back from that UPDATE, never f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -38,13 +38,52 @@ def stranded_message_ids(*, session: Session, now: datetime, limit: int) -> list
     return [row.id for row in rows if row.status == "sending" or "expires_at" in (row.payload or {})]
 
 
-def due_for_batch(*, session: Session, now: datetime, limit: int) -> list[int]:
-    """Up to ``limit`` pending messages due by ``now``, oldest due first, for `claim`.
+def due_for_batch(*, session: Session, now: datetime, limit: int, held: Collection[str] = ()) -> list[int]:
+    """Up to ``limit`` pending messages due by ``now``, oldest due first, for `claim`, none of
+    them on the channels ``held`` (their provider is down).
 
     Messages with an expiry in their payload are left out: `askwhy.outbox.delivery.claim_message`
     checks it one by one."""
-    rows = session.execute(_due_pending(), {"now": now, "limit": limit})
+    parameters = {"now": now, "limit": limit}
+    statement = _due_pending()
+    if held:
+        statement, parameters = _due_pending_except(), parameters | {"held": list(held)}
+    rows = session.execute(statement, parameters)
     return [row.id for row in rows if "expires_at" not in (row.payload or {})]
+
+
+def first_waiting(*, session: Session, channel: str, now: datetime) -> int | None:
+    """The message of ``channel`` waiting longest for its provider: due, or waiting out a retry."""
+    c = _messages().c
+    query = (
+        select(c.id)
+        .where(
+            c.direction == OUTBOUND,
+            c.channel == channel,
+            c.status == "pending",
+            or_(c.next_attempt_at <= now, c.error_code.is_not(None)),
+        )
+        .order_by(c.next_attempt_at)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def release_waiting(*, session: Session, channel: str, now: datetime) -> int:
+    """Make every retry of ``channel`` that a failure put off due at ``now``; returns how many."""
+    c = _messages().c
+    statement = (
+        update(_messages())
+        .where(
+            c.direction == OUTBOUND,
+            c.channel == channel,
+            c.status == "pending",
+            c.error_code.is_not(None),
+            c.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def claim(
@@ -108,6 +147,12 @@ def _due_pending() -> Select[Any]:
         .order_by(c.next_attempt_at)
         .limit(bindparam("limit"))
     )
+
+
+@cache
+def _due_pending_except() -> Select[Any]:
+    c = _messages().c
+    return _due_pending().where(c.channel.not_in(bindparam("held", expanding=True)))
 
 
 @cache

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from askwhy.outbox import delivery
+from askwhy.domain.conversation import Channel
+from askwhy.outbox import delivery, outages, probing
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -46,6 +47,19 @@ def register(jobs: Jobs, container: Container) -> None:
                 full=delivery.BATCH,
             )
 
+    @jobs.task(outages.PROBE_TASK)
+    def probe_provider(channel: str, token: str, number: int) -> str:
+        # One of a chain of probes of a provider that is down; the chain schedules its next
+        # probe before this one sends, and ends when a send goes through.
+        ports = container.delivering
+        held = Channel(channel)
+        if not outages.probe_due(jobs=jobs, channel=held, token=token, number=number, now=ports.clock.now()):
+            return "over"
+        with jobs.slot(SENDS) as free:
+            if not free:
+                return "postponed"  # the next probe of the chain is on its way
+            return probing.probe(ports=ports, channel=held)
+
     @jobs.periodic("deliver_due_messages", minute="*")
     def deliver_due_messages() -> int:
         # Scheduled sends and retries whose task was lost go to one batched run; leases of workers
@@ -53,6 +67,7 @@ def register(jobs: Jobs, container: Container) -> None:
         # at any moment: a task each would be a burst of write transactions for nothing.
         jobs.nudge_taken("deliver_due_now")
         jobs.nudge("deliver_due_now")
+        outages.revive_probes(jobs=jobs, channels=container.delivering.senders, now=container.clock.now())
         stranded = delivery.stranded_messages(ports=container.delivering)
         for message_id in stranded:
             jobs.enqueue("deliver_message", message_id)

@@ -38,7 +38,11 @@ def send_error(*, status_code: int, body: bytes, retry_after: str | None) -> Sen
         return SendError(reason=reason, code=shown, permanent=True, needs_template=True)
     if code in THROTTLED:
         return SendError(reason=reason, code=shown, retry_after_seconds=wait or THROTTLED[code])
-    if code in TEMPORARY or status_code >= 500 or status_code in (408, 429):
+    if code in TEMPORARY or status_code >= 500 or status_code == 408:
+        return SendError(
+            reason=reason, code=shown, retry_after_seconds=wait or DEFAULT_RETRY_SECONDS, unavailable=True
+        )
+    if status_code == 429:
         return SendError(reason=reason, code=shown, retry_after_seconds=wait or DEFAULT_RETRY_SECONDS)
     return SendError(reason=reason, code=shown, permanent=True)
 

@@ -71,6 +71,7 @@ class WhatsAppSender:
                     "the Graph API did not answer in time",
                     code="timeout",
                     retry_after_seconds=DEFAULT_RETRY_SECONDS,
+                    unavailable=True,
                 ),
             ) from None
         except httpx.TransportError as exc:
@@ -78,6 +79,7 @@ class WhatsAppSender:
                 f"could not reach the Graph API ({type(exc).__name__})",
                 code="connection",
                 retry_after_seconds=DEFAULT_RETRY_SECONDS,
+                unavailable=True,
             )
             raise self._logged(message, error) from None
         if response.is_success:
