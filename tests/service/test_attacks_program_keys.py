@@ -117,11 +117,11 @@ def test_figures_quotes_and_exports_of_another_program_are_not_given(
         named = analysed_client.get(path, params={"program": "reviews"}, headers=other)
         assert named.status_code == 404, path
         assert named.json() == {"detail": "no such program"}
-    themes = analysed_client.get("/v1/themes", headers=other).json()["themes"]
+    assert analysed_client.get("/v1/themes", headers=other).json()["themes"] == []
+    themes = analysed_client.get("/v1/themes", headers=own).json()["themes"]
     assert themes
-    assert all(theme["responses"] == 0 for theme in themes)
-    quotes = analysed_client.get(f"/v1/themes/{themes[0]['id']}", headers=other).json()["quotes"]
-    assert quotes == []
+    stolen = analysed_client.get(f"/v1/themes/{themes[0]['id']}", headers=other)
+    assert stolen.status_code == 404  # its label is the other program's customers' words
     assert analysed_client.get(f"/v1/themes/{themes[0]['id']}", headers=own).json()["quotes"]
     exported = analysed_client.get("/v1/exports/responses", params={"format": "jsonl"}, headers=other)
     assert exported.text == ""

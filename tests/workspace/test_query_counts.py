@@ -30,15 +30,16 @@ pytest_plugins = ("tests.insights.fixtures",)
 FIRST_VIEWS = [
     ("/programs/reviews", 17),
     ("/programs/reviews/themes", 16),
-    ("/programs/reviews/themes/FIRST", 19),
+    ("/programs/reviews/themes/FIRST", 20),
     ("/programs/reviews/why", 48),
 ]
 """Each page and the SELECTs of its first view, signing in included (the why page quotes both sides
 of each of its largest effects, a few queries apiece: bounded by the effects shown, not the themes).
 The counts come from the day tallies (`store.day_tallies`): a page asks once which of its
 program's day cells wait to be recounted, and the overview asks the latest change of a response on
-its own; a theme page keeps its selection's drivers per data version apart from the page, and why
-it moved reads the first and the last scored response from either end of an index."""
+its own; a theme page keeps its selection's drivers per data version apart from the page and asks
+which themes its program sees (`insights.program_codebook`: the only ones it may show or offer to
+merge into), and why it moved reads the first and the last scored response from either end of an index."""
 PAGES = (
     "/programs/reviews",
     "/programs/reviews/themes",

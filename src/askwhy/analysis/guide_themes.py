@@ -47,3 +47,9 @@ _SEED_ID = re.compile(r"^g[0-9a-f]{8}-")
 def is_guide_theme(theme_id: str) -> bool:
     """True for the id of a theme a guide names (whichever guide)."""
     return bool(_SEED_ID.match(theme_id))
+
+
+def guide_of_theme(theme_id: str) -> str | None:
+    """The id prefix a guide theme shares with the other themes of its guide; None if discovered."""
+    found = _SEED_ID.match(theme_id)
+    return found.group(0) if found else None

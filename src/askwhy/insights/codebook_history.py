@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from askwhy.insights import codebook, codebook_undo
 from askwhy.insights.codebook import CodebookError, get_theme
 from askwhy.insights.codebook_undo import CannotUndo, state
+from askwhy.insights.program_codebook import require_edit_seen
 from askwhy.store import codebook_edits, people
 from askwhy.store.analysis_tables import Theme
 
@@ -120,7 +121,9 @@ def move_sentence(*, session: Session, editor: Editor, sentence_id: int, from_id
 def undo(*, session: Session, editor: Editor, entry_id: int) -> str:
     """Put back what a codebook edit changed, log ``codebook.undo``, and return what was undone.
 
-    Raises `CannotUndo` when the edit is unknown, already undone, or its themes changed since."""
+    Raises `CannotUndo` when the edit is unknown (or not one the editor's program may see:
+    `program_codebook.history_of`), already undone, or its themes changed since."""
+    require_edit_seen(session=session, program=editor.program, entry_id=entry_id)
     summary = codebook_undo.undo_entry(session=session, entry_id=entry_id)
     _record_undo(session, editor, entry_id, summary)
     return summary

@@ -14,6 +14,7 @@ from askwhy.analysis.drivers import Driver, DriverReport
 from askwhy.domain.grouping import Period
 from askwhy.insights import measures
 from askwhy.insights.codebook import ThemeNotFound, get_theme
+from askwhy.insights.program_codebook import program_theme_ids, require_seen
 from askwhy.insights.read_cache import reuse
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_trends import Movement, PeriodShare, movement, share_per_period
@@ -111,7 +112,8 @@ def theme_page(
     max_themes: int,
     near_duplicate: float,
 ) -> ThemePage:
-    """One theme in the selection; `ThemeNotFound`, or `ThemeMerged` pointing to where it went.
+    """One theme in the selection; `ThemeNotFound` (also for a theme the selection's program does not
+    see: `program_codebook`), or `ThemeMerged` pointing to where it went.
 
     The page (its drivers above all, a bootstrap over the selection's scored responses) is computed once per
     state of the data and reused while nothing it reads has changed (`read_cache`)."""
@@ -119,6 +121,7 @@ def theme_page(
     if theme.status == "merged":
         if theme.merged_into_id is None:
             raise ThemeNotFound(theme_id)
+        require_seen(session=session, program=selection.program, theme_ids=[theme_id])
         raise ThemeMerged(theme.merged_into_id)
     question = ("theme", theme_id, repr(selection), period, max_themes, near_duplicate)
     return reuse(
@@ -160,7 +163,11 @@ def _theme_page(
             quotes=0,
             near_duplicate=near_duplicate,
         ).theme
-    choices = [(t.id, t.label) for t in codebook_edits.live_themes(session=session) if t.id != theme_id]
+    seen = _seen(session, selection)
+    choices = [
+        (t.id, t.label) for t in codebook_edits.live_themes(session=session)
+        if t.id != theme_id and (seen is None or t.id in seen)
+    ]  # fmt: skip
     return ThemePage(
         detail=detail,
         verbatims=[Verbatim(q, conversations.get(q.response_id)) for q in detail.quotes],
@@ -193,3 +200,13 @@ def _driver(session: Session, theme_id: str, selection: Selection, max_themes: i
             "top-level themes of the selection, and this is not one of them.",
         )
     return DriverFigure(driver=found, report=report)
+
+
+def _seen(session: Session, selection: Selection) -> frozenset[str] | None:
+    """The themes the selection's program sees (None: every theme, no program named): the only ones
+    its analysts may merge into or move to."""
+    if selection.program is None:
+        return None
+    return program_theme_ids(
+        session=session, program=selection.program, include_simulated=selection.include_simulated
+    )

@@ -12,6 +12,7 @@ from askwhy.analysis.cleaning import readable_quote
 from askwhy.analysis.quotes import speaking_quotes
 from askwhy.insights import selection_counts
 from askwhy.insights.codebook import get_theme
+from askwhy.insights.program_codebook import of_program, program_theme_ids, program_wide, require_seen
 from askwhy.insights.selection import Selection
 from askwhy.insights.vectors import from_bytes
 from askwhy.store import theme_volumes
@@ -75,13 +76,20 @@ def list_themes(
     include_merged: bool = False,
     enriched: int | None = None,
 ) -> list[ThemeSummary]:
-    """Every theme with its volume and sentiment in the selection: top-level themes first, each level
-    most mentioned first. ``enriched``, when the caller has counted the selection's analysed
-    responses already, saves counting them again."""
+    """Every theme with its volume and sentiment in the selection (of the selection's program, the
+    themes it sees: `program_codebook`): top-level themes first, each level most mentioned first.
+    ``enriched``, when the caller has counted the selection's analysed responses already, saves
+    counting them again."""
     selection = selection or Selection()
     counts = selection_counts.theme_counts(session=session, selection=selection)
     total = enriched_count(session=session, selection=selection) if enriched is None else enriched
     themes = theme_volumes.themes_oldest_first(session=session)
+    if selection.program is not None:
+        seen = program_theme_ids(
+            session=session, program=selection.program, include_simulated=selection.include_simulated,
+            themes=themes, mentioned=counts if program_wide(selection) else None,
+        )  # fmt: skip
+        themes = of_program(themes, seen)
     return summarised(themes, counts, total, include_merged=include_merged)
 
 
@@ -112,8 +120,13 @@ def show_theme(
     quotes: int = 10,
 ) -> ThemeDetail:
     """One theme with its quotes (chosen examples first, then the closest; no repeats, two quotes
-    repeating each other at `near_duplicate`, the embedding model's own level) and children."""
+    repeating each other at `near_duplicate`, the embedding model's own level) and children;
+    `ThemeNotFound` if the selection's program does not see it (`program_codebook`)."""
     selection = selection or Selection()
+    require_seen(
+        session=session, program=selection.program, theme_ids=[theme_id],
+        include_simulated=selection.include_simulated,
+    )  # fmt: skip
     theme = get_theme(session=session, theme_id=theme_id)
     counts = selection_counts.theme_counts(session=session, selection=selection, theme_ids=[theme_id])
     total = enriched_count(session=session, selection=selection)

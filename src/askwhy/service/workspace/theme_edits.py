@@ -6,7 +6,7 @@ above only; every edit is logged by `codebook_history` and can be undone from th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -17,6 +17,7 @@ from askwhy.domain.people import Role
 from askwhy.insights import codebook_history
 from askwhy.insights.codebook import CodebookError, ThemeNotFound, ThemeTextRefused
 from askwhy.insights.codebook_history import Editor
+from askwhy.insights.program_codebook import require_seen
 from askwhy.people import browser_sessions
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.workspace.access import InProgram, ProgramAccess
@@ -84,7 +85,9 @@ def merge(  # noqa: PLR0917
             raise CodebookError("choose the theme to merge it into")
         return codebook_history.merge(session=session, editor=editor, theme_id=theme_id, into_id=into).id
 
-    return run_edit(request, access, filters, container, templates, csrf=csrf, edit=edit)
+    return run_edit(
+        request, access, filters, container, templates, csrf=csrf, edit=edit, themes=(theme_id, into)
+    )
 
 
 @router.post("/programs/{program}/themes/{theme_id}/split")
@@ -124,7 +127,9 @@ def move(  # noqa: PLR0917
         )
         return theme_id
 
-    return run_edit(request, access, filters, container, templates, csrf=csrf, edit=edit)
+    return run_edit(
+        request, access, filters, container, templates, csrf=csrf, edit=edit, themes=(theme_id, to)
+    )
 
 
 def check_editor(
@@ -146,12 +151,16 @@ def run_edit(
     *,
     csrf: str | None,
     edit: Edit,
+    themes: Sequence[str] = (),
 ) -> Response:
     """Check, run the edit in one transaction, and show the theme's page; an edit that makes no
-    sense is answered 409 with its reason, a label or description refused as written 422."""
+    sense is answered 409 with its reason, a label or description refused as written 422. A theme
+    the program does not see (the path's, or ``themes`` the form names) is not found, as on its page."""
     editor = check_editor(request, access, container, csrf)
+    named = [request.path_params["theme_id"], *(theme for theme in themes if theme)]
     try:
         with container.sessions.begin() as session:
+            require_seen(session=session, program=access.program, theme_ids=named)
             shown = edit(session, editor)
     except ThemeNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such theme") from None

@@ -1,6 +1,8 @@
 """The codebook's history: every edit (who, when, what) with an Undo button for analysts.
 
-The codebook is shared by every program, so the history is the same under each program's tabs.
+The codebook is shared by every program; a program's tab shows the edits its people may see
+(`insights.program_codebook.history_of`): those made from its pages, and those of themes it sees
+that quote no other customer's sentence.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from askwhy.insights import codebook_history
 from askwhy.insights.codebook import CodebookError
+from askwhy.insights.program_codebook import history_of
 from askwhy.service.dependencies import ContainerDep, TemplatesDep
 from askwhy.service.workspace.access import InProgram
 from askwhy.service.workspace.filters import WorkspaceFilters
@@ -32,7 +35,9 @@ def history(  # noqa: PLR0917 (FastAPI maps the request to parameters)
     undone: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     with container.reads() as session:
-        entries = codebook_edits.codebook_history(session=session)
+        entries = history_of(
+            session=session, program=access.program, rows=codebook_edits.codebook_history(session=session)
+        )
         undos = codebook_edits.undos(session=session)
     context = {
         "viewer": access.viewer,
