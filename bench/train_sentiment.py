@@ -92,7 +92,7 @@ class Choice:
 
 
 def _labels(names: Sequence[str]) -> IntArray:
-    index = {label: i for i, label in enumerate(LABELS)}
+    index: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
     return np.asarray([index[name] for name in names], dtype=np.int64)
 
 
@@ -225,7 +225,7 @@ def predict_stacked(head: SentimentModel, x: FloatArray, f: FloatArray, texts: S
     """The head's classes for embeddings `x` with their precomputed lexicon cues `f`, an answer that
     states its sentiment outright keeping it, as `SentimentModel.predict` does."""
     matrix = np.hstack([x, f]) if head.features else x
-    guess = (matrix @ head.coef.T + head.intercept).argmax(axis=1).astype(np.int64)
+    guess: IntArray = (matrix @ head.coef.T + head.intercept).argmax(axis=1).astype(np.int64)
     for row, text in enumerate(texts):
         stated = direct_answer(text)
         if stated is not None:
