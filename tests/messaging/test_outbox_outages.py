@@ -127,7 +127,9 @@ def test_a_probe_chain_schedules_ahead_ends_when_released_and_is_revived_if_lost
     for n in range(5):
         assert outages.probe_due(jobs=jobs, channel=Channel.WHATSAPP, token=token, number=n, now=now)
         delays.append(scheduled[-1][0])
-    assert delays == [2.0, 4.0, 4.0, 4.0, 4.0]  # doubling, up to the longest wait
+    # Doubling from the first, up to the longest wait.
+    assert delays == [min(outages.PROBE_MAX_SECONDS, outages.PROBE_FIRST_SECONDS * 2**n) for n in range(1, 6)]
+    assert delays[-1] == outages.PROBE_MAX_SECONDS > outages.PROBE_FIRST_SECONDS
     assert not outages.probe_due(jobs=jobs, channel=Channel.WHATSAPP, token="another", number=0, now=now)
 
     # Its last probe long ago (the worker taking it was killed): the sweep starts a new chain.

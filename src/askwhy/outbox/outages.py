@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 PROBE_FIRST_SECONDS = 1.0
 """The first probe after a provider failed."""
-PROBE_MAX_SECONDS = 4.0
-"""The longest wait between two probes: a recovered provider is found within this (plus a send),
-at the cost of one request every few seconds to a provider that is down."""
+PROBE_MAX_SECONDS = 2.0
+"""The longest wait between two probes: a recovered provider is found within this, plus up to a
+second of the queue's scheduler and a send, so within the 5 s a customer should wait at most
+after it recovers; the cost is one request every 2-3 s to a provider that is down."""
 PROBES_STOPPED_SECONDS = 3 * PROBE_MAX_SECONDS
 """A mark whose last probe is older than this has lost its chain of probes."""
 PROBE_TASK = "probe_provider"
@@ -67,6 +68,12 @@ def provider_failed(*, jobs: Jobs, channel: Channel, now: datetime) -> bool:
 def probe_delay(number: int) -> float:
     """Seconds before probe ``number`` (from 0): doubling from the first, up to the longest."""
     return float(min(PROBE_MAX_SECONDS, PROBE_FIRST_SECONDS * 2**number))
+
+
+def still_probing(*, jobs: Jobs, channel: Channel, token: str) -> bool:
+    """Whether the chain of probes ``token`` still holds ``channel``."""
+    value = jobs.marked(_key(channel.value))
+    return value is not None and value.split()[0] == token
 
 
 def probe_due(*, jobs: Jobs, channel: Channel, token: str, number: int, now: datetime) -> bool:

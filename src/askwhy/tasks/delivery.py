@@ -48,16 +48,20 @@ def register(jobs: Jobs, container: Container) -> None:
             )
 
     @jobs.task(outages.PROBE_TASK)
-    def probe_provider(channel: str, token: str, number: int) -> str:
+    def probe_provider(channel: str, token: str, number: int, postponed: bool = False) -> str:
         # One of a chain of probes of a provider that is down; the chain schedules its next
         # probe before this one sends, and ends when a send goes through.
-        ports = container.delivering
-        held = Channel(channel)
-        if not outages.probe_due(jobs=jobs, channel=held, token=token, number=number, now=ports.clock.now()):
+        ports, held = container.delivering, Channel(channel)
+        now = ports.clock.now()
+        if postponed:
+            if not outages.still_probing(jobs=jobs, channel=held, token=token):
+                return "over"
+        elif not outages.probe_due(jobs=jobs, channel=held, token=token, number=number, now=now):
             return "over"
         with jobs.slot(SENDS) as free:
-            if not free:
-                return "postponed"  # the next probe of the chain is on its way
+            if not free:  # earlier probes hang in every send slot: this one may be the one that gets through
+                jobs.enqueue_in(NO_SLOT_RETRY_SECONDS, outages.PROBE_TASK, channel, token, number, True)
+                return "postponed"
             return probing.probe(ports=ports, channel=held)
 
     @jobs.periodic("deliver_due_messages", minute="*")
