@@ -6,6 +6,13 @@ together. In the server it took the interpreter from the requests (a webhook's 2
 and as a queue task it took it from the turns; in a process of its own it uses the machine's
 other core. It notices new deliveries by watching the inbox file's change counter every few
 milliseconds, so the server needs to tell it nothing.
+
+It does not store each delivery the moment it notices it: a batch costs a read and two write
+transactions however few deliveries it holds, and under a stream of webhooks batches of one or two
+made those fixed costs most of its CPU. A batch starts no sooner after the previous one ended than
+the previous one took to store, and waits at most `LINGER_CAP_SECONDS` (`askwhy.queue.linger`):
+after a quiet spell a delivery is stored at once; in a stream, the busier the machine, the larger
+the batches.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from askwhy.cli.orphans import stop_when_orphaned
+from askwhy.queue.linger import Linger
 
 if TYPE_CHECKING:
     from askwhy.conversations.webhook_storing import InboxStorer
@@ -26,6 +34,9 @@ log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 0.002
 """How often the inbox file's change counter is read while nothing new is kept."""
+LINGER_CAP_SECONDS = 0.02
+"""The longest a noticed delivery waits for others to join its batch: a small share of the time a
+customer waits for a reply (hundreds of milliseconds), whatever the load."""
 RETRY_CHECK_SECONDS = 1.0
 """How often the inbox is looked at all the same: for deliveries whose retry came due."""
 
@@ -46,19 +57,22 @@ def store_kept_forever(*, server_pid: int, title: str = "") -> None:
         logging.basicConfig(level=container.settings.log_level)
         storer = InboxStorer(storing=container.storing, inbox=container.inbox)
         changes = container.inbox.changes()
+        linger = Linger(LINGER_CAP_SECONDS)
         settle_heap()
         while not stopping.is_set():
             seen = changes()
-            store_all_kept(storer, stopping)
+            store_all_kept(storer, stopping, linger)
             wait_for_change(changes, seen, stopping)
+            linger.wait(stopping)
 
 
-def store_all_kept(storer: InboxStorer, stopping: threading.Event) -> None:
-    """Store batch after batch until a batch is short, or the process is told to stop."""
+def store_all_kept(storer: InboxStorer, stopping: threading.Event, linger: Linger) -> None:
+    """Store batch after batch until a batch is short, or the process is told to stop; each
+    batch's time is told to ``linger``, which spaces the next ones."""
     from askwhy.store.dead_letters import reason_of
 
     try:
-        while storer.store_due() == storer.batch and not stopping.is_set():
+        while linger.measure(storer.store_due) == storer.batch and not stopping.is_set():
             pass
     except Exception as exc:  # the database unavailable: one line, the traceback at DEBUG
         log.warning("the webhook inbox could not be stored (%s); trying again soon", reason_of(exc))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from askwhy.conversations import inbound
 from askwhy.conversations.webhook_storing import STORE_KEPT, store_kept
+from askwhy.queue.linger import Linger
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -14,16 +15,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LINGER_CAP_SECONDS = 0.02
+"""The longest a nudged run of the turns waits for more messages to join it (`askwhy.queue.linger`):
+a small share of the time a customer waits for a reply, whatever the load."""
+
 
 def register(jobs: Jobs, container: Container) -> None:
     # Nudged after each webhook that stored messages (`Jobs.nudge`): one run takes everything
     # waiting, so a burst of webhooks costs a few runs, not one each. ``message_id`` is accepted
     # for runs queued by earlier versions, which enqueued one per message.
-    # A transaction that fails (the database busy past its timeout) is retried.
+    # A run first lingers (as long as the last run took, at most LINGER_CAP_SECONDS) before it
+    # takes its nudge: the messages stored meanwhile nudge this run, not another, and it answers
+    # them together. A transaction that fails (the database busy past its timeout) is retried.
+    linger = Linger(LINGER_CAP_SECONDS if not jobs.huey.immediate else 0.0)  # inline: no later to wait for
+
     @jobs.task("process_inbound", retries=5, retry_delay=2)
     def process_inbound(message_id: int | None = None) -> int:
+        linger.wait()
         jobs.nudge_taken("process_inbound")
-        return answer_all(container)
+        return linger.measure(lambda: answer_all(container))
 
     # Nudged after each keep in the webhook inbox (`askwhy.service.intake`): one run stores all
     # that is kept. A transaction that fails (the database busy past its timeout) is retried.

@@ -1,0 +1,74 @@
+"""Batches of work that arrives piece by piece are spaced by the time the previous one took."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from askwhy.queue.linger import Linger
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def linger(clock: Clock, cap: float = 0.02) -> Linger:
+    return Linger(cap, monotonic=lambda: clock.now, sleep=clock.sleep)
+
+
+def batch_taking(clock: Clock, seconds: float, taken: int = 3) -> int:
+    clock.now += seconds
+    return taken
+
+
+def test_the_first_batch_and_one_after_a_quiet_spell_are_taken_at_once() -> None:
+    clock = Clock()
+    spacing = linger(clock)
+    assert spacing.wait() == 0.0
+    spacing.measure(lambda: batch_taking(clock, 0.005))
+    clock.now += 1.0  # quiet
+    assert spacing.wait() == 0.0
+    assert clock.slept == []
+
+
+def test_a_batch_right_after_another_waits_as_long_as_that_one_took() -> None:
+    clock = Clock()
+    spacing = linger(clock)
+    spacing.measure(lambda: batch_taking(clock, 0.006))
+    clock.now += 0.001  # noticed the next piece a millisecond later
+    spacing.wait()
+    assert clock.slept == [pytest.approx(0.005, abs=1e-9)]
+
+
+def test_the_wait_is_capped_however_long_the_last_batch_took() -> None:
+    clock = Clock()
+    spacing = linger(clock, cap=0.02)
+    spacing.measure(lambda: batch_taking(clock, 0.5))
+    spacing.wait()
+    assert clock.slept == [pytest.approx(0.02, abs=1e-9)]
+
+
+def test_a_batch_that_found_nothing_does_not_shorten_the_next_wait() -> None:
+    clock = Clock()
+    spacing = linger(clock)
+    spacing.measure(lambda: batch_taking(clock, 0.01))
+    spacing.measure(lambda: batch_taking(clock, 0.0001, taken=0))
+    spacing.wait()
+    assert clock.slept == [pytest.approx(0.01 - 0.0001, abs=1e-9)]
+
+
+def test_a_stop_ends_the_wait() -> None:
+    clock = Clock()
+    spacing = linger(clock, cap=60.0)
+    spacing.measure(lambda: batch_taking(clock, 30.0))
+    stopping = threading.Event()
+    stopping.set()
+    assert spacing.wait(stopping) > 0  # returned at once: the event was set
+    assert clock.slept == []
