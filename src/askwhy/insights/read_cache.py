@@ -2,9 +2,10 @@
 
 The workspace's heaviest figures (the overview, the codebook, a theme's drivers, a comparison) read
 every response of a program. Each server process keeps the latest of them in memory, keyed by what
-was asked and by the store's data version (`store.overview_counts.data_version`, one cheap query
-asked in the same read transaction), so a figure is reused only while nothing it reads has changed,
-and every process behind a proxy stays right on its own.
+was asked and by the store's data version (`store.data_versions.data_version`, a number the
+database moves with every committed change to what the figures read, asked in the same read
+transaction before the figure), so a figure is reused only while nothing it reads has changed, and
+every process behind a proxy stays right on its own.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
-from askwhy.store.overview_counts import data_version
+from askwhy.store.data_versions import data_version
+from askwhy.store.database import READ_ONLY
 
 T = TypeVar("T")
 KEPT = 64
 """Figures kept per database, least recently used dropped first."""
+_VERSION = "askwhy.data_version"
+"""Where a session keeps the data version its transaction read (`_version`)."""
 
 
 class PerDatabase(Generic[T]):
@@ -68,12 +72,28 @@ _by_database = PerDatabase(_Kept)
 
 
 def reuse(*, session: Session, question: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``'s answer to ``question``, reused while the data version is unchanged."""
-    key = (question, data_version(session=session))
+    """``compute()``'s answer to ``question``, reused while the data version is unchanged.
+
+    Only a read session's answers are kept: a writing session's figure may count its own changes
+    before they commit (or roll back), under a version that does not count them yet."""
+    key = (question, _version(session))
     kept = _by_database.of(session)
     found, value = kept.get(key)
     if found:
         return value  # type: ignore[return-value]  # stored by this function for the same question
     computed = compute()
-    kept.put(key, computed)
+    if session.get_bind().get_execution_options().get(READ_ONLY):
+        kept.put(key, computed)
     return computed
+
+
+def _version(session: Session) -> int:
+    """The data version, read once per transaction: a figure read later in it is never older than
+    the version (the version is read first), so one read serves every figure of a page."""
+    transaction = session.get_transaction()
+    known = session.info.get(_VERSION)
+    if known is not None and transaction is not None and known[0] is transaction:
+        return int(known[1])
+    version = data_version(session=session)
+    session.info[_VERSION] = (session.get_transaction(), version)
+    return version

@@ -10,20 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from askwhy.store.analysis_tables import ResponseAnalysis, Sentence, Theme
-from askwhy.store.people_tables import AuditEntry
+from askwhy.store.analysis_tables import ResponseAnalysis
 from askwhy.store.response_filters import Restrict
 from askwhy.store.tables import Conversation, Message, Response
-
-OPEN_STATUSES = ("invited", "active")
-"""Every conversation leaves one of these to end: counting each tells a status change apart."""
-UNTHEMED_STATES = ("pending", "pool")
-"""A sentence gains its theme mentions by leaving one of these (an edit of mentions is audited)."""
 
 
 @dataclass(frozen=True)
@@ -212,29 +205,3 @@ def responses_per_program(*, session: Session) -> dict[str, ProgramCount]:
         program: ProgramCount(program, int(total) - int(sims or 0), int(sims or 0))
         for program, total, sims in session.execute(query)
     }
-
-
-def data_version(*, session: Session) -> tuple[object, ...]:
-    """A value that differs whenever a figure of the workspace's pages could: rows added to or removed
-    from responses, analyses, themes and conversations, the latest change of each that keeps one, the
-    newest sentence and the sentences still waiting for a theme in each state (coding and discovery
-    move them out), the conversations still open in each open status (a sweep that abandons one
-    changes no time), and the latest audit entry (every codebook edit writes one).
-
-    One statement of counts and maxima that indexes answer (theme mentions, the largest table, are
-    not counted), so a page can ask it before deciding whether a figure computed earlier holds."""
-    parts: list[Select[Any]] = [
-        select(func.count()).select_from(Response),
-        select(func.max(Response.updated_at)),
-        select(func.count()).select_from(ResponseAnalysis),
-        select(func.max(ResponseAnalysis.enriched_at)),
-        select(func.max(Sentence.id)),
-        *(select(func.count()).where(Sentence.theme_state == state) for state in UNTHEMED_STATES),
-        select(func.count()).select_from(Theme),
-        select(func.max(Theme.updated_at)),
-        select(func.count()).select_from(Conversation),
-        select(func.max(Conversation.last_activity_at)),
-        *(select(func.count()).where(Conversation.status == status) for status in OPEN_STATUSES),
-        select(func.max(AuditEntry.id)),
-    ]
-    return tuple(session.execute(select(*(part.scalar_subquery() for part in parts))).one())

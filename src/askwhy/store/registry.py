@@ -10,6 +10,7 @@ from askwhy.store import (
     analysis_tables,
     api_tables,
     case_tables,
+    data_versions,
     day_tally_tables,
     dead_letters,
     messaging_tables,
@@ -34,6 +35,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     case_tables,
     alert_answer_tables,
     day_tally_tables,
+    data_versions,
 )
 
 
