@@ -16,13 +16,17 @@ from fastapi import FastAPI
 
 def askwhy_app() -> FastAPI:
     """askwhy's real app from ASKWHY_* settings (uvicorn factory), its heap settled as `askwhy serve`
-    settles it before it takes requests (start-up set aside from the collector, fewer collections)."""
+    settles it before it takes requests (start-up set aside from the collector, fewer collections),
+    then starts computing the programs' default figures off the request path, as it does."""
     from askwhy.bootstrap import bootstrap
     from askwhy.cli.context import settle_heap
     from askwhy.service.app import create_app
+    from askwhy.service.workspace.warm_figures import warm_figures
 
-    app = create_app(bootstrap())
+    container = bootstrap()
+    app = create_app(container)
     settle_heap()
+    warm_figures(container)
     return app
 
 

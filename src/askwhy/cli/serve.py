@@ -27,6 +27,7 @@ def serve(
     from askwhy.cli.worker_pool import WorkerPool
     from askwhy.service.access_log import mask_access_log
     from askwhy.service.app import create_app
+    from askwhy.service.workspace.warm_figures import warm_figures
 
     with opened() as container:
         settings = container.settings
@@ -61,6 +62,7 @@ def serve(
             for consumer in consumers:
                 consumer.start()
         settle_heap()
+        warm_figures(container)
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             mask_access_log()
