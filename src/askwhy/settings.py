@@ -466,6 +466,14 @@ class Settings(BaseSettings):
         le=90,
         description="A proposed theme alarms as new when most of its responses came within this many days.",
     )
+    alert_check_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=60,
+        description="Least seconds between two checks for emerging issues that analysed batches ask "
+        "for: a burst of batches shares one check, so an alert comes at most this much later (0: a check "
+        "after every batch; the check every minute runs anyway).",
+    )
     discovery_every_unassigned: int = Field(
         default=200,
         ge=10,

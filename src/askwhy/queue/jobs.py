@@ -8,6 +8,7 @@ built from settings like every other adapter.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -100,6 +101,8 @@ class Jobs:
 
     NUDGED = "askwhy:nudged:"
     """Queue-storage key prefix marking a nudged task whose run has not started yet."""
+    STARTED = "askwhy:started:"
+    """Queue-storage key prefix holding when a spaced task's last run started (Unix seconds)."""
 
     def __init__(self, huey: Huey, *, analysis: Huey | None = None) -> None:
         self.huey = huey
@@ -107,19 +110,23 @@ class Jobs:
         self.queues: dict[Queue, Huey] = {Queue.CONVERSATIONS: huey, Queue.ANALYSIS: analysis or huey}
         self._tasks: dict[str, TaskWrapper] = {}
         self._queue_of: dict[str, Queue] = {}
+        self._spacing: dict[str, float] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._slots_each: int | None = None
         self._slots_lock = threading.Lock()
 
     def task(
-        self, name: str, *, queue: Queue = Queue.CONVERSATIONS, **options: Any
+        self, name: str, *, queue: Queue = Queue.CONVERSATIONS, spacing: float = 0.0, **options: Any
     ) -> Callable[[Callable[..., Any]], TaskWrapper]:
         """Register a function as the task ``name`` on ``queue`` (options as Huey's: retries,
-        retry_delay…)."""
+        retry_delay…); a nudged run of it starts at least ``spacing`` seconds after the last
+        one started (`nudge`)."""
 
         def register(function: Callable[..., Any]) -> TaskWrapper:
             wrapper: TaskWrapper = self.queues[queue].task(name=name, **options)(function)
             self._tasks[name], self._queue_of[name] = wrapper, queue
+            if spacing > 0:
+                self._spacing[name] = spacing
             return wrapper
 
         return register
@@ -166,20 +173,39 @@ class Jobs:
         commit made before this call, so one waiting run is enough. The task calls `nudge_taken`
         before it looks for work. The mark lives in the queue's storage, so it holds across
         processes; a periodic sweep clears it too, should a process die between mark and enqueue.
+
+        A task registered with a ``spacing`` runs at once if its last run started that long ago,
+        else is scheduled for then: the nudges of a burst wait for that one run, and no more than
+        one run starts per ``spacing`` seconds however often the task is nudged.
         """
         storage, key = self._storage_of(name), self.NUDGED + name
         if storage.peek_data(key) is not EmptyData:
             return
         if storage.put_if_empty(key, b"1"):
             try:
-                self.enqueue(name)
+                self.enqueue_in(self._wait_before(name), name)
             except BaseException:
                 storage.pop_data(key)
                 raise
 
     def nudge_taken(self, name: str) -> None:
         """Called by a nudged task as it starts: later commits need a run of their own."""
-        self._storage_of(name).pop_data(self.NUDGED + name)
+        storage = self._storage_of(name)
+        storage.pop_data(self.NUDGED + name)
+        if name in self._spacing:
+            storage.put_data(self.STARTED + name, repr(time.time()).encode())
+
+    def _wait_before(self, name: str) -> float:
+        """Seconds until a nudged run of ``name`` may start (none on a queue run inline, which has
+        no later: its tasks run within the call that queues them)."""
+        spacing = self._spacing.get(name, 0.0)
+        queue = self.queues[self._queue_of.get(name, Queue.CONVERSATIONS)]
+        if not spacing or queue.immediate:
+            return 0.0
+        started = queue.storage.peek_data(self.STARTED + name)
+        if started is EmptyData:
+            return 0.0
+        return max(0.0, float(started) + spacing - time.time())
 
     MARK = "askwhy:mark:"
     """Queue-storage key prefix of the marks (`mark`) that processes share."""

@@ -1,7 +1,11 @@
 """Alert tasks: detection nudged after every analysis batch, a sweep every minute, discovery on its own.
 
 Each analysis batch nudges `DETECT_EMERGING` (`Jobs.nudge`: one waiting run covers a burst of
-batches), so an alert follows the response that crossed the threshold within seconds. The sweep
+batches), so an alert follows the response that crossed the threshold within seconds. A run reads
+every program's counts of the day and its baseline whatever the batch held (tens of milliseconds,
+more with more programs and themes), so nudged runs start at most once per
+``ASKWHY_ALERT_CHECK_SECONDS``: alone, a batch is checked at once; under a steady stream of batches
+one check covers all those of that interval, and an alert comes at most that much later. The sweep
 every minute is the safety net for a lost nudge, imports analysed elsewhere, and the day's turn;
 it also nudges `DISCOVER_THEMES` once the unassigned pool has grown by
 ``ASKWHY_DISCOVERY_EVERY_UNASSIGNED`` sentences, which proposes new themes and then runs detection
@@ -31,7 +35,9 @@ DISCOVER_THEMES = "discover_themes"
 
 
 def register(jobs: Jobs, container: Container) -> None:
-    @jobs.task(DETECT_EMERGING, queue=Queue.ANALYSIS, retries=2, retry_delay=5)
+    spacing = container.settings.alert_check_seconds
+
+    @jobs.task(DETECT_EMERGING, queue=Queue.ANALYSIS, spacing=spacing, retries=2, retry_delay=5)
     def detect_emerging() -> int:
         jobs.nudge_taken(DETECT_EMERGING)
         return len(run_detection(container))
