@@ -55,6 +55,12 @@ def language_with_locale(detected: str, *, locale: str | None) -> str:
     return language if re.fullmatch(r"[a-z]{2,3}", language) else UNDETERMINED
 
 
+def load_identifier() -> None:
+    """Load the language model now rather than in the first text's detection (an analysis worker
+    does it at start, beside the embedding model)."""
+    _identifier()
+
+
 def _identifier() -> Any:
     # Loading takes seconds (the model is xz-compressed), so it happens once, on first use.
     if not _loaded:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from askwhy.analysis.language import load_identifier
 from askwhy.cli.context import console, opened, settle_heap
 from askwhy.queue.jobs import Queue
 
@@ -83,10 +84,12 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
 
 
 def _load_model(container: Container) -> None:
-    """Load the analysis model, then set its objects aside from the collector as start-up's are
-    (`settle_heap`): loaded after the heap was settled, the model's hundreds of thousands of
-    objects were walked again by every collection of the analysis worker."""
+    """Load the analysis models (the embedding model, and the language identifier, whose load
+    took about a second of CPU from the first analysis), then set their objects aside from the
+    collector as start-up's are (`settle_heap`): loaded after the heap was settled, the model's
+    hundreds of thousands of objects were walked again by every collection of the analysis worker."""
     container.embedder  # noqa: B018 (loaded on first access, and kept)
+    load_identifier()
     settle_heap()
 
 
