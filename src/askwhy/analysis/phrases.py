@@ -40,7 +40,17 @@ TIE_BREAK = 0.1
 """Where no phrase is more distinctive than another, the most common one wins."""
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\"…/]")
 _BREAK = "|"
-STOP = frozenset(STOP_WORDS) | {"i'm", "it's", "don't", "didn't", "can't", "i've", "wasn't", "isn't"}
+_AUXILIARIES = frozenset({"does", "did", "doing"})
+"""Forms of "do" the stop list (scikit-learn's) leaves out beside its "do": "how long does"."""
+_CONTRACTIONS = frozenset(
+    """
+    i'm it's don't didn't can't i've wasn't isn't what's that's there's here's who's where's how's
+    let's he's she's you're we're they're i'd you'd i'll you'll it'll we'll you've we've they've
+    doesn't won't wouldn't couldn't shouldn't aren't weren't haven't hasn't hadn't
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+"""Function words contracted with an apostrophe, which the stop list has only whole: "what's going"."""
+STOP = frozenset(STOP_WORDS) | _AUXILIARIES | _CONTRACTIONS
 """Words that neither start nor end a label nor name a theme."""
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
