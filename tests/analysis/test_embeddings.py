@@ -57,3 +57,9 @@ def test_reduced_precision_vectors_stay_close_to_float32(precision: str, least_c
     assert np.allclose(np.linalg.norm(reduced, axis=1), 1.0, atol=1e-3)
     cosines = np.sum(reduced * reference, axis=1)
     assert cosines.min() >= least_cosine
+
+
+def test_loading_the_model_draws_no_progress_bar_of_its_own(capfd: pytest.CaptureFixture[str]) -> None:
+    SentenceTransformerEmbedder(DEFAULT_MODEL)
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in out + err  # the CLI draws its own progress

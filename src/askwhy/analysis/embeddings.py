@@ -63,7 +63,10 @@ class SentenceTransformerEmbedder:
     ) -> None:
         torch = import_torch()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Its "Loading weights" bar would break into the CLI's own progress display.
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         if threads:
             torch.set_num_threads(threads)
         self.name = name
