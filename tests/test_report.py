@@ -24,7 +24,7 @@ from askwhy.insights.measures import MetricsReport
 from askwhy.insights.selection import Selection
 from askwhy.insights.theme_views import Quote, ThemeDetail, ThemeSummary
 from askwhy.report.collect import Report, collect
-from askwhy.report.files import summary_json
+from askwhy.report.files import THEME_COLUMNS, summary_json, theme_rows
 from askwhy.report.render import render_html, write_report
 from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, ThemeDetailResult
 from askwhy.settings import Settings
@@ -293,3 +293,30 @@ def test_collect_answers_with_typed_results(analysed: Container) -> None:
     assert report.themes
     assert all(isinstance(t, ThemeDetailResult) for t in report.themes)
     assert report.simulated == "excluded"
+
+
+def test_themes_csv_lists_each_theme_then_its_subthemes() -> None:
+    now = datetime(2024, 3, 4, 9, 30, tzinfo=UTC)
+
+    def summary(theme_id: str, label: str, parent: str | None) -> ThemeSummary:
+        return ThemeSummary(
+            id=theme_id, label=label, description="", status="proposed", parent_id=parent,
+            merged_into_id=None, keywords=[label], mentions=3, responses=3, share=0.1, sentiment=-0.2,
+            positive=0, negative=2, created_at=now, updated_at=now,
+        )  # fmt: skip
+
+    delivery = ThemeDetail(
+        summary("d", "late delivery", None),
+        [],
+        [summary("d1", "courier lost", "d"), summary("d2", "wrong address", "d")],
+    )
+    price = ThemeDetail(summary("p", "high price", None), [], [])
+    rows = theme_rows([ThemeDetailResult.detail(delivery), ThemeDetailResult.detail(price)])
+    assert [(row["id"], row["parent_id"]) for row in rows] == [
+        ("d", None),
+        ("d1", "d"),
+        ("d2", "d"),
+        ("p", None),
+    ]
+    assert rows[1]["keywords"] == "courier lost"
+    assert set(rows[0]) >= set(THEME_COLUMNS)

@@ -70,7 +70,12 @@ def metric_rows(metrics: MetricsResult | None) -> list[Row]:
 
 
 def theme_rows(themes: Iterable[ThemeDetailResult]) -> list[Row]:
-    return [{**theme.model_dump(mode="json"), "keywords": "; ".join(theme.keywords)} for theme in themes]
+    """The whole codebook, each theme followed by its subthemes (their ``parent_id`` its id)."""
+    return [
+        {**row.model_dump(mode="json", exclude={"quotes", "children"}), "keywords": "; ".join(row.keywords)}
+        for theme in themes
+        for row in (theme, *theme.children)
+    ]
 
 
 def driver_rows(drivers: DriversResult | None) -> list[Row]:
