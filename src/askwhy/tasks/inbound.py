@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LINGER_CAP_SECONDS = 0.02
-"""The longest a nudged run of the turns waits for more messages to join it (`askwhy.queue.linger`):
-a small share of the time a customer waits for a reply, whatever the load."""
+"""The longest a nudged run of the turns, or of storing kept deliveries, waits for more work to join
+it (`askwhy.queue.linger`): a small share of the time a customer waits for a reply, whatever the load."""
 
 
 def register(jobs: Jobs, container: Container) -> None:
@@ -27,20 +27,23 @@ def register(jobs: Jobs, container: Container) -> None:
     # A run first lingers (as long as the last run took, at most LINGER_CAP_SECONDS) before it
     # takes its nudge: the messages stored meanwhile nudge this run, not another, and it answers
     # them together. A transaction that fails (the database busy past its timeout) is retried.
-    linger = Linger(LINGER_CAP_SECONDS if not jobs.huey.immediate else 0.0)  # inline: no later to wait for
+    cap = LINGER_CAP_SECONDS if not jobs.huey.immediate else 0.0  # inline: there is no later
+    answering, storing = Linger(cap), Linger(cap)
 
     @jobs.task("process_inbound", retries=5, retry_delay=2)
     def process_inbound(message_id: int | None = None) -> int:
-        linger.wait()
+        answering.wait()
         jobs.nudge_taken("process_inbound")
-        return linger.measure(lambda: answer_all(container))
+        return answering.measure(lambda: answer_all(container))
 
-    # Nudged after each keep in the webhook inbox (`askwhy.service.intake`): one run stores all
-    # that is kept. A transaction that fails (the database busy past its timeout) is retried.
+    # Nudged after each keep in the webhook inbox (`askwhy.service.intake`) where no storer process
+    # watches it (PostgreSQL): one run stores all that is kept, lingering first as the turns do.
+    # A transaction that fails (the database busy past its timeout) is retried.
     @jobs.task(STORE_KEPT, retries=5, retry_delay=2)
     def store_kept_deliveries() -> int:
+        storing.wait()
         jobs.nudge_taken(STORE_KEPT)
-        return store_kept(storing=container.storing, inbox=container.inbox)
+        return storing.measure(lambda: store_kept(storing=container.storing, inbox=container.inbox))
 
     @jobs.periodic("store_kept_deliveries_due", minute="*")
     def store_kept_deliveries_due() -> int:
