@@ -188,3 +188,22 @@ def test_a_label_neither_opens_nor_closes_with_an_auxiliary_or_a_contracted_func
         assert label.split()[0] not in fragments, label
         assert label.split()[-1] not in fragments, label
     assert labels[1] == "card payment"
+
+
+OH_MAN = [
+    "oh man the delivery was late again",
+    "oh man, late delivery again",
+    "oh man my delivery was late",
+    "the delivery was late, oh man",
+]
+SHES = [
+    "shes the best support agent",
+    "the support agent was great, shes kind",
+    "shes a lovely support agent",
+    "shes the support agent who helped",
+]
+
+
+def test_a_reaction_or_a_contraction_typed_without_its_apostrophe_is_no_topic() -> None:
+    labels = labels_of(OH_MAN, SHES, CARD_ORDER)
+    assert labels[:2] == ["delivery was late", "support agent"]

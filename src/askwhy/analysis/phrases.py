@@ -47,10 +47,17 @@ _CONTRACTIONS = frozenset(
     i'm it's don't didn't can't i've wasn't isn't what's that's there's here's who's where's how's
     let's he's she's you're we're they're i'd you'd i'll you'll it'll we'll you've we've they've
     doesn't won't wouldn't couldn't shouldn't aren't weren't haven't hasn't hadn't
+    thats whats theres heres shes hes youre theyre wasnt isnt doesnt didnt wouldnt couldnt shouldnt
+    arent werent havent hasnt hadnt youve weve theyve youll theyll itll
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
-"""Function words contracted with an apostrophe, which the stop list has only whole: "what's going"."""
-STOP = frozenset(STOP_WORDS) | _AUXILIARIES | _CONTRACTIONS
+"""Function words contracted, with an apostrophe or typed without one, which the stop list has only
+whole: "what's going", "shes"."""
+_INTERJECTIONS = frozenset(
+    "oh ah uh um hmm hm haha hahaha wow omg yeah yep yup yes nah nope hey hi hello".split()  # noqa: SIM905
+)
+"""Words that voice a reaction, not a topic: "oh man"."""
+STOP = frozenset(STOP_WORDS) | _AUXILIARIES | _CONTRACTIONS | _INTERJECTIONS
 """Words that neither start nor end a label nor name a theme."""
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
