@@ -72,3 +72,14 @@ def test_a_stop_ends_the_wait() -> None:
     stopping.set()
     assert spacing.wait(stopping) > 0  # returned at once: the event was set
     assert clock.slept == []
+
+
+def test_an_idle_storer_reads_the_inbox_counter_less_often_the_longer_nothing_is_kept() -> None:
+    from askwhy.cli.inbox_storer import LINGER_CAP_SECONDS, WATCH_SECONDS, watch_interval
+
+    assert watch_interval(0.0) == WATCH_SECONDS  # within a stream of webhooks
+    assert watch_interval(0.1) == pytest.approx(0.01)
+    assert watch_interval(60.0) == LINGER_CAP_SECONDS  # never later than a batch may linger
+    quiet = [0.0, 0.01, 0.05, 0.1, 0.5, 1.0]
+    intervals = [watch_interval(q) for q in quiet]
+    assert intervals == sorted(intervals)
