@@ -135,10 +135,29 @@ def test_a_rerun_keeps_the_codebooks_top_level_count_where_the_data_cannot_tell_
     assert fewest_within_noise(flat, current=current) == chosen
 
 
-def test_a_clear_structure_wins_over_the_codebooks_top_level_count() -> None:
+def test_a_clear_structure_wins_over_the_codebooks_top_level() -> None:
     vectors, truth = groups(12, 125, spread=0.9, seed=3)
+    # A codebook of 20 themes made by some other data: 12 clear groups separate far better.
+    codebook = groups(20, 1, spread=0.0, seed=11)[0]
 
-    fine, parent = cluster_two_levels(vectors, keys_of(len(vectors)), least=4, current=20)
+    fine, parent = cluster_two_levels(vectors, keys_of(len(vectors)), least=4, codebook=codebook)
 
     assert len(set(parent.tolist())) == 12
     assert adjusted_rand_score(truth, top_of(fine, parent)) >= 0.9
+
+
+def test_a_rerun_keeps_the_codebooks_top_level_where_the_data_separates_it_as_well() -> None:
+    # The codebook was made on 90% of the texts; a re-run on all of them keeps its top level.
+    vectors, _ = groups(12, 125, spread=0.9, seed=3)
+    keep = np.sort(np.random.default_rng(0).choice(len(vectors), int(0.9 * len(vectors)), replace=False))
+    keys = keys_of(len(vectors))
+    fine, parent = cluster_two_levels(vectors[keep], [keys[i] for i in keep], least=4)
+    top = top_of(fine, parent)
+    codebook = np.stack([vectors[keep][top == t].mean(axis=0) for t in np.unique(top[top >= 0])])
+    codebook /= np.linalg.norm(codebook, axis=1, keepdims=True)
+
+    again_fine, again_parent = cluster_two_levels(vectors, keys, least=4, codebook=codebook)
+
+    again = top_of(again_fine, again_parent)
+    assert len(set(again_parent.tolist())) == len(codebook)
+    assert adjusted_rand_score(top[top >= 0], again[keep][top >= 0]) >= 0.9

@@ -65,12 +65,13 @@ def discover_codebook(
     brand_terms: Collection[str] = (),
     max_sample: int = MAX_SAMPLE,
     near_duplicate: float = NEAR_DUPLICATE,
-    current_top: int | None = None,
+    codebook: NDArray[np.float32] | None = None,
 ) -> Discovery:
     """Themes and subthemes among `texts`; members index `texts` (the module docstring says how).
     Quotes a theme shows never say the same thing twice (a cosine of `near_duplicate`, on the
-    embedding model's own scale). On a re-run, `current_top` is the codebook's number of top-level
-    themes: kept where the data separates it as well as the best count, within noise."""
+    embedding model's own scale). On a re-run, `codebook` holds the centres of the top-level themes
+    the codebook already has: that top level stays where the data separates it as well as the best
+    count, within noise (`askwhy.analysis.theme_clusters.top_level`)."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
     if sentiments is not None and len(sentiments) != len(texts):
@@ -90,7 +91,7 @@ def discover_codebook(
         brand_terms=brand_terms,
         max_sample=max_sample,
         near_duplicate=near_duplicate,
-        current_top=current_top,
+        codebook=None if codebook is None else unit_rows(np.asarray(codebook, dtype=np.float32)),
     )
     return _in_given_order(found, order)
 
@@ -120,7 +121,7 @@ def _discover(
     brand_terms: Collection[str],
     max_sample: int,
     near_duplicate: float,
-    current_top: int | None,
+    codebook: NDArray[np.float32] | None,
 ) -> Discovery:
     cleaned = [clean_for_meaning(t, brand_terms=brand_terms, emoji=False) for t in texts]
     content = np.array([has_content(t) for t in cleaned], dtype=bool)
@@ -130,7 +131,7 @@ def _discover(
     unit = unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
     fine, parent = _renumber(
         *cluster_two_levels(
-            unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample, current=current_top
+            unit[rows], [text_key(cleaned[i]) for i in rows], least, max_sample, codebook=codebook
         )
     )
     if not len(parent):

@@ -61,14 +61,14 @@ def cluster_two_levels(
     least: int,
     max_sample: int = MAX_SAMPLE,
     *,
-    current: int | None = None,
+    codebook: Floats | None = None,
 ) -> tuple[Ints, Ints]:
     """A subtheme number per row (−1 unassigned) and the top-level theme of each subtheme.
 
     `unit` rows are unit vectors in a fixed order (the caller sorts them by text), `keys` their
     texts' hashes (identical texts count once in the sample), `least` the smallest theme kept,
-    `current` the top-level count a codebook already has (`fewest_within_noise` says when it stays).
-    Subtheme numbers may skip subthemes that lost every row.
+    `codebook` the unit centres of the top-level themes a codebook already has, on a re-run
+    (`top_level` says when they stay). Subtheme numbers may skip subthemes that lost every row.
     """
     n = len(unit)
     distinct = sorted({key: row for row, key in reversed(list(enumerate(keys)))}.items())
@@ -76,29 +76,44 @@ def cluster_two_levels(
         return np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     sample = np.array([row for _, row in distinct[:max_sample]], dtype=np.int64)
     tree = linkage(unit[sample].astype(np.float64), method="ward")
-    themes = top_count(tree, unit[sample], least, n=n, current=current)
-    top = fcluster(tree, themes, criterion="maxclust")
+    themes, kept_codebook = top_level(tree, unit[sample], least, n=n, codebook=codebook)
     fine = fcluster(tree, subtheme_count(tree, n, themes, len(sample)), criterion="maxclust")
     groups = np.unique(fine)
-    # Cuts of one tree nest: every subtheme lies inside one top-level theme.
-    parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
     centres = _centres(unit[sample], np.searchsorted(groups, fine), len(groups))
+    if kept_codebook and codebook is not None:
+        parents = np.argmax(centres @ codebook.T, axis=1).astype(np.int64)
+    else:
+        # Cuts of one tree nest: every subtheme lies inside one top-level theme.
+        top = fcluster(tree, themes, criterion="maxclust")
+        parents = np.array([top[fine == g][0] for g in groups], dtype=np.int64)
     assignment, kept = _refine(unit, centres, least)
     return assignment, _regroup(unit, assignment, parents[kept])
 
 
-def top_count(
-    tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int, current: int | None = None
-) -> int:
-    """Top-level themes for `n` texts whose sample `sampled` made `tree`: from 1,000 texts, the
-    best-separated cut among 8–30 or the fewest within noise of it, or the `current` count where
-    that is within noise too (fewer than 8 only for a far clearer structure); below, the cut after
-    which the next merge jumps the most."""
+def top_level(
+    tree: NDArray[np.float64], sampled: Floats, least: int, *, n: int, codebook: Floats | None = None
+) -> tuple[int, bool]:
+    """Top-level themes for `n` texts whose sample `sampled` made `tree`, and whether they are the
+    `codebook`'s. From 1,000 texts: the codebook's top level (each sampled text with its nearest
+    centre) where its silhouette is within one standard error of the best cut's, that cut's texts
+    also moved to their nearest centre (like with like: a partition by nearest centre separates
+    better than a cut of the tree); else the
+    best-separated cut among 8–30 or the fewest within noise of it, or the codebook's count where
+    that is within noise too (fewer than 8 only for a far clearer structure). Below 1,000 texts,
+    the cut after which the next merge jumps the most."""
     fewest, most = top_range(n, least)
     clear = natural_cut(tree, fewest, most)
     if n < SMALL_DATA or clear < TOP_THEMES[0]:
-        return clear
-    return best_separated(tree, sampled, fewest, most, current=current)
+        return clear, False
+    silhouettes = cut_silhouettes(tree, sampled, fewest, most, codebook=codebook)
+    theirs = silhouettes.pop(0, None)
+    if not silhouettes:
+        return fewest, False
+    if codebook is not None and theirs is not None:
+        best = nearest_centre_silhouettes(tree, sampled, best_cut(silhouettes))
+        if float(np.mean(theirs)) >= float(np.mean(best)) - standard_error(best):
+            return len(codebook), True
+    return fewest_within_noise(silhouettes, current=None if codebook is None else len(codebook)), False
 
 
 def top_range(n: int, least: int) -> tuple[int, int]:
@@ -108,11 +123,11 @@ def top_range(n: int, least: int) -> tuple[int, int]:
     return min(fewest, most), most
 
 
-def best_separated(
-    tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int, *, current: int | None = None
-) -> int:
-    """The cut in [fewest, most] chosen by `fewest_within_noise` from the silhouettes (cosine) of
-    the first `SILHOUETTE_SAMPLE` sampled texts."""
+def cut_silhouettes(
+    tree: NDArray[np.float64], sampled: Floats, fewest: int, most: int, *, codebook: Floats | None = None
+) -> dict[int, NDArray[np.float64]]:
+    """Silhouettes (cosine) of the first `SILHOUETTE_SAMPLE` sampled texts for each cut in
+    [fewest, most]; under 0, those of the `codebook`'s top level (each text with its nearest centre)."""
     rows = sampled[:SILHOUETTE_SAMPLE].astype(np.float32)
     distance = np.clip(1 - rows @ rows.T, 0, None)
     np.fill_diagonal(distance, 0)
@@ -121,7 +136,11 @@ def best_separated(
         cut = fcluster(tree, k, criterion="maxclust")[: len(rows)]
         if len(set(cut.tolist())) > 1:
             silhouettes[k] = silhouette_samples(distance, cut, metric="precomputed")
-    return fewest_within_noise(silhouettes, current=current) if silhouettes else fewest
+    if codebook is not None and len(codebook) > 1:
+        nearest = np.argmax(rows @ codebook.T, axis=1)
+        if len(set(nearest.tolist())) > 1:
+            silhouettes[0] = silhouette_samples(distance, nearest, metric="precomputed")
+    return silhouettes
 
 
 def fewest_within_noise(silhouettes: dict[int, NDArray[np.float64]], *, current: int | None = None) -> int:
@@ -130,12 +149,38 @@ def fewest_within_noise(silhouettes: dict[int, NDArray[np.float64]], *, current:
     rule, so that on a flat curve the count does not follow noise from one sample to the next.
     A `current` count (the codebook's, on a re-run) within that error stays: the data does not
     tell it from the best, and a team's themes keep their shape."""
-    means = {k: float(np.mean(values)) for k, values in silhouettes.items()}
-    best = max(means, key=lambda k: (round(means[k], 4), -k))
-    values = silhouettes[best]
-    noise = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-    within = [k for k, mean in means.items() if mean >= means[best] - noise]
+    floor = floor_within_noise(silhouettes)
+    within = [k for k, values in silhouettes.items() if float(np.mean(values)) >= floor]
     return current if current in within else min(within)
+
+
+def floor_within_noise(silhouettes: dict[int, NDArray[np.float64]]) -> float:
+    """The best cut's mean silhouette less one standard error of it."""
+    best = silhouettes[best_cut(silhouettes)]
+    return float(np.mean(best)) - standard_error(best)
+
+
+def best_cut(silhouettes: dict[int, NDArray[np.float64]]) -> int:
+    """The count with the highest mean silhouette (the fewer themes on a tie)."""
+    means = {k: float(np.mean(values)) for k, values in silhouettes.items()}
+    return max(means, key=lambda k: (round(means[k], 4), -k))
+
+
+def standard_error(values: NDArray[np.float64]) -> float:
+    return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def nearest_centre_silhouettes(tree: NDArray[np.float64], sampled: Floats, k: int) -> NDArray[np.float64]:
+    """Silhouettes of the first `SILHOUETTE_SAMPLE` sampled texts, each with the nearest centre of
+    the tree's cut into `k`: scored as a codebook's top level is."""
+    rows = sampled[:SILHOUETTE_SAMPLE].astype(np.float32)
+    cut = np.unique(fcluster(tree, k, criterion="maxclust")[: len(rows)], return_inverse=True)[1]
+    nearest = np.argmax(rows @ _centres(rows, cut, int(cut.max()) + 1).T, axis=1)
+    if len(set(nearest.tolist())) < 2:
+        return np.zeros(len(rows))
+    distance = np.clip(1 - rows @ rows.T, 0, None)
+    np.fill_diagonal(distance, 0)
+    return np.asarray(silhouette_samples(distance, nearest, metric="precomputed"), dtype=np.float64)
 
 
 def subtheme_count(tree: NDArray[np.float64], n: int, themes: int, sampled: int) -> int:

@@ -7,8 +7,8 @@ little more data nearly the same), then matches each theme found to the codebook
 (`askwhy.analysis.theme_matching`): one that is an existing theme (same texts, same label or a
 near-identical centre) gives its pool sentences to that theme, which keeps its id, label, status
 and edits; only the rest become proposed themes, with ids derived from their content, when enough
-pool sentences make them. The top level keeps the codebook's number of themes where the data does
-not tell it from the best count. Themed sentences stay where they are (people may have moved them), and
+pool sentences make them. The top level stays the codebook's where the data does not tell it from
+the best count. Themed sentences stay where they are (people may have moved them), and
 existing themes are never relabelled, recentred or removed here. Sentences with no content are set
 aside, and the rest of the pool is offered to the themes found by the usual assignment rule.
 """
@@ -64,10 +64,11 @@ def discover(
     """Cluster the pool, give what existing themes explain to them, propose the rest, assign the pool.
 
     A theme found again keeps its id, label, status and edits and only gains members; a merged one
-    passes its members on to the theme it was merged into. The codebook's number of top-level
-    themes stays where the data separates it within noise of the best count, so a little more data
-    finds the same top level again. New themes' ids come from their content
-    (their label, drawn from their texts), so the same sentences give the same ids in any order.
+    passes its members on to the theme it was merged into. The codebook's top level (each sentence
+    with its nearest top-level centre) stays where the data separates it within noise of the best
+    count, so a little more data finds the same top level again. New themes' ids come from their
+    content (their label, drawn from their texts), so the same sentences give the same ids in any
+    order.
     Simulated responses' sentences are left out unless ``include_simulated``: themes and their
     labels come from customers' words; assignment still codes the simulated ones afterwards.
     Two runs take turns (on PostgreSQL), the second reading the pool the first left.
@@ -78,7 +79,7 @@ def discover(
     if not pooled:
         return DiscoveryResult(pool=0, themes=[], themed=0)
     known = [_known(t) for t in theme_members.live_themes(session=session)]
-    tops = sum(1 for k in known if k.parent_id is None)
+    tops = [k.centroid for k in known if k.parent_id is None and k.centroid is not None]
     found = discover_codebook(
         [r.text for r in rows],
         stack([r.embedding for r in rows]),
@@ -86,7 +87,7 @@ def discover(
         sentiments=[r.sentiment_score for r in rows],
         brand_terms=brand_terms,
         near_duplicate=rule.near_duplicate,
-        current_top=tops or None,
+        codebook=np.stack(tops) if len(tops) > 1 else None,
     )
     placements = place_themes(found.themes, [r.text for r in rows], known, near_duplicate=rule.near_duplicate)
     writing = _Writing(rows, set(pooled), min_theme_size or min_size_for(len(rows)), now)
