@@ -1,6 +1,10 @@
 """Theme discovery on every labelled set: agreement with human codes, stability, labels, cost.
 
     nice -n 10 .venv/bin/python -m bench.themes_quality [--sets Banking77,CLINC150] [--no-bertopic]
+    nice -n 10 .venv/bin/python -m bench.themes_quality --sets GoEmotions --stability-only
+
+`--stability-only` runs discovery on all rows, the 90% sample and the re-run only, prints them and
+keeps nothing (the page needs the full measure).
 
 Each set's results are kept in bench/.cache/; the page is written once every set has a result
 (`--write-only` writes it from the kept results).
@@ -15,10 +19,12 @@ clothing reviews), on the same cached all-MiniLM-L6-v2 embeddings of the cleaned
   (bench-only: `pip install bertopic`), in the same run;
 - stability: the rows shuffled (themes, ids and labels must be identical); the product's re-run
   (discovery on a seeded 90%, the other 10% coded into those themes by the assignment rule as they
-  arrive, then discovery again over everything with `askwhy.analysis.theme_matching`, as
-  `askwhy analyze` does on a store that has themes): share of the earlier themes found again by
-  id and new themes proposed; and, labelled as such, two *independent* runs on the 90% and on all
-  rows (share of themes whose id is found again, with nothing carried over);
+  arrive, then discovery again over everything, told the codebook's top level, with
+  `askwhy.analysis.theme_matching`, as `askwhy analyze` does on a store that has themes): share of
+  the earlier themes found again by id and new themes proposed; and, labelled as such, two
+  *independent* runs on the 90% and on all rows (share of themes whose id is found again, with
+  nothing carried over), with why the others were lost: a different top-level count, the same
+  members under another id, or members regrouped;
 - labels: share occurring verbatim in at least 3 of their theme's texts, duplicates, brand terms;
 - time and peak memory (tracemalloc) of discovery, beside the stock sentence-transformers encode
   of the set's texts (measured on up to `FLOOR_SAMPLE` texts, scaled to the whole set).
@@ -95,12 +101,23 @@ class SetResult:
     subsample_top: float = 0.0
     subsample_sub: float = 0.0
     subsample_members: float = 0.0
+    subsample_count: int = 0
+    """Top-level themes the independent run on 90% found."""
+    lost_same_members: int = 0
+    """Independent 90%: top-level themes whose members were found again (Jaccard ≥ 0.5) under another id."""
+    lost_regrouped: int = 0
+    """Independent 90%: top-level themes neither found again by id nor by members."""
+    rerun_count: int = 0
+    """Top-level themes of the re-run's discovery over all rows."""
     rerun_top: float = 0.0
     """Product re-run with 10% more data: share of earlier top-level themes found again by id."""
     rerun_sub: float = 0.0
     rerun_new_top: int = 0
     rerun_new_sub: int = 0
     rerun_earlier_top: int = 0
+    rerun_top_uncounted: float = 0.0
+    """The same re-run had discovery not been told the codebook's top level (its themes are then the
+    independent run on all rows): share of earlier top-level themes found again."""
     verbatim: float = 0.0
     duplicates: int = 0
     branded: int = 0
@@ -220,14 +237,32 @@ def measure(data: ThemeSet, *, with_bertopic: bool) -> SetResult:
     order = rng.permutation(n)
     shuffled = discover_codebook([data.texts[i] for i in order], vectors[order], brand_terms=brands)
     result.shuffle_identical = fingerprint(shuffled, order) == fingerprint(found, np.arange(n))
+    stability(result, data, vectors, found, brands, rng)
+    result.floor_seconds = encode_floor(cleaned)
+    return result
+
+
+def stability(
+    result: SetResult,
+    data: ThemeSet,
+    vectors: npt.NDArray[np.float32],
+    found: Discovery,
+    brands: tuple[str, ...],
+    rng: np.random.Generator,
+) -> None:
+    """The independent run on a seeded 90% against `found` (all rows), and the product's re-run."""
+    n = len(data.texts)
     keep = np.sort(rng.choice(n, int(SUBSAMPLE * n), replace=False))
     smaller = discover_codebook([data.texts[i] for i in keep], vectors[keep], brand_terms=brands)
     result.subsample_top, result.subsample_sub, result.subsample_members = matched(found, smaller, keep)
-    rerun = rerun_with_more(data.texts, vectors, smaller, keep, brands)
+    result.subsample_count = len(smaller.themes)
+    result.lost_same_members, result.lost_regrouped = lost(found, smaller, keep)
+    again = discover_codebook(data.texts, vectors, brand_terms=brands, codebook=centres(smaller))
+    rerun = rerun_with_more(data.texts, vectors, smaller, keep, again)
     result.rerun_top, result.rerun_sub, result.rerun_new_top, result.rerun_new_sub = rerun
+    result.rerun_count = len(again.themes)
+    result.rerun_top_uncounted = rerun_with_more(data.texts, vectors, smaller, keep, found)[0]
     result.rerun_earlier_top = len(smaller.themes)
-    result.floor_seconds = encode_floor(cleaned)
-    return result
 
 
 def matched(full: Discovery, part: Discovery, keep: IntArray) -> tuple[float, float, float]:
@@ -238,6 +273,13 @@ def matched(full: Discovery, part: Discovery, keep: IntArray) -> tuple[float, fl
     subs = [s.id for t in full.themes for s in t.subthemes]
     top = np.mean([t.id in top_ids for t in full.themes]) if full.themes else 0.0
     sub = np.mean([s in sub_ids for s in subs]) if subs else 1.0
+    overlap = same_members(full, part, keep)
+    return float(top), float(sub), float(np.mean(overlap)) if overlap else 0.0
+
+
+def same_members(full: Discovery, part: Discovery, keep: IntArray) -> list[bool]:
+    """For each of the full run's top-level themes, whether the run on `keep` has one with nearly
+    the same members (Jaccard ≥ 0.5 over the texts both runs saw)."""
     seen = set(keep.tolist())
     again = [{int(keep[m]) for m in t.members} for t in part.themes]
     overlap = []
@@ -245,7 +287,22 @@ def matched(full: Discovery, part: Discovery, keep: IntArray) -> tuple[float, fl
         mine = {m for m in theme.members if m in seen}
         best = max((len(mine & other) / max(len(mine | other), 1) for other in again), default=0.0)
         overlap.append(best >= JACCARD)
-    return float(top), float(sub), float(np.mean(overlap)) if overlap else 0.0
+    return overlap
+
+
+def lost(full: Discovery, part: Discovery, keep: IntArray) -> tuple[int, int]:
+    """The full run's top-level themes whose id the run on `keep` lacks: those it has under another
+    id (nearly the same members), and those whose members it grouped otherwise."""
+    ids = {t.id for t in part.themes}
+    missing = [
+        same for t, same in zip(full.themes, same_members(full, part, keep), strict=True) if t.id not in ids
+    ]
+    return sum(missing), len(missing) - sum(missing)
+
+
+def centres(found: Discovery) -> npt.NDArray[np.float32] | None:
+    """The top-level centres a codebook made by `found` keeps, as the product's re-run reads them."""
+    return np.stack([t.centroid for t in found.themes]) if len(found.themes) > 1 else None
 
 
 def rerun_with_more(
@@ -253,12 +310,13 @@ def rerun_with_more(
     vectors: npt.NDArray[np.float32],
     first: Discovery,
     keep: IntArray,
-    brands: tuple[str, ...],
+    second: Discovery,
 ) -> tuple[float, float, int, int]:
     """The product's path when 10% more rows arrive after discovery ran on `keep`: the new rows are
     coded into the earlier themes by the assignment rule, those left over join the pool, discovery
-    runs again over all rows and its themes are matched to the earlier ones. Returns the share of
-    earlier top-level themes and subthemes found again by id, and the new ones it would propose."""
+    runs again over all rows (`second`, told the codebook's top level) and its themes are
+    matched to the earlier ones. Returns the share of earlier top-level themes and subthemes found
+    again by id, and the new ones it would propose."""
     members: dict[str, set[int]] = {}
     known_themes: list[tuple[DiscoveredTheme, str | None]] = []
     for theme in first.themes:
@@ -280,7 +338,6 @@ def rerun_with_more(
         KnownTheme(t.id, t.label, t.centroid, frozenset(text_key(texts[r]) for r in members[t.id]), parent)
         for t, parent in known_themes
     ]
-    second = discover_codebook(texts, vectors, brand_terms=brands)
     placements = place_themes(second.themes, texts, known)
     pooled = set(range(len(texts))) - themed
     least = min_size_for(len(texts))
@@ -337,14 +394,15 @@ def report(results: list[SetResult], started: float, load: float, *, missing: Se
                 margins.append((better - r.bertopic[km].ami, f"{r.name}{suffix} vs BERTopic"))
     worst, best = min(margins), max(margins)
     stability = [
-        "| set | no content | unassigned | shuffled rows identical | re-run with 10% added: earlier top themes found again by id | earlier subthemes found again | new top themes proposed | new subthemes proposed | independent runs on 90% and 100%: top themes matched by id | subthemes by id | top themes by members | labels verbatim in ≥ 3 texts | duplicate labels | brand in label | discovery time | peak memory | stock encode of the same texts |",
-        "|" + " --- |" * 17,
+        "| set | no content | unassigned | shuffled rows identical | re-run with 10% added: top themes before / after | earlier top themes found again by id | the same, discovery not told the codebook | earlier subthemes found again | new top themes proposed | new subthemes proposed | independent runs on 90% and 100%: top themes | top themes matched by id | lost, same members under another id | lost, members grouped otherwise | subthemes by id | top themes by members | labels verbatim in ≥ 3 texts | duplicate labels | brand in label | discovery time | peak memory | stock encode of the same texts |",
+        "|" + " --- |" * 22,
     ]
     for r in results:
         stability.append(
             f"| {r.name} | {r.no_content:.1%} | {r.unassigned:.1%} | {'yes' if r.shuffle_identical else '**no**'} | "
-            f"{r.rerun_top:.0%} of {r.rerun_earlier_top} | {r.rerun_sub:.0%} | {r.rerun_new_top} | {r.rerun_new_sub} | "
-            f"{r.subsample_top:.0%} | {r.subsample_sub:.0%} | {r.subsample_members:.0%} | {r.verbatim:.0%} | {r.duplicates} | {r.branded} | "
+            f"{r.rerun_earlier_top} / {r.rerun_count} | {r.rerun_top:.0%} | {r.rerun_top_uncounted:.0%} | {r.rerun_sub:.0%} | {r.rerun_new_top} | {r.rerun_new_sub} | "
+            f"{r.top} / {r.subsample_count} | {r.subsample_top:.0%} | {r.lost_same_members} | {r.lost_regrouped} | "
+            f"{r.subsample_sub:.0%} | {r.subsample_members:.0%} | {r.verbatim:.0%} | {r.duplicates} | {r.branded} | "
             f"{r.seconds:.1f} s | {r.peak_mb:.0f} MB | {r.floor_seconds:.0f} s |"
         )
     tops = "\n".join(f"- **{r.name}**: {', '.join(r.labels)}" for r in results)
@@ -379,12 +437,15 @@ def _rerun_note(results: list[SetResult]) -> str:
     return (
         "The re-run is the product's path (`askwhy analyze` or `askwhy themes discover` on a store that "
         "has themes): discovery on a seeded 90%, the other 10% coded into those themes by the assignment "
-        "rule, then discovery over all rows matched to the earlier themes (shared texts, same label, or "
-        "centres within 0.9). No earlier theme is ever deleted, relabelled or given a new id, so 100% keep "
+        "rule, then discovery over all rows, told the codebook's top level (kept, each text with its nearest "
+        "top-level centre, where its silhouette is within one standard error of the best cut's), matched to the earlier themes "
+        "(shared texts, same label, or centres within 0.9). No earlier theme is ever deleted, relabelled or given a new id, so 100% keep "
         "their id by construction; the column shows how many the re-run *finds again* (confirms with new "
         f"data): worst {worst.rerun_top:.0%} ({worst.name}), best {best.rerun_top:.0%} ({best.name}). "
         "New themes are proposed only with enough sentences no earlier theme explains. The independent "
-        "columns run discovery twice with nothing carried over, the measure before re-runs were incremental."
+        "columns run discovery twice with nothing carried over, the measure before re-runs were incremental; "
+        "a top-level theme they lose either has nearly the same members under another id (its most "
+        "distinctive word changed) or its members were grouped otherwise (most often because the count changed)."
     )
 
 
@@ -409,6 +470,9 @@ def main(argv: list[str] | None = None) -> list[SetResult]:
     parser.add_argument(
         "--write-only", action="store_true", help="write the page from the results of earlier runs"
     )
+    parser.add_argument(
+        "--stability-only", action="store_true", help="only the 90%% runs, printed; nothing kept or written"
+    )
     args = parser.parse_args(argv)
     wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
     load = os.getloadavg()[0]
@@ -420,16 +484,42 @@ def main(argv: list[str] | None = None) -> list[SetResult]:
             if kept is not None:
                 results.append(kept)
             continue
+        if args.stability_only:
+            print(_stability_summary(stability_only(data)), flush=True)
+            continue
         result = measure(data, with_bertopic=not args.no_bertopic)
         CACHE.mkdir(parents=True, exist_ok=True)
         _saved(data.name).write_text(json.dumps(asdict(result)))
         results.append(result)
         print(_summary(result), flush=True)
-    if results:
+    if results and not args.stability_only:
         measured = {r.name for r in results}
         missing = [d.name for d in theme_sets() if d.name not in measured]
         write_section("themes", report(results, started, load, missing=missing))
     return results
+
+
+def stability_only(data: ThemeSet) -> SetResult:
+    """Discovery on all rows, then `stability` (the same seeded sample as `measure` draws)."""
+    cleaned = [clean_for_meaning(t) for t in data.texts]
+    vectors = embed_stored(cleaned, what="texts")
+    brands = BRANDS.get(data.name, ())
+    found = discover_codebook(data.texts, vectors, brand_terms=brands)
+    result = SetResult(data.name, len(cleaned), len(set(data.fine)), None, len(found.themes), 0, 0.0, 0.0)
+    rng = np.random.default_rng(SEED)
+    rng.permutation(len(cleaned))
+    stability(result, data, vectors, found, brands, rng)
+    return result
+
+
+def _stability_summary(r: SetResult) -> str:
+    return (
+        f"{r.name}: re-run +10%: {r.rerun_earlier_top} earlier top themes, {r.rerun_count} found by the re-run, "
+        f"{r.rerun_top:.0%} found again ({r.rerun_top_uncounted:.0%} if not told the codebook), subthemes {r.rerun_sub:.0%}, new {r.rerun_new_top}/{r.rerun_new_sub}; "
+        f"independent: {r.top} / {r.subsample_count} top themes, ids {r.subsample_top:.0%} "
+        f"(lost {r.lost_same_members} same members, {r.lost_regrouped} regrouped), "
+        f"subthemes {r.subsample_sub:.0%}, members {r.subsample_members:.0%}"
+    )
 
 
 def _summary(r: SetResult) -> str:
