@@ -47,8 +47,11 @@ def register(jobs: Jobs, container: Container) -> None:
 
     @jobs.periodic("store_kept_deliveries_due", minute="*")
     def store_kept_deliveries_due() -> int:
-        # Deliveries whose storing failed come due again; a nudge lost in a crash leaves some kept.
+        # Deliveries whose storing failed come due again; a nudge lost in a crash leaves some kept,
+        # and its mark set (a run that died before taking it), which would hold back every later
+        # nudge until this sweep: it is cleared here, as the other sweeps clear theirs.
         # A storer at work (the storer process of `askwhy serve`) is left to it, not waited for.
+        jobs.nudge_taken(STORE_KEPT)
         return store_kept(storing=container.storing, inbox=container.inbox, wait=False)
 
     @jobs.periodic("answer_waiting_messages", minute="*")
