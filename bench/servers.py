@@ -56,7 +56,7 @@ def running(factory: str, *, env: Mapping[str, str] | None = None, health: str =
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded shared machine imports slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(base + health, timeout=1).status_code < 500:

@@ -115,12 +115,17 @@ def test_a_page_issues_as_many_statements_with_more_themes(
     assert len(few) <= limit, "\n".join(few)
 
 
-def test_the_overview_counts_themes_twice_both_windows_at_once(analysed: Container, sign_in: SignIn) -> None:
+def test_the_overview_reads_the_theme_tallies_once_per_selection(
+    analysed: Container, sign_in: SignIn
+) -> None:
     day_recount.settle_everything(sessions=analysed.sessions)  # as the analysis worker does each minute
     with statements(analysed) as seen:
         viewed(sign_in(Role.ANALYST), "/programs/reviews")
-    counting = [s for s in seen if "GROUP BY theme_days.theme_id" in s]
-    assert len(counting) == 2, "the whole selection's themes, then both comparison windows in one query"
+    counting = [s for s in seen if "GROUP BY theme_days.day, theme_days.theme_id" in s]
+    assert len(counting) == 2, (
+        "per day, once for the selection (its themes and both comparison windows) and once for the "
+        "program's part of the codebook (simulated responses too)"
+    )
     assert not [s for s in seen if "FROM theme_mentions" in s], (
         "counted from the day tallies, not the mentions"
     )

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from askwhy.insights import theme_day_sums
 from askwhy.insights.selection import Selection, start_of
 from askwhy.store import (
     day_cells,
@@ -33,6 +34,9 @@ from askwhy.store.day_tally_tables import SEGMENT_NAME_AT_MOST, SEGMENT_VALUE_AT
 from askwhy.store.theme_volumes import ThemeCount
 
 STALE = "askwhy.day_tallies_stale"
+FEW_THEMES = 2
+"""A theme's own page asks for one or two themes: read from the tallies' by-theme index at once,
+not from the sums of every theme kept per day (`theme_day_sums`)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ def theme_counts(
     cells = tallied(session=session, selection=selection)
     if cells is None:
         return theme_volumes.theme_counts(session=session, restrict=selection.apply, theme_ids=theme_ids)
-    return day_tallies.theme_counts(session=session, cells=cells, theme_ids=theme_ids)
+    if theme_ids is not None and len(theme_ids) <= FEW_THEMES:
+        return day_tallies.theme_counts(session=session, cells=cells, theme_ids=theme_ids)
+    return theme_day_sums.theme_counts(session=session, selection=selection, cells=cells, theme_ids=theme_ids)
 
 
 def theme_counts_split(
@@ -153,7 +159,9 @@ def theme_counts_split(
         return theme_volumes.theme_counts_split(
             session=session, restrict=selection.apply, split_at=start_of(split_at)
         )
-    return day_tallies.theme_counts_split(session=session, cells=cells, split_at=split_at)
+    return theme_day_sums.theme_counts_split(
+        session=session, selection=selection, cells=cells, split_at=split_at
+    )
 
 
 def enriched_count(*, session: Session, selection: Selection) -> int:
@@ -207,4 +215,5 @@ def most_mentioned_themes(
     cells = tallied(session=session, selection=selection)
     if cells is None:
         return theme_volumes.most_mentioned_themes(session=session, restrict=selection.apply, limit=limit)
-    return day_tallies.most_mentioned_themes(session=session, cells=cells, limit=limit)
+    mentions = theme_day_sums.mentions(session=session, selection=selection, cells=cells)
+    return day_tallies.ranked_top_themes(session=session, mentions=mentions, limit=limit)

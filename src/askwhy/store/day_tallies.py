@@ -192,29 +192,33 @@ def theme_counts(
     return _theme_counts(_read(session, ThemeDay, cells, build), keys=1)
 
 
-def theme_counts_split(
-    *, session: Session, cells: Cells, split_at: date
-) -> tuple[dict[str, ThemeCount], dict[str, ThemeCount]]:
-    """Every mentioned theme's counts before ``split_at`` and from it on."""
+ThemeSums = tuple[float, ...]
+"""A theme's `THEME_SUMS` in some cells, in that order."""
+
+
+def theme_sums_per_day(*, session: Session, cells: Cells) -> dict[date, dict[str, ThemeSums]]:
+    """UTC day → theme id → its `THEME_SUMS` that day, for every theme mentioned in the cells."""
 
     def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
-        # Both sides' sums in one row per theme, so the rows stream from the by-theme index in its
-        # order; grouping by (theme, side) sorted every row first.
-        later = days.day >= split_at
-        before = [func.sum(case((later, 0), else_=getattr(days, name))) for name in THEME_SUMS]
-        after = [func.sum(case((later, getattr(days, name)), else_=0)) for name in THEME_SUMS]
-        return select(days.theme_id, *before, *after).where(*where).group_by(days.theme_id)
+        return (
+            select(days.day, days.theme_id, *_theme_sums(days))
+            .where(*where)
+            .group_by(days.day, days.theme_id)
+        )
 
-    rows = _read(session, ThemeDay, cells, build)
-    width = len(THEME_SUMS)
-    before = _theme_counts(((row[0], *row[1 : 1 + width]) for row in rows), keys=1)
-    after = _theme_counts(((row[0], *row[1 + width :]) for row in rows), keys=1)
-    # A tally row has at least one mention: a theme with none on a side was not there.
-    return _mentioned(before), _mentioned(after)
+    found: dict[date, dict[str, ThemeSums]] = defaultdict(dict)
+    for day, theme_id, *sums in _read(session, ThemeDay, cells, build):
+        values = tuple(float(value or 0) for value in sums)
+        known = found[day].get(theme_id)
+        found[day][theme_id] = (
+            values if known is None else tuple(a + b for a, b in zip(known, values, strict=True))
+        )
+    return dict(found)
 
 
-def _mentioned(counts: dict[str, ThemeCount]) -> dict[str, ThemeCount]:
-    return {theme: count for theme, count in counts.items() if count.mentions}
+def counts_of(sums: dict[str, ThemeSums]) -> dict[str, ThemeCount]:
+    """Theme id → its counts, from its `THEME_SUMS`."""
+    return {theme_id: _count(list(values)) for theme_id, values in sums.items()}
 
 
 def theme_responses_per_day(*, session: Session, cells: Cells, theme_id: str) -> dict[date, int]:
@@ -249,15 +253,13 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def most_mentioned_themes(*, session: Session, cells: Cells, limit: int | None) -> list[tuple[str, str]]:
-    """`theme_volumes.most_mentioned_themes` from the tallies: (id, label) of the live top-level
-    themes the cells mention, most mentions first; a discovered subtheme only where its parent is
-    not coded itself."""
-
-    def build(days: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
-        return select(days.theme_id, func.sum(days.mentions)).where(*where).group_by(days.theme_id)
-
-    mentions = {theme: n for theme, n in _summed(_read(session, ThemeDay, cells, build)).items() if n > 0}
+def ranked_top_themes(
+    *, session: Session, mentions: dict[str, int], limit: int | None
+) -> list[tuple[str, str]]:
+    """`theme_volumes.most_mentioned_themes` from the tallies, given each theme's mentions: (id,
+    label) of the live top-level themes mentioned, most mentions first; a discovered subtheme only
+    where its parent is not coded itself."""
+    mentions = {theme: n for theme, n in mentions.items() if n > 0}
     if not mentions:
         return []
     parent = aliased(ThemeMention)
