@@ -16,17 +16,13 @@ from fastapi import FastAPI
 
 def askwhy_app() -> FastAPI:
     """askwhy's real app from ASKWHY_* settings (uvicorn factory), its heap settled as `askwhy serve`
-    settles it before it takes requests (start-up set aside from the collector, fewer collections),
-    then starts computing the programs' default figures off the request path, as it does."""
+    settles it before it takes requests (start-up set aside from the collector, fewer collections)."""
     from askwhy.bootstrap import bootstrap
     from askwhy.cli.context import settle_heap
     from askwhy.service.app import create_app
-    from askwhy.service.workspace.warm_figures import warm_figures
 
-    container = bootstrap()
-    app = create_app(container)
+    app = create_app(bootstrap())
     settle_heap()
-    warm_figures(container)
     return app
 
 

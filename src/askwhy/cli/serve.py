@@ -27,7 +27,6 @@ def serve(
     from askwhy.cli.worker_pool import WorkerPool
     from askwhy.service.access_log import mask_access_log
     from askwhy.service.app import create_app
-    from askwhy.service.workspace.warm_figures import warm_figures
 
     with opened() as container:
         settings = container.settings
@@ -62,7 +61,6 @@ def serve(
             for consumer in consumers:
                 consumer.start()
         settle_heap()
-        warm_figures(container)
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             mask_access_log()

@@ -134,12 +134,6 @@ def program_counts(*, session: Session, programs: list[str]) -> list[ProgramCoun
     return [counts.get(name, ProgramCount(name, 0, 0)) for name in programs]
 
 
-def programs_with_responses(*, session: Session) -> list[str]:
-    """Every program with a real response, by name."""
-    counts = reuse(session=session, question=("per program",), compute=lambda: _per_program(session=session))
-    return sorted(name for name, count in counts.items() if count.real)
-
-
 def _per_program(*, session: Session) -> dict[str, ProgramCount]:
     """Real and simulated responses of every program, from the day tallies unless very many cells
     wait to be recounted."""
