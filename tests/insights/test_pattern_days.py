@@ -104,7 +104,11 @@ def test_only_the_days_a_change_touched_are_counted_again(
         pattern_days.score_patterns(session=session, selection=selection, metric="nps", theme_ids=THEMES)
         assert asked[-1] == [], "a view with nothing changed counts nothing"
     with container.sessions.begin() as session:
-        rescored = session.scalar(select(Response.id).where(Response.program == "shop").limit(1))
+        rescored = session.scalar(  # a response the selection counts: ids are random
+            select(Response.id)
+            .where(Response.program == "shop", Response.simulated.is_(False), Response.metric == "nps")
+            .limit(1)
+        )
         session.execute(update(Response).where(Response.id == rescored).values(score=1))
     with container.reads() as session:
         cells = day_cells.with_stale(session=session, cells=day_cells.Cells(program="shop"))
