@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.domain.people import Role
@@ -93,6 +93,8 @@ def main() -> int:
     args = parser.parse_args()
     url = POSTGRES_URL if args.postgresql else f"sqlite:///{CACHE / f'workspace-{args.responses}.db'}"
     CACHE.mkdir(parents=True, exist_ok=True)
+    if args.postgresql:
+        _create_database(url)
     engine = make_engine(url)
     migrate.upgrade(engine)
     _seed_once(engine, responses=args.responses)
@@ -188,6 +190,17 @@ def _server_pid() -> int | None:
         if int(fields[1]) == os.getpid() and b"uvicorn" in command:
             return int(stat.parent.name)
     return None
+
+
+def _create_database(url: str) -> None:
+    """Create the bench database on a new PostgreSQL server (it is kept between runs)."""
+    admin_url, name = url.rsplit("/", 1)
+    admin = create_engine(f"{admin_url}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            print(f"created the database {name}", flush=True)
+    admin.dispose()
 
 
 def _settle(engine: Engine) -> None:
