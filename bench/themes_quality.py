@@ -16,7 +16,7 @@ clothing reviews), on the same cached all-MiniLM-L6-v2 embeddings of the cleaned
   subthemes against the human codes (and against the coarser codes where the set has them), theme
   counts, the no-content and unassigned shares (together one "noise" group in the scores);
 - KMeans *given* the true number of codes, and BERTopic with its defaults where it is installed
-  (bench-only: `pip install bertopic`), in the same run;
+  (bench-only: `pip install -e '.[bench]'`; `bench.themes_baselines`), in the same run;
 - stability: the rows shuffled (themes, ids and labels must be identical); the product's re-run
   (discovery on a seeded 90%, the other 10% coded into those themes by the assignment rule as they
   arrive, then discovery again over everything, told the codebook's top level, with
@@ -61,14 +61,13 @@ from askwhy.insights.code_responses import AssignmentRule
 from bench.common import CACHE, machine, write_section
 from bench.corpora import ThemeSet, theme_sets
 from bench.embedding_store import embed_stored
+from bench.themes_baselines import BERTOPIC_SETTINGS, bertopic_topics, comparison
 
 COMMAND = "nice -n 10 .venv/bin/python -m bench.themes_quality"
 SEED = 0
 SUBSAMPLE = 0.9
 JACCARD = 0.5
 FLOOR_SAMPLE = 500
-BERTOPIC_MAX_TEXTS = 8000
-"""BERTopic's UMAP on the 22k clothing reviews takes longer than the rest of the run on two shared cores."""
 BRANDS = {"Clothing reviews": ("retailer",)}
 """The one brand name the sets carry (the clothing reviews' retailer, masked as "retailer")."""
 
@@ -174,15 +173,6 @@ def kmeans_given_k(vectors: npt.NDArray[np.float32], k: int) -> IntArray:
     return np.asarray(KMeans(k, n_init=1, random_state=SEED).fit_predict(vectors), dtype=np.int64)
 
 
-def bertopic_topics(texts: list[str], vectors: npt.NDArray[np.float32]) -> IntArray | None:
-    try:
-        from bertopic import BERTopic
-    except ImportError:
-        return None
-    topics, _ = BERTopic().fit_transform(texts, embeddings=vectors)
-    return np.asarray(topics, dtype=np.int64)
-
-
 def encode_floor(texts: list[str]) -> float:
     """Seconds the stock sentence-transformers encode takes for all `texts` (timed on a sample)."""
     from sentence_transformers import SentenceTransformer
@@ -225,8 +215,8 @@ def measure(data: ThemeSet, *, with_bertopic: bool) -> SetResult:
     if data.coarse:
         result.ours |= {"top coarse": score(data.coarse, top), "sub coarse": score(data.coarse, sub)}
         result.kmeans["coarse"] = score(data.coarse, kmeans_given_k(vectors, result.coarse_codes or 2))
-    if with_bertopic and n <= BERTOPIC_MAX_TEXTS:
-        topics = bertopic_topics(cleaned, vectors)
+    if with_bertopic:
+        topics = bertopic_topics(cleaned, vectors, seed=SEED)
         if topics is not None:
             result.bertopic_topics = len(set(topics.tolist()) - {-1})
             result.bertopic = {"fine": score(data.fine, topics)}
@@ -383,16 +373,6 @@ def report(results: list[SetResult], started: float, load: float, *, missing: Se
                 f"{_cell(r.kmeans, km)} | {_cell(r.kmeans, km, 'ari')} | "
                 f"{r.bertopic_topics or '–'} | {_cell(r.bertopic, km)} | {_cell(r.bertopic, km, 'ari')} |"
             )
-    margins = []
-    for r in results:
-        for suffix, km in (("", "fine"), (" coarse", "coarse")):
-            if km not in r.kmeans:
-                continue
-            better = max(r.ours["top" + suffix].ami, r.ours["sub" + suffix].ami)
-            margins.append((better - r.kmeans[km].ami, f"{r.name}{suffix}"))
-            if km in r.bertopic:
-                margins.append((better - r.bertopic[km].ami, f"{r.name}{suffix} vs BERTopic"))
-    worst, best = min(margins), max(margins)
     stability = [
         "| set | no content | unassigned | shuffled rows identical | re-run with 10% added: top themes before / after | earlier top themes found again by id | the same, discovery not told the codebook | earlier subthemes found again | new top themes proposed | new subthemes proposed | independent runs on 90% and 100%: top themes | top themes matched by id | lost, same members under another id | lost, members grouped otherwise | subthemes by id | top themes by members | labels verbatim in ≥ 3 texts | duplicate labels | brand in label | discovery time | peak memory | stock encode of the same texts |",
         "|" + " --- |" * 22,
@@ -408,7 +388,7 @@ def report(results: list[SetResult], started: float, load: float, *, missing: Se
     tops = "\n".join(f"- **{r.name}**: {', '.join(r.labels)}" for r in results)
     absent = f"**Not measured in this run**: {', '.join(missing)}." if missing else ""
     if not any(r.bertopic for r in results):
-        absent += " BERTopic was not run (`pip install bertopic`, bench-only)."
+        absent += " BERTopic was not run (`pip install -e '.[bench]'`, bench-only)."
     parts = [
         "## Themes: discovery quality on every labelled set",
         f"Command: `{COMMAND}`. Machine: {machine()}; load average {load:.1f} when the page was written (a shared "
@@ -420,8 +400,8 @@ def report(results: list[SetResult], started: float, load: float, *, missing: Se
         "two levels at or above both baselines on every row; NMI is shown, never targeted.",
         "\n".join(lines),
         absent.strip(),
-        f"Margin of our better level's AMI over the baseline: worst {worst[0]:+.3f} ({worst[1]}), "
-        f"best {best[0]:+.3f} ({best[1]}).",
+        comparison(results),
+        BERTOPIC_SETTINGS.format(seed=SEED) if any(r.bertopic for r in results) else "",
         "\n".join(stability),
         _rerun_note(results),
         "Discovery time excludes embedding; the last column is the stock sentence-transformers encode "
