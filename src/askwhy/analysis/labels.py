@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from askwhy.analysis.stop_words import ENGLISH_STOP_WORDS
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 SPANISH_STOP_WORDS = frozenset(
     """
@@ -98,6 +102,11 @@ def _class_scores(
     Sparse throughout: with hundreds of clusters and a vocabulary of bigrams, dense rows would
     take gigabytes for what is mostly zeros.
     """
+    # Imported here: the codebook imports this module, and a worker taking turns or a server
+    # starting up should not pay for SciPy's and scikit-learn's import (about a second of CPU).
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(
         stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=_WORD, lowercase=True, binary=True
     )

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression
 
 from askwhy.analysis.weighting import (
     DEFAULT_MIN_RESPONDERS,
@@ -108,6 +107,10 @@ def _indicators(
 def _fit(features: FloatArray, heard: NDArray[np.int64], silent: NDArray[np.int64]) -> FloatArray:
     if features.shape[1] == 0:
         return np.full(heard.size, float(heard.sum() / (heard.sum() + silent.sum())))
+    # Imported here: the workspace's figures import this module, and a server or worker starting
+    # up should not pay for scikit-learn's import (about a second of CPU) before it is used.
+    from sklearn.linear_model import LogisticRegression
+
     rows = np.vstack([features, features])
     outcome = np.concatenate([np.ones(heard.size), np.zeros(silent.size)]).astype(np.int64)
     counts = np.concatenate([heard, silent]).astype(np.float64)

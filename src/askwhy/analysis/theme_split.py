@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.cluster import KMeans
-
-from askwhy.analysis.theme_assembly import unit_rows
 
 
 def split_theme(
     vectors: NDArray[np.float32], *, parts: int = 2, random_state: int = 0
 ) -> list[NDArray[np.intp]]:
     """Split one theme's sentences into `parts` groups of row indices, largest first."""
+    # Imported here: the codebook imports this module, and a worker taking turns or a server
+    # starting up should not pay for scikit-learn's import (about a second of CPU).
+    from sklearn.cluster import KMeans
+
+    from askwhy.analysis.theme_assembly import unit_rows
+
     if parts < 2:
         raise ValueError("a split needs at least 2 parts")
     if len(vectors) < parts:

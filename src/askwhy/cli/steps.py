@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console
-from askwhy.insights import analyse_responses, importing, propose_themes
+from askwhy.insights import analyse_responses, importing
 from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
-from askwhy.insights.propose_themes import DiscoveryResult
 from askwhy.tasks.alerts import DETECT_EMERGING
 from askwhy.tasks.retention import purge
+
+if TYPE_CHECKING:
+    from askwhy.insights.propose_themes import DiscoveryResult
 
 
 def progress_bar() -> Progress:
@@ -78,6 +81,10 @@ def brand_terms(container: Container) -> list[str]:
 
 def discover_step(container: Container, *, include_simulated: bool = False) -> DiscoveryResult:
     """Discover themes in the unassigned pool (of real responses, unless ``include_simulated``)."""
+    # Imported here: clustering brings SciPy and scikit-learn, and every `askwhy` command, a
+    # worker's among them, imports this module before it starts.
+    from askwhy.insights import propose_themes
+
     with console.status("discovering themes"), container.sessions.begin() as session:
         result = propose_themes.discover(
             session=session,

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from statistics import NormalDist
 from typing import Any
 
-# SciPy ships no type information; keep the untyped surface to this module and return plain floats.
-_stats: Any = importlib.import_module("scipy.stats")
-
 _NORMAL = NormalDist()
+
+
+@functools.cache
+def _stats() -> Any:
+    """SciPy's statistics, imported at their first use: the import takes about a second of CPU,
+    which a worker or server starting up would otherwise spend before its first task or request.
+    SciPy ships no type information; keep the untyped surface to this module, return plain floats."""
+    return importlib.import_module("scipy.stats")
 
 
 def _check_confidence(confidence: float) -> None:
@@ -29,7 +35,7 @@ def t_critical(confidence: float, df: float) -> float:
     _check_confidence(confidence)
     if df <= 0:
         raise ValueError(f"degrees of freedom must be positive, got {df}")
-    return float(_stats.t.ppf(0.5 + confidence / 2.0, df))
+    return float(_stats().t.ppf(0.5 + confidence / 2.0, df))
 
 
 def normal_p_value(z: float) -> float:
@@ -39,4 +45,4 @@ def normal_p_value(z: float) -> float:
 
 def t_p_value(t: float, df: float) -> float:
     """The two-sided p-value of a Student's t statistic."""
-    return float(2.0 * _stats.t.sf(abs(t), df))
+    return float(2.0 * _stats().t.sf(abs(t), df))

@@ -10,6 +10,10 @@ every minute is the safety net for a lost nudge, imports analysed elsewhere, and
 it also nudges `DISCOVER_THEMES` once the unassigned pool has grown by
 ``ASKWHY_DISCOVERY_EVERY_UNASSIGNED`` sentences, which proposes new themes and then runs detection
 (a theme just proposed may be a new one).
+
+Detection and discovery are imported where they run, on the analysis queue: they bring SciPy and
+scikit-learn (about a second of CPU), which a worker of the conversations queue, and the server,
+would otherwise load before taking their first task or request.
 """
 
 from __future__ import annotations
@@ -18,8 +22,6 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from askwhy.alerts.detection import design_from, detect
-from askwhy.alerts.pool_discovery import discover_if_grown, pool_grown
 from askwhy.domain.alerts import Alert
 from askwhy.queue.jobs import Queue
 
@@ -60,6 +62,8 @@ def register(jobs: Jobs, container: Container) -> None:
 
 def run_detection(container: Container) -> list[Alert]:
     """Every detector over every program with responses today; returns the alerts opened."""
+    from askwhy.alerts.detection import design_from, detect
+
     return detect(
         sessions=container.sessions,
         reads=container.reads,
@@ -71,6 +75,8 @@ def run_detection(container: Container) -> list[Alert]:
 def nudge_discovery(container: Container) -> bool:
     """Nudge discovery if the unassigned pool has grown enough since its last run (checked each
     minute: discovery is not urgent, and analysis batches need not pay for the count)."""
+    from askwhy.alerts.pool_discovery import pool_grown
+
     with container.reads.begin() as session:
         grown = pool_grown(session=session, every=container.settings.discovery_every_unassigned)
     if grown:
@@ -80,6 +86,8 @@ def nudge_discovery(container: Container) -> bool:
 
 def run_discovery(container: Container) -> int:
     """Propose themes from the pool if it has grown enough; returns how many were proposed."""
+    from askwhy.alerts.pool_discovery import discover_if_grown
+
     settings = container.settings
     brands = {guide.brand for guide in container.guides.values() if guide.brand.lower() != "us"}
     result = discover_if_grown(
