@@ -83,3 +83,68 @@ def test_an_idle_storer_reads_the_inbox_counter_less_often_the_longer_nothing_is
     quiet = [0.0, 0.01, 0.05, 0.1, 0.5, 1.0]
     intervals = [watch_interval(q) for q in quiet]
     assert intervals == sorted(intervals)
+
+
+def test_a_run_that_comes_while_a_batch_is_under_way_waits_for_it_then_lingers() -> None:
+    spacing = Linger(0.02)
+    started, finish = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def first_batch() -> int:
+        started.set()
+        finish.wait(5)
+        order.append("first batch ended")
+        return 3
+
+    first = threading.Thread(target=spacing.measure, args=(first_batch,))
+    first.start()
+    assert started.wait(5)
+
+    def second_run() -> None:
+        lingered = spacing.wait()
+        order.append(f"second run started after lingering {lingered > 0}")
+
+    second = threading.Thread(target=second_run)
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # it waits for the batch under way, not beside it
+    finish.set()
+    first.join(5)
+    second.join(5)
+    assert order == ["first batch ended", "second run started after lingering True"]
+
+
+def test_a_failed_batch_lets_the_next_run_start() -> None:
+    spacing = Linger(0.02)
+
+    def failing() -> int:
+        raise RuntimeError("database unavailable")
+
+    with pytest.raises(RuntimeError):
+        spacing.measure(failing)
+    waiter = threading.Thread(target=spacing.wait)
+    waiter.start()
+    waiter.join(1)
+    assert not waiter.is_alive()
+
+
+def test_a_stop_ends_the_wait_for_a_batch_under_way() -> None:
+    spacing = Linger(0.02)
+    started, finish = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        started.set()
+        finish.wait(5)
+        return 1
+
+    batch = threading.Thread(target=spacing.measure, args=(slow,))
+    batch.start()
+    assert started.wait(5)
+    stopping = threading.Event()
+    stopping.set()
+    waiter = threading.Thread(target=spacing.wait, args=(stopping,))
+    waiter.start()
+    waiter.join(1)
+    assert not waiter.is_alive()
+    finish.set()
+    batch.join(5)

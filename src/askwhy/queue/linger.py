@@ -10,6 +10,13 @@ and never waits more than a cap. After a quiet spell, work is taken at once. In 
 takes the batches is busy at most about half the time, and the work that arrives meanwhile joins
 the next batch: the busier the machine (the longer a batch takes, its write turn included), the
 larger the batches, up to the cap, which bounds what a piece of work can wait for.
+
+Batches of one process are taken one at a time: a run that comes while another's batch is under
+way waits for it to end before it lingers. Runs of the turns overlapped on a worker's threads
+(a run nudged during a batch started at once, beside it), so each took the few messages stored
+since the other's read, and on SQLite the two queued for the one write turn anyway: 266 runs of
+the turns for 3,000 messages of the WhatsApp benchmark, where one at a time took the same
+messages in fewer, larger batches.
 """
 
 from __future__ import annotations
@@ -18,11 +25,13 @@ import threading
 import time
 from collections.abc import Callable
 
+BATCH_CHECK_SECONDS = 0.1
+"""How often a run waiting for a batch under way looks whether it was told to stop."""
+
 
 class Linger:
-    """Spaces batches by the time the previous one took, at most ``cap`` seconds (see the module).
-
-    Shared by the threads of a process; a rough spacing is all it needs, so it takes no lock."""
+    """Spaces batches by the time the previous one took, at most ``cap`` seconds, and lets one
+    batch run at a time (see the module). Shared by the threads of a process."""
 
     def __init__(
         self,
@@ -35,10 +44,14 @@ class Linger:
         self._monotonic, self._sleep = monotonic, sleep
         self._took = 0.0
         self._ended = 0.0
+        self._running = 0
+        self._ran = threading.Condition()
 
     def wait(self, stopping: threading.Event | None = None) -> float:
-        """Wait until as long as the last batch took has passed since it ended (at most the cap;
-        none after a quiet spell), or until told to stop; returns how long it waited."""
+        """Wait for a batch under way to end, then until as long as the last batch took has passed
+        since it ended (at most the cap; none after a quiet spell), or until told to stop; returns
+        how long it lingered after the last batch ended."""
+        self._wait_for_batches(stopping)
         delay = self._ended + min(self._took, self.cap) - self._monotonic()
         if delay <= 0:
             return 0.0
@@ -48,12 +61,25 @@ class Linger:
             stopping.wait(delay)
         return delay
 
+    def _wait_for_batches(self, stopping: threading.Event | None) -> None:
+        with self._ran:
+            while self._running and not (stopping is not None and stopping.is_set()):
+                self._ran.wait(BATCH_CHECK_SECONDS)
+
     def measure(self, batch: Callable[[], int]) -> int:
         """Do ``batch`` (it returns how much it took) and remember how long it took; a batch that
-        found nothing does not count, so that it shortens no later wait."""
-        started = self._monotonic()
-        taken = batch()
-        if taken:
-            self._ended = self._monotonic()
-            self._took = self._ended - started
+        found nothing does not count, so that it shortens no later wait. While it runs, `wait`
+        waits for it."""
+        with self._ran:
+            self._running += 1
+        started, taken = self._monotonic(), 0
+        try:
+            taken = batch()
+        finally:
+            with self._ran:
+                if taken:
+                    self._ended = self._monotonic()
+                    self._took = self._ended - started
+                self._running -= 1
+                self._ran.notify_all()
         return taken
