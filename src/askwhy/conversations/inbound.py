@@ -26,7 +26,7 @@ from askwhy.channels.base import InboundEvent, StatusEvent, WebhookEvent
 from askwhy.clock import Clock
 from askwhy.conversations.inbound_start import start_from_inbound
 from askwhy.conversations.records import Known, after_the_end
-from askwhy.conversations.voice_notes import Hearing, hear_waiting
+from askwhy.conversations.voice_notes import Hearing, hear_notes, unheard_notes
 from askwhy.conversations.wording import LLMWording, Wording, stored_inbound, word_waiting
 from askwhy.customers import consent
 from askwhy.customers.addresses import normalise_address
@@ -214,12 +214,11 @@ def answer_waiting(*, ports: Answering, limit: int = BATCH_CONVERSATIONS) -> int
     now = ports.clock.now()
     with ports.reads.begin() as session:
         waiting = queries.conversations_waiting(session=session, since=now - ANSWERED_WITHIN, limit=limit)
+        notes = unheard_notes(session=session, conversation_ids=waiting) if ports.hearing is not None else []
     if not waiting:
         return 0
-    if ports.hearing is not None:  # voice notes become text before the turn, no lock held
-        hear_waiting(
-            hearing=ports.hearing, reads=ports.reads, sessions=ports.sessions, conversation_ids=waiting
-        )
+    if ports.hearing is not None and notes:  # voice notes become text before the turn, no lock held
+        hear_notes(hearing=ports.hearing, sessions=ports.sessions, notes=notes)
     wordings = word_waiting(
         reads=ports.reads, guides=ports.guides, llm=ports.llm, conversation_ids=waiting, now=now
     )

@@ -73,10 +73,16 @@ class Unprocessed:
     payload: dict[str, Any]
 
 
-def unprocessed_inbound(*, session: Session, conversation_ids: Sequence[str]) -> list[Unprocessed]:
-    """The inbound messages of these conversations the interviewer has not taken yet, each
-    conversation's oldest first. Plain rows: they are only read, then marked (`mark_processed`)."""
-    rows = session.execute(_unprocessed_query(), {"ids": list(conversation_ids)})
+def unprocessed_inbound(
+    *, session: Session, conversation_ids: Sequence[str], media_type: str | None = None
+) -> list[Unprocessed]:
+    """The inbound messages of these conversations the interviewer has not taken yet (only those
+    of ``media_type``, if given), each conversation's oldest first. Plain rows: they are only
+    read, then marked (`mark_processed`)."""
+    parameters: dict[str, object] = {"ids": list(conversation_ids)}
+    if media_type is not None:
+        parameters["media_type"] = media_type
+    rows = session.execute(_unprocessed_query(of_media_type=media_type is not None), parameters)
     return [
         Unprocessed(
             id=row.id,
@@ -281,10 +287,10 @@ def _waiting_query() -> Select[tuple[str]]:
 
 
 @cache
-def _unprocessed_query() -> Select[Any]:
+def _unprocessed_query(*, of_media_type: bool = False) -> Select[Any]:
     table = cast(Table, Message.__table__)
     c = table.c
-    return (
+    query = (
         select(c.id, c.conversation_id, c.text, c.media_type, c.payload)
         .where(
             c.conversation_id.in_(bindparam("ids", expanding=True)),
@@ -293,6 +299,7 @@ def _unprocessed_query() -> Select[Any]:
         )
         .order_by(c.conversation_id, c.seq)
     )
+    return query.where(c.media_type == bindparam("media_type")) if of_media_type else query
 
 
 @cache
