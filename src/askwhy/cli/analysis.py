@@ -20,8 +20,6 @@ from askwhy.insights.population_files import PopulationFileError, read_invited, 
 from askwhy.insights.selection import Selection
 from askwhy.insights.weighted_measures import GivenPopulation
 from askwhy.privacy.exports import record_exports
-from askwhy.report.collect import collect
-from askwhy.report.render import write_report
 from askwhy.store.private_files import private_folder
 
 TextOption = Annotated[
@@ -155,6 +153,11 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
     settings = home.model_copy(
         update={"database_url": database or f"sqlite:///{store}", "data_dir": out, "queue_inline": True}
     )
+    # Imported here: every `askwhy` command, a worker's among them, imports this module first,
+    # and the report's models and templates are for this command alone.
+    from askwhy.report.collect import collect
+    from askwhy.report.render import write_report
+
     name = program or file.stem
     selection = Selection(program=name, include_simulated=include_simulated)
     with opened(settings) as container:

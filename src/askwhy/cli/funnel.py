@@ -12,7 +12,6 @@ from rich.table import Table
 from askwhy.analysis.segment_funnel import Proportion, SegmentFunnel
 from askwhy.cli.context import console, fail, opened
 from askwhy.insights.invitation_funnel import NoInvitations, segment_funnel
-from askwhy.report.funnel_results import SegmentFunnelsResult
 
 Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")]
 
@@ -59,6 +58,10 @@ def funnel(
     if found.skipped:
         console.print(f"not broken down (too many values): {', '.join(found.skipped)}", highlight=False)
     if json_file is not None:
+        # Imported here: the report's models are for this option alone, and every `askwhy`
+        # command, a worker's among them, imports this module first.
+        from askwhy.report.funnel_results import SegmentFunnelsResult
+
         json_file.write_text(SegmentFunnelsResult.of(found).model_dump_json(indent=2), encoding="utf-8")
         console.print(f"wrote {json_file}", highlight=False)
 
