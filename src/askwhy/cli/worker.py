@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
 import threading
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -71,6 +72,8 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
     main, *beside = (container.jobs.consumer(workers=threads, queue=queue) for queue in ordered)
     for consumer in beside:
         _start_without_signals(consumer)
+    if Queue.ANALYSIS in queues:
+        progress_bars_lock_threads_only()
     if Queue.CONVERSATIONS in queues:
         sweep_at_start(container)
     else:
@@ -91,6 +94,19 @@ def _load_model(container: Container) -> None:
     container.embedder  # noqa: B018 (loaded on first access, and kept)
     load_identifier()
     settle_heap()
+
+
+def progress_bars_lock_threads_only() -> None:
+    """Give tqdm's progress bars, which the embedding model opens (disabled) on every batch, a
+    lock of this process's threads instead of its default multiprocessing lock. In a worker that
+    `askwhy serve` spawned, that lock is a named semaphore registered with the server's resource
+    tracker; a worker killed with SIGKILL never unregisters it, and the server warned of "leaked
+    semaphore objects" as it stopped. No bar is shown by a worker, so no other process shares it."""
+    try:
+        tqdm: Any = importlib.import_module("tqdm")
+    except ImportError:  # installed with the embedding model; without it, no bar takes the lock
+        return
+    tqdm.tqdm.set_lock(threading.RLock())
 
 
 def _start_without_signals(consumer: Consumer) -> None:
