@@ -72,6 +72,10 @@ class Run:
     kill_to_next_reply: list[float] = field(default_factory=list)
     log_errors: list[str] = field(default_factory=list)
     webhook_retries: int = 0
+    restarted: float | None = None
+    """Seconds from killing `askwhy serve` until it answered /healthz again (server-kill)."""
+    load: tuple[float, float] = (0.0, 0.0)
+    """The one-minute load average as the run started and as it ended."""
 
 
 Fault = Callable[[Askwhy, FlakyGraphApi, float], Awaitable[tuple[list[float], float]]]
@@ -192,6 +196,7 @@ async def _run(
     replies = TimedReplies(loop=loop)
     numbers = phones(customers)
     run = Run(scenario=scenario, database=database, customers=customers, replies_expected=customers * 4)
+    started_at_load = os.getloadavg()[0]
     with (
         tempfile.TemporaryDirectory() as folder,
         FlakyGraphApi(access_token=TOKEN, on_accepted=replies.on_send) as graph,
@@ -213,7 +218,9 @@ async def _run(
             fault = asyncio.ensure_future(SCENARIOS[scenario][1](system, graph, customers / PER_SECOND))
             fault.add_done_callback(lambda done: fault_end.set_result(done.result()[1]))
             await load.run_paced(numbers, per_second=PER_SECOND)
-            kills, _ = await fault
+            kills, fault_ended = await fault
+            if scenario == "server-kill":
+                run.restarted = fault_ended - kills[0]
             run.backlog_cleared = await backlog
             await asyncio.sleep(2.0)  # a late second reply to a retried webhook would arrive here
         finally:
@@ -222,6 +229,7 @@ async def _run(
         run.messages_stored = stored_inbound(database_url)
     arrivals = sorted(at for got in replies.received.values() for at, _ in got)
     run.kill_to_next_reply = [_next_after(arrivals, kill) for kill in kills]
+    run.load = (started_at_load, os.getloadavg()[0])
     run.messages_sent, run.waits, run.stuck = load.messages, load.to_reply, load.missing_replies
     run.webhook_retries = load.retried_posts
     run.replies_delivered = len(set(replies.keys))
@@ -263,21 +271,24 @@ def report(runs: list[Run], command: str) -> str:
         "answered 200; the fault starts 8 s in. SQLite: `askwhy serve` and the processes it starts; "
         "PostgreSQL: `askwhy serve` + 2 `askwhy worker` on Redis. Reply wait: a customer's webhook to "
         "the next question at the fake provider. Backlog: from the fault's end until no customer has "
-        "waited over 1 s. Kill → reply: from each worker kill to the next reply at the provider.",
+        "waited over 1 s. Kill → reply: from each worker kill to the next reply at the provider. "
+        "Kill → answering: from the server's kill to its next 200 on /healthz.",
         "",
-        "| scenario | database | messages sent / stored | replies expected / delivered | duplicates | "
-        "stuck | reply wait p50 / p99 / max (s) | fault end → empty backlog (s) | kill → next reply (s), max | "
-        "webhook retries | log errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | database | load average | messages sent / stored | replies expected / delivered | "
+        "duplicates | stuck | reply wait p50 / p99 / max (s) | fault end → empty backlog (s) | "
+        "kill → next reply (s), max | kill → answering (s) | webhook retries | log errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         kill = f"{max(r.kill_to_next_reply):.2f}" if r.kill_to_next_reply else "–"
         backlog = f"{r.backlog_cleared:.1f}" if r.backlog_cleared is not None else "–"
+        restarted = f"{r.restarted:.1f}" if r.restarted is not None else "–"
         lines.append(
-            f"| {r.scenario} | {r.database} | {r.messages_sent} / {r.messages_stored} | "
+            f"| {r.scenario} | {r.database} | {r.load[0]:.1f} → {r.load[1]:.1f} | "
+            f"{r.messages_sent} / {r.messages_stored} | "
             f"{r.replies_expected} / {r.replies_delivered} | {r.duplicates} | {r.stuck} | "
             f"{seconds(r.waits, 0.5)} / {seconds(r.waits, 0.99)} / {seconds(r.waits, 1.0)} | {backlog} | {kill} | "
-            f"{r.webhook_retries} | {len(r.log_errors)} |"
+            f"{restarted} | {r.webhook_retries} | {len(r.log_errors)} |"
         )
     lines += ["", "Scenarios and targets (zero lost and zero duplicates in every one):", ""]
     for name, (what, _) in SCENARIOS.items():
