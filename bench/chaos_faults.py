@@ -92,7 +92,7 @@ class PacedLoad(Load):
             started = time.perf_counter()
             try:
                 status, answer = await client.post("/webhooks/whatsapp", body, signed(body, self.secret))
-            except (ConnectionLost, OSError) as exc:
+            except (ConnectionLost, OSError, asyncio.IncompleteReadError) as exc:  # the answer cut by a kill
                 status, answer = 0, type(exc).__name__.encode()
             if status == 200:
                 self.to_200.append(time.perf_counter() - started)
