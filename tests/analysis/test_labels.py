@@ -88,3 +88,18 @@ def test_a_label_does_not_repeat_a_word_in_another_form() -> None:
 
     assert not {"colors", "color"} <= {w for k in labels[0].keywords for w in k.split()}
     assert not {"dresses", "dress"} <= {w for k in labels[1].keywords for w in k.split()}
+
+
+def test_names_of_people_never_make_a_label() -> None:
+    texts = [
+        "Dr Morgan cancelled my appointment again",
+        "my appointment with Dr Morgan was cancelled",
+        "Dr Morgan: appointment cancelled, no call",
+        "the delivery was late, parcel damaged",
+        "delivery late and the parcel lost",
+        "parcel delivery late again",
+    ]
+    labels = label_clusters(texts, [0, 0, 0, 1, 1, 1])
+
+    assert "appointment" in labels[0].name
+    assert not {"dr", "morgan"} & {w for k in labels[0].keywords for w in k.split()}

@@ -1,9 +1,9 @@
 """Readable theme labels from the words that set one cluster of sentences apart from the others.
 
 Class-based TF-IDF (c-TF-IDF, as in BERTopic): all sentences of a cluster form one class, and a
-term scores high when it is frequent in that class and rare across classes. Brand names, @handles,
-#tags and URLs never make a label, and terms found in nearly every cluster are dropped unless a
-cluster uses them far more than the rest.
+term scores high when it is frequent in that class and rare across classes. Brand names, names of
+people (`askwhy.analysis.person_names`), @handles, #tags and URLs never make a label, and terms
+found in nearly every cluster are dropped unless a cluster uses them far more than the rest.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from askwhy.analysis.person_names import person_names
 from askwhy.analysis.stop_words import ENGLISH_STOP_WORDS
 
 if TYPE_CHECKING:
@@ -79,7 +80,9 @@ def label_clusters(
     clusters = sorted(int(c) for c in np.unique(ids) if c >= 0)
     if not clusters:
         return {}
-    terms, scores = _class_scores([clean_text(t, brand_terms=brand_terms) for t in texts], ids, clusters)
+    terms, scores = _class_scores(
+        [clean_text(t, brand_terms=brand_terms) for t in texts], ids, clusters, names=person_names(texts)
+    )
     members: dict[int, list[int]] = {cluster: [] for cluster in clusters}
     for index, cluster in enumerate(ids.tolist()):
         if cluster >= 0:
@@ -95,7 +98,7 @@ def label_clusters(
 
 
 def _class_scores(
-    texts: list[str], ids: NDArray[np.int64], clusters: list[int]
+    texts: list[str], ids: NDArray[np.int64], clusters: list[int], *, names: frozenset[str]
 ) -> tuple[NDArray[np.str_], sparse.csr_matrix]:
     """Terms, and one sparse row of c-TF-IDF scores per cluster (ubiquitous terms zeroed).
 
@@ -108,7 +111,11 @@ def _class_scores(
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(
-        stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=_WORD, lowercase=True, binary=True
+        stop_words=sorted(set(STOP_WORDS) | names),
+        ngram_range=(1, 2),
+        token_pattern=_WORD,
+        lowercase=True,
+        binary=True,
     )
     try:
         counts = vectorizer.fit_transform(texts)

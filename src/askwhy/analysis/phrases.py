@@ -1,16 +1,18 @@
 """Theme labels a person would write: a short phrase taken verbatim from the theme's own texts.
 
 A candidate is a run of 2–5 words found in at least `MIN_TEXTS` of the theme's texts (counted among
-its most central ones), that neither starts nor ends with a stop word, holds no brand term and no
-handle, and whose words do not argue with the theme's dominant sentiment. A label names a topic,
-not an opinion of it: a phrase does not start or end with an opinion word (one that leans clearly
-in VADER's general lexicon: "love this tunic", "super cute", "fits great") unless the theme uses
-that word far more than the other texts do, so that the opinion is what sets it apart ("rude
-support agent"). Candidates are ranked by how central they are (the closeness to the theme's
-centre of the texts that use them) times how distinctive (how much more often the theme uses them
-than all texts do). Labels are chosen from the largest theme down, and a label already taken, or
-made of the same words as one, is skipped, so no two themes share a label. A theme with no such
-phrase falls back to its most distinctive word.
+its most central ones), that neither starts nor ends with a stop word, a light verb, a preposition
+or a hedge (`askwhy.analysis.phrase_edges`), holds no brand term, no handle, no placeholder of
+removed personal data and no person's name (`askwhy.analysis.person_names`), and whose words do
+not argue with the theme's dominant sentiment. A label names a topic, not an opinion of it: a
+phrase does not start or end with an opinion word (one that leans clearly in VADER's general
+lexicon: "love this tunic", "super cute", "fits great") unless the theme uses that word far more
+than the other texts do, so that the opinion is what sets it apart ("rude support agent").
+Candidates are ranked by how central they are (the closeness to the theme's centre of the texts
+that use them) times how distinctive (how much more often the theme uses them than all texts do).
+Labels are chosen from the largest theme down, and a label already taken, or made of the same
+words as one, is skipped, so no two themes share a label. A theme with no such phrase falls back
+to its most distinctive word, where its texts use that word as a noun.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from askwhy.analysis.labels import STOP_WORDS, UBIQUITOUS_LIFT
+from askwhy.analysis.person_names import person_names
+from askwhy.analysis.phrase_edges import CONTENT_WORDS, breaks_edges, closes_badly, opens_badly, used_as_verb
 
 MIN_TEXTS = 3
 MAX_WORDS = 5
@@ -39,7 +43,11 @@ NO_PHRASE = "(no distinctive phrase)"
 TIE_BREAK = 0.1
 """Where no phrase is more distinctive than another, the most common one wins."""
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\"…/]")
+_LABEL_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+|[.!?;:,()\"…/]")
+"""As `_TOKEN`, with hyphenated words kept whole, so a label reads as the texts write it ("top-up")."""
 _BREAK = "|"
+_PLACEHOLDER = re.compile(r"\[[^\W\d_]+\]")
+"""What stands for removed personal data: redaction's "[email]", "[phone]"…, a data set's "[NAME]"."""
 _AUXILIARIES = frozenset({"does", "did", "doing"})
 """Forms of "do" the stop list (scikit-learn's) leaves out beside its "do": "how long does"."""
 _CONTRACTIONS = frozenset(
@@ -58,7 +66,9 @@ _INTERJECTIONS = frozenset(
 )
 """Words that voice a reaction, not a topic: "oh man"."""
 STOP = frozenset(STOP_WORDS) | _AUXILIARIES | _CONTRACTIONS | _INTERJECTIONS
-"""Words that neither start nor end a label nor name a theme."""
+"""Words that name no theme (`askwhy.analysis.theme_ids`)."""
+LABEL_STOP = STOP - CONTENT_WORDS
+"""Words that neither start nor end a label."""
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "don't", "didn't", "can't", "isn't", "wasn't"})
 _WEAK_WORDS = frozenset({"thing", "things", "lot", "bit", "way", "time", "day", "people", "make"})
 CLEAR_LEAN = 1.5
@@ -81,6 +91,12 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'") if w[0].isalnum() else _BREAK for w in _TOKEN.findall(text.casefold())]
 
 
+def label_words(text: str) -> list[str]:
+    """`words` as a label uses them: hyphenated words whole, and no word of a placeholder."""
+    folded = _PLACEHOLDER.sub(" . ", text).casefold()
+    return [w.replace("’", "'") if w[0].isalnum() else _BREAK for w in _LABEL_TOKEN.findall(folded)]
+
+
 def _grams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for size in range(1, MAX_WORDS + 1):
@@ -92,11 +108,11 @@ def _grams(tokens: Sequence[str]) -> set[tuple[str, ...]]:
 
 
 def _acceptable(gram: tuple[str, ...], banned: frozenset[str]) -> bool:
-    if gram[0] in STOP or gram[-1] in STOP or gram[-1] in _NEGATIONS:
+    if gram[0] in LABEL_STOP or gram[-1] in LABEL_STOP or gram[-1] in _NEGATIONS or breaks_edges(gram):
         return False
     if any(w in banned or w.isdigit() for w in gram):
         return False
-    content = [w for w in gram if w not in STOP]
+    content = [w for w in gram if w not in LABEL_STOP]
     if len(gram) == 1:
         return len(gram[0]) > 3 and gram[0] not in _WEAK_WORDS
     return len(content) >= 1 and not all(w in _WEAK_WORDS for w in content)
@@ -185,7 +201,7 @@ def rank_phrases(
     for gram, count in seen.items():
         if count < least or not _acceptable(gram, banned) or _contradicts(gram, mood):
             continue
-        if _opinion_edge(gram, opinions):
+        if _opinion_edge(gram, opinions) or (len(gram) == 1 and used_as_verb(gram[0], central)):
             continue
         share = weight[gram] / total
         overall = (background.get(gram, 0) + 1) / (background_size + 1)
@@ -194,7 +210,9 @@ def rank_phrases(
         shape = {1: 0.35, 2: 1.0, 3: 1.0, 4: 0.8, 5: 0.6}[len(gram)]
         # A phrase is only as specific as its most common content word ("agent with order" is not
         # about anything when every text mentions an order).
-        specific = min(1 - background.get((w,), 0) / (background_size + 1) for w in gram if w not in STOP)
+        specific = min(
+            1 - background.get((w,), 0) / (background_size + 1) for w in gram if w not in LABEL_STOP
+        )
         score = share * (np.log(lift) + TIE_BREAK) * shape * specific
         ranked.append(Phrase(" ".join(gram), score, count))
     # A single word only when no phrase of two words or more is there.
@@ -232,7 +250,7 @@ def choose_labels(
 
 
 def _key(text: str) -> frozenset[str]:
-    return frozenset(w for w in text.split() if w not in STOP) or frozenset(text.split())
+    return frozenset(w for w in text.split() if w not in LABEL_STOP) or frozenset(text.split())
 
 
 def label_themes(
@@ -250,8 +268,8 @@ def label_themes(
     `closeness` holds each text's similarity to its own group's centre; `moods` each group's mean
     sentiment on −1..1 (labels never argue with it).
     """
-    tokens = [words(t) for t in texts]
-    banned = frozenset(w for term in brand_terms for w in words(term))
+    tokens = [label_words(t) for t in texts]
+    banned = frozenset(w for term in brand_terms for w in words(term)) | person_names(texts)
     every = np.arange(len(texts))
     step = max(1, len(texts) // BACKGROUND_TEXTS)
     background = _document_frequency([tokens[i] for i in every[::step]])
@@ -289,7 +307,7 @@ def label_themes(
     for g, label in zip(by_size, chosen, strict=True):
         labels[g] = label
         if label == NO_PHRASE:
-            labels[g] = _opening(tokens, groups[g], closeness, used, opinions=shared[g])
+            labels[g] = _opening(tokens, groups[g], closeness, used, opinions=shared[g], banned=banned)
             used.add(labels[g])
     return labels, ranked
 
@@ -301,14 +319,20 @@ def _opening(
     used: set[str],
     *,
     opinions: Collection[str],
+    banned: frozenset[str],
 ) -> str:
     """For a theme with no phrase of its own: the opening words (up to four, within one clause,
-    after any of `opinions`) of its most central text not already a label; `NO_PHRASE` when there
-    is none."""
+    after any of `opinions`, trimmed to words that may open and close a label) of its most central
+    text with no `banned` word and not already a label; `NO_PHRASE` when there is none."""
     for i in members[np.argsort(-closeness[members], kind="stable")][:CENTRAL_TEXTS]:
         clause = list(itertools.takewhile(lambda w: w != _BREAK, tokens[i]))
-        clause = list(itertools.dropwhile(lambda w: w in opinions, clause))[:4]
+        clause = list(
+            itertools.dropwhile(lambda w: w in opinions or w in LABEL_STOP or opens_badly(w), clause)
+        )
+        clause = clause[:4]
+        while clause and (clause[-1] in LABEL_STOP or closes_badly(clause[-1])):
+            clause.pop()
         opening = " ".join(clause)
-        if len(clause) >= 2 and opening not in used:
+        if len(clause) >= 2 and opening not in used and _acceptable(tuple(clause), banned):
             return opening
     return NO_PHRASE
