@@ -207,6 +207,7 @@ async def _run(
         logs.mkdir()
         system = Askwhy(env, logs=logs, port=free_port(), workers=workers)
         await asyncio.to_thread(system.start)
+        fault: asyncio.Future[tuple[list[float], float]] | None = None
         try:
             await _wait_for_invitations(replies, customers)
             load = PacedLoad(base_url=system.base, secret=SECRET, replies=replies, metadata=METADATA,
@@ -216,7 +217,7 @@ async def _run(
             fault_end: asyncio.Future[float] = loop.create_future()
             backlog = asyncio.ensure_future(watch_backlog(replies, fault_end))
             fault = asyncio.ensure_future(SCENARIOS[scenario][1](system, graph, customers / PER_SECOND))
-            fault.add_done_callback(lambda done: fault_end.set_result(done.result()[1]))
+            fault.add_done_callback(lambda done: _end_of(done, fault_end))
             await load.run_paced(numbers, per_second=PER_SECOND)
             kills, fault_ended = await fault
             if scenario == "server-kill":
@@ -224,6 +225,10 @@ async def _run(
             run.backlog_cleared = await backlog
             await asyncio.sleep(2.0)  # a late second reply to a retried webhook would arrive here
         finally:
+            if fault is not None and not fault.done():
+                # A run cut short: the fault must not start a server again after the stop below.
+                fault.cancel()
+                await asyncio.wait([fault])
             await asyncio.to_thread(system.stop)
         run.log_errors = errors_in_logs(logs)
         run.messages_stored = stored_inbound(database_url)
@@ -236,6 +241,12 @@ async def _run(
     extra = sum(max(0, len(got) - 4) for got in replies.received.values())
     run.duplicates = max(extra, len(replies.keys) - len(set(replies.keys)))
     return run
+
+
+def _end_of(fault: asyncio.Future[tuple[list[float], float]], end: asyncio.Future[float]) -> None:
+    """Pass on when the fault ended, unless it was cancelled or failed (the run reports that)."""
+    if not fault.cancelled() and fault.exception() is None:
+        end.set_result(fault.result()[1])
 
 
 def _next_after(arrivals: list[float], moment: float) -> float:
