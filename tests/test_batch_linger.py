@@ -86,7 +86,7 @@ def test_an_idle_storer_reads_the_inbox_counter_less_often_the_longer_nothing_is
 
 
 def test_a_run_that_comes_while_a_batch_is_under_way_waits_for_it_then_lingers() -> None:
-    spacing = Linger(0.02)
+    spacing = Linger(0.02, one_at_a_time=True)
     started, finish = threading.Event(), threading.Event()
     order: list[str] = []
 
@@ -115,7 +115,7 @@ def test_a_run_that_comes_while_a_batch_is_under_way_waits_for_it_then_lingers()
 
 
 def test_a_failed_batch_lets_the_next_run_start() -> None:
-    spacing = Linger(0.02)
+    spacing = Linger(0.02, one_at_a_time=True)
 
     def failing() -> int:
         raise RuntimeError("database unavailable")
@@ -129,7 +129,7 @@ def test_a_failed_batch_lets_the_next_run_start() -> None:
 
 
 def test_a_stop_ends_the_wait_for_a_batch_under_way() -> None:
-    spacing = Linger(0.02)
+    spacing = Linger(0.02, one_at_a_time=True)
     started, finish = threading.Event(), threading.Event()
 
     def slow() -> int:
@@ -148,3 +148,41 @@ def test_a_stop_ends_the_wait_for_a_batch_under_way() -> None:
     assert not waiter.is_alive()
     finish.set()
     batch.join(5)
+
+
+def test_a_run_within_a_batch_of_its_own_thread_does_not_wait_for_it() -> None:
+    """A queue run inline calls a nudged task within the task that nudged it."""
+    spacing = Linger(0.0, one_at_a_time=True)
+    taken: list[int] = []
+
+    def outer_batch() -> int:
+        spacing.wait()  # on the thread running the batch: it must not wait for itself
+        taken.append(spacing.measure(lambda: 2))
+        return 3
+
+    runner = threading.Thread(target=lambda: taken.append(spacing.measure(outer_batch)))
+    runner.start()
+    runner.join(2)
+    assert not runner.is_alive()
+    assert taken == [2, 3]
+
+
+def test_without_one_at_a_time_a_run_starts_beside_a_batch_under_way() -> None:
+    """PostgreSQL: runs answer different conversations side by side."""
+    spacing = Linger(0.02)
+    started, finish = threading.Event(), threading.Event()
+
+    def first_batch() -> int:
+        started.set()
+        finish.wait(5)
+        return 3
+
+    first = threading.Thread(target=spacing.measure, args=(first_batch,))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=spacing.wait)
+    second.start()
+    second.join(1)
+    assert not second.is_alive()
+    finish.set()
+    first.join(5)

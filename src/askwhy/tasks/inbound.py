@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from askwhy.conversations import inbound
 from askwhy.conversations.webhook_storing import STORE_KEPT, store_kept
 from askwhy.queue.linger import Linger
+from askwhy.store.database import is_sqlite
 
 if TYPE_CHECKING:
     from askwhy.bootstrap import Container
@@ -27,8 +28,10 @@ def register(jobs: Jobs, container: Container) -> None:
     # A run first lingers (as long as the last run took, at most LINGER_CAP_SECONDS) before it
     # takes its nudge: the messages stored meanwhile nudge this run, not another, and it answers
     # them together. A transaction that fails (the database busy past its timeout) is retried.
+    # Where the database writes one transaction at a time, a process takes one batch at a time.
     cap = LINGER_CAP_SECONDS if not jobs.huey.immediate else 0.0  # inline: there is no later
-    answering, storing = Linger(cap), Linger(cap)
+    single = is_sqlite(container.engine)
+    answering, storing = Linger(cap, one_at_a_time=single), Linger(cap, one_at_a_time=single)
 
     @jobs.task("process_inbound", retries=5, retry_delay=2)
     def process_inbound(message_id: int | None = None) -> int:
