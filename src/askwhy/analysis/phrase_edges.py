@@ -24,6 +24,7 @@ possessive ("the limit") at least as often as after a subject pronoun, "to" or a
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 
@@ -123,13 +124,15 @@ def breaks_edges(gram: Sequence[str]) -> bool:
     return opens_badly(gram[0]) or closes_badly(gram[-1])
 
 
-def used_as_verb(word: str, texts: Iterable[Sequence[str]]) -> bool:
-    """True when `texts` (token lists) put `word` after a subject, "to" or a modal more often than
-    after a determiner or a possessive: "I live here", "to live", not "the limit"."""
-    noun = verb = 0
+def used_as_verbs(texts: Iterable[Sequence[str]]) -> frozenset[str]:
+    """The words `texts` (token lists) put after a subject, "to" or a modal more often than after a
+    determiner or a possessive: "I live here", "to live", not "the limit"."""
+    noun: Counter[str] = Counter()
+    verb: Counter[str] = Counter()
     for tokens in texts:
         for before, token in itertools.pairwise(tokens):
-            if token == word:
-                noun += before in _NOUN_CUES
-                verb += before in _VERB_CUES
-    return verb > noun
+            if before in _NOUN_CUES:
+                noun[token] += 1
+            elif before in _VERB_CUES:
+                verb[token] += 1
+    return frozenset(word for word, count in verb.items() if count > noun[word])

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from askwhy.analysis.labels import STOP_WORDS, UBIQUITOUS_LIFT
 from askwhy.analysis.person_names import person_names
-from askwhy.analysis.phrase_edges import CONTENT_WORDS, breaks_edges, closes_badly, opens_badly, used_as_verb
+from askwhy.analysis.phrase_edges import CONTENT_WORDS, breaks_edges, closes_badly, opens_badly, used_as_verbs
 
 MIN_TEXTS = 3
 MAX_WORDS = 5
@@ -197,11 +197,12 @@ def rank_phrases(
             weight[gram] = weight.get(gram, 0.0) + float(close)
     total = max(float(np.sum(closeness)), 1e-9)
     least = min(MIN_TEXTS, max(2, len(central) // 2))
+    verbs = used_as_verbs(central)
     ranked = []
     for gram, count in seen.items():
         if count < least or not _acceptable(gram, banned) or _contradicts(gram, mood):
             continue
-        if _opinion_edge(gram, opinions) or (len(gram) == 1 and used_as_verb(gram[0], central)):
+        if _opinion_edge(gram, opinions) or (len(gram) == 1 and gram[0] in verbs):
             continue
         share = weight[gram] / total
         overall = (background.get(gram, 0) + 1) / (background_size + 1)
