@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from askwhy.alerts import detection as alert_detection
 from askwhy.analysis.embeddings import Embedder, HashingEmbedder
 from askwhy.analysis.quotes import NEAR_DUPLICATE
 from askwhy.bootstrap import Container, bootstrap
@@ -128,6 +129,6 @@ def test_alert_detection_gets_the_models_level(
         seen.update(kwargs)
         return []
 
-    monkeypatch.setattr(alert_tasks, "detect", detect)
+    monkeypatch.setattr(alert_detection, "detect", detect)  # the task imports it when it runs
     alert_tasks.run_detection(multilingual)
     assert seen["design"].near_duplicate == multilingual.near_duplicate != NEAR_DUPLICATE
