@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from askwhy.analysis.embeddings import Embedder, HashingEmbedder
@@ -28,6 +29,8 @@ from askwhy.report.files import THEME_COLUMNS, summary_json, theme_rows
 from askwhy.report.render import render_html, write_report
 from askwhy.report.results import ChangeResult, DriversResult, MetricsResult, ThemeDetailResult
 from askwhy.settings import Settings
+from askwhy.store.database import make_engine
+from askwhy.store.day_tally_tables import ResponseDay, StaleDayCell
 
 pytest_plugins = ("tests.insights.fixtures",)
 
@@ -147,6 +150,27 @@ def test_analyze_compares_the_periods_asked_for(tmp_path: Path, reviews: Path, n
     only_one = CliRunner().invoke(app, [*args[:-4], "--from", "2024-01-15"])
     assert only_one.exit_code == 2
     assert "both --from and --to" in only_one.output
+
+
+def test_analyze_counts_the_day_tallies_before_it_measures(
+    tmp_path: Path, reviews: Path, no_model: None
+) -> None:
+    out = tmp_path / "out"
+    args = ["analyze", str(reviews), "--out", str(out), "--score", "Rating", "--metric", "csat",
+            "--date", "Date", "--segment", "Department"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{out / 'askwhy.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(StaleDayCell)) == 0, (
+                "every mark counted"
+            )
+            assert connection.scalar(select(func.count()).select_from(ResponseDay)), (
+                "the tallies hold the import"
+            )
+    finally:
+        engine.dispose()
 
 
 def test_import_and_themes_commands(

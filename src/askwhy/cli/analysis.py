@@ -12,7 +12,7 @@ from rich.table import Table
 from askwhy.analysis.population_weights import Population
 from askwhy.bootstrap import Container
 from askwhy.cli.context import console, fail, load_settings, opened
-from askwhy.cli.steps import discover_step, enrich_step, import_step
+from askwhy.cli.steps import discover_step, enrich_step, import_step, settle_step
 from askwhy.domain.scales import Metric
 from askwhy.domain.weighting_plan import WeightingMethod, WeightingPlan
 from askwhy.insights.feedback_files import ColumnMapping, FeedbackFileError, guess_text_column
@@ -164,6 +164,7 @@ def analyze(  # noqa: PLR0917 (Typer maps options to parameters)
         _import(container, file, mapping, name, channel)
         enrich_step(container)
         discover_step(container)
+        settle_step(container)
         with (
             console.status("measuring: metrics, drivers and the change"),
             container.sessions.begin() as session,

@@ -12,6 +12,7 @@ from askwhy.cli.context import console
 from askwhy.insights import analyse_responses, importing
 from askwhy.insights.feedback_files import ColumnMapping, count_lines
 from askwhy.insights.importing import ImportResult
+from askwhy.store import day_recount
 from askwhy.tasks.alerts import DETECT_EMERGING
 from askwhy.tasks.retention import purge
 
@@ -100,3 +101,11 @@ def discover_step(container: Container, *, include_simulated: bool = False) -> D
         highlight=False,
     )
     return result
+
+
+def settle_step(container: Container) -> int:
+    """Count the day tallies the import, the analysis and discovery marked, as the analysis
+    worker's recount each minute would: the report's figures then read the tallies, not every
+    marked cell's responses once per figure (a theme's subthemes each counted them again)."""
+    with console.status("counting the day tallies"):
+        return day_recount.settle_everything(sessions=container.sessions)
