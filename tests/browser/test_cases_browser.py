@@ -5,7 +5,7 @@ the follow-up question. The queue and the case page are checked with axe-core.""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def only_case(container: Container) -> Case:
 
 
 def test_a_help_request_becomes_a_case_the_owner_answers_and_resolves(
-    live_server: str, browser_page: Any, container: Container
+    live_server: str, browser_page: Any, container: Container, screenshot: Callable[[Any, str], Path]
 ) -> None:
     customer = browser_page
     errors: list[Any] = []
@@ -100,9 +100,11 @@ def test_a_help_request_becomes_a_case_the_owner_answers_and_resolves(
         owner.goto(queue)
     assert owner.locator("table.case-queue a").count() == 1, "the case reaches the team's queue within 10 s"
     assert "help request" in owner.locator("table.case-queue").inner_text()
+    screenshot(owner, "cases")
     assert_accessible(owner, "case queue")
     owner.locator("table.case-queue a").click()
     owner.wait_for_selector(".case-history")
+    screenshot(owner, "case")
     assert_accessible(owner, "case page")
     owner.get_by_label("Reply to the customer").fill("Ana here: your parcel is found, it arrives tomorrow.")
     owner.get_by_role("button", name="Send reply").click()
