@@ -21,15 +21,14 @@ from sqlalchemy import select
 from askwhy.analysis.embeddings import HashingEmbedder
 from askwhy.bootstrap import Container, bootstrap
 from askwhy.clock import FakeClock
-from askwhy.domain.alerts import AlertQuote, Evidence, evidence_to_json
 from askwhy.domain.people import Role
 from askwhy.settings import Settings
-from askwhy.store import alerts, people
+from askwhy.store import people
 from askwhy.store.alert_tables import AlertRow
-from askwhy.store.alerts import EpisodeKey, NewAlert
 from tests.browser import workspace_data
 from tests.browser.accessibility import Findings
 from tests.browser.workspace_data import EMAIL, PROGRAM, Person
+from tests.workspace.test_alert_pages import open_alert
 
 pytestmark = pytest.mark.browser
 Shoot = Callable[[Any, str], Path]
@@ -307,30 +306,16 @@ def test_an_analyst_reads_an_alerts_evidence_and_acknowledges_it(
     live_server: str, browser_page: Any, container: Container, chat_id: str, look: Look, axe: Findings
 ) -> None:
     page = browser_page
-    now = container.clock.now()
-    evidence = Evidence(
-        what="late delivery: 35.0% of responses today (14 of 40), up from 4.9%",
-        value=0.35, baseline=0.049, low=3.1, high=None, since=now, n=40, baseline_n=2240,
-        test="beta-binomial upper tail: p=1e-09", p_value=1e-9,
-        quotes=(AlertQuote("The parcel came a week late and nobody answered my e-mail.", "r1", now),),
-    )  # fmt: skip
-    with container.sessions.begin() as session:
-        opened = alerts.open_alert(
-            session=session,
-            alert=NewAlert(EpisodeKey(PROGRAM, "rising_theme", "late", ""), "late delivery", {}, "high",
-                           evidence_to_json(evidence)),
-            now=now,
-        )  # fmt: skip
-        assert opened is not None
+    alert_id = open_alert(container, PROGRAM)
     sign_in(page, live_server, workspace_data.person(container, Role.ANALYST))
     page.goto(f"{live_server}{OVERVIEW}/alerts")
     main = page.locator("main").inner_text()
     assert "late delivery: 35.0% of responses today (14 of 40), up from 4.9%" in main
-    assert "nobody answered my e-mail" in main
+    assert "write to me at [email] about it" in main
     look(page, "alerts", reaches="main form button")
     with page.expect_navigation():  # the form posts, then the alerts page comes back
         page.get_by_role("button", name="Acknowledge").click()
     with container.reads() as session:
-        state = session.scalar(select(AlertRow.state).where(AlertRow.id == opened.id))
+        state = session.scalar(select(AlertRow.state).where(AlertRow.id == alert_id))
     assert state == "acknowledged"
     axe.assert_none()
