@@ -48,6 +48,9 @@ LLM_RUNS = (
     ("answers in 200 ms", 0.2),
     ("answers after the timeout (1.5 s)", 1.5),
 )
+KEEPALIVE_SECONDS = 2.0
+"""A client closes a connection idle this long, under uvicorn's 5 s keep-alive: at equal timeouts a
+request sent on a connection the server is closing that moment fails with a ReadError."""
 OPENING = "Thank you, that helps."
 """How the fake model begins every wording, so that a reply in its words can be told apart."""
 
@@ -109,7 +112,9 @@ async def _askwhy_load(
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(conversations):
         queue.put_nowait(index)
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    limits = httpx.Limits(
+        max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=KEEPALIVE_SECONDS
+    )
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
         async def worker() -> None:
@@ -132,7 +137,9 @@ async def _askwhy_load(
 async def _bare_load(base: str, requests: int) -> tuple[list[float], float]:
     timings: list[float] = []
     per_worker = requests // CONCURRENCY
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    limits = httpx.Limits(
+        max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=KEEPALIVE_SECONDS
+    )
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
         async def worker() -> None:
