@@ -37,7 +37,7 @@ NAME_SHARE = 0.8
 """Proper nouns are capitalised whenever written with care; a fifth of the uses are left to typing
 habits ("sarah") before a word counts as a common word."""
 _CUE = re.compile(
-    r"\b(?:(?P<title>mr|mrs|ms|mx|miss|dr|prof|sir|madam|mister)\.?"
+    rf"\b(?:(?P<title>{'|'.join(sorted(TITLES))})\.?"
     r"|(?P<named>name\s+is|name's|named)"
     r"|(?:i'm|i’m|i\s+am|this\s+is|hi|hello|hey|dear|thanks|thank\s+you"
     r"|friend|colleague|partner|husband|wife|son|daughter|agent|advisor|adviser|rep|manager)),?"
@@ -51,6 +51,7 @@ CALENDAR = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 """Day and month names: capitalised common words, never a name here."""
+_FUNCTION_WORDS = ENGLISH_STOP_WORDS | {"i"}
 _SENTENCE = re.compile(r"[.!?…\n\r]+|\s[-–—]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -112,4 +113,4 @@ def _count_case(tokens: Iterable[str], capitalised: Counter[str], lower: Counter
 
 def _function_word(token: str) -> bool:
     word = _fold(token)
-    return word in ENGLISH_STOP_WORDS or word.split("'")[0] in ENGLISH_STOP_WORDS | {"i"}
+    return word in ENGLISH_STOP_WORDS or word.split("'")[0] in _FUNCTION_WORDS

@@ -1,7 +1,7 @@
 """Words a label a person would write neither opens nor closes with, by linguistic class.
 
 A label names a topic: a noun phrase ("late delivery") or a verb with its object ("cancel a
-transfer"). The stop list (scikit-learn's, in `askwhy.analysis.labels`) already keeps articles,
+transfer"). The stop list (scikit-learn's, in `askwhy.analysis.stop_words`) already keeps articles,
 pronouns and most prepositions off a label's edges (not the few content words it holds,
 `CONTENT_WORDS`). The classes it leaves out make the fragments a customer's sentence opens or
 closes with rather than its topic:
