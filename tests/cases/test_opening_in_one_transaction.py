@@ -74,3 +74,31 @@ def test_the_responses_and_conversations_of_a_task_are_read_together(
     ]
     assert len(by_id) == 2, by_id
     assert len(cases(container)) == 3
+
+
+def test_a_task_reads_each_program_and_the_cases_and_themes_of_its_responses_once(
+    client: TestClient, container: Container, clock: FakeClock
+) -> None:
+    for _ in range(3):
+        say(client, start(client), "please call me")
+        clock.advance(minutes=1)
+    response_ids = [case.response_id or "" for case in cases(container)]
+    with container.sessions.begin() as session:
+        session.execute(delete(CaseEvent))
+        session.execute(delete(Case))
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 3
+        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 0
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.startswith("SELECT")]
+    for table in ("programs", "cases", "theme_mentions"):
+        reads = [s for s in selects if f"FROM {table} " in s and "FOR UPDATE" not in s]
+        assert len(reads) == 2, (table, reads)  # one a task, not one a response
+    assert len(cases(container)) == 3

@@ -15,6 +15,8 @@ case is marked do-not-contact, and nothing is sent to the customer from it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,22 +41,77 @@ from askwhy.store.tables import Conversation, Response
 CLOSE_THE_LOOP_ANSWER = "close_the_loop"
 
 
-def open_cases(*, session: Session, response_id: str, now: datetime, notifier: CaseNotifier) -> Case | None:
-    """Open the response's case if it calls for one and has none yet; the case opened, if any."""
+@dataclass
+class CheckReads:
+    """What a transaction checking many responses reads once instead of once a response: each
+    program (read and validated), and, read ahead in one statement each, the cases of the
+    responses' conversations and the themes coded in them. A read-ahead value serves one check
+    only; a second check of the same conversation or response reads again."""
+
+    programs: dict[str, Program | None] = field(default_factory=dict)
+    alert_segments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cases: dict[str, list[Case]] = field(default_factory=dict)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def ahead(cls, *, session: Session, loaded: Sequence[Response | Conversation]) -> CheckReads:
+        """Reads for checking the responses among ``loaded`` (`store.load_for_opening`)."""
+        responses = [row for row in loaded if isinstance(row, Response)]
+        conversations = [row.conversation_id for row in responses if row.conversation_id]
+        once = [conversation for conversation in conversations if conversations.count(conversation) == 1]
+        return cls(
+            cases=store.cases_by_conversation(session=session, conversation_ids=once),
+            themes=store.theme_ids_by_response(session=session, response_ids=[row.id for row in responses]),
+        )
+
+    def program(self, *, session: Session, program_id: str) -> Program | None:
+        if program_id not in self.programs:
+            self.programs[program_id] = catalog.program(session=session, program_id=program_id)
+        return self.programs[program_id]
+
+    def cases_of(self, *, session: Session, conversation_id: str) -> list[Case]:
+        if conversation_id in self.cases:
+            return self.cases.pop(conversation_id)
+        return store.cases_of_conversation(session=session, conversation_id=conversation_id)
+
+    def theme_ids(self, *, session: Session, response_id: str) -> list[str]:
+        if response_id in self.themes:
+            return self.themes.pop(response_id)
+        return store.theme_ids(session=session, response_id=response_id)
+
+    def open_alert_segments(self, *, session: Session, program: Program) -> list[dict[str, Any]]:
+        if program.id not in self.alert_segments:
+            self.alert_segments[program.id] = _alert_segments(session=session, program=program)
+        return self.alert_segments[program.id]
+
+
+def open_cases(
+    *,
+    session: Session,
+    response_id: str,
+    now: datetime,
+    notifier: CaseNotifier,
+    reads: CheckReads | None = None,
+) -> Case | None:
+    """Open the response's case if it calls for one and has none yet; the case opened, if any.
+    ``reads`` carries what other checks in the same transaction have read."""
+    reads = reads if reads is not None else CheckReads()
     response = store.response(session=session, response_id=response_id)
     if response is None or response.conversation_id is None or response.simulated:
         return None
     conversation = store.conversation(session=session, conversation_id=response.conversation_id)
-    program = catalog.program(session=session, program_id=response.program)
+    program = reads.program(session=session, program_id=response.program)
     if conversation is None or program is None or not program.teams:
         return None
     state = InterviewState.from_dict(conversation.state)
-    existing = store.cases_of_conversation(session=session, conversation_id=conversation.id)
+    existing = reads.cases_of(session=session, conversation_id=conversation.id)
     if existing:
         _follow_contact_wish(session=session, cases=existing, state=state, now=now)
         return None
-    themes = _themes(session=session, response=response, state=state)
-    alerts = _alert_segments(session=session, program=program)
+    themes = _themes(
+        response=response, state=state, coded=reads.theme_ids(session=session, response_id=response.id)
+    )
+    alerts = reads.open_alert_segments(session=session, program=program)
     reason, rule_priority = _reason(program, response, state, themes, alerts)
     if reason is None:
         return None
@@ -118,11 +175,10 @@ def _reason(
     return None, None
 
 
-def _themes(*, session: Session, response: Response, state: InterviewState) -> list[str]:
+def _themes(*, response: Response, state: InterviewState, coded: list[str]) -> list[str]:
     """The guide's themes the interviewer heard, and the codebook's once analysis has coded the
     response (a guide's theme by its key in the guide, others by their codebook id)."""
     prefix = guide_prefix(response.guide_id)
-    coded = store.theme_ids(session=session, response_id=response.id)
     keys = {theme.removeprefix(prefix) for theme in coded}
     return sorted(set(state.themes_raised) | keys)
 

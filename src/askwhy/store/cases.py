@@ -145,6 +145,27 @@ def theme_ids(*, session: Session, response_id: str) -> list[str]:
     return sorted(session.scalars(query))
 
 
+def cases_by_conversation(*, session: Session, conversation_ids: Sequence[str]) -> dict[str, list[Case]]:
+    """The cases of each of these conversations (an empty list for one without), in one statement."""
+    found: dict[str, list[Case]] = {conversation_id: [] for conversation_id in conversation_ids}
+    if found:
+        for row in session.scalars(select(Case).where(Case.conversation_id.in_(list(found)))):
+            found[row.conversation_id or ""].append(row)
+    return found
+
+
+def theme_ids_by_response(*, session: Session, response_ids: Sequence[str]) -> dict[str, list[str]]:
+    """`theme_ids` of each of these responses, in one statement."""
+    found: dict[str, set[str]] = {response_id: set() for response_id in response_ids}
+    if found:
+        query = select(ThemeMention.response_id, ThemeMention.theme_id).where(
+            ThemeMention.response_id.in_(list(found))
+        )
+        for response_id, theme_id in session.execute(query):
+            found[response_id].add(theme_id)
+    return {response_id: sorted(themes) for response_id, themes in found.items()}
+
+
 def changed_responses(*, session: Session, since: datetime, limit: int = 500) -> list[str]:
     """Conversations' responses written or analysed since ``since``: what a sweep checks again."""
     query = (

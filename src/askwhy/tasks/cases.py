@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from askwhy.cases import customer_replies
 from askwhy.cases.escalation import escalate_overdue
 from askwhy.cases.notices import CaseNotifier
-from askwhy.cases.opening import open_cases
+from askwhy.cases.opening import CheckReads, open_cases
 from askwhy.cases.outbox_notices import OutboxNotifier
 from askwhy.conversations.records import CASE_CANDIDATES, CASE_MESSAGES
 from askwhy.store import cases as store
@@ -81,16 +81,21 @@ def open_for(container: Container, response_ids: list[str], *, notifier: CaseNot
 
     Most responses call for no case, and a write transaction each cost every closed WhatsApp
     conversation a write turn of its own (on SQLite the one the turns and sends wait for). A case
-    another worker opened meanwhile rolls back that response's savepoint only."""
+    another worker opened meanwhile rolls back that response's savepoint only. Each program is read
+    once a task, and the responses' cases and coded themes ahead in a statement each
+    (`askwhy.cases.opening.CheckReads`): read and validated for every response, they were most of
+    a closed WhatsApp conversation's check."""
     opened = 0
     with container.sessions.begin() as session:
         loaded = store.load_for_opening(session=session, response_ids=response_ids)
+        reads = CheckReads.ahead(session=session, loaded=loaded)
         for response_id in response_ids:
             try:
                 with session.begin_nested():
                     case = open_cases(
-                        session=session, response_id=response_id, now=container.clock.now(), notifier=notifier
-                    )
+                        session=session, response_id=response_id, now=container.clock.now(),
+                        notifier=notifier, reads=reads,
+                    )  # fmt: skip
                     opened += case is not None
             except IntegrityError:
                 log.info("response %s: its case was opened by another worker", response_id)
