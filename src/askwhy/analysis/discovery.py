@@ -145,6 +145,7 @@ def _discover(
         assignment,
         parent,
         scores=scores,
+        content=content,
         brand_terms=brand_terms,
         near_duplicate=near_duplicate,
     )

@@ -34,16 +34,24 @@ def representative(
     *,
     k: int = 5,
     near_duplicate: float,
+    content: Sequence[bool] | None = None,
 ) -> list[int]:
     """Up to `k` row indices: near the centroid, de-duplicated (`near_duplicate` on the embedding
-    model's own scale), of readable length where possible."""
+    model's own scale), of readable length where possible. `content`, where the caller knows it,
+    says which texts have content (`has_content`), so that they are not cleaned again."""
     if len(texts) != len(vectors):
         raise ValueError(f"got {len(texts)} texts but {len(vectors)} vectors")
+    if content is not None and len(content) != len(texts):
+        raise ValueError(f"got {len(texts)} texts but {len(content)} content flags")
     if k <= 0 or len(texts) == 0:
         return []
     closeness = vectors @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
     readable = np.array(
-        [PREFERRED_LENGTH[0] <= len(t.strip()) <= PREFERRED_LENGTH[1] and has_content(t) for t in texts]
+        [
+            PREFERRED_LENGTH[0] <= len(t.strip()) <= PREFERRED_LENGTH[1]
+            and (has_content(t) if content is None else bool(content[i]))
+            for i, t in enumerate(texts)
+        ]
     )
     # Readable texts first, each group nearest first; only the best few are worth comparing.
     order = np.lexsort((-closeness, ~readable))[: max(POOL, k)]

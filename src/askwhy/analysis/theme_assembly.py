@@ -28,11 +28,13 @@ def assemble_themes(
     parent: NDArray[np.int64],
     *,
     scores: NDArray[np.float64],
+    content: NDArray[np.bool_],
     brand_terms: Collection[str],
     near_duplicate: float,
 ) -> list[DiscoveredTheme]:
     """Label, merge by label and package the subthemes (`fine`, a number per text, −1 for none)
-    and their themes (`parent`, a top-level number per subtheme), largest first."""
+    and their themes (`parent`, a top-level number per subtheme), largest first; `content` says
+    which texts have content (`askwhy.analysis.cleaning.has_content`)."""
     top = np.where(fine >= 0, parent[np.maximum(fine, 0)], -1)
     top_groups = [np.flatnonzero(top == t) for t in range(int(parent.max()) + 1)]
     fine_groups = [np.flatnonzero(fine == f) for f in range(len(parent))]
@@ -62,6 +64,7 @@ def assemble_themes(
                 cleaned=cleaned,
                 unit=unit,
                 scores=scores,
+                content=content,
                 ranked=ranked[label],
                 parent_label=top_labels[t],
                 near_duplicate=near_duplicate,
@@ -75,6 +78,7 @@ def assemble_themes(
             cleaned=cleaned,
             unit=unit,
             scores=scores,
+            content=content,
             ranked=top_ranked[t],
             parent_label="",
             near_duplicate=near_duplicate,
@@ -141,13 +145,16 @@ def _theme(
     cleaned: Sequence[str],
     unit: NDArray[np.float32],
     scores: NDArray[np.float64],
+    content: NDArray[np.bool_],
     ranked: list[Phrase],
     parent_label: str,
     near_duplicate: float,
 ) -> DiscoveredTheme:
     centroid = unit_rows(unit[members].mean(axis=0, keepdims=True))[0]
     texts = [cleaned[i] for i in members]
-    quotes = representative(unit[members], centroid, texts, k=5, near_duplicate=near_duplicate)
+    quotes = representative(
+        unit[members], centroid, texts, k=5, near_duplicate=near_duplicate, content=content[members].tolist()
+    )
     mood = scores[members]
     sentiment = float(np.nanmean(mood)) if np.isfinite(mood).any() else None
     keywords = tuple(p.text for p in ranked[:5]) or ((label,) if label != NO_PHRASE else ())
