@@ -1,0 +1,105 @@
+"""Every theme gets a label of its own, found verbatim in its texts the way a reader searches for it:
+the folded text holds the whole label, its words separated by single spaces."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+
+from askwhy.analysis.phrases import NO_PHRASE, label_themes
+
+OTHER = [
+    "the app crashed on login",
+    "the app crashed again",
+    "app crashed twice today",
+    "my app crashed at checkout",
+]
+
+
+def labels_of(*themes: list[str]) -> list[str]:
+    texts = [t for theme in themes for t in theme]
+    starts = np.cumsum([0, *(len(theme) for theme in themes)])
+    groups = [np.arange(a, b) for a, b in itertools.pairwise(starts)]
+    return label_themes(texts, groups, np.ones(len(texts)))[0]
+
+
+def found_in(label: str, texts: list[str]) -> int:
+    """How many of `texts` hold `label`, searched as the themes benchmark searches."""
+    pattern = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
+    return sum(1 for t in texts if pattern.search(t.casefold().replace("’", "'")))
+
+
+@pytest.mark.parametrize(
+    ("theme", "why"),
+    [
+        (["late 📦 delivery again", "late 😡 delivery today", "late 🙄 delivery, no call"], "an emoji"),
+        (["late *delivery* again", "late *delivery* today", "late *delivery*, no call"], "a mark"),
+        (["late  delivery again", "late  delivery today", "late  delivery, no call"], "two spaces"),
+        (["late\ndelivery again", "late\ndelivery today", "late\ndelivery, no call"], "a line break"),
+        (["late - delivery again", "late - delivery today", "late - delivery, no call"], "a dash"),
+        (["late 2nd delivery again", "late 2nd delivery today", "late 2nd delivery, no call"], "digits"),
+        (["it was late_delivery again", "late_delivery today", "late_delivery, no call"], "an underscore"),
+    ],
+)
+def test_a_label_never_joins_words_that_something_else_stands_between(theme: list[str], why: str) -> None:
+    labels = labels_of(theme, OTHER)
+
+    assert labels[0] != "late delivery", why
+    assert found_in(labels[0], theme) >= 1, (why, labels[0])
+    assert found_in(labels[1], OTHER) >= 3
+
+
+@pytest.mark.parametrize(
+    "theme",
+    [
+        # "lost parcel" in two of four texts; "parcel again" in three
+        ["lost parcel again", "a lost parcel again", "my parcel again", "parcel again, sigh"],
+        ["lost parcel again", "lost parcel again", "the parcel again", "no parcel again"],
+    ],
+)
+def test_a_label_is_found_in_at_least_three_texts_of_a_small_theme(theme: list[str]) -> None:
+    labels = labels_of(theme, OTHER)
+
+    assert found_in(labels[0], theme) >= 3, labels[0]
+
+
+SAY_AGAIN = [
+    "can you say that again",
+    "please say that again",
+    "could you say that again please",
+    "say that again, i missed it",
+]
+HOW_ARE_YOU = [
+    "how are you doing today",
+    "are you doing well today",
+    "hey, how are you doing today",
+    "how are you today",
+]
+
+
+def test_a_theme_with_no_distinctive_phrase_takes_a_phrase_its_texts_share() -> None:
+    # "say" is a verb of saying and "that" and "again" stop words: no phrase a person would write
+    # as a label by the finer rules, yet the theme's texts share one.
+    labels = labels_of(SAY_AGAIN, OTHER)
+
+    assert labels[0] == "say that again"
+    assert found_in(labels[0], SAY_AGAIN) >= 3
+
+
+def test_themes_with_the_same_texts_get_distinct_labels_from_those_texts() -> None:
+    themes = [SAY_AGAIN, SAY_AGAIN, SAY_AGAIN, HOW_ARE_YOU, HOW_ARE_YOU]
+    labels = labels_of(*themes)
+
+    assert NO_PHRASE not in labels
+    assert len(set(labels)) == len(labels), labels
+    for label, theme in zip(labels, themes, strict=True):
+        assert found_in(label, theme) >= 1, label
+
+
+def test_the_fallback_labels_are_the_same_for_the_same_input() -> None:
+    themes = [SAY_AGAIN, SAY_AGAIN, HOW_ARE_YOU, HOW_ARE_YOU, OTHER]
+
+    assert labels_of(*themes) == labels_of(*themes)
