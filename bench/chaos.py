@@ -32,7 +32,7 @@ from askwhy.conversations import start_conversation
 from askwhy.domain.conversation import Channel
 from askwhy.settings import Settings
 from askwhy.store import migrate
-from bench.chaos_faults import Askwhy, FlakyGraphApi, PacedLoad, TimedReplies, errors_in_logs
+from bench.chaos_faults import Askwhy, FlakyGraphApi, PacedLoad, TimedReplies, errors_in_logs, first_turns
 from bench.common import machine, write_section
 from bench.whatsapp_webhooks import (
     METADATA,
@@ -70,6 +70,9 @@ class Run:
     waits: list[float] = field(default_factory=list)
     backlog_cleared: float | None = None
     kill_to_next_reply: list[float] = field(default_factory=list)
+    start_to_first_turn: list[tuple[float, float]] = field(default_factory=list)
+    """Each worker process started after a kill: seconds from its start to its first turn task,
+    and seconds of CPU it spent meanwhile."""
     log_errors: list[str] = field(default_factory=list)
     webhook_retries: int = 0
     restarted: float | None = None
@@ -95,12 +98,12 @@ async def worker_kills(
     await asyncio.sleep(FAULT_AT)
     end = time.monotonic() + load_seconds - FAULT_AT
     while True:
+        kills.append(time.monotonic())  # before: a supervisor's new worker starts within the kill
         if system.workers:
-            await asyncio.to_thread(system.kill_worker, len(kills) % len(system.workers))
+            await asyncio.to_thread(system.kill_worker, (len(kills) - 1) % len(system.workers))
         else:
             for pid in system.queue_workers_of_server():
                 os.kill(pid, signal.SIGKILL)
-        kills.append(time.monotonic())
         if time.monotonic() + KILL_EVERY > end:
             return kills, kills[-1]
         await asyncio.sleep(KILL_EVERY)
@@ -135,7 +138,7 @@ SCENARIOS: dict[str, tuple[str, Fault]] = {
     "near-retries": ("30% of webhooks delivered twice, 0–20 ms apart", no_fault),
 }
 TARGETS = {
-    "worker-kill": "reply p99 within 15 s of a kill; a restarted worker replies within 2 s",
+    "worker-kill": "reply p99 within 15 s of a kill; a restarted worker takes its first turn within 2 s",
     "server-kill": "reply p99 within 10 s of the restart",
     "provider-outage": "backlog empty within 5 s of the provider recovering; storing and turns go on",
 }
@@ -201,7 +204,11 @@ async def _run(
         tempfile.TemporaryDirectory() as folder,
         FlakyGraphApi(access_token=TOKEN, on_accepted=replies.on_send) as graph,
     ):
-        env = environment(Path(folder), graph, url, redis_url) | {"ASKWHY_WORKER_NICENESS": "5"}
+        # INFO: a worker logs when it takes its first turn (`askwhy.cli.first_turn`)
+        env = environment(Path(folder), graph, url, redis_url) | {
+            "ASKWHY_WORKER_NICENESS": "5",
+            "ASKWHY_LOG_LEVEL": "INFO",
+        }
         database_url = invite(env, numbers)
         logs = Path(folder) / "logs"
         logs.mkdir()
@@ -231,6 +238,10 @@ async def _run(
                 await asyncio.wait([fault])
             await asyncio.to_thread(system.stop)
         run.log_errors = errors_in_logs(logs)
+        if kills:
+            run.start_to_first_turn = first_turns(
+                logs, started_after=kills[0] + time.time() - time.monotonic()
+            )
         run.messages_stored = stored_inbound(database_url)
     arrivals = sorted(at for got in replies.received.values() for at, _ in got)
     run.kill_to_next_reply = [_next_after(arrivals, kill) for kill in kills]
@@ -283,23 +294,34 @@ def report(runs: list[Run], command: str) -> str:
         "PostgreSQL: `askwhy serve` + 2 `askwhy worker` on Redis. Reply wait: a customer's webhook to "
         "the next question at the fake provider. Backlog: from the fault's end until no customer has "
         "waited over 1 s. Kill → reply: from each worker kill to the next reply at the provider. "
-        "Kill → answering: from the server's kill to its next 200 on /healthz.",
+        "Kill → answering: from the server's kill to its next 200 on /healthz. Start → first turn: "
+        "from the start of each worker process started after a kill (its own, by the kernel's "
+        "record) to the first turn task it takes, as the worker logs it, and the CPU it spent meanwhile "
+        "(the number of such workers in brackets).",
         "",
         "| scenario | database | load average | messages sent / stored | replies expected / delivered | "
         "duplicates | stuck | reply wait p50 / p99 / max (s) | fault end → empty backlog (s) | "
-        "kill → next reply (s), max | kill → answering (s) | webhook retries | log errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "kill → next reply (s), max | restarted worker's start → first turn (s), p50 / max; its CPU | "
+        "kill → answering (s) | webhook retries | log errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         kill = f"{max(r.kill_to_next_reply):.2f}" if r.kill_to_next_reply else "–"
         backlog = f"{r.backlog_cleared:.1f}" if r.backlog_cleared is not None else "–"
         restarted = f"{r.restarted:.1f}" if r.restarted is not None else "–"
+        walls, cpus = [wall for wall, _ in r.start_to_first_turn], [cpu for _, cpu in r.start_to_first_turn]
+        first = (
+            f"{seconds(walls, 0.5)} / {seconds(walls, 1.0)}; CPU {seconds(cpus, 0.5)} / {seconds(cpus, 1.0)} "
+            f"({len(walls)})"
+            if walls
+            else "–"
+        )
         lines.append(
             f"| {r.scenario} | {r.database} | {r.load[0]:.1f} → {r.load[1]:.1f} | "
             f"{r.messages_sent} / {r.messages_stored} | "
             f"{r.replies_expected} / {r.replies_delivered} | {r.duplicates} | {r.stuck} | "
             f"{seconds(r.waits, 0.5)} / {seconds(r.waits, 0.99)} / {seconds(r.waits, 1.0)} | {backlog} | {kill} | "
-            f"{restarted} | {r.webhook_retries} | {len(r.log_errors)} |"
+            f"{first} | {restarted} | {r.webhook_retries} | {len(r.log_errors)} |"
         )
     lines += ["", "Scenarios and targets (zero lost and zero duplicates in every one):", ""]
     for name, (what, _) in SCENARIOS.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -194,6 +195,25 @@ def _niceness(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
     except (FileNotFoundError, IndexError):
         return 0
+
+
+FIRST_TURN = re.compile(
+    r"first turn task \S+ taken ([\d.]+) s after the process started, ([\d.]+) s of CPU "
+    r"\(pid \d+, started at ([\d.]+)\)"
+)
+"""The line a conversations worker logs as it takes its first turn (`askwhy.cli.first_turn`)."""
+
+
+def first_turns(logs: Path, *, started_after: float) -> list[tuple[float, float]]:
+    """Seconds from each worker process's start to its first turn, and of CPU it spent meanwhile,
+    for the workers that started after ``started_after`` (Unix seconds): those started again
+    after a kill."""
+    found = []
+    for path in sorted(logs.glob("*.log")):
+        for match in FIRST_TURN.finditer(path.read_text(errors="replace")):
+            if float(match[3]) >= started_after:
+                found.append((float(match[1]), float(match[2])))
+    return found
 
 
 def errors_in_logs(logs: Path) -> list[str]:

@@ -32,3 +32,5 @@ def test_a_fault_under_load_loses_nothing_and_sends_nothing_twice(
     assert run.stuck == 0, "every customer got every question"
     assert run.replies_delivered == run.replies_expected
     assert run.duplicates == 0
+    if scenario == "worker-kill":
+        assert run.start_to_first_turn, "each worker started again logs when it took its first turn"

@@ -14,6 +14,7 @@ import typer
 
 from askwhy.analysis.language import load_identifier
 from askwhy.cli.context import console, opened, settle_heap
+from askwhy.cli.first_turn import log_first_turn
 from askwhy.queue.jobs import Queue
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tupl
     if Queue.ANALYSIS in queues:
         progress_bars_lock_threads_only()
     if Queue.CONVERSATIONS in queues:
+        log_first_turn(container.jobs.huey)
         sweep_at_start(container)
     else:
         threading.Thread(target=_load_model, args=(container,), name="askwhy-model-load", daemon=True).start()

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 LINGER_CAP_SECONDS = 0.02
 """The longest a nudged run of the turns, or of storing kept deliveries, waits for more work to join
 it (`askwhy.queue.linger`): a small share of the time a customer waits for a reply, whatever the load."""
+TURN_TASKS = frozenset({"process_inbound", "answer_waiting_messages"})
+"""The tasks that take the interviewer's turns: the nudged run and the minute's sweep."""
 
 
 def register(jobs: Jobs, container: Container) -> None:
