@@ -2,9 +2,12 @@
 
     nice -n 10 .venv/bin/python -m bench.themes_quality [--sets Banking77,CLINC150] [--no-bertopic]
     nice -n 10 .venv/bin/python -m bench.themes_quality --sets GoEmotions --stability-only
+    nice -n 10 .venv/bin/python -m bench.themes_quality --sets STAR --labels-only
 
 `--stability-only` runs discovery on all rows, the 90% sample and the re-run only, prints them and
-keeps nothing (the page needs the full measure).
+keeps nothing (the page needs the full measure). `--labels-only` runs discovery once per set and
+prints its label checks, every label that fails one of them and the time discovery took; it keeps
+nothing either.
 
 Each set's results are kept in bench/.cache/; the page is written once every set has a result
 (`--write-only` writes it from the kept results).
@@ -157,16 +160,54 @@ def fingerprint(found: Discovery, rows: IntArray) -> list[tuple[str, str, tuple[
 
 def label_checks(found: Discovery, cleaned: list[str], brands: tuple[str, ...]) -> tuple[float, int, int]:
     """Share of labels found verbatim in ≥ 3 of their theme's texts, duplicate labels, branded labels."""
-    items = [item for theme in found.themes for item in (theme, *theme.subthemes)]
-    verbatim = 0
+    items = _labelled(found)
+    missed = _not_verbatim(items, cleaned)
+    counts = Counter(item.label for item in items)
+    duplicates = sum(c - 1 for c in counts.values() if c > 1)
+    branded = sum(1 for item in items if _branded(item.label, brands))
+    return 1 - len(missed) / max(len(items), 1), duplicates, branded
+
+
+def _labelled(found: Discovery) -> list[DiscoveredTheme]:
+    return [item for theme in found.themes for item in (theme, *theme.subthemes)]
+
+
+def _not_verbatim(items: list[DiscoveredTheme], cleaned: list[str]) -> list[tuple[str, int, int]]:
+    """(label, texts holding it, theme size) of each label in fewer than 3 of its theme's texts."""
+    missed = []
     for item in items:
         pattern = re.compile(rf"(?<!\w){re.escape(item.label)}(?!\w)")
         hits = sum(1 for m in item.members if pattern.search(cleaned[m].casefold().replace("’", "'")))
-        verbatim += hits >= min(3, item.size)
+        if hits < min(3, item.size):
+            missed.append((item.label, hits, item.size))
+    return missed
+
+
+def _branded(label: str, brands: tuple[str, ...]) -> bool:
+    return any(b in label.split() for b in brands)
+
+
+def labels_only(data: ThemeSet) -> str:
+    """Discovery once on all rows; its label checks and every label failing one, as text."""
+    cleaned = [clean_for_meaning(t) for t in data.texts]
+    vectors = embed_stored(cleaned, what="texts")
+    brands = BRANDS.get(data.name, ())
+    started = time.perf_counter()
+    found = discover_codebook(data.texts, vectors, brand_terms=brands)
+    seconds = time.perf_counter() - started
+    verbatim, duplicates, branded = label_checks(found, cleaned, brands)
+    items = _labelled(found)
     counts = Counter(item.label for item in items)
-    duplicates = sum(c - 1 for c in counts.values() if c > 1)
-    branded = sum(1 for item in items if any(b in item.label.split() for b in brands))
-    return verbatim / max(len(items), 1), duplicates, branded
+    return "\n".join(
+        [
+            f"{data.name}: {len(items)} labels, verbatim in ≥ 3 texts {verbatim:.1%}, duplicates {duplicates}, "
+            f"brand {branded}; discovery {seconds:.1f} s (load {os.getloadavg()[0]:.1f})",
+            f"  top: {' | '.join(t.label for t in found.themes)}",
+            f"  not verbatim (label, texts holding it, size): {_not_verbatim(items, cleaned)}",
+            f"  duplicated: {sorted(label for label, c in counts.items() if c > 1)}",
+            f"  branded: {sorted({i.label for i in items if _branded(i.label, brands)})}",
+        ]
+    )
 
 
 def kmeans_given_k(vectors: npt.NDArray[np.float32], k: int) -> IntArray:
@@ -453,6 +494,9 @@ def main(argv: list[str] | None = None) -> list[SetResult]:
     parser.add_argument(
         "--stability-only", action="store_true", help="only the 90%% runs, printed; nothing kept or written"
     )
+    parser.add_argument(
+        "--labels-only", action="store_true", help="only the label checks, printed; nothing kept or written"
+    )
     args = parser.parse_args(argv)
     wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
     load = os.getloadavg()[0]
@@ -467,12 +511,15 @@ def main(argv: list[str] | None = None) -> list[SetResult]:
         if args.stability_only:
             print(_stability_summary(stability_only(data)), flush=True)
             continue
+        if args.labels_only:
+            print(labels_only(data), flush=True)
+            continue
         result = measure(data, with_bertopic=not args.no_bertopic)
         CACHE.mkdir(parents=True, exist_ok=True)
         _saved(data.name).write_text(json.dumps(asdict(result)))
         results.append(result)
         print(_summary(result), flush=True)
-    if results and not args.stability_only:
+    if results and not (args.stability_only or args.labels_only):
         measured = {r.name for r in results}
         missing = [d.name for d in theme_sets() if d.name not in measured]
         write_section("themes", report(results, started, load, missing=missing))
