@@ -1,7 +1,7 @@
 """Spanish sentiment with the multilingual model: a table test of typical short survey answers.
 
-Hand-written answers, one per row, each with the label a person reading it would give; the three
-the head misreads are marked as expected failures (17 of 20 read right). This is a table test of
+Hand-written answers, one per row, each with the label a person reading it would give; the two
+the head misreads are marked as expected failures (18 of 20 read right). This is a table test of
 the shipped multilingual heads on the product's path (redaction, sentences, E5 embedding, the
 head for text not in English), not a benchmark: twenty rows measure nothing about a population.
 VADER, the fallback before this head existed, reads all but three of them as neutral (it knows
@@ -36,7 +36,7 @@ ANSWERS = (
     ("el repartidor fue muy grosero", "negative"),
     ("me cobraron dos veces y nadie responde", "negative"),
     ("la comida llegó fría", "negative"),
-    pytest.param(*("la aplicación se cierra todo el tiempo", "negative"), marks=MISSED),
+    ("la aplicación se cierra todo el tiempo", "negative"),
     pytest.param(*("todavía estoy esperando mi reembolso", "negative"), marks=MISSED),
     ("todo perfecto, gracias", "positive"),
     ("excelente atención, muy amables", "positive"),

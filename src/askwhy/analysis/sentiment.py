@@ -6,9 +6,11 @@ embeddings of several domains, stacked with word-level cues read from the text i
 holds on short chat answers an embedding alone misreads (see `bench/train_sentiment.py`). A second
 head, on multilingual-e5-small embeddings of the same English domains (`artifact_for`, trained by
 `bench/sentiment_multilingual.py`), reads other languages: the English-only cues (VADER is an
-English lexicon) are read only for text not detected as another language. Heads are stored as
-plain arrays, so loading one needs numpy only. VADER, a word lexicon, is the fallback when no head
-was trained on the configured embedder, and the baseline a head must beat.
+English lexicon) are read only for text not detected as another language, and such text gets a
+head on the embedding alone that also learnt from Spanish words (positive, negative, and function
+words as neutral). Heads are stored as plain arrays, so loading one needs numpy only. VADER, a
+word lexicon, is the fallback when no head was trained on the configured embedder, and the
+baseline a head must beat.
 """
 
 from __future__ import annotations
