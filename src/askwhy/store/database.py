@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from askwhy.store.private_files import private_file
+from askwhy.store.stale_connections import check_connections_idle_for_a_while
 from askwhy.store.writer_lock import FileTurn, WriteTurn
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -54,9 +55,13 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kw
     # A statement's parameters are customers' words and addresses: never in an error or a log line.
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
-        if parsed.get_backend_name() == "postgresql":
+        postgresql = parsed.get_backend_name() == "postgresql"
+        if postgresql:
             kwargs["connect_args"] = _without_jit(kwargs.get("connect_args", {}))
-        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+        # PostgreSQL: only connections idle for a while are checked, not one per transaction
+        engine = create_engine(url, pool_pre_ping=not postgresql, pool_size=20, max_overflow=20, **kwargs)
+        if postgresql:
+            check_connections_idle_for_a_while(engine)
         event.listen(engine, "begin", _bounded_lock_waits)
         return engine
     path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
