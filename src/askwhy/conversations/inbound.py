@@ -149,13 +149,17 @@ def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> 
     """
     channel = Channel(event.channel)
     address = normalise_address(channel, event.sender)
-    conversation_id = queries.conversation_to_route(session=session, channel=channel.value, address=address)
+    conversation_id = _routed_and_held(session=session, channel=channel, address=address)
     if conversation_id is None:
-        started = start_from_inbound(session=session, channel=channel, address=address, now=now)
-        conversation_id = started.id if started is not None else None
-    if conversation_id is None or not _hold(session=session, conversation_id=conversation_id):
-        _heed_keywords(session=session, channel=channel, address=address, text=event.text, now=now)
-        return None
+        conversation_id = queries.conversation_to_route(
+            session=session, channel=channel.value, address=address
+        )
+        if conversation_id is None:
+            started = start_from_inbound(session=session, channel=channel, address=address, now=now)
+            conversation_id = started.id if started is not None else None
+        if conversation_id is None or not _hold(session=session, conversation_id=conversation_id):
+            _heed_keywords(session=session, channel=channel, address=address, text=event.text, now=now)
+            return None
     # Under the conversation's lock, so messages of one conversation take consecutive places.
     message_id = queries.insert_inbound(
         session=session,
@@ -180,6 +184,14 @@ def _accept_message(*, session: Session, event: InboundEvent, now: datetime) -> 
             session=session, conversation_id=conversation_id, until=event.received_at + window
         )
     return message_id
+
+
+def _routed_and_held(*, session: Session, channel: Channel, address: str) -> str | None:
+    """PostgreSQL: the conversation to route to, already locked, in one statement; None on SQLite
+    (whose write turn is the lock) or when the address has no conversation yet."""
+    if session.get_bind().dialect.name == "sqlite":
+        return None
+    return queries.locked_conversation_to_route(session=session, channel=channel.value, address=address)
 
 
 def _hold(*, session: Session, conversation_id: str) -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
 
+from askwhy.store.conversations import set_lock_timeout
 from askwhy.store.messaging_tables import DeliveryEvent
 from askwhy.store.tables import Contact, Conversation, Message
 
@@ -148,6 +149,15 @@ def conversation_to_route(*, session: Session, channel: str, address: str) -> st
     """The conversation a message from this address goes to, in one indexed query: the newest
     open one, else the newest of any status; None if the address has none on this channel."""
     found = session.execute(_route_query(), {"channel": channel, "address": address}).scalar()
+    return None if found is None else str(found)
+
+
+def locked_conversation_to_route(*, session: Session, channel: str, address: str) -> str | None:
+    """PostgreSQL: the conversation `conversation_to_route` finds, locked for this transaction as
+    `askwhy.store.conversations.lock_conversation_id` locks it, in one statement instead of two
+    (a round trip less for every inbound message); None if the address has none on this channel."""
+    set_lock_timeout(session)
+    found = session.execute(_locked_route_query(), {"channel": channel, "address": address}).scalar()
     return None if found is None else str(found)
 
 
@@ -324,6 +334,11 @@ def _route_query() -> Select[tuple[str]]:
         .order_by(closed, table.c.started_at.desc(), table.c.id.desc())
         .limit(1)
     )
+
+
+@cache
+def _locked_route_query() -> Select[tuple[str]]:
+    return _route_query().with_for_update()
 
 
 INBOUND_COLUMNS = (
