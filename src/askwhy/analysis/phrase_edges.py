@@ -99,7 +99,8 @@ CONTENT_WORDS = _forms(
 )
 """Nouns, verbs and adjectives that scikit-learn's stop list holds among its function words: a
 label may open or close with them ("top up limit", "phone call", "interest rate")."""
-_NEVER_AT_EDGE = STANCE_VERBS | MOTION_VERBS | PREPOSITIONS | HEDGES
+_FRAMING = STANCE_VERBS | MOTION_VERBS
+_NEVER_AT_EDGE = _FRAMING | PREPOSITIONS | HEDGES
 _NOUN_CUES = _forms("the a an my your his her its our their this that these those any some every each no")
 _VERB_CUES = _forms(
     """
@@ -117,6 +118,12 @@ def opens_badly(word: str) -> bool:
 def closes_badly(word: str) -> bool:
     """True for a word that cannot close a label."""
     return word in _NEVER_AT_EDGE or word in LIGHT_VERBS
+
+
+def frames(word: str) -> bool:
+    """True for a stance or motion verb ("looks", "said", "came"): not a topic even where a
+    theme has no better phrase."""
+    return word in _FRAMING
 
 
 def breaks_edges(gram: Sequence[str]) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from askwhy.analysis.labels import UBIQUITOUS_LIFT
-from askwhy.analysis.phrase_edges import used_as_verbs
+from askwhy.analysis.phrase_edges import frames, used_as_verbs
 from askwhy.analysis.phrase_words import LABEL_STOP, NEGATIONS, acceptable, grams, well_formed
 
 MIN_TEXTS = 3
@@ -120,9 +120,9 @@ def rank_phrases(
     """Candidate phrases of one theme, best first (see the module docstring), each found in at
     least `least` of the central texts (by default `MIN_TEXTS`, or all of fewer); none starts or
     ends with one of `opinions`. For a theme no such phrase names, "relaxed" `rules` keep only the
-    rules every label keeps (well formed, no banned word, no lone verb, no argument with `mood`), and
-    "loose" ones only a word that is no stop word, no banned word, no lone verb and no argument
-    with `mood`."""
+    rules every label keeps (well formed, no banned word, no lone verb, no stance or motion verb at
+    an edge, no argument with `mood`), and "loose" ones the same with stop words at the edges, where
+    a word is no stop word."""
     weight: dict[tuple[str, ...], float] = {}
     seen: Counter[tuple[str, ...]] = Counter()
     for tokens, close in zip(central, closeness, strict=True):
@@ -138,8 +138,9 @@ def rank_phrases(
             continue
         if rules == "loose":
             fits = any(w not in LABEL_STOP for w in gram) and not any(w in banned for w in gram)
+            fits = fits and not (frames(gram[0]) or frames(gram[-1]))
         elif rules == "relaxed":
-            fits = well_formed(gram, banned)
+            fits = well_formed(gram, banned) and not (frames(gram[0]) or frames(gram[-1]))
         else:
             fits = acceptable(gram, banned) and not _opinion_edge(gram, opinions)
         fits = fits and not (len(gram) == 1 and gram[0] in verbs)

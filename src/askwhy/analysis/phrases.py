@@ -10,8 +10,9 @@ words as one, is skipped, so no two themes share a label. A theme none of whose 
 falls back, step by step, to a phrase of its own texts that no other theme holds:
 
 1. found in as many of its texts as a label must be, under the rules every label keeps (well
-   formed, no banned word, no lone verb, no argument with the theme's mood) but not the finer ones
-   (light or stance verbs and hedges at the edges, opinions, weak words);
+   formed, no banned word, no lone verb, no stance or motion verb at an edge, no argument with the
+   theme's mood) but not the finer ones (light verbs, prepositions and hedges at the edges,
+   opinions, weak words);
 2. the same, with any words around one that is no stop word ("say that again");
 3. the opening words of its most central texts;
 4. the phrases of steps 1 and 2 however few of its central texts hold them;
