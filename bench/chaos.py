@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 
 import redis
 from sqlalchemy import create_engine, text
@@ -311,8 +312,7 @@ def report(runs: list[Run], command: str) -> str:
         restarted = f"{r.restarted:.1f}" if r.restarted is not None else "–"
         walls, cpus = [wall for wall, _ in r.start_to_first_turn], [cpu for _, cpu in r.start_to_first_turn]
         first = (
-            f"{seconds(walls, 0.5)} / {seconds(walls, 1.0)}; CPU {seconds(cpus, 0.5)} / {seconds(cpus, 1.0)} "
-            f"({len(walls)})"
+            f"{median(walls):.2f} / {max(walls):.2f}; CPU {median(cpus):.2f} / {max(cpus):.2f} ({len(walls)})"
             if walls
             else "–"
         )
