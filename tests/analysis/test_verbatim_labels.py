@@ -114,3 +114,14 @@ def test_a_fallback_label_never_opens_or_closes_with_a_stance_or_motion_verb() -
     assert labels[0] != NO_PHRASE
     assert not {"looks", "like"} & set(labels[0].split()), labels[0]
     assert found_in(labels[0], LOOKS) >= 1
+
+
+PLANS = ["plan a party", "can you plan a trip", "help me plan a dinner", "we should plan a picnic"]
+
+
+def test_a_fallback_label_never_closes_on_an_article_or_a_preposition() -> None:
+    labels = labels_of(PLANS, OTHER)
+
+    assert labels[0] != NO_PHRASE
+    assert labels[0].split()[-1] not in {"a", "to", "of"}, labels[0]
+    assert found_in(labels[0], PLANS) >= 1

@@ -100,6 +100,12 @@ CONTENT_WORDS = _forms(
 """Nouns, verbs and adjectives that scikit-learn's stop list holds among its function words: a
 label may open or close with them ("top up limit", "phone call", "interest rate")."""
 _FRAMING = STANCE_VERBS | MOTION_VERBS
+_OPEN_ENDED = PREPOSITIONS | _forms(
+    """
+    the a an my your his her its our their every each
+    to of in on at for from by with about into onto over under through and or but nor as than
+    """
+)
 _NEVER_AT_EDGE = _FRAMING | PREPOSITIONS | HEDGES
 _NOUN_CUES = _forms("the a an my your his her its our their this that these those any some every each no")
 _VERB_CUES = _forms(
@@ -118,6 +124,12 @@ def opens_badly(word: str) -> bool:
 def closes_badly(word: str) -> bool:
     """True for a word that cannot close a label."""
     return word in _NEVER_AT_EDGE or word in LIGHT_VERBS
+
+
+def leaves_open(word: str) -> bool:
+    """True for an article, a possessive, a preposition or a conjunction: a phrase closing with
+    one ("plan a", "tired of") breaks off before what it is about."""
+    return word in _OPEN_ENDED
 
 
 def frames(word: str) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from askwhy.analysis.labels import UBIQUITOUS_LIFT
-from askwhy.analysis.phrase_edges import frames, used_as_verbs
+from askwhy.analysis.phrase_edges import frames, leaves_open, used_as_verbs
 from askwhy.analysis.phrase_words import LABEL_STOP, NEGATIONS, acceptable, grams, well_formed
 
 MIN_TEXTS = 3
@@ -122,7 +122,7 @@ def rank_phrases(
     ends with one of `opinions`. For a theme no such phrase names, "relaxed" `rules` keep only the
     rules every label keeps (well formed, no banned word, no lone verb, no stance or motion verb at
     an edge, no argument with `mood`), and "loose" ones the same with stop words at the edges, where
-    a word is no stop word."""
+    a word is no stop word, but none closing it that leaves it open (`leaves_open`)."""
     weight: dict[tuple[str, ...], float] = {}
     seen: Counter[tuple[str, ...]] = Counter()
     for tokens, close in zip(central, closeness, strict=True):
@@ -138,7 +138,7 @@ def rank_phrases(
             continue
         if rules == "loose":
             fits = any(w not in LABEL_STOP for w in gram) and not any(w in banned for w in gram)
-            fits = fits and not (frames(gram[0]) or frames(gram[-1]))
+            fits = fits and not (frames(gram[0]) or frames(gram[-1]) or leaves_open(gram[-1]))
         elif rules == "relaxed":
             fits = well_formed(gram, banned) and not (frames(gram[0]) or frames(gram[-1]))
         else:

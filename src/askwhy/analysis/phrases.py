@@ -13,7 +13,8 @@ falls back, step by step, to a phrase of its own texts that no other theme holds
    formed, no banned word, no lone verb, no stance or motion verb at an edge, no argument with the
    theme's mood) but not the finer ones (light verbs, prepositions and hedges at the edges,
    opinions, weak words);
-2. the same, with any words around one that is no stop word ("say that again");
+2. the same, with stop words around one that is none ("repeat that again"), though not closing
+   on an article, a preposition or a conjunction ("plan a");
 3. the opening words of its most central texts;
 4. the phrases of steps 1 and 2 however few of its central texts hold them;
 5. where every one of those shares its words with another label, the first that is not itself one.
