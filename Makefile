@@ -56,7 +56,7 @@ bench: $(VENV)/.installed-dev
 
 docs: $(VENV)/.installed-dev
 	$(BIN)/askwhy config docs
-	$(BIN)/typer askwhy.cli utils docs --name askwhy --title "Command line" --output docs/cli.md
+	$(BIN)/typer askwhy.cli.commands utils docs --name askwhy --title "Command line" --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache

@@ -1,61 +1,31 @@
-"""The `askwhy` command. Each area registers its commands from its own module."""
+"""The `askwhy` command. Each area registers its commands from its own module (`commands`).
+
+Importing this package imports no command: `askwhy worker`, started again after a crash, and the
+queue worker processes `askwhy serve` starts import their own modules only, and take their first
+turn sooner (every command's modules were about a third of a worker's start-up).
+"""
 
 from __future__ import annotations
 
-import typer
-
-from askwhy.cli import (
-    alert_rules,
-    alerts,
-    analysis,
-    cases,
-    chat,
-    config,
-    db,
-    funnel,
-    guides,
-    inbox,
-    keys,
-    notifications,
-    programs,
-    retention,
-    serve,
-    simulate,
-    themes,
-    users,
-    webhooks,
-    worker,
-)
-
-app = typer.Typer(
-    name="askwhy",
-    help="Conversational customer feedback that explains why metrics move.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-app.add_typer(config.app, name="config")
-app.add_typer(db.app, name="db")
-app.command("serve")(serve.serve)
-app.command("chat")(chat.chat)
-app.command("simulate")(simulate.simulate)
-app.command("worker")(worker.worker)
-app.command("import")(analysis.import_feedback)
-app.command("analyze")(analysis.analyze)
-app.command("funnel")(funnel.funnel)
-app.add_typer(themes.app, name="themes")
-app.add_typer(keys.app, name="keys")
-app.add_typer(programs.app, name="programs")
-app.add_typer(retention.app, name="retention")
-app.add_typer(inbox.app, name="inbox")
-app.add_typer(guides.app, name="guides")
-app.add_typer(users.app, name="users")
-app.add_typer(cases.app, name="cases")
-app.add_typer(alerts.app, name="alerts")
-app.add_typer(notifications.app, name="notifications")
-app.add_typer(notifications.destinations_app, name="destinations")
-app.add_typer(alert_rules.app, name="alert-rules")
-app.add_typer(webhooks.app, name="webhooks")
+import sys
+from typing import Any
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["worker"]:
+        from askwhy.cli.worker import worker_app
+
+        worker_app()
+        return
+    from askwhy.cli.commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    """``askwhy.cli.app``, the whole command line, built when first asked for."""
+    if name == "app":
+        from askwhy.cli.commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

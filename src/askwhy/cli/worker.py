@@ -59,6 +59,18 @@ def worker(
         work(container, threads=count, queues=worked)
 
 
+def worker_app() -> None:
+    """`askwhy worker` alone, without the other commands' modules (`askwhy.cli.main`)."""
+    app = typer.Typer(name="askwhy", pretty_exceptions_enable=False)
+    app.callback()(_commands)
+    app.command("worker")(worker)
+    app()
+
+
+def _commands() -> None:
+    """Conversational customer feedback that explains why metrics move."""
+
+
 def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tuple(Queue)) -> None:
     """Work ``queues`` on ``threads`` task threads each until the process is told to stop.
 
