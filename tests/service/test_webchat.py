@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from askwhy.bootstrap import Container
 from askwhy.store.tables import Conversation, Message, Response
@@ -117,3 +117,26 @@ def test_spanish_conversation_is_answered_in_spanish(client: TestClient, contain
     with container.sessions() as session:
         conversation = session.scalars(select(Conversation)).one()
     assert conversation.language == "es"
+
+
+def test_a_turn_reads_its_response_without_flushing_and_writes_in_one_flush(
+    client: TestClient, container: Container
+) -> None:
+    opened = start(client)
+    flushes: list[int] = []
+
+    def count(session: object, _context: object) -> None:
+        flushes.append(1)
+
+    event.listen(container.sessions, "after_flush", count)
+    try:
+        reply = say(client, opened, "9")
+    finally:
+        event.remove(container.sessions, "after_flush", count)
+    assert reply["messages"]
+    assert len(flushes) == 1
+    with container.sessions() as session:
+        response = session.scalars(
+            select(Response).where(Response.conversation_id == opened["conversation_id"])
+        ).one()
+        assert response.score == 9
