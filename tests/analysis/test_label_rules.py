@@ -3,27 +3,10 @@ lone verb or pronoun, and never a person's name."""
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
 import pytest
 
 from askwhy.analysis.person_names import person_names
-from askwhy.analysis.phrases import label_themes
-
-OTHER = [
-    "the app crashed on login",
-    "the app crashed again",
-    "app crashed twice today",
-    "my app crashed at checkout",
-]
-
-
-def labels_of(*themes: list[str]) -> list[str]:
-    texts = [t for theme in themes for t in theme]
-    starts = np.cumsum([0, *(len(theme) for theme in themes)])
-    groups = [np.arange(a, b) for a, b in itertools.pairwise(starts)]
-    return label_themes(texts, groups, np.ones(len(texts)))[0]
+from tests.analysis.theme_labels import OTHER, labels_of
 
 
 def theme_around(phrase: str) -> list[str]:

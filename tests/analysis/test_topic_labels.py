@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
 import pytest
 
-from askwhy.analysis.phrases import label_themes
+from tests.analysis.theme_labels import labels_of
 
 TUNIC = [
     "love this tunic, the colour is lovely",
@@ -102,13 +99,6 @@ REFUND = [
     "the refund never arrived, still waiting",
     "a refund never arrived for the return",
 ]
-
-
-def labels_of(*themes: list[str]) -> list[str]:
-    texts = [t for theme in themes for t in theme]
-    starts = np.cumsum([0, *(len(theme) for theme in themes)])
-    groups = [np.arange(a, b) for a, b in itertools.pairwise(starts)]
-    return label_themes(texts, groups, np.ones(len(texts)))[0]
 
 
 @pytest.mark.parametrize(

@@ -3,27 +3,12 @@ the folded text holds the whole label, its words separated by single spaces."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
-import numpy as np
 import pytest
 
-from askwhy.analysis.phrases import NO_PHRASE, label_themes
-
-OTHER = [
-    "the app crashed on login",
-    "the app crashed again",
-    "app crashed twice today",
-    "my app crashed at checkout",
-]
-
-
-def labels_of(*themes: list[str]) -> list[str]:
-    texts = [t for theme in themes for t in theme]
-    starts = np.cumsum([0, *(len(theme) for theme in themes)])
-    groups = [np.arange(a, b) for a, b in itertools.pairwise(starts)]
-    return label_themes(texts, groups, np.ones(len(texts)))[0]
+from askwhy.analysis.phrases import NO_PHRASE
+from tests.analysis.theme_labels import OTHER, labels_of
 
 
 def found_in(label: str, texts: list[str]) -> int:

@@ -50,23 +50,7 @@ def test_a_case_opened_elsewhere_leaves_the_other_cases_of_the_task_opened(
 def test_the_responses_and_conversations_of_a_task_are_read_together(
     client: TestClient, container: Container, clock: FakeClock
 ) -> None:
-    for _ in range(3):
-        say(client, start(client), "please call me")
-        clock.advance(minutes=1)
-    response_ids = [case.response_id or "" for case in cases(container)]
-    with container.sessions.begin() as session:
-        session.execute(delete(CaseEvent))
-        session.execute(delete(Case))
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(container.engine, "before_cursor_execute", count)
-    try:
-        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 3
-    finally:
-        event.remove(container.engine, "before_cursor_execute", count)
+    statements = statements_of_opening(client, container, clock, runs=1)
     by_id = [
         s
         for s in statements
@@ -79,6 +63,19 @@ def test_the_responses_and_conversations_of_a_task_are_read_together(
 def test_a_task_reads_each_program_and_the_cases_and_themes_of_its_responses_once(
     client: TestClient, container: Container, clock: FakeClock
 ) -> None:
+    statements = statements_of_opening(client, container, clock, runs=2)
+    selects = [s for s in statements if s.startswith("SELECT")]
+    for table in ("programs", "cases", "theme_mentions"):
+        reads = [s for s in selects if f"FROM {table} " in s and "FOR UPDATE" not in s]
+        assert len(reads) == 2, (table, reads)  # one a task, not one a response
+    assert len(cases(container)) == 3
+
+
+def statements_of_opening(
+    client: TestClient, container: Container, clock: FakeClock, *, runs: int
+) -> list[str]:
+    """The statements of `runs` case-opening tasks over three closed conversations whose cases were
+    undone: the first task opens three cases, any later one none."""
     for _ in range(3):
         say(client, start(client), "please call me")
         clock.advance(minutes=1)
@@ -93,12 +90,9 @@ def test_a_task_reads_each_program_and_the_cases_and_themes_of_its_responses_onc
 
     event.listen(container.engine, "before_cursor_execute", count)
     try:
-        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 3
-        assert case_tasks.open_for(container, response_ids, notifier=RecordingNotifier()) == 0
+        for run in range(runs):
+            opened = case_tasks.open_for(container, response_ids, notifier=RecordingNotifier())
+            assert opened == (3 if run == 0 else 0)
     finally:
         event.remove(container.engine, "before_cursor_execute", count)
-    selects = [s for s in statements if s.startswith("SELECT")]
-    for table in ("programs", "cases", "theme_mentions"):
-        reads = [s for s in selects if f"FROM {table} " in s and "FOR UPDATE" not in s]
-        assert len(reads) == 2, (table, reads)  # one a task, not one a response
-    assert len(cases(container)) == 3
+    return statements
