@@ -29,16 +29,11 @@ class _Connection:
         try:
             status_line = await self.reader.readuntil(b"\r\n")
             headers = await self.reader.readuntil(b"\r\n\r\n")
+            length, closing = _length_and_closing(headers)
+            answer = await self.reader.readexactly(length) if length else b""
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             raise ConnectionLost(str(exc)) from None
         status = int(status_line.split(b" ", 2)[1])
-        length, closing = 0, False
-        for line in headers.lower().split(b"\r\n"):
-            if line.startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-            elif line.startswith(b"connection:") and b"close" in line:
-                closing = True
-        answer = await self.reader.readexactly(length) if length else b""
         if closing:
             self.close()
         return status, answer
@@ -49,6 +44,17 @@ class _Connection:
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _length_and_closing(headers: bytes) -> tuple[int, bool]:
+    """The body's length and whether the server closes the connection after it."""
+    length, closing = 0, False
+    for line in headers.lower().split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+        elif line.startswith(b"connection:") and b"close" in line:
+            closing = True
+    return length, closing
 
 
 class WebhookClient:
