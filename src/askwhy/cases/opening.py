@@ -15,6 +15,7 @@ case is marked do-not-contact, and nothing is sent to the customer from it
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -57,8 +58,8 @@ class CheckReads:
     def ahead(cls, *, session: Session, loaded: Sequence[Response | Conversation]) -> CheckReads:
         """Reads for checking the responses among ``loaded`` (`store.load_for_opening`)."""
         responses = [row for row in loaded if isinstance(row, Response)]
-        conversations = [row.conversation_id for row in responses if row.conversation_id]
-        once = [conversation for conversation in conversations if conversations.count(conversation) == 1]
+        conversations = Counter(row.conversation_id for row in responses if row.conversation_id)
+        once = [conversation for conversation, count in conversations.items() if count == 1]
         return cls(
             cases=store.cases_by_conversation(session=session, conversation_ids=once),
             themes=store.theme_ids_by_response(session=session, response_ids=[row.id for row in responses]),

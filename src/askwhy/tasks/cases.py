@@ -93,9 +93,12 @@ def open_for(container: Container, response_ids: list[str], *, notifier: CaseNot
             try:
                 with session.begin_nested():
                     case = open_cases(
-                        session=session, response_id=response_id, now=container.clock.now(),
-                        notifier=notifier, reads=reads,
-                    )  # fmt: skip
+                        session=session,
+                        response_id=response_id,
+                        now=container.clock.now(),
+                        notifier=notifier,
+                        reads=reads,
+                    )
                     opened += case is not None
             except IntegrityError:
                 log.info("response %s: its case was opened by another worker", response_id)
