@@ -10,6 +10,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+HELP = "Conversational customer feedback that explains why metrics move."
+"""What `askwhy --help` says first, for the whole command line and for `askwhy worker` alone."""
+
 
 def main() -> None:
     if sys.argv[1:2] == ["worker"]:

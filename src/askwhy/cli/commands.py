@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from askwhy.cli import (
+    HELP,
     alert_rules,
     alerts,
     analysis,
@@ -29,7 +30,7 @@ from askwhy.cli import (
 
 app = typer.Typer(
     name="askwhy",
-    help="Conversational customer feedback that explains why metrics move.",
+    help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

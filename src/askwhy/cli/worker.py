@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from askwhy.analysis.language import load_identifier
+from askwhy.cli import HELP
 from askwhy.cli.context import console, opened, settle_heap
 from askwhy.cli.first_turn import log_first_turn
 from askwhy.queue.jobs import Queue
@@ -61,14 +62,10 @@ def worker(
 
 def worker_app() -> None:
     """`askwhy worker` alone, without the other commands' modules (`askwhy.cli.main`)."""
-    app = typer.Typer(name="askwhy", pretty_exceptions_enable=False)
-    app.callback()(_commands)
+    app = typer.Typer(name="askwhy", help=HELP, pretty_exceptions_enable=False)
+    app.callback()(lambda: None)  # a group, so that the command is named: `askwhy worker`
     app.command("worker")(worker)
     app()
-
-
-def _commands() -> None:
-    """Conversational customer feedback that explains why metrics move."""
 
 
 def work(container: Container, *, threads: int, queues: tuple[Queue, ...] = tuple(Queue)) -> None:
